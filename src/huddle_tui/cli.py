@@ -1,0 +1,113 @@
+"""The `huddle` command: argument parsing, dispatch, and one-line errors.
+
+Importing this module must stay cheap: scripted commands (`huddle checkin`,
+`huddle next`) never load textual, httpx or sqlite3. Each command's module
+imports what it needs inside its `run`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from collections.abc import Sequence
+from typing import NoReturn
+
+from huddle_tui import __version__
+from huddle_tui.errors import ExitCode, HuddleError
+
+EXIT_CODES = """exit codes:
+  0  ok
+  1  internal error (a bug: please report it)
+  2  bad usage or bad input (nothing was saved)
+  3  config error (the message names the file and key)
+  4  the shared folder or local data cannot be written
+  5  partly done (e.g. some --from-json lines refused; the others were saved)
+  6  an endpoint refused or could not be reached"""
+
+
+class Parser(argparse.ArgumentParser):
+    """argparse, with usage errors in one line and exit code 2."""
+
+    def error(self, message: str) -> NoReturn:
+        """Print one line naming the command and the problem, then exit 2."""
+        sys.stderr.write(f"{self.prog}: error: {message} (see --help)\n")
+        raise SystemExit(ExitCode.USAGE)
+
+
+def build_parser() -> Parser:
+    """The whole command line, every subcommand with its own --help."""
+    from huddle_tui.commands import COMMANDS
+
+    parser = Parser(
+        prog="huddle",
+        description="Run your team's daily huddle: a timed pulse round, a rotating "
+                    "facilitator, moods and concerns kept in a shared folder. "
+                    "With no command, opens today's huddle.",
+        epilog=EXIT_CODES,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument("--version", action="version", version=f"huddle-tui {__version__}")
+    add_config_flag(parser)
+    parser.add_argument("--theme", help="theme name for this run (see the command palette)")
+    parser.add_argument("--inline", action="store_true",
+                        help="run below the shell prompt instead of full screen")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=Parser)
+    for name, module in COMMANDS.items():
+        command = sub.add_parser(name, help=module.HELP, description=module.HELP,
+                                 epilog=EXIT_CODES,
+                                 formatter_class=argparse.RawDescriptionHelpFormatter)
+        add_config_flag(command)
+        module.configure(command)
+    return parser
+
+
+def add_config_flag(parser: argparse.ArgumentParser) -> None:
+    """--config, accepted before or after the command name."""
+    parser.add_argument("--config", metavar="PATH", default=argparse.SUPPRESS,
+                        help="team config (default: $HUDDLE_CONFIG, ./huddle.toml, "
+                             "then the shared folder in your user config)")
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run one command and return its exit code; errors are one line, never a traceback."""
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if not hasattr(args, "config"):
+        args.config = None
+    try:
+        if args.command is None:
+            from huddle_tui.commands import app as app_command
+
+            return app_command.run(args)
+        from huddle_tui.commands import COMMANDS
+
+        return int(COMMANDS[args.command].run(args))
+    except HuddleError as exc:
+        _say(f"huddle: {exc.message}")
+        return int(exc.code)
+    except KeyboardInterrupt:
+        _say("huddle: interrupted")
+        return 130
+    except BrokenPipeError:
+        # The reader of our output went away (`huddle export | head`): not an error.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return 0
+    except Exception as exc:
+        if os.environ.get("HUDDLE_DEBUG"):
+            raise
+        _say(f"huddle: internal error: {type(exc).__name__}: {exc} "
+             "(set HUDDLE_DEBUG=1 for details, and please report it)")
+        return int(ExitCode.INTERNAL)
+
+
+def _say(line: str) -> None:
+    """Write one line to stderr with control characters escaped."""
+    from huddle_tui.text import printable
+
+    sys.stderr.write(printable(line) + "\n")
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,189 @@
+"""`huddle checkin`: save a member's pulse from a shell, a git hook, a cron job or a bot."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from datetime import date
+from typing import Any
+
+from huddle_tui.commands.common import (
+    Context,
+    add_json_flag,
+    date_arg,
+    emit_json,
+    mood_arg,
+    open_context,
+    parse_date,
+    parse_mood,
+)
+from huddle_tui.errors import ExitCode, UsageError
+from huddle_tui.journal import Saved
+from huddle_tui.records import MOODS, CheckIn, Concern
+from huddle_tui.text import MAX_CONCERN, MAX_STATUS, clean_text, printable
+
+HELP = "save a check-in: mood 1-5, a one-line status, concerns and blockers"
+
+
+def configure(p: argparse.ArgumentParser) -> None:
+    """Flags of `huddle checkin`."""
+    p.add_argument("--member", help="whose check-in (default: `me` from your user config)")
+    p.add_argument("--mood", type=mood_arg, metavar="1-5",
+                   help="1 struggling, 2 low, 3 okay, 4 good, 5 great")
+    p.add_argument("--status", default="", help="one line on how things are going")
+    p.add_argument("--concern", action="append", default=[], metavar="TEXT",
+                   help="a concern (repeatable)")
+    p.add_argument("--blocker", action="append", default=[], metavar="TEXT",
+                   help="a blocker (repeatable)")
+    p.add_argument("--support", action="append", default=[], metavar="TEXT",
+                   help="something you would like support with (repeatable)")
+    who = p.add_mutually_exclusive_group()
+    who.add_argument("--anonymous", action="store_true",
+                     help="save with no trace of who wrote it (shown only in aggregate)")
+    who.add_argument("--private", action="store_true",
+                     help="keep it on this machine only; never synced or shown to others")
+    who.add_argument("--named", action="store_true",
+                     help="save with your name even when the team default is anonymous")
+    p.add_argument("--date", type=date_arg, help="YYYY-MM-DD (default: today)")
+    p.add_argument("--from-json", metavar="-",
+                   help="read check-ins as JSON Lines from stdin ('-') instead of flags")
+    add_json_flag(p)
+
+
+def run(args: argparse.Namespace) -> int:
+    """Save one check-in from flags, or many from JSON Lines."""
+    if args.from_json is not None:
+        if args.from_json != "-":
+            raise UsageError("--from-json takes '-' (standard input)")
+        return _run_lines(args)
+    ctx = open_context(args)
+    member = args.member or ctx.user.me
+    if not member:
+        raise UsageError("--member is required (or set `me` in your user config with `huddle init`)")
+    if args.mood is None:
+        raise UsageError("--mood is required (1 struggling … 5 great)")
+    visibility = _visibility(ctx, args.anonymous, args.private, args.named)
+    checkin = _build(member, args.mood, args.status, args.concern, args.blocker, args.support,
+                     visibility, args.date or date.today(), "cli")
+    saved = ctx.journal.save_checkin(checkin)
+    _report(saved, checkin, args.json)
+    return 0
+
+
+def _visibility(ctx: Context, anonymous: bool, private: bool, named: bool) -> str:
+    """Flags first, then the team's privacy default for moods."""
+    if private:
+        return "private"
+    if anonymous:
+        return "anonymous"
+    if named:
+        return "team"
+    return "anonymous" if ctx.team.mood_privacy == "anonymous" else "team"
+
+
+def _build(member: str, mood: int, status: str, concerns: list[str], blockers: list[str],
+           support: list[str], visibility: str, day: date, source: str) -> CheckIn:
+    """Validate every piece of text and assemble the check-in."""
+    def concern(text: str, kind: str) -> Concern:
+        """One validated concern with the check-in's visibility."""
+        return Concern(clean_text(text, f"--{kind}", MAX_CONCERN, allow_empty=False), kind, visibility)
+
+    items = ([concern(t, "concern") for t in concerns] + [concern(t, "blocker") for t in blockers]
+             + [concern(t, "support") for t in support])
+    return CheckIn(date=day.isoformat(), mood=mood, member=clean_text(member, "--member", 80),
+                   status=clean_text(status, "--status", MAX_STATUS), concerns=tuple(items),
+                   visibility=visibility, source=source)
+
+
+def _report(saved: Saved, checkin: CheckIn, as_json: bool) -> None:
+    """Say what was saved, where, and as which version."""
+    main = (saved.private or saved.shared)[0]
+    if as_json:
+        emit_json({"saved": True, "date": checkin.date, "visibility": checkin.visibility,
+                   "id": main.id, "version": main.version,
+                   "records": [{"kind": r.kind, "id": r.id, "version": r.version}
+                               for r in saved.all]})
+        return
+    where = {"private": "on this machine only", "anonymous": "anonymously",
+             "team": "to the shared folder"}[checkin.visibility]
+    who = printable(checkin.member or "")
+    again = f", version {main.version}" if main.version > 1 else ""
+    print(f"Saved {who}'s check-in for {checkin.date} {where}: "
+          f"mood {checkin.mood} {MOODS[checkin.mood]}{again}.")
+
+
+def _run_lines(args: argparse.Namespace) -> int:
+    """Read JSON Lines from stdin, saving each valid line and reporting each refused one."""
+    ctx = open_context(args)
+    saved_n = refused_n = 0
+    for number, line in enumerate(sys.stdin, start=1):
+        if not line.strip():
+            continue
+        try:
+            checkin = _from_obj(ctx, json.loads(line))
+            saved = ctx.journal.save_checkin(checkin)
+        except ValueError as exc:  # JSONDecodeError is a ValueError
+            refused_n += 1
+            _line_result(args.json, number, False, f"not JSON: {exc}")
+            continue
+        except UsageError as exc:
+            refused_n += 1
+            _line_result(args.json, number, False, exc.message)
+            continue
+        saved_n += 1
+        main = (saved.private or saved.shared)[0]
+        _line_result(args.json, number, True, f"saved {checkin.visibility} check-in "
+                     f"for {checkin.date}", main.id, main.version)
+    if not args.json:
+        print(f"{saved_n} saved, {refused_n} refused")
+    if refused_n and saved_n:
+        return int(ExitCode.PARTIAL)
+    return int(ExitCode.USAGE) if refused_n else 0
+
+
+FIELDS = {"member", "mood", "status", "concerns", "blockers", "support", "anonymous",
+          "private", "date"}
+
+
+def _from_obj(ctx: Context, obj: Any) -> CheckIn:
+    """Turn one JSON object into a check-in, refusing anything unexpected."""
+    if not isinstance(obj, dict):
+        raise UsageError("expected a JSON object")
+    unknown = sorted(set(obj) - FIELDS)
+    if unknown:
+        raise UsageError(f"unknown field {unknown[0]!r} (known: {', '.join(sorted(FIELDS))})")
+    member = obj.get("member") or ctx.user.me
+    if not isinstance(member, str) or not member:
+        raise UsageError("member is required")
+    if "mood" not in obj:
+        raise UsageError("mood is required")
+    lists = {}
+    for key in ("concerns", "blockers", "support"):
+        value = obj.get(key, [])
+        if not isinstance(value, list) or not all(isinstance(x, str) for x in value):
+            raise UsageError(f"{key} must be a list of strings")
+        lists[key] = value
+    status = obj.get("status", "")
+    if not isinstance(status, str):
+        raise UsageError("status must be a string")
+    for flag in ("anonymous", "private"):
+        if not isinstance(obj.get(flag, False), bool):
+            raise UsageError(f"{flag} must be true or false")
+    if obj.get("anonymous") and obj.get("private"):
+        raise UsageError("a check-in is either anonymous or private, not both")
+    day = parse_date(str(obj["date"])) if obj.get("date") else date.today()
+    visibility = _visibility(ctx, bool(obj.get("anonymous")), bool(obj.get("private")), False)
+    return _build(member, parse_mood(obj["mood"]), status, lists["concerns"], lists["blockers"],
+                  lists["support"], visibility, day, "bot")
+
+
+def _line_result(as_json: bool, number: int, ok: bool, message: str,
+                 rid: str | None = None, version: int | None = None) -> None:
+    """Report one input line's fate, on stdout in JSON mode, else saved→stdout refused→stderr."""
+    if as_json:
+        emit_json({"line": number, "saved": ok, "message": message, "id": rid, "version": version})
+    elif ok:
+        print(f"line {number}: {printable(message)}")
+    else:
+        sys.stderr.write(f"line {number}: refused: {printable(message)}\n")

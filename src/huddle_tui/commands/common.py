@@ -1,0 +1,90 @@
+"""What the commands share: argument types, loading the team, printing results."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from dataclasses import dataclass
+from datetime import date, timedelta
+from typing import Any
+
+from huddle_tui.config import TeamConfig, UserConfig, load_team, load_user_config
+from huddle_tui.envelope import dumps
+from huddle_tui.errors import UsageError
+from huddle_tui.journal import Journal
+
+
+def parse_date(text: str) -> date:
+    """A YYYY-MM-DD date, or today / yesterday / tomorrow."""
+    words = {"today": 0, "yesterday": -1, "tomorrow": 1}
+    if text.lower() in words:
+        return date.today() + timedelta(days=words[text.lower()])
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise UsageError(f"not a date: {text!r} (expected YYYY-MM-DD)") from None
+
+
+def date_arg(text: str) -> date:
+    """argparse type for dates, with a one-line error."""
+    try:
+        return parse_date(text)
+    except UsageError as exc:
+        raise argparse.ArgumentTypeError(exc.message) from None
+
+
+def parse_mood(value: object) -> int:
+    """A mood: a whole number from 1 to 5, nothing else (not 3.5, not 'three')."""
+    if isinstance(value, bool):
+        raise UsageError(f"mood must be a whole number from 1 to 5, got {value!r}")
+    if isinstance(value, int):
+        mood = value
+    elif isinstance(value, str) and value.strip().isdigit():
+        mood = int(value.strip())
+    else:
+        raise UsageError(f"mood must be a whole number from 1 to 5, got {value!r}")
+    if not 1 <= mood <= 5:
+        raise UsageError(f"mood must be a whole number from 1 to 5, got {mood}")
+    return mood
+
+
+def mood_arg(text: str) -> int:
+    """argparse type for moods."""
+    try:
+        return parse_mood(text)
+    except UsageError as exc:
+        raise argparse.ArgumentTypeError(exc.message) from None
+
+
+def add_json_flag(parser: argparse.ArgumentParser) -> None:
+    """--json: print data for scripts instead of text for people."""
+    parser.add_argument("--json", action="store_true", help="print JSON for scripts")
+
+
+@dataclass
+class Context:
+    """A command's view of the world: who I am, my team, its journal."""
+
+    user: UserConfig
+    team: TeamConfig
+    journal: Journal
+
+
+def open_context(args: argparse.Namespace) -> Context:
+    """Load the user config and the team config, and open the team's journal."""
+    user = load_user_config()
+    team = load_team(getattr(args, "config", None), user)
+    return Context(user, team, Journal(team))
+
+
+def emit_json(data: Any) -> None:
+    """Print one JSON document on stdout."""
+    sys.stdout.write(dumps(data) + "\n")
+
+
+def stdin_is_terminal() -> bool:
+    """Whether we may prompt: never when stdin is a pipe, a file or closed."""
+    try:
+        return sys.stdin is not None and sys.stdin.isatty()
+    except (AttributeError, ValueError):
+        return False

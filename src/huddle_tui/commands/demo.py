@@ -1,0 +1,78 @@
+"""`huddle demo`: a demo team with synthetic history, opened in the app."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Callable
+from datetime import date
+from pathlib import Path
+
+from huddle_tui import paths
+from huddle_tui.errors import UsageError
+
+HELP = "create a demo team with realistic history and open it"
+
+
+def configure(p: argparse.ArgumentParser) -> None:
+    """Flags of `huddle demo`."""
+    p.add_argument("--members", type=int, default=8, help="team size (default 8)")
+    p.add_argument("--years", type=float, default=1.0, help="years of history (default 1)")
+    p.add_argument("--shared", metavar="DIR", help="where to write it (default: a demo folder "
+                   "in your data dir); HUDDLE_CONFIG=DIR/huddle.toml then points any command at it")
+    p.add_argument("--seed", type=int, default=7, help="same seed, same history")
+    p.add_argument("--no-tui", action="store_true", help="only write the folder and print a summary")
+
+
+def run(args: argparse.Namespace) -> int:
+    """Generate the folder unless it already holds a demo, then open or summarise it."""
+    from huddle_tui.config import load_team_config
+    from huddle_tui.demo import generate
+
+    if not 1 <= args.members <= 200:
+        raise UsageError("--members: 1 to 200")
+    if not 0 < args.years <= 20:
+        raise UsageError("--years: more than 0, at most 20")
+    folder = Path(args.shared).expanduser() if args.shared else paths.data_dir() / "demo"
+    config = folder / paths.TEAM_CONFIG_NAME
+    if (folder / "records").exists() and config.exists():
+        sys.stderr.write(f"{folder} already holds a demo team; using it as it is.\n")
+    else:
+        if folder.exists() and any(folder.iterdir()) and not config.exists():
+            raise UsageError(f"{folder} is not empty and holds no huddle.toml; pick another --shared")
+        folder.mkdir(parents=True, exist_ok=True)
+        generate(folder, args.members, args.years, args.seed, progress=_progress())
+    team = load_team_config(config)
+    if not args.no_tui:
+        from huddle_tui.commands import app
+
+        args.config = str(config)
+        return app.run(args)
+    from huddle_tui.commands.summary import next_workday
+    from huddle_tui.journal import Journal
+    from huddle_tui.summary import build, render_text
+
+    journal = Journal(team)
+    history = journal.read()
+    today = date.today()
+    sys.stdout.write(render_text(build(team, today, history,
+                                       journal.plan(next_workday(today), history).facilitator)))
+    print(f"\nDemo folder: {folder}\nTry: HUDDLE_CONFIG={config} huddle next")
+    return 0
+
+
+def _progress() -> Callable[[int, int], None] | None:
+    """A progress line on stderr when a person is watching, nothing otherwise."""
+    if not sys.stderr.isatty():
+        return None
+
+    def show(done: int, total: int) -> None:
+        """Redraw the progress line every few days of history."""
+        if done % 20 == 0 or done == total:
+            sys.stderr.write(f"\rwriting demo history: {done}/{total} days")
+            if done == total:
+                sys.stderr.write("\n")
+            sys.stderr.flush()
+
+    return show
+

@@ -1,0 +1,136 @@
+"""`huddle doctor`: check the config, the shared folder and the endpoints, and say what to do."""
+
+from __future__ import annotations
+
+import argparse
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+from huddle_tui.commands.common import add_json_flag, emit_json, open_context
+from huddle_tui.config import Endpoint
+from huddle_tui.errors import ConfigError, ExitCode
+from huddle_tui.fileio import temp_path_for
+from huddle_tui.store import History, clean_own_temp_files
+from huddle_tui.text import printable
+
+HELP = "check config, shared folder and endpoints; --fix removes leftover temp files"
+
+
+@dataclass
+class Check:
+    """One line of the report: what was checked, whether it is fine, what to do."""
+
+    name: str
+    ok: bool
+    detail: str
+    advice: str = ""
+    fatal: bool = False
+
+
+def configure(p: argparse.ArgumentParser) -> None:
+    """Flags of `huddle doctor`."""
+    p.add_argument("--fix", action="store_true",
+                   help="remove huddle's own temp files left by a crash (never a record)")
+    add_json_flag(p)
+
+
+def run(args: argparse.Namespace) -> int:
+    """Run every check, print the report, exit non-zero only when huddle cannot work."""
+    checks: list[Check] = []
+    try:
+        ctx = open_context(args)
+    except ConfigError as exc:
+        checks.append(Check("config", False, exc.message, "fix the file named above", True))
+        _print(checks, {}, args.json)
+        return int(ExitCode.CONFIG)
+    team = ctx.team
+    where = str(team.path) if team.path else "none found: using a local folder to try things out"
+    checks.append(Check("config", True, f"{where} — team {team.name!r}, {len(team.members)} members",
+                        "" if team.path else "run `huddle init --shared DIR` to share with your team"))
+    checks.append(_writable("shared folder", team.shared_dir))
+    checks.append(_writable("private folder", ctx.journal.private.root))
+    history = ctx.journal.shared.read()
+    removed = clean_own_temp_files(history) if args.fix else []
+    checks += _history_checks(history, removed)
+    checks += [_endpoint(e) for e in team.endpoints]
+    extra = {
+        "records": len(history.records), "files": history.files_read,
+        "corrupt": len(history.problems),
+        "corrupt_files": [{"path": str(p.path), "reason": p.reason} for p in history.problems],
+        "conflicted_copies": len(history.foreign_copies),
+        "temp_files": len(history.temp_files) - len(removed), "removed_temp_files": len(removed),
+    }
+    _print(checks, extra, args.json)
+    return int(ExitCode.STORE) if any(c.fatal for c in checks) else 0
+
+
+def _writable(name: str, folder: Path) -> Check:
+    """Can we create (and remove) a file in `folder`?"""
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        probe = temp_path_for(folder / "probe")
+        probe.write_bytes(b"")
+        probe.unlink()
+    except OSError as exc:
+        return Check(name, False, f"{folder}: not writable ({exc.strerror or exc})",
+                     "check the folder's permissions and that the drive is mounted", True)
+    return Check(name, True, f"{folder}: writable")
+
+
+def _history_checks(history: History, removed: list[Path]) -> list[Check]:
+    """Corrupt files, sync tools' conflicted copies and temp files."""
+    out = [Check("records", True, f"{len(history.records)} records in {history.files_read} files")]
+    if history.problems:
+        listed = "; ".join(f"{p.path}: {p.reason}" for p in history.problems[:5])
+        more = f" (+{len(history.problems) - 5} more)" if len(history.problems) > 5 else ""
+        out.append(Check("corrupt files", False, f"{len(history.problems)} set aside: {listed}{more}",
+                         "they are skipped, never deleted; restore them from a backup or "
+                         "a teammate's copy, or move them out of records/"))
+    if history.foreign_copies:
+        out.append(Check("conflicted copies", True,
+                         f"{len(history.foreign_copies)} sync-tool copies read and merged by id",
+                         "harmless: identical copies collapse and the highest version wins"))
+    own = [p for p in history.temp_files if p not in removed]
+    if removed:
+        out.append(Check("temp files", True, f"removed {len(removed)} leftover temp files"))
+    if own:
+        out.append(Check("temp files", True, f"{len(own)} temp files (skipped by readers)",
+                         "`huddle doctor --fix` removes huddle's own once they are a minute old"))
+    return out
+
+
+def _endpoint(endpoint: Endpoint) -> Check:
+    """Is the endpoint's host reachable? (No token is sent; nothing is posted.)"""
+    name = f"endpoint {endpoint.name or endpoint.format}"
+    if endpoint.token_env and not os.environ.get(endpoint.token_env):
+        return Check(name, False, f"${endpoint.token_env} is not set",
+                     f"export {endpoint.token_env}=… before syncing")
+    import httpx
+
+    try:
+        with httpx.Client(timeout=3.0, verify=str(endpoint.ca_bundle) if endpoint.ca_bundle else True) as c:
+            response = c.head(endpoint.url)
+        return Check(name, True, f"{_host(endpoint.url)} answered HTTP {response.status_code}")
+    except httpx.HTTPError as exc:
+        return Check(name, False, f"{_host(endpoint.url)} unreachable ({type(exc).__name__})",
+                     "check the URL and your network; check-ins wait in the outbox meanwhile")
+
+
+def _host(url: str) -> str:
+    """The scheme and host of a URL, never its path or query (they may hold secrets)."""
+    parts = url.split("/")
+    return "/".join(parts[:3])
+
+
+def _print(checks: list[Check], extra: dict[str, object], as_json: bool) -> None:
+    """The report, for people or for scripts."""
+    if as_json:
+        emit_json({"ok": all(c.ok for c in checks),
+                   "checks": [c.__dict__ for c in checks], **extra})
+        return
+    for c in checks:
+        mark = "ok  " if c.ok else "FAIL" if c.fatal else "warn"
+        print(f"[{mark}] {c.name}: {printable(c.detail)}")
+        if (c.advice and not c.ok) or (c.advice and c.name == "config"):
+            print(f"       → {printable(c.advice)}")

@@ -1,0 +1,53 @@
+"""`huddle export`: every record, merged, to stdout as JSON Lines or CSV."""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+import sys
+
+from huddle_tui.commands.common import date_arg, open_context
+from huddle_tui.envelope import dumps
+from huddle_tui.text import csv_safe
+
+HELP = "write every record (merged, one per id) to stdout as jsonl or csv"
+CSV_COLUMNS = ["kind", "id", "version", "date", "written_at", "member", "mood", "status",
+               "visibility", "concerns", "facilitator", "order", "payload"]
+
+
+def configure(p: argparse.ArgumentParser) -> None:
+    """Flags of `huddle export`."""
+    p.add_argument("--since", type=date_arg, help="only records dated on or after YYYY-MM-DD")
+    p.add_argument("--format", choices=("jsonl", "csv"), default="jsonl")
+    p.add_argument("--private", action="store_true",
+                   help="export this machine's private records instead of the shared folder's")
+
+
+def run(args: argparse.Namespace) -> int:
+    """Write the records, oldest first; problems go to stderr, not into the data."""
+    ctx = open_context(args)
+    store = ctx.journal.private if args.private else ctx.journal.shared
+    since = args.since.isoformat() if args.since else None
+    history = store.read(since=since)
+    records = sorted(history.records.values(), key=lambda r: (r.date, r.kind, r.id))
+    out = sys.stdout
+    if args.format == "jsonl":
+        for r in records:
+            out.write(dumps(r.as_json()) + "\n")
+    else:
+        writer = csv.DictWriter(out, CSV_COLUMNS, lineterminator="\n")
+        writer.writeheader()
+        for r in records:
+            p = r.payload
+            row = {"kind": r.kind, "id": r.id, "version": r.version, "date": r.date,
+                   "written_at": r.written_at, "member": p.get("member", ""),
+                   "mood": p.get("mood", ""), "status": p.get("status", ""),
+                   "visibility": p.get("visibility", ""),
+                   "concerns": json.dumps(p["concerns"], ensure_ascii=False) if "concerns" in p else "",
+                   "facilitator": p.get("facilitator", ""), "order": ";".join(p.get("order", [])),
+                   "payload": json.dumps(p, ensure_ascii=False, sort_keys=True)}
+            writer.writerow({k: csv_safe(str(v)) for k, v in row.items()})
+    for problem in history.problems:
+        sys.stderr.write(f"huddle: skipped {problem.path}: {problem.reason}\n")
+    return 0

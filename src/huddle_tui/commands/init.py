@@ -1,0 +1,89 @@
+"""`huddle init`: create a team's huddle.toml in its shared folder, and my user config."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+from huddle_tui import paths
+from huddle_tui.commands.common import add_json_flag, emit_json, stdin_is_terminal
+from huddle_tui.config import (
+    MAX_ROUND_MINUTES,
+    MIN_ROUND_MINUTES,
+    SPEAKING_ORDERS,
+    TeamConfig,
+    UserConfig,
+    load_user_config,
+    team_config_to_toml,
+    user_config_to_toml,
+    with_members,
+    write_toml,
+)
+from huddle_tui.errors import UsageError
+from huddle_tui.text import MAX_NAME, clean_text
+
+HELP = "create a team config in a shared folder, and your user config"
+
+
+def configure(p: argparse.ArgumentParser) -> None:
+    """Flags of `huddle init`."""
+    p.add_argument("--team", help="the team's name")
+    p.add_argument("--members", help='comma-separated roster, e.g. "Ana,Ben,Chen"')
+    p.add_argument("--shared", metavar="DIR",
+                   help="the team's shared folder (default: a local folder to try things out)")
+    p.add_argument("--me", metavar="NAME", help="which member you are")
+    p.add_argument("--round-minutes", type=float, default=5.0, help="pulse round length (default 5)")
+    p.add_argument("--speaking-order", choices=SPEAKING_ORDERS, default="random")
+    p.add_argument("--force", action="store_true", help="replace existing config files")
+    add_json_flag(p)
+
+
+def run(args: argparse.Namespace) -> int:
+    """Ask for what is missing (only on a terminal), then write both files."""
+    interactive = stdin_is_terminal()
+    team_name = args.team or _ask(interactive, "Team name", "--team")
+    members_raw = args.members or _ask(interactive, "Members (comma-separated)", "--members")
+    names = [clean_text(n, "--members", MAX_NAME) for n in members_raw.split(",")]
+    names = [n for n in names if n]
+    if not names:
+        raise UsageError("--members: give at least one name")
+    if len({n.casefold() for n in names}) != len(names):
+        raise UsageError("--members: a name appears twice")
+    if not MIN_ROUND_MINUTES <= args.round_minutes <= MAX_ROUND_MINUTES:
+        raise UsageError(f"--round-minutes: {MIN_ROUND_MINUTES:g} to {MAX_ROUND_MINUTES:g}")
+    me = args.me
+    if me is None and interactive:
+        me = input(f"Which member are you? [{names[0]}] ").strip() or names[0]
+    if me is not None and me.casefold() not in {n.casefold() for n in names}:
+        raise UsageError(f"--me: {me!r} is not one of the members")
+    shared = Path(args.shared).expanduser().resolve() if args.shared else paths.default_shared_dir()
+    team_file = shared / paths.TEAM_CONFIG_NAME
+    user_file = paths.user_config_file()
+    for existing in (team_file, user_file):
+        if existing.exists() and not args.force:
+            raise UsageError(f"{existing} already exists (use --force to replace it)")
+    team = with_members(TeamConfig(name=clean_text(team_name, "--team", MAX_NAME, allow_empty=False),
+                                   members=(), shared_dir=shared, round_minutes=args.round_minutes,
+                                   speaking_order=args.speaking_order), names)
+    write_toml(team_file, team_config_to_toml(team))
+    user = load_user_config() if user_file.exists() and not args.force else UserConfig()
+    write_toml(user_file, user_config_to_toml(UserConfig(me=me, shared=shared, theme=user.theme,
+                                                         bell=user.bell)))
+    if args.json:
+        emit_json({"team_config": str(team_file), "user_config": str(user_file),
+                   "team": team.name, "members": names, "me": me})
+    else:
+        print(f"Wrote {team_file}\nWrote {user_file}\n"
+              f"Next: `huddle` opens today's huddle; teammates point their `huddle init --shared` "
+              f"(or $HUDDLE_CONFIG) at {shared}.")
+    return 0
+
+
+def _ask(interactive: bool, prompt: str, flag: str) -> str:
+    """Prompt on a terminal; without one, a missing flag is a usage error."""
+    if not interactive:
+        raise UsageError(f"{flag} is required when stdin is not a terminal")
+    answer = input(f"{prompt}: ").strip()
+    if not answer:
+        raise UsageError(f"{flag}: an answer is required")
+    return answer

@@ -1,0 +1,62 @@
+"""`huddle next`: today's facilitator and speaking order, the same on every machine."""
+
+from __future__ import annotations
+
+import argparse
+from datetime import date
+
+from huddle_tui.commands.common import add_json_flag, date_arg, emit_json, open_context
+from huddle_tui.errors import UsageError
+from huddle_tui.records import Handoff, Huddle
+from huddle_tui.text import MAX_STATUS, clean_text, printable
+
+HELP = "show the facilitator and speaking order (and hand the role over)"
+
+
+def configure(p: argparse.ArgumentParser) -> None:
+    """Flags of `huddle next`."""
+    p.add_argument("--date", type=date_arg, help="YYYY-MM-DD (default: today)")
+    p.add_argument("--handoff", metavar="NAME", help="hand the facilitator role to NAME for that date")
+    p.add_argument("--reason", default="", help="why the role is handed over (with --handoff)")
+    p.add_argument("--confirm", action="store_true",
+                   help="record that the huddle is held with this plan, so the rotation moves on "
+                        "(the app does this when a round starts)")
+    add_json_flag(p)
+
+
+def run(args: argparse.Namespace) -> int:
+    """Print the plan; record a handoff or a held huddle first when asked."""
+    ctx = open_context(args)
+    day = args.date or date.today()
+    if args.reason and not args.handoff:
+        raise UsageError("--reason goes with --handoff")
+    history = ctx.journal.read(("huddle", "handoff"))
+    if args.handoff:
+        reason = clean_text(args.reason, "--reason", MAX_STATUS)
+        current = ctx.journal.plan(day, history)
+        member = ctx.team.member(args.handoff)
+        if member is None:
+            raise UsageError(f"unknown member {args.handoff!r} (not on the roster)")
+        ctx.journal.save_handoff(Handoff(day.isoformat(), current.facilitator or "", member.name, reason))
+        history = ctx.journal.read(("huddle", "handoff"))
+    plan = ctx.journal.plan(day, history)
+    if args.confirm and plan.reason != "held" and plan.facilitator:
+        ctx.journal.save_huddle(Huddle(plan.date, plan.facilitator, plan.order,
+                                       round_s=ctx.team.round_seconds))
+    if args.json:
+        out: dict[str, object] = {"date": plan.date, "facilitator": plan.facilitator,
+                                  "order": list(plan.order), "reason": plan.reason,
+                                  "team": ctx.team.name}
+        if plan.handoff:
+            out["handoff"] = {"from": plan.handoff.from_member, "to": plan.handoff.to_member,
+                              "reason": plan.handoff.reason}
+        emit_json(out)
+        return 0
+    if plan.facilitator is None:
+        print(f"{plan.date}: nobody can facilitate (everyone is away or in their first week).")
+    else:
+        why = {"held": "huddle already held", "handoff": "handed over", "rotation": "rotation"}
+        note = f" — {printable(plan.handoff.reason)}" if plan.handoff and plan.handoff.reason else ""
+        print(f"{plan.date}: facilitator {printable(plan.facilitator)} ({why[plan.reason]}{note})")
+    print("Speaking order: " + (", ".join(printable(n) for n in plan.order) or "nobody expected"))
+    return 0

@@ -1,0 +1,455 @@
+"""The team config (shared `huddle.toml`) and the user config, as typed dataclasses.
+
+Both are read with `tomllib` and written with `tomli-w`. Anything unexpected —
+bad TOML, an unknown key, a wrong type, a duplicate member, a value out of
+range — raises ConfigError with one line naming the file and the key.
+"""
+
+from __future__ import annotations
+
+import getpass
+import os
+import re
+import tomllib
+from collections.abc import Mapping
+from dataclasses import dataclass, replace
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from huddle_tui import paths
+from huddle_tui.errors import ConfigError
+
+SPEAKING_ORDERS = ("random", "roster", "fair")
+FACILITATOR_POSITIONS = ("first", "last")
+MOOD_PRIVACY = ("named", "anonymous")
+ENDPOINT_FORMATS = ("records", "slack", "teams", "mattermost", "discord")
+MIN_ROUND_MINUTES = 1.0
+MAX_ROUND_MINUTES = 60.0
+
+
+@dataclass(frozen=True, slots=True)
+class AwayRange:
+    """Dates (inclusive) a member is away and so not expected to check in."""
+
+    start: date
+    end: date
+
+    def covers(self, day: date) -> bool:
+        """Tell whether the member is away on `day`."""
+        return self.start <= day <= self.end
+
+
+@dataclass(frozen=True, slots=True)
+class Member:
+    """One person on the roster."""
+
+    name: str
+    handle: str | None = None
+    timezone: str | None = None
+    joined: date | None = None
+    away: tuple[AwayRange, ...] = ()
+
+    def is_away(self, day: date) -> bool:
+        """Tell whether an away range covers `day`."""
+        return any(r.covers(day) for r in self.away)
+
+    def has_joined(self, day: date) -> bool:
+        """Tell whether the member is on the team on `day`."""
+        return self.joined is None or self.joined <= day
+
+    def is_expected(self, day: date) -> bool:
+        """Tell whether a check-in is expected from this member on `day`."""
+        return self.has_joined(day) and not self.is_away(day)
+
+
+@dataclass(frozen=True, slots=True)
+class Endpoint:
+    """An HTTP target: the records API or a chat webhook."""
+
+    url: str
+    format: str = "records"
+    token_env: str | None = None
+    token_file: Path | None = None
+    ca_bundle: Path | None = None
+    name: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class SupportResource:
+    """Where a person can get professional help (an EAP line, a wellbeing service)."""
+
+    name: str
+    contact: str
+
+
+@dataclass(frozen=True, slots=True)
+class TeamConfig:
+    """What every teammate's machine reads from the shared folder's huddle.toml."""
+
+    name: str
+    members: tuple[Member, ...]
+    shared_dir: Path
+    path: Path | None = None
+    round_minutes: float = 5.0
+    speaking_order: str = "random"
+    facilitator_position: str = "first"
+    auto_advance: bool = False
+    mood_privacy: str = "named"
+    theme: str | None = None
+    endpoints: tuple[Endpoint, ...] = ()
+    support: tuple[SupportResource, ...] = ()
+
+    def member(self, name: str) -> Member | None:
+        """Find a member by name or handle, ignoring case."""
+        wanted = name.casefold()
+        for m in self.members:
+            if m.name.casefold() == wanted or (m.handle and m.handle.casefold() == wanted):
+                return m
+        return None
+
+    @property
+    def round_seconds(self) -> float:
+        """The pulse round's length in seconds."""
+        return self.round_minutes * 60.0
+
+
+@dataclass(frozen=True, slots=True)
+class UserConfig:
+    """This person's own settings, kept in the user config dir."""
+
+    me: str | None = None
+    shared: Path | None = None
+    theme: str | None = None
+    bell: bool = False
+    path: Path | None = None
+
+
+# ---------------------------------------------------------------- reading
+
+
+class _Reader:
+    """Walks a parsed TOML document, checking keys and types as it goes."""
+
+    def __init__(self, path: Path, text: str) -> None:
+        """Remember the file so every error can name it (and a line, when found)."""
+        self.path = path
+        self.text = text
+
+    def fail(self, key: str, problem: str) -> ConfigError:
+        """Build the one-line error for `key`."""
+        leaf = key.rsplit(".", 1)[-1].split("[", 1)[0]
+        match = re.search(rf"^\s*{re.escape(leaf)}\s*=", self.text, re.MULTILINE)
+        line = f" (line {self.text.count(chr(10), 0, match.start()) + 1})" if match else ""
+        return ConfigError(f"{self.path}: {key}{line}: {problem}")
+
+    def table(self, data: Any, where: str, allowed: set[str]) -> Mapping[str, Any]:
+        """Check `data` is a table whose keys are all in `allowed`."""
+        if not isinstance(data, dict):
+            raise self.fail(where, f"expected a table, got {type(data).__name__}")
+        for key in data:
+            if key not in allowed:
+                known = ", ".join(sorted(allowed))
+                raise self.fail(f"{where}.{key}" if where else key, f"unknown key (known: {known})")
+        return data
+
+    def str_(self, data: Mapping[str, Any], key: str, where: str, default: str | None = None,
+             choices: tuple[str, ...] | None = None) -> str | None:
+        """Read an optional string, optionally one of `choices`."""
+        value = data.get(key, default)
+        if value is None:
+            return None
+        name = f"{where}.{key}" if where else key
+        if not isinstance(value, str):
+            raise self.fail(name, f"expected a string, got {_kind(value)}")
+        if "\x00" in value:
+            raise self.fail(name, "NUL bytes are not allowed")
+        if choices is not None and value not in choices:
+            raise self.fail(name, f"expected one of {', '.join(choices)}, got {value!r}")
+        return value
+
+    def need_str(self, data: Mapping[str, Any], key: str, where: str) -> str:
+        """Read a required, non-empty string."""
+        value = self.str_(data, key, where)
+        if not value or not value.strip():
+            raise self.fail(f"{where}.{key}" if where else key, "expected a non-empty string")
+        return value.strip()
+
+    def bool_(self, data: Mapping[str, Any], key: str, where: str, default: bool) -> bool:
+        """Read an optional boolean."""
+        value = data.get(key, default)
+        if not isinstance(value, bool):
+            raise self.fail(f"{where}.{key}" if where else key, f"expected true or false, got {_kind(value)}")
+        return value
+
+    def date_(self, data: Mapping[str, Any], key: str, where: str) -> date | None:
+        """Read an optional date (a TOML date or a YYYY-MM-DD string)."""
+        value = data.get(key)
+        if value is None:
+            return None
+        name = f"{where}.{key}"
+        if isinstance(value, date) and not hasattr(value, "hour"):
+            return value
+        if isinstance(value, str):
+            try:
+                return date.fromisoformat(value)
+            except ValueError:
+                pass
+        raise self.fail(name, f"expected a date like 2026-01-31, got {value!r}")
+
+    def array(self, data: Mapping[str, Any], key: str, where: str) -> list[Any]:
+        """Read an optional array."""
+        value = data.get(key, [])
+        if not isinstance(value, list):
+            raise self.fail(f"{where}.{key}" if where else key, f"expected an array, got {_kind(value)}")
+        return value
+
+
+def _kind(value: Any) -> str:
+    """Name a TOML value's type the way a person would."""
+    return {bool: "a boolean", int: "an integer", float: "a number", str: "a string",
+            list: "an array", dict: "a table"}.get(type(value), type(value).__name__)
+
+
+def _parse_toml(path: Path) -> tuple[dict[str, Any], str]:
+    """Read and parse a TOML file, turning every failure into ConfigError."""
+    try:
+        raw = path.read_bytes()
+    except FileNotFoundError:
+        raise ConfigError(f"{path}: no such file") from None
+    except OSError as exc:
+        raise ConfigError(f"{path}: cannot be read ({exc.strerror or exc})") from None
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise ConfigError(f"{path}: not UTF-8 text (byte {exc.start})") from None
+    try:
+        return tomllib.loads(text), text
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{path}: TOML syntax error: {exc}") from None
+
+
+TEAM_KEYS = {"team", "members", "privacy", "endpoints", "support"}
+TEAM_TABLE_KEYS = {"name", "round_minutes", "speaking_order", "facilitator_position",
+                   "auto_advance", "theme"}
+MEMBER_KEYS = {"name", "handle", "timezone", "joined", "away"}
+AWAY_KEYS = {"from", "to"}
+ENDPOINT_KEYS = {"url", "format", "token_env", "token_file", "ca_bundle", "name"}
+SUPPORT_KEYS = {"name", "contact"}
+
+
+def load_team_config(path: Path) -> TeamConfig:
+    """Read a team's huddle.toml; the folder it sits in is the shared folder."""
+    data, text = _parse_toml(path)
+    r = _Reader(path, text)
+    r.table(data, "", TEAM_KEYS)
+    team = r.table(data.get("team", {}), "team", TEAM_TABLE_KEYS)
+    name = r.need_str(team, "name", "team")
+    minutes = team.get("round_minutes", 5)
+    if isinstance(minutes, bool) or not isinstance(minutes, int | float):
+        raise r.fail("team.round_minutes", f"expected a number of minutes, got {_kind(minutes)}")
+    if not MIN_ROUND_MINUTES <= minutes <= MAX_ROUND_MINUTES:
+        raise r.fail("team.round_minutes",
+                     f"expected {MIN_ROUND_MINUTES:g} to {MAX_ROUND_MINUTES:g} minutes, got {minutes}")
+    privacy = r.table(data.get("privacy", {}), "privacy", {"mood"})
+    members = tuple(_read_member(r, m, i) for i, m in enumerate(r.array(data, "members", "")))
+    seen: dict[str, int] = {}
+    for i, m in enumerate(members):
+        for label in filter(None, (m.name, m.handle)):
+            key = label.casefold()
+            if key in seen and seen[key] != i:
+                raise r.fail(f"members[{i}].name", f"duplicate member {label!r}")
+            seen[key] = i
+    endpoints = tuple(_read_endpoint(r, e, i, path.parent)
+                      for i, e in enumerate(r.array(data, "endpoints", "")))
+    support = tuple(
+        SupportResource(r.need_str(s, "name", f"support[{i}]"), r.need_str(s, "contact", f"support[{i}]"))
+        for i, s in enumerate(r.table(x, f"support[{n}]", SUPPORT_KEYS)
+                              for n, x in enumerate(r.array(data, "support", "")))
+    )
+    return TeamConfig(
+        name=name,
+        members=members,
+        shared_dir=path.parent.resolve(),
+        path=path.resolve(),
+        round_minutes=float(minutes),
+        speaking_order=r.str_(team, "speaking_order", "team", "random", SPEAKING_ORDERS) or "random",
+        facilitator_position=r.str_(team, "facilitator_position", "team", "first",
+                                    FACILITATOR_POSITIONS) or "first",
+        auto_advance=r.bool_(team, "auto_advance", "team", False),
+        mood_privacy=r.str_(privacy, "mood", "privacy", "named", MOOD_PRIVACY) or "named",
+        theme=r.str_(team, "theme", "team"),
+        endpoints=endpoints,
+        support=support,
+    )
+
+
+def _read_member(r: _Reader, raw: Any, i: int) -> Member:
+    """Read one [[members]] entry."""
+    where = f"members[{i}]"
+    m = r.table(raw, where, MEMBER_KEYS)
+    name = r.need_str(m, "name", where)
+    if len(name) > 80:
+        raise r.fail(f"{where}.name", "names are at most 80 characters")
+    away = []
+    for j, span in enumerate(r.array(m, "away", where)):
+        w = f"{where}.away[{j}]"
+        r.table(span, w, AWAY_KEYS)
+        start, end = r.date_(span, "from", w), r.date_(span, "to", w)
+        if start is None or end is None:
+            raise r.fail(w, "expected both from and to dates")
+        if end < start:
+            raise r.fail(w, f"ends ({end}) before it starts ({start})")
+        away.append(AwayRange(start, end))
+    return Member(name=name, handle=r.str_(m, "handle", where), timezone=r.str_(m, "timezone", where),
+                  joined=r.date_(m, "joined", where), away=tuple(away))
+
+
+def _read_endpoint(r: _Reader, raw: Any, i: int, base: Path) -> Endpoint:
+    """Read one [[endpoints]] entry; relative file paths are relative to the config."""
+    where = f"endpoints[{i}]"
+    e = r.table(raw, where, ENDPOINT_KEYS)
+    url = r.need_str(e, "url", where)
+    if not url.startswith(("https://", "http://")):
+        raise r.fail(f"{where}.url", f"expected an http:// or https:// URL, got {url!r}")
+    if "@" in url.split("/", 3)[2]:
+        raise r.fail(f"{where}.url", "credentials do not belong in a URL; use token_env or token_file")
+    token_file = r.str_(e, "token_file", where)
+    ca_bundle = r.str_(e, "ca_bundle", where)
+    return Endpoint(
+        url=url.rstrip("/"),
+        format=r.str_(e, "format", where, "records", ENDPOINT_FORMATS) or "records",
+        token_env=r.str_(e, "token_env", where),
+        token_file=(base / token_file) if token_file else None,
+        ca_bundle=(base / ca_bundle) if ca_bundle else None,
+        name=r.str_(e, "name", where),
+    )
+
+
+USER_KEYS = {"me", "shared", "theme", "bell"}
+
+
+def load_user_config(path: Path | None = None) -> UserConfig:
+    """Read the user config, or return an empty one when there is none yet."""
+    path = path or paths.user_config_file()
+    if not path.exists():
+        return UserConfig(path=path)
+    data, text = _parse_toml(path)
+    r = _Reader(path, text)
+    r.table(data, "", USER_KEYS)
+    shared = r.str_(data, "shared", "")
+    return UserConfig(
+        me=r.str_(data, "me", ""),
+        shared=Path(shared).expanduser() if shared else None,
+        theme=r.str_(data, "theme", ""),
+        bell=r.bool_(data, "bell", "", False),
+        path=path,
+    )
+
+
+# ---------------------------------------------------------------- finding
+
+
+def locate_team_config(explicit: str | None, user: UserConfig,
+                       environ: Mapping[str, str] | None = None,
+                       cwd: Path | None = None) -> Path | None:
+    """Find huddle.toml: --config, then HUDDLE_CONFIG, ./huddle.toml, the user's shared folder."""
+    env = os.environ if environ is None else environ
+    if explicit:
+        return Path(explicit).expanduser()
+    if env.get("HUDDLE_CONFIG"):
+        return Path(env["HUDDLE_CONFIG"]).expanduser()
+    here = (cwd or Path.cwd()) / paths.TEAM_CONFIG_NAME
+    if here.is_file():
+        return here
+    if user.shared is not None:
+        candidate = user.shared / paths.TEAM_CONFIG_NAME
+        if not candidate.is_file():
+            raise ConfigError(f"{user.path}: shared: {user.shared} has no {paths.TEAM_CONFIG_NAME}"
+                              " (run `huddle init` there)")
+        return candidate
+    fallback = paths.default_shared_dir() / paths.TEAM_CONFIG_NAME
+    return fallback if fallback.is_file() else None
+
+
+def default_team_config(user: UserConfig) -> TeamConfig:
+    """The embedded team used with nothing configured: just me, in a local folder."""
+    me = user.me or _login_name()
+    return TeamConfig(name="My team", members=(Member(me),), shared_dir=paths.default_shared_dir())
+
+
+def _login_name() -> str:
+    """A name for the person at this terminal when they have not given one."""
+    try:
+        return getpass.getuser() or "me"
+    except Exception:  # getpass raises various errors where no user database exists
+        return "me"
+
+
+def load_team(explicit: str | None = None, user: UserConfig | None = None) -> TeamConfig:
+    """Load the team config the way every command does."""
+    user = user if user is not None else load_user_config()
+    found = locate_team_config(explicit, user)
+    return load_team_config(found) if found is not None else default_team_config(user)
+
+
+# ---------------------------------------------------------------- writing
+
+
+def team_config_to_toml(cfg: TeamConfig) -> dict[str, Any]:
+    """Turn a TeamConfig into the TOML document `load_team_config` reads back."""
+    team: dict[str, Any] = {
+        "name": cfg.name,
+        "round_minutes": int(cfg.round_minutes) if cfg.round_minutes.is_integer() else cfg.round_minutes,
+        "speaking_order": cfg.speaking_order,
+        "facilitator_position": cfg.facilitator_position,
+        "auto_advance": cfg.auto_advance,
+    }
+    if cfg.theme:
+        team["theme"] = cfg.theme
+    doc: dict[str, Any] = {"team": team, "privacy": {"mood": cfg.mood_privacy}}
+    doc["members"] = [_member_to_toml(m) for m in cfg.members]
+    if cfg.endpoints:
+        doc["endpoints"] = [_drop_none({
+            "url": e.url, "format": e.format, "token_env": e.token_env,
+            "token_file": str(e.token_file) if e.token_file else None,
+            "ca_bundle": str(e.ca_bundle) if e.ca_bundle else None, "name": e.name,
+        }) for e in cfg.endpoints]
+    if cfg.support:
+        doc["support"] = [{"name": s.name, "contact": s.contact} for s in cfg.support]
+    return doc
+
+
+def _member_to_toml(m: Member) -> dict[str, Any]:
+    """One [[members]] entry, leaving out what is not set."""
+    out = _drop_none({"name": m.name, "handle": m.handle, "timezone": m.timezone, "joined": m.joined})
+    if m.away:
+        out["away"] = [{"from": a.start, "to": a.end} for a in m.away]
+    return out
+
+
+def _drop_none(d: dict[str, Any]) -> dict[str, Any]:
+    """Leave out unset values: TOML has no null."""
+    return {k: v for k, v in d.items() if v is not None}
+
+
+def write_toml(path: Path, doc: dict[str, Any]) -> None:
+    """Write a TOML document atomically, so a crash never leaves half a config."""
+    import tomli_w
+
+    from huddle_tui.fileio import write_atomic
+
+    path.parent.mkdir(parents=True, exist_ok=True)
+    write_atomic(path, tomli_w.dumps(doc).encode("utf-8"))
+
+
+def user_config_to_toml(user: UserConfig) -> dict[str, Any]:
+    """Turn a UserConfig into its TOML document."""
+    return _drop_none({"me": user.me, "shared": str(user.shared) if user.shared else None,
+                       "theme": user.theme, "bell": user.bell})
+
+
+def with_members(cfg: TeamConfig, names: list[str]) -> TeamConfig:
+    """Return a copy of `cfg` with a roster made of plain names."""
+    return replace(cfg, members=tuple(Member(n) for n in names))
+

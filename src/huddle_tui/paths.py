@@ -1,0 +1,80 @@
+"""Every place huddle-tui reads or writes on this machine, in one module.
+
+Tests (and people with unusual set-ups) move all of them at once with the
+environment variables HUDDLE_CONFIG_DIR, HUDDLE_DATA_DIR and HUDDLE_CACHE_DIR:
+that is the one seam the test suite uses.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+APP_NAME = "huddle-tui"
+TEAM_CONFIG_NAME = "huddle.toml"
+
+
+def _override(var: str) -> Path | None:
+    """Return the directory an environment variable forces, if any."""
+    value = os.environ.get(var)
+    return Path(value).expanduser() if value else None
+
+
+def config_dir() -> Path:
+    """Where the user config and the user's own themes live."""
+    forced = _override("HUDDLE_CONFIG_DIR")
+    if forced is not None:
+        return forced
+    from platformdirs import user_config_path
+
+    return user_config_path(APP_NAME, appauthor=False)
+
+
+def data_dir() -> Path:
+    """Where this machine keeps what must survive: private records, the outbox."""
+    forced = _override("HUDDLE_DATA_DIR")
+    if forced is not None:
+        return forced
+    from platformdirs import user_data_path
+
+    return user_data_path(APP_NAME, appauthor=False)
+
+
+def cache_dir() -> Path:
+    """Where speed-ups live that are always safe to delete (the history index)."""
+    forced = _override("HUDDLE_CACHE_DIR")
+    if forced is not None:
+        return forced
+    from platformdirs import user_cache_path
+
+    return user_cache_path(APP_NAME, appauthor=False)
+
+
+def user_config_file() -> Path:
+    """The user config: who I am and where my team's shared folder is."""
+    return config_dir() / "config.toml"
+
+
+def user_themes_dir() -> Path:
+    """Themes the user adds on top of the shipped ones."""
+    return config_dir() / "themes"
+
+
+def default_shared_dir() -> Path:
+    """The shared folder used when nothing is configured: a local one to try the app."""
+    return data_dir() / "shared"
+
+
+def private_dir() -> Path:
+    """Private records: kept on this machine only, never synced."""
+    return data_dir() / "private"
+
+
+def outbox_file() -> Path:
+    """The HTTP outbox database (local disk only: SQLite does not belong on a share)."""
+    return data_dir() / "outbox.sqlite3"
+
+
+def index_dir() -> Path:
+    """History indexes, one per shared folder."""
+    return cache_dir() / "index"

@@ -1,0 +1,48 @@
+"""Free text from people: validated on the way in, made harmless on the way out.
+
+Names, statuses and concerns are kept exactly as typed (Rich markup such as
+``[red]`` is ordinary text). Terminal control characters are kept in the
+record but never written raw to a terminal: :func:`printable` escapes them.
+"""
+
+from __future__ import annotations
+
+import re
+
+from huddle_tui.errors import UsageError
+
+MAX_STATUS = 280
+MAX_CONCERN = 500
+MAX_NAME = 80
+
+# C0 controls except tab, DEL, and the C1 range (0x9b is a one-byte CSI).
+_CONTROL = re.compile(r"[\x00-\x08\x0a-\x1f\x7f-\x9f]")
+
+
+def clean_text(value: str, field: str, limit: int, *, allow_empty: bool = True) -> str:
+    """Check one line of user text and return it stripped, or raise UsageError."""
+    if "\x00" in value:
+        raise UsageError(f"{field}: NUL bytes are not allowed")
+    text = value.replace("\r\n", " ").replace("\n", " ").replace("\r", " ").strip()
+    if not text and not allow_empty:
+        raise UsageError(f"{field}: must not be empty")
+    if len(text) > limit:
+        raise UsageError(f"{field}: {len(text)} characters, the limit is {limit}")
+    return text
+
+
+def _escape(match: re.Match[str]) -> str:
+    """Spell one control character as a visible escape."""
+    return f"\\x{ord(match.group()):02x}"
+
+
+def printable(value: str) -> str:
+    """Return text safe to write to a terminal: control characters shown escaped."""
+    return _CONTROL.sub(_escape, value)
+
+
+def csv_safe(value: str) -> str:
+    """Stop a spreadsheet from running text that starts like a formula."""
+    if value[:1] in ("=", "+", "-", "@", "\t", "\r"):
+        return "'" + value
+    return value

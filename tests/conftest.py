@@ -1,0 +1,58 @@
+"""Shared fixtures: every test gets its own config, data and cache dirs."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from huddle_tui.config import (
+    TeamConfig,
+    load_team_config,
+    team_config_to_toml,
+    with_members,
+    write_toml,
+)
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture(autouse=True)
+def isolated_dirs(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
+    """Point the user config, data and cache dirs at tmp_path (the seam in paths.py)."""
+    home = tmp_path / "home"
+    for var, sub in (("HUDDLE_CONFIG_DIR", "config"), ("HUDDLE_DATA_DIR", "data"),
+                     ("HUDDLE_CACHE_DIR", "cache")):
+        monkeypatch.setenv(var, str(home / sub))
+    monkeypatch.delenv("HUDDLE_CONFIG", raising=False)
+    monkeypatch.chdir(tmp_path)
+    yield home
+
+
+@pytest.fixture
+def shared(tmp_path: Path) -> Path:
+    """An empty shared folder."""
+    folder = tmp_path / "shared"
+    folder.mkdir()
+    return folder
+
+
+@pytest.fixture
+def team(shared: Path) -> TeamConfig:
+    """A five-person team whose huddle.toml sits in the shared folder."""
+    base = with_members(TeamConfig(name="Platform", members=(), shared_dir=shared),
+                        ["Ana", "Ben", "Chen", "Dara", "Emeka"])
+    write_toml(shared / "huddle.toml", team_config_to_toml(base))
+    return load_team_config(shared / "huddle.toml")
+
+
+def run_huddle(*args: str, stdin: str | None = None, env: dict[str, str] | None = None,
+               cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
+    """Run the real `huddle` command in a subprocess, as a script would."""
+    full_env = {**os.environ, **(env or {})}
+    return subprocess.run([sys.executable, "-m", "huddle_tui", *args], input=stdin,
+                          capture_output=True, text=True, env=full_env, cwd=cwd, timeout=120)

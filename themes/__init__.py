@@ -1,0 +1,1 @@
+"""Theme files shipped with huddle-tui (TOML, one theme a file)."""
