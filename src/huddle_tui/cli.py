@@ -8,9 +8,11 @@ imports what it needs inside its `run`.
 from __future__ import annotations
 
 import argparse
+import importlib
 import os
 import sys
 from collections.abc import Sequence
+from types import ModuleType
 from typing import NoReturn
 
 from huddle_tui import __version__
@@ -35,8 +37,30 @@ class Parser(argparse.ArgumentParser):
         raise SystemExit(ExitCode.USAGE)
 
 
-def build_parser() -> Parser:
-    """The whole command line, every subcommand with its own --help."""
+def command_in(argv: Sequence[str]) -> str | None:
+    """The subcommand named in argv, if any (skipping the values of global options)."""
+    from huddle_tui.commands import COMMANDS
+
+    skip = False
+    for token in argv:
+        if skip:
+            skip = False
+        elif token in ("--config", "--theme"):
+            skip = True
+        elif not token.startswith("-"):
+            return token if token in COMMANDS else None
+    return None
+
+
+def load_command(name: str) -> ModuleType:
+    """Import one command's module."""
+    from huddle_tui.commands import COMMANDS
+
+    return importlib.import_module(f"huddle_tui.commands.{COMMANDS[name][0]}")
+
+
+def build_parser(only: str | None = None) -> Parser:
+    """The command line; only the `only` command's flags are built, to start fast."""
     from huddle_tui.commands import COMMANDS
 
     parser = Parser(
@@ -53,12 +77,12 @@ def build_parser() -> Parser:
     parser.add_argument("--inline", action="store_true",
                         help="run below the shell prompt instead of full screen")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=Parser)
-    for name, module in COMMANDS.items():
-        command = sub.add_parser(name, help=module.HELP, description=module.HELP,
-                                 epilog=EXIT_CODES,
+    for name, (_, summary) in COMMANDS.items():
+        command = sub.add_parser(name, help=summary, description=summary, epilog=EXIT_CODES,
                                  formatter_class=argparse.RawDescriptionHelpFormatter)
         add_config_flag(command)
-        module.configure(command)
+        if only == name:
+            load_command(name).configure(command)
     return parser
 
 
@@ -71,7 +95,8 @@ def add_config_flag(parser: argparse.ArgumentParser) -> None:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run one command and return its exit code; errors are one line, never a traceback."""
-    parser = build_parser()
+    argv = list(sys.argv[1:] if argv is None else argv)
+    parser = build_parser(command_in(argv))
     args = parser.parse_args(argv)
     if not hasattr(args, "config"):
         args.config = None
@@ -80,9 +105,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             from huddle_tui.commands import app as app_command
 
             return app_command.run(args)
-        from huddle_tui.commands import COMMANDS
-
-        return int(COMMANDS[args.command].run(args))
+        return int(load_command(args.command).run(args))
     except HuddleError as exc:
         _say(f"huddle: {exc.message}")
         return int(exc.code)

@@ -1,21 +1,21 @@
-"""The team config (shared `huddle.toml`) and the user config, as typed dataclasses.
+"""The team config (shared `huddle.toml`) and the user config, as typed records.
 
-Both are read with `tomllib` and written with `tomli-w`. Anything unexpected —
+Both are read with `tomllib` and written with `tomli-w`. The types are
+NamedTuples rather than dataclasses: `dataclasses` costs every scripted
+command ~8 ms of imports, more than the rest of its start-up. Anything unexpected —
 bad TOML, an unknown key, a wrong type, a duplicate member, a value out of
 range — raises ConfigError with one line naming the file and the key.
 """
 
 from __future__ import annotations
 
-import getpass
 import os
 import re
 import tomllib
 from collections.abc import Mapping
-from dataclasses import dataclass, replace
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from huddle_tui import paths
 from huddle_tui.errors import ConfigError
@@ -28,8 +28,7 @@ MIN_ROUND_MINUTES = 1.0
 MAX_ROUND_MINUTES = 60.0
 
 
-@dataclass(frozen=True, slots=True)
-class AwayRange:
+class AwayRange(NamedTuple):
     """Dates (inclusive) a member is away and so not expected to check in."""
 
     start: date
@@ -40,8 +39,7 @@ class AwayRange:
         return self.start <= day <= self.end
 
 
-@dataclass(frozen=True, slots=True)
-class Member:
+class Member(NamedTuple):
     """One person on the roster."""
 
     name: str
@@ -63,8 +61,7 @@ class Member:
         return self.has_joined(day) and not self.is_away(day)
 
 
-@dataclass(frozen=True, slots=True)
-class Endpoint:
+class Endpoint(NamedTuple):
     """An HTTP target: the records API or a chat webhook."""
 
     url: str
@@ -75,16 +72,14 @@ class Endpoint:
     name: str | None = None
 
 
-@dataclass(frozen=True, slots=True)
-class SupportResource:
+class SupportResource(NamedTuple):
     """Where a person can get professional help (an EAP line, a wellbeing service)."""
 
     name: str
     contact: str
 
 
-@dataclass(frozen=True, slots=True)
-class TeamConfig:
+class TeamConfig(NamedTuple):
     """What every teammate's machine reads from the shared folder's huddle.toml."""
 
     name: str
@@ -114,8 +109,7 @@ class TeamConfig:
         return self.round_minutes * 60.0
 
 
-@dataclass(frozen=True, slots=True)
-class UserConfig:
+class UserConfig(NamedTuple):
     """This person's own settings, kept in the user config dir."""
 
     me: str | None = None
@@ -380,6 +374,8 @@ def default_team_config(user: UserConfig) -> TeamConfig:
 
 def _login_name() -> str:
     """A name for the person at this terminal when they have not given one."""
+    import getpass
+
     try:
         return getpass.getuser() or "me"
     except Exception:  # getpass raises various errors where no user database exists
@@ -451,5 +447,5 @@ def user_config_to_toml(user: UserConfig) -> dict[str, Any]:
 
 def with_members(cfg: TeamConfig, names: list[str]) -> TeamConfig:
     """Return a copy of `cfg` with a roster made of plain names."""
-    return replace(cfg, members=tuple(Member(n) for n in names))
+    return cfg._replace(members=tuple(Member(n) for n in names))
 

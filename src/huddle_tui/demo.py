@@ -26,7 +26,7 @@ from huddle_tui.records import (
     named_id,
     random_id,
 )
-from huddle_tui.rotation import plan_for, speakers
+from huddle_tui.rotation import Held, plan_for, speakers
 from huddle_tui.store import FolderStore
 
 NAMES = ["Ana", "Ben", "Chen", "Dara", "Emeka", "Fatima", "Gus", "Hana", "Ilya", "Jo",
@@ -90,7 +90,7 @@ def generate(folder: Path, members: int = 8, years: float = 1.0, seed: int = 7,
     days = workdays(today - timedelta(days=round(365 * years)), today)
     baseline = {m.name: rng.uniform(3.0, 4.2) for m in team.members}
     drift = dict.fromkeys(baseline, 0.0)
-    huddles: list[Huddle] = []
+    huddles: list[Held] = []
     handoffs: list[Handoff] = []
     for n, day in enumerate(days):
         iso = day.isoformat()
@@ -123,7 +123,7 @@ def _save_checkin(store: FolderStore, rng: random.Random, member: str, iso: str,
     if rng.random() < 0.12 or (mood <= 2 and rng.random() < 0.5):
         kind, text = rng.choice(CONCERNS)
         owner = rng.choice(team.members).name if rng.random() < 0.4 else None
-        concerns.append(Concern(text, kind, "team",
+        concerns.append(Concern.new(text, kind, "team",
                                 FollowUp(owner, rng.choice(("open", "done"))) if owner else None))
     anonymous = rng.random() < 0.05
     checkin = CheckIn(date=iso, mood=mood, member=None if anonymous else member,
@@ -134,7 +134,7 @@ def _save_checkin(store: FolderStore, rng: random.Random, member: str, iso: str,
 
 
 def _save_huddle(store: FolderStore, rng: random.Random, team: TeamConfig, day: date,
-                 huddles: list[Huddle], handoffs: list[Handoff]) -> None:
+                 huddles: list[Held], handoffs: list[Handoff]) -> None:
     """One held huddle, following the rotation (and now and then a handoff)."""
     iso = day.isoformat()
     plan = plan_for(team, day, huddles, handoffs)
@@ -157,5 +157,5 @@ def _save_huddle(store: FolderStore, rng: random.Random, team: TeamConfig, day: 
         left = max(0.0, left - spoken)
     huddle = Huddle(iso, plan.facilitator or "", plan.order, tuple(turns), team.round_seconds,
                     f"{iso}T09:00:00Z", f"{iso}T09:0{min(9, int(sum(t.spoken_s for t in turns) // 60))}:00Z")
-    huddles.append(huddle)
+    huddles.append(Held(iso, huddle.facilitator, huddle.order))
     store.save("huddle", named_id("huddle", team.name, iso), iso, huddle.to_payload())

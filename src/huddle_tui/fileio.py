@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import contextlib
 import os
-import secrets
 import sys
 import time
 from pathlib import Path
@@ -20,7 +19,7 @@ _REPLACE_TRIES = 10
 
 def temp_path_for(target: Path) -> Path:
     """A unique temp file name beside `target` that readers know to skip."""
-    return target.with_name(f"{TEMP_PREFIX}{secrets.token_hex(8)}{TEMP_SUFFIX}")
+    return target.with_name(f"{TEMP_PREFIX}{os.urandom(8).hex()}{TEMP_SUFFIX}")
 
 
 def is_own_temp(name: str) -> bool:

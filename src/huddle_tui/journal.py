@@ -11,9 +11,8 @@ from __future__ import annotations
 
 import hashlib
 import json
-import secrets
+import os
 from collections.abc import Callable
-from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 from pathlib import Path
 
@@ -23,18 +22,20 @@ from huddle_tui.envelope import Record
 from huddle_tui.errors import UsageError
 from huddle_tui.fileio import write_atomic
 from huddle_tui.records import CheckIn, Concern, Handoff, Huddle, named_id, random_id
-from huddle_tui.rotation import Plan, plan_for
+from huddle_tui.rotation import Held, Plan, can_facilitate, plan_for
 from huddle_tui.store import FolderStore, History, utc_now
 
 Sink = Callable[[Record], None]
+RECENT_DAYS = 60
 
 
-@dataclass
 class Saved:
     """What one check-in became on disk: the records written, by where they went."""
 
-    shared: list[Record] = field(default_factory=list)
-    private: list[Record] = field(default_factory=list)
+    def __init__(self) -> None:
+        """Start with nothing written."""
+        self.shared: list[Record] = []
+        self.private: list[Record] = []
 
     @property
     def all(self) -> list[Record]:
@@ -68,7 +69,7 @@ class Journal:
         saved = Saved()
         own = [c for c in checkin.concerns if c.visibility == checkin.visibility]
         others = [c for c in checkin.concerns if c.visibility != checkin.visibility]
-        main = replace(checkin, member=member.name if member else None, concerns=tuple(own))
+        main = checkin._replace(member=member.name if member else None, concerns=tuple(own))
         if checkin.visibility == "private":
             rid = named_id("checkin", main.member or "", main.date)
             saved.private.append(self.private.save("checkin", rid, main.date, main.to_payload()))
@@ -111,7 +112,7 @@ class Journal:
                 data = {}
         except (OSError, ValueError):
             data = {}
-        salt = str(data.get("salt") or secrets.token_hex(16))
+        salt = str(data.get("salt") or os.urandom(16).hex())
         raw_links = data.get("links")
         links: dict[str, list[str]] = raw_links if isinstance(raw_links, dict) else {}
         key = hashlib.sha256(f"{salt}\x1f{member.casefold()}\x1f{day}".encode()).hexdigest()
@@ -161,12 +162,36 @@ class Journal:
         return [CheckIn.from_payload(r.date, r.payload) for r in history.live("checkin")]
 
     def plan(self, day: date, history: History | None = None) -> Plan:
-        """Facilitator and speaking order for `day`, from the huddle and handoff records."""
-        history = history or self.read(("huddle", "handoff"))
-        huddles = [Huddle.from_payload(r.date, r.payload) for r in history.live("huddle")]
-        handoffs = [Handoff.from_payload(r.date, r.payload) for r in history.live("handoff")]
-        held = {h.date for h in huddles}
-        # A handoff on a date with no huddle record still counts as that person facilitating.
-        huddles += [Huddle(h.date, h.to_member, ()) for h in handoffs if h.date not in held]
-        return plan_for(self.team, day, huddles, handoffs)
+        """Facilitator and speaking order for `day`, from the huddle and handoff records.
 
+        Without a history given, it reads only the last RECENT_DAYS first: that
+        settles the rotation whenever at most one eligible member is missing
+        from it (that one facilitated longest ago, or never). Otherwise it
+        reads everything.
+        """
+        if history is not None:
+            return self._plan(day, history)
+        since = (day - timedelta(days=RECENT_DAYS)).isoformat()
+        recent = self.read(("huddle", "handoff"), since=since)
+        plan = self._plan(day, recent)
+        if plan.reason != "rotation":
+            return plan
+        named = {h.facilitator.casefold() for h in self._held(recent)}
+        missing = [m for m in self.team.members if can_facilitate(m, day)
+                   and m.name.casefold() not in named]
+        return plan if len(missing) <= 1 else self._plan(day, self.read(("huddle", "handoff")))
+
+    def _held(self, history: History) -> list[Held]:
+        """Past huddles as rotation sees them (a handoff alone counts as facilitating)."""
+        huddles = [Held(r.date, str(r.payload.get("facilitator", "")),
+                        tuple(str(x) for x in r.payload.get("order", ())))
+                   for r in history.live("huddle")]
+        held = {h.date for h in huddles}
+        huddles += [Held(r.date, str(r.payload.get("to", "")), ())
+                    for r in history.live("handoff") if r.date not in held]
+        return huddles
+
+    def _plan(self, day: date, history: History) -> Plan:
+        """The plan from one history."""
+        handoffs = [Handoff.from_payload(r.date, r.payload) for r in history.live("handoff")]
+        return plan_for(self.team, day, self._held(history), handoffs)

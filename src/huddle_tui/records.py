@@ -1,6 +1,7 @@
 """What a huddle produces — check-ins, concerns, huddles, handoffs — as typed records.
 
-Each type turns into the JSON payload of an envelope (see envelope.py) and back.
+Each type (a NamedTuple: cheap to import and to build) turns into the JSON
+payload of an envelope (see envelope.py) and back.
 Named records get ids derived from what they are about, so a second check-in
 by the same member on the same date is a new version of the same record on
 every machine; anonymous ones get random ids and carry no author.
@@ -8,16 +9,16 @@ every machine; anonymous ones get random ids and carry no author.
 
 from __future__ import annotations
 
-import uuid
-from dataclasses import dataclass, field
-from typing import Any
+import hashlib
+import os
+from typing import Any, NamedTuple
 
 MOODS: dict[int, str] = {1: "struggling", 2: "low", 3: "okay", 4: "good", 5: "great"}
 MOOD_SYMBOLS: dict[int, str] = {1: "▁", 2: "▂", 3: "▄", 4: "▆", 5: "█"}
 CONCERN_KINDS = ("blocker", "concern", "support")
 VISIBILITIES = ("team", "anonymous", "private")
 FOLLOWUP_STATES = ("open", "done")
-_NAMESPACE = uuid.UUID("8c0b3f7e-2d5e-4f55-9a37-6f1f4a1c2b10")
+_NAMESPACE = bytes.fromhex("8c0b3f7e2d5e4f559a376f1f4a1c2b10")
 
 
 def mood_word(mood: int) -> str:
@@ -25,37 +26,51 @@ def mood_word(mood: int) -> str:
     return MOODS[mood]
 
 
+def _as_uuid(raw: bytes, version: int) -> str:
+    """Format 16 bytes as an RFC 4122 UUID string of `version` (uuid itself is slow to import)."""
+    b = bytearray(raw[:16])
+    b[6] = (b[6] & 0x0F) | (version << 4)
+    b[8] = (b[8] & 0x3F) | 0x80
+    h = b.hex()
+    return f"{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:]}"
+
+
 def named_id(kind: str, *parts: str) -> str:
-    """A stable id every machine derives alike, e.g. one check-in per member per date."""
-    return str(uuid.uuid5(_NAMESPACE, "\x1f".join((kind, *(p.casefold() for p in parts)))))
+    """A stable id (UUID 5) every machine derives alike, e.g. one check-in per member per date."""
+    name = "\x1f".join((kind, *(p.casefold() for p in parts))).encode()
+    return _as_uuid(hashlib.sha1(_NAMESPACE + name).digest(), 5)
 
 
 def random_id() -> str:
-    """A fresh id that says nothing about who made it."""
-    return str(uuid.uuid4())
+    """A fresh random id (UUID 4) that says nothing about who made it."""
+    return _as_uuid(os.urandom(16), 4)
 
 
-@dataclass(frozen=True, slots=True)
-class FollowUp:
+class FollowUp(NamedTuple):
     """Who follows a concern up, and whether that is done."""
 
     owner: str
     state: str = "open"
 
 
-@dataclass(frozen=True, slots=True)
-class Concern:
+class Concern(NamedTuple):
     """Something a person raised: a blocker, a concern or a call for support."""
 
     text: str
     kind: str = "concern"
     visibility: str = "team"
     followup: FollowUp | None = None
-    id: str = field(default_factory=random_id)
+    id: str = ""
+
+    @classmethod
+    def new(cls, text: str, kind: str = "concern", visibility: str = "team",
+            followup: FollowUp | None = None) -> Concern:
+        """A new concern with a fresh id."""
+        return cls(text, kind, visibility, followup, random_id())
 
     def to_payload(self) -> dict[str, Any]:
         """The concern as JSON data."""
-        out: dict[str, Any] = {"id": self.id, "text": self.text, "kind": self.kind}
+        out: dict[str, Any] = {"id": self.id or random_id(), "text": self.text, "kind": self.kind}
         if self.followup is not None:
             out["followup"] = {"owner": self.followup.owner, "state": self.followup.state}
         return out
@@ -70,8 +85,7 @@ class Concern:
                    if isinstance(fu, dict) and "owner" in fu else None)
 
 
-@dataclass(frozen=True, slots=True)
-class CheckIn:
+class CheckIn(NamedTuple):
     """One member's pulse for one date (member is None when anonymous)."""
 
     date: str
@@ -104,8 +118,7 @@ class CheckIn:
                    visibility=visibility, source=str(data.get("source", "cli")))
 
 
-@dataclass(frozen=True, slots=True)
-class Turn:
+class Turn(NamedTuple):
     """One speaker's turn in a pulse round."""
 
     speaker: str
@@ -127,8 +140,7 @@ class Turn:
                    bool(data.get("late", False)))
 
 
-@dataclass(frozen=True, slots=True)
-class Huddle:
+class Huddle(NamedTuple):
     """One huddle on one date: who facilitated, the order, and each turn."""
 
     date: str
@@ -156,8 +168,7 @@ class Huddle:
                    started_at=data.get("started_at"), ended_at=data.get("ended_at"))
 
 
-@dataclass(frozen=True, slots=True)
-class Handoff:
+class Handoff(NamedTuple):
     """The facilitator role handed to someone else for one date."""
 
     date: str

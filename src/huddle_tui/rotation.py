@@ -7,19 +7,25 @@ depends on the local clock, the machine or the order files were read in.
 from __future__ import annotations
 
 import hashlib
-import random
-from dataclasses import dataclass
 from datetime import date, timedelta
+from typing import NamedTuple
 
 from huddle_tui.config import Member, TeamConfig
-from huddle_tui.records import Handoff, Huddle
+from huddle_tui.records import Handoff
 
 FIRST_WEEK = timedelta(days=7)
 FAIR_WINDOW = 10
 
 
-@dataclass(frozen=True, slots=True)
-class Plan:
+class Held(NamedTuple):
+    """What rotation needs of a past huddle: its date, facilitator and speaking order."""
+
+    date: str
+    facilitator: str
+    order: tuple[str, ...]
+
+
+class Plan(NamedTuple):
     """Today's facilitator and speaking order, and why the facilitator is who it is."""
 
     date: str
@@ -41,7 +47,7 @@ def can_facilitate(member: Member, day: date) -> bool:
     return member.joined is None or member.joined + FIRST_WEEK <= day
 
 
-def pick_facilitator(team: TeamConfig, day: date, huddles: list[Huddle]) -> Member | None:
+def pick_facilitator(team: TeamConfig, day: date, huddles: list[Held]) -> Member | None:
     """The eligible member who facilitated least recently (never counts as longest ago)."""
     last: dict[str, str] = {}
     iso = day.isoformat()
@@ -58,11 +64,13 @@ def pick_facilitator(team: TeamConfig, day: date, huddles: list[Huddle]) -> Memb
 
 
 def speaking_order(team: TeamConfig, day: date, facilitator: str | None,
-                   huddles: list[Huddle]) -> list[str]:
+                   huddles: list[Held]) -> list[str]:
     """The order for `day` under the team's policy, the facilitator first or last."""
     names = [m.name for m in speakers(team, day) if m.name != facilitator]
     policy = team.speaking_order
     if policy == "random":
+        import random  # only this policy needs it; scripted commands start faster without
+
         seed = hashlib.sha256(f"{team.name}\x1f{day.isoformat()}".encode()).digest()
         random.Random(seed).shuffle(names)
     elif policy == "fair":
@@ -72,7 +80,7 @@ def speaking_order(team: TeamConfig, day: date, facilitator: str | None,
     return [facilitator, *names] if team.facilitator_position == "first" else [*names, facilitator]
 
 
-def _fair(names: list[str], day: date, huddles: list[Huddle]) -> list[str]:
+def _fair(names: list[str], day: date, huddles: list[Held]) -> list[str]:
     """Whoever spoke early lately speaks later: sort by mean recent position, latest first."""
     iso = day.isoformat()
     recent = sorted((h for h in huddles if h.date < iso and h.order), key=lambda h: h.date)
@@ -92,7 +100,7 @@ def _fair(names: list[str], day: date, huddles: list[Huddle]) -> list[str]:
     return sorted(names, key=lambda n: -score(n))
 
 
-def plan_for(team: TeamConfig, day: date, huddles: list[Huddle],
+def plan_for(team: TeamConfig, day: date, huddles: list[Held],
              handoffs: list[Handoff]) -> Plan:
     """Today's plan: a huddle already held wins, then a handoff, then the rotation."""
     iso = day.isoformat()

@@ -1,6 +1,8 @@
 """The shared folder: immutable record files, merged by id on every read.
 
-Layout: ``<root>/records/<kind>/<YYYY-MM-DD>/<id>.<version>.<sum8>.json``.
+Layout: ``<root>/records/<kind>/<YYYY-MM>/<id>.<version>.<sum8>.json``. One
+folder a month (not a day) keeps a warm read of five years to ~60 folder
+listings per kind, which matters most on a network share.
 Every file has exactly one writer and is renamed into place whole, so no lock
 is needed and a git repository merges two clones without conflicts. Readers
 skip sync tools' temporary files, read their conflicted copies like any
@@ -14,7 +16,6 @@ import os
 import re
 import time
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any, NamedTuple
@@ -26,7 +27,7 @@ from huddle_tui.fileio import is_own_temp, write_atomic
 
 RECORDS = "records"
 _OWN_NAME = re.compile(r"[0-9a-f-]{36}\.\d+\.[0-9a-f]{8}\.json\Z")
-_DATE_DIR = re.compile(r"\d{4}-\d{2}-\d{2}\Z")
+_DATE = re.compile(r"\d{4}-\d{2}-\d{2}\Z")
 
 
 def utc_now() -> datetime:
@@ -50,15 +51,16 @@ class Problem(NamedTuple):
     reason: str
 
 
-@dataclass
 class History:
     """Everything read from a folder: the merged records and what went wrong."""
 
-    records: dict[str, Record] = field(default_factory=dict)
-    problems: list[Problem] = field(default_factory=list)
-    foreign_copies: list[Path] = field(default_factory=list)
-    temp_files: list[Path] = field(default_factory=list)
-    files_read: int = 0
+    def __init__(self) -> None:
+        """Start empty; FolderStore.read fills it."""
+        self.records: dict[str, Record] = {}
+        self.problems: list[Problem] = []
+        self.foreign_copies: list[Path] = []
+        self.temp_files: list[Path] = []
+        self.files_read = 0
 
     def live(self, kind: str | None = None) -> list[Record]:
         """Records that are not deleted, optionally of one kind, by date then id."""
@@ -93,8 +95,8 @@ class FolderStore:
     # ------------------------------------------------------------ writing
 
     def next_version(self, kind: str, record_id: str, day: str) -> int:
-        """One more than the highest version of `record_id` in its date folder."""
-        folder = self.records_dir / kind / day
+        """One more than the highest version of `record_id` in its month folder."""
+        folder = self.records_dir / kind / day[:7]
         highest = 0
         try:
             names = os.listdir(folder)
@@ -114,7 +116,7 @@ class FolderStore:
              anonymous: bool = False, deleted: bool = False,
              version: int | None = None) -> Record:
         """Write a new version of a record; anonymous ones carry only their date."""
-        if not _DATE_DIR.match(day):
+        if not _DATE.match(day):
             raise ValueError(f"bad date {day!r}")
         if version is None:
             version = self.next_version(kind, record_id, day)
@@ -126,7 +128,7 @@ class FolderStore:
 
     def write(self, record: Record, data: bytes, *, anonymous: bool = False) -> Path:
         """Put an encoded record's file in place (also used to import a teammate's record)."""
-        folder = self.records_dir / record.kind / record.date
+        folder = self.records_dir / record.kind / record.date[:7]
         target = folder / record.file_name()
         # An anonymous file's own timestamp must say no more than its date.
         midnight = None
@@ -158,52 +160,55 @@ class FolderStore:
             return ()
 
     def _read_kind(self, kind: str, since: str | None, history: History) -> None:
-        """Read one kind's folder, through the index when there is one."""
-        from huddle_tui.index import KindIndex
-
+        """Read one kind's month folders (those on or after `since`), through the index."""
         base = self.records_dir / kind
-        index = KindIndex.load(self.index_dir, self.root, kind) if self.index_dir else None
-        seen: set[str] = set()
         try:
-            days = sorted(e.name for e in os.scandir(base) if e.is_dir())
+            months = sorted(e.name for e in os.scandir(base) if e.is_dir())
         except FileNotFoundError:
-            days = []
-        for day in days:
-            if since is not None and day < since:
+            months = []
+        for month in months:
+            if since is None or month >= since[:7]:
+                self._read_month(kind, base / month, month, since, history)
+
+    def _read_month(self, kind: str, folder: Path, month: str, since: str | None,
+                    history: History) -> None:
+        """Read one month folder: skip temp files, use the index for unchanged files."""
+        from huddle_tui.index import MonthIndex
+
+        index = MonthIndex.load(self.index_dir, self.root, kind, month) if self.index_dir else None
+        try:
+            entries = list(os.scandir(folder))
+        except OSError:
+            return
+        seen: set[str] = set()
+        for entry in entries:
+            name = entry.name
+            if is_sync_temp(name):
+                history.temp_files.append(Path(entry.path))
                 continue
+            if not name.endswith(".json"):
+                continue
+            path = Path(entry.path)
+            if not _OWN_NAME.match(name):
+                history.foreign_copies.append(path)
+            history.files_read += 1
+            seen.add(name)
             try:
-                entries = list(os.scandir(base / day))
+                st = entry.stat()
             except OSError:
                 continue
-            for entry in entries:
-                name = entry.name
-                if is_sync_temp(name):
-                    history.temp_files.append(Path(entry.path))
-                    continue
-                if not name.endswith(".json"):
-                    continue
-                path = Path(entry.path)
-                if not _OWN_NAME.match(name):
-                    history.foreign_copies.append(path)
-                history.files_read += 1
-                key = f"{day}/{name}"
-                seen.add(key)
-                try:
-                    st = entry.stat()
-                except OSError:
-                    continue
-                stamp = (st.st_size, st.st_mtime_ns, st.st_ino)
-                cached = index.get(key, stamp) if index is not None else None
-                if cached is None:
-                    cached = _read_file(path)
-                    if index is not None:
-                        index.put(key, stamp, cached)
-                if isinstance(cached, Record):
-                    history.add(cached)
-                else:
-                    history.problems.append(Problem(path, cached))
+            stamp = (st.st_size, st.st_mtime_ns, st.st_ino)
+            value = index.get(name, stamp) if index is not None else None
+            if value is None:
+                value = _read_file(path)
+                if index is not None:
+                    index.put(name, stamp, value)
+            if isinstance(value, str):
+                history.problems.append(Problem(path, value))
+            elif since is None or value.date >= since:
+                history.add(value)
         if index is not None:
-            index.forget_missing(seen, since)
+            index.keep_only(seen)
             index.save()
 
 

@@ -1,21 +1,18 @@
-"""One module per `huddle` command; each has HELP, configure(parser) and run(args).
+"""The `huddle` commands: name → (module, one-line help).
 
-These modules import only light core modules at the top; anything heavy
-(textual, httpx, sqlite3) is imported inside `run`.
+Each module has configure(parser) and run(args). Only the module of the
+command being run is imported, and each imports anything heavy (textual,
+httpx, sqlite3) inside `run`, so scripted commands start fast.
 """
 
 from __future__ import annotations
 
-from types import ModuleType
-
-from huddle_tui.commands import checkin, demo, doctor, export, init, next_, summary
-
-COMMANDS: dict[str, ModuleType] = {
-    "init": init,
-    "checkin": checkin,
-    "next": next_,
-    "summary": summary,
-    "export": export,
-    "doctor": doctor,
-    "demo": demo,
+COMMANDS: dict[str, tuple[str, str]] = {
+    "init": ("init", "create a team config in a shared folder, and your user config"),
+    "checkin": ("checkin", "save a check-in: mood 1-5, a one-line status, concerns and blockers"),
+    "next": ("next_", "show the facilitator and speaking order (and hand the role over)"),
+    "summary": ("summary", "show a date's check-ins and huddle (text, markdown or json)"),
+    "export": ("export", "write every record (merged, one per id) to stdout as jsonl or csv"),
+    "doctor": ("doctor", "check config, shared folder and endpoints; --fix removes leftover temp files"),
+    "demo": ("demo", "create a demo team with realistic history and open it"),
 }

@@ -23,8 +23,6 @@ from huddle_tui.journal import Saved
 from huddle_tui.records import MOODS, CheckIn, Concern
 from huddle_tui.text import MAX_CONCERN, MAX_STATUS, clean_text, printable
 
-HELP = "save a check-in: mood 1-5, a one-line status, concerns and blockers"
-
 
 def configure(p: argparse.ArgumentParser) -> None:
     """Flags of `huddle checkin`."""
@@ -87,7 +85,7 @@ def _build(member: str, mood: int, status: str, concerns: list[str], blockers: l
     """Validate every piece of text and assemble the check-in."""
     def concern(text: str, kind: str) -> Concern:
         """One validated concern with the check-in's visibility."""
-        return Concern(clean_text(text, f"--{kind}", MAX_CONCERN, allow_empty=False), kind, visibility)
+        return Concern.new(clean_text(text, f"--{kind}", MAX_CONCERN, allow_empty=False), kind, visibility)
 
     items = ([concern(t, "concern") for t in concerns] + [concern(t, "blocker") for t in blockers]
              + [concern(t, "support") for t in support])

@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import argparse
 import sys
-from dataclasses import dataclass
 from datetime import date, timedelta
-from typing import Any
+from typing import Any, NamedTuple
 
 from huddle_tui.config import TeamConfig, UserConfig, load_team, load_user_config
 from huddle_tui.envelope import dumps
@@ -61,8 +60,7 @@ def add_json_flag(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--json", action="store_true", help="print JSON for scripts")
 
 
-@dataclass
-class Context:
+class Context(NamedTuple):
     """A command's view of the world: who I am, my team, its journal."""
 
     user: UserConfig

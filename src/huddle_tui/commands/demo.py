@@ -11,8 +11,6 @@ from pathlib import Path
 from huddle_tui import paths
 from huddle_tui.errors import UsageError
 
-HELP = "create a demo team with realistic history and open it"
-
 
 def configure(p: argparse.ArgumentParser) -> None:
     """Flags of `huddle demo`."""

@@ -14,8 +14,6 @@ from huddle_tui.fileio import temp_path_for
 from huddle_tui.store import History, clean_own_temp_files
 from huddle_tui.text import printable
 
-HELP = "check config, shared folder and endpoints; --fix removes leftover temp files"
-
 
 @dataclass
 class Check:

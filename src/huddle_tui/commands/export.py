@@ -11,7 +11,6 @@ from huddle_tui.commands.common import date_arg, open_context
 from huddle_tui.envelope import dumps
 from huddle_tui.text import csv_safe
 
-HELP = "write every record (merged, one per id) to stdout as jsonl or csv"
 CSV_COLUMNS = ["kind", "id", "version", "date", "written_at", "member", "mood", "status",
                "visibility", "concerns", "facilitator", "order", "payload"]
 

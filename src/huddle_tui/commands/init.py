@@ -22,8 +22,6 @@ from huddle_tui.config import (
 from huddle_tui.errors import UsageError
 from huddle_tui.text import MAX_NAME, clean_text
 
-HELP = "create a team config in a shared folder, and your user config"
-
 
 def configure(p: argparse.ArgumentParser) -> None:
     """Flags of `huddle init`."""

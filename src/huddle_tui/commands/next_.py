@@ -10,8 +10,6 @@ from huddle_tui.errors import UsageError
 from huddle_tui.records import Handoff, Huddle
 from huddle_tui.text import MAX_STATUS, clean_text, printable
 
-HELP = "show the facilitator and speaking order (and hand the role over)"
-
 
 def configure(p: argparse.ArgumentParser) -> None:
     """Flags of `huddle next`."""
@@ -30,16 +28,14 @@ def run(args: argparse.Namespace) -> int:
     day = args.date or date.today()
     if args.reason and not args.handoff:
         raise UsageError("--reason goes with --handoff")
-    history = ctx.journal.read(("huddle", "handoff"))
     if args.handoff:
         reason = clean_text(args.reason, "--reason", MAX_STATUS)
-        current = ctx.journal.plan(day, history)
+        current = ctx.journal.plan(day)
         member = ctx.team.member(args.handoff)
         if member is None:
             raise UsageError(f"unknown member {args.handoff!r} (not on the roster)")
         ctx.journal.save_handoff(Handoff(day.isoformat(), current.facilitator or "", member.name, reason))
-        history = ctx.journal.read(("huddle", "handoff"))
-    plan = ctx.journal.plan(day, history)
+    plan = ctx.journal.plan(day)
     if args.confirm and plan.reason != "held" and plan.facilitator:
         ctx.journal.save_huddle(Huddle(plan.date, plan.facilitator, plan.order,
                                        round_s=ctx.team.round_seconds))

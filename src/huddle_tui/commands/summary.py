@@ -9,8 +9,6 @@ from datetime import date, timedelta
 from huddle_tui.commands.common import date_arg, open_context
 from huddle_tui.summary import build, render_json, render_text
 
-HELP = "show a date's check-ins and huddle (text, markdown or json)"
-
 
 def configure(p: argparse.ArgumentParser) -> None:
     """Flags of `huddle summary`."""
