@@ -176,22 +176,23 @@ class Journal:
         plan = self._plan(day, recent)
         if plan.reason != "rotation":
             return plan
-        named = {h.facilitator.casefold() for h in self._held(recent)}
+        named = {h.facilitator.casefold() for h in self._held(recent, day)}
         missing = [m for m in self.team.members if can_facilitate(m, day)
                    and m.name.casefold() not in named]
         return plan if len(missing) <= 1 else self._plan(day, self.read(("huddle", "handoff")))
 
-    def _held(self, history: History) -> list[Held]:
-        """Past huddles as rotation sees them (a handoff alone counts as facilitating)."""
+    def _held(self, history: History, day: date) -> list[Held]:
+        """Huddles as rotation sees them (a past handoff alone counts as facilitating)."""
         huddles = [Held(r.date, str(r.payload.get("facilitator", "")),
                         tuple(str(x) for x in r.payload.get("order", ())))
                    for r in history.live("huddle")]
         held = {h.date for h in huddles}
+        iso = day.isoformat()
         huddles += [Held(r.date, str(r.payload.get("to", "")), ())
-                    for r in history.live("handoff") if r.date not in held]
+                    for r in history.live("handoff") if r.date not in held and r.date < iso]
         return huddles
 
     def _plan(self, day: date, history: History) -> Plan:
         """The plan from one history."""
         handoffs = [Handoff.from_payload(r.date, r.payload) for r in history.live("handoff")]
-        return plan_for(self.team, day, self._held(history), handoffs)
+        return plan_for(self.team, day, self._held(history, day), handoffs)

@@ -156,7 +156,7 @@ class FolderStore:
         try:
             return tuple(sorted(e.name for e in os.scandir(self.records_dir)
                                 if e.is_dir() and not e.name.startswith(".")))
-        except FileNotFoundError:
+        except OSError:  # missing, or not a folder: nothing to read
             return ()
 
     def _read_kind(self, kind: str, since: str | None, history: History) -> None:
@@ -164,7 +164,7 @@ class FolderStore:
         base = self.records_dir / kind
         try:
             months = sorted(e.name for e in os.scandir(base) if e.is_dir())
-        except FileNotFoundError:
+        except OSError:
             months = []
         for month in months:
             if since is None or month >= since[:7]:
