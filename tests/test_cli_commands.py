@@ -57,6 +57,20 @@ def test_init_with_flags_writes_both_configs(tmp_path: Path, capsys: pytest.Capt
     assert code == 0 and load_team_config(shared / "huddle.toml").name == "Other"
 
 
+def test_a_teammate_joins_an_existing_team(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """`init --shared DIR --me NAME` on a folder with a team config writes only the user config."""
+    shared = tmp_path / "share"
+    cli(capsys, "init", "--team", "Platform", "--members", "Ana,Ben", "--shared", str(shared), "--me", "Ana")
+    before = (shared / "huddle.toml").read_bytes()
+    paths.user_config_file().unlink()
+    code, out, err = cli(capsys, "init", "--shared", str(shared), "--me", "ben")
+    assert code == 0 and "Joined Platform as Ben" in out, err
+    assert (shared / "huddle.toml").read_bytes() == before
+    assert load_user_config().me == "Ben"
+    code, _, err = cli(capsys, "init", "--shared", str(shared), "--me", "Zed", "--force")
+    assert code == 2 and "not on Platform's roster" in err
+
+
 def test_init_never_prompts_without_a_terminal(tmp_path: Path) -> None:
     """With stdin not a terminal, a missing flag is an error, not a hung prompt."""
     result = run_huddle("init", "--members", "Ana", "--shared", str(tmp_path / "s"), stdin="")
