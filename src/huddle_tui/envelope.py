@@ -17,7 +17,6 @@ An edit is a new version; a deletion is a version with "deleted": true.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import re
 from typing import Any, NamedTuple
@@ -81,6 +80,8 @@ def encode(kind: str, id: str, version: int, date: str, written_at: str,
     """Build a record and the exact bytes of its file."""
     body_obj = {"schema": SCHEMA_VERSION, "kind": kind, "id": id, "version": version,
                 "date": date, "written_at": written_at, "deleted": deleted, "payload": payload}
+    import hashlib  # imported here: reading through the index never needs it
+
     body = dumps(body_obj).encode("utf-8")
     digest = hashlib.sha256(body).hexdigest()
     record = Record(kind, id, version, date, written_at, deleted, json.loads(body)["payload"], digest)
@@ -102,6 +103,8 @@ def decode(data: bytes) -> Record:
     if not data.endswith(b"}"):
         raise CorruptRecord("truncated")
     body = data[_BODY_START:-1]
+    import hashlib
+
     if hashlib.sha256(body).hexdigest().encode() != digest:
         raise CorruptRecord("checksum mismatch (damaged or edited by hand)")
     try:

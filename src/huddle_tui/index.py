@@ -14,9 +14,9 @@ because marshal's format may change between versions.
 
 from __future__ import annotations
 
-import hashlib
 import marshal
 import sys
+import zlib
 from pathlib import Path
 from typing import Any
 
@@ -28,9 +28,17 @@ _HEAD = (INDEX_FORMAT, sys.version_info[:2])
 Stamp = tuple[int, int, int]
 
 
+_TAGS: dict[Path, str] = {}
+
+
 def folder_tag(root: Path) -> str:
-    """A short, stable name for one shared folder's indexes."""
-    return hashlib.sha256(str(root.resolve()).encode()).hexdigest()[:16]
+    """A short, stable name for one shared folder's indexes (resolving a path costs syscalls)."""
+    tag = _TAGS.get(root)
+    if tag is None:
+        # A cache key, not a secret: two checksums keep hashlib (and OpenSSL) off this path.
+        key = str(root.resolve()).encode()
+        tag = _TAGS[root] = f"{zlib.crc32(key):08x}{zlib.adler32(key):08x}"
+    return tag
 
 
 class MonthIndex:

@@ -9,7 +9,6 @@ in the same step as the save (private ones never are).
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 from collections.abc import Callable
@@ -105,6 +104,8 @@ class Journal:
         The link lives only on this machine, keyed by a salted hash, and is
         forgotten after two weeks.
         """
+        import hashlib
+
         path = paths.data_dir() / "anonymous-ids.json"
         try:
             data = json.loads(path.read_text("utf-8"))

@@ -1,0 +1,1 @@
+"""The Textual app: screens, widgets and themes. Only this package imports textual."""
