@@ -25,11 +25,15 @@ TOKEN_ENV = "HUDDLE_TEST_TOKEN"
 ASGIApp = Callable[..., Any]
 
 
-def listening_socket() -> socket.socket:
-    """A socket bound to a free port on 127.0.0.1 (the only address tests contact)."""
-    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+def listening_socket(port: int = 0) -> socket.socket:
+    """A socket bound to 127.0.0.1 (the only address tests contact), a free port by default.
+
+    The protocol is given explicitly: asyncio turns Nagle off (TCP_NODELAY) only on
+    sockets whose proto is IPPROTO_TCP, and with Nagle on every request waits ~40 ms.
+    """
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    sock.bind(("127.0.0.1", 0))
+    sock.bind(("127.0.0.1", port))
     return sock
 
 
@@ -46,7 +50,7 @@ class LiveServer:
 
     def __init__(self, app: ASGIApp, port: int | None = None) -> None:
         """Bind now (so the port is known) but serve only after start()."""
-        self.sock = listening_socket() if port is None else _bind(port)
+        self.sock = listening_socket(port or 0)
         self.port = int(self.sock.getsockname()[1])
         self.url = f"http://127.0.0.1:{self.port}"
         config = uvicorn.Config(app, log_level="critical", access_log=False, lifespan="off",
@@ -72,14 +76,6 @@ class LiveServer:
         self.sock.close()
 
 
-def _bind(port: int) -> socket.socket:
-    """A socket bound to a given port on 127.0.0.1."""
-    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    sock.bind(("127.0.0.1", port))
-    return sock
-
-
 class FakeClock:
     """Injected time: sleeping advances it at once, and timed events fire as it passes them."""
 
@@ -87,7 +83,7 @@ class FakeClock:
         """Start at a round number; `events` are (when, callback) pairs."""
         self.now = start
         self.slept: list[float] = []
-        self.events: list[tuple[float, Callable[[], None]]] = []
+        self.events: list[tuple[float, Callable[[], object]]] = []
 
     def __call__(self) -> float:
         """The current fake time."""

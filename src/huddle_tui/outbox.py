@@ -239,7 +239,7 @@ class Outbox:
             "SELECT endpoint, failures, next_at, sent, last_error, last_error_at, last_sent_at"
             " FROM endpoints")}
         names = list(endpoints or [])
-        names += sorted({e for e, _ in counts} | set(rows) - set(names))
+        names += sorted(({e for e, _ in counts} | set(rows)) - set(names))
         out = []
         for name in names:
             r = rows.get(name, (name, 0, 0.0, 0, None, None, None))

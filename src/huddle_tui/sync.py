@@ -111,6 +111,8 @@ def _sync_endpoint(team: TeamConfig, endpoint: Endpoint, outbox: Outbox, *,
         error = exc.message
         outbox.note_error(key, error)
     status = outbox.status([key])[0]
+    if error is None and (status.pending or status.dead):
+        error = status.last_error  # what still holds items back, even after later successes
     return EndpointReport(key, label, pushed.sent, pushed.retried, pushed.dead, pulled, status.pending,
                           status.dead, error, status.next_at)
 

@@ -20,9 +20,9 @@ a note saying how much was left out and where to read it all.
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
-from huddle_tui.envelope import dumps
 from huddle_tui.summary import Summary, render_text
 
 SLACK_MAX_BLOCKS = 50
@@ -52,12 +52,22 @@ def fit(lines: list[str], limit: int, summary: Summary, size: Any = len) -> list
     """As many whole lines as fit in `limit` (measured by `size`), plus a note of what was cut."""
     if size("\n".join(lines)) <= limit:
         return lines
-    for keep in range(len(lines) - 1, 0, -1):
+
+    def cut(keep: int) -> list[str]:
+        """The first `keep` lines and a note naming how many more there are."""
         note = f"… {len(lines) - keep} more lines: run `huddle summary --date {summary.date}`"
-        candidate = [*lines[:keep], note]
-        if size("\n".join(candidate)) <= limit:
-            return candidate
-    return [lines[0][: max(0, limit - 1)] + "…"]
+        return [*lines[:keep], note]
+
+    low, high = 0, len(lines) - 1  # size grows with `keep`, so search for the largest that fits
+    while low < high:
+        mid = (low + high + 1) // 2
+        if size("\n".join(cut(mid))) <= limit:
+            low = mid
+        else:
+            high = mid - 1
+    if low == 0:
+        return [lines[0][: max(0, limit - 1)] + "…"]
+    return cut(low)
 
 
 def _cut(text: str, limit: int) -> str:
@@ -118,8 +128,8 @@ def teams(summary: Summary) -> dict[str, Any]:
                         "type": "AdaptiveCard", "version": "1.4", "body": body}}]}
 
     def size(text: str) -> int:
-        """Bytes of the whole message built from these lines."""
-        return len(dumps(card(text.split("\n"))).encode("utf-8"))
+        """Bytes of the whole message built from these lines, measured generously (spaces, \\u escapes)."""
+        return len(json.dumps(card(text.split("\n"))))
 
     return card(fit(lines, TEAMS_MAX_BYTES, summary, size))
 
