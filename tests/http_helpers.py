@@ -99,6 +99,31 @@ class FakeClock:
             callback()
 
 
+class Receiver:
+    """A stand-in for chat services: keeps the (path, body) of each request to an accepted path."""
+
+    def __init__(self, accept: Callable[[str], bool] = lambda path: True) -> None:
+        """Nothing received yet; paths `accept` refuses get 404, as a wrong webhook URL would."""
+        self.accept = accept
+        self.posts: list[tuple[str, bytes]] = []
+
+    async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
+        """Read the whole body, keep it, answer 200 like the real services do (or 404)."""
+        if scope["type"] != "http":
+            return
+        body = b""
+        while True:
+            message = await receive()
+            body += message.get("body", b"")
+            if not message.get("more_body"):
+                break
+        ok = self.accept(scope["path"])
+        if ok:
+            self.posts.append((scope["path"], body))
+        await send({"type": "http.response.start", "status": 200 if ok else 404, "headers": []})
+        await send({"type": "http.response.body", "body": b"ok" if ok else b"no such hook"})
+
+
 class RecordingTransport(httpx.BaseTransport):
     """A real HTTP transport that notes the (fake) time and path of every request it sends."""
 

@@ -6,7 +6,6 @@ import json
 import logging
 import sys
 from pathlib import Path
-from typing import Any
 
 import pytest
 
@@ -23,6 +22,7 @@ from tests.http_helpers import (
     FakeClock,
     Flaky,
     LiveServer,
+    Receiver,
     RecordingTransport,
     free_port,
     make_records,
@@ -33,38 +33,13 @@ from tests.http_helpers import (
 SECRET_PATH = "T0KEN-IN-PATH-9f8e7d6c5b4a"
 
 
-class Receiver:
-    """A chat webhook stand-in whose URL path is its secret; it keeps what it gets."""
-
-    def __init__(self) -> None:
-        """Nothing received yet."""
-        self.bodies: list[bytes] = []
-
-    async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
-        """Take a POST body and answer 200 (or 404 for any other path)."""
-        if scope["type"] != "http":
-            return
-        body = b""
-        while True:
-            message = await receive()
-            body += message.get("body", b"")
-            if not message.get("more_body"):
-                break
-        ok = scope["path"] == f"/hooks/{SECRET_PATH}"
-        if ok:
-            self.bodies.append(body)
-        await send({"type": "http.response.start", "status": 200 if ok else 404,
-                    "headers": [(b"content-type", b"text/plain")]})
-        await send({"type": "http.response.body", "body": b"ok" if ok else b"no"})
-
-
 def test_debug_logging_over_a_whole_sync_never_shows_the_token(
         team: TeamConfig, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
         caplog: pytest.LogCaptureFixture, capfd: pytest.CaptureFixture[str]) -> None:
     """Flaky records API, a wrong token, a dead endpoint and a secret webhook URL: 0 leaks anywhere."""
     monkeypatch.setenv(TOKEN_ENV, TOKEN)
     hook_file = tmp_path / "hook-url"
-    receiver = Receiver()
+    receiver = Receiver(lambda path: path == f"/hooks/{SECRET_PATH}")
     api = LiveServer(Flaky(create_app(tmp_path / "server", (TOKEN,), durable=False), seed=3,
                            slow_s=0.3)).start()
     chat = LiveServer(receiver).start()
@@ -91,7 +66,7 @@ def test_debug_logging_over_a_whole_sync_never_shows_the_token(
     finally:
         api.stop()
         chat.stop()
-    assert receiver.bodies == [b'{"content": "hi"}']
+    assert [body for _, body in receiver.posts] == [b'{"content": "hi"}']
     by_name = {e.endpoint: e for e in report.endpoints}
     assert by_name["api"].sent == 30 and "HTTP 403" in (by_name["wrong"].error or "")
     assert by_name["down"].error and by_name["down"].pending == 30

@@ -24,33 +24,11 @@ from huddle_tui.webhooks import (
     TEAMS_MAX_BYTES,
     payload,
 )
-from tests.http_helpers import LiveServer, with_endpoints
+from tests.http_helpers import LiveServer, Receiver, with_endpoints
 
 DAY = "2026-11-26"
 PRIVATE = "PRIVATE: my manager makes me anxious"
 ANONYMOUS = "the release process is scaring people"
-
-
-class Receiver:
-    """A stand-in for all four chat services: keeps every (path, body) it is sent."""
-
-    def __init__(self) -> None:
-        """Nothing received yet."""
-        self.posts: list[tuple[str, bytes]] = []
-
-    async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
-        """Keep the body, answer 200 like the real services do."""
-        if scope["type"] != "http":
-            return
-        body = b""
-        while True:
-            message = await receive()
-            body += message.get("body", b"")
-            if not message.get("more_body"):
-                break
-        self.posts.append((scope["path"], body))
-        await send({"type": "http.response.start", "status": 200, "headers": []})
-        await send({"type": "http.response.body", "body": b"ok"})
 
 
 def check_slack(body: dict[str, Any]) -> None:
