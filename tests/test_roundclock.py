@@ -5,22 +5,7 @@ from __future__ import annotations
 import pytest
 
 from huddle_tui.roundclock import ON_TIME, OVER, WARNING, PulseRound, countdown, duration
-
-
-class FakeClock:
-    """A clock the test moves by hand, so no assertion depends on real time."""
-
-    def __init__(self, start: float = 1000.0) -> None:
-        """Start at an arbitrary instant (the model must not assume zero)."""
-        self.t = start
-
-    def __call__(self) -> float:
-        """Read the clock, as time.monotonic would be read."""
-        return self.t
-
-    def step(self, seconds: float) -> None:
-        """Let `seconds` pass."""
-        self.t += seconds
+from tests.fakeclock import FakeClock
 
 
 def ms(value: float) -> int:
