@@ -116,7 +116,7 @@ class RoundScreen(Screen[None]):
         self._started_at = self._stamp()
         self._save_huddle(final=False)
         self.set_interval(TICK_S, self.tick)
-        self.tick()
+        self._refresh_all()
 
     # ------------------------------------------------------------ painting
 
