@@ -13,6 +13,7 @@ import time
 from collections import deque
 from collections.abc import Callable
 from datetime import date
+from typing import TYPE_CHECKING
 
 from textual.app import App
 from textual.message import Message
@@ -21,12 +22,15 @@ from textual.reactive import reactive
 
 from huddle_tui.config import TeamConfig, UserConfig
 from huddle_tui.errors import HuddleError
-from huddle_tui.journal import Journal
 from huddle_tui.roundclock import Clock
-from huddle_tui.tui.commands import HuddleCommands
 from huddle_tui.tui.messages import IoFailed, SyncStatus
 from huddle_tui.tui.screens.lobby import LobbyScreen
 from huddle_tui.tui.themes import DEFAULT_THEME, load_themes
+
+if TYPE_CHECKING:
+    from textual.command import Provider
+
+    from huddle_tui.journal import Journal
 
 MIN_WIDTH, MIN_HEIGHT = 64, 20
 START_ENV = "HUDDLE_TUI_START"  # "round": open straight into the round (for benchmarks)
@@ -38,7 +42,7 @@ class HuddleApp(App[int]):
 
     CSS_PATH = "huddle.tcss"
     TITLE = "huddle"
-    COMMANDS = App.COMMANDS | {HuddleCommands}
+    COMMANDS = App.COMMANDS | {lambda: _commands()}
     # Textual declares these as plain attributes holding a list, so they cannot be ClassVars here.
     HORIZONTAL_BREAKPOINTS = [(0, "-too-narrow"), (MIN_WIDTH, "-narrow"), (110, "-wide")]  # noqa: RUF012
     VERTICAL_BREAKPOINTS = [(0, "-too-short"), (MIN_HEIGHT, "-short"), (34, "-tall")]  # noqa: RUF012
@@ -54,7 +58,7 @@ class HuddleApp(App[int]):
         self.user = user
         self.today = today or date.today()
         self.clock = clock
-        self.journal = journal or Journal(team)
+        self._journal = journal
         self.start_round = start_round
         self._jobs: deque[tuple[Job, MessagePump]] = deque()
         self._io_lock = threading.Lock()
@@ -62,6 +66,15 @@ class HuddleApp(App[int]):
         self.huddle_themes: list[str] = []
         self._use_themes(theme or user.theme or team.theme)
         self.set_reactive(HuddleApp.sync_text, self._where_saved())
+
+    @property
+    def journal(self) -> Journal:
+        """The team's records, opened on first use (in the first worker, after the first paint)."""
+        if self._journal is None:
+            from huddle_tui.journal import Journal
+
+            self._journal = Journal(self.team)
+        return self._journal
 
     def _use_themes(self, wanted: str | None) -> None:
         """Register the shipped and user themes before the first paint, then pick one."""
@@ -118,6 +131,13 @@ class HuddleApp(App[int]):
     def on_sync_status(self, message: SyncStatus) -> None:
         """Show what the HTTP outbox says about the endpoint."""
         self.sync_text = f"{self._where_saved().split(' · ')[0]} · endpoint: {message.text}"
+
+
+def _commands() -> type[Provider]:
+    """The palette's huddle commands, imported when the palette first opens (not before first paint)."""
+    from huddle_tui.tui.commands import HuddleCommands
+
+    return HuddleCommands
 
 
 def _job_name(job: Job) -> str:

@@ -9,6 +9,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical
 from textual.content import Content
+from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import Footer, OptionList, Static
 from textual.widgets.option_list import Option
@@ -66,15 +67,25 @@ class LobbyScreen(Screen[None]):
         yield Footer()
 
     def on_mount(self) -> None:
-        """Show the roster from the config now, and ask a worker for the plan."""
-        from huddle_tui.tui import jobs
-
+        """Show the roster from the config now; read the plan once that is painted."""
         day = self.huddle.today
         for m in self.huddle.team.members:
             if m.has_joined(day):
                 self.presence[m.name] = "away" if m.is_away(day) else "in the room"
         self._show()
-        self.huddle.submit(partial(jobs.load_plan, self.huddle.journal, day), self)
+        self.call_after_refresh(self._load_plan)
+
+    def _load_plan(self) -> None:
+        """Ask a worker for today's plan (after the first paint, so reading never delays it)."""
+        app = self.huddle
+
+        def reading_todays_plan() -> Message:
+            """In the worker: import the store and read (nothing of it is needed to paint)."""
+            from huddle_tui.tui import jobs
+
+            return jobs.load_plan(app.journal, app.today)
+
+        app.submit(reading_todays_plan, self)
 
     def on_plan_loaded(self, message: PlanLoaded) -> None:
         """Show the facilitator and order; open the round at once when asked to (benchmarks)."""
