@@ -6,6 +6,7 @@ from textual.message import Message
 from textual.pilot import Pilot
 
 from huddle_tui.tui.app import HuddleApp
+from huddle_tui.tui.screens.round import RoundScreen
 
 
 async def settle(pilot: Pilot[int]) -> None:
@@ -26,3 +27,13 @@ def distinct(messages: list[Message]) -> list[Message]:
     """Each message once: the hook sees a message every time a node handles it."""
     seen: set[int] = set()
     return [m for m in messages if not (id(m) in seen or seen.add(id(m)))]  # type: ignore[func-returns-value]
+
+
+async def open_round(pilot: Pilot[int]) -> RoundScreen:
+    """From a fresh app: wait for today's plan in the lobby, start the round, return its screen."""
+    await settle(pilot)
+    await pilot.press("enter")
+    await settle(pilot)
+    screen = pilot.app.screen
+    assert isinstance(screen, RoundScreen)
+    return screen

@@ -21,7 +21,7 @@ from huddle_tui.tui.screens.round import RoundScreen
 from huddle_tui.tui.screens.summary import SummaryScreen
 from tests.fakeclock import FakeClock
 from tests.tui.conftest import DAY, MADE
-from tests.tui.helpers import distinct, screen_text, settle
+from tests.tui.helpers import distinct, open_round, screen_text, settle
 
 
 async def test_whole_huddle_by_keys(make_app: MADE, clock: FakeClock, team: TeamConfig) -> None:
@@ -141,9 +141,7 @@ async def test_private_concern_stays_on_this_machine(make_app: MADE, team: TeamC
     """A private concern is written to the private folder only and never shown on the shared screen."""
     app = make_app()
     async with app.run_test(size=(80, 24)) as pilot:
-        await settle(pilot)
-        await pilot.press("enter")
-        await settle(pilot)
+        await open_round(pilot)
         await pilot.press("c")
         await pilot.pause()
         await pilot.press(*"burning out", "tab", "tab", "enter", "down", "down", "enter", "ctrl+s")
@@ -160,9 +158,7 @@ async def test_anonymous_moods_are_saved_without_a_name(make_app: MADE, team: Te
     anon = team._replace(mood_privacy="anonymous")
     app = make_app(team_config=anon)
     async with app.run_test(size=(80, 24)) as pilot:
-        await settle(pilot)
-        await pilot.press("enter")
-        await settle(pilot)
+        await open_round(pilot)
         await pilot.press("1")
         await settle(pilot)
         text = screen_text(app)

@@ -2,20 +2,18 @@
 
 from __future__ import annotations
 
-from huddle_tui.tui.screens.round import RoundScreen
+from huddle_tui.config import TeamConfig
 from huddle_tui.tui.widgets.too_small import TooSmall
 from tests.fakeclock import FakeClock
 from tests.tui.conftest import MADE
-from tests.tui.helpers import screen_text, settle
+from tests.tui.helpers import open_round, screen_text
 
 
 async def test_too_small_terminal_says_so_and_recovers(make_app: MADE) -> None:
     """Below the usable size the screen asks for more room; back at 80×24 the round is whole again."""
     app = make_app()
     async with app.run_test(size=(80, 24)) as pilot:
-        await settle(pilot)
-        await pilot.press("enter")
-        await settle(pilot)
+        await open_round(pilot)
         await pilot.resize_terminal(50, 16)
         await pilot.pause()
         assert app.screen.query_one(TooSmall).region.width > 0
@@ -31,11 +29,7 @@ async def test_every_round_key_is_a_palette_command(make_app: MADE) -> None:
     """Typing a command's name in the palette runs it, as its key would."""
     app = make_app()
     async with app.run_test(size=(80, 24)) as pilot:
-        await settle(pilot)
-        await pilot.press("enter")
-        await settle(pilot)
-        screen = app.screen
-        assert isinstance(screen, RoundScreen)
+        screen = await open_round(pilot)
         first = screen.pulse.view().speaker
         await pilot.press("ctrl+p")
         await pilot.pause()
@@ -57,29 +51,19 @@ async def test_overtime_without_auto_advance_stays_on_the_speaker(make_app: MADE
     """Nothing moves on by itself unless the team asked for auto-advance."""
     app = make_app()
     async with app.run_test(size=(80, 24)) as pilot:
-        await settle(pilot)
-        await pilot.press("enter")
-        await settle(pilot)
-        screen = app.screen
-        assert isinstance(screen, RoundScreen)
+        screen = await open_round(pilot)
         first = screen.pulse.view().speaker
         clock.step(500.0)
         screen.tick()
         assert screen.pulse.view().speaker == first
 
 
-async def test_auto_advance_moves_on_when_configured(make_app: MADE, clock: FakeClock, team: object) -> None:
+async def test_auto_advance_moves_on_when_configured(make_app: MADE, clock: FakeClock,
+                                                     team: TeamConfig) -> None:
     """With team auto_advance on, an overrun turn hands over to the next speaker."""
-    from huddle_tui.config import TeamConfig
-
-    assert isinstance(team, TeamConfig)
     app = make_app(team_config=team._replace(auto_advance=True))
     async with app.run_test(size=(80, 24)) as pilot:
-        await settle(pilot)
-        await pilot.press("enter")
-        await settle(pilot)
-        screen = app.screen
-        assert isinstance(screen, RoundScreen)
+        screen = await open_round(pilot)
         first = screen.pulse.view().speaker
         clock.step(61.0)
         screen.tick()

@@ -26,13 +26,13 @@ from huddle_tui.roundclock import Clock
 from huddle_tui.tui.messages import IoFailed, SyncStatus
 from huddle_tui.tui.screens.lobby import LobbyScreen
 from huddle_tui.tui.themes import DEFAULT_THEME, load_themes
+from huddle_tui.tui.widgets.too_small import MIN_HEIGHT, MIN_WIDTH
 
 if TYPE_CHECKING:
     from textual.command import Provider
 
     from huddle_tui.journal import Journal
 
-MIN_WIDTH, MIN_HEIGHT = 64, 20
 START_ENV = "HUDDLE_TUI_START"  # "round": open straight into the round (for benchmarks)
 Job = Callable[[], Message]
 

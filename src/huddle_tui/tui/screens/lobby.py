@@ -3,33 +3,31 @@
 from __future__ import annotations
 
 from functools import partial
-from typing import TYPE_CHECKING, ClassVar, cast
+from typing import TYPE_CHECKING, ClassVar
 
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical
 from textual.content import Content
 from textual.message import Message
-from textual.screen import Screen
 from textual.widgets import Footer, OptionList, Static
 from textual.widgets.option_list import Option
 
 from huddle_tui.roundclock import duration
 from huddle_tui.text import printable
 from huddle_tui.tui.messages import HandoffSaved, PlanLoaded
+from huddle_tui.tui.screens.base import HuddleScreen
 from huddle_tui.tui.widgets.fit import fit
 from huddle_tui.tui.widgets.status_line import StatusLine
-from huddle_tui.tui.widgets.too_small import TooSmall
 
 if TYPE_CHECKING:
     from huddle_tui.rotation import Plan
-    from huddle_tui.tui.app import HuddleApp
 
 PRESENCE = ("in the room", "remote", "away")
 REASONS = {"rotation": "by rotation", "handoff": "handed over", "held": "already held today"}
 
 
-class LobbyScreen(Screen[None]):
+class LobbyScreen(HuddleScreen):
     """Painted at once from the config; the plan arrives from a worker a moment later."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -46,17 +44,10 @@ class LobbyScreen(Screen[None]):
         self.checked_in: frozenset[str] = frozenset()
         self.presence: dict[str, str] = {}
 
-    @property
-    def huddle(self) -> HuddleApp:
-        """The app, typed."""
-        return cast("HuddleApp", self.app)
-
     def compose(self) -> ComposeResult:
         """Title, facilitator, timing, roster, where check-ins go, and the keys."""
-        from huddle_tui.tui.app import MIN_HEIGHT, MIN_WIDTH
-
         app = self.huddle
-        yield TooSmall(MIN_WIDTH, MIN_HEIGHT)
+        yield self.too_small()
         with Vertical(id="lobby", classes="body"):
             yield Static(Content.assemble(("Lobby", "bold"), " · ", printable(app.team.name), " · ",
                                           app.today.strftime("%A %-d %B %Y")), id="lobby-title")

@@ -8,25 +8,21 @@ worker as they are entered, so nothing is lost if the round is cut short.
 from __future__ import annotations
 
 from functools import partial
-from typing import TYPE_CHECKING, ClassVar, cast
+from typing import ClassVar
 
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
 from textual.content import Content
-from textual.screen import Screen
 from textual.widgets import Footer, Static
 
 from huddle_tui.records import MOOD_SYMBOLS, MOODS, CheckIn, Concern, Huddle
 from huddle_tui.roundclock import OVER, PulseRound, View, countdown, duration
 from huddle_tui.text import printable
+from huddle_tui.tui.screens.base import HuddleScreen
 from huddle_tui.tui.widgets.countdown import Countdown
 from huddle_tui.tui.widgets.speaker_queue import SpeakerQueue
 from huddle_tui.tui.widgets.status_line import StatusLine
-from huddle_tui.tui.widgets.too_small import TooSmall
-
-if TYPE_CHECKING:
-    from huddle_tui.tui.app import HuddleApp
 
 TICK_S = 0.1
 BAR_WIDTH = 14
@@ -58,7 +54,7 @@ def round_bar(view: View) -> str:
     return f"Round {bar} {duration(view.round_elapsed_s)} of {duration(view.round_s)}, {tail}"
 
 
-class RoundScreen(Screen[None]):
+class RoundScreen(HuddleScreen):
     """The facilitator's screen during the round; every key is also in the command palette."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -85,17 +81,10 @@ class RoundScreen(Screen[None]):
         self._over_rung: set[int] = set()
         self._started_at = ""
 
-    @property
-    def huddle(self) -> HuddleApp:
-        """The app, typed."""
-        return cast("HuddleApp", self.app)
-
     def compose(self) -> ComposeResult:
         """Header, round bar, speaker, countdown, what they said; the order on the right."""
-        from huddle_tui.tui.app import MIN_HEIGHT, MIN_WIDTH
-
         app = self.huddle
-        yield TooSmall(MIN_WIDTH, MIN_HEIGHT)
+        yield self.too_small()
         with Horizontal(id="round", classes="body"):
             with Vertical(id="stage"):
                 yield Static(Content.assemble(("Pulse round", "bold"), " · ", printable(app.team.name),

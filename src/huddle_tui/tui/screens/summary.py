@@ -8,13 +8,12 @@ from __future__ import annotations
 
 from functools import partial
 from pathlib import Path
-from typing import TYPE_CHECKING, ClassVar, cast
+from typing import TYPE_CHECKING, ClassVar
 
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import VerticalScroll
 from textual.content import Content
-from textual.screen import Screen
 from textual.widgets import Footer, Static
 
 from huddle_tui.insights import MIN_ANSWERS
@@ -22,12 +21,11 @@ from huddle_tui.records import MOOD_SYMBOLS, MOODS
 from huddle_tui.roundclock import duration
 from huddle_tui.text import printable
 from huddle_tui.tui.messages import FileSaved, SummaryReady
+from huddle_tui.tui.screens.base import HuddleScreen
 from huddle_tui.tui.widgets.status_line import StatusLine
-from huddle_tui.tui.widgets.too_small import TooSmall
 
 if TYPE_CHECKING:
     from huddle_tui.summary import Summary
-    from huddle_tui.tui.app import HuddleApp
 
 Part = str | Content | tuple[str, str]
 BAR = 20
@@ -86,7 +84,7 @@ def summary_content(s: Summary) -> Content:
     return Content.assemble(*parts)
 
 
-class SummaryScreen(Screen[None]):
+class SummaryScreen(HuddleScreen):
     """Shows the summary once a worker has read the saved records back."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -100,16 +98,9 @@ class SummaryScreen(Screen[None]):
         super().__init__()
         self.markdown = ""
 
-    @property
-    def huddle(self) -> HuddleApp:
-        """The app, typed."""
-        return cast("HuddleApp", self.app)
-
     def compose(self) -> ComposeResult:
         """The summary in a scrolling pane, where it went, and the keys."""
-        from huddle_tui.tui.app import MIN_HEIGHT, MIN_WIDTH
-
-        yield TooSmall(MIN_WIDTH, MIN_HEIGHT)
+        yield self.too_small()
         with VerticalScroll(id="summary", classes="body"):
             yield Static("Saving the huddle and reading it back…", id="summary-text", markup=False)
         yield StatusLine()

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from textual.widgets import Static
 
+MIN_WIDTH, MIN_HEIGHT = 64, 20
+
 
 class TooSmall(Static):
     """Asks for a larger terminal; CSS shows it only below the usable size."""
