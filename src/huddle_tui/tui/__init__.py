@@ -1,1 +1,1 @@
-"""The Textual app: screens, widgets and themes. Only this package imports textual."""
+"""The Textual app: lobby, pulse round and summary screens."""
