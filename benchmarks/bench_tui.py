@@ -24,7 +24,7 @@ def first_paint(bench: Bench, env: dict[str, str], *args: str) -> dict[str, str]
     """Run first_paint.py with `args`; return its 'name value' lines as a dict."""
     done = subprocess.run([sys.executable, str(FIRST_PAINT), "-n", str(bench.runs), *args],
                           env=env, capture_output=True, text=True, check=True, timeout=600)
-    return dict(m.groups() for m in re.finditer(r"^(\w+) (.+)$", done.stdout, re.MULTILINE))
+    return {m.group(1): m.group(2) for m in re.finditer(r"^(\w+) (.+)$", done.stdout, re.MULTILINE)}
 
 
 def measure(bench: Bench) -> list[Figure]:
