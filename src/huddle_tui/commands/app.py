@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import argparse
 
-from huddle_tui.errors import UsageError
-
 
 def run(args: argparse.Namespace) -> int:
     """Load the config, then hand over to the Textual app (imported only here).
@@ -17,10 +15,7 @@ def run(args: argparse.Namespace) -> int:
 
     user = load_user_config()
     team = load_team(getattr(args, "config", None), user)
-    try:
-        from huddle_tui.tui.app import run_app  # type: ignore[import-not-found,unused-ignore]
-    except ImportError:
-        raise UsageError("the huddle app is not available in this build; "
-                         "try `huddle next` or `huddle summary`") from None
+    from huddle_tui.tui.app import run_app
+
     return int(run_app(team, user, theme=getattr(args, "theme", None),
                    inline=bool(getattr(args, "inline", False))))
