@@ -19,6 +19,7 @@ from textual.app import App
 from textual.message import Message
 from textual.message_pump import MessagePump
 from textual.reactive import reactive
+from textual.screen import Screen
 
 from huddle_tui.config import TeamConfig, UserConfig
 from huddle_tui.errors import HuddleError
@@ -96,9 +97,12 @@ class HuddleApp(App[int]):
             line += " · endpoint: sync status not known yet"
         return line
 
+    def get_default_screen(self) -> Screen[None]:
+        """The lobby is the first screen: no screen switch (and its delay) before the first paint."""
+        return LobbyScreen()
+
     def on_mount(self) -> None:
-        """Open the lobby (painted first; history loads after it, in a worker) and report theme problems."""
-        self.push_screen(LobbyScreen())
+        """Report theme problems once the lobby is up (history loads after it, in a worker)."""
         for problem in self._theme_problems:
             self.notify(problem, title="Themes", severity="warning", markup=False, timeout=8)
 

@@ -188,4 +188,5 @@ class LobbyScreen(HuddleScreen):
         app = self.huddle
         away = [n for n, where in self.presence.items() if where == "away"]
         pulse = PulseRound(self.plan.order, app.team.round_seconds, app.clock, absent=away)
-        app.switch_screen(RoundScreen(pulse, self.plan.facilitator or ""))
+        # Pushed, not switched: the lobby is the default screen and stays beneath the round.
+        app.push_screen(RoundScreen(pulse, self.plan.facilitator or ""))
