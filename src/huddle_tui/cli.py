@@ -8,6 +8,7 @@ imports what it needs inside its `run`.
 from __future__ import annotations
 
 import argparse
+import gc
 import importlib
 import os
 import sys
@@ -112,11 +113,22 @@ def add_config_flag(parser: argparse.ArgumentParser) -> None:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run one command and return its exit code; errors are one line, never a traceback."""
-    argv = list(sys.argv[1:] if argv is None else argv)
-    parser = build_parser(command_in(argv))
-    args = parser.parse_args(argv)
+    # Start-up allocates a great deal and frees little, so cycle collections then are
+    # wasted work; the app re-enables the collector after its first paint, commands here.
+    gc.disable()
+    try:
+        return _run(list(sys.argv[1:] if argv is None else argv))
+    finally:
+        gc.enable()
+
+
+def _run(argv: list[str]) -> int:
+    """Parse and dispatch (with the cycle collector paused until a command starts)."""
+    args = build_parser(command_in(argv)).parse_args(argv)
     if not hasattr(args, "config"):
         args.config = None
+    if args.command is not None:
+        gc.enable()
     try:
         if args.command is None:
             from huddle_tui.commands import app as app_command

@@ -7,6 +7,7 @@ the order pressed); results come back to the screens as messages.
 
 from __future__ import annotations
 
+import gc
 import os
 import threading
 import time
@@ -26,7 +27,7 @@ from huddle_tui.errors import HuddleError
 from huddle_tui.roundclock import Clock
 from huddle_tui.tui.messages import IoFailed, SyncStatus
 from huddle_tui.tui.screens.lobby import LobbyScreen
-from huddle_tui.tui.themes import DEFAULT_THEME, load_themes
+from huddle_tui.tui.themes import DEFAULT_THEME, load_themes, quick_theme
 from huddle_tui.tui.widgets.too_small import MIN_HEIGHT, MIN_WIDTH
 
 if TYPE_CHECKING:
@@ -64,6 +65,7 @@ class HuddleApp(App[int]):
         self._jobs: deque[tuple[Job, MessagePump]] = deque()
         self._io_lock = threading.Lock()
         self._theme_problems: list[str] = []
+        self._themes_pending = False
         self.huddle_themes: list[str] = []
         self._use_themes(theme or user.theme or team.theme)
         self.set_reactive(HuddleApp.sync_text, self._where_saved())
@@ -78,11 +80,23 @@ class HuddleApp(App[int]):
         return self._journal
 
     def _use_themes(self, wanted: str | None) -> None:
-        """Register the shipped and user themes before the first paint, then pick one."""
+        """Start with the wanted theme alone when it is a shipped one; register the rest after."""
+        quick = quick_theme(wanted or DEFAULT_THEME)
+        if quick is None:
+            self._register_themes(wanted)
+            return
+        self.register_theme(quick)
+        self.theme = quick.name
+        self._themes_pending = True
+
+    def _register_themes(self, wanted: str | None) -> None:
+        """Register every shipped and user theme, note the broken ones, and pick one."""
+        self._themes_pending = False
         result = load_themes()
         for theme in result.loaded:
             self.register_theme(theme)
-            self.huddle_themes.append(theme.name)
+            if theme.name not in self.huddle_themes:
+                self.huddle_themes.append(theme.name)
         self._theme_problems += [f"Theme file {src} skipped: {why}" for src, why in result.failed]
         if wanted and wanted not in self.available_themes:
             self._theme_problems.append(f"No theme called {wanted!r}; using {DEFAULT_THEME}")
@@ -102,7 +116,14 @@ class HuddleApp(App[int]):
         return LobbyScreen()
 
     def on_mount(self) -> None:
-        """Report theme problems once the lobby is up (history loads after it, in a worker)."""
+        """After the first paint: the other themes, theme problems, and the cycle collector."""
+        self.call_after_refresh(self._after_first_paint)
+
+    def _after_first_paint(self) -> None:
+        """Work that need not delay the first paint (the lobby asks for history itself)."""
+        gc.enable()  # huddle_tui.cli.main paused it for start-up
+        if self._themes_pending:
+            self._register_themes(self.theme)
         for problem in self._theme_problems:
             self.notify(problem, title="Themes", severity="warning", markup=False, timeout=8)
 

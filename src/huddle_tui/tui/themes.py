@@ -99,6 +99,25 @@ def _user(folder: Path) -> Iterable[tuple[str, str]]:
             yield str(path), f"\x00{exc}"
 
 
+def quick_theme(name: str, user_dir: Path | None = None) -> Theme | None:
+    """The named shipped theme alone, when no user theme could replace it; else None.
+
+    Parsing every theme file costs the first paint a few milliseconds, so the
+    app starts with just the one it shows and registers the rest right after.
+    """
+    folder = user_dir or paths.user_themes_dir()
+    if folder.is_dir() and any(folder.glob("*.toml")):
+        return None
+    entry = resources.files("huddle_tui.themes") / f"{name}.toml"
+    if not entry.is_file():
+        return None
+    try:
+        theme = parse_theme(entry.read_text("utf-8"))
+    except ThemeError:
+        return None
+    return theme if theme.name == name else None
+
+
 def load_themes(user_dir: Path | None = None) -> ThemeLoadResult:
     """Every shipped theme, then the user's (a user theme replaces a shipped one of its name)."""
     result = ThemeLoadResult([], [])

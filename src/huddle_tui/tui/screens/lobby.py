@@ -10,14 +10,14 @@ from textual.binding import Binding, BindingType
 from textual.containers import Vertical
 from textual.content import Content
 from textual.message import Message
-from textual.widgets import Footer, OptionList, Static
-from textual.widgets.option_list import Option
+from textual.widgets import Footer, Static
 
 from huddle_tui.roundclock import duration
 from huddle_tui.text import printable
 from huddle_tui.tui.messages import HandoffSaved, PlanLoaded
 from huddle_tui.tui.screens.base import HuddleScreen
 from huddle_tui.tui.widgets.fit import fit
+from huddle_tui.tui.widgets.roster import Roster
 from huddle_tui.tui.widgets.status_line import StatusLine
 
 if TYPE_CHECKING:
@@ -49,11 +49,12 @@ class LobbyScreen(HuddleScreen):
         app = self.huddle
         yield self.too_small()
         with Vertical(id="lobby", classes="body"):
+            day = app.today  # %-d is not portable to Windows
             yield Static(Content.assemble(("Lobby", "bold"), " · ", printable(app.team.name), " · ",
-                                          app.today.strftime("%A %-d %B %Y")), id="lobby-title")
+                                          f"{day:%A} {day.day} {day:%B %Y}"), id="lobby-title")
             yield Static("Facilitator: reading today's plan…", id="lobby-facilitator", markup=False)
             yield Static("", id="lobby-timing", markup=False)
-            yield OptionList(id="roster")
+            yield Roster(id="roster")
             yield StatusLine()
         yield Footer()
 
@@ -115,12 +116,7 @@ class LobbyScreen(HuddleScreen):
         self.query_one("#lobby-timing", Static).update(
             f"Round {duration(team.round_seconds)} · {len(speakers)} speakers · "
             f"{duration(per_turn)} a turn to start with (a short turn gives the others more)")
-        roster = self.query_one("#roster", OptionList)
-        highlighted = roster.highlighted
-        roster.clear_options()
-        roster.add_options([Option(self._row(name), id=name) for name in self._order()])
-        if roster.option_count:
-            roster.highlighted = min(highlighted or 0, roster.option_count - 1)
+        self.query_one("#roster", Roster).show([self._row(name) for name in self._order()])
 
     def _row(self, name: str) -> Content:
         """One roster line: name, role, presence, and ✓ when already checked in."""
@@ -132,16 +128,12 @@ class LobbyScreen(HuddleScreen):
 
     # ------------------------------------------------------------ actions
 
-    def on_option_list_option_selected(self) -> None:
-        """Enter on the roster starts the round too, as the footer says."""
-        self.action_start()
-
     def action_presence(self) -> None:
         """Cycle the highlighted person: in the room → remote → away (away skips their turn)."""
-        roster = self.query_one("#roster", OptionList)
-        if roster.highlighted is None:
+        order = self._order()
+        if not order:
             return
-        name = self._order()[roster.highlighted]
+        name = order[min(self.query_one("#roster", Roster).highlighted, len(order) - 1)]
         now = self.presence.get(name, "in the room")
         self.presence[name] = PRESENCE[(PRESENCE.index(now) + 1) % len(PRESENCE)]
         self._show()
