@@ -17,12 +17,13 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from benchmarks.harness import Bench, Figure  # noqa: E402
+from benchmarks.harness import Bench, Figure
 
 
 def main() -> int:
     """Discover bench_*.py modules, run their `measure`, print the table."""
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("only", nargs="*", help="benchmark names (bench_NAME.py)")
     parser.add_argument("--runs", type=int, default=9, help="repetitions per paired figure")
     parser.add_argument("--keep", action="store_true", help="keep the scratch folder")
