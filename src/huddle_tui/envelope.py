@@ -36,6 +36,7 @@ KINDS = ("checkin", "concern", "huddle", "handoff")
 _KNOWN_KINDS = frozenset(KINDS)
 MAX_FILE_BYTES = 1 << 20
 _decode_json = json.JSONDecoder().raw_decode
+_new = tuple.__new__  # builds a Record without NamedTuple's Python-level __new__
 
 
 class Record(NamedTuple):
@@ -142,7 +143,7 @@ def _validate(obj: Any, digest: str) -> Record:
             and rid.__class__ is str and _ID.match(rid) and version.__class__ is int and version >= 1
             and date.__class__ is str and _DATE.match(date) and written_at.__class__ is str
             and deleted.__class__ is bool and payload.__class__ is dict):
-        return Record(kind, rid, version, date, written_at, deleted, payload, digest)
+        return _new(Record, (kind, rid, version, date, written_at, deleted, payload, digest))
     raise CorruptRecord(_invalid(schema, kind, rid, version, date, written_at, deleted, payload))
 
 

@@ -77,7 +77,8 @@ class YearIndex:
         """Write the file if anything changed; a failure only costs speed next time."""
         if not self.dirty:
             return
-        plain = {m: tuple(s) for m, s in self.scans.items()}
+        plain = {m: (s.stamp, s.settled, [tuple(r) for r in s.records], s.others, s.files_read, s.reuse)
+                 for m, s in self.scans.items()}
         blob = marshal.dumps((self.where, plain))
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)

@@ -46,7 +46,8 @@ _OWN_NAME = re.compile(r"[0-9A-Za-z_-]+\.\d+\.[0-9a-f]{8}\.json\Z")
 class MonthScan(NamedTuple):
     """What one month folder held, and the folder stamp it was read at.
 
-    `records` holds the fields of every readable record file, own or copied;
+    `records` holds every readable record file's Record (its plain fields
+    once stored in the index), own or copied;
     `others` (name, flag, reason) names conflicted copies (reason None),
     unusable files (with the reason) and temp files. `reuse` is needed only to
     scan the folder again: the marshalled {name: (size, mtime_ns, inode, flag,
@@ -131,21 +132,23 @@ def scan_month(folder: str, kind: str, month: str, stamp: DirStamp,
 
 
 def _parse(path: str, name: str, size: int, kind: str, month: str) -> tuple[int, Fields | str]:
-    """Read and verify one record file: its flag and fields, or the reason it is unusable."""
-    flag = OWN if _OWN_NAME.match(name) else FOREIGN  # for an unusable file, only its name tells
+    """Read and verify one record file: its flag and Record, or the reason it is unusable."""
     if size > envelope.MAX_FILE_BYTES:
-        return flag, f"too large to be a record ({size} bytes)"
+        return _flag(name), f"too large to be a record ({size} bytes)"
     try:
-        data = _read_bytes(path, size)
+        record = envelope.decode(_read_bytes(path, size))
     except OSError as exc:
-        return flag, f"cannot be read ({exc.strerror or exc})"
-    try:
-        record = envelope.decode(data)
+        return _flag(name), f"cannot be read ({exc.strerror or exc})"
     except CorruptRecord as exc:
-        return flag, str(exc)
+        return _flag(name), str(exc)
     if record.kind != kind or record.date[:7] != month[:7]:
-        return flag, f"in the wrong folder (belongs in {RECORDS}/{record.kind}/{record.date[:7]})"
-    return OWN if name == record.file_name() else FOREIGN, tuple(record)
+        return _flag(name), f"in the wrong folder (belongs in {RECORDS}/{record.kind}/{record.date[:7]})"
+    return OWN if name == record.file_name() else FOREIGN, record
+
+
+def _flag(name: str) -> int:
+    """Whether an unusable file has one of our names (only the name can tell)."""
+    return OWN if _OWN_NAME.match(name) else FOREIGN
 
 
 def _read_bytes(path: str, size: int) -> bytes:

@@ -73,9 +73,9 @@ class History:
     def merge(self, scan: MonthScan, folder: str, since: str | None) -> None:
         """Merge one month folder's scan in (records dated before `since` left out)."""
         records = self.records
-        make = Record._make
+        new = tuple.__new__  # Record._make without its Python-level length check
         for fields in scan.records:
-            record = make(fields)
+            record: Record = fields if fields.__class__ is Record else new(Record, fields)
             if since is not None and record.date < since:
                 continue
             current = records.get(record.id)
@@ -112,9 +112,8 @@ class FolderStore:
     # ------------------------------------------------------------ writing
 
     def next_version(self, kind: str, record_id: str, day: str) -> int:
-        """One more than the highest version of `record_id` in its month folder."""
+        """One more than the highest version of `record_id` in its month folder (O(month), not O(history))."""
         folder = self.records_dir / kind / day[:7]
-        highest = 0
         try:
             names = os.listdir(folder)
         except FileNotFoundError:
@@ -122,12 +121,10 @@ class FolderStore:
         except OSError as exc:
             raise StoreError(f"{folder}: cannot be listed ({exc.strerror or exc})") from None
         prefix = record_id + "."
-        for name in names:
-            if name.startswith(prefix) and name.endswith(".json"):
-                part = name[len(prefix):].split(".", 1)[0]
-                if part.isdigit():
-                    highest = max(highest, int(part))
-        return highest + 1
+        start = len(prefix)
+        versions = [name[start:].split(".", 1)[0] for name in names
+                    if name.startswith(prefix) and name.endswith(".json")]
+        return max((int(v) for v in versions if v.isdigit()), default=0) + 1
 
     def save(self, kind: str, record_id: str, day: str, payload: dict[str, Any], *,
              anonymous: bool = False, deleted: bool = False,
