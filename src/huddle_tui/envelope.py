@@ -114,7 +114,7 @@ def decode(data: bytes) -> Record:
             raise CorruptRecord("zero-filled file")
         raise CorruptRecord("not a huddle record (bad header)")
     if not data.endswith(b"}"):
-        raise CorruptRecord("truncated")
+        raise CorruptRecord("truncated (or damaged after the record)")
     body = data[_BODY_START:-1]
     # A computed hex digest equal to the field also proves the field is well formed.
     digest = hashlib.sha256(body).hexdigest()
