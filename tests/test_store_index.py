@@ -160,3 +160,16 @@ def test_damage_in_place_to_an_old_file_is_found_by_a_verifying_read(folder: Pat
     os.utime(path.parent, ns=(folder_st.st_atime_ns, folder_st.st_mtime_ns))
     assert str(path) in {str(p.path) for p in store.read(verify=True).problems}
     assert str(path) in {str(p.path) for p in store.read().problems}
+
+
+def test_a_file_added_in_the_same_clock_tick_as_a_read_is_noticed(tmp_path: Path) -> None:
+    """Racy clean for folders: a folder read while fresh is listed again even if its stamp looks unchanged."""
+    root, index = tmp_path / "shared", tmp_path / "index"
+    save_checkin(store_at(root), IDS[0], "2026-11-26")
+    store = store_at(root, index)
+    assert len(store.read().records) == 1
+    month = root / "records" / "checkin" / "2026-11"
+    before = month.stat()
+    save_checkin(store_at(root), NEW, "2026-11-26")
+    os.utime(month, ns=(before.st_atime_ns, before.st_mtime_ns))  # a coarse clock: the same mtime
+    assert set(store.read().records) == {IDS[0], NEW}
