@@ -69,7 +69,10 @@ class Bench:
         return self._demos[key]
 
     def huddle(self, *args: str) -> list[str]:
-        """The command line of `huddle ARGS` as an installed console script would run it."""
+        """`huddle ARGS` as people run it: the console script beside this Python, else -m."""
+        script = Path(sys.executable).with_name("huddle")
+        if script.exists():
+            return [str(script), *args]
         return [sys.executable, "-m", "huddle_tui", *args]
 
 

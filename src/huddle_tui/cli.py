@@ -28,6 +28,23 @@ EXIT_CODES = """exit codes:
   6  an endpoint refused or could not be reached"""
 
 
+class HelpFormatter(argparse.RawDescriptionHelpFormatter):
+    """argparse's formatter, sized from the terminal without importing shutil (and bz2, lzma)."""
+
+    def __init__(self, prog: str, indent_increment: int = 2, max_help_position: int = 24,
+                 width: int | None = None) -> None:
+        """Use $COLUMNS or the terminal's width, as argparse would."""
+        if width is None:
+            try:
+                width = int(os.environ.get("COLUMNS", "")) - 2
+            except ValueError:
+                try:
+                    width = os.get_terminal_size(sys.stdout.fileno()).columns - 2
+                except (OSError, ValueError):
+                    width = 78
+        super().__init__(prog, indent_increment, max_help_position, max(width, 40))
+
+
 class Parser(argparse.ArgumentParser):
     """argparse, with usage errors in one line and exit code 2."""
 
@@ -69,7 +86,7 @@ def build_parser(only: str | None = None) -> Parser:
                     "facilitator, moods and concerns kept in a shared folder. "
                     "With no command, opens today's huddle.",
         epilog=EXIT_CODES,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
+        formatter_class=HelpFormatter,
     )
     parser.add_argument("--version", action="version", version=f"huddle-tui {__version__}")
     add_config_flag(parser)
@@ -79,7 +96,7 @@ def build_parser(only: str | None = None) -> Parser:
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=Parser)
     for name, (_, summary) in COMMANDS.items():
         command = sub.add_parser(name, help=summary, description=summary, epilog=EXIT_CODES,
-                                 formatter_class=argparse.RawDescriptionHelpFormatter)
+                                 formatter_class=HelpFormatter)
         add_config_flag(command)
         if only == name:
             load_command(name).configure(command)

@@ -131,11 +131,30 @@ class _Reader:
         self.text = text
 
     def fail(self, key: str, problem: str) -> ConfigError:
-        """Build the one-line error for `key`."""
-        leaf = key.rsplit(".", 1)[-1].split("[", 1)[0]
-        match = re.search(rf"^\s*{re.escape(leaf)}\s*=", self.text, re.MULTILINE)
-        line = f" (line {self.text.count(chr(10), 0, match.start()) + 1})" if match else ""
-        return ConfigError(f"{self.path}: {key}{line}: {problem}")
+        """Build the one-line error for `key` (a dotted path like members[1].name)."""
+        line = self.line_of(key)
+        where = f" (line {line})" if line else ""
+        return ConfigError(f"{self.path}: {key}{where}: {problem}")
+
+    def line_of(self, key: str) -> int | None:
+        """Best-effort line of a dotted key: follow its [table] / [[array]] headers, then the key."""
+        pos = 0
+        parts = key.split(".")
+        for part in parts[:-1]:
+            name, _, index = part.partition("[")
+            if index:
+                headers = list(re.finditer(rf"^\s*\[\[\s*{re.escape(name)}\s*\]\]", self.text, re.M))
+                n = int(index.rstrip("]"))
+                if n >= len(headers):
+                    return None
+                pos = headers[n].end()
+            else:
+                header = re.compile(rf"^\s*\[\s*{re.escape(name)}\s*\]", re.M).search(self.text, pos)
+                if header is not None:
+                    pos = header.end()
+        leaf = parts[-1].split("[", 1)[0]
+        match = re.compile(rf"^\s*{re.escape(leaf)}\s*=", re.M).search(self.text, pos)
+        return self.text.count("\n", 0, match.start()) + 1 if match else None
 
     def table(self, data: Any, where: str, allowed: set[str]) -> Mapping[str, Any]:
         """Check `data` is a table whose keys are all in `allowed`."""

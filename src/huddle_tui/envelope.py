@@ -18,7 +18,6 @@ docs/record-format.md describes the format, the folder layout and the merge rule
 
 from __future__ import annotations
 
-import hashlib
 import json
 import re
 from typing import Any, NamedTuple
@@ -91,6 +90,8 @@ def encode(kind: str, id: str, version: int, date: str, written_at: str,
         raise ValueError(f"unsafe kind or id for a file name: {kind!r} {id!r}")
     body_obj = {"schema": SCHEMA_VERSION, "kind": kind, "id": id, "version": version,
                 "date": date, "written_at": written_at, "deleted": deleted, "payload": payload}
+    import hashlib  # imported here: reading through the index never needs it
+
     body = dumps(body_obj).encode("utf-8")
     digest = hashlib.sha256(body).hexdigest()
     record = Record(kind, id, version, date, written_at, deleted, json.loads(body)["payload"], digest)
@@ -116,6 +117,8 @@ def decode(data: bytes) -> Record:
     if not data.endswith(b"}"):
         raise CorruptRecord("truncated (or damaged after the record)")
     body = data[_BODY_START:-1]
+    import hashlib  # here, not at the top: a read through the index never needs OpenSSL
+
     # A computed hex digest equal to the field also proves the field is well formed.
     digest = hashlib.sha256(body).hexdigest()
     if not data.startswith(digest.encode(), len(_HEAD)):

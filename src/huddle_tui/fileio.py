@@ -6,7 +6,6 @@ most a temp file that readers skip and `huddle doctor --fix` removes.
 
 from __future__ import annotations
 
-import contextlib
 import os
 import sys
 import time
@@ -41,11 +40,18 @@ def write_atomic(target: Path, data: bytes, *, durable: bool = True,
             os.utime(tmp, (mtime, mtime))
         _replace(tmp, target)
     except BaseException:
-        with contextlib.suppress(OSError):
-            tmp.unlink()
+        _discard(tmp)
         raise
     if durable:
         fsync_dir(target.parent)
+
+
+def _discard(path: Path) -> None:
+    """Remove a temp file if it is there."""
+    try:
+        path.unlink()
+    except OSError:
+        pass
 
 
 def _replace(src: Path, dst: Path) -> None:

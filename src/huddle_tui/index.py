@@ -14,7 +14,6 @@ never mistaken for this one.
 
 from __future__ import annotations
 
-import hashlib
 import marshal
 import sys
 import zlib
@@ -27,9 +26,22 @@ INDEX_FORMAT = 3
 _MAGIC = f"huddle-index {INDEX_FORMAT} py{sys.version_info[0]}.{sys.version_info[1]}\n".encode()
 
 
+_RESOLVED: dict[Path, Path] = {}
+
+
 def folder_tag(root: Path) -> str:
-    """A short, stable name for one shared folder's indexes (`root` already resolved)."""
-    return hashlib.sha256(str(root).encode()).hexdigest()[:16]
+    """A short, stable name for one shared folder's indexes."""
+    # A cache key, not a secret: two checksums keep hashlib (and OpenSSL) off this path.
+    key = str(resolved(root)).encode()
+    return f"{zlib.crc32(key):08x}{zlib.adler32(key):08x}"
+
+
+def resolved(root: Path) -> Path:
+    """The folder's absolute path, once per process (resolving a path costs syscalls)."""
+    found = _RESOLVED.get(root)
+    if found is None:
+        found = _RESOLVED[root] = root.resolve()
+    return found
 
 
 def year_of(month: str) -> str:
@@ -53,7 +65,7 @@ class YearIndex:
     def load(cls, index_dir: Path, root: Path, kind: str, year: str) -> YearIndex:
         """Load one year's scans, or start empty if missing, damaged or not this folder's."""
         path = index_dir / folder_tag(root) / kind / f"{year}.idx"
-        where = (str(root), kind, year)
+        where = (str(resolved(root)), kind, year)
         return cls(path, where, _read(path, where))
 
     def get(self, month: str) -> MonthScan | None:

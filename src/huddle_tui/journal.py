@@ -9,7 +9,6 @@ in the same step as the save (private ones never are).
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 from collections.abc import Callable
@@ -105,6 +104,8 @@ class Journal:
         The link lives only on this machine, keyed by a salted hash, and is
         forgotten after two weeks.
         """
+        import hashlib
+
         path = paths.data_dir() / "anonymous-ids.json"
         try:
             data = json.loads(path.read_text("utf-8"))
@@ -176,22 +177,23 @@ class Journal:
         plan = self._plan(day, recent)
         if plan.reason != "rotation":
             return plan
-        named = {h.facilitator.casefold() for h in self._held(recent)}
+        named = {h.facilitator.casefold() for h in self._held(recent, day)}
         missing = [m for m in self.team.members if can_facilitate(m, day)
                    and m.name.casefold() not in named]
         return plan if len(missing) <= 1 else self._plan(day, self.read(("huddle", "handoff")))
 
-    def _held(self, history: History) -> list[Held]:
-        """Past huddles as rotation sees them (a handoff alone counts as facilitating)."""
+    def _held(self, history: History, day: date) -> list[Held]:
+        """Huddles as rotation sees them (a past handoff alone counts as facilitating)."""
         huddles = [Held(r.date, str(r.payload.get("facilitator", "")),
                         tuple(str(x) for x in r.payload.get("order", ())))
                    for r in history.live("huddle")]
         held = {h.date for h in huddles}
+        iso = day.isoformat()
         huddles += [Held(r.date, str(r.payload.get("to", "")), ())
-                    for r in history.live("handoff") if r.date not in held]
+                    for r in history.live("handoff") if r.date not in held and r.date < iso]
         return huddles
 
     def _plan(self, day: date, history: History) -> Plan:
         """The plan from one history."""
         handoffs = [Handoff.from_payload(r.date, r.payload) for r in history.live("handoff")]
-        return plan_for(self.team, day, self._held(history), handoffs)
+        return plan_for(self.team, day, self._held(history, day), handoffs)

@@ -9,7 +9,6 @@ every machine; anonymous ones get random ids and carry no author.
 
 from __future__ import annotations
 
-import hashlib
 import os
 from typing import Any, NamedTuple
 
@@ -37,6 +36,8 @@ def _as_uuid(raw: bytes, version: int) -> str:
 
 def named_id(kind: str, *parts: str) -> str:
     """A stable id (UUID 5) every machine derives alike, e.g. one check-in per member per date."""
+    import hashlib  # only writers need ids; reading `huddle next` stays free of OpenSSL
+
     name = "\x1f".join((kind, *(p.casefold() for p in parts))).encode()
     return _as_uuid(hashlib.sha1(_NAMESPACE + name).digest(), 5)
 

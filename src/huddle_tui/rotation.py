@@ -6,7 +6,6 @@ depends on the local clock, the machine or the order files were read in.
 
 from __future__ import annotations
 
-import hashlib
 from datetime import date, timedelta
 from typing import NamedTuple
 
@@ -69,10 +68,10 @@ def speaking_order(team: TeamConfig, day: date, facilitator: str | None,
     names = [m.name for m in speakers(team, day) if m.name != facilitator]
     policy = team.speaking_order
     if policy == "random":
-        import random  # only this policy needs it; scripted commands start faster without
+        import random
 
-        seed = hashlib.sha256(f"{team.name}\x1f{day.isoformat()}".encode()).digest()
-        random.Random(seed).shuffle(names)
+        # A string seed is hashed with SHA-512 by random itself: the same on every machine.
+        random.Random(f"{team.name}\x1f{day.isoformat()}").shuffle(names)
     elif policy == "fair":
         names = _fair(names, day, huddles)
     if facilitator is None:

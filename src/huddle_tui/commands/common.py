@@ -72,7 +72,13 @@ def open_context(args: argparse.Namespace) -> Context:
     """Load the user config and the team config, and open the team's journal."""
     user = load_user_config()
     team = load_team(getattr(args, "config", None), user)
-    return Context(user, team, Journal(team))
+    journal = Journal(team)
+    if team.endpoints:
+        # Only now: the outbox brings sqlite3, which scripted commands otherwise never import.
+        from huddle_tui.enqueue import attach
+
+        attach(journal)
+    return Context(user, team, journal)
 
 
 def emit_json(data: Any) -> None:

@@ -13,6 +13,7 @@ from huddle_tui.config import (
     SPEAKING_ORDERS,
     TeamConfig,
     UserConfig,
+    load_team_config,
     load_user_config,
     team_config_to_toml,
     user_config_to_toml,
@@ -37,8 +38,12 @@ def configure(p: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    """Ask for what is missing (only on a terminal), then write both files."""
+    """Ask for what is missing (only on a terminal), then write both files (or join a team)."""
     interactive = stdin_is_terminal()
+    if args.shared and args.team is None and args.members is None:
+        existing = Path(args.shared).expanduser().resolve() / paths.TEAM_CONFIG_NAME
+        if existing.is_file():
+            return _join(existing, args, interactive)
     team_name = args.team or _ask(interactive, "Team name", "--team")
     members_raw = args.members or _ask(interactive, "Members (comma-separated)", "--members")
     names = [clean_text(n, "--members", MAX_NAME) for n in members_raw.split(",")]
@@ -74,6 +79,32 @@ def run(args: argparse.Namespace) -> int:
         print(f"Wrote {team_file}\nWrote {user_file}\n"
               f"Next: `huddle` opens today's huddle; teammates point their `huddle init --shared` "
               f"(or $HUDDLE_CONFIG) at {shared}.")
+    return 0
+
+
+def _join(team_file: Path, args: argparse.Namespace, interactive: bool) -> int:
+    """A teammate joins an existing team: only the user config is written."""
+    team = load_team_config(team_file)
+    me = args.me
+    if me is None and interactive:
+        me = input(f"Which member of {team.name} are you? ").strip()
+    if me is None:
+        raise UsageError("--me is required to join a team when stdin is not a terminal")
+    member = team.member(me)
+    if member is None:
+        names = ", ".join(m.name for m in team.members)
+        raise UsageError(f"--me: {me!r} is not on {team.name}'s roster ({names})")
+    user_file = paths.user_config_file()
+    if user_file.exists() and not args.force:
+        raise UsageError(f"{user_file} already exists (use --force to replace it)")
+    old = load_user_config() if user_file.exists() else UserConfig()
+    write_toml(user_file, user_config_to_toml(UserConfig(me=member.name, shared=team_file.parent,
+                                                         theme=old.theme, bell=old.bell)))
+    if args.json:
+        emit_json({"team_config": str(team_file), "user_config": str(user_file), "team": team.name,
+                   "members": [m.name for m in team.members], "me": member.name, "joined": True})
+    else:
+        print(f"Joined {team.name} as {member.name}: wrote {user_file}")
     return 0
 
 

@@ -1,0 +1,87 @@
+"""`huddle sync`: send what the outbox holds to the team's endpoints, and pull teammates' records."""
+
+from __future__ import annotations
+
+import argparse
+import time
+from typing import Any
+
+from huddle_tui.commands.common import add_json_flag, emit_json
+from huddle_tui.errors import ExitCode, UsageError
+from huddle_tui.text import printable
+
+
+def configure(p: argparse.ArgumentParser) -> None:
+    """Flags of `huddle sync`."""
+    p.add_argument("--status", action="store_true",
+                   help="only show pending, sent and dead-letter counts with the last error")
+    p.add_argument("--retry-dead", action="store_true",
+                   help="put dead-letter items back in the queue (after fixing the cause), then sync")
+    p.add_argument("--no-pull", action="store_true", help="send only; do not pull teammates' records")
+    p.add_argument("--wait", type=float, default=0.0, metavar="SECONDS",
+                   help="keep retrying through backoff for up to this long (default: one attempt)")
+    add_json_flag(p)
+
+
+def run(args: argparse.Namespace) -> int:
+    """Sync, or show the outbox's status."""
+    from huddle_tui.config import load_team, load_user_config
+    from huddle_tui.outbox import Outbox, endpoint_key
+
+    if args.wait < 0:
+        raise UsageError("--wait must not be negative")
+    team = load_team(getattr(args, "config", None), load_user_config())
+    keys = [endpoint_key(e) for e in team.endpoints]
+    if args.status:
+        with Outbox(durable=False) as outbox:
+            return _show_status(outbox.status(keys), args.json)
+    if not team.endpoints:
+        return _nothing(args.json)
+    revived = 0
+    if args.retry_dead:
+        with Outbox() as outbox:
+            revived = outbox.retry_dead()
+    from huddle_tui.sync import sync_once
+
+    report = sync_once(team, pull=not args.no_pull, force=True, wait=args.wait)
+    rows = [r._asdict() for r in report.endpoints]
+    if args.json:
+        emit_json({"ok": report.ok, "revived": revived, "endpoints": rows})
+    else:
+        if revived:
+            print(f"{revived} dead-letter items queued again.")
+        for r in report.endpoints:
+            pulled = f", {r.pulled} pulled" if r.pulled else ""
+            print(f"{printable(r.label)}: {r.sent} sent, {r.pending} pending, {r.dead_total} dead{pulled}")
+            if r.error:
+                print(f"  last error: {printable(r.error)}")
+    return 0 if report.ok else int(ExitCode.ENDPOINT)
+
+
+def _nothing(as_json: bool) -> int:
+    """Say calmly that there is nothing to sync with."""
+    if as_json:
+        emit_json({"ok": True, "revived": 0, "endpoints": []})
+    else:
+        print("No endpoints in huddle.toml: nothing to sync (the shared folder is the sync).")
+    return 0
+
+
+def _show_status(rows: list[Any], as_json: bool) -> int:
+    """Print the outbox's counts per endpoint, with the last error and when it happened."""
+    if as_json:
+        emit_json({"endpoints": [r._asdict() for r in rows],
+                   "pending": sum(r.pending for r in rows), "dead": sum(r.dead for r in rows)})
+        return 0
+    if not rows:
+        print("Outbox empty; no endpoints configured.")
+    for r in rows:
+        print(f"{printable(r.endpoint)}: {r.pending} pending, {r.sent} sent, {r.dead} dead")
+        if r.next_at and r.next_at > time.time() and r.pending:
+            print(f"  next attempt in {r.next_at - time.time():.0f} s (backing off)")
+        if r.last_error:
+            when = time.strftime("%Y-%m-%d %H:%M", time.localtime(r.last_error_at or 0))
+            print(f"  last error ({when}): {printable(r.last_error)}")
+        if r.dead:
+            print("  → fix the cause, then run `huddle sync --retry-dead`")
+    return 0

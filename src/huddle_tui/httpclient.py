@@ -1,0 +1,183 @@
+"""One endpoint over HTTP: send an outbox item, pull teammates' records, classify the answer.
+
+httpx retries only connection failures by itself, and a mock transport hides
+retries, so this module makes one attempt per call and says what happened;
+the sync loop (sync.py) decides when to try again. TLS verification is always
+on (a custom CA bundle may be given; nothing turns verification off). The
+token goes only in the Authorization header, and every error text and log
+record is scrubbed of the endpoint's secrets before anyone sees it.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import ssl
+import time
+from collections.abc import Callable
+from typing import Any, NamedTuple
+
+import httpx
+
+from huddle_tui import __version__, backoff, wire
+from huddle_tui.config import Endpoint
+from huddle_tui.credentials import RedactingFilter, endpoint_label, redact, resolve_secret
+from huddle_tui.envelope import CorruptRecord, Record
+from huddle_tui.errors import EndpointError
+from huddle_tui.outbox import Item
+from huddle_tui.text import printable
+
+log = logging.getLogger("huddle_tui.http")
+DEFAULT_TIMEOUT_S = 10.0
+# Loggers that may print a URL: each gets the redacting filter while a client is open.
+_LOGGERS = ("httpx", "httpcore.connection", "httpcore.http11", "httpcore.http2", "httpcore.proxy",
+            "huddle_tui.http", "huddle_tui.sync")
+ENDPOINT_LEVEL = frozenset({401, 403, 404, 405})
+PAGE_LIMIT = 500
+
+
+class Outcome(NamedTuple):
+    """What one attempt came to: "sent", "retry" (try later) or "dead" (a permanent refusal)."""
+
+    result: str
+    error: str = ""
+    status: int | None = None
+    retry_after: float | None = None
+    stop: bool = False
+
+
+class Page(NamedTuple):
+    """One page of a pull: verified records, the next cursor, and what was refused."""
+
+    records: list[tuple[Record, bytes]]
+    cursor: str | None
+    more: bool
+    refused: list[str]
+
+
+class PullError(Exception):
+    """A pull that failed; the message is safe to show (no secret in it)."""
+
+
+class EndpointClient:
+    """An httpx client for one endpoint, with its secret resolved and kept out of logs."""
+
+    def __init__(self, endpoint: Endpoint, *, timeout: float = DEFAULT_TIMEOUT_S,
+                 transport: httpx.BaseTransport | None = None,
+                 clock: Callable[[], float] = time.time) -> None:
+        """Resolve the secret (raising a clear error), then open the connection pool."""
+        self.endpoint = endpoint
+        self.label = endpoint_label(endpoint)
+        self.clock = clock
+        secret = resolve_secret(endpoint)
+        self.secrets = tuple(s for s in (secret,) if s)
+        chat = endpoint.format != "records"
+        self.url = secret if chat and secret else endpoint.url
+        headers = {"User-Agent": f"huddle-tui/{__version__}", "Accept": "application/json"}
+        if secret and not chat:
+            headers["Authorization"] = f"Bearer {secret}"
+        if not self.url.startswith(("https://", "http://")):
+            raise EndpointError(f"{self.label}: the webhook URL must start with https:// or http://")
+        self._filter = RedactingFilter(self.secrets)
+        for name in _LOGGERS:
+            logging.getLogger(name).addFilter(self._filter)
+        try:
+            self.http = httpx.Client(headers=headers, timeout=timeout, verify=_verify(endpoint),
+                                     transport=transport, follow_redirects=False)
+        except (OSError, ssl.SSLError) as exc:
+            self.close()
+            raise EndpointError(f"{self.label}: CA bundle {endpoint.ca_bundle} cannot be used "
+                                f"({type(exc).__name__})") from None
+
+    def close(self) -> None:
+        """Close the pool and stop filtering the loggers."""
+        http = getattr(self, "http", None)
+        if http is not None:
+            http.close()
+        for name in _LOGGERS:
+            logging.getLogger(name).removeFilter(self._filter)
+
+    def __enter__(self) -> EndpointClient:
+        """Use as a context manager so the pool is always closed."""
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        """Close on the way out."""
+        self.close()
+
+    def safe(self, text: str) -> str:
+        """Text made fit to show: secrets removed, control characters escaped, kept short."""
+        return printable(redact(text, self.secrets))[:300]
+
+    # ------------------------------------------------------------ sending
+
+    def send(self, item: Item) -> Outcome:
+        """One attempt at one outbox item."""
+        headers = {"Content-Type": "application/json"}
+        if item.method == "PUT":
+            headers["Idempotency-Key"] = item.key
+        log.debug("%s %s: %s %s", self.label, item.label, item.method, item.path or "(webhook)")
+        try:
+            response = self.http.request(item.method, self.url + item.path, content=item.body,
+                                         headers=headers)
+        except httpx.TimeoutException as exc:
+            return Outcome("retry", self.safe(f"timed out ({type(exc).__name__})"))
+        except httpx.TransportError as exc:
+            return Outcome("retry", self.safe(f"{type(exc).__name__}: {exc}"))
+        return self.classify(response)
+
+    def classify(self, response: httpx.Response) -> Outcome:
+        """Turn a response into an Outcome: 2xx sent, retryable statuses retry, the rest dead."""
+        status = response.status_code
+        if 200 <= status < 300:
+            return Outcome("sent", status=status)
+        error = self.safe(f"HTTP {status}: {_reason(response)}")
+        if backoff.is_retryable(status):
+            after = backoff.parse_retry_after(response.headers.get("Retry-After"), self.clock)
+            return Outcome("retry", error, status, after)
+        return Outcome("dead", error, status, stop=status in ENDPOINT_LEVEL or 300 <= status < 400)
+
+    # ------------------------------------------------------------ pulling
+
+    def pull(self, cursor: str | None) -> Page:
+        """GET one page of records after `cursor`, each verified against its checksum."""
+        params: dict[str, Any] = {"limit": PAGE_LIMIT}
+        if cursor is not None:
+            params["since"] = cursor
+        try:
+            response = self.http.get(self.url + "/v1/records", params=params)
+        except httpx.HTTPError as exc:
+            raise PullError(self.safe(f"pull failed: {type(exc).__name__}: {exc}")) from None
+        if response.status_code != 200:
+            raise PullError(self.safe(f"pull failed: HTTP {response.status_code}: {_reason(response)}"))
+        try:
+            data = response.json()
+            raw, nxt, more = data["records"], data["cursor"], bool(data.get("more", False))
+        except (ValueError, KeyError, TypeError):
+            raise PullError(f"{self.label}: pull answered something that is not a record page") from None
+        records, refused = [], []
+        for obj in raw if isinstance(raw, list) else []:
+            try:
+                records.append(wire.from_wire(obj))
+            except CorruptRecord as exc:
+                refused.append(str(exc))
+        return Page(records, str(nxt) if nxt is not None else cursor, more, refused)
+
+
+def _verify(endpoint: Endpoint) -> ssl.SSLContext | bool:
+    """Always verify; with a CA bundle, verify against it (plus nothing else)."""
+    if endpoint.ca_bundle is None:
+        return True
+    return ssl.create_default_context(cafile=str(endpoint.ca_bundle))
+
+
+def _reason(response: httpx.Response) -> str:
+    """The short reason in an error response: its JSON `error`, else the start of its text."""
+    try:
+        data = response.json()
+        if isinstance(data, dict) and isinstance(data.get("error"), str):
+            return str(data["error"])
+    except (ValueError, json.JSONDecodeError, UnicodeDecodeError):
+        pass
+    text = response.text.strip().replace("\n", " ")
+    return text[:200] or response.reason_phrase

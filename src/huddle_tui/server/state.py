@@ -1,0 +1,100 @@
+"""What the reference server knows: every record version in the folder, in arrival order.
+
+At start it reads every record file once; after that it learns of records
+only through its own PUTs (records copied into the folder by other means
+appear after a restart). Each start gets a new epoch, and a cursor from an
+older epoch starts the pull over from the beginning: a client imports only
+files it does not have, so that costs time, never correctness.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import NamedTuple
+
+from huddle_tui import envelope
+from huddle_tui.envelope import CorruptRecord, Record
+from huddle_tui.store import FolderStore, is_sync_temp
+
+
+class Stored(NamedTuple):
+    """The outcome of a PUT: whether the version is new, and the record now held for it."""
+
+    created: bool
+    conflict: bool
+    record: Record
+
+
+class ServerState:
+    """The folder store plus an in-memory index of (id, version) → record, in arrival order."""
+
+    def __init__(self, root: Path, *, durable: bool = True) -> None:
+        """Open the store and index every record file already in it."""
+        self.store = FolderStore(root, durable=durable)
+        self.epoch = os.urandom(6).hex()
+        self.versions: dict[tuple[str, int], Record] = {}
+        self.latest: dict[str, Record] = {}
+        self.log: list[Record] = []
+        self.created = self.replayed = 0
+        self._load()
+
+    def _load(self) -> None:
+        """Index the folder's files (corrupt ones are skipped: `huddle doctor` reports them)."""
+        found = []
+        for folder, _, names in os.walk(self.store.records_dir):
+            for name in names:
+                if not name.endswith(".json") or is_sync_temp(name):
+                    continue
+                try:
+                    found.append(envelope.decode((Path(folder) / name).read_bytes()))
+                except (OSError, CorruptRecord):
+                    continue
+        found.sort(key=lambda r: (r.written_at, r.id, r.version))
+        for record in found:
+            self._remember(record)
+
+    def _remember(self, record: Record) -> None:
+        """Add one record version to the index."""
+        key = (record.id, record.version)
+        if key in self.versions:
+            return
+        self.versions[key] = record
+        self.log.append(record)
+        current = self.latest.get(record.id)
+        if current is None or record.supersedes(current):
+            self.latest[record.id] = record
+
+    def put(self, record: Record, data: bytes) -> Stored:
+        """Store a version once: a replay is a no-op, another body for it a conflict."""
+        held = self.versions.get((record.id, record.version))
+        if held is not None:
+            same = held.checksum == record.checksum
+            if same:
+                self.replayed += 1
+            return Stored(False, not same, held)
+        self.store.write(record, data, anonymous=record.written_at == record.date)
+        self._remember(record)
+        self.created += 1
+        return Stored(True, False, record)
+
+    def page(self, since: int, limit: int) -> tuple[list[Record], int, bool]:
+        """Records after position `since` in arrival order: (records, next position, more?)."""
+        chunk = self.log[since:since + limit]
+        end = since + len(chunk)
+        return chunk, end, end < len(self.log)
+
+    def cursor(self, position: int) -> str:
+        """A cursor for a position in this epoch."""
+        return f"{self.epoch}.{position}"
+
+    def position(self, cursor: str | None) -> int | None:
+        """A cursor's position; 0 for none or an older epoch; None when malformed."""
+        if not cursor:
+            return 0
+        epoch, _, number = cursor.partition(".")
+        if not number.isdigit() or len(number) > 12:
+            return None
+        if epoch != self.epoch:
+            return 0
+        return min(int(number), len(self.log))

@@ -1,0 +1,180 @@
+"""Sync with the team's endpoints: send what the outbox holds, pull teammates' records.
+
+`sync_once` is plain Python: `huddle sync` calls it from a shell and the app's
+background worker calls it in a thread. Time, sleeping and randomness are
+injected, so tests check the backoff schedule without waiting for it.
+"""
+
+from __future__ import annotations
+
+import logging
+import random
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import TYPE_CHECKING, NamedTuple
+
+from huddle_tui import backoff
+from huddle_tui.config import Endpoint, TeamConfig
+from huddle_tui.credentials import endpoint_label
+from huddle_tui.errors import HuddleError
+from huddle_tui.outbox import Outbox, endpoint_key
+from huddle_tui.store import FolderStore
+
+if TYPE_CHECKING:
+    import httpx
+
+    from huddle_tui.httpclient import EndpointClient
+
+log = logging.getLogger("huddle_tui.sync")
+
+
+class EndpointReport(NamedTuple):
+    """What one sync did with one endpoint, and what is left."""
+
+    endpoint: str
+    label: str
+    sent: int = 0
+    retried: int = 0
+    dead: int = 0
+    pulled: int = 0
+    pending: int = 0
+    dead_total: int = 0
+    error: str | None = None
+    next_at: float = 0.0
+
+
+class SyncReport(NamedTuple):
+    """What one sync did, endpoint by endpoint."""
+
+    endpoints: tuple[EndpointReport, ...]
+
+    @property
+    def ok(self) -> bool:
+        """Nothing left pending or dead, and no endpoint failed."""
+        return all(e.pending == 0 and e.dead_total == 0 and e.error is None for e in self.endpoints)
+
+
+class Pass(NamedTuple):
+    """The tallies of one push."""
+
+    sent: int
+    retried: int
+    dead: int
+    error: str | None
+
+
+def sync_once(team: TeamConfig, *, outbox_path: Path | None = None,
+              clock: Callable[[], float] = time.time, sleep: Callable[[float], None] = time.sleep,
+              rng: Callable[[], float] = random.random, transport: httpx.BaseTransport | None = None,
+              timeout: float | None = None, pull: bool = True, force: bool = False, wait: float = 0.0,
+              stop: Callable[[], bool] = lambda: False) -> SyncReport:
+    """Send what is due to every endpoint of `team`, then pull from its records endpoints.
+
+    An endpoint in backoff is skipped until its time comes, unless `force`
+    (a person typing `huddle sync` wants an attempt now). With `wait` > 0 it
+    keeps retrying, sleeping through the backoff, for up to `wait` seconds.
+    `stop` is polled between requests so the app can cancel on exit. It
+    never raises for an endpoint's trouble: each endpoint's report says it.
+    """
+    reports = []
+    with Outbox(outbox_path, clock=clock, durable=False) as outbox:
+        for endpoint in team.endpoints:
+            reports.append(_sync_endpoint(team, endpoint, outbox, clock=clock, sleep=sleep, rng=rng,
+                                          transport=transport, timeout=timeout, pull=pull, force=force,
+                                          deadline=clock() + wait, stop=stop))
+    return SyncReport(tuple(reports))
+
+
+def _sync_endpoint(team: TeamConfig, endpoint: Endpoint, outbox: Outbox, *,
+                   clock: Callable[[], float], sleep: Callable[[float], None], rng: Callable[[], float],
+                   transport: httpx.BaseTransport | None, timeout: float | None, pull: bool,
+                   force: bool, deadline: float, stop: Callable[[], bool]) -> EndpointReport:
+    """Push then pull one endpoint, turning every failure into the report's error."""
+    from huddle_tui.httpclient import DEFAULT_TIMEOUT_S, EndpointClient, PullError
+
+    key, label = endpoint_key(endpoint), endpoint_label(endpoint)
+    pushed, pulled, error = Pass(0, 0, 0, None), 0, None
+    try:
+        with EndpointClient(endpoint, timeout=timeout or DEFAULT_TIMEOUT_S, transport=transport,
+                            clock=clock) as client:
+            pushed = push(outbox, key, client, clock=clock, sleep=sleep, rng=rng, force=force,
+                          deadline=deadline, stop=stop)
+            error = pushed.error
+            if pull and endpoint.format == "records" and not stop():
+                try:
+                    pulled = pull_into(client, outbox, key, FolderStore(team.shared_dir))
+                except PullError as exc:
+                    error = str(exc)
+                    outbox.note_error(key, error)
+    except HuddleError as exc:
+        error = exc.message
+        outbox.note_error(key, error)
+    status = outbox.status([key])[0]
+    if error is None and (status.pending or status.dead):
+        error = status.last_error  # what still holds items back, even after later successes
+    return EndpointReport(key, label, pushed.sent, pushed.retried, pushed.dead, pulled, status.pending,
+                          status.dead, error, status.next_at)
+
+
+def push(outbox: Outbox, key: str, client: EndpointClient, *, clock: Callable[[], float],
+         sleep: Callable[[float], None], rng: Callable[[], float], force: bool, deadline: float,
+         stop: Callable[[], bool]) -> Pass:
+    """Send an endpoint's pending items oldest first, backing off on retryable failures."""
+    sent = retried = dead = 0
+    error = None
+    while not stop():
+        failures, next_at = outbox.backoff(key)
+        now = clock()
+        if next_at > now and not force:
+            if next_at > deadline:
+                break
+            sleep(next_at - now)
+            continue
+        force = False
+        item = outbox.next_pending(key)
+        if item is None:
+            break
+        outcome = client.send(item)
+        if outcome.result == "sent":
+            outbox.mark_sent(item)
+            sent += 1
+            error = None
+            continue
+        error = f"{client.label}: {outcome.error}"
+        log.info("%s: %s %s", client.label, item.label, outcome.error)
+        if outcome.result == "dead":
+            outbox.mark_dead(item, outcome.error)
+            dead += 1
+            if outcome.stop:
+                break
+            continue
+        failures += 1
+        wait = backoff.delay(failures, rng, outcome.retry_after)
+        outbox.mark_retry(item, outcome.error, failures, clock() + wait)
+        retried += 1
+        if clock() >= deadline:
+            break  # no waiting asked for: one failed attempt is this pass's answer
+    return Pass(sent, retried, dead, error)
+
+
+def pull_into(client: EndpointClient, outbox: Outbox, key: str, store: FolderStore) -> int:
+    """Bring teammates' records into the shared folder; returns how many files were new."""
+    cursor = outbox.cursor(key)
+    imported = 0
+    while True:
+        page = client.pull(cursor)
+        for record, data in page.records:
+            target = store.records_dir / record.kind / record.date[:7] / record.file_name()
+            if not target.exists():
+                # An anonymous record's time is its date alone: keep its file's time to that too.
+                store.write(record, data, anonymous=record.written_at == record.date)
+                imported += 1
+        if page.refused:
+            outbox.note_error(key, f"{client.label}: {len(page.refused)} pulled records refused "
+                                   f"({page.refused[0]})")
+        if page.cursor is not None:
+            outbox.set_cursor(key, page.cursor)
+        if not page.more or page.cursor == cursor:
+            return imported
+        cursor = page.cursor

@@ -1,0 +1,1 @@
+"""The Textual app: lobby, pulse round and summary screens."""

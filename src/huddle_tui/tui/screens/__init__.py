@@ -1,0 +1,1 @@
+"""Screens of the huddle app: lobby, round, summary, and the small dialogs they open."""

@@ -1,0 +1,192 @@
+"""The lobby: today's facilitator, who is here, and what the round will give each speaker."""
+
+from __future__ import annotations
+
+from functools import partial
+from typing import TYPE_CHECKING, ClassVar
+
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Vertical
+from textual.content import Content
+from textual.message import Message
+from textual.widgets import Footer, OptionList, Static
+from textual.widgets.option_list import Option
+
+from huddle_tui.roundclock import duration
+from huddle_tui.text import printable
+from huddle_tui.tui.messages import HandoffSaved, PlanLoaded
+from huddle_tui.tui.screens.base import HuddleScreen
+from huddle_tui.tui.widgets.fit import fit
+from huddle_tui.tui.widgets.status_line import StatusLine
+
+if TYPE_CHECKING:
+    from huddle_tui.rotation import Plan
+
+PRESENCE = ("in the room", "remote", "away")
+REASONS = {"rotation": "by rotation", "handoff": "handed over", "held": "already held today"}
+
+
+class LobbyScreen(HuddleScreen):
+    """Painted at once from the config; the plan arrives from a worker a moment later."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("enter", "start", "start round", priority=True, tooltip="Start the pulse round"),
+        Binding("p", "presence", "Presence", tooltip="Presence: in the room, remote or away"),
+        Binding("h", "hand_over", "Hand over", tooltip="Hand the facilitator role to someone else"),
+        Binding("q", "app.quit", "Quit", tooltip="Quit without starting"),
+    ]
+
+    def __init__(self) -> None:
+        """Start with no plan: the roster comes from the config until the records are read."""
+        super().__init__()
+        self.plan: Plan | None = None
+        self.checked_in: frozenset[str] = frozenset()
+        self.presence: dict[str, str] = {}
+
+    def compose(self) -> ComposeResult:
+        """Title, facilitator, timing, roster, where check-ins go, and the keys."""
+        app = self.huddle
+        yield self.too_small()
+        with Vertical(id="lobby", classes="body"):
+            yield Static(Content.assemble(("Lobby", "bold"), " · ", printable(app.team.name), " · ",
+                                          app.today.strftime("%A %-d %B %Y")), id="lobby-title")
+            yield Static("Facilitator: reading today's plan…", id="lobby-facilitator", markup=False)
+            yield Static("", id="lobby-timing", markup=False)
+            yield OptionList(id="roster")
+            yield StatusLine()
+        yield Footer()
+
+    def on_mount(self) -> None:
+        """Show the roster from the config now; read the plan once that is painted."""
+        day = self.huddle.today
+        for m in self.huddle.team.members:
+            if m.has_joined(day):
+                self.presence[m.name] = "away" if m.is_away(day) else "in the room"
+        self._show()
+        self.call_after_refresh(self._load_plan)
+
+    def _load_plan(self) -> None:
+        """Ask a worker for today's plan (after the first paint, so reading never delays it)."""
+        app = self.huddle
+
+        def reading_todays_plan() -> Message:
+            """In the worker: import the store and read (nothing of it is needed to paint)."""
+            from huddle_tui.tui import jobs
+
+            return jobs.load_plan(app.journal, app.today)
+
+        app.submit(reading_todays_plan, self)
+
+    def on_plan_loaded(self, message: PlanLoaded) -> None:
+        """Show the facilitator and order; open the round at once when asked to (benchmarks)."""
+        self.plan, self.checked_in = message.plan, message.checked_in
+        self._show()
+        if self.huddle.start_round:
+            self.action_start()
+
+    def on_handoff_saved(self, message: HandoffSaved) -> None:
+        """Show the new facilitator and say it was recorded."""
+        self.plan = message.plan
+        self._show()
+        self.notify(f"{printable(message.handoff.to_member)} facilitates today (recorded)", markup=False)
+
+    # ------------------------------------------------------------ showing
+
+    def _order(self) -> list[str]:
+        """Everyone on the roster today: the speaking order first, then anyone else joined."""
+        order = list(self.plan.order) if self.plan else []
+        return order + [n for n in self.presence if n not in order]
+
+    def _speakers(self) -> list[str]:
+        """Who will get a turn: the order without anyone marked away."""
+        return [n for n in (self.plan.order if self.plan else ()) if self.presence.get(n) != "away"]
+
+    def _show(self) -> None:
+        """Repaint the facilitator line, the timing line and the roster."""
+        team, plan = self.huddle.team, self.plan
+        facilitator = self.query_one("#lobby-facilitator", Static)
+        if plan is not None:
+            who = printable(plan.facilitator) if plan.facilitator else "nobody eligible today"
+            facilitator.update(f"Facilitator: {who} ({REASONS.get(plan.reason, plan.reason)})"
+                               " · h hands it over")
+        speakers = self._speakers()
+        per_turn = team.round_seconds / len(speakers) if speakers else team.round_seconds
+        self.query_one("#lobby-timing", Static).update(
+            f"Round {duration(team.round_seconds)} · {len(speakers)} speakers · "
+            f"{duration(per_turn)} a turn to start with (a short turn gives the others more)")
+        roster = self.query_one("#roster", OptionList)
+        highlighted = roster.highlighted
+        roster.clear_options()
+        roster.add_options([Option(self._row(name), id=name) for name in self._order()])
+        if roster.option_count:
+            roster.highlighted = min(highlighted or 0, roster.option_count - 1)
+
+    def _row(self, name: str) -> Content:
+        """One roster line: name, role, presence, and ✓ when already checked in."""
+        role = "facilitator" if self.plan and name == self.plan.facilitator else ""
+        done = "✓ checked in" if name.casefold() in self.checked_in else ""
+        where = self.presence.get(name, "in the room")
+        return Content.assemble(fit(name, 18), " ", (role.ljust(12), "bold"), " ",
+                                (where.ljust(12), "dim" if where == "away" else ""), " ", done)
+
+    # ------------------------------------------------------------ actions
+
+    def on_option_list_option_selected(self) -> None:
+        """Enter on the roster starts the round too, as the footer says."""
+        self.action_start()
+
+    def action_presence(self) -> None:
+        """Cycle the highlighted person: in the room → remote → away (away skips their turn)."""
+        roster = self.query_one("#roster", OptionList)
+        if roster.highlighted is None:
+            return
+        name = self._order()[roster.highlighted]
+        now = self.presence.get(name, "in the room")
+        self.presence[name] = PRESENCE[(PRESENCE.index(now) + 1) % len(PRESENCE)]
+        self._show()
+
+    def action_hand_over(self) -> None:
+        """Pick who facilitates instead, then why; the handoff is recorded in the shared folder."""
+        from huddle_tui.tui.screens.pick_member import PickMember
+
+        if self.plan is None or self.plan.facilitator is None:
+            self.notify("Today's plan is still being read; try again in a moment.")
+            return
+        others = [n for n in self._order() if n != self.plan.facilitator]
+        self.app.push_screen(PickMember("Who facilitates today instead?", others), self._ask_reason)
+
+    def _ask_reason(self, name: str | None) -> None:
+        """After a name is picked, ask for the reason that goes in the record."""
+        from huddle_tui.tui.screens.text_prompt import TextPrompt
+
+        if name is None:
+            return
+        self.app.push_screen(TextPrompt(f"Why does {printable(name)} facilitate today?",
+                                        allow_empty=False, field="reason", limit=200),
+                             partial(self._hand_over, name))
+
+    def _hand_over(self, name: str, reason: str | None) -> None:
+        """Save the handoff in a worker; the lobby updates when it is written."""
+        from huddle_tui.records import Handoff
+        from huddle_tui.tui import jobs
+
+        if reason is None or self.plan is None or self.plan.facilitator is None:
+            return
+        handoff = Handoff(self.huddle.today.isoformat(), self.plan.facilitator, name, reason)
+        self.huddle.submit(partial(jobs.save_handoff, self.huddle.journal, handoff, self.huddle.today),
+                           self)
+
+    def action_start(self) -> None:
+        """Open the round with today's order, anyone away skipped."""
+        from huddle_tui.roundclock import PulseRound
+        from huddle_tui.tui.screens.round import RoundScreen
+
+        if self.plan is None:
+            self.notify("Today's plan is still being read; try again in a moment.")
+            return
+        app = self.huddle
+        away = [n for n, where in self.presence.items() if where == "away"]
+        pulse = PulseRound(self.plan.order, app.team.round_seconds, app.clock, absent=away)
+        # Pushed, not switched: the lobby is the default screen and stays beneath the round.
+        app.push_screen(RoundScreen(pulse, self.plan.facilitator or ""))

@@ -1,0 +1,329 @@
+"""The pulse round: a big countdown for the speaker, the order beside it, one key an action.
+
+What is left is always read from the round model's clock; the interval timer
+only decides how often to look. Moods, statuses and concerns are saved in a
+worker as they are entered, so nothing is lost if the round is cut short.
+"""
+
+from __future__ import annotations
+
+from functools import partial
+from typing import ClassVar
+
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal, Vertical
+from textual.content import Content
+from textual.widgets import Footer, Static
+
+from huddle_tui.records import MOOD_SYMBOLS, MOODS, CheckIn, Concern, Huddle
+from huddle_tui.roundclock import OVER, PulseRound, View, countdown, duration
+from huddle_tui.text import printable
+from huddle_tui.tui.screens.base import HuddleScreen
+from huddle_tui.tui.widgets.countdown import Countdown
+from huddle_tui.tui.widgets.speaker_queue import SpeakerQueue
+from huddle_tui.tui.widgets.status_line import StatusLine
+
+TICK_S = 0.1
+BAR_WIDTH = 14
+
+
+class Draft:
+    """What one speaker said in the round so far: mood, status, and concerns to show."""
+
+    def __init__(self) -> None:
+        """Nothing yet."""
+        self.mood: int | None = None
+        self.status = ""
+        self.shown: list[str] = []
+
+
+def _mood_bindings() -> list[Binding]:
+    """Keys 1–5 for moods: one footer entry, five palette commands with their words."""
+    return [Binding(str(n), f"mood({n})", "mood", show=n == 1, key_display="1-5",
+                    tooltip=f"Mood {n} {MOODS[n]} for the speaker") for n in MOODS]
+
+
+def round_bar(view: View) -> str:
+    """The whole round's progress as a bar with words, overtime said as such."""
+    done = min(1.0, view.round_elapsed_s / view.round_s) if view.round_s else 1.0
+    filled = round(done * BAR_WIDTH)
+    bar = "█" * filled + "░" * (BAR_WIDTH - filled)
+    left = view.round_remaining_s
+    tail = f"{countdown(left)} left" if left > 0 else f"round over by {duration(-left)}"
+    return f"Round {bar} {duration(view.round_elapsed_s)} of {duration(view.round_s)}, {tail}"
+
+
+class RoundScreen(HuddleScreen):
+    """The facilitator's screen during the round; every key is also in the command palette."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("space,enter", "next", "next", key_display="␣", tooltip="Next speaker"),
+        Binding("b", "back", "back", tooltip="Back to the previous speaker"),
+        Binding("p", "pause", "pause", tooltip="Pause or resume the clock"),
+        Binding("plus,equals_sign", "more_time", "+30s", key_display="+",
+                tooltip="Give the speaker 30 seconds more"),
+        Binding("s", "skip", "skip", tooltip="Skip the speaker (absent)"),
+        Binding("l", "latecomer", "late", tooltip="Add a latecomer at the end"),
+        *_mood_bindings(),
+        Binding("t", "status", "status", tooltip="Type the speaker's status"),
+        Binding("c", "concern", "concern", tooltip="Note a concern (kind, visibility, follow-up)"),
+        Binding("question_mark", "help", "help", key_display="?", tooltip="Show every key"),
+        Binding("e", "end", "end", show=False, tooltip="End the round now"),
+    ]
+
+    def __init__(self, pulse: PulseRound, facilitator: str) -> None:
+        """Run `pulse`, led by `facilitator`."""
+        super().__init__()
+        self.pulse = pulse
+        self.facilitator = facilitator
+        self.drafts: dict[str, Draft] = {}
+        self._over_rung: set[int] = set()
+        self._started_at = ""
+
+    def compose(self) -> ComposeResult:
+        """Header, round bar, speaker, countdown, what they said; the order on the right."""
+        app = self.huddle
+        yield self.too_small()
+        with Horizontal(id="round", classes="body"):
+            with Vertical(id="stage"):
+                yield Static(Content.assemble(("Pulse round", "bold"), " · ", printable(app.team.name),
+                                              " · facilitator ", printable(self.facilitator)),
+                             id="round-title")
+                yield Static("", id="round-bar", markup=False)
+                yield Static("", id="speaker")
+                yield Countdown(id="countdown")
+                yield Static("", id="said")
+                yield Static("", id="next-up")
+            yield SpeakerQueue(id="queue")
+        yield StatusLine()
+        yield Footer(compact=True, show_command_palette=False)
+
+    def on_mount(self) -> None:
+        """Start the clock, record that the huddle started, and look at the clock often."""
+        self.pulse.start()
+        self._started_at = self._stamp()
+        self._save_huddle(final=False)
+        self.set_interval(TICK_S, self.tick)
+        self._refresh_all()
+
+    # ------------------------------------------------------------ painting
+
+    def tick(self) -> None:
+        """Read the round at this instant and update whatever changed."""
+        view = self.pulse.view()
+        if view.finished:
+            return
+        self.query_one(Countdown).show(view)
+        self.query_one("#round-bar", Static).update(round_bar(view))
+        self.query_one("#round-bar").set_class(view.round_remaining_s <= 0, "-over")
+        self.query_one(SpeakerQueue).show(self.pulse)
+        if view.state == OVER and not view.paused and self.pulse.index not in self._over_rung:
+            self._over_rung.add(self.pulse.index)
+            if self.huddle.user.bell:
+                self.app.bell()
+            if self.huddle.team.auto_advance:
+                self.action_next()
+
+    def _show_speaker(self) -> None:
+        """The speaker line, what they said, and who is next (changes only on keys)."""
+        view = self.pulse.view()
+        if view.speaker is None:
+            return
+        late = " (late)" if self.pulse.current and self.pulse.current.late else ""
+        self.query_one("#speaker", Static).update(Content.assemble(
+            "Now speaking ", (printable(view.speaker) + late, "bold"),
+            f"  ·  {view.position} of {view.speakers}"))
+        nxt = printable(view.next_speaker) if view.next_speaker else "nobody: this is the last turn"
+        self.query_one("#next-up", Static).update(Content.assemble("Next: ", nxt))
+        self.query_one("#said", Static).update(self._said(view.speaker))
+
+    def _said(self, speaker: str) -> Content:
+        """The speaker's mood (with its word), status and concerns, as the team may see them."""
+        draft = self.drafts.get(speaker) or Draft()
+        if draft.mood is None:
+            mood = "mood not given (keys 1-5)"
+        elif self.huddle.team.mood_privacy == "named":
+            mood = f"mood {draft.mood} {MOODS[draft.mood]} {MOOD_SYMBOLS[draft.mood]}"
+        else:
+            mood = "mood noted anonymously ✓"
+        parts: list[str | Content | tuple[str, str]] = [(mood, "bold")]
+        if draft.status:
+            parts += ["\nstatus: ", printable(draft.status)]
+        for line in draft.shown:
+            parts += ["\n", line]
+        return Content.assemble(*parts)
+
+    def _refresh_all(self) -> None:
+        """Repaint after a key: the tick's figures and the speaker's lines."""
+        if self.pulse.finished:
+            self._finish()
+            return
+        self.tick()
+        self._show_speaker()
+
+    # ------------------------------------------------------------ keys
+
+    def action_next(self) -> None:
+        """Next speaker (or the summary after the last)."""
+        self.pulse.next()
+        self._refresh_all()
+
+    def action_back(self) -> None:
+        """Back to the previous speaker."""
+        self.pulse.back()
+        self._refresh_all()
+
+    def action_pause(self) -> None:
+        """Pause or resume the clock."""
+        self.pulse.toggle_pause()
+        self._refresh_all()
+
+    def action_more_time(self) -> None:
+        """Thirty seconds more for this speaker."""
+        self.pulse.add_time()
+        self._over_rung.discard(self.pulse.index)
+        self._refresh_all()
+
+    def action_skip(self) -> None:
+        """The speaker is absent: skip them."""
+        self.pulse.skip()
+        self._refresh_all()
+
+    def action_end(self) -> None:
+        """End the round now; anyone not reached is recorded as skipped."""
+        self.pulse.finish()
+        self._refresh_all()
+
+    def action_help(self) -> None:
+        """Show every key of this screen beside it."""
+        if self.app.query("KeyPanel"):
+            self.app.action_hide_help_panel()
+        else:
+            self.app.action_show_help_panel()
+
+    def action_mood(self, mood: int) -> None:
+        """Record the speaker's mood: shown at once, saved in a worker."""
+        speaker = self.pulse.current.speaker if self.pulse.current else None
+        if speaker is None:
+            return
+        self.drafts.setdefault(speaker, Draft()).mood = mood
+        self._show_speaker()
+        self._save_checkin(speaker)
+
+    def action_status(self) -> None:
+        """Type the speaker's one-line status."""
+        from huddle_tui.text import MAX_STATUS
+        from huddle_tui.tui.screens.text_prompt import TextPrompt
+
+        if self.pulse.current is None:
+            return
+        speaker = self.pulse.current.speaker
+        draft = self.drafts.setdefault(speaker, Draft())
+        self.app.push_screen(TextPrompt(f"Status of {printable(speaker)}", value=draft.status,
+                                        limit=MAX_STATUS, field="status"),
+                             partial(self._set_status, speaker))
+
+    def _set_status(self, speaker: str, status: str | None) -> None:
+        """Keep the status; save it with the mood (a check-in needs one)."""
+        if status is None:
+            return
+        draft = self.drafts.setdefault(speaker, Draft())
+        draft.status = status
+        self._show_speaker()
+        if draft.mood is None:
+            self.notify("Status kept: it is saved once a mood (1-5) is given.")
+        else:
+            self._save_checkin(speaker)
+
+    def action_concern(self) -> None:
+        """Note a concern the speaker raises."""
+        from huddle_tui.tui.screens.concern import ConcernDialog
+
+        if self.pulse.current is None:
+            return
+        speaker = self.pulse.current.speaker
+        members = [m.name for m in self.huddle.team.members]
+        self.app.push_screen(ConcernDialog(speaker, members), partial(self._save_concern, speaker))
+
+    def action_latecomer(self) -> None:
+        """Give someone who just arrived a turn at the end."""
+        from huddle_tui.tui.screens.pick_member import PickMember
+
+        waiting = {s.speaker for s in self.pulse.upcoming()}
+        if self.pulse.current:
+            waiting.add(self.pulse.current.speaker)
+        spoke = {s.speaker for s in self.pulse.slots if not s.skipped and s.timebox_s is not None}
+        names = [m.name for m in self.huddle.team.members
+                 if m.has_joined(self.huddle.today) and m.name not in waiting | spoke]
+        if not names:
+            self.notify("Everyone already has a turn.")
+            return
+        self.app.push_screen(PickMember("Who just joined?", names), self._add_latecomer)
+
+    def _add_latecomer(self, name: str | None) -> None:
+        """Append the latecomer's turn."""
+        if name is not None and self.pulse.add_latecomer(name):
+            self.notify(f"{printable(name)} speaks at the end.", markup=False)
+            self._refresh_all()
+
+    # ------------------------------------------------------------ saving
+
+    def _stamp(self) -> str:
+        """Now as the records write it (the journal's clock, UTC)."""
+        return self.huddle.journal.now().strftime("%Y-%m-%dT%H:%M:%SZ")
+
+    def _huddle(self, final: bool) -> Huddle:
+        """Today's huddle record, with its turns once the round is over."""
+        app = self.huddle
+        return Huddle(app.today.isoformat(), self.facilitator, tuple(s.speaker for s in self.pulse.slots),
+                      self.pulse.turns() if final else (), app.team.round_seconds, self._started_at,
+                      self._stamp() if final else None)
+
+    def _save_huddle(self, final: bool) -> None:
+        """Record the huddle (at the start, so rotation sees it was held; at the end, with turns)."""
+        from huddle_tui.tui import jobs
+
+        self.huddle.submit(partial(jobs.save_huddle, self.huddle.journal, self._huddle(final), final),
+                           self.app)
+
+    def _save_checkin(self, speaker: str) -> None:
+        """Save the speaker's mood and status; anonymous when the team keeps moods unnamed."""
+        from huddle_tui.tui import jobs
+
+        app, draft = self.huddle, self.drafts[speaker]
+        if draft.mood is None:
+            return
+        visibility = "team" if app.team.mood_privacy == "named" else "anonymous"
+        checkin = CheckIn(app.today.isoformat(), draft.mood, speaker, draft.status, (),
+                          visibility, source="tui")
+        app.submit(partial(jobs.save_checkin, app.journal, checkin), self.app)
+
+    def _save_concern(self, speaker: str, concern: Concern | None) -> None:
+        """Save a concern where its visibility allows; show only what the team may see."""
+        from huddle_tui.tui import jobs
+
+        if concern is None:
+            return
+        draft = self.drafts.setdefault(speaker, Draft())
+        if concern.visibility == "team":
+            owner = f" → follow-up: {printable(concern.followup.owner)}" if concern.followup else ""
+            draft.shown.append(f"{concern.kind}: {printable(concern.text)}{owner}")
+        elif concern.visibility == "anonymous":
+            draft.shown.append(f"an anonymous {concern.kind} was noted")
+        else:
+            self.notify("Kept private: saved on this machine only.")
+        self._show_speaker()
+        app = self.huddle
+        app.submit(partial(jobs.save_concern, app.journal, concern, app.today, speaker), self.app)
+
+    def _finish(self) -> None:
+        """Save the finished huddle and show the summary (which reads it back)."""
+        from huddle_tui.tui.screens.summary import SummaryScreen
+
+        self._save_huddle(final=True)
+        unsaved = [n for n, d in self.drafts.items() if d.status and d.mood is None]
+        if unsaved:
+            self.notify("Not saved (no mood given): the status of "
+                        + ", ".join(printable(n) for n in unsaved), severity="warning", markup=False)
+        self.app.switch_screen(SummaryScreen())

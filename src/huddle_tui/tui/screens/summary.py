@@ -1,0 +1,147 @@
+"""The summary: moods, concerns, airtime and the next facilitator, read back from the saved records.
+
+It shows only what the team may see (the core's summary decides that), and
+offers the Markdown to copy to the clipboard or save to a file.
+"""
+
+from __future__ import annotations
+
+from functools import partial
+from pathlib import Path
+from typing import TYPE_CHECKING, ClassVar
+
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import VerticalScroll
+from textual.content import Content
+from textual.widgets import Footer, Static
+
+from huddle_tui.insights import MIN_ANSWERS
+from huddle_tui.records import MOOD_SYMBOLS, MOODS
+from huddle_tui.roundclock import duration
+from huddle_tui.text import printable
+from huddle_tui.tui.messages import FileSaved, SummaryReady
+from huddle_tui.tui.screens.base import HuddleScreen
+from huddle_tui.tui.widgets.status_line import StatusLine
+
+if TYPE_CHECKING:
+    from huddle_tui.summary import Summary
+
+Part = str | Content | tuple[str, str]
+BAR = 20
+
+
+def bar(value: float, whole: float, width: int = BAR) -> str:
+    """A proportion as a bar of full blocks (the figure is always written beside it)."""
+    filled = 0 if whole <= 0 else min(width, round(width * value / whole))
+    return "█" * filled + "·" * (width - filled)
+
+
+def summary_content(s: Summary) -> Content:
+    """The summary laid out for a screen: every figure in words as well as bars."""
+    parts: list[Part] = [(f"{printable(s.team)} · huddle of {s.date}", "bold")]
+    parts.append(f"\nFacilitator: {printable(s.facilitator or 'not recorded')}")
+    if s.total_s is not None and s.round_s:
+        over = s.total_s - s.round_s
+        tail = f" (over by {duration(over)})" if over >= 1 else ""
+        parts.append(f" · round took {duration(s.total_s)} of {duration(s.round_s)}{tail}")
+    answered = len(s.checked_in) + s.anonymous_count
+    parts += ["\n\n", ("Moods", "bold underline"), f"  {answered} of {s.expected} checked in\n"]
+    if s.moods:
+        most = max(s.moods.values()) or 1
+        for mood in sorted(s.moods, reverse=True):
+            parts.append(f"  {MOOD_SYMBOLS[mood]} {mood} {MOODS[mood]:<10} {bar(s.moods[mood], most, 10)}"
+                         f" {s.moods[mood]}\n")
+    else:
+        parts.append(f"  shown once at least {MIN_ANSWERS} people have answered\n")
+    if s.checked_in:
+        parts += ["\n", ("Check-ins", "bold underline"), "\n"]
+    for name in s.checked_in:
+        given = s.named_moods.get(name)
+        said = f" {given} {MOODS[given]}" if given else ""
+        status = f": {printable(s.statuses[name])}" if name in s.statuses else ""
+        parts.append(f"  {printable(name)}{said}{status}\n")
+    parts += ["\n", ("Concerns", "bold underline"), "\n"]
+    if not s.concerns:
+        parts.append("  none raised\n")
+    for c in s.concerns:
+        who = printable(c.member) if c.member else "anonymous"
+        follow = (f" → follow-up: {printable(c.followup_owner)} ({c.followup_state})"
+                  if c.followup_owner else "")
+        parts.append(f"  [{c.kind}] {printable(c.text)} ({who}){follow}\n")
+    parts += ["\n", ("Airtime", "bold underline"), "  spoken of timebox\n"]
+    for t in s.airtime:
+        name = printable(str(t["speaker"]))[:18].ljust(18)
+        if t["skipped"]:
+            parts.append(f"  {name} skipped\n")
+        else:
+            spoken, box = float(t["spoken_s"]), float(t["timebox_s"])
+            ran_over = " over" if spoken > box + 0.5 else ""
+            parts.append(f"  {name} {bar(spoken, max(box, spoken))} {duration(spoken)} of "
+                         f"{duration(box)}{ran_over}\n")
+    parts.append("\nNext facilitator: ")
+    parts.append((printable(s.next_facilitator) if s.next_facilitator else "nobody eligible", "bold"))
+    return Content.assemble(*parts)
+
+
+class SummaryScreen(HuddleScreen):
+    """Shows the summary once a worker has read the saved records back."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("c", "copy", "copy Markdown", tooltip="Copy the Markdown summary to the clipboard"),
+        Binding("s", "save", "save to file", tooltip="Save the Markdown summary to a file"),
+        Binding("q", "app.quit", "quit", tooltip="Quit the app"),
+    ]
+
+    def __init__(self) -> None:
+        """Nothing to show until the summary arrives."""
+        super().__init__()
+        self.markdown = ""
+
+    def compose(self) -> ComposeResult:
+        """The summary in a scrolling pane, where it went, and the keys."""
+        yield self.too_small()
+        with VerticalScroll(id="summary", classes="body"):
+            yield Static("Saving the huddle and reading it back…", id="summary-text", markup=False)
+        yield StatusLine()
+        yield Footer()
+
+    def on_mount(self) -> None:
+        """Ask for the summary after the huddle's final save (jobs run in order)."""
+        from huddle_tui.tui import jobs
+
+        self.huddle.submit(partial(jobs.build_summary, self.huddle.journal, self.huddle.today), self)
+
+    def on_summary_ready(self, message: SummaryReady) -> None:
+        """Show it and keep the Markdown for copying and saving."""
+        self.markdown = message.markdown
+        self.query_one("#summary-text", Static).update(summary_content(message.summary))
+
+    def action_copy(self) -> None:
+        """Copy the Markdown (OSC 52: works over SSH too, if the terminal allows it)."""
+        if not self.markdown:
+            return
+        self.app.copy_to_clipboard(self.markdown)
+        self.notify("Markdown summary copied to the clipboard.")
+
+    def action_save(self) -> None:
+        """Ask where to save the Markdown."""
+        from huddle_tui.tui.screens.text_prompt import TextPrompt
+
+        if not self.markdown:
+            return
+        default = f"huddle-{self.huddle.today.isoformat()}.md"
+        self.app.push_screen(TextPrompt("Save the Markdown summary to", value=default,
+                                        allow_empty=False, field="file name", limit=500),
+                             self._save_to)
+
+    def _save_to(self, name: str | None) -> None:
+        """Write the file in a worker."""
+        from huddle_tui.tui import jobs
+
+        if name:
+            self.huddle.submit(partial(jobs.write_text, Path(name).expanduser(), self.markdown), self)
+
+    def on_file_saved(self, message: FileSaved) -> None:
+        """Say where the file went."""
+        self.notify(f"Saved to {message.path}", markup=False)

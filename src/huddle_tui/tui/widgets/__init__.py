@@ -1,0 +1,1 @@
+"""Widgets of the huddle app, one module each."""

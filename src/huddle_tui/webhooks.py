@@ -1,0 +1,149 @@
+"""A huddle summary as a chat message: Slack, Microsoft Teams, Mattermost, Discord.
+
+Only what summary.build puts in a Summary is ever posted: team-visible
+content, anonymous concerns without names, moods as a distribution (none
+under three answers), nothing private. Each format stays within its
+documented limits; a summary too long for one message is cut at a line, with
+a note saying how much was left out and where to read it all.
+
+- Slack incoming webhook, Block Kit: at most 50 blocks, a header's plain text
+  at most 150 characters, a section's text at most 3,000; mrkdwn escapes
+  ``&``, ``<`` and ``>`` (so no text can become a mention or a link).
+- Microsoft Teams Workflows webhook ("When a Teams webhook request is
+  received"): a message whose attachment is an Adaptive Card; a Teams message
+  is at most about 28 KB.
+- Mattermost incoming webhook: ``text`` in Markdown; kept to 4,000 characters,
+  the post limit of servers before 5.0 (newer ones allow 16,383).
+- Discord execute-webhook: ``content`` at most 2,000 characters, with
+  ``allowed_mentions`` empty so nobody is pinged by what someone typed.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from huddle_tui.summary import Summary, render_text
+
+SLACK_MAX_BLOCKS = 50
+SLACK_HEADER_MAX = 150
+SLACK_SECTION_MAX = 3000
+SLACK_TEXT_MAX = 3000
+TEAMS_MAX_BYTES = 28_000
+MATTERMOST_MAX = 4000
+DISCORD_MAX = 2000
+FORMATS = ("slack", "teams", "mattermost", "discord")
+
+
+def payload(fmt: str, summary: Summary) -> dict[str, Any]:
+    """The JSON body to POST to a chat webhook of format `fmt`."""
+    builders = {"slack": slack, "teams": teams, "mattermost": mattermost, "discord": discord}
+    if fmt not in builders:
+        raise ValueError(f"not a chat format: {fmt!r}")
+    return builders[fmt](summary)
+
+
+def summary_lines(summary: Summary) -> list[str]:
+    """The summary as Markdown lines (the title first)."""
+    return render_text(summary, markdown=True).rstrip("\n").split("\n")
+
+
+def fit(lines: list[str], limit: int, summary: Summary, size: Any = len) -> list[str]:
+    """As many whole lines as fit in `limit` (measured by `size`), plus a note of what was cut."""
+    if size("\n".join(lines)) <= limit:
+        return lines
+
+    def cut(keep: int) -> list[str]:
+        """The first `keep` lines and a note naming how many more there are."""
+        note = f"… {len(lines) - keep} more lines: run `huddle summary --date {summary.date}`"
+        return [*lines[:keep], note]
+
+    low, high = 0, len(lines) - 1  # size grows with `keep`, so search for the largest that fits
+    while low < high:
+        mid = (low + high + 1) // 2
+        if size("\n".join(cut(mid))) <= limit:
+            low = mid
+        else:
+            high = mid - 1
+    if low == 0:
+        return [lines[0][: max(0, limit - 1)] + "…"]
+    return cut(low)
+
+
+def _cut(text: str, limit: int) -> str:
+    """One string cut to `limit` characters with an ellipsis."""
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+# ---------------------------------------------------------------- Slack
+
+
+def slack_escape(text: str) -> str:
+    """Escape Slack's three control characters in mrkdwn and plain text."""
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def slack(summary: Summary) -> dict[str, Any]:
+    """Block Kit: a header, sections of at most 3,000 characters, at most 50 blocks."""
+    lines = [slack_escape(line) for line in summary_lines(summary)]
+    title = lines[0].removeprefix("## ")
+    body = [f"*{line[3:]}*" if line.startswith("## ") else line for line in lines[1:]]
+    sections: list[str] = []
+    for line in body:
+        line = _cut(line, SLACK_SECTION_MAX)
+        if sections and len(sections[-1]) + 1 + len(line) <= SLACK_SECTION_MAX:
+            sections[-1] += "\n" + line
+        else:
+            sections.append(line)
+    room = SLACK_MAX_BLOCKS - 2  # the header and the closing context block
+    if len(sections) > room:
+        sections = [*sections[: room - 1], f"… more: run `huddle summary --date {summary.date}`"]
+    blocks: list[dict[str, Any]] = [
+        {"type": "header", "text": {"type": "plain_text", "text": _cut(title, SLACK_HEADER_MAX)}}]
+    blocks += [{"type": "section", "text": {"type": "mrkdwn", "text": s}} for s in sections]
+    blocks.append({"type": "context", "elements": [{"type": "mrkdwn", "text": "Posted by huddle-tui"}]})
+    return {"text": _cut(title, SLACK_TEXT_MAX), "blocks": blocks}
+
+
+# ---------------------------------------------------------------- Teams
+
+
+def teams(summary: Summary) -> dict[str, Any]:
+    """A Workflows webhook message carrying one Adaptive Card (version 1.4)."""
+    lines = summary_lines(summary)
+
+    def card(chosen: list[str]) -> dict[str, Any]:
+        """The message for a given set of lines."""
+        body: list[dict[str, Any]] = []
+        for i, line in enumerate(chosen):
+            block: dict[str, Any] = {"type": "TextBlock", "text": line.removeprefix("## "), "wrap": True}
+            if i == 0:
+                block.update(size="Large", weight="Bolder")
+            elif line.startswith("## "):
+                block.update(weight="Bolder", spacing="Medium")
+            body.append(block)
+        return {"type": "message", "attachments": [{
+            "contentType": "application/vnd.microsoft.card.adaptive", "contentUrl": None,
+            "content": {"$schema": "http://adaptivecards.io/schemas/adaptive-card.json",
+                        "type": "AdaptiveCard", "version": "1.4", "body": body}}]}
+
+    def size(text: str) -> int:
+        """Bytes of the whole message built from these lines, measured generously (spaces, \\u escapes)."""
+        return len(json.dumps(card(text.split("\n"))))
+
+    return card(fit(lines, TEAMS_MAX_BYTES, summary, size))
+
+
+# ---------------------------------------------------------------- Mattermost, Discord
+
+
+def mattermost(summary: Summary) -> dict[str, Any]:
+    """Markdown text within 4,000 characters; @-mentions typed by people are defused."""
+    lines = [line.replace("@", "@\u200b") for line in summary_lines(summary)]
+    return {"text": "\n".join(fit(lines, MATTERMOST_MAX, summary)), "username": "huddle"}
+
+
+def discord(summary: Summary) -> dict[str, Any]:
+    """Markdown content within 2,000 characters, pinging nobody."""
+    text = "\n".join(fit(summary_lines(summary), DISCORD_MAX, summary))
+    return {"content": text, "allowed_mentions": {"parse": []}}

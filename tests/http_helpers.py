@@ -1,0 +1,222 @@
+"""What the HTTP tests share: a real server on 127.0.0.1, a fake clock, a team with an endpoint."""
+
+from __future__ import annotations
+
+import asyncio
+import random
+import socket
+import threading
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import httpx
+import uvicorn
+
+from huddle_tui.config import Endpoint, TeamConfig, load_team_config, team_config_to_toml, write_toml
+from huddle_tui.envelope import Record
+from huddle_tui.records import random_id
+from huddle_tui.store import FolderStore
+
+TOKEN = "tok-" + "s3cr3t-Zq9xW2vK7pL4mN8r"
+TOKEN_ENV = "HUDDLE_TEST_TOKEN"
+
+ASGIApp = Callable[..., Any]
+
+
+def listening_socket(port: int = 0) -> socket.socket:
+    """A socket bound to 127.0.0.1 (the only address tests contact), a free port by default.
+
+    The protocol is given explicitly: asyncio turns Nagle off (TCP_NODELAY) only on
+    sockets whose proto is IPPROTO_TCP, and with Nagle on every request waits ~40 ms.
+    """
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    sock.bind(("127.0.0.1", port))
+    return sock
+
+
+def free_port() -> int:
+    """A port nothing listens on right now (for an endpoint that is down)."""
+    sock = listening_socket()
+    port = int(sock.getsockname()[1])
+    sock.close()
+    return port
+
+
+class LiveServer:
+    """Uvicorn serving an ASGI app in a thread, on 127.0.0.1, until stop()."""
+
+    def __init__(self, app: ASGIApp, port: int | None = None) -> None:
+        """Bind now (so the port is known) but serve only after start()."""
+        self.sock = listening_socket(port or 0)
+        self.port = int(self.sock.getsockname()[1])
+        self.url = f"http://127.0.0.1:{self.port}"
+        config = uvicorn.Config(app, log_level="critical", access_log=False, lifespan="off",
+                                timeout_graceful_shutdown=1, server_header=False)
+        self.server = uvicorn.Server(config)
+        self.thread = threading.Thread(target=self.server.run, kwargs={"sockets": [self.sock]},
+                                       daemon=True)
+
+    def start(self) -> LiveServer:
+        """Serve, returning once uvicorn says it has started."""
+        self.thread.start()
+        deadline = time.monotonic() + 30
+        while not self.server.started:
+            if time.monotonic() > deadline or not self.thread.is_alive():
+                raise RuntimeError("the test server did not start")
+            time.sleep(0.01)
+        return self
+
+    def stop(self) -> None:
+        """Ask uvicorn to exit and wait for its thread."""
+        self.server.should_exit = True
+        self.thread.join(timeout=30)
+        self.sock.close()
+
+
+class FakeClock:
+    """Injected time: sleeping advances it at once, and timed events fire as it passes them."""
+
+    def __init__(self, start: float = 1_000_000.0) -> None:
+        """Start at a round number; `events` are (when, callback) pairs."""
+        self.now = start
+        self.slept: list[float] = []
+        self.events: list[tuple[float, Callable[[], object]]] = []
+
+    def __call__(self) -> float:
+        """The current fake time."""
+        return self.now
+
+    def sleep(self, seconds: float) -> None:
+        """Advance the clock, firing any event whose time has come."""
+        self.slept.append(seconds)
+        self.now += max(0.0, seconds)
+        due = [e for e in self.events if e[0] <= self.now]
+        self.events = [e for e in self.events if e[0] > self.now]
+        for _, callback in due:
+            callback()
+
+
+class Receiver:
+    """A stand-in for chat services: keeps the (path, body) of each request to an accepted path."""
+
+    def __init__(self, accept: Callable[[str], bool] = lambda path: True) -> None:
+        """Nothing received yet; paths `accept` refuses get 404, as a wrong webhook URL would."""
+        self.accept = accept
+        self.posts: list[tuple[str, bytes]] = []
+
+    async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
+        """Read the whole body, keep it, answer 200 like the real services do (or 404)."""
+        if scope["type"] != "http":
+            return
+        body = b""
+        while True:
+            message = await receive()
+            body += message.get("body", b"")
+            if not message.get("more_body"):
+                break
+        ok = self.accept(scope["path"])
+        if ok:
+            self.posts.append((scope["path"], body))
+        await send({"type": "http.response.start", "status": 200 if ok else 404, "headers": []})
+        await send({"type": "http.response.body", "body": b"ok" if ok else b"no such hook"})
+
+
+class RecordingTransport(httpx.BaseTransport):
+    """A real HTTP transport that notes the (fake) time and path of every request it sends."""
+
+    def __init__(self, clock: Callable[[], float]) -> None:
+        """Delegate to httpx's own transport; remember attempts."""
+        self.inner = httpx.HTTPTransport()
+        self.clock = clock
+        self.attempts: list[tuple[float, str, str]] = []
+
+    def handle_request(self, request: httpx.Request) -> httpx.Response:
+        """Note the attempt, then send it over the network to 127.0.0.1."""
+        self.attempts.append((self.clock(), request.method, request.url.path))
+        return self.inner.handle_request(request)
+
+    def close(self) -> None:
+        """Close the real transport."""
+        self.inner.close()
+
+
+def with_endpoints(team: TeamConfig, *endpoints: Endpoint) -> TeamConfig:
+    """Rewrite the team's huddle.toml with these endpoints and load it back, as a user would."""
+    assert team.path is not None
+    write_toml(team.path, team_config_to_toml(team._replace(endpoints=endpoints)))
+    return load_team_config(team.path)
+
+
+def records_endpoint(url: str, name: str = "api") -> Endpoint:
+    """A records endpoint whose token is in $HUDDLE_TEST_TOKEN."""
+    return Endpoint(url=url, format="records", token_env=TOKEN_ENV, name=name)
+
+
+def make_records(folder: Path, count: int, day: str = "2026-11-26") -> list[Record]:
+    """`count` distinct check-in records saved in a folder (as teammates' machines would)."""
+    store = FolderStore(folder, durable=False)
+    return [store.save("checkin", random_id(), day,
+                       {"mood": 1 + i % 5, "status": f"status {i}", "concerns": [],
+                        "visibility": "team", "source": "cli", "member": "Ana"})
+            for i in range(count)]
+
+
+class Flaky:
+    """ASGI middleware that makes PUTs fail the ways real networks do, at set rates.
+
+    - `unavailable`: answer 503 without storing;
+    - `drop`: store it, start the answer, then drop the connection (the client sees no answer);
+    - `slow`: store it but answer only after `slow_s`, longer than the client's timeout.
+    """
+
+    def __init__(self, app: ASGIApp, seed: int, *, drop: float = 0.15, unavailable: float = 0.15,
+                 slow: float = 0.10, slow_s: float = 0.5) -> None:
+        """Wrap `app`; the seed makes a run repeatable."""
+        self.app = app
+        self.rng = random.Random(seed)
+        self.rates = (unavailable, unavailable + drop, unavailable + drop + slow)
+        self.slow_s = slow_s
+        self.faults = {"503": 0, "drop": 0, "slow": 0}
+
+    async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
+        """Pick a fate for each PUT."""
+        if scope["type"] != "http" or scope["method"] != "PUT":
+            await self.app(scope, receive, send)
+            return
+        roll = self.rng.random()
+        if roll < self.rates[0]:
+            self.faults["503"] += 1
+            await send({"type": "http.response.start", "status": 503,
+                        "headers": [(b"content-type", b"application/json"), (b"content-length", b"2")]})
+            await send({"type": "http.response.body", "body": b"{}"})
+        elif roll < self.rates[1]:
+            self.faults["drop"] += 1
+            await self._drop(scope, receive, send)
+        elif roll < self.rates[2]:
+            self.faults["slow"] += 1
+            await self._slow(scope, receive, send)
+        else:
+            await self.app(scope, receive, send)
+
+    async def _drop(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
+        """Let the app store the record, then cut the connection mid-answer."""
+        async def swallow(message: dict[str, Any]) -> None:
+            """Keep the app's answer from the client."""
+
+        await self.app(scope, receive, swallow)
+        await send({"type": "http.response.start", "status": 201,
+                    "headers": [(b"content-length", b"100")]})
+        raise ConnectionAbortedError("fault injection: connection dropped after storing")
+
+    async def _slow(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
+        """Let the app store the record, then hold the answer past the client's timeout."""
+        async def late(message: dict[str, Any]) -> None:
+            """Delay the start of the answer."""
+            if message["type"] == "http.response.start":
+                await asyncio.sleep(self.slow_s)
+            await send(message)
+
+        await self.app(scope, receive, late)

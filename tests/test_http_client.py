@@ -1,0 +1,97 @@
+"""The client's answers to every status (a mock transport is fine for a table), backoff and TLS."""
+
+from __future__ import annotations
+
+import ssl
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+
+from huddle_tui import backoff
+from huddle_tui.config import Endpoint
+from huddle_tui.errors import ConfigError, EndpointError
+from huddle_tui.httpclient import EndpointClient
+from huddle_tui.outbox import Item
+from tests.http_helpers import TOKEN, TOKEN_ENV
+
+ITEM = Item(1, "api", "00000000-0000-4000-8000-000000000000.1", "checkin", "PUT",
+            "/v1/records/00000000-0000-4000-8000-000000000000", b"{}", "pending", 0, None)
+TABLE = {200: "sent", 201: "sent", 204: "sent",
+         408: "retry", 425: "retry", 429: "retry", 500: "retry", 502: "retry", 503: "retry", 504: "retry",
+         400: "dead", 409: "dead", 410: "dead", 413: "dead", 422: "dead", 501: "dead", 301: "dead",
+         401: "dead", 403: "dead", 404: "dead"}
+
+
+def answer(status: int, headers: dict[str, str] | None = None) -> httpx.MockTransport:
+    """A transport that answers every request with `status` and checks what was sent."""
+    def handler(request: httpx.Request) -> httpx.Response:
+        """Answer, after checking the token is in the header and nowhere else."""
+        assert request.headers["Authorization"] == f"Bearer {TOKEN}"
+        assert request.headers["Idempotency-Key"] == ITEM.key
+        assert TOKEN not in str(request.url)
+        return httpx.Response(status, headers=headers, json={"error": "because", "status": status})
+
+    return httpx.MockTransport(handler)
+
+
+@pytest.fixture(autouse=True)
+def token(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The token in the environment."""
+    monkeypatch.setenv(TOKEN_ENV, TOKEN)
+
+
+def endpoint(**extra: Any) -> Endpoint:
+    """A records endpoint on 127.0.0.1."""
+    return Endpoint(url="http://127.0.0.1:9", token_env=TOKEN_ENV, name="api")._replace(**extra)
+
+
+@pytest.mark.parametrize("status, result", sorted(TABLE.items()))
+def test_each_status_is_sent_retried_or_dead_lettered(status: int, result: str) -> None:
+    """2xx sent; 408/425/429/500/502/503/504 retried; every other status a dead letter."""
+    with EndpointClient(endpoint(), transport=answer(status)) as client:
+        outcome = client.send(ITEM)
+    assert outcome.result == result
+    assert outcome.stop == (status in (301, 401, 403, 404))
+    if result != "sent":
+        assert outcome.error == f"HTTP {status}: because"
+
+
+def test_retry_after_in_seconds_or_as_a_date_is_honoured() -> None:
+    """Retry-After: 30 and an HTTP date 90 s ahead both come through."""
+    now = 1_800_000_000.0
+    with EndpointClient(endpoint(), transport=answer(429, {"Retry-After": "30"}), clock=lambda: now) as c:
+        assert c.send(ITEM).retry_after == 30
+    date = "Fri, 15 Jan 2027 08:01:30 GMT"  # 1_800_000_090
+    with EndpointClient(endpoint(), transport=answer(503, {"Retry-After": date}), clock=lambda: now) as c:
+        assert c.send(ITEM).retry_after == 90
+    assert backoff.parse_retry_after("soon", lambda: now) is None
+
+
+def test_full_jitter_doubles_from_one_second_to_a_five_minute_cap() -> None:
+    """With the random draw at its top, the waits are 1, 2, 4 … 256, then 300 s for ever."""
+    waits = [backoff.delay(n, lambda: 1.0) for n in range(1, 13)]
+    assert waits == [1, 2, 4, 8, 16, 32, 64, 128, 256, 300, 300, 300]
+    assert backoff.delay(3, lambda: 0.25) == 1.0
+    assert backoff.delay(1, lambda: 0.0, retry_after=30) == 30
+    assert backoff.delay(500, lambda: 1.0) == 300
+
+
+def test_tls_verification_is_always_on_and_a_ca_bundle_is_used(tmp_path: Path) -> None:
+    """The default verifies; a missing CA bundle is a clear error, never a silent `verify=False`."""
+    with EndpointClient(endpoint(url="https://127.0.0.1:9")) as client:
+        pool = client.http._transport._pool  # type: ignore[attr-defined]
+        assert pool._ssl_context.verify_mode == ssl.CERT_REQUIRED
+        assert pool._ssl_context.check_hostname
+    with pytest.raises(EndpointError, match="CA bundle"):
+        EndpointClient(endpoint(url="https://127.0.0.1:9", ca_bundle=tmp_path / "missing.pem"))
+
+
+def test_a_missing_token_is_a_clear_error_naming_the_variable(monkeypatch: pytest.MonkeyPatch) -> None:
+    """An unset variable is named, with what to do; a missing token file is a config error."""
+    monkeypatch.delenv(TOKEN_ENV)
+    with pytest.raises(EndpointError, match=f"\\${TOKEN_ENV} is not set"):
+        EndpointClient(endpoint())
+    with pytest.raises(ConfigError, match="not found"):
+        EndpointClient(endpoint(token_env=None, token_file=Path("/nonexistent/token")))

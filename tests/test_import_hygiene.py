@@ -1,0 +1,69 @@
+"""The core knows nothing of Textual, and scripted commands load neither textual nor httpx."""
+
+from __future__ import annotations
+
+import ast
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from huddle_tui.config import TeamConfig
+
+SRC = Path(__file__).resolve().parent.parent / "src" / "huddle_tui"
+UI_ONLY = ("textual", "rich")
+
+
+def imported_modules(path: Path) -> set[str]:
+    """Top-level package names a module imports anywhere in its body."""
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    names: set[str] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            names |= {a.name.split(".")[0] for a in node.names}
+        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            names.add(node.module.split(".")[0])
+    return names
+
+
+def core_modules() -> list[Path]:
+    """Every module outside the tui package."""
+    return [p for p in SRC.rglob("*.py") if "tui" not in p.relative_to(SRC).parts]
+
+
+def test_core_modules_never_import_textual() -> None:
+    """Config, records, store, rotation, insights, sync …: plain Python."""
+    offenders = {str(p.relative_to(SRC)): sorted(imported_modules(p) & set(UI_ONLY))
+                 for p in core_modules()}
+    assert {k: v for k, v in offenders.items() if v} == {}
+
+
+def test_the_check_itself_would_catch_an_import(tmp_path: Path) -> None:
+    """The scan sees imports nested in functions too."""
+    fake = tmp_path / "m.py"
+    fake.write_text("def f():\n    from textual.app import App\n")
+    assert "textual" in imported_modules(fake)
+
+
+@pytest.mark.parametrize("argv", [
+    ["checkin", "--member", "Ana", "--mood", "4"],
+    ["next", "--json"],
+    ["summary", "--json"],
+    ["export"],
+])
+def test_scripted_commands_load_no_ui_or_http(team: TeamConfig, argv: list[str]) -> None:
+    """Run the command in a fresh interpreter and list which heavy modules got imported."""
+    code = (
+        "import sys, io, contextlib\n"
+        "from huddle_tui.cli import main\n"
+        f"with contextlib.redirect_stdout(io.StringIO()): rc = main({argv!r})\n"
+        "heavy = [m for m in ('textual', 'rich', 'httpx', 'sqlite3') if m in sys.modules]\n"
+        "print(__import__('json').dumps([rc, heavy]))\n"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                            env={**__import__("os").environ, "HUDDLE_CONFIG": str(team.path)})
+    rc, heavy = json.loads(result.stdout)
+    assert rc == 0, result.stderr
+    assert heavy == []

@@ -1,0 +1,127 @@
+"""Records survive serialise → parse unchanged, and anonymous ones carry no trace of their author."""
+
+from __future__ import annotations
+
+import getpass
+import json
+import os
+import socket
+from datetime import UTC, datetime
+from pathlib import Path
+
+from hypothesis import given
+from hypothesis import strategies as st
+
+from huddle_tui import envelope
+from huddle_tui.config import TeamConfig
+from huddle_tui.journal import Journal
+from huddle_tui.records import CheckIn, Concern, FollowUp, Handoff, Huddle, Turn, named_id, random_id
+
+text = st.text(max_size=40)
+json_values = st.recursive(
+    st.none() | st.booleans() | st.integers(-10**9, 10**9) | text,
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(text, inner, max_size=4),
+    max_leaves=12,
+)
+days = st.dates().map(lambda d: d.isoformat())
+
+
+@given(kind=st.sampled_from(envelope.KINDS), version=st.integers(1, 10**6), day=days,
+       payload=st.dictionaries(text, json_values, max_size=6), deleted=st.booleans())
+def test_envelope_round_trip(kind: str, version: int, day: str, payload: dict[str, object],
+                             deleted: bool) -> None:
+    """encode → decode gives back the same record, checksum included."""
+    record, data = envelope.encode(kind, random_id(), version, day, "2026-01-01T00:00:00Z", payload, deleted)
+    assert envelope.decode(data) == record
+    assert record.payload == payload
+
+
+concerns = st.builds(Concern, text=text, kind=st.sampled_from(("blocker", "concern", "support")),
+                     visibility=st.just("team"),
+                     followup=st.none() | st.builds(FollowUp, owner=text.filter(bool),
+                                                    state=st.sampled_from(("open", "done"))),
+                     id=st.uuids().map(str))
+
+
+@given(day=days, mood=st.integers(1, 5), member=text.filter(bool), status=text,
+       items=st.lists(concerns, max_size=3))
+def test_checkin_payload_round_trip(day: str, mood: int, member: str, status: str,
+                                    items: list[Concern]) -> None:
+    """A check-in through its payload and a file comes back equal."""
+    checkin = CheckIn(day, mood, member, status, tuple(items), "team", "cli")
+    _, data = envelope.encode("checkin", random_id(), 1, day, "t", checkin.to_payload())
+    assert CheckIn.from_payload(day, envelope.decode(data).payload) == checkin
+
+
+@given(day=days, speakers=st.lists(text.filter(bool), min_size=1, max_size=5, unique=True))
+def test_huddle_and_handoff_round_trip(day: str, speakers: list[str]) -> None:
+    """Huddles (with turns) and handoffs come back equal."""
+    turns = tuple(Turn(s, 60.0, 30.5, i == 0, i == 1) for i, s in enumerate(speakers))
+    huddle = Huddle(day, speakers[0], tuple(speakers), turns, 300.0, "a", "b")
+    assert Huddle.from_payload(day, json.loads(json.dumps(huddle.to_payload()))) == huddle
+    handoff = Handoff(day, speakers[0], speakers[-1], "on a call")
+    assert Handoff.from_payload(day, handoff.to_payload()) == handoff
+
+
+def test_named_ids_are_stable_and_case_blind() -> None:
+    """Every machine derives the same id for the same member and date."""
+    assert named_id("checkin", "Ana", "2026-11-26") == named_id("checkin", "ana", "2026-11-26")
+    assert named_id("checkin", "Ana", "2026-11-26") != named_id("checkin", "Ana", "2026-11-27")
+    assert random_id() != random_id()
+    assert len(named_id("x")) == 36 and named_id("x")[14] == "5" and random_id()[14] == "4"
+
+
+def test_anonymous_checkin_carries_no_trace_of_its_author(team: TeamConfig, shared: Path) -> None:
+    """No name, handle, user or host name in the file or its name; no time finer than the date."""
+    clock = datetime(2026, 11, 26, 9, 17, 42, tzinfo=UTC)
+    journal = Journal(team, now=lambda: clock)
+    saved = journal.save_checkin(CheckIn("2026-11-26", 2, "Chen", "rough week",
+                                         (Concern.new("deadline", "concern", "anonymous"),),
+                                         "anonymous"))
+    files = list((shared / "records").rglob("*.json"))
+    assert len(files) == 1 and len(saved.shared) == 1
+    raw = files[0].read_bytes().decode()
+    forbidden = ["Chen", "chen", getpass.getuser(), socket.gethostname(), "09:17", "T09"]
+    for word in forbidden:
+        assert word not in raw and word not in files[0].name, word
+    record = envelope.decode(files[0].read_bytes())
+    assert record.written_at == "2026-11-26" and "member" not in record.payload
+    midnight = datetime(2026, 11, 26, tzinfo=UTC).timestamp()
+    assert os.stat(files[0]).st_mtime == midnight
+
+
+def test_second_anonymous_checkin_same_day_is_a_new_version(team: TeamConfig, shared: Path) -> None:
+    """Re-checking in anonymously replaces the first answer instead of counting twice."""
+    journal = Journal(team)
+    first = journal.save_checkin(CheckIn("2026-11-26", 2, "Chen", visibility="anonymous"))
+    second = journal.save_checkin(CheckIn("2026-11-26", 4, "Chen", visibility="anonymous"))
+    assert first.shared[0].id == second.shared[0].id and second.shared[0].version == 2
+    live = journal.read().live("checkin")
+    assert [r.payload["mood"] for r in live] == [4]
+
+
+def test_private_checkin_never_touches_the_shared_folder(team: TeamConfig, shared: Path) -> None:
+    """--private stays in this machine's data dir; the outbox sink never sees it."""
+    journal = Journal(team)
+    seen: list[envelope.Record] = []
+    journal.sinks.append(seen.append)
+    saved = journal.save_checkin(CheckIn("2026-11-26", 1, "Dara", "not okay", visibility="private"))
+    assert not list(shared.rglob("*.json")) and seen == []
+    assert saved.private and journal.private.read().live("checkin")[0].payload["status"] == "not okay"
+
+
+def test_mixed_visibility_concerns_are_split(team: TeamConfig, shared: Path) -> None:
+    """A named check-in's anonymous concern is saved apart with no name; its private one stays here."""
+    journal = Journal(team)
+    checkin = CheckIn("2026-11-26", 3, "Ben", "fine", (
+        Concern.new("CI is red", "blocker", "team"),
+        Concern.new("my manager worries me", "concern", "anonymous"),
+        Concern.new("health stuff", "support", "private"),
+    ))
+    saved = journal.save_checkin(checkin)
+    shared_text = " ".join(p.read_text() for p in shared.rglob("*.json"))
+    assert "CI is red" in shared_text and "my manager worries me" in shared_text
+    assert "health stuff" not in shared_text
+    anon = [r for r in saved.shared if r.kind == "concern"]
+    assert len(anon) == 1 and "member" not in anon[0].payload and "Ben" not in json.dumps(anon[0].payload)
+    assert [r.kind for r in saved.private] == ["concern"]

@@ -1,0 +1,263 @@
+"""The reference server: its OpenAPI matches what it serves; bad requests leave the store alone."""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+
+from huddle_tui import wire
+from huddle_tui.envelope import dumps
+from huddle_tui.errors import ConfigError
+from huddle_tui.server.app import MAX_BODY_BYTES, create_app
+from huddle_tui.server.tokens import load_tokens, token_ok
+from tests.conftest import ROOT, run_huddle
+from tests.http_helpers import TOKEN, LiveServer, make_records
+
+OPENAPI = json.loads((ROOT / "docs" / "openapi.json").read_text("utf-8"))
+Call = tuple[str, str, int]
+
+
+@pytest.fixture
+def served(tmp_path: Path) -> Iterator[tuple[LiveServer, Path]]:
+    """A real server on 127.0.0.1 over an empty folder."""
+    folder = tmp_path / "server"
+    server = LiveServer(create_app(folder, (TOKEN,), durable=False)).start()
+    yield server, folder
+    server.stop()
+
+
+def snapshot(folder: Path) -> dict[str, bytes]:
+    """Every file under a folder with its bytes, to prove a request changed nothing."""
+    return {str(p.relative_to(folder)): p.read_bytes() for p in folder.rglob("*") if p.is_file()}
+
+
+def client(server: LiveServer, token: str | None = TOKEN) -> httpx.Client:
+    """An httpx client for the test server, with a bearer token unless None."""
+    headers = {"Authorization": f"Bearer {token}"} if token else {}
+    return httpx.Client(base_url=server.url, headers=headers, timeout=10)
+
+
+def put_json(c: httpx.Client, rid: str, obj: Any, **headers: str) -> httpx.Response:
+    """PUT a JSON body to /v1/records/{rid}."""
+    return c.put(f"/v1/records/{rid}", content=dumps(obj).encode(), headers=headers)
+
+
+def test_bad_requests_get_their_status_and_leave_the_store_untouched(
+        served: tuple[LiveServer, Path], tmp_path: Path) -> None:
+    """No token 401, wrong token 403, oversized 413, bad JSON 400, wrong schema or checksum 422."""
+    server, folder = served
+    good, other = make_records(tmp_path / "client", 2)
+    body = wire.to_wire(good)
+    with client(server) as c:
+        assert put_json(c, good.id, body).status_code == 201
+    before = snapshot(folder)
+    wrong_schema = {**body, "schema": 2}
+    tampered = {**body, "payload": {**body["payload"], "status": "edited on the way"}}
+    conflict = {**wire.to_wire(other), "id": good.id}
+    cases: list[tuple[str, Callable[[], httpx.Response], int]] = [
+        ("no token", lambda: put_json(client(server, None), good.id, body), 401),
+        ("wrong token", lambda: put_json(client(server, "x" * 30), good.id, body), 403),
+        ("oversized", lambda: client(server).put(f"/v1/records/{good.id}",
+                                                 content=b"{" + b" " * MAX_BODY_BYTES + b"}"), 413),
+        ("malformed JSON", lambda: client(server).put(f"/v1/records/{good.id}", content=b"{not json"), 400),
+        ("wrong schema version", lambda: put_json(client(server), good.id, wrong_schema), 422),
+        ("checksum mismatch", lambda: put_json(client(server), good.id, tampered), 422),
+        ("id not in path", lambda: put_json(client(server), other.id, body), 422),
+        ("same version, other body", lambda: put_json(client(server), good.id, conflict), 422),
+        ("bad idempotency key", lambda: put_json(client(server), good.id, body,
+                                                 **{"Idempotency-Key": "nope"}), 422),
+        ("not a uuid", lambda: put_json(client(server), "NOT-A-UUID", body), 422),
+        ("path escape", lambda: put_json(client(server), "..%2f..%2fetc", body), 404),
+    ]
+    for name, call, status in cases:
+        response = call()
+        assert response.status_code == status, name
+        assert response.json()["status"] == status, name
+        assert isinstance(response.json()["error"], str) and response.json()["error"], name
+        assert snapshot(folder) == before, name
+
+
+def test_a_replayed_put_is_accepted_once_and_stored_once(served: tuple[LiveServer, Path],
+                                                        tmp_path: Path) -> None:
+    """The same id, version and body again is 200 (not a second file)."""
+    server, folder = served
+    (record,) = make_records(tmp_path / "client", 1)
+    key = wire.idempotency_key(record.id, record.version)
+    with client(server) as c:
+        first = put_json(c, record.id, wire.to_wire(record), **{"Idempotency-Key": key})
+        again = put_json(c, record.id, wire.to_wire(record), **{"Idempotency-Key": key})
+    assert (first.status_code, again.status_code) == (201, 200)
+    assert (first.json()["created"], again.json()["created"]) == (True, False)
+    assert len(list(folder.rglob("*.json"))) == 1
+
+
+def test_the_server_refuses_to_start_without_tokens(tmp_path: Path) -> None:
+    """`huddle serve` with no tokens exits 3 saying how to give some; nothing is served."""
+    folder = tmp_path / "srv"
+    folder.mkdir()
+    env = {k: v for k, v in os.environ.items() if k != "HUDDLE_SERVER_TOKENS"}
+    result = run_huddle("serve", "--shared", str(folder), env={**env, "HUDDLE_SERVER_TOKENS": " , "})
+    assert result.returncode == 3
+    assert "refuses to start" in result.stderr
+    with pytest.raises(ValueError):
+        create_app(folder, ())
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="POSIX file modes")
+def test_tokens_come_from_an_owner_only_file_or_the_environment(tmp_path: Path) -> None:
+    """A 0644 tokens file is refused; a 0600 one is read; the variable is comma-separated."""
+    path = tmp_path / "tokens"
+    path.write_text(f"# team tokens\n{TOKEN}\n{'b' * 20}\n")
+    path.chmod(0o644)
+    with pytest.raises(ConfigError, match="chmod 600"):
+        load_tokens(path, {})
+    path.chmod(0o600)
+    assert load_tokens(path, {}) == (TOKEN, "b" * 20)
+    assert load_tokens(None, {"HUDDLE_SERVER_TOKENS": f"{TOKEN}, {'c' * 16}"}) == (TOKEN, "c" * 16)
+    with pytest.raises(ConfigError, match="shorter"):
+        load_tokens(None, {"HUDDLE_SERVER_TOKENS": "short"})
+    assert token_ok(TOKEN, (TOKEN,)) and not token_ok(TOKEN[:-1], (TOKEN,))
+
+
+# ---------------------------------------------------------------- OpenAPI
+
+
+def resolve(ref_or_obj: dict[str, Any]) -> dict[str, Any]:
+    """Follow a local $ref in the OpenAPI document."""
+    while "$ref" in ref_or_obj:
+        node: Any = OPENAPI
+        for part in ref_or_obj["$ref"].removeprefix("#/").split("/"):
+            node = node[part]
+        ref_or_obj = node
+    return ref_or_obj
+
+
+def check_schema(value: Any, schema: dict[str, Any], where: str = "$") -> None:
+    """A small JSON Schema check (type, enum, required, properties, items, additionalProperties)."""
+    schema = resolve(schema)
+    types = {"object": dict, "array": list, "string": str, "boolean": bool, "integer": int}
+    if "type" in schema:
+        expected = types[schema["type"]]
+        assert isinstance(value, expected) and not (expected is int and isinstance(value, bool)), where
+    if "enum" in schema:
+        assert value in schema["enum"], where
+    if "minimum" in schema:
+        assert value >= schema["minimum"], where
+    if isinstance(value, dict):
+        for key in schema.get("required", []):
+            assert key in value, f"{where}.{key} missing"
+        props = schema.get("properties", {})
+        if schema.get("additionalProperties") is False:
+            assert set(value) <= set(props), f"{where}: extra keys {set(value) - set(props)}"
+        for key, sub in props.items():
+            if key in value:
+                check_schema(value[key], sub, f"{where}.{key}")
+    if isinstance(value, list) and "items" in schema:
+        for i, item in enumerate(value):
+            check_schema(item, schema["items"], f"{where}[{i}]")
+
+
+def documented() -> set[Call]:
+    """Every (method, path, status) the description promises."""
+    out = set()
+    for path, item in OPENAPI["paths"].items():
+        for method in ("get", "put", "post", "delete", "patch"):
+            for status in item.get(method, {}).get("responses", {}):
+                out.add((method.upper(), path, int(status)))
+    return out
+
+
+def test_the_openapi_description_matches_what_the_server_serves(served: tuple[LiveServer, Path],
+                                                               tmp_path: Path) -> None:
+    """Every documented path, method and status is produced, each body fits its schema, no route is extra."""
+    server, _ = served
+    record, second = make_records(tmp_path / "client", 2)
+    body = wire.to_wire(record)
+    one = "/v1/records/{id}"
+    many = "/v1/records"
+    seen: set[Call] = set()
+
+    def check(method: str, path: str, response: httpx.Response) -> None:
+        """Validate a response against the description and note it as seen."""
+        spec = OPENAPI["paths"][path][method.lower()]["responses"]
+        assert str(response.status_code) in spec, (method, path, response.status_code, response.text)
+        schema = resolve(spec[str(response.status_code)])["content"]["application/json"]["schema"]
+        check_schema(response.json(), schema)
+        seen.add((method, path, response.status_code))
+
+    anon, bad = client(server, None), client(server, "y" * 24)
+    with client(server) as c:
+        check("PUT", one, put_json(c, record.id, body))
+        check("PUT", one, put_json(c, record.id, body))
+        check("PUT", one, c.put(f"/v1/records/{record.id}", content=b"[oops"))
+        check("PUT", one, put_json(anon, record.id, body))
+        check("PUT", one, put_json(bad, record.id, body))
+        check("PUT", one, c.put(f"/v1/records/{record.id}", content=b"x" * (MAX_BODY_BYTES + 1)))
+        check("PUT", one, put_json(c, record.id, {**body, "schema": 9}))
+        check("GET", one, c.get(f"/v1/records/{record.id}"))
+        check("GET", one, anon.get(f"/v1/records/{record.id}"))
+        check("GET", one, bad.get(f"/v1/records/{record.id}"))
+        check("GET", one, c.get(f"/v1/records/{second.id}"))
+        check("PUT", one, put_json(c, second.id, wire.to_wire(second)))
+        first_page = c.get(many, params={"limit": 1})
+        check("GET", many, first_page)
+        assert first_page.json()["more"] is True
+        rest = c.get(many, params={"since": first_page.json()["cursor"]})
+        check("GET", many, rest)
+        assert [r["id"] for r in first_page.json()["records"] + rest.json()["records"]] == \
+            [record.id, second.id]
+        check("GET", many, c.get(many, params={"since": "garbage"}))
+        check("GET", many, anon.get(many))
+        check("GET", many, bad.get(many))
+        unknown = c.get("/v1/nothing-here")
+        assert unknown.status_code == 404 and unknown.json()["status"] == 404
+    assert seen == documented()
+    routes = {(m, r.path) for r in served_routes(server) for m in r.methods - {"HEAD"}}
+    assert routes == {(m, p) for m, p, _ in documented()}
+
+
+def served_routes(server: LiveServer) -> list[Any]:
+    """The Starlette routes of the app the test server runs."""
+    app: Any = server.server.config.app
+    return list(app.routes)
+
+
+def test_huddle_serve_binds_127_0_0_1_by_default_and_serves(tmp_path: Path) -> None:
+    """The command's default host is this machine only; a real `huddle serve` takes a PUT."""
+    import subprocess
+    import time
+
+    from huddle_tui.cli import build_parser
+    from tests.http_helpers import free_port
+
+    args = build_parser("serve").parse_args(["serve", "--shared", str(tmp_path)])
+    assert args.host == "127.0.0.1"
+    port = free_port()
+    env = {**os.environ, "HUDDLE_SERVER_TOKENS": TOKEN}
+    proc = subprocess.Popen([sys.executable, "-m", "huddle_tui", "serve", "--shared", str(tmp_path),
+                             "--port", str(port)], env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    try:
+        (record,) = make_records(tmp_path / "client", 1)
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                with httpx.Client(base_url=f"http://127.0.0.1:{port}",
+                                  headers={"Authorization": f"Bearer {TOKEN}"}) as c:
+                    response = put_json(c, record.id, wire.to_wire(record))
+                break
+            except httpx.TransportError:
+                assert time.monotonic() < deadline and proc.poll() is None, "huddle serve did not start"
+                time.sleep(0.05)
+    finally:
+        proc.terminate()
+        out, _ = proc.communicate(timeout=30)
+    assert response.status_code == 201
+    assert len(list((tmp_path / "records").rglob("*.json"))) == 1
+    assert TOKEN.encode() not in out
