@@ -13,6 +13,7 @@ without re-serialising. The body is::
      "deleted": false, "payload": {...}}
 
 An edit is a new version; a deletion is a version with "deleted": true.
+docs/record-format.md describes the format, the folder layout and the merge rule.
 """
 
 from __future__ import annotations
@@ -25,9 +26,16 @@ SCHEMA_VERSION = 1
 _HEAD = b'{"checksum":"sha256:'
 _MID = b'","record":'
 _BODY_START = len(_HEAD) + 64 + len(_MID)
-_HEX = re.compile(rb"[0-9a-f]{64}\Z")
 _DATE = re.compile(r"\d{4}-\d{2}-\d{2}\Z")
+# Kinds and ids become folder and file names: a record read from a teammate or
+# an endpoint must not be able to name a path outside its folder.
+_KIND = re.compile(r"[a-z][a-z0-9_-]{0,31}\Z")
+_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]{0,63}\Z")
 KINDS = ("checkin", "concern", "huddle", "handoff")
+_KNOWN_KINDS = frozenset(KINDS)
+MAX_FILE_BYTES = 1 << 20
+_decode_json = json.JSONDecoder().raw_decode
+_new = tuple.__new__  # builds a Record without NamedTuple's Python-level __new__
 
 
 class Record(NamedTuple):
@@ -77,7 +85,9 @@ def _escape_c1(text: str) -> str:
 
 def encode(kind: str, id: str, version: int, date: str, written_at: str,
            payload: dict[str, Any], deleted: bool = False) -> tuple[Record, bytes]:
-    """Build a record and the exact bytes of its file."""
+    """Build a record and the exact bytes of its file (ValueError if it could not be read back)."""
+    if not _KIND.match(kind) or not _ID.match(id):
+        raise ValueError(f"unsafe kind or id for a file name: {kind!r} {id!r}")
     body_obj = {"schema": SCHEMA_VERSION, "kind": kind, "id": id, "version": version,
                 "date": date, "written_at": written_at, "deleted": deleted, "payload": payload}
     import hashlib  # imported here: reading through the index never needs it
@@ -85,55 +95,76 @@ def encode(kind: str, id: str, version: int, date: str, written_at: str,
     body = dumps(body_obj).encode("utf-8")
     digest = hashlib.sha256(body).hexdigest()
     record = Record(kind, id, version, date, written_at, deleted, json.loads(body)["payload"], digest)
-    return record, _HEAD + digest.encode() + _MID + body + b"}\n"
+    data = _HEAD + digest.encode() + _MID + body + b"}\n"
+    if len(data) > MAX_FILE_BYTES:
+        raise ValueError(f"a record of {len(data)} bytes is over the {MAX_FILE_BYTES}-byte limit")
+    return record, data
 
 
 def decode(data: bytes) -> Record:
-    """Parse and verify a record file's bytes, or raise CorruptRecord saying why."""
-    data = data.rstrip(b"\r\n\t ")
-    if not data:
-        raise CorruptRecord("empty file")
-    if data.strip(b"\x00") == b"":
-        raise CorruptRecord("zero-filled file")
-    if not data.startswith(_HEAD) or data[_BODY_START - len(_MID):_BODY_START] != _MID:
-        raise CorruptRecord("not a huddle record (bad header)")
-    digest = data[len(_HEAD):len(_HEAD) + 64]
-    if not _HEX.match(digest):
-        raise CorruptRecord("bad checksum field")
-    if not data.endswith(b"}"):
-        raise CorruptRecord("truncated")
-    body = data[_BODY_START:-1]
-    import hashlib
+    """Parse and verify a record file's bytes, or raise CorruptRecord saying why.
 
-    if hashlib.sha256(body).hexdigest().encode() != digest:
+    Trailing whitespace is allowed (a git checkout may turn the newline into
+    CRLF); anything else outside the checksummed body makes the file corrupt.
+    """
+    data = data.rstrip(b"\r\n\t ")
+    if not data.startswith(_HEAD) or not data.startswith(_MID, _BODY_START - len(_MID)):
+        if not data:
+            raise CorruptRecord("empty file")
+        if not data.strip(b"\x00"):
+            raise CorruptRecord("zero-filled file")
+        raise CorruptRecord("not a huddle record (bad header)")
+    if not data.endswith(b"}"):
+        raise CorruptRecord("truncated (or damaged after the record)")
+    body = data[_BODY_START:-1]
+    import hashlib  # here, not at the top: a read through the index never needs OpenSSL
+
+    # A computed hex digest equal to the field also proves the field is well formed.
+    digest = hashlib.sha256(body).hexdigest()
+    if not data.startswith(digest.encode(), len(_HEAD)):
         raise CorruptRecord("checksum mismatch (damaged or edited by hand)")
     try:
-        obj = json.loads(body)
-    except ValueError as exc:
+        text = body.decode("utf-8")
+        obj, end = _decode_json(text)
+    except ValueError as exc:  # UnicodeDecodeError and JSONDecodeError are ValueErrors
         raise CorruptRecord(f"invalid JSON ({exc})") from None
-    return _validate(obj, digest.decode())
+    if end != len(text):
+        raise CorruptRecord("invalid JSON (extra data after the record)")
+    return _validate(obj, digest)
 
 
 def _validate(obj: Any, digest: str) -> Record:
-    """Check the envelope's fields and build the Record."""
-    if not isinstance(obj, dict):
+    """Check the envelope's fields and build the Record (one combined test on the common path)."""
+    if obj.__class__ is not dict:
         raise CorruptRecord("record is not a JSON object")
-    schema = obj.get("schema")
-    if not isinstance(schema, int) or schema < 1:
-        raise CorruptRecord("missing schema version")
+    get = obj.get
+    schema, kind, rid, version = get("schema"), get("kind"), get("id"), get("version")
+    date, written_at, payload = get("date"), get("written_at"), get("payload")
+    deleted = get("deleted", False)
+    if (schema.__class__ is int and 1 <= schema <= SCHEMA_VERSION
+            and kind.__class__ is str and (kind in _KNOWN_KINDS or _KIND.match(kind))
+            and rid.__class__ is str and _ID.match(rid) and version.__class__ is int and version >= 1
+            and date.__class__ is str and _DATE.match(date) and written_at.__class__ is str
+            and deleted.__class__ is bool and payload.__class__ is dict):
+        return _new(Record, (kind, rid, version, date, written_at, deleted, payload, digest))
+    raise CorruptRecord(_invalid(schema, kind, rid, version, date, written_at, deleted, payload))
+
+
+def _invalid(schema: Any, kind: Any, rid: Any, version: Any, date: Any, written_at: Any,
+             deleted: Any, payload: Any) -> str:
+    """Say which envelope field is wrong (only called once a record failed the combined test)."""
+    if not isinstance(schema, int) or isinstance(schema, bool) or schema < 1:
+        return "missing schema version"
     if schema > SCHEMA_VERSION:
-        raise CorruptRecord(f"schema {schema} is newer than this huddle-tui ({SCHEMA_VERSION}); upgrade")
-    kind, rid, version = obj.get("kind"), obj.get("id"), obj.get("version")
-    date, written_at, payload = obj.get("date"), obj.get("written_at"), obj.get("payload")
-    deleted = obj.get("deleted", False)
-    if not isinstance(kind, str) or not isinstance(rid, str) or not rid:
-        raise CorruptRecord("missing kind or id")
+        return f"schema {schema} is newer than this huddle-tui ({SCHEMA_VERSION}); upgrade"
+    if not isinstance(kind, str) or not _KIND.match(kind) or not isinstance(rid, str) or not _ID.match(rid):
+        return "missing or unsafe kind or id"
     if not isinstance(version, int) or isinstance(version, bool) or version < 1:
-        raise CorruptRecord("bad version")
+        return "bad version"
     if not isinstance(date, str) or not _DATE.match(date):
-        raise CorruptRecord("bad date")
+        return "bad date"
     if not isinstance(written_at, str) or not isinstance(deleted, bool):
-        raise CorruptRecord("bad written_at or deleted")
+        return "bad written_at or deleted"
     if not isinstance(payload, dict):
-        raise CorruptRecord("payload is not an object")
-    return Record(kind, rid, version, date, written_at, deleted, payload, digest)
+        return "payload is not an object"
+    return "unreadable envelope"

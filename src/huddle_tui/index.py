@@ -1,15 +1,15 @@
-"""The history index: a cache of parsed record files, one small file per kind and month.
+"""The history index: the last scan of each month folder, one small file per kind and year.
 
-It is only a speed-up. Every read still lists the month folders it reads and
-stats each file; an entry is used only while the file's size, mtime and inode
-are unchanged, so an added, changed or removed file is always noticed. One
-index file per month means a reader of recent history (`huddle next`) loads
-only recent months. The index lives in the user cache dir and is always safe
-to delete: a missing, torn or foreign index file just means a cold read.
+It is only a speed-up, kept in the user cache dir and always safe to delete:
+a missing, torn, foreign or stale index file just means its months are
+scanned again (scan.py says when a stored scan may be used as it is). A file
+per year keeps a cold read from creating hundreds of files, and a reader of
+recent history (`huddle next`) from loading the years before.
 
-Entries are plain tuples stored with `marshal`, which loads several times
-faster than pickling NamedTuples; the file is tagged with the Python version
-because marshal's format may change between versions.
+A file is a header naming the format and the Python version (marshal's format
+may change between versions), a CRC-32 of the rest, then the marshalled scans
+with the folder they describe, so a torn write or another folder's index is
+never mistaken for this one.
 """
 
 from __future__ import annotations
@@ -18,79 +18,104 @@ import marshal
 import sys
 import zlib
 from pathlib import Path
-from typing import Any
 
-from huddle_tui.envelope import Record
 from huddle_tui.fileio import write_atomic
+from huddle_tui.scan import MonthScan
 
-INDEX_FORMAT = 2
-_HEAD = (INDEX_FORMAT, sys.version_info[:2])
-Stamp = tuple[int, int, int]
+INDEX_FORMAT = 3
+_MAGIC = f"huddle-index {INDEX_FORMAT} py{sys.version_info[0]}.{sys.version_info[1]}\n".encode()
 
 
-_TAGS: dict[Path, str] = {}
+_RESOLVED: dict[Path, Path] = {}
 
 
 def folder_tag(root: Path) -> str:
-    """A short, stable name for one shared folder's indexes (resolving a path costs syscalls)."""
-    tag = _TAGS.get(root)
-    if tag is None:
-        # A cache key, not a secret: two checksums keep hashlib (and OpenSSL) off this path.
-        key = str(root.resolve()).encode()
-        tag = _TAGS[root] = f"{zlib.crc32(key):08x}{zlib.adler32(key):08x}"
-    return tag
+    """A short, stable name for one shared folder's indexes."""
+    # A cache key, not a secret: two checksums keep hashlib (and OpenSSL) off this path.
+    key = str(resolved(root)).encode()
+    return f"{zlib.crc32(key):08x}{zlib.adler32(key):08x}"
 
 
-class MonthIndex:
-    """Parsed files of one kind's month folder, keyed by file name."""
+def resolved(root: Path) -> Path:
+    """The folder's absolute path, once per process (resolving a path costs syscalls)."""
+    found = _RESOLVED.get(root)
+    if found is None:
+        found = _RESOLVED[root] = root.resolve()
+    return found
 
-    def __init__(self, path: Path, entries: dict[str, tuple[Stamp, Any]]) -> None:
-        """Wrap loaded entries; `dirty` says whether they need saving."""
+
+def year_of(month: str) -> str:
+    """The index file a month folder's scan goes in (odd folder names share one)."""
+    year = month[:4]
+    return year if year.isdigit() and year.isascii() else "other"
+
+
+class YearIndex:
+    """The stored scans of one kind's month folders in one year."""
+
+    def __init__(self, path: Path, where: tuple[str, str, str],
+                 scans: dict[str, MonthScan]) -> None:
+        """Wrap loaded scans; `dirty` says whether they need saving."""
         self.path = path
-        self.entries = entries
+        self.where = where
+        self.scans = scans
         self.dirty = False
 
     @classmethod
-    def load(cls, index_dir: Path, root: Path, kind: str, month: str) -> MonthIndex:
-        """Load one month's index, or start empty if it is missing or unreadable."""
-        path = index_dir / folder_tag(root) / kind / f"{month}.idx"
-        entries: dict[str, tuple[Stamp, Any]] = {}
-        try:
-            with open(path, "rb") as f:
-                head, loaded = marshal.load(f)
-            if head == _HEAD and isinstance(loaded, dict):
-                entries = loaded
-        except Exception:  # any damage to a cache file only costs a re-read
-            entries = {}
-        return cls(path, entries)
+    def load(cls, index_dir: Path, root: Path, kind: str, year: str) -> YearIndex:
+        """Load one year's scans, or start empty if missing, damaged or not this folder's."""
+        path = index_dir / folder_tag(root) / kind / f"{year}.idx"
+        where = (str(resolved(root)), kind, year)
+        return cls(path, where, _read(path, where))
 
-    def get(self, name: str, stamp: Stamp) -> Record | str | None:
-        """The cached parse of a file (a Record or a corruption reason), if unchanged since."""
-        entry = self.entries.get(name)
-        if entry is None or entry[0] != stamp:
-            return None
-        value = entry[1]
-        return value if isinstance(value, str) else Record._make(value)
+    def get(self, month: str) -> MonthScan | None:
+        """The stored scan of a month folder, if any."""
+        return self.scans.get(month)
 
-    def put(self, name: str, stamp: Stamp, value: Record | str) -> None:
-        """Remember a file's parse."""
-        self.entries[name] = (stamp, value if isinstance(value, str) else tuple(value))
-        self.dirty = True
+    def put(self, month: str, scan: MonthScan) -> None:
+        """Remember a month's scan (saved only if it differs from the stored one)."""
+        if self.scans.get(month) != scan:
+            self.scans[month] = scan
+            self.dirty = True
 
-    def keep_only(self, seen: set[str]) -> None:
-        """Forget files that are gone from the folder."""
-        gone = [name for name in self.entries if name not in seen]
-        for name in gone:
-            del self.entries[name]
+    def keep_only(self, months: set[str]) -> None:
+        """Forget month folders that are gone."""
+        gone = [m for m in self.scans if m not in months]
+        for month in gone:
+            del self.scans[month]
         self.dirty = self.dirty or bool(gone)
 
     def save(self) -> None:
-        """Write the index if it changed; a failure only costs speed next time."""
+        """Write the file if anything changed; a failure only costs speed next time."""
         if not self.dirty:
             return
+        plain = {m: (s.stamp, s.settled, [tuple(r) for r in s.records], s.others, s.files_read, s.reuse)
+                 for m, s in self.scans.items()}
+        blob = marshal.dumps((self.where, plain))
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
-            write_atomic(self.path, marshal.dumps((_HEAD, self.entries)), durable=False)
+            write_atomic(self.path, _MAGIC + zlib.crc32(blob).to_bytes(4, "big") + blob, durable=False)
             self.dirty = False
-        except (OSError, ValueError):
+        except OSError:
             pass
+
+
+def _read(path: Path, where: tuple[str, str, str]) -> dict[str, MonthScan]:
+    """The scans in an index file, or none when it is missing, torn or another folder's."""
+    try:
+        with open(path, "rb") as f:
+            data = f.read()
+    except OSError:
+        return {}
+    head = len(_MAGIC)
+    blob = data[head + 4:]
+    if len(data) < head + 4 or data[:head] != _MAGIC \
+            or zlib.crc32(blob) != int.from_bytes(data[head:head + 4], "big"):
+        return {}
+    try:
+        stored_where, plain = marshal.loads(blob)
+    except (ValueError, EOFError, TypeError):
+        return {}
+    if stored_where != where or not isinstance(plain, dict):
+        return {}
+    return {m: MonthScan._make(s) for m, s in plain.items()}

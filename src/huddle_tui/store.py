@@ -12,36 +12,30 @@ files aside with a reason, and never delete anything.
 
 from __future__ import annotations
 
+import gc
 import os
 import re
 import time
 from collections.abc import Callable, Iterable
 from datetime import UTC, date, datetime
+from itertools import groupby
 from pathlib import Path
 from typing import Any, NamedTuple
 
-from huddle_tui import envelope
-from huddle_tui.envelope import CorruptRecord, Record
+from huddle_tui import envelope, index
+from huddle_tui.envelope import Record
 from huddle_tui.errors import StoreError
 from huddle_tui.fileio import is_own_temp, write_atomic
+from huddle_tui.scan import FOREIGN, RECORDS, TEMP, MonthScan, dir_stamp, is_sync_temp, scan_month
 
-RECORDS = "records"
-_OWN_NAME = re.compile(r"[0-9a-f-]{36}\.\d+\.[0-9a-f]{8}\.json\Z")
+__all__ = ["RECORDS", "FolderStore", "History", "Problem", "clean_own_temp_files", "is_sync_temp", "iso",
+           "utc_now"]
 _DATE = re.compile(r"\d{4}-\d{2}-\d{2}\Z")
 
 
 def utc_now() -> datetime:
     """The real clock; tests pass their own."""
     return datetime.now(UTC)
-
-
-def is_sync_temp(name: str) -> bool:
-    """Tell whether a name is a sync tool's (or our own) file still being written."""
-    return (
-        is_own_temp(name)
-        or name.startswith((".syncthing.", "~syncthing~", ".~", "~$"))
-        or name.endswith((".tmp", ".part", ".partial", ".crdownload"))
-    )
 
 
 class Problem(NamedTuple):
@@ -75,6 +69,28 @@ class History:
         if current is None or record.supersedes(current):
             self.records[record.id] = record
 
+    def merge(self, scan: MonthScan, folder: str, since: str | None) -> None:
+        """Merge one month folder's scan in (records dated before `since` left out)."""
+        records = self.records
+        new = tuple.__new__  # Record._make without its Python-level length check
+        for fields in scan.records:
+            record: Record = fields if fields.__class__ is Record else new(Record, fields)
+            if since is not None and record.date < since:
+                continue
+            current = records.get(record.id)
+            if current is None or record.supersedes(current):
+                records[record.id] = record
+        self.files_read += scan.files_read
+        for name, flag, reason in scan.others:
+            path = Path(folder, name)
+            if flag == TEMP:
+                self.temp_files.append(path)
+                continue
+            if flag == FOREIGN:
+                self.foreign_copies.append(path)
+            if reason is not None:
+                self.problems.append(Problem(path, reason))
+
 
 class FolderStore:
     """Reads and writes records under one folder (the shared folder or the private one)."""
@@ -95,9 +111,8 @@ class FolderStore:
     # ------------------------------------------------------------ writing
 
     def next_version(self, kind: str, record_id: str, day: str) -> int:
-        """One more than the highest version of `record_id` in its month folder."""
+        """One more than the highest version of `record_id` in its month folder (O(month), not O(history))."""
         folder = self.records_dir / kind / day[:7]
-        highest = 0
         try:
             names = os.listdir(folder)
         except FileNotFoundError:
@@ -105,12 +120,10 @@ class FolderStore:
         except OSError as exc:
             raise StoreError(f"{folder}: cannot be listed ({exc.strerror or exc})") from None
         prefix = record_id + "."
-        for name in names:
-            if name.startswith(prefix) and name.endswith(".json"):
-                part = name[len(prefix):].split(".", 1)[0]
-                if part.isdigit():
-                    highest = max(highest, int(part))
-        return highest + 1
+        start = len(prefix)
+        versions = [name[start:].split(".", 1)[0] for name in names
+                    if name.startswith(prefix) and name.endswith(".json")]
+        return max((int(v) for v in versions if v.isdigit()), default=0) + 1
 
     def save(self, kind: str, record_id: str, day: str, payload: dict[str, Any], *,
              anonymous: bool = False, deleted: bool = False,
@@ -143,86 +156,79 @@ class FolderStore:
 
     # ------------------------------------------------------------ reading
 
-    def read(self, kinds: Iterable[str] | None = None, *, since: str | None = None) -> History:
-        """Read and merge every record (of `kinds`, on or after `since`), reporting bad files."""
+    def read(self, kinds: Iterable[str] | None = None, *, since: str | None = None,
+             verify: bool = False) -> History:
+        """Read and merge every record (of `kinds`, on or after `since`), reporting bad files.
+
+        `verify` re-reads every file instead of trusting the index (`huddle
+        doctor` does), and refreshes the index with what it found.
+        """
         history = History()
-        wanted = tuple(kinds) if kinds is not None else self._kinds()
-        for kind in wanted:
-            self._read_kind(kind, since, history)
+        # Pause the cycle collector while the read builds many small objects that never form
+        # cycles: left on, it walks the growing history over and over (a third of a warm read).
+        collecting = gc.isenabled()
+        gc.disable()
+        try:
+            wanted = tuple(kinds) if kinds is not None else self._kinds()
+            for kind in wanted:
+                self._read_kind(kind, since, verify, history)
+        finally:
+            if collecting:
+                gc.enable()
+        history.problems.sort()
+        history.foreign_copies.sort()
+        history.temp_files.sort()
         return history
 
     def _kinds(self) -> tuple[str, ...]:
         """Every kind folder present, known or not (a newer version may add kinds)."""
         try:
-            return tuple(sorted(e.name for e in os.scandir(self.records_dir)
-                                if e.is_dir() and not e.name.startswith(".")))
+            with os.scandir(self.records_dir) as it:
+                return tuple(sorted(e.name for e in it if e.is_dir() and not e.name.startswith(".")))
         except OSError:  # missing, or not a folder: nothing to read
             return ()
 
-    def _read_kind(self, kind: str, since: str | None, history: History) -> None:
+    def _read_kind(self, kind: str, since: str | None, verify: bool, history: History) -> None:
         """Read one kind's month folders (those on or after `since`), through the index."""
-        base = self.records_dir / kind
+        base = os.path.join(self.records_dir, kind)
         try:
-            months = sorted(e.name for e in os.scandir(base) if e.is_dir())
-        except OSError:
-            months = []
-        for month in months:
-            if since is None or month >= since[:7]:
-                self._read_month(kind, base / month, month, since, history)
-
-    def _read_month(self, kind: str, folder: Path, month: str, since: str | None,
-                    history: History) -> None:
-        """Read one month folder: skip temp files, use the index for unchanged files."""
-        from huddle_tui.index import MonthIndex
-
-        index = MonthIndex.load(self.index_dir, self.root, kind, month) if self.index_dir else None
-        try:
-            entries = list(os.scandir(folder))
+            with os.scandir(base) as it:
+                months = sorted(e.name for e in it if e.is_dir() and not e.name.startswith("."))
         except OSError:
             return
-        seen: set[str] = set()
-        for entry in entries:
-            name = entry.name
-            if is_sync_temp(name):
-                history.temp_files.append(Path(entry.path))
-                continue
-            if not name.endswith(".json"):
-                continue
-            path = Path(entry.path)
-            if not _OWN_NAME.match(name):
-                history.foreign_copies.append(path)
-            history.files_read += 1
-            seen.add(name)
-            try:
-                st = entry.stat()
-            except OSError:
-                continue
-            stamp = (st.st_size, st.st_mtime_ns, st.st_ino)
-            value = index.get(name, stamp) if index is not None else None
-            if value is None:
-                value = _read_file(path)
-                if index is not None:
-                    index.put(name, stamp, value)
-            if isinstance(value, str):
-                history.problems.append(Problem(path, value))
-            elif since is None or value.date >= since:
-                history.add(value)
-        if index is not None:
-            index.keep_only(seen)
-            index.save()
+        wanted = [m for m in months if since is None or m[:7] >= since[:7]]
+        if self.index_dir is None:
+            for month in wanted:
+                folder = os.path.join(base, month)
+                stamp = dir_stamp(folder)
+                if stamp is not None:
+                    history.merge(scan_month(folder, kind, month, stamp, None), folder, since)
+            return
+        root = self.root
+        for year, group in groupby(wanted, key=index.year_of):
+            book = index.YearIndex.load(self.index_dir, root, kind, year)
+            if verify:
+                book.scans.clear()
+            for month in group:
+                folder = os.path.join(base, month)
+                scan = _scan_through(book, folder, kind, month)
+                if scan is not None:
+                    history.merge(scan, folder, since)
+            book.keep_only({m for m in months if index.year_of(m) == year})
+            book.save()
 
 
-def _read_file(path: Path) -> Record | str:
-    """Read one record file: the Record, or the reason it cannot be used."""
-    try:
-        with open(path, "rb") as f:
-            data = f.read()
-    except OSError as exc:
-        return f"cannot be read ({exc.strerror or exc})"
-    try:
-        return envelope.decode(data)
-    except CorruptRecord as exc:
-        return str(exc)
+def _scan_through(book: index.YearIndex, folder: str, kind: str, month: str) -> MonthScan | None:
+    """One month's scan: the stored one while the folder is unchanged, else listed again."""
+    stamp = dir_stamp(folder)
+    if stamp is None:
+        return None
+    cached = book.get(month)
+    if cached is not None and cached.settled and cached.stamp == stamp:
+        return cached
+    scan = scan_month(folder, kind, month, stamp, cached)
+    book.put(month, scan)
+    return scan
 
 
 def clean_own_temp_files(history: History, older_than_s: float = 60.0,

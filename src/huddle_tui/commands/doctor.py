@@ -48,7 +48,7 @@ def run(args: argparse.Namespace) -> int:
                         "" if team.path else "run `huddle init --shared DIR` to share with your team"))
     checks.append(_writable("shared folder", team.shared_dir))
     checks.append(_writable("private folder", ctx.journal.private.root))
-    history = ctx.journal.shared.read()
+    history = ctx.journal.shared.read(verify=True)  # every file, not the index's word
     removed = clean_own_temp_files(history) if args.fix else []
     checks += _history_checks(history, removed)
     checks += [_endpoint(e) for e in team.endpoints]

@@ -1,0 +1,171 @@
+"""Reading one month folder of record files into a scan the history index can keep.
+
+A scan is the whole truth about one folder at one moment: the verified
+records it holds, the files a report must name (conflicted copies, unusable
+files with the reason, temp files still being written) and, to scan it again
+cheaply, each file's stamp (size, mtime, inode). The index stores scans as
+they are, so a warm read gives exactly what a cold read would.
+
+A folder whose stamp is unchanged since a settled scan is not listed again:
+every writer we know of (ours, git, Syncthing, Dropbox, rsync) adds, replaces
+or removes a file by creating, renaming or unlinking it, which changes the
+folder's mtime. A scan is settled only when the folder had not changed for
+RACY_NS before it started, so a change in the same clock tick as the listing
+is never missed (git's "racy clean" rule). Files are treated alike: a parse
+is reused only for a file whose stamp is unchanged and was already old when
+parsed. A file rewritten in place (no writer does that; it is damage) is
+seen by the next read of a changed folder and by `huddle doctor`, which
+reads every file.
+"""
+
+from __future__ import annotations
+
+import marshal
+import os
+import re
+import time
+from typing import Any, NamedTuple
+
+from huddle_tui import envelope
+from huddle_tui.envelope import CorruptRecord
+from huddle_tui.fileio import is_own_temp
+
+RECORDS = "records"
+RACY_NS = 3_000_000_000
+# How a file was found: a record file under its own name, one under another
+# name (a sync tool's conflicted copy), and a temp file readers must skip.
+OWN, FOREIGN, TEMP = 0, 1, 2
+DirStamp = tuple[int, int]
+Other = tuple[str, int, "str | None"]
+Fields = tuple[Any, ...]
+_NEVER = -1
+_READ_FLAGS = os.O_RDONLY | getattr(os, "O_BINARY", 0)  # no newline translation on Windows
+_OWN_NAME = re.compile(r"[0-9A-Za-z_-]+\.\d+\.[0-9a-f]{8}\.json\Z")
+
+
+class MonthScan(NamedTuple):
+    """What one month folder held, and the folder stamp it was read at.
+
+    `records` holds every readable record file's Record (its plain fields
+    once stored in the index), own or copied;
+    `others` (name, flag, reason) names conflicted copies (reason None),
+    unusable files (with the reason) and temp files. `reuse` is needed only to
+    scan the folder again: the marshalled {name: (size, mtime_ns, inode, flag,
+    slot)}, slot indexing `records`, or `others` as -1-i. A warm read never
+    decodes it, nor builds a name or an int per file.
+    """
+
+    stamp: DirStamp
+    settled: bool
+    records: list[Fields]
+    others: list[Other]
+    files_read: int
+    reuse: bytes
+
+
+def is_sync_temp(name: str) -> bool:
+    """Tell whether a name is a sync tool's (or our own) file still being written."""
+    return (
+        is_own_temp(name)
+        or name.startswith((".syncthing.", "~syncthing~", ".~", "~$"))
+        or name.endswith((".tmp", ".part", ".partial", ".crdownload"))
+    )
+
+
+def dir_stamp(folder: str) -> DirStamp | None:
+    """The folder's (mtime_ns, inode), or None when it is gone."""
+    try:
+        st = os.stat(folder)
+    except OSError:
+        return None
+    return (st.st_mtime_ns, st.st_ino)
+
+
+def scan_month(folder: str, kind: str, month: str, stamp: DirStamp,
+               previous: MonthScan | None) -> MonthScan:
+    """List and read one month folder, reusing `previous` parses of unchanged files.
+
+    `stamp` must be taken before the listing, so that a change made during
+    the scan shows as a changed stamp next time.
+    """
+    now = time.time_ns()
+    old: dict[str, tuple[int, int, int, int, int]] = marshal.loads(previous.reuse) if previous else {}
+    records: list[Fields] = []
+    others: list[Other] = []
+    reuse: dict[str, tuple[int, int, int, int, int]] = {}
+    try:
+        with os.scandir(folder) as it:
+            entries = list(it)
+    except OSError:
+        entries = []
+    for entry in entries:
+        name = entry.name
+        # Most names end in .json and start with neither "." nor "~": none of those is a temp file.
+        if name[-5:] != ".json" or name[:1] in (".", "~"):
+            if is_sync_temp(name):
+                others.append((name, TEMP, None))
+                continue
+            if name[-5:] != ".json":
+                continue
+        try:
+            st = entry.stat()
+        except OSError:  # gone since the listing
+            continue
+        hit = old.get(name)
+        if previous is not None and hit is not None and hit[:3] == (st.st_size, st.st_mtime_ns, st.st_ino):
+            flag, slot = hit[3], hit[4]
+            value: Fields | str = previous.records[slot] if slot >= 0 else str(previous.others[-1 - slot][2])
+        else:
+            flag, value = _parse(entry.path, name, st.st_size, kind, month)
+        if isinstance(value, tuple):
+            slot = len(records)
+            records.append(value)
+            if flag == FOREIGN:
+                others.append((name, FOREIGN, None))
+        else:
+            slot = -1 - len(others)
+            others.append((name, flag, value))
+        # A file changed within RACY_NS of being read may change again unseen: read it next time too.
+        mtime = st.st_mtime_ns if now - st.st_mtime_ns > RACY_NS else _NEVER
+        reuse[name] = (st.st_size, mtime, st.st_ino, flag, slot)
+    return MonthScan(stamp, now - stamp[0] > RACY_NS, records, others, len(reuse), marshal.dumps(reuse))
+
+
+def _parse(path: str, name: str, size: int, kind: str, month: str) -> tuple[int, Fields | str]:
+    """Read and verify one record file: its flag and Record, or the reason it is unusable."""
+    if size > envelope.MAX_FILE_BYTES:
+        return _flag(name), f"too large to be a record ({size} bytes)"
+    try:
+        record = envelope.decode(_read_bytes(path, size))
+    except OSError as exc:
+        return _flag(name), f"cannot be read ({exc.strerror or exc})"
+    except CorruptRecord as exc:
+        return _flag(name), str(exc)
+    if record.kind != kind or record.date[:7] != month[:7]:
+        return _flag(name), f"in the wrong folder (belongs in {RECORDS}/{record.kind}/{record.date[:7]})"
+    return OWN if name == record.file_name() else FOREIGN, record
+
+
+def _flag(name: str) -> int:
+    """Whether an unusable file has one of our names (only the name can tell)."""
+    return OWN if _OWN_NAME.match(name) else FOREIGN
+
+
+def _read_bytes(path: str, size: int) -> bytes:
+    """A file's bytes, in one read call when it still has the size it was listed with."""
+    fd = os.open(path, _READ_FLAGS)
+    try:
+        data = os.read(fd, size + 1)
+        if len(data) <= size:
+            return data
+        chunks = [data]  # it grew since it was listed: read on, up to the limit
+        total = len(data)
+        while total <= envelope.MAX_FILE_BYTES:
+            more = os.read(fd, 1 << 16)
+            if not more:
+                break
+            chunks.append(more)
+            total += len(more)
+        return b"".join(chunks)
+    finally:
+        os.close(fd)

@@ -1,0 +1,53 @@
+"""Helpers the store tests share: writing records, ageing files, comparing reads."""
+
+from __future__ import annotations
+
+import os
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+
+from huddle_tui.envelope import Record
+from huddle_tui.store import FolderStore, History
+
+HOUR_NS = 3_600_000_000_000
+
+
+def fixed_clock(when: str = "2026-11-26T08:59:12") -> datetime:
+    """A clock reading for stores whose written_at the test wants to know."""
+    return datetime.fromisoformat(when).replace(tzinfo=UTC)
+
+
+def store_at(root: Path, index_dir: Path | None = None) -> FolderStore:
+    """A store without fsync (tests that need durability say so) and with an optional index."""
+    return FolderStore(root, durable=False, index_dir=index_dir)
+
+
+def save_checkin(store: FolderStore, rid: str, day: str, mood: int = 3, **extra: object) -> Record:
+    """Save a check-in record with a given id (tests pick ids to make collisions on purpose)."""
+    return store.save("checkin", rid, day, {"member": "Ana", "mood": mood, "status": "ok", **extra})
+
+
+def age(root: Path, by_ns: int = HOUR_NS) -> None:
+    """Backdate every file and folder under root, as if written an hour ago (the index trusts old folders)."""
+    then = time.time_ns() - by_ns
+    for folder, _, names in os.walk(root, topdown=False):
+        for name in names:
+            os.utime(os.path.join(folder, name), ns=(then, then))
+        os.utime(folder, ns=(then, then))
+
+
+def summary(history: History) -> dict[str, object]:
+    """Everything a read reports, in a form two reads can be compared by."""
+    return {
+        "records": {rid: (r.version, r.checksum, r.deleted, r.payload) for rid, r in history.records.items()},
+        "problems": sorted((str(p.path), p.reason) for p in history.problems),
+        "foreign": sorted(map(str, history.foreign_copies)),
+        "temp": sorted(map(str, history.temp_files)),
+        "files": history.files_read,
+    }
+
+
+def record_files(folder: Path) -> list[Path]:
+    """Every .json file under a folder (a shared folder or one month of it), temp files aside."""
+    return sorted(p for p in folder.rglob("*.json") if not p.name.startswith(".") and p.name != "huddle.toml")
