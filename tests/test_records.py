@@ -6,15 +6,17 @@ import getpass
 import json
 import os
 import socket
+from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
 from pathlib import Path
 
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
 from huddle_tui import envelope
 from huddle_tui.config import TeamConfig
-from huddle_tui.journal import Journal
+from huddle_tui.journal import Journal, _local_secret
 from huddle_tui.records import CheckIn, Concern, FollowUp, Handoff, Huddle, Turn, named_id, random_id
 
 text = st.text(max_size=40)
@@ -125,3 +127,41 @@ def test_mixed_visibility_concerns_are_split(team: TeamConfig, shared: Path) -> 
     anon = [r for r in saved.shared if r.kind == "concern"]
     assert len(anon) == 1 and "member" not in anon[0].payload and "Ben" not in json.dumps(anon[0].payload)
     assert [r.kind for r in saved.private] == ["concern"]
+
+
+def test_a_record_is_queued_before_its_file_is_written(team: TeamConfig, shared: Path) -> None:
+    """The outbox sink runs first: if queueing fails, nothing is written (and nothing reported saved)."""
+    journal = Journal(team)
+
+    def full_disk(record: envelope.Record) -> None:
+        """A sink that cannot queue."""
+        raise OSError("no space left on device")
+
+    journal.sinks.append(full_disk)
+    with pytest.raises(OSError):
+        journal.save_checkin(CheckIn("2026-11-26", 3, "Ana", "ok"))
+    assert not list(shared.rglob("*.json"))
+    queued: list[envelope.Record] = []
+    journal.sinks[:] = [queued.append]
+    saved = journal.save_checkin(CheckIn("2026-11-26", 3, "Ana", "ok"))
+    assert queued == saved.shared and len(list(shared.rglob("*.json"))) == 1
+
+
+def test_anonymous_ids_come_from_a_key_kept_on_this_machine(team: TeamConfig, isolated_dirs: Path) -> None:
+    """Same member and day, same id; another day or member, another; the key is made once."""
+    journal = Journal(team)
+    a = journal._anonymous_id("Ana", "2026-11-26")
+    assert a == Journal(team)._anonymous_id("ana", "2026-11-26")
+    assert a != journal._anonymous_id("Ana", "2026-11-27") != journal._anonymous_id("Ben", "2026-11-26")
+    key = isolated_dirs / "data" / "anonymous.key"
+    assert len(key.read_bytes()) == 32
+    key.unlink()
+    assert journal._anonymous_id("Ana", "2026-11-26") != a
+
+
+def test_the_local_key_is_created_once_under_contention(tmp_path: Path) -> None:
+    """Many threads creating the key at once all end up with the same one."""
+    path = tmp_path / "k" / "anonymous.key"
+    with ThreadPoolExecutor(8) as pool:
+        keys = set(pool.map(lambda _: _local_secret(path), range(32)))
+    assert len(keys) == 1 and not [p for p in path.parent.iterdir() if p.name.endswith(".tmp")]

@@ -9,18 +9,17 @@ in the same step as the save (private ones never are).
 
 from __future__ import annotations
 
-import json
 import os
 from collections.abc import Callable
 from datetime import date, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 from huddle_tui import paths
 from huddle_tui.config import TeamConfig
 from huddle_tui.envelope import Record
 from huddle_tui.errors import UsageError
-from huddle_tui.fileio import write_atomic
-from huddle_tui.records import CheckIn, Concern, Handoff, Huddle, named_id, random_id
+from huddle_tui.records import CheckIn, Concern, Handoff, Huddle, as_uuid, named_id, random_id
 from huddle_tui.rotation import Held, Plan, can_facilitate, plan_for
 from huddle_tui.store import FolderStore, History, utc_now
 
@@ -74,16 +73,14 @@ class Journal:
             saved.private.append(self.private.save("checkin", rid, main.date, main.to_payload()))
         elif checkin.visibility == "anonymous":
             rid = self._anonymous_id(main.member or "", main.date)
-            saved.shared.append(self.shared.save("checkin", rid, main.date,
-                                                 main.to_payload(), anonymous=True))
+            saved.shared.append(self._share("checkin", rid, main.date, main.to_payload(),
+                                            anonymous=True))
         else:
             rid = named_id("checkin", main.member or "", main.date)
-            saved.shared.append(self.shared.save("checkin", rid, main.date, main.to_payload()))
+            saved.shared.append(self._share("checkin", rid, main.date, main.to_payload()))
         for concern in others:
             saved_to = self.save_concern(concern, main.date, main.member)
             (saved.private if concern.visibility == "private" else saved.shared).append(saved_to)
-        for record in saved.shared:
-            self._emit(record)
         return saved
 
     def save_concern(self, concern: Concern, day: str, member: str | None) -> Record:
@@ -93,64 +90,53 @@ class Journal:
             payload["member"] = member
             return self.private.save("concern", concern.id, day, payload)
         if concern.visibility == "anonymous":
-            return self.shared.save("concern", random_id(), day,
-                                    {k: v for k, v in payload.items() if k != "id"}, anonymous=True)
+            return self._share("concern", random_id(), day,
+                               {k: v for k, v in payload.items() if k != "id"}, anonymous=True)
         payload["member"] = member
-        return self.shared.save("concern", concern.id, day, payload)
+        return self._share("concern", concern.id, day, payload)
 
     def _anonymous_id(self, member: str, day: str) -> str:
-        """The random id of my anonymous check-in that day, so a re-check-in is a new version.
+        """My anonymous check-in's id that day: the same on a re-check-in, unguessable to others.
 
-        The link lives only on this machine, keyed by a salted hash, and is
-        forgotten after two weeks.
+        It is an HMAC of member and date under a secret that never leaves this
+        machine, so a second anonymous check-in is a new version of the first
+        (not a second answer) with no link to its author stored anywhere, and
+        two check-ins at once cannot race over a shared map.
         """
         import hashlib
+        import hmac
 
-        path = paths.data_dir() / "anonymous-ids.json"
-        try:
-            data = json.loads(path.read_text("utf-8"))
-            if not isinstance(data, dict):
-                data = {}
-        except (OSError, ValueError):
-            data = {}
-        salt = str(data.get("salt") or os.urandom(16).hex())
-        raw_links = data.get("links")
-        links: dict[str, list[str]] = raw_links if isinstance(raw_links, dict) else {}
-        key = hashlib.sha256(f"{salt}\x1f{member.casefold()}\x1f{day}".encode()).hexdigest()
-        found = links.get(key)
-        if isinstance(found, list) and len(found) == 2:
-            return str(found[0])
-        rid = random_id()
-        horizon = (date.fromisoformat(day) - timedelta(days=14)).isoformat()
-        links = {k: v for k, v in links.items() if isinstance(v, list) and len(v) == 2
-                 and str(v[1]) >= horizon}
-        links[key] = [rid, day]
-        path.parent.mkdir(parents=True, exist_ok=True)
-        write_atomic(path, json.dumps({"salt": salt, "links": links}).encode())
-        return rid
+        secret = _local_secret(paths.data_dir() / "anonymous.key")
+        digest = hmac.new(secret, f"{member.casefold()}\x1f{day}".encode(), hashlib.sha256).digest()
+        return as_uuid(digest, 4)
 
     # ------------------------------------------------------------ huddles
 
     def save_huddle(self, huddle: Huddle) -> Record:
         """Record a huddle held (or about to be), one record per team per date."""
-        record = self.shared.save("huddle", named_id("huddle", self.team.name, huddle.date),
-                                  huddle.date, huddle.to_payload())
-        self._emit(record)
-        return record
+        return self._share("huddle", named_id("huddle", self.team.name, huddle.date), huddle.date,
+                           huddle.to_payload())
 
     def save_handoff(self, handoff: Handoff) -> Record:
         """Record that the facilitator role for a date went to someone else."""
         if self.team.member(handoff.to_member) is None:
             raise UsageError(f"unknown member {handoff.to_member!r} (not on the roster)")
-        record = self.shared.save("handoff", named_id("handoff", self.team.name, handoff.date),
-                                  handoff.date, handoff.to_payload())
-        self._emit(record)
-        return record
+        return self._share("handoff", named_id("handoff", self.team.name, handoff.date),
+                           handoff.date, handoff.to_payload())
 
-    def _emit(self, record: Record) -> None:
-        """Hand a shared record to every sink (the HTTP outbox)."""
+    def _share(self, kind: str, record_id: str, day: str, payload: dict[str, Any], *,
+               anonymous: bool = False) -> Record:
+        """Save a record to the shared folder, queueing it for every sink first.
+
+        The outbox gets it before the file is written: a crash in between leaves
+        a record that will still be sent (and pulled back), never one that is
+        saved but never sent.
+        """
+        record, data = self.shared.prepare(kind, record_id, day, payload, anonymous=anonymous)
         for sink in self.sinks:
             sink(record)
+        self.shared.write(record, data, anonymous=anonymous)
+        return record
 
     # ------------------------------------------------------------ reading
 
@@ -197,3 +183,27 @@ class Journal:
         """The plan from one history."""
         handoffs = [Handoff.from_payload(r.date, r.payload) for r in history.live("handoff")]
         return plan_for(self.team, day, self._held(history, day), handoffs)
+
+
+def _local_secret(path: Path) -> bytes:
+    """A random key kept only on this machine, created once (first writer wins, atomically)."""
+    try:
+        return path.read_bytes()
+    except FileNotFoundError:
+        pass
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.{os.urandom(6).hex()}.tmp")
+    tmp.write_bytes(os.urandom(32))
+    try:
+        os.link(tmp, path)  # fails if another process made the key first; theirs is kept
+    except FileExistsError:
+        pass
+    except OSError:  # no hard links here (some network or FAT drives): plain create-if-absent
+        try:
+            with open(path, "xb") as f:
+                f.write(tmp.read_bytes())
+        except FileExistsError:
+            pass
+    finally:
+        tmp.unlink(missing_ok=True)
+    return path.read_bytes()

@@ -25,7 +25,7 @@ def mood_word(mood: int) -> str:
     return MOODS[mood]
 
 
-def _as_uuid(raw: bytes, version: int) -> str:
+def as_uuid(raw: bytes, version: int) -> str:
     """Format 16 bytes as an RFC 4122 UUID string of `version` (uuid itself is slow to import)."""
     b = bytearray(raw[:16])
     b[6] = (b[6] & 0x0F) | (version << 4)
@@ -39,12 +39,12 @@ def named_id(kind: str, *parts: str) -> str:
     import hashlib  # only writers need ids; reading `huddle next` stays free of OpenSSL
 
     name = "\x1f".join((kind, *(p.casefold() for p in parts))).encode()
-    return _as_uuid(hashlib.sha1(_NAMESPACE + name).digest(), 5)
+    return as_uuid(hashlib.sha1(_NAMESPACE + name).digest(), 5)
 
 
 def random_id() -> str:
     """A fresh random id (UUID 4) that says nothing about who made it."""
-    return _as_uuid(os.urandom(16), 4)
+    return as_uuid(os.urandom(16), 4)
 
 
 class FollowUp(NamedTuple):

@@ -129,15 +129,22 @@ class FolderStore:
              anonymous: bool = False, deleted: bool = False,
              version: int | None = None) -> Record:
         """Write a new version of a record; anonymous ones carry only their date."""
+        record, data = self.prepare(kind, record_id, day, payload, anonymous=anonymous,
+                                    deleted=deleted, version=version)
+        self.write(record, data, anonymous=anonymous)
+        return record
+
+    def prepare(self, kind: str, record_id: str, day: str, payload: dict[str, Any], *,
+                anonymous: bool = False, deleted: bool = False,
+                version: int | None = None) -> tuple[Record, bytes]:
+        """The next version of a record and its file's bytes, not yet written."""
         if not _DATE.match(day):
             raise ValueError(f"bad date {day!r}")
         if version is None:
             version = self.next_version(kind, record_id, day)
         # An anonymous record's time says no more than its date.
         written_at = day if anonymous else self.now().astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
-        record, data = envelope.encode(kind, record_id, version, day, written_at, payload, deleted)
-        self.write(record, data, anonymous=anonymous)
-        return record
+        return envelope.encode(kind, record_id, version, day, written_at, payload, deleted)
 
     def write(self, record: Record, data: bytes, *, anonymous: bool = False) -> Path:
         """Put an encoded record's file in place (also used to import a teammate's record)."""
