@@ -9,6 +9,7 @@ outbox refuses them again.
 
 from __future__ import annotations
 
+import threading
 from datetime import date
 
 from huddle_tui.envelope import Record
@@ -20,16 +21,21 @@ class OutboxSink:
     """A journal sink that queues each saved record for the team's endpoints."""
 
     def __init__(self, journal: Journal, outbox: Outbox | None = None) -> None:
-        """Queue into `outbox` (default: the user's outbox, opened on first use)."""
+        """Queue into `outbox` (default: the user's outbox, opened on first use in each thread)."""
         self.journal = journal
-        self._outbox = outbox
+        self._given = outbox
+        self._local = threading.local()
 
     @property
     def outbox(self) -> Outbox:
-        """The outbox, opened lazily so a command that saves nothing never opens SQLite."""
-        if self._outbox is None:
-            self._outbox = Outbox()
-        return self._outbox
+        """The outbox, opened on first use, once per thread (the app saves from worker threads)."""
+        # A SQLite connection belongs to its thread; a thread's own is closed when the thread ends.
+        if self._given is not None:
+            return self._given
+        outbox: Outbox | None = getattr(self._local, "outbox", None)
+        if outbox is None:
+            outbox = self._local.outbox = Outbox()
+        return outbox
 
     def __call__(self, record: Record) -> None:
         """Queue one record (and, when a huddle ends, its summary post)."""

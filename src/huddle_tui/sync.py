@@ -64,6 +64,23 @@ class Pass(NamedTuple):
     error: str | None
 
 
+def status_line(report: SyncReport) -> str:
+    """One calm line for the app's status bar: what is sent, waiting or refused."""
+    if not report.endpoints:
+        return "no endpoint"
+    pending = sum(e.pending for e in report.endpoints)
+    dead = sum(e.dead_total for e in report.endpoints)
+    errors = [e for e in report.endpoints if e.error]
+    parts = []
+    if pending:
+        parts.append(f"{pending} waiting to send")
+    if dead:
+        parts.append(f"{dead} refused (see huddle sync --status)")
+    if errors:
+        parts.append(f"{errors[0].label} unreachable or refusing; will retry")
+    return ", ".join(parts) if parts else "all sent"
+
+
 def sync_once(team: TeamConfig, *, outbox_path: Path | None = None,
               clock: Callable[[], float] = time.time, sleep: Callable[[float], None] = time.sleep,
               rng: Callable[[], float] = random.random, transport: httpx.BaseTransport | None = None,

@@ -21,6 +21,7 @@ from textual.message import Message
 from textual.message_pump import MessagePump
 from textual.reactive import reactive
 from textual.screen import Screen
+from textual.worker import get_current_worker
 
 from huddle_tui.config import TeamConfig, UserConfig
 from huddle_tui.errors import HuddleError
@@ -35,6 +36,7 @@ if TYPE_CHECKING:
 
     from huddle_tui.journal import Journal
 
+SYNC_EVERY_S = 30.0
 START_ENV = "HUDDLE_TUI_START"  # "round": open straight into the round (for benchmarks)
 Job = Callable[[], Message]
 
@@ -66,6 +68,7 @@ class HuddleApp(App[int]):
         self._io_lock = threading.Lock()
         self._theme_problems: list[str] = []
         self._themes_pending = False
+        self._outbox_attached = False
         self.huddle_themes: list[str] = []
         self._use_themes(theme or user.theme or team.theme)
         self.set_reactive(HuddleApp.sync_text, self._where_saved())
@@ -77,6 +80,11 @@ class HuddleApp(App[int]):
             from huddle_tui.journal import Journal
 
             self._journal = Journal(self.team)
+        if self.team.endpoints and not self._outbox_attached:
+            from huddle_tui.enqueue import attach
+
+            attach(self._journal)  # every shared save also enters the HTTP outbox
+            self._outbox_attached = True
         return self._journal
 
     def _use_themes(self, wanted: str | None) -> None:
@@ -126,6 +134,25 @@ class HuddleApp(App[int]):
             self._register_themes(self.theme)
         for problem in self._theme_problems:
             self.notify(problem, title="Themes", severity="warning", markup=False, timeout=8)
+        if self.team.endpoints:
+            self.set_interval(SYNC_EVERY_S, self.sync_now)
+            self.sync_now()
+
+    def sync_now(self) -> None:
+        """Send the outbox and pull in a background thread; the result arrives as SyncStatus."""
+        self.run_worker(self._sync, thread=True, group="sync", exclusive=True, exit_on_error=False)
+
+    def _sync(self) -> None:
+        """In a worker: one sync with every endpoint, told to the status bar in one calm line."""
+        from huddle_tui.sync import status_line, sync_once
+
+        worker = get_current_worker()
+        try:
+            report = sync_once(self.team, stop=lambda: worker.is_cancelled)
+        except Exception as exc:  # the round must go on whatever the network does
+            self.post_message(SyncStatus(f"not synced ({type(exc).__name__}); will retry"))
+            return
+        self.post_message(SyncStatus(status_line(report)))
 
     # ------------------------------------------------------------ IO
 
