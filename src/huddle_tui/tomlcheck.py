@@ -1,0 +1,137 @@
+"""Reading TOML strictly: every error is one line naming the file, the key and its line.
+
+Config files and theme files are edited by hand; a mistake in one should say
+exactly where it is, and an unknown key is a mistake (usually a typo).
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from collections.abc import Mapping
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from huddle_tui.errors import ConfigError
+
+
+class TomlReader:
+    """Walks a parsed TOML document, checking keys and types as it goes."""
+
+    def __init__(self, path: Path, text: str) -> None:
+        """Remember the file so every error can name it (and a line, when found)."""
+        self.path = path
+        self.text = text
+
+    def fail(self, key: str, problem: str) -> ConfigError:
+        """Build the one-line error for `key` (a dotted path like members[1].name)."""
+        line = self.line_of(key)
+        where = f" (line {line})" if line else ""
+        return ConfigError(f"{self.path}: {key}{where}: {problem}")
+
+    def line_of(self, key: str) -> int | None:
+        """Best-effort line of a dotted key: follow its [table] / [[array]] headers, then the key."""
+        pos = 0
+        parts = key.split(".")
+        for part in parts[:-1]:
+            name, _, index = part.partition("[")
+            if index:
+                headers = list(re.finditer(rf"^\s*\[\[\s*{re.escape(name)}\s*\]\]", self.text, re.M))
+                n = int(index.rstrip("]"))
+                if n >= len(headers):
+                    return None
+                pos = headers[n].end()
+            else:
+                header = re.compile(rf"^\s*\[\s*{re.escape(name)}\s*\]", re.M).search(self.text, pos)
+                if header is not None:
+                    pos = header.end()
+        leaf = parts[-1].split("[", 1)[0]
+        match = re.compile(rf"^\s*{re.escape(leaf)}\s*=", re.M).search(self.text, pos)
+        return self.text.count("\n", 0, match.start()) + 1 if match else None
+
+    def table(self, data: Any, where: str, allowed: set[str]) -> Mapping[str, Any]:
+        """Check `data` is a table whose keys are all in `allowed`."""
+        if not isinstance(data, dict):
+            raise self.fail(where, f"expected a table, got {type(data).__name__}")
+        for key in data:
+            if key not in allowed:
+                known = ", ".join(sorted(allowed))
+                raise self.fail(f"{where}.{key}" if where else key, f"unknown key (known: {known})")
+        return data
+
+    def str_(self, data: Mapping[str, Any], key: str, where: str, default: str | None = None,
+             choices: tuple[str, ...] | None = None) -> str | None:
+        """Read an optional string, optionally one of `choices`."""
+        value = data.get(key, default)
+        if value is None:
+            return None
+        name = f"{where}.{key}" if where else key
+        if not isinstance(value, str):
+            raise self.fail(name, f"expected a string, got {kind_of(value)}")
+        if "\x00" in value:
+            raise self.fail(name, "NUL bytes are not allowed")
+        if choices is not None and value not in choices:
+            raise self.fail(name, f"expected one of {', '.join(choices)}, got {value!r}")
+        return value
+
+    def need_str(self, data: Mapping[str, Any], key: str, where: str) -> str:
+        """Read a required, non-empty string."""
+        value = self.str_(data, key, where)
+        if not value or not value.strip():
+            raise self.fail(f"{where}.{key}" if where else key, "expected a non-empty string")
+        return value.strip()
+
+    def bool_(self, data: Mapping[str, Any], key: str, where: str, default: bool) -> bool:
+        """Read an optional boolean."""
+        value = data.get(key, default)
+        if not isinstance(value, bool):
+            raise self.fail(f"{where}.{key}" if where else key,
+                            f"expected true or false, got {kind_of(value)}")
+        return value
+
+    def date_(self, data: Mapping[str, Any], key: str, where: str) -> date | None:
+        """Read an optional date (a TOML date or a YYYY-MM-DD string)."""
+        value = data.get(key)
+        if value is None:
+            return None
+        name = f"{where}.{key}"
+        if isinstance(value, date) and not hasattr(value, "hour"):
+            return value
+        if isinstance(value, str):
+            try:
+                return date.fromisoformat(value)
+            except ValueError:
+                pass
+        raise self.fail(name, f"expected a date like 2026-01-31, got {value!r}")
+
+    def array(self, data: Mapping[str, Any], key: str, where: str) -> list[Any]:
+        """Read an optional array."""
+        value = data.get(key, [])
+        if not isinstance(value, list):
+            raise self.fail(f"{where}.{key}" if where else key, f"expected an array, got {kind_of(value)}")
+        return value
+
+
+def kind_of(value: Any) -> str:
+    """Name a TOML value's type the way a person would."""
+    return {bool: "a boolean", int: "an integer", float: "a number", str: "a string",
+            list: "an array", dict: "a table"}.get(type(value), type(value).__name__)
+
+
+def parse_toml(path: Path) -> tuple[dict[str, Any], str]:
+    """Read and parse a TOML file, turning every failure into ConfigError."""
+    try:
+        raw = path.read_bytes()
+    except FileNotFoundError:
+        raise ConfigError(f"{path}: no such file") from None
+    except OSError as exc:
+        raise ConfigError(f"{path}: cannot be read ({exc.strerror or exc})") from None
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise ConfigError(f"{path}: not UTF-8 text (byte {exc.start})") from None
+    try:
+        return tomllib.loads(text), text
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{path}: TOML syntax error: {exc}") from None
