@@ -7,9 +7,10 @@ per year keeps a cold read from creating hundreds of files, and a reader of
 recent history (`huddle next`) from loading the years before.
 
 A file is a header naming the format and the Python version (marshal's format
-may change between versions), a CRC-32 of the rest, then the marshalled scans
-with the folder they describe, so a torn write or another folder's index is
-never mistaken for this one.
+may change between versions), a CRC-32 of the rest, then the folder it
+describes and each month's scan marshalled on its own, so a torn write or
+another folder's index is never mistaken for this one, and a reader of recent
+months unpacks only those (a year of huddles is ~250 KB).
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ from pathlib import Path
 from huddle_tui.fileio import write_atomic
 from huddle_tui.scan import MonthScan
 
-INDEX_FORMAT = 3
+INDEX_FORMAT = 4
 _MAGIC = f"huddle-index {INDEX_FORMAT} py{sys.version_info[0]}.{sys.version_info[1]}\n".encode()
 
 
@@ -53,12 +54,12 @@ def year_of(month: str) -> str:
 class YearIndex:
     """The stored scans of one kind's month folders in one year."""
 
-    def __init__(self, path: Path, where: tuple[str, str, str],
-                 scans: dict[str, MonthScan]) -> None:
-        """Wrap loaded scans; `dirty` says whether they need saving."""
+    def __init__(self, path: Path, where: tuple[str, str, str], packed: dict[str, bytes]) -> None:
+        """Wrap loaded scans, still packed; `dirty` says whether they need saving."""
         self.path = path
         self.where = where
-        self.scans = scans
+        self.packed = packed
+        self.scans: dict[str, MonthScan] = {}
         self.dirty = False
 
     @classmethod
@@ -69,29 +70,43 @@ class YearIndex:
         return cls(path, where, _read(path, where))
 
     def get(self, month: str) -> MonthScan | None:
-        """The stored scan of a month folder, if any."""
-        return self.scans.get(month)
+        """The stored scan of a month folder, if any (unpacked on first use)."""
+        scan = self.scans.get(month)
+        if scan is None and month in self.packed:
+            scan = _unpack(self.packed.pop(month))
+            if scan is not None:
+                self.scans[month] = scan
+        return scan
 
     def put(self, month: str, scan: MonthScan) -> None:
         """Remember a month's scan (saved only if it differs from the stored one)."""
-        if self.scans.get(month) != scan:
+        if self.get(month) != scan:
             self.scans[month] = scan
             self.dirty = True
 
+    def forget(self) -> None:
+        """Drop every stored scan, so each month is read again from its files (a verifying read)."""
+        self.scans.clear()
+        self.packed.clear()
+        self.dirty = True
+
     def keep_only(self, months: set[str]) -> None:
         """Forget month folders that are gone."""
-        gone = [m for m in self.scans if m not in months]
-        for month in gone:
-            del self.scans[month]
-        self.dirty = self.dirty or bool(gone)
+        for store in (self.scans, self.packed):
+            gone = [m for m in store if m not in months]
+            for month in gone:
+                del store[month]
+            self.dirty = self.dirty or bool(gone)
 
     def save(self) -> None:
         """Write the file if anything changed; a failure only costs speed next time."""
         if not self.dirty:
             return
-        plain = {m: (s.stamp, s.settled, [tuple(r) for r in s.records], s.others, s.files_read, s.reuse)
-                 for m, s in self.scans.items()}
-        blob = marshal.dumps((self.where, plain))
+        packed = dict(self.packed)
+        for month, s in self.scans.items():
+            packed[month] = marshal.dumps((s.stamp, s.settled, [tuple(r) for r in s.records], s.others,
+                                           s.files_read, s.reuse))
+        blob = marshal.dumps((self.where, packed))
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             write_atomic(self.path, _MAGIC + zlib.crc32(blob).to_bytes(4, "big") + blob, durable=False)
@@ -100,8 +115,8 @@ class YearIndex:
             pass
 
 
-def _read(path: Path, where: tuple[str, str, str]) -> dict[str, MonthScan]:
-    """The scans in an index file, or none when it is missing, torn or another folder's."""
+def _read(path: Path, where: tuple[str, str, str]) -> dict[str, bytes]:
+    """The packed scans in an index file, or none when it is missing, torn or another folder's."""
     try:
         with open(path, "rb") as f:
             data = f.read()
@@ -113,9 +128,17 @@ def _read(path: Path, where: tuple[str, str, str]) -> dict[str, MonthScan]:
             or zlib.crc32(blob) != int.from_bytes(data[head:head + 4], "big"):
         return {}
     try:
-        stored_where, plain = marshal.loads(blob)
+        stored_where, packed = marshal.loads(blob)
     except (ValueError, EOFError, TypeError):
         return {}
-    if stored_where != where or not isinstance(plain, dict):
+    if stored_where != where or not isinstance(packed, dict):
         return {}
-    return {m: MonthScan._make(s) for m, s in plain.items()}
+    return {m: b for m, b in packed.items() if isinstance(m, str) and isinstance(b, bytes)}
+
+
+def _unpack(blob: bytes) -> MonthScan | None:
+    """One month's scan, or None if its bytes do not make one (then the month is re-scanned)."""
+    try:
+        return MonthScan._make(marshal.loads(blob))
+    except (ValueError, EOFError, TypeError):
+        return None

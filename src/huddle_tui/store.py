@@ -215,7 +215,7 @@ class FolderStore:
         for year, group in groupby(wanted, key=index.year_of):
             book = index.YearIndex.load(self.index_dir, root, kind, year)
             if verify:
-                book.scans.clear()
+                book.forget()
             for month in group:
                 folder = os.path.join(base, month)
                 scan = _scan_through(book, folder, kind, month)
