@@ -111,3 +111,17 @@ def test_redaction_covers_messages_and_their_arguments() -> None:
     assert RedactingFilter([SECRET_PATH]).filter(record)
     assert SECRET_PATH not in record.getMessage()
     assert redact(f"a {TOKEN} b {TOKEN[:8]}", [TOKEN, TOKEN[:8]]) == "a [redacted] b [redacted]"
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="file modes say nothing about readers on Windows")
+def test_doctor_reports_a_token_file_others_can_read(team: TeamConfig, tmp_path: Path) -> None:
+    """`huddle doctor` checks each endpoint's secret too, and says what is wrong without showing it."""
+    token = tmp_path / "token"
+    token.write_text("s3cret-token-value-0123456789\n")
+    token.chmod(0o644)
+    team = with_endpoints(team, Endpoint(url="http://127.0.0.1:9", name="api", token_file=token))
+    result = run_huddle("doctor", "--json", env={"HUDDLE_CONFIG": str(team.path)})
+    assert result.returncode == 0, result.stderr
+    checks = {c["name"]: c for c in json.loads(result.stdout)["checks"]}
+    assert not checks["api"]["ok"] and "readable by others" in checks["api"]["detail"]
+    assert "s3cret" not in result.stdout + result.stderr

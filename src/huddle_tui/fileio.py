@@ -36,12 +36,14 @@ def write_atomic(target: Path, data: bytes, *, durable: bool = True,
             if durable:
                 f.flush()
                 os.fsync(f.fileno())
-        if mtime is not None:
-            os.utime(tmp, (mtime, mtime))
         _replace(tmp, target)
     except BaseException:
         _discard(tmp)
         raise
+    if mtime is not None:
+        # Set on the record itself, not the temp file: a temp file dated midnight would look
+        # like an old crash leftover to `huddle doctor --fix` while it is still being written.
+        os.utime(target, (mtime, mtime))
     if durable:
         fsync_dir(target.parent)
 

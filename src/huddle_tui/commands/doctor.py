@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import argparse
-import os
 from dataclasses import dataclass
 from pathlib import Path
 
 from huddle_tui.commands.common import add_json_flag, emit_json, open_context
 from huddle_tui.config import Endpoint
-from huddle_tui.errors import ConfigError, ExitCode
+from huddle_tui.errors import ConfigError, ExitCode, HuddleError
 from huddle_tui.fileio import temp_path_for
 from huddle_tui.store import History, clean_own_temp_files
 from huddle_tui.text import printable
@@ -99,11 +98,14 @@ def _history_checks(history: History, removed: list[Path]) -> list[Check]:
 
 
 def _endpoint(endpoint: Endpoint) -> Check:
-    """Is the endpoint's host reachable? (No token is sent; nothing is posted.)"""
-    name = f"endpoint {endpoint.name or endpoint.format}"
-    if endpoint.token_env and not os.environ.get(endpoint.token_env):
-        return Check(name, False, f"${endpoint.token_env} is not set",
-                     f"export {endpoint.token_env}=… before syncing")
+    """Is its secret usable and its host reachable? (No token is sent; nothing is posted.)"""
+    from huddle_tui.credentials import endpoint_label, resolve_secret
+
+    name = endpoint_label(endpoint)
+    try:
+        resolve_secret(endpoint)  # a missing variable, or a token file others can read
+    except HuddleError as exc:
+        return Check(name, False, exc.message, "fix the secret; check-ins wait in the outbox meanwhile")
     import httpx
 
     try:
