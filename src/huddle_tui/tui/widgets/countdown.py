@@ -16,8 +16,9 @@ def state_words(view: View) -> str:
     if view.state == OVER:
         return f"over by {duration(-view.remaining_s)}"
     if view.state == WARNING:
-        return f"wrap up: {countdown(view.remaining_s)} left, under 20% of {duration(view.timebox_s)}"
-    return f"{countdown(view.remaining_s)} left of {duration(view.timebox_s)}: on time"
+        return f"wrap up: {countdown(view.remaining_s)} left, under 20% of {countdown(view.timebox_s)}"
+    # The timebox rounds like the time left, so a fresh turn never reads "4:49 left of 4:48".
+    return f"{countdown(view.remaining_s)} left of {countdown(view.timebox_s)}: on time"
 
 
 def digits_text(view: View) -> str:
