@@ -16,6 +16,7 @@ from huddle_tui.config import TeamConfig
 from huddle_tui.envelope import dumps
 from huddle_tui.insights import MIN_ANSWERS, expected_members, mood_distribution
 from huddle_tui.records import MOODS, CheckIn, Concern, Huddle
+from huddle_tui.roundclock import countdown, duration
 from huddle_tui.store import History
 from huddle_tui.text import printable
 
@@ -110,12 +111,6 @@ def _line(c: Concern, member: str | None) -> ConcernLine:
     return ConcernLine(c.text, c.kind, member, fu.owner if fu else None, fu.state if fu else None)
 
 
-def clock(seconds: float) -> str:
-    """Seconds as m:ss."""
-    s = round(seconds)
-    return f"{s // 60}:{s % 60:02d}"
-
-
 def distribution_line(moods: dict[int, int]) -> str:
     """A mood distribution in words, e.g. '5 great ×2, 4 good ×1'."""
     return ", ".join(f"{m} {MOODS[m]} ×{n}" for m, n in sorted(moods.items(), reverse=True) if n)
@@ -149,10 +144,11 @@ def render_text(s: Summary, markdown: bool = False) -> str:
     if s.airtime:
         lines.append(f"{h}Airtime" if markdown else "Airtime:")
         for t in s.airtime:
-            spoken = "skipped" if t["skipped"] else f"{clock(t['spoken_s'])} of {clock(t['timebox_s'])}"
+            spoken = ("skipped" if t["skipped"]
+                      else f"{duration(t['spoken_s'])} of {countdown(t['timebox_s'])}")
             lines.append(f"{bullet}{p(t['speaker'])}: {spoken}")
         if s.total_s is not None and s.round_s:
-            lines.append(f"Round: {clock(s.total_s)} of {clock(s.round_s)}")
+            lines.append(f"Round: {duration(s.total_s)} of {countdown(s.round_s)}")
     if s.next_facilitator:
         lines.append(f"Next facilitator: {p(s.next_facilitator)}")
     return "\n".join(lines) + "\n"
