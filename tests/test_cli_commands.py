@@ -216,3 +216,20 @@ def test_demo_writes_a_usable_team(tmp_path: Path) -> None:
     assert len(moods) >= 3
     nxt = run_huddle("next", "--json", env={"HUDDLE_CONFIG": str(folder / "huddle.toml")})
     assert nxt.returncode == 0 and json.loads(nxt.stdout)["facilitator"] in {m.name for m in team.members}
+
+
+def test_no_command_opens_the_app_inline_when_asked(team: TeamConfig, monkeypatch: pytest.MonkeyPatch,
+                                                    capsys: pytest.CaptureFixture[str]) -> None:
+    """`huddle --inline --theme X` hands both to the app (which Textual runs below the prompt)."""
+    import huddle_tui.tui.app as tui_app
+
+    seen: dict[str, object] = {}
+
+    def fake_run_app(team_config: TeamConfig, user: object, *, theme: str | None, inline: bool) -> int:
+        """Record how the app would have been started."""
+        seen.update(team=team_config.name, theme=theme, inline=inline)
+        return 0
+
+    monkeypatch.setattr(tui_app, "run_app", fake_run_app)
+    code, _, _ = cli(capsys, "--inline", "--theme", "huddle-light", "--config", str(team.path))
+    assert code == 0 and seen == {"team": "Platform", "theme": "huddle-light", "inline": True}
