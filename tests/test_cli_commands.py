@@ -214,6 +214,11 @@ def test_demo_writes_a_usable_team(tmp_path: Path) -> None:
     assert {"checkin", "huddle"} <= kinds and not history.problems
     moods = {r.payload["mood"] for r in history.live("checkin")}
     assert len(moods) >= 3
+    again = run_huddle("demo", "--shared", str(folder), "--no-tui", "--json")
+    counts = json.loads(again.stdout)
+    assert again.returncode == 0 and counts["records"]["checkin"] == len(history.live("checkin")) + sum(
+        1 for r in history.records.values() if r.kind == "checkin" and r.deleted)
+    assert "already holds a demo team" in again.stderr
     nxt = run_huddle("next", "--json", env={"HUDDLE_CONFIG": str(folder / "huddle.toml")})
     assert nxt.returncode == 0 and json.loads(nxt.stdout)["facilitator"] in {m.name for m in team.members}
 

@@ -20,6 +20,8 @@ def configure(p: argparse.ArgumentParser) -> None:
                    "in your data dir); HUDDLE_CONFIG=DIR/huddle.toml then points any command at it")
     p.add_argument("--seed", type=int, default=7, help="same seed, same history")
     p.add_argument("--no-tui", action="store_true", help="only write the folder and print a summary")
+    p.add_argument("--json", action="store_true",
+                   help="with --no-tui: print the folder, config and counts as JSON instead")
 
 
 def run(args: argparse.Namespace) -> int:
@@ -52,6 +54,15 @@ def run(args: argparse.Namespace) -> int:
 
     journal = Journal(team)
     history = journal.read()
+    if args.json:
+        from huddle_tui.commands.common import emit_json
+
+        kinds: dict[str, int] = {}
+        for record in history.records.values():
+            kinds[record.kind] = kinds.get(record.kind, 0) + 1
+        emit_json({"folder": str(folder), "config": str(config), "team": team.name,
+                   "members": [m.name for m in team.members], "records": kinds})
+        return 0
     today = date.today()
     sys.stdout.write(render_text(build(team, today, history,
                                        journal.plan(next_workday(today), history).facilitator)))

@@ -19,6 +19,8 @@ def configure(p: argparse.ArgumentParser) -> None:
     """Flags of `huddle export`."""
     p.add_argument("--since", type=date_arg, help="only records dated on or after YYYY-MM-DD")
     p.add_argument("--format", choices=("jsonl", "csv"), default="jsonl")
+    p.add_argument("--json", action="store_const", dest="format", const="jsonl",
+                   help="same as --format jsonl (one JSON record a line)")
     p.add_argument("--private", action="store_true",
                    help="export this machine's private records instead of the shared folder's")
 
