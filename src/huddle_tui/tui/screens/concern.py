@@ -22,6 +22,9 @@ VISIBILITY_WORDS = {"team": "team (with the name)", "anonymous": "anonymous (no 
 class ConcernDialog(ModalScreen[Concern | None]):
     """Enter in the text (or ctrl+s anywhere) saves; Escape cancels; Tab moves between fields."""
 
+    CSS_PATH = "dialog.tcss"
+    SCOPED_CSS = False  # rules name the screen's own ids, and some match on Screen classes
+
     BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "cancel", "Cancel"),
                                              Binding("ctrl+s", "save", "Save")]
 

@@ -18,6 +18,9 @@ from huddle_tui.text import printable
 class PickMember(ModalScreen[str | None]):
     """Arrow keys and Enter pick a name; Escape cancels."""
 
+    CSS_PATH = "dialog.tcss"
+    SCOPED_CSS = False  # rules name the screen's own ids, and some match on Screen classes
+
     BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "cancel", "Cancel")]
 
     def __init__(self, title: str, names: list[str]) -> None:

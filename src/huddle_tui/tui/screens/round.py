@@ -57,6 +57,9 @@ def round_bar(view: View) -> str:
 class RoundScreen(HuddleScreen):
     """The facilitator's screen during the round; every key is also in the command palette."""
 
+    CSS_PATH = "round.tcss"
+    SCOPED_CSS = False  # rules name the screen's own ids, and some match on Screen classes
+
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("space,enter", "next", "next", key_display="␣", tooltip="Next speaker"),
         Binding("b", "back", "back", tooltip="Back to the previous speaker"),

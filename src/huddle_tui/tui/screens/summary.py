@@ -87,6 +87,9 @@ def summary_content(s: Summary) -> Content:
 class SummaryScreen(HuddleScreen):
     """Shows the summary once a worker has read the saved records back."""
 
+    CSS_PATH = "summary.tcss"
+    SCOPED_CSS = False  # rules name the screen's own ids, and some match on Screen classes
+
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("c", "copy", "copy Markdown", tooltip="Copy the Markdown summary to the clipboard"),
         Binding("s", "save", "save to file", tooltip="Save the Markdown summary to a file"),

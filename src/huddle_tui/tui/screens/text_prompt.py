@@ -17,6 +17,9 @@ from huddle_tui.text import clean_text
 class TextPrompt(ModalScreen[str | None]):
     """Enter accepts (checked like the CLI checks it), Escape cancels."""
 
+    CSS_PATH = "dialog.tcss"
+    SCOPED_CSS = False  # rules name the screen's own ids, and some match on Screen classes
+
     BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "cancel", "Cancel")]
 
     def __init__(self, title: str, *, value: str = "", limit: int = 280,
