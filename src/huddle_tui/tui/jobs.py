@@ -11,7 +11,6 @@ from pathlib import Path
 
 from huddle_tui.journal import Journal
 from huddle_tui.records import CheckIn, Concern, Handoff, Huddle
-from huddle_tui.rotation import Plan, speaking_order
 from huddle_tui.tui.messages import (
     CheckinSaved,
     ConcernSaved,
@@ -23,23 +22,9 @@ from huddle_tui.tui.messages import (
 )
 
 
-def todays_plan(journal: Journal, day: date) -> Plan:
-    """Journal.plan, except that a handoff recorded today still gives a speaking order.
-
-    Journal.plan counts a handoff alone as a huddle held that day, so after a
-    handoff it answers "held" with an empty order; the order is then worked
-    out as rotation would (for the "fair" policy, without the recent history).
-    """
-    plan = journal.plan(day)
-    if plan.reason != "held" or plan.order or plan.facilitator is None:
-        return plan
-    order = tuple(speaking_order(journal.team, day, plan.facilitator, []))
-    return plan._replace(order=order, reason="handoff")
-
-
 def load_plan(journal: Journal, day: date) -> PlanLoaded:
     """Today's facilitator and order, and who already checked in (team-visible, named)."""
-    plan = todays_plan(journal, day)
+    plan = journal.plan(day)
     today = journal.read(("checkin",), since=day.isoformat())
     named = frozenset(c.member.casefold() for c in journal.checkins(today)
                       if c.date == day.isoformat() and c.member and c.visibility == "team")
@@ -49,7 +34,7 @@ def load_plan(journal: Journal, day: date) -> PlanLoaded:
 def save_handoff(journal: Journal, handoff: Handoff, day: date) -> HandoffSaved:
     """Record the handoff, then plan again so the lobby shows the new facilitator and order."""
     journal.save_handoff(handoff)
-    return HandoffSaved(handoff, todays_plan(journal, day))
+    return HandoffSaved(handoff, journal.plan(day))
 
 
 def save_huddle(journal: Journal, huddle: Huddle, final: bool) -> HuddleSaved:

@@ -24,6 +24,7 @@ if TYPE_CHECKING:
     from huddle_tui.rotation import Plan
 
 PRESENCE = ("in the room", "remote", "away")
+LIVE_REFRESH_S = 5.0
 REASONS = {"rotation": "by rotation", "handoff": "handed over", "held": "already held today"}
 
 
@@ -66,6 +67,16 @@ class LobbyScreen(HuddleScreen):
                 self.presence[m.name] = "away" if m.is_away(day) else "in the room"
         self._show()
         self.call_after_refresh(self._load_plan)
+        # Teammates check in from their own terminals: their ✓ arrives here while the lobby is up.
+        self._live = self.set_interval(LIVE_REFRESH_S, self._load_plan)
+
+    def on_screen_suspend(self) -> None:
+        """Stop re-reading while the round (or a dialog) covers the lobby."""
+        self._live.pause()
+
+    def on_screen_resume(self) -> None:
+        """Start re-reading again when the lobby is back on top."""
+        self._live.resume()
 
     def _load_plan(self) -> None:
         """Ask a worker for today's plan (after the first paint, so reading never delays it)."""
