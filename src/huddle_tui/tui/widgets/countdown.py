@@ -7,6 +7,7 @@ from textual.containers import Vertical
 from textual.widgets import Digits, Static
 
 from huddle_tui.roundclock import ON_TIME, OVER, WARNING, View, countdown, duration
+from huddle_tui.tui.widgets.big_digits import BigDigits
 
 
 def state_words(view: View) -> str:
@@ -29,13 +30,14 @@ def digits_text(view: View) -> str:
 
 
 class Countdown(Vertical):
-    """Digits plus a words line; classes -warning / -over / -paused colour both."""
+    """Digits (block digits when tall) plus a words line; -warning / -over / -paused colour them."""
 
     _shown: tuple[str, str] = ("", "")
 
     def compose(self) -> ComposeResult:
         """The digits above, the words below."""
         yield Digits("0:00", id="digits")
+        yield BigDigits(id="big-digits")
         yield Static("", id="state-words", markup=False)
 
     def show(self, view: View) -> None:
@@ -43,6 +45,7 @@ class Countdown(Vertical):
         text, line = digits_text(view), state_words(view)
         if text != self._shown[0]:
             self.query_one(Digits).update(text)
+            self.query_one(BigDigits).update(text)
         if line != self._shown[1]:
             self.query_one("#state-words", Static).update(line)
         self._shown = (text, line)
