@@ -172,6 +172,8 @@ class HuddleApp(App[int]):
                     self.post_message(IoFailed(_job_name(job), exc.message))
                 except (OSError, ValueError) as exc:
                     self.post_message(IoFailed(_job_name(job), str(exc)))
+                except Exception as exc:  # a bug must not pass silently, nor stop the jobs behind it
+                    self.post_message(IoFailed(_job_name(job), f"{type(exc).__name__}: {exc}"))
                 else:
                     target.post_message(message)
 
