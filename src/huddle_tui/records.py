@@ -20,11 +20,6 @@ FOLLOWUP_STATES = ("open", "done")
 _NAMESPACE = bytes.fromhex("8c0b3f7e2d5e4f559a376f1f4a1c2b10")
 
 
-def mood_word(mood: int) -> str:
-    """The word for a mood, which is always shown beside any symbol or colour."""
-    return MOODS[mood]
-
-
 def as_uuid(raw: bytes, version: int) -> str:
     """Format 16 bytes as an RFC 4122 UUID string of `version` (uuid itself is slow to import)."""
     b = bytearray(raw[:16])

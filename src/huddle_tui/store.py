@@ -17,7 +17,7 @@ import os
 import re
 import time
 from collections.abc import Callable, Iterable
-from datetime import UTC, date, datetime
+from datetime import UTC, datetime
 from itertools import groupby
 from pathlib import Path
 from typing import Any, NamedTuple
@@ -28,7 +28,7 @@ from huddle_tui.errors import StoreError
 from huddle_tui.fileio import is_own_temp, write_atomic
 from huddle_tui.scan import FOREIGN, RECORDS, TEMP, MonthScan, dir_stamp, is_sync_temp, scan_month
 
-__all__ = ["RECORDS", "FolderStore", "History", "Problem", "clean_own_temp_files", "is_sync_temp", "iso",
+__all__ = ["RECORDS", "FolderStore", "History", "Problem", "clean_own_temp_files", "is_sync_temp",
            "utc_now"]
 _DATE = re.compile(r"\d{4}-\d{2}-\d{2}\Z")
 
@@ -252,8 +252,3 @@ def clean_own_temp_files(history: History, older_than_s: float = 60.0,
         except OSError:
             continue
     return removed
-
-
-def iso(day: date) -> str:
-    """A date as the YYYY-MM-DD string records use."""
-    return day.isoformat()

@@ -6,6 +6,7 @@ from textual.message import Message
 from textual.pilot import Pilot
 
 from huddle_tui.tui.app import HuddleApp
+from huddle_tui.tui.screens.lobby import LobbyScreen
 from huddle_tui.tui.screens.round import RoundScreen
 
 
@@ -27,6 +28,14 @@ def distinct(messages: list[Message]) -> list[Message]:
     """Each message once: the hook sees a message every time a node handles it."""
     seen: set[int] = set()
     return [m for m in messages if not (id(m) in seen or seen.add(id(m)))]  # type: ignore[func-returns-value]
+
+
+async def open_lobby(pilot: Pilot[int]) -> LobbyScreen:
+    """From a fresh app: wait until the lobby shows today's plan, and return it."""
+    await settle(pilot)
+    lobby = pilot.app.screen
+    assert isinstance(lobby, LobbyScreen) and lobby.plan is not None
+    return lobby
 
 
 async def open_round(pilot: Pilot[int]) -> RoundScreen:

@@ -15,13 +15,12 @@ from huddle_tui.tui.messages import (
     PlanLoaded,
     SummaryReady,
 )
-from huddle_tui.tui.screens.lobby import LobbyScreen
 from huddle_tui.tui.screens.pick_member import PickMember
 from huddle_tui.tui.screens.round import RoundScreen
 from huddle_tui.tui.screens.summary import SummaryScreen
 from tests.fakeclock import FakeClock
 from tests.tui.conftest import DAY, MADE
-from tests.tui.helpers import distinct, open_round, screen_text, settle
+from tests.tui.helpers import distinct, open_lobby, open_round, screen_text, settle
 
 
 async def test_whole_huddle_by_keys(make_app: MADE, clock: FakeClock, team: TeamConfig) -> None:
@@ -29,9 +28,8 @@ async def test_whole_huddle_by_keys(make_app: MADE, clock: FakeClock, team: Team
     seen: list[Message] = []
     app = make_app()
     async with app.run_test(size=(80, 24), message_hook=seen.append) as pilot:
-        await settle(pilot)
-        lobby = app.screen
-        assert isinstance(lobby, LobbyScreen) and lobby.plan is not None
+        lobby = await open_lobby(pilot)
+        assert lobby.plan is not None
         order = list(lobby.plan.order)
         away = order[2]
         await pilot.press("down", "down", "p", "p")  # third in the order: remote, then away
@@ -116,9 +114,8 @@ async def test_handoff_is_recorded_and_changes_the_facilitator(make_app: MADE, t
     seen: list[Message] = []
     app = make_app()
     async with app.run_test(size=(80, 24), message_hook=seen.append) as pilot:
-        await settle(pilot)
-        lobby = app.screen
-        assert isinstance(lobby, LobbyScreen) and lobby.plan is not None
+        lobby = await open_lobby(pilot)
+        assert lobby.plan is not None
         first = lobby.plan.facilitator
         await pilot.press("h")
         await pilot.pause()
