@@ -12,13 +12,13 @@ import time
 import httpx
 
 from benchmarks.harness import Bench, Figure, paired
-from huddle_tui import wire
-from huddle_tui.config import Endpoint, Member, TeamConfig
-from huddle_tui.envelope import Record
-from huddle_tui.outbox import Outbox
-from huddle_tui.records import random_id
-from huddle_tui.store import FolderStore
-from huddle_tui.sync import sync_once
+from huddle_tui.config.team import Endpoint, Member, TeamConfig
+from huddle_tui.model.ids import random_id
+from huddle_tui.storage.envelope import Record
+from huddle_tui.storage.folder import FolderStore
+from huddle_tui.sync import wire
+from huddle_tui.sync.engine import sync_once
+from huddle_tui.sync.outbox import Outbox
 
 TARGET = 1.5
 COUNT = 1000

@@ -37,7 +37,7 @@ COLD, WARM, SAVE = 1.5, 0.3, 1.2
 _READ = """
 import sys, time
 from pathlib import Path
-from huddle_tui.store import FolderStore
+from huddle_tui.storage.folder import FolderStore
 start = time.perf_counter()
 history = FolderStore(Path(sys.argv[1]), index_dir=Path(sys.argv[2])).read()
 elapsed = time.perf_counter() - start
@@ -49,9 +49,9 @@ _SAVE = """
 import statistics, sys, time
 from datetime import date
 from pathlib import Path
-from huddle_tui.config import load_team_config
+from huddle_tui.config.team import load_team_config
 from huddle_tui.journal import Journal
-from huddle_tui.records import CheckIn
+from huddle_tui.model.checkin import CheckIn
 journals = [Journal(load_team_config(Path(arg))) for arg in sys.argv[1:3]]
 times = ([], [])
 for i in range(int(sys.argv[3])):

@@ -10,13 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from huddle_tui.config import (
-    TeamConfig,
-    load_team_config,
-    team_config_to_toml,
-    with_members,
-    write_toml,
-)
+from huddle_tui.config.team import TeamConfig, load_team_config, team_config_to_toml, with_members, write_toml
 
 ROOT = Path(__file__).resolve().parent.parent
 

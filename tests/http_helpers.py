@@ -14,10 +14,10 @@ from typing import Any
 import httpx
 import uvicorn
 
-from huddle_tui.config import Endpoint, TeamConfig, load_team_config, team_config_to_toml, write_toml
-from huddle_tui.envelope import Record
-from huddle_tui.records import random_id
-from huddle_tui.store import FolderStore
+from huddle_tui.config.team import Endpoint, TeamConfig, load_team_config, team_config_to_toml, write_toml
+from huddle_tui.model.ids import random_id
+from huddle_tui.storage.envelope import Record
+from huddle_tui.storage.folder import FolderStore
 
 TOKEN = "tok-" + "s3cr3t-Zq9xW2vK7pL4mN8r"
 TOKEN_ENV = "HUDDLE_TEST_TOKEN"

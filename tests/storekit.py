@@ -7,8 +7,8 @@ import time
 from datetime import UTC, datetime
 from pathlib import Path
 
-from huddle_tui.envelope import Record
-from huddle_tui.store import FolderStore, History
+from huddle_tui.storage.envelope import Record
+from huddle_tui.storage.folder import FolderStore, History
 
 HOUR_NS = 3_600_000_000_000
 

@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from huddle_tui.config import TeamConfig
-from huddle_tui.envelope import decode
-from huddle_tui.store import FolderStore
+from huddle_tui.config.team import TeamConfig
+from huddle_tui.storage.envelope import decode
+from huddle_tui.storage.folder import FolderStore
 from tests.conftest import run_huddle
 
 

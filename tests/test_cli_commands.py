@@ -11,8 +11,9 @@ import pytest
 
 from huddle_tui import paths
 from huddle_tui.cli import main
-from huddle_tui.config import TeamConfig, load_team_config, load_user_config
-from huddle_tui.store import FolderStore
+from huddle_tui.config.team import TeamConfig, load_team_config
+from huddle_tui.config.user import load_user_config
+from huddle_tui.storage.folder import FolderStore
 from tests.conftest import run_huddle
 
 COMMANDS = ("init", "checkin", "next", "summary", "export", "doctor", "demo")

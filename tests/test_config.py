@@ -8,16 +8,8 @@ from pathlib import Path
 import pytest
 
 from huddle_tui import paths
-from huddle_tui.config import (
-    TeamConfig,
-    UserConfig,
-    load_team,
-    load_team_config,
-    load_user_config,
-    locate_team_config,
-    team_config_to_toml,
-    write_toml,
-)
+from huddle_tui.config.team import TeamConfig, load_team_config, team_config_to_toml, write_toml
+from huddle_tui.config.user import UserConfig, load_team, load_user_config, locate_team_config
 from huddle_tui.errors import ConfigError
 from tests.conftest import run_huddle
 

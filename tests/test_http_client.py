@@ -9,11 +9,11 @@ from typing import Any
 import httpx
 import pytest
 
-from huddle_tui import backoff
-from huddle_tui.config import Endpoint
+from huddle_tui.config.team import Endpoint
 from huddle_tui.errors import ConfigError, EndpointError
-from huddle_tui.httpclient import EndpointClient
-from huddle_tui.outbox import Item
+from huddle_tui.sync import backoff
+from huddle_tui.sync.client import EndpointClient
+from huddle_tui.sync.outbox import Item
 from tests.http_helpers import TOKEN, TOKEN_ENV
 
 ITEM = Item(1, "api", "00000000-0000-4000-8000-000000000000.1", "checkin", "PUT",

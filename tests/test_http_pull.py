@@ -7,13 +7,13 @@ from pathlib import Path
 
 import pytest
 
-from huddle_tui.config import TeamConfig
-from huddle_tui.enqueue import attach
+from huddle_tui.config.team import TeamConfig
 from huddle_tui.journal import Journal
-from huddle_tui.records import CheckIn, Concern
+from huddle_tui.model.checkin import CheckIn, Concern
 from huddle_tui.server.app import create_app
-from huddle_tui.store import FolderStore
-from huddle_tui.sync import sync_once
+from huddle_tui.storage.folder import FolderStore
+from huddle_tui.sync.engine import sync_once
+from huddle_tui.sync.replicate import attach
 from tests.http_helpers import TOKEN, TOKEN_ENV, LiveServer, records_endpoint, with_endpoints
 
 DAY = "2026-11-26"

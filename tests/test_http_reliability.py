@@ -14,12 +14,12 @@ from typing import Any
 
 import pytest
 
-from huddle_tui.config import TeamConfig
-from huddle_tui.envelope import Record
-from huddle_tui.outbox import DEAD, Outbox
+from huddle_tui.config.team import TeamConfig
 from huddle_tui.server.app import create_app
 from huddle_tui.server.state import ServerState
-from huddle_tui.sync import sync_once
+from huddle_tui.storage.envelope import Record
+from huddle_tui.sync.engine import sync_once
+from huddle_tui.sync.outbox import DEAD, Outbox
 from tests.conftest import run_huddle
 from tests.http_helpers import (
     TOKEN,

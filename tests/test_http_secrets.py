@@ -9,12 +9,12 @@ from pathlib import Path
 
 import pytest
 
-from huddle_tui.config import Endpoint, TeamConfig
-from huddle_tui.credentials import RedactingFilter, check_private_file, redact
+from huddle_tui.config.team import Endpoint, TeamConfig
 from huddle_tui.errors import ConfigError
-from huddle_tui.outbox import Outbox
 from huddle_tui.server.app import create_app
-from huddle_tui.sync import sync_once
+from huddle_tui.sync.credentials import RedactingFilter, check_private_file, redact
+from huddle_tui.sync.engine import sync_once
+from huddle_tui.sync.outbox import Outbox
 from tests.conftest import run_huddle
 from tests.http_helpers import (
     TOKEN,

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from huddle_tui.config import TeamConfig
+from huddle_tui.config.team import TeamConfig
 
 SRC = Path(__file__).resolve().parent.parent / "src" / "huddle_tui"
 UI_ONLY = ("textual", "rich")

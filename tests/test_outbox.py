@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 
 from huddle_tui import paths
-from huddle_tui.config import TeamConfig
-from huddle_tui.outbox import DEAD, PENDING, Outbox
+from huddle_tui.config.team import TeamConfig
+from huddle_tui.sync.outbox import DEAD, PENDING, Outbox
 from tests.conftest import run_huddle
 from tests.http_helpers import make_records, records_endpoint, with_endpoints
 

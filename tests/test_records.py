@@ -14,10 +14,12 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from huddle_tui import envelope
-from huddle_tui.config import TeamConfig
+from huddle_tui.config.team import TeamConfig
 from huddle_tui.journal import Journal, _local_secret
-from huddle_tui.records import CheckIn, Concern, FollowUp, Handoff, Huddle, Turn, named_id, random_id
+from huddle_tui.model.checkin import CheckIn, Concern, FollowUp
+from huddle_tui.model.huddle import Handoff, Huddle, Turn
+from huddle_tui.model.ids import named_id, random_id
+from huddle_tui.storage import envelope
 
 text = st.text(max_size=40)
 json_values = st.recursive(

@@ -6,10 +6,10 @@ import json
 from datetime import date, timedelta
 from pathlib import Path
 
-from huddle_tui.config import AwayRange, Member, TeamConfig
+from huddle_tui.config.team import AwayRange, Member, TeamConfig
 from huddle_tui.journal import Journal
-from huddle_tui.records import Handoff, Huddle
-from huddle_tui.rotation import Held, pick_facilitator, plan_for, speaking_order
+from huddle_tui.model.huddle import Handoff, Huddle
+from huddle_tui.rules.rotation import Held, pick_facilitator, plan_for, speaking_order
 from tests.conftest import run_huddle
 
 DAY = date(2026, 11, 26)

@@ -4,7 +4,14 @@ from __future__ import annotations
 
 import pytest
 
-from huddle_tui.roundclock import ON_TIME, OVER, WARNING, PulseRound, countdown, duration
+from huddle_tui.rules.roundclock import (
+    ON_TIME,
+    OVER,
+    WARNING,
+    PulseRound,
+    countdown,
+    duration,
+)
 from tests.fakeclock import FakeClock
 
 

@@ -12,11 +12,11 @@ from typing import Any
 import httpx
 import pytest
 
-from huddle_tui import wire
-from huddle_tui.envelope import dumps
 from huddle_tui.errors import ConfigError
 from huddle_tui.server.app import MAX_BODY_BYTES, create_app
 from huddle_tui.server.tokens import load_tokens, token_ok
+from huddle_tui.storage.envelope import dumps
+from huddle_tui.sync import wire
 from tests.conftest import ROOT, run_huddle
 from tests.http_helpers import TOKEN, LiveServer, make_records
 

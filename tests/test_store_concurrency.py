@@ -11,9 +11,10 @@ from collections import Counter
 from datetime import date, timedelta
 from pathlib import Path
 
-from huddle_tui.config import TeamConfig, load_team_config
+from huddle_tui.config.team import TeamConfig, load_team_config
 from huddle_tui.journal import Journal
-from huddle_tui.records import CheckIn, named_id
+from huddle_tui.model.checkin import CheckIn
+from huddle_tui.model.ids import named_id
 from tests.storekit import record_files, store_at
 
 PROCESSES, EACH = 8, 250

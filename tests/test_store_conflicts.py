@@ -9,10 +9,10 @@ from pathlib import Path
 from hypothesis import given
 from hypothesis import strategies as st
 
-from huddle_tui import envelope
-from huddle_tui.envelope import Record
-from huddle_tui.fileio import temp_path_for
-from huddle_tui.store import History
+from huddle_tui.storage import envelope
+from huddle_tui.storage.envelope import Record
+from huddle_tui.storage.fileio import temp_path_for
+from huddle_tui.storage.folder import History
 from tests.storekit import store_at
 
 RID = "7d4f3a52-1c0e-5b8e-9a6f-2f1d0c9b8a7e"

@@ -9,11 +9,11 @@ from pathlib import Path
 
 import pytest
 
-from huddle_tui import envelope
-from huddle_tui.config import TeamConfig
-from huddle_tui.envelope import CorruptRecord
+from huddle_tui.config.team import TeamConfig
 from huddle_tui.journal import Journal
-from huddle_tui.records import CheckIn
+from huddle_tui.model.checkin import CheckIn
+from huddle_tui.storage import envelope
+from huddle_tui.storage.envelope import CorruptRecord
 from tests.conftest import run_huddle
 from tests.storekit import record_files
 

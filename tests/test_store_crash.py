@@ -11,9 +11,9 @@ import time
 from datetime import date, timedelta
 from pathlib import Path
 
-from huddle_tui.config import TeamConfig
-from huddle_tui.fileio import is_own_temp
-from huddle_tui.records import named_id
+from huddle_tui.config.team import TeamConfig
+from huddle_tui.model.ids import named_id
+from huddle_tui.storage.fileio import is_own_temp
 from tests.conftest import run_huddle
 from tests.storekit import record_files, store_at
 

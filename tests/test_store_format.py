@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from huddle_tui import envelope
-from huddle_tui.envelope import CorruptRecord
+from huddle_tui.storage import envelope
+from huddle_tui.storage.envelope import CorruptRecord
 from tests.storekit import record_files, save_checkin, store_at
 
 RID = "7d4f3a52-1c0e-5b8e-9a6f-2f1d0c9b8a7e"

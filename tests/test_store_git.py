@@ -8,9 +8,10 @@ from pathlib import Path
 
 import pytest
 
-from huddle_tui.config import TeamConfig, load_team_config
+from huddle_tui.config.team import TeamConfig, load_team_config
 from huddle_tui.journal import Journal
-from huddle_tui.records import CheckIn, named_id
+from huddle_tui.model.checkin import CheckIn
+from huddle_tui.model.ids import named_id
 from tests.storekit import record_files
 
 pytestmark = pytest.mark.skipif(shutil.which("git") is None, reason="needs the git command")

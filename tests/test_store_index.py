@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from huddle_tui import scan
-from huddle_tui.fileio import write_atomic
+from huddle_tui.storage import scan
+from huddle_tui.storage.fileio import write_atomic
 from tests.storekit import age, record_files, save_checkin, store_at, summary
 
 IDS = [f"00000000-0000-4000-8000-{n:012d}" for n in range(12)]

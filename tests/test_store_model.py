@@ -22,10 +22,10 @@ from hypothesis import settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, rule
 
-from huddle_tui import envelope
-from huddle_tui.envelope import Record
-from huddle_tui.fileio import temp_path_for
-from huddle_tui.store import FolderStore, History
+from huddle_tui.storage import envelope
+from huddle_tui.storage.envelope import Record
+from huddle_tui.storage.fileio import temp_path_for
+from huddle_tui.storage.folder import FolderStore, History
 from tests.storekit import HOUR_NS, age
 
 IDS = {"a1f0c3d2-0000-5000-8000-000000000001": "2026-10-30",

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from huddle_tui.sync import EndpointReport, SyncReport, status_line
+from huddle_tui.sync.engine import EndpointReport, SyncReport, status_line
 
 
 def test_status_line_words() -> None:

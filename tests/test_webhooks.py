@@ -8,14 +8,15 @@ from typing import Any
 
 import pytest
 
-from huddle_tui.config import Endpoint, TeamConfig
-from huddle_tui.enqueue import attach
+from huddle_tui.config.team import Endpoint, TeamConfig
 from huddle_tui.journal import Journal
-from huddle_tui.outbox import Outbox
-from huddle_tui.records import CheckIn, Concern, Huddle, Turn
-from huddle_tui.summary import ConcernLine, Summary
-from huddle_tui.sync import sync_once
-from huddle_tui.webhooks import (
+from huddle_tui.model.checkin import CheckIn, Concern
+from huddle_tui.model.huddle import Huddle, Turn
+from huddle_tui.rules.summary import ConcernLine, Summary
+from huddle_tui.sync.engine import sync_once
+from huddle_tui.sync.outbox import Outbox
+from huddle_tui.sync.replicate import attach
+from huddle_tui.sync.webhooks import (
     DISCORD_MAX,
     MATTERMOST_MAX,
     SLACK_HEADER_MAX,

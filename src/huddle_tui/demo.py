@@ -15,19 +15,12 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 from huddle_tui import paths
-from huddle_tui.config import AwayRange, Member, TeamConfig, team_config_to_toml, write_toml
-from huddle_tui.records import (
-    CheckIn,
-    Concern,
-    FollowUp,
-    Handoff,
-    Huddle,
-    Turn,
-    named_id,
-    random_id,
-)
-from huddle_tui.rotation import Held, plan_for, speakers
-from huddle_tui.store import FolderStore
+from huddle_tui.config.team import AwayRange, Member, TeamConfig, team_config_to_toml, write_toml
+from huddle_tui.model.checkin import CheckIn, Concern, FollowUp
+from huddle_tui.model.huddle import Handoff, Huddle, Turn
+from huddle_tui.model.ids import named_id, random_id
+from huddle_tui.rules.rotation import Held, plan_for, speakers
+from huddle_tui.storage.folder import FolderStore
 
 NAMES = ["Ana", "Ben", "Chen", "Dara", "Emeka", "Fatima", "Gus", "Hana", "Ilya", "Jo",
          "Kofi", "Lena", "Mateo", "Nia", "Omar", "Priya", "Quinn", "Rosa", "Sami", "Tariq",

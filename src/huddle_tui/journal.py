@@ -16,12 +16,14 @@ from pathlib import Path
 from typing import Any
 
 from huddle_tui import paths
-from huddle_tui.config import TeamConfig
-from huddle_tui.envelope import Record
+from huddle_tui.config.team import TeamConfig
 from huddle_tui.errors import UsageError
-from huddle_tui.records import CheckIn, Concern, Handoff, Huddle, as_uuid, named_id, random_id
-from huddle_tui.rotation import Held, Plan, can_facilitate, plan_for
-from huddle_tui.store import FolderStore, History, utc_now
+from huddle_tui.model.checkin import CheckIn, Concern
+from huddle_tui.model.huddle import Handoff, Huddle
+from huddle_tui.model.ids import as_uuid, named_id, random_id
+from huddle_tui.rules.rotation import Held, Plan, can_facilitate, plan_for
+from huddle_tui.storage.envelope import Record
+from huddle_tui.storage.folder import FolderStore, History, utc_now
 
 Sink = Callable[[Record], None]
 RECENT_DAYS = 60

@@ -7,7 +7,8 @@ from datetime import UTC, date, datetime
 
 import pytest
 
-from huddle_tui.config import TeamConfig, UserConfig
+from huddle_tui.config.team import TeamConfig
+from huddle_tui.config.user import UserConfig
 from huddle_tui.journal import Journal
 from huddle_tui.tui.app import HuddleApp
 from tests.fakeclock import FakeClock

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from huddle_tui.config import UserConfig
+from huddle_tui.config.user import UserConfig
 from tests.fakeclock import FakeClock
 from tests.tui.conftest import MADE
 from tests.tui.helpers import open_round

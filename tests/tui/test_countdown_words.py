@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from huddle_tui.roundclock import ON_TIME, OVER, WARNING, View
+from huddle_tui.rules.roundclock import ON_TIME, OVER, WARNING, View
 from huddle_tui.tui.widgets.countdown import state_words
 
 

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from textual.message import Message
 
-from huddle_tui.config import TeamConfig
+from huddle_tui.config.team import TeamConfig
 from huddle_tui.journal import Journal
-from huddle_tui.records import CheckIn, Huddle
+from huddle_tui.model.checkin import CheckIn
+from huddle_tui.model.huddle import Huddle
 from huddle_tui.tui.messages import (
     CheckinSaved,
     ConcernSaved,

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from huddle_tui.config import TeamConfig, with_members
+from huddle_tui.config.team import TeamConfig, with_members
 from huddle_tui.tui.screens.round import RoundScreen
 from tests.fakeclock import FakeClock
 from tests.tui.conftest import MADE

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from huddle_tui.config import TeamConfig
+from huddle_tui.config.team import TeamConfig
 from huddle_tui.journal import Journal
-from huddle_tui.records import CheckIn
+from huddle_tui.model.checkin import CheckIn
 from huddle_tui.tui.screens.lobby import LIVE_REFRESH_S
 from huddle_tui.tui.widgets.roster import Roster
 from tests.tui.conftest import DAY, MADE

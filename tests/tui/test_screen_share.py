@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from huddle_tui.config import TeamConfig
+from huddle_tui.config.team import TeamConfig
 from huddle_tui.tui.widgets.too_small import TooSmall
 from tests.fakeclock import FakeClock
 from tests.tui.conftest import MADE

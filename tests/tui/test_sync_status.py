@@ -6,8 +6,8 @@ import socket
 
 import pytest
 
-from huddle_tui.config import Endpoint, TeamConfig
-from huddle_tui.outbox import Outbox
+from huddle_tui.config.team import Endpoint, TeamConfig
+from huddle_tui.sync.outbox import Outbox
 from huddle_tui.tui.widgets.status_line import StatusLine
 from tests.fakeclock import FakeClock
 from tests.tui.conftest import MADE

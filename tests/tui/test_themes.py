@@ -7,7 +7,8 @@ from pathlib import Path
 import pytest
 
 from huddle_tui import paths
-from huddle_tui.config import TeamConfig, UserConfig
+from huddle_tui.config.team import TeamConfig
+from huddle_tui.config.user import UserConfig
 from huddle_tui.tui.themes import DEFAULT_THEME, ThemeError, load_themes, parse_theme
 from tests.tui.conftest import MADE
 from tests.tui.helpers import settle

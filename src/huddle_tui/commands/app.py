@@ -11,7 +11,7 @@ def run(args: argparse.Namespace) -> int:
     The journal is not opened here: the app opens it in a worker after its
     first paint, so the lobby does not wait for the store's imports.
     """
-    from huddle_tui.config import load_team, load_user_config
+    from huddle_tui.config.user import load_team, load_user_config
 
     user = load_user_config()
     team = load_team(getattr(args, "config", None), user)

@@ -20,7 +20,7 @@ from huddle_tui.commands.common import (
 )
 from huddle_tui.errors import ExitCode, UsageError
 from huddle_tui.journal import Saved
-from huddle_tui.records import MOODS, CheckIn, Concern
+from huddle_tui.model.checkin import MOODS, CheckIn, Concern
 from huddle_tui.text import MAX_CONCERN, MAX_STATUS, clean_text, printable
 
 

@@ -7,10 +7,11 @@ import sys
 from datetime import date, timedelta
 from typing import Any, NamedTuple
 
-from huddle_tui.config import TeamConfig, UserConfig, load_team, load_user_config
-from huddle_tui.envelope import dumps
+from huddle_tui.config.team import TeamConfig
+from huddle_tui.config.user import UserConfig, load_team, load_user_config
 from huddle_tui.errors import UsageError
 from huddle_tui.journal import Journal
+from huddle_tui.storage.envelope import dumps
 
 
 def parse_date(text: str) -> date:
@@ -75,7 +76,7 @@ def open_context(args: argparse.Namespace) -> Context:
     journal = Journal(team)
     if team.endpoints:
         # Only now: the outbox brings sqlite3, which scripted commands otherwise never import.
-        from huddle_tui.enqueue import attach
+        from huddle_tui.sync.replicate import attach
 
         attach(journal)
     return Context(user, team, journal)

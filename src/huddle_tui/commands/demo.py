@@ -26,7 +26,7 @@ def configure(p: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """Generate the folder unless it already holds a demo, then open or summarise it."""
-    from huddle_tui.config import load_team_config
+    from huddle_tui.config.team import load_team_config
     from huddle_tui.demo import generate
 
     if not 1 <= args.members <= 200:
@@ -50,7 +50,7 @@ def run(args: argparse.Namespace) -> int:
         return app.run(args)
     from huddle_tui.commands.summary import next_workday
     from huddle_tui.journal import Journal
-    from huddle_tui.summary import build, render_text
+    from huddle_tui.rules.summary import build, render_text
 
     journal = Journal(team)
     history = journal.read()

@@ -7,10 +7,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from huddle_tui.commands.common import add_json_flag, emit_json, open_context
-from huddle_tui.config import Endpoint
+from huddle_tui.config.team import Endpoint
 from huddle_tui.errors import ConfigError, ExitCode, HuddleError
-from huddle_tui.fileio import temp_path_for
-from huddle_tui.store import History, clean_own_temp_files
+from huddle_tui.storage.fileio import temp_path_for
+from huddle_tui.storage.folder import History, clean_own_temp_files
 from huddle_tui.text import printable
 
 
@@ -99,7 +99,7 @@ def _history_checks(history: History, removed: list[Path]) -> list[Check]:
 
 def _endpoint(endpoint: Endpoint) -> Check:
     """Is its secret usable and its host reachable? (No token is sent; nothing is posted.)"""
-    from huddle_tui.credentials import endpoint_label, resolve_secret
+    from huddle_tui.sync.credentials import endpoint_label, resolve_secret
 
     name = endpoint_label(endpoint)
     try:

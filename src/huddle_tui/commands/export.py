@@ -8,7 +8,7 @@ import json
 import sys
 
 from huddle_tui.commands.common import date_arg, open_context
-from huddle_tui.envelope import dumps
+from huddle_tui.storage.envelope import dumps
 from huddle_tui.text import csv_safe
 
 CSV_COLUMNS = ["kind", "id", "version", "date", "written_at", "member", "mood", "status",

@@ -7,19 +7,17 @@ from pathlib import Path
 
 from huddle_tui import paths
 from huddle_tui.commands.common import add_json_flag, emit_json, stdin_is_terminal
-from huddle_tui.config import (
+from huddle_tui.config.team import (
     MAX_ROUND_MINUTES,
     MIN_ROUND_MINUTES,
     SPEAKING_ORDERS,
     TeamConfig,
-    UserConfig,
     load_team_config,
-    load_user_config,
     team_config_to_toml,
-    user_config_to_toml,
     with_members,
     write_toml,
 )
+from huddle_tui.config.user import UserConfig, load_user_config, user_config_to_toml
 from huddle_tui.errors import UsageError
 from huddle_tui.text import MAX_NAME, clean_text
 

@@ -7,7 +7,7 @@ from datetime import date
 
 from huddle_tui.commands.common import add_json_flag, date_arg, emit_json, open_context
 from huddle_tui.errors import UsageError
-from huddle_tui.records import Handoff, Huddle
+from huddle_tui.model.huddle import Handoff, Huddle
 from huddle_tui.text import MAX_STATUS, clean_text, printable
 
 

@@ -7,7 +7,7 @@ import sys
 from datetime import date, timedelta
 
 from huddle_tui.commands.common import date_arg, open_context
-from huddle_tui.summary import build, render_json, render_text
+from huddle_tui.rules.summary import build, render_json, render_text
 
 
 def configure(p: argparse.ArgumentParser) -> None:

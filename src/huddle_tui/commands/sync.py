@@ -25,8 +25,8 @@ def configure(p: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """Sync, or show the outbox's status."""
-    from huddle_tui.config import load_team, load_user_config
-    from huddle_tui.outbox import Outbox, endpoint_key
+    from huddle_tui.config.user import load_team, load_user_config
+    from huddle_tui.sync.outbox import Outbox, endpoint_key
 
     if args.wait < 0:
         raise UsageError("--wait must not be negative")
@@ -41,7 +41,7 @@ def run(args: argparse.Namespace) -> int:
     if args.retry_dead:
         with Outbox() as outbox:
             revived = outbox.retry_dead()
-    from huddle_tui.sync import sync_once
+    from huddle_tui.sync.engine import sync_once
 
     report = sync_once(team, pull=not args.no_pull, force=True, wait=args.wait)
     rows = [r._asdict() for r in report.endpoints]

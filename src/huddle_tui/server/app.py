@@ -22,10 +22,10 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from huddle_tui import wire
-from huddle_tui.envelope import CorruptRecord
 from huddle_tui.server.state import ServerState
 from huddle_tui.server.tokens import token_ok
+from huddle_tui.storage.envelope import CorruptRecord
+from huddle_tui.sync import wire
 
 MAX_BODY_BYTES = 64 * 1024
 MAX_PAGE = 1000

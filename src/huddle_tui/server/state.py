@@ -13,9 +13,9 @@ import os
 from pathlib import Path
 from typing import NamedTuple
 
-from huddle_tui import envelope
-from huddle_tui.envelope import CorruptRecord, Record
-from huddle_tui.store import FolderStore, is_sync_temp
+from huddle_tui.storage import envelope
+from huddle_tui.storage.envelope import CorruptRecord, Record
+from huddle_tui.storage.folder import FolderStore, is_sync_temp
 
 
 class Stored(NamedTuple):

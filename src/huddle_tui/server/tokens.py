@@ -7,8 +7,8 @@ import os
 from collections.abc import Mapping
 from pathlib import Path
 
-from huddle_tui.credentials import check_private_file
 from huddle_tui.errors import ConfigError
+from huddle_tui.sync.credentials import check_private_file
 
 ENV_VAR = "HUDDLE_SERVER_TOKENS"
 MIN_TOKEN_LENGTH = 16

@@ -23,9 +23,10 @@ from textual.reactive import reactive
 from textual.screen import Screen
 from textual.worker import get_current_worker
 
-from huddle_tui.config import TeamConfig, UserConfig
+from huddle_tui.config.team import TeamConfig
+from huddle_tui.config.user import UserConfig
 from huddle_tui.errors import HuddleError
-from huddle_tui.roundclock import Clock
+from huddle_tui.rules.roundclock import Clock
 from huddle_tui.tui.messages import IoFailed, SyncStatus
 from huddle_tui.tui.screens.lobby import LobbyScreen
 from huddle_tui.tui.themes import DEFAULT_THEME, load_themes, quick_theme
@@ -81,7 +82,7 @@ class HuddleApp(App[int]):
 
             self._journal = Journal(self.team)
         if self.team.endpoints and not self._outbox_attached:
-            from huddle_tui.enqueue import attach
+            from huddle_tui.sync.replicate import attach
 
             attach(self._journal)  # every shared save also enters the HTTP outbox
             self._outbox_attached = True
@@ -144,7 +145,7 @@ class HuddleApp(App[int]):
 
     def _sync(self) -> None:
         """In a worker: one sync with every endpoint, told to the status bar in one calm line."""
-        from huddle_tui.sync import status_line, sync_once
+        from huddle_tui.sync.engine import status_line, sync_once
 
         worker = get_current_worker()
         try:
@@ -189,7 +190,7 @@ class HuddleApp(App[int]):
 
 def _commands() -> type[Provider]:
     """The palette's huddle commands, imported when the palette first opens (not before first paint)."""
-    from huddle_tui.tui.commands import HuddleCommands
+    from huddle_tui.tui.palette import HuddleCommands
 
     return HuddleCommands
 

@@ -10,7 +10,8 @@ from datetime import date
 from pathlib import Path
 
 from huddle_tui.journal import Journal
-from huddle_tui.records import CheckIn, Concern, Handoff, Huddle
+from huddle_tui.model.checkin import CheckIn, Concern
+from huddle_tui.model.huddle import Handoff, Huddle
 from huddle_tui.tui.messages import (
     CheckinSaved,
     ConcernSaved,
@@ -58,7 +59,7 @@ def save_concern(journal: Journal, concern: Concern, day: date, member: str) -> 
 def build_summary(journal: Journal, day: date) -> SummaryReady:
     """Read today's records back and build the team-visible summary and its Markdown."""
     from huddle_tui.commands.summary import next_workday
-    from huddle_tui.summary import build, render_text
+    from huddle_tui.rules.summary import build, render_text
 
     history = journal.read(("checkin", "concern", "huddle"), since=day.isoformat())
     upcoming = journal.plan(next_workday(day))
@@ -68,7 +69,7 @@ def build_summary(journal: Journal, day: date) -> SummaryReady:
 
 def write_text(path: Path, text: str) -> FileSaved:
     """Write the Markdown summary where the facilitator asked."""
-    from huddle_tui.fileio import write_atomic
+    from huddle_tui.storage.fileio import write_atomic
 
     path.parent.mkdir(parents=True, exist_ok=True)
     write_atomic(path, text.encode("utf-8"))

@@ -15,9 +15,10 @@ from textual.message import Message
 if TYPE_CHECKING:  # only types: the lobby's first paint does not wait for these imports
     from pathlib import Path
 
-    from huddle_tui.records import CheckIn, Concern, Handoff, Huddle
-    from huddle_tui.rotation import Plan
-    from huddle_tui.summary import Summary
+    from huddle_tui.model.checkin import CheckIn, Concern
+    from huddle_tui.model.huddle import Handoff, Huddle
+    from huddle_tui.rules.rotation import Plan
+    from huddle_tui.rules.summary import Summary
 
 
 class PlanLoaded(Message):

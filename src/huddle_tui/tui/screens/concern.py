@@ -12,7 +12,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Footer, Input, Select, Static
 
 from huddle_tui.errors import UsageError
-from huddle_tui.records import CONCERN_KINDS, Concern, FollowUp
+from huddle_tui.model.checkin import CONCERN_KINDS, Concern, FollowUp
 from huddle_tui.text import MAX_CONCERN, clean_text, printable
 
 VISIBILITY_WORDS = {"team": "team (with the name)", "anonymous": "anonymous (no name)",

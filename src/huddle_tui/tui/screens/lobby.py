@@ -12,7 +12,7 @@ from textual.content import Content
 from textual.message import Message
 from textual.widgets import Footer, Static
 
-from huddle_tui.roundclock import duration
+from huddle_tui.rules.roundclock import duration
 from huddle_tui.text import printable
 from huddle_tui.tui.messages import HandoffSaved, PlanLoaded
 from huddle_tui.tui.screens.base import HuddleScreen
@@ -21,7 +21,7 @@ from huddle_tui.tui.widgets.roster import Roster
 from huddle_tui.tui.widgets.status_line import StatusLine
 
 if TYPE_CHECKING:
-    from huddle_tui.rotation import Plan
+    from huddle_tui.rules.rotation import Plan
 
 PRESENCE = ("in the room", "remote", "away")
 LIVE_REFRESH_S = 5.0
@@ -171,7 +171,7 @@ class LobbyScreen(HuddleScreen):
 
     def _hand_over(self, name: str, reason: str | None) -> None:
         """Save the handoff in a worker; the lobby updates when it is written."""
-        from huddle_tui.records import Handoff
+        from huddle_tui.model.huddle import Handoff
         from huddle_tui.tui import jobs
 
         if reason is None or self.plan is None or self.plan.facilitator is None:
@@ -182,7 +182,7 @@ class LobbyScreen(HuddleScreen):
 
     def action_start(self) -> None:
         """Open the round with today's order, anyone away skipped."""
-        from huddle_tui.roundclock import PulseRound
+        from huddle_tui.rules.roundclock import PulseRound
         from huddle_tui.tui.screens.round import RoundScreen
 
         if self.plan is None:

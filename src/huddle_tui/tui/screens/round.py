@@ -16,8 +16,9 @@ from textual.containers import Horizontal, Vertical
 from textual.content import Content
 from textual.widgets import Footer, Static
 
-from huddle_tui.records import MOOD_SYMBOLS, MOODS, CheckIn, Concern, Huddle
-from huddle_tui.roundclock import OVER, PulseRound, View, countdown, duration
+from huddle_tui.model.checkin import MOOD_SYMBOLS, MOODS, CheckIn, Concern
+from huddle_tui.model.huddle import Huddle
+from huddle_tui.rules.roundclock import OVER, PulseRound, View, countdown, duration
 from huddle_tui.text import printable
 from huddle_tui.tui.screens.base import HuddleScreen
 from huddle_tui.tui.widgets.countdown import Countdown

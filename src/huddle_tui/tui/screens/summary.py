@@ -16,16 +16,16 @@ from textual.containers import VerticalScroll
 from textual.content import Content
 from textual.widgets import Footer, Static
 
-from huddle_tui.insights import MIN_ANSWERS
-from huddle_tui.records import MOOD_SYMBOLS, MOODS
-from huddle_tui.roundclock import duration
+from huddle_tui.model.checkin import MOOD_SYMBOLS, MOODS
+from huddle_tui.rules.insights import MIN_ANSWERS
+from huddle_tui.rules.roundclock import duration
 from huddle_tui.text import printable
 from huddle_tui.tui.messages import FileSaved, SummaryReady
 from huddle_tui.tui.screens.base import HuddleScreen
 from huddle_tui.tui.widgets.status_line import StatusLine
 
 if TYPE_CHECKING:
-    from huddle_tui.summary import Summary
+    from huddle_tui.rules.summary import Summary
 
 Part = str | Content | tuple[str, str]
 BAR = 20

@@ -6,7 +6,14 @@ from textual.app import ComposeResult
 from textual.containers import Vertical
 from textual.widgets import Digits, Static
 
-from huddle_tui.roundclock import ON_TIME, OVER, WARNING, View, countdown, duration
+from huddle_tui.rules.roundclock import (
+    ON_TIME,
+    OVER,
+    WARNING,
+    View,
+    countdown,
+    duration,
+)
 from huddle_tui.tui.widgets.big_digits import BigDigits
 
 

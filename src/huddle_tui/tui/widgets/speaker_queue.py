@@ -5,7 +5,7 @@ from __future__ import annotations
 from textual.content import Content
 from textual.widgets import Static
 
-from huddle_tui.roundclock import PulseRound, duration
+from huddle_tui.rules.roundclock import PulseRound, duration
 from huddle_tui.tui.widgets.fit import fit
 
 NAME_WIDTH = 13

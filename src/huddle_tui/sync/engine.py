@@ -14,19 +14,19 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, NamedTuple
 
-from huddle_tui import backoff
-from huddle_tui.config import Endpoint, TeamConfig
-from huddle_tui.credentials import endpoint_label
+from huddle_tui.config.team import Endpoint, TeamConfig
 from huddle_tui.errors import HuddleError
-from huddle_tui.outbox import Outbox, endpoint_key
-from huddle_tui.store import FolderStore
+from huddle_tui.storage.folder import FolderStore
+from huddle_tui.sync import backoff
+from huddle_tui.sync.credentials import endpoint_label
+from huddle_tui.sync.outbox import Outbox, endpoint_key
 
 if TYPE_CHECKING:
     import httpx
 
-    from huddle_tui.httpclient import EndpointClient
+    from huddle_tui.sync.client import EndpointClient
 
-log = logging.getLogger("huddle_tui.sync")
+log = logging.getLogger("huddle_tui.sync.engine")
 
 
 class EndpointReport(NamedTuple):
@@ -108,7 +108,7 @@ def _sync_endpoint(team: TeamConfig, endpoint: Endpoint, outbox: Outbox, *,
                    transport: httpx.BaseTransport | None, timeout: float | None, pull: bool,
                    force: bool, deadline: float, stop: Callable[[], bool]) -> EndpointReport:
     """Push then pull one endpoint, turning every failure into the report's error."""
-    from huddle_tui.httpclient import DEFAULT_TIMEOUT_S, EndpointClient, PullError
+    from huddle_tui.sync.client import DEFAULT_TIMEOUT_S, EndpointClient, PullError
 
     key, label = endpoint_key(endpoint), endpoint_label(endpoint)
     pushed, pulled, error = Pass(0, 0, 0, None), 0, None

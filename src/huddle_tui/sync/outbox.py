@@ -21,9 +21,9 @@ from pathlib import Path
 from typing import NamedTuple
 
 from huddle_tui import paths
-from huddle_tui.config import Endpoint
-from huddle_tui.envelope import Record
+from huddle_tui.config.team import Endpoint
 from huddle_tui.errors import StoreError
+from huddle_tui.storage.envelope import Record
 
 PENDING = "pending"
 DEAD = "dead"
@@ -146,7 +146,7 @@ class Outbox:
 
     def add_record(self, endpoint: str, record: Record) -> bool:
         """Queue a record's PUT; a private record is refused here too, whoever asks."""
-        from huddle_tui import wire
+        from huddle_tui.sync import wire
 
         if record.payload.get("visibility") == "private":
             raise ValueError("private records never enter the outbox")

@@ -9,8 +9,8 @@ from __future__ import annotations
 from datetime import date, timedelta
 from typing import NamedTuple
 
-from huddle_tui.config import Member, TeamConfig
-from huddle_tui.records import Handoff
+from huddle_tui.config.team import Member, TeamConfig
+from huddle_tui.model.huddle import Handoff
 
 FIRST_WEEK = timedelta(days=7)
 FAIR_WINDOW = 10

@@ -2,7 +2,7 @@
 
 httpx retries only connection failures by itself, and a mock transport hides
 retries, so this module makes one attempt per call and says what happened;
-the sync loop (sync.py) decides when to try again. TLS verification is always
+the sync loop (engine.py) decides when to try again. TLS verification is always
 on (a custom CA bundle may be given; nothing turns verification off). The
 token goes only in the Authorization header, and every error text and log
 record is scrubbed of the endpoint's secrets before anyone sees it.
@@ -19,19 +19,20 @@ from typing import Any, NamedTuple
 
 import httpx
 
-from huddle_tui import __version__, backoff, wire
-from huddle_tui.config import Endpoint
-from huddle_tui.credentials import RedactingFilter, endpoint_label, redact, resolve_secret
-from huddle_tui.envelope import CorruptRecord, Record
+from huddle_tui import __version__
+from huddle_tui.config.team import Endpoint
 from huddle_tui.errors import EndpointError
-from huddle_tui.outbox import Item
+from huddle_tui.storage.envelope import CorruptRecord, Record
+from huddle_tui.sync import backoff, wire
+from huddle_tui.sync.credentials import RedactingFilter, endpoint_label, redact, resolve_secret
+from huddle_tui.sync.outbox import Item
 from huddle_tui.text import printable
 
 log = logging.getLogger("huddle_tui.http")
 DEFAULT_TIMEOUT_S = 10.0
 # Loggers that may print a URL: each gets the redacting filter while a client is open.
 _LOGGERS = ("httpx", "httpcore.connection", "httpcore.http11", "httpcore.http2", "httpcore.proxy",
-            "huddle_tui.http", "huddle_tui.sync")
+            "huddle_tui.http", "huddle_tui.sync.engine")
 ENDPOINT_LEVEL = frozenset({401, 403, 404, 405})
 PAGE_LIMIT = 500
 

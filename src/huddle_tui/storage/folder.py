@@ -22,11 +22,19 @@ from itertools import groupby
 from pathlib import Path
 from typing import Any, NamedTuple
 
-from huddle_tui import envelope, index
-from huddle_tui.envelope import Record
 from huddle_tui.errors import StoreError
-from huddle_tui.fileio import is_own_temp, write_atomic
-from huddle_tui.scan import FOREIGN, RECORDS, TEMP, MonthScan, dir_stamp, is_sync_temp, scan_month
+from huddle_tui.storage import envelope, index
+from huddle_tui.storage.envelope import Record
+from huddle_tui.storage.fileio import is_own_temp, write_atomic
+from huddle_tui.storage.scan import (
+    FOREIGN,
+    RECORDS,
+    TEMP,
+    MonthScan,
+    dir_stamp,
+    is_sync_temp,
+    scan_month,
+)
 
 __all__ = ["RECORDS", "FolderStore", "History", "Problem", "clean_own_temp_files", "is_sync_temp",
            "utc_now"]

@@ -12,12 +12,13 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from huddle_tui.config import TeamConfig
-from huddle_tui.envelope import dumps
-from huddle_tui.insights import MIN_ANSWERS, expected_members, mood_distribution
-from huddle_tui.records import MOODS, CheckIn, Concern, Huddle
-from huddle_tui.roundclock import countdown, duration
-from huddle_tui.store import History
+from huddle_tui.config.team import TeamConfig
+from huddle_tui.model.checkin import MOODS, CheckIn, Concern
+from huddle_tui.model.huddle import Huddle
+from huddle_tui.rules.insights import MIN_ANSWERS, expected_members, mood_distribution
+from huddle_tui.rules.roundclock import countdown, duration
+from huddle_tui.storage.envelope import dumps
+from huddle_tui.storage.folder import History
 from huddle_tui.text import printable
 
 

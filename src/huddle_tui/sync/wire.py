@@ -15,8 +15,8 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from huddle_tui import envelope
-from huddle_tui.envelope import SCHEMA_VERSION, CorruptRecord, Record
+from huddle_tui.storage import envelope
+from huddle_tui.storage.envelope import SCHEMA_VERSION, CorruptRecord, Record
 
 FIELDS = ("schema", "kind", "id", "version", "date", "written_at", "deleted", "payload", "checksum")
 _ID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\Z")

@@ -17,7 +17,7 @@ from collections.abc import Callable, Iterable, Sequence
 from typing import TYPE_CHECKING, NamedTuple
 
 if TYPE_CHECKING:  # the lobby imports this module before its first paint; records are not needed then
-    from huddle_tui.records import Turn
+    from huddle_tui.model.huddle import Turn
 
 Clock = Callable[[], float]
 WARNING_SHARE = 0.2
@@ -131,7 +131,7 @@ class PulseRound:
 
     def turns(self) -> tuple[Turn, ...]:
         """The round as records: every slot, unreached ones as skipped."""
-        from huddle_tui.records import Turn
+        from huddle_tui.model.huddle import Turn
 
         return tuple(Turn(s.speaker, round(s.timebox_s or 0.0, 3), round(self.elapsed(s), 3),
                           skipped=s.skipped or s.timebox_s is None, late=s.late)

@@ -20,8 +20,8 @@ import sys
 import zlib
 from pathlib import Path
 
-from huddle_tui.fileio import write_atomic
-from huddle_tui.scan import MonthScan
+from huddle_tui.storage.fileio import write_atomic
+from huddle_tui.storage.scan import MonthScan
 
 INDEX_FORMAT = 4
 _MAGIC = f"huddle-index {INDEX_FORMAT} py{sys.version_info[0]}.{sys.version_info[1]}\n".encode()

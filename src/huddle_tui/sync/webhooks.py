@@ -23,7 +23,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from huddle_tui.summary import Summary, render_text
+from huddle_tui.rules.summary import Summary, render_text
 
 SLACK_MAX_BLOCKS = 50
 SLACK_HEADER_MAX = 150

@@ -26,9 +26,9 @@ import re
 import time
 from typing import Any, NamedTuple
 
-from huddle_tui import envelope
-from huddle_tui.envelope import CorruptRecord
-from huddle_tui.fileio import is_own_temp
+from huddle_tui.storage import envelope
+from huddle_tui.storage.envelope import CorruptRecord
+from huddle_tui.storage.fileio import is_own_temp
 
 RECORDS = "records"
 RACY_NS = 3_000_000_000

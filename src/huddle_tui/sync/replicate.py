@@ -2,7 +2,7 @@
 
 For every `records` endpoint, each shared record is queued as a PUT. For every
 chat endpoint, the day's summary is queued as one post when a huddle record
-says the huddle ended (team-visible content only; see summary.py). Private
+says the huddle ended (team-visible content only; see rules/summary.py). Private
 records never reach this module: the journal does not emit them, and the
 outbox refuses them again.
 """
@@ -12,9 +12,9 @@ from __future__ import annotations
 import threading
 from datetime import date
 
-from huddle_tui.envelope import Record
 from huddle_tui.journal import Journal
-from huddle_tui.outbox import Outbox, endpoint_key
+from huddle_tui.storage.envelope import Record
+from huddle_tui.sync.outbox import Outbox, endpoint_key
 
 
 class OutboxSink:
@@ -48,9 +48,9 @@ class OutboxSink:
     def queue_summary(self, fmt: str, key: str, huddle: Record) -> bool:
         """Build the day's team-visible summary as a chat payload and queue its POST."""
         from huddle_tui.commands.summary import next_workday
-        from huddle_tui.envelope import dumps
-        from huddle_tui.summary import build
-        from huddle_tui.webhooks import payload
+        from huddle_tui.rules.summary import build
+        from huddle_tui.storage.envelope import dumps
+        from huddle_tui.sync.webhooks import payload
 
         day = date.fromisoformat(huddle.date)
         history = self.journal.read(("checkin", "concern", "huddle", "handoff"))

@@ -21,7 +21,7 @@ import sys
 from collections.abc import Iterable
 from pathlib import Path
 
-from huddle_tui.config import Endpoint
+from huddle_tui.config.team import Endpoint
 from huddle_tui.errors import ConfigError, EndpointError
 
 REDACTED = "[redacted]"

@@ -10,8 +10,8 @@ from collections import Counter
 from collections.abc import Iterable
 from datetime import date
 
-from huddle_tui.config import TeamConfig
-from huddle_tui.records import CheckIn
+from huddle_tui.config.team import TeamConfig
+from huddle_tui.model.checkin import CheckIn
 
 MIN_ANSWERS = 3
 

@@ -1,0 +1,1 @@
+"""What a huddle produces: check-ins, concerns, huddles and handoffs, as typed values."""

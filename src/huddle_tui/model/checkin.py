@@ -1,0 +1,89 @@
+"""A member's pulse: the check-in (mood, status, concerns) and its concerns, as typed records.
+
+Each type (a NamedTuple: cheap to import and to build) turns into the JSON
+payload of a record (see storage/envelope.py) and back.
+"""
+
+from __future__ import annotations
+
+from typing import Any, NamedTuple
+
+from huddle_tui.model.ids import random_id
+
+MOODS: dict[int, str] = {1: "struggling", 2: "low", 3: "okay", 4: "good", 5: "great"}
+MOOD_SYMBOLS: dict[int, str] = {1: "▁", 2: "▂", 3: "▄", 4: "▆", 5: "█"}
+CONCERN_KINDS = ("blocker", "concern", "support")
+VISIBILITIES = ("team", "anonymous", "private")
+FOLLOWUP_STATES = ("open", "done")
+
+
+class FollowUp(NamedTuple):
+    """Who follows a concern up, and whether that is done."""
+
+    owner: str
+    state: str = "open"
+
+
+class Concern(NamedTuple):
+    """Something a person raised: a blocker, a concern or a call for support."""
+
+    text: str
+    kind: str = "concern"
+    visibility: str = "team"
+    followup: FollowUp | None = None
+    id: str = ""
+
+    @classmethod
+    def new(cls, text: str, kind: str = "concern", visibility: str = "team",
+            followup: FollowUp | None = None) -> Concern:
+        """A new concern with a fresh id."""
+        return cls(text, kind, visibility, followup, random_id())
+
+    def to_payload(self) -> dict[str, Any]:
+        """The concern as JSON data."""
+        out: dict[str, Any] = {"id": self.id or random_id(), "text": self.text, "kind": self.kind}
+        if self.followup is not None:
+            out["followup"] = {"owner": self.followup.owner, "state": self.followup.state}
+        return out
+
+    @classmethod
+    def from_payload(cls, data: dict[str, Any], visibility: str) -> Concern:
+        """Read a concern back from JSON data."""
+        fu = data.get("followup")
+        return cls(text=str(data.get("text", "")), kind=str(data.get("kind", "concern")),
+                   visibility=visibility, id=str(data.get("id", "")),
+                   followup=FollowUp(str(fu["owner"]), str(fu.get("state", "open")))
+                   if isinstance(fu, dict) and "owner" in fu else None)
+
+
+class CheckIn(NamedTuple):
+    """One member's pulse for one date (member is None when anonymous)."""
+
+    date: str
+    mood: int
+    member: str | None
+    status: str = ""
+    concerns: tuple[Concern, ...] = ()
+    visibility: str = "team"
+    source: str = "cli"
+
+    def to_payload(self) -> dict[str, Any]:
+        """The check-in as JSON data; an anonymous one has no member key at all."""
+        out: dict[str, Any] = {"mood": self.mood, "status": self.status,
+                               "concerns": [c.to_payload() for c in self.concerns],
+                               "visibility": self.visibility, "source": self.source}
+        if self.visibility != "anonymous" and self.member is not None:
+            out["member"] = self.member
+        return out
+
+    @classmethod
+    def from_payload(cls, day: str, data: dict[str, Any]) -> CheckIn:
+        """Read a check-in back from JSON data."""
+        visibility = str(data.get("visibility", "team"))
+        member = data.get("member")
+        return cls(date=day, mood=int(data.get("mood", 3)),
+                   member=str(member) if member is not None else None,
+                   status=str(data.get("status", "")),
+                   concerns=tuple(Concern.from_payload(c, visibility)
+                                  for c in data.get("concerns", []) if isinstance(c, dict)),
+                   visibility=visibility, source=str(data.get("source", "cli")))

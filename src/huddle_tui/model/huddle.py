@@ -1,0 +1,74 @@
+"""A huddle as recorded: its turns, who facilitated, and handoffs of that role."""
+
+from __future__ import annotations
+
+from typing import Any, NamedTuple
+
+
+class Turn(NamedTuple):
+    """One speaker's turn in a pulse round."""
+
+    speaker: str
+    timebox_s: float
+    spoken_s: float
+    skipped: bool = False
+    late: bool = False
+
+    def to_payload(self) -> dict[str, Any]:
+        """The turn as JSON data."""
+        return {"speaker": self.speaker, "timebox_s": round(self.timebox_s, 3),
+                "spoken_s": round(self.spoken_s, 3), "skipped": self.skipped, "late": self.late}
+
+    @classmethod
+    def from_payload(cls, data: dict[str, Any]) -> Turn:
+        """Read a turn back from JSON data."""
+        return cls(str(data["speaker"]), float(data.get("timebox_s", 0)),
+                   float(data.get("spoken_s", 0)), bool(data.get("skipped", False)),
+                   bool(data.get("late", False)))
+
+
+class Huddle(NamedTuple):
+    """One huddle on one date: who facilitated, the order, and each turn."""
+
+    date: str
+    facilitator: str
+    order: tuple[str, ...]
+    turns: tuple[Turn, ...] = ()
+    round_s: float = 300.0
+    started_at: str | None = None
+    ended_at: str | None = None
+
+    def to_payload(self) -> dict[str, Any]:
+        """The huddle as JSON data."""
+        return {"facilitator": self.facilitator, "order": list(self.order),
+                "turns": [t.to_payload() for t in self.turns], "round_s": self.round_s,
+                "started_at": self.started_at, "ended_at": self.ended_at}
+
+    @classmethod
+    def from_payload(cls, day: str, data: dict[str, Any]) -> Huddle:
+        """Read a huddle back from JSON data."""
+        return cls(date=day, facilitator=str(data.get("facilitator", "")),
+                   order=tuple(str(x) for x in data.get("order", [])),
+                   turns=tuple(Turn.from_payload(t) for t in data.get("turns", [])
+                               if isinstance(t, dict)),
+                   round_s=float(data.get("round_s", 300.0)),
+                   started_at=data.get("started_at"), ended_at=data.get("ended_at"))
+
+
+class Handoff(NamedTuple):
+    """The facilitator role handed to someone else for one date."""
+
+    date: str
+    from_member: str
+    to_member: str
+    reason: str
+
+    def to_payload(self) -> dict[str, Any]:
+        """The handoff as JSON data."""
+        return {"from": self.from_member, "to": self.to_member, "reason": self.reason}
+
+    @classmethod
+    def from_payload(cls, day: str, data: dict[str, Any]) -> Handoff:
+        """Read a handoff back from JSON data."""
+        return cls(day, str(data.get("from", "")), str(data.get("to", "")),
+                   str(data.get("reason", "")))
