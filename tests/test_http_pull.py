@@ -8,12 +8,11 @@ from pathlib import Path
 import pytest
 
 from huddle_tui.config.team import TeamConfig
-from huddle_tui.journal import Journal
+from huddle_tui.journal import open_journal
 from huddle_tui.model.checkin import CheckIn, Concern
 from huddle_tui.server.app import create_app
 from huddle_tui.storage.folder import FolderStore
 from huddle_tui.sync.engine import sync_once
-from huddle_tui.sync.replicate import attach
 from tests.http_helpers import TOKEN, TOKEN_ENV, LiveServer, records_endpoint, with_endpoints
 
 DAY = "2026-11-26"
@@ -27,8 +26,7 @@ def test_a_teammates_checkins_arrive_through_the_endpoint(team: TeamConfig, tmp_
     server = LiveServer(create_app(server_dir, (TOKEN,), durable=False)).start()
     try:
         ana_team = with_endpoints(team, records_endpoint(server.url))
-        journal = Journal(ana_team, durable=False)
-        attach(journal)
+        journal = open_journal(ana_team, durable=False)
         journal.save_checkin(CheckIn(DAY, 4, "Ana", "shipping", (Concern.new("the flaky CI", "blocker"),)))
         journal.save_checkin(CheckIn(DAY, 2, "Ana", "", (Concern.new("too many meetings", "concern",
                                                                      "anonymous"),), visibility="anonymous"))
@@ -45,7 +43,7 @@ def test_a_teammates_checkins_arrive_through_the_endpoint(team: TeamConfig, tmp_
         restarted.stop()
     finally:
         server.stop()
-    assert first.ok and first.endpoints[0].pulled == 2
+    assert first.ok and first.endpoints[0].pulled == 3  # a named check-in, a placeholder, an answer
     assert again.endpoints[0].pulled == 0 and after_restart.endpoints[0].pulled == 0
     history = FolderStore(ben_folder).read()
     assert {r.id for r in history.records.values()} == {r.id for r in journal.read().records.values()}

@@ -11,6 +11,7 @@ import pytest
 
 from huddle_tui import paths
 from huddle_tui.config.team import TeamConfig
+from huddle_tui.errors import RefusedError
 from huddle_tui.sync.outbox import DEAD, PENDING, Outbox
 from tests.conftest import run_huddle
 from tests.http_helpers import make_records, records_endpoint, with_endpoints
@@ -35,8 +36,9 @@ def test_a_checkin_enters_the_outbox_when_it_is_saved_and_private_parts_never_do
     assert private.returncode == 0, private.stderr
     with Outbox() as outbox:
         items = outbox.items()
-    assert [(i.label.split()[0], i.state) for i in items] == [("checkin", PENDING)]
+    assert [(i.label.split()[0], i.state) for i in items] == [("checkin", PENDING)] * 2
     assert b"the build is slow" in items[0].body
+    assert b'"visibility":"withheld"' in items[1].body  # Ben's placeholder: who, never what
     assert SECRET_WORRY.encode() not in outbox_bytes()
 
 
@@ -44,7 +46,7 @@ def test_the_outbox_refuses_a_private_record_whoever_hands_it_over(tmp_path: Pat
     """A second line of defence behind the journal's split."""
     record = make_records(tmp_path / "x", 1)[0]
     private = record._replace(payload={**record.payload, "visibility": "private"})
-    with Outbox() as outbox, pytest.raises(ValueError, match="private"):
+    with Outbox() as outbox, pytest.raises(RefusedError, match="private"):
         outbox.add_record("api", private)
 
 

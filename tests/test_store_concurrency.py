@@ -25,13 +25,13 @@ START = date(2026, 1, 5)
 def plan(team: TeamConfig, p: int) -> list[tuple[str, str, int]]:
     """Process p's check-ins: (member, date, mood), no two processes sharing a (member, date).
 
-    All processes walk the same dates at the same pace, so they write into
-    the same month folders at the same moments.
+    All processes walk the same working days at the same pace, so they write
+    into the same month folders at the same moments.
     """
     member = team.members[p % len(team.members)].name
     offset = (p // len(team.members)) * EACH
-    return [(member, (START + timedelta(days=offset + i)).isoformat(), 1 + (p + i) % 5)
-            for i in range(EACH)]
+    workdays = [d for d in (START + timedelta(days=k) for k in range(2 * EACH * 2)) if d.weekday() < 5]
+    return [(member, workdays[offset + i].isoformat(), 1 + (p + i) % 5) for i in range(EACH)]
 
 
 def _worker(config: str, jobs: list[tuple[str, str, int]], ready: object, go: object) -> None:

@@ -9,13 +9,12 @@ from typing import Any
 import pytest
 
 from huddle_tui.config.team import Endpoint, TeamConfig
-from huddle_tui.journal import Journal
+from huddle_tui.journal import Journal, open_journal
 from huddle_tui.model.checkin import CheckIn, Concern
 from huddle_tui.model.huddle import Huddle, Turn
 from huddle_tui.rules.summary import ConcernLine, Summary
 from huddle_tui.sync.engine import sync_once
 from huddle_tui.sync.outbox import Outbox
-from huddle_tui.sync.replicate import attach
 from huddle_tui.sync.webhooks import (
     DISCORD_MAX,
     MATTERMOST_MAX,
@@ -95,8 +94,7 @@ def test_each_chat_format_gets_one_summary_in_its_shape_and_nothing_private(team
     try:
         team = with_endpoints(team, *(Endpoint(url=f"{server.url}/{fmt}", format=fmt, name=fmt)
                                       for fmt in CHECKS))
-        journal = Journal(team, durable=False)
-        attach(journal)
+        journal = open_journal(team, durable=False)
         hold_a_huddle(journal)
         with Outbox() as outbox:
             queued = [i.body for i in outbox.items()]
@@ -147,8 +145,7 @@ def test_an_unknown_format_is_an_error() -> None:
 def test_a_chat_post_is_queued_once_per_huddle_version(team: TeamConfig, tmp_path: Path) -> None:
     """A started-but-not-ended huddle posts nothing; its end posts once."""
     team = with_endpoints(team, Endpoint(url="https://chat.invalid/hook", format="discord", name="chat"))
-    journal = Journal(team, durable=False)
-    attach(journal)
+    journal = open_journal(team, durable=False)
     hold_a_huddle(journal)
     with Outbox() as outbox:
         items = outbox.items("chat")

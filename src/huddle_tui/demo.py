@@ -19,7 +19,7 @@ from huddle_tui.config.team import AwayRange, Member, TeamConfig, team_config_to
 from huddle_tui.model.checkin import CheckIn, Concern, FollowUp
 from huddle_tui.model.huddle import Handoff, Huddle, Turn
 from huddle_tui.model.ids import named_id, random_id
-from huddle_tui.rules.rotation import Held, plan_for, speakers
+from huddle_tui.rules.rotation import Held, plan_for
 from huddle_tui.storage.folder import FolderStore
 
 NAMES = ["Ana", "Ben", "Chen", "Dara", "Emeka", "Fatima", "Gus", "Hana", "Ilya", "Jo",
@@ -91,7 +91,7 @@ def generate(folder: Path, members: int = 8, years: float = 1.0, seed: int = 7,
         wave = 0.5 * math.sin(week / 6.0) - (0.6 if week % 13 in (11, 12) else 0.0)
         clock[0] = datetime(day.year, day.month, day.day, 8, 45, tzinfo=UTC)
         is_today = day == today
-        present = speakers(team, day)
+        present = team.expected(day)
         for i, m in enumerate(present):
             if is_today and i >= 2:
                 break
@@ -119,11 +119,13 @@ def _save_checkin(store: FolderStore, rng: random.Random, member: str, iso: str,
         concerns.append(Concern.new(text, kind, "team",
                                 FollowUp(owner, rng.choice(("open", "done"))) if owner else None))
     anonymous = rng.random() < 0.05
-    checkin = CheckIn(date=iso, mood=mood, member=None if anonymous else member,
-                      status=rng.choice(STATUSES), concerns=tuple(concerns),
-                      visibility="anonymous" if anonymous else "team", source="demo")
-    rid = random_id() if anonymous else named_id("checkin", member, iso)
-    store.save("checkin", rid, iso, checkin.to_payload(), anonymous=anonymous)
+    checkin = CheckIn(date=iso, mood=mood, member=member, status=rng.choice(STATUSES),
+                      concerns=tuple(concerns), visibility="anonymous" if anonymous else "team",
+                      source="demo")
+    named = checkin.placeholder() if anonymous else checkin
+    store.save("checkin", named_id("checkin", member, iso), iso, named.to_payload())
+    if anonymous:  # the answer itself, with no author and an id nothing links to the member
+        store.save("checkin", random_id(), iso, checkin.to_payload(), anonymous=True)
 
 
 def _save_huddle(store: FolderStore, rng: random.Random, team: TeamConfig, day: date,

@@ -1,4 +1,20 @@
-"""Errors a person can act on, each with the exit code scripts rely on."""
+"""Every error huddle-tui raises on purpose, in one hierarchy, each with the exit code scripts rely on.
+
+::
+
+    HuddleError                 a failure explained in one line (exit 1 if nothing more specific)
+    ├── UsageError              bad flags or bad input: nothing was saved (exit 2)
+    │   └── RefusedError        valid input the records refuse: a rule of the huddle says no (exit 2)
+    ├── ConfigError             a config file that cannot be used, naming the file and key (exit 3)
+    ├── StoreError              the shared folder or the local data dir cannot be written (exit 4)
+    ├── EndpointError           an HTTP endpoint refused or could not be reached (exit 6)
+    │   └── PullError           a pull that failed; the message is safe to show
+    └── CorruptRecord           a file or payload that is not a whole, valid record (also a ValueError)
+
+The core raises these and nothing else for a person's mistakes or the
+world's failures; the CLI turns them into one line and `code`, the app into
+a calm notice. Anything else escaping is a bug (exit 1).
+"""
 
 from __future__ import annotations
 
@@ -23,6 +39,7 @@ class HuddleError(Exception):
     code: ExitCode = ExitCode.INTERNAL
 
     def __init__(self, message: str) -> None:
+        """Keep the one-line message people see."""
         super().__init__(message)
         self.message = message
 
@@ -31,6 +48,10 @@ class UsageError(HuddleError):
     """Bad flags or bad input: nothing was saved."""
 
     code = ExitCode.USAGE
+
+
+class RefusedError(UsageError):
+    """Well-formed input that a rule of the huddle refuses (a handoff to someone away, …)."""
 
 
 class ConfigError(HuddleError):
@@ -49,3 +70,13 @@ class EndpointError(HuddleError):
     """An HTTP endpoint refused or could not be reached."""
 
     code = ExitCode.ENDPOINT
+
+
+class PullError(EndpointError):
+    """A pull that failed; the message is safe to show (no secret in it)."""
+
+
+class CorruptRecord(HuddleError, ValueError):
+    """A file (or a record sent over the wire) that is not a whole, valid record; the message says why."""
+
+    code = ExitCode.USAGE

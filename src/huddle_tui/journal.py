@@ -1,46 +1,97 @@
-"""A team's records as the app and the commands use them: save, read, plan.
+"""A team's records as the app and the commands use them: save, read, plan, summarise.
 
-The journal splits a check-in by visibility before anything is written:
-team-visible parts go to the shared folder with the member's name; anonymous
-ones go there with a random id and no author; private ones go only to this
-machine's private folder. Records for the HTTP outbox are handed to `sinks`
-in the same step as the save (private ones never are).
+Every record goes through one save path (`Journal._share`): the file is made
+durable in the shared folder, and only then is the saved record handed to the
+replicator (the HTTP outbox), which also posts the chat summary once a huddle
+has ended — built from the folder after that last write.
+
+A member has one check-in per date, whatever its visibility:
+
+- **team**: the named record holds the answer;
+- **anonymous**: the named record is a *placeholder* ("withheld": who checked
+  in, nothing of what they said) and the answer is a separate record with an
+  unlinkable id and no author;
+- **private**: the same placeholder, and the answer stays in this machine's
+  private folder.
+
+Changing visibility retracts what was shared before (the named record becomes
+a placeholder, an anonymous answer gets a tombstone). An answer kept
+anonymously or privately can only be changed on the machine that holds it:
+anywhere else the placeholder says "already checked in", and nothing doubles.
 """
 
 from __future__ import annotations
 
-import os
 from collections.abc import Callable
 from datetime import date, datetime, timedelta
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from huddle_tui import paths
-from huddle_tui.config.team import TeamConfig
-from huddle_tui.errors import UsageError
-from huddle_tui.model.checkin import CheckIn, Concern
-from huddle_tui.model.huddle import Handoff, Huddle
+from huddle_tui.config.team import AwayRange, Member, TeamConfig
+from huddle_tui.errors import RefusedError, UsageError
+from huddle_tui.model.checkin import WITHHELD, CheckIn, Concern, as_visibility
+from huddle_tui.model.huddle import Away, Handoff, Huddle
 from huddle_tui.model.ids import as_uuid, named_id, random_id
-from huddle_tui.rules.rotation import Held, Plan, can_facilitate, plan_for
+from huddle_tui.rules.rotation import Plan, handoffs_in, held_huddles, plan_for
 from huddle_tui.storage.envelope import Record
 from huddle_tui.storage.folder import FolderStore, History, utc_now
 
-Sink = Callable[[Record], None]
+if TYPE_CHECKING:
+    from huddle_tui.rules.summary import Summary
+    from huddle_tui.sync.replicate import Replicator
+
 RECENT_DAYS = 60
+FIRST_DATE = date(1970, 1, 1)
+LAST_DATE = date(9998, 12, 31)
+DAY_KINDS = ("checkin", "concern", "huddle", "handoff")
 
 
-class Saved:
-    """What one check-in became on disk: the records written, by where they went."""
+class Saved(NamedTuple):
+    """What one check-in became on disk, and what it took back from the team's view."""
 
-    def __init__(self) -> None:
-        """Start with nothing written."""
-        self.shared: list[Record] = []
-        self.private: list[Record] = []
+    checkin: CheckIn
+    shared: tuple[Record, ...]
+    private: tuple[Record, ...]
+    retracted: tuple[str, ...] = ()
 
     @property
     def all(self) -> list[Record]:
         """Every record written."""
         return [*self.shared, *self.private]
+
+    @property
+    def answer(self) -> Record:
+        """The record holding the answer itself (anonymous, private or named)."""
+        if self.private:
+            return self.private[0]
+        return next((r for r in self.shared if r.payload.get("visibility") == "anonymous"),
+                    self.shared[0])
+
+
+class Current(NamedTuple):
+    """A member's check-in for a date as this machine can see it, with where its answer lives."""
+
+    named: Record | None
+    anonymous: Record | None
+    private: Record | None
+
+    @property
+    def checkin(self) -> CheckIn | None:
+        """The full answer when this machine holds it, else the named record (maybe a placeholder)."""
+        for record in (self.named, self.anonymous, self.private):
+            if record is not None and record.payload.get("visibility") != WITHHELD:
+                checkin = CheckIn.from_payload(record.date, record.payload)
+                if self.named is not None and checkin.member is None:
+                    checkin = checkin._replace(member=self.named.payload.get("member"))
+                return checkin
+        return CheckIn.from_payload(self.named.date, self.named.payload) if self.named else None
+
+    @property
+    def held_elsewhere(self) -> bool:
+        """A placeholder whose answer is on another machine: only that machine may change it."""
+        return (self.named is not None and self.named.payload.get("visibility") == WITHHELD
+                and self.anonymous is None and self.private is None)
 
 
 class Journal:
@@ -48,62 +99,140 @@ class Journal:
 
     def __init__(self, team: TeamConfig, *, now: Callable[[], datetime] = utc_now,
                  private_root: Path | None = None, index: bool = True,
-                 durable: bool = True) -> None:
+                 durable: bool = True, replicator: Replicator | None = None) -> None:
         """Open the team's stores; `now` is the injectable clock for timestamps."""
         self.team = team
         self.now = now
         self.shared = FolderStore(team.shared_dir, now=now, durable=durable,
                                   index_dir=paths.index_dir() if index else None)
         self.private = FolderStore(private_root or paths.private_dir(), now=now, durable=durable)
-        self.sinks: list[Sink] = []
+        self.replicator = replicator
+
+    # ------------------------------------------------------------ the one save path
+
+    def _share(self, kind: str, record_id: str, day: str, payload: dict[str, Any], *,
+               anonymous: bool = False, deleted: bool = False) -> Record:
+        """Save a record to the shared folder, then hand the durable record to the replicator.
+
+        The replicator notes the file before it is written and queues it only
+        once it is durable, so a crash in between is settled from the folder
+        the next time it runs (see sync/replicate.py): the outbox holds
+        exactly what the folder holds.
+        """
+        record, data = self.shared.prepare(kind, record_id, day, payload, anonymous=anonymous,
+                                           deleted=deleted)
+        target = self.shared.target(record)
+        if self.replicator is not None:
+            self.replicator.intend(target)
+        self.shared.write(record, data, anonymous=anonymous)
+        if self.replicator is not None:
+            self.replicator.saved(record, target)
+            if kind == "huddle" and payload.get("ended_at") and not deleted:
+                self.replicator.huddle_ended(self.summary(date.fromisoformat(day)), record)
+        return record
 
     # ------------------------------------------------------------ check-ins
 
+    def current(self, member: str, day: str) -> Current:
+        """A member's check-in for `day`: the named record, and this machine's own answer if any."""
+        name = self._member(member).name
+        rid = named_id("checkin", name, day)
+        shared = self.shared.read(("checkin",), since=day).records
+        private = self.private.read(("checkin",), since=day).records
+        return Current(_live(shared.get(rid)), _live(shared.get(self._anonymous_id(name, day))),
+                       _live(private.get(rid)))
+
     def save_checkin(self, checkin: CheckIn) -> Saved:
-        """Save a check-in, each concern going where its visibility allows."""
-        member = self.team.member(checkin.member) if checkin.member else None
-        if checkin.member is not None and member is None:
-            raise UsageError(f"unknown member {checkin.member!r} (not on the roster of {self.team.name})")
-        if not 1 <= checkin.mood <= 5:
+        """Save a member's check-in for a date: a new version of theirs, whatever its visibility."""
+        if checkin.mood is None or not 1 <= checkin.mood <= 5:
             raise UsageError(f"mood must be 1 to 5, got {checkin.mood}")
-        saved = Saved()
-        own = [c for c in checkin.concerns if c.visibility == checkin.visibility]
-        others = [c for c in checkin.concerns if c.visibility != checkin.visibility]
-        main = checkin._replace(member=member.name if member else None, concerns=tuple(own))
-        if checkin.visibility == "private":
-            rid = named_id("checkin", main.member or "", main.date)
-            saved.private.append(self.private.save("checkin", rid, main.date, main.to_payload()))
-        elif checkin.visibility == "anonymous":
-            rid = self._anonymous_id(main.member or "", main.date)
-            saved.shared.append(self._share("checkin", rid, main.date, main.to_payload(),
-                                            anonymous=True))
+        if checkin.member is None:
+            raise UsageError("a check-in needs the member it is for")
+        day = self._working_day(checkin.date, checkin.member)
+        member = self._member(checkin.member).name
+        checkin = checkin._replace(member=member)
+        now = self.current(member, day.isoformat())
+        if now.held_elsewhere:
+            raise RefusedError(f"{member} already checked in for {day} on another machine, "
+                               "anonymously or privately; only that machine can change it")
+        return self._write_checkin(checkin, now)
+
+    def amend_checkin(self, member: str, day: str, *, mood: int | None = None,
+                      status: str | None = None, source: str = "tui") -> Saved:
+        """Change only what is given (the mood, the status) of a member's check-in, keeping the rest.
+
+        With no check-in yet, this starts one with the team's default
+        visibility. An answer held on another machine is never overwritten.
+        """
+        now = self.current(member, day)
+        if now.held_elsewhere:
+            raise RefusedError(f"{self._member(member).name} checked in from their own terminal; "
+                               "their answer stays as they gave it")
+        existing = now.checkin
+        if existing is None:
+            if mood is None:
+                raise UsageError("a check-in needs a mood (1-5) first")
+            fresh = CheckIn(day, mood, member, status or "", (), self.team.default_visibility(), source)
+            return self.save_checkin(fresh)
+        changed = existing._replace(mood=mood if mood is not None else existing.mood,
+                                    status=status if status is not None else existing.status)
+        if changed.mood is None or not 1 <= changed.mood <= 5:
+            raise UsageError(f"mood must be 1 to 5, got {changed.mood}")
+        self._working_day(day, member)
+        return self._write_checkin(changed._replace(member=self._member(member).name), now)
+
+    def _write_checkin(self, checkin: CheckIn, now: Current) -> Saved:
+        """Write the answer where its visibility says, and take back what it replaces."""
+        member, day = checkin.member or "", checkin.date
+        own = tuple(c for c in checkin.concerns if c.visibility == checkin.visibility)
+        answer = checkin._replace(concerns=own)
+        named_rid = named_id("checkin", member, day)
+        shared: list[Record] = []
+        private: list[Record] = []
+        retracted: list[str] = []
+        visibility = as_visibility(checkin.visibility)
+        was_named = (now.named is not None and now.named.payload.get("visibility") != WITHHELD)
+        if visibility == "team":
+            shared.append(self._share("checkin", named_rid, day, answer.to_payload()))
         else:
-            rid = named_id("checkin", main.member or "", main.date)
-            saved.shared.append(self._share("checkin", rid, main.date, main.to_payload()))
-        for concern in others:
-            saved_to = self.save_concern(concern, main.date, main.member)
-            (saved.private if concern.visibility == "private" else saved.shared).append(saved_to)
-        return saved
+            if now.named is None or was_named:
+                shared.append(self._share("checkin", named_rid, day, answer.placeholder().to_payload()))
+                if was_named:
+                    retracted.append("the check-in you shared by name")
+            if visibility == "anonymous":
+                shared.append(self._share("checkin", self._anonymous_id(member, day), day,
+                                          answer.to_payload(), anonymous=True))
+            else:
+                private.append(self.private.save("checkin", named_rid, day,
+                                                 {**answer.to_payload(), "member": member}))
+        if visibility != "anonymous" and now.anonymous is not None:
+            self._share("checkin", now.anonymous.id, day, {}, anonymous=True, deleted=True)
+            retracted.append("your anonymous answer")
+        if visibility != "private" and now.private is not None:
+            self.private.save("checkin", now.private.id, day, {"visibility": "private"}, deleted=True)
+        for concern in checkin.concerns:
+            if concern.visibility != checkin.visibility:
+                saved_to = self.save_concern(concern, day, member)
+                (private if concern.visibility == "private" else shared).append(saved_to)
+        return Saved(answer, tuple(shared), tuple(private), tuple(retracted))
 
     def save_concern(self, concern: Concern, day: str, member: str | None) -> Record:
-        """Save a concern on its own, e.g. an anonymous one raised in a named check-in."""
+        """Save a concern on its own, e.g. one raised in the round, where its visibility allows."""
         payload = concern.to_payload()
         if concern.visibility == "private":
-            payload["member"] = member
-            return self.private.save("concern", concern.id, day, payload)
+            return self.private.save("concern", payload["id"], day,
+                                     {**payload, "member": member, "visibility": "private"})
         if concern.visibility == "anonymous":
             return self._share("concern", random_id(), day,
                                {k: v for k, v in payload.items() if k != "id"}, anonymous=True)
-        payload["member"] = member
-        return self._share("concern", concern.id, day, payload)
+        return self._share("concern", payload["id"], day, {**payload, "member": member})
 
     def _anonymous_id(self, member: str, day: str) -> str:
         """My anonymous check-in's id that day: the same on a re-check-in, unguessable to others.
 
         It is an HMAC of member and date under a secret that never leaves this
         machine, so a second anonymous check-in is a new version of the first
-        (not a second answer) with no link to its author stored anywhere, and
-        two check-ins at once cannot race over a shared map.
+        (not a second answer) with no link to its author stored anywhere.
         """
         import hashlib
         import hmac
@@ -112,33 +241,40 @@ class Journal:
         digest = hmac.new(secret, f"{member.casefold()}\x1f{day}".encode(), hashlib.sha256).digest()
         return as_uuid(digest, 4)
 
-    # ------------------------------------------------------------ huddles
+    # ------------------------------------------------------------ huddles, handoffs, away
 
-    def save_huddle(self, huddle: Huddle) -> Record:
-        """Record a huddle held (or about to be), one record per team per date."""
-        return self._share("huddle", named_id("huddle", self.team.name, huddle.date), huddle.date,
-                           huddle.to_payload())
+    def huddle_id(self, day: date, round_no: int) -> str:
+        """The record id of a round: the day's first is the same on every machine, later ones new."""
+        if round_no <= 1:
+            return named_id("huddle", self.team.name, day.isoformat())
+        return random_id()
+
+    def save_huddle(self, huddle: Huddle, record_id: str | None = None) -> Record:
+        """Record a round held (or about to be): a new version of that round's own record."""
+        rid = record_id or self.huddle_id(date.fromisoformat(huddle.date), huddle.round)
+        return self._share("huddle", rid, huddle.date, huddle.to_payload())
 
     def save_handoff(self, handoff: Handoff) -> Record:
         """Record that the facilitator role for a date went to someone else."""
-        if self.team.member(handoff.to_member) is None:
-            raise UsageError(f"unknown member {handoff.to_member!r} (not on the roster)")
-        return self._share("handoff", named_id("handoff", self.team.name, handoff.date),
-                           handoff.date, handoff.to_payload())
+        day = self._working_day(handoff.date)
+        taker = self._member(handoff.to_member)
+        if not self.roster().expects(taker.name, day):
+            raise RefusedError(f"{taker.name} is away (or not yet on the team) on {day}")
+        plan = self.plan(day)
+        if plan.reason == "held":
+            raise RefusedError(f"the huddle of {day} was already held, facilitated by "
+                               f"{plan.facilitator}; a handoff cannot change it")
+        return self._share("handoff", named_id("handoff", self.team.name, handoff.date), handoff.date,
+                           handoff._replace(to_member=taker.name).to_payload())
 
-    def _share(self, kind: str, record_id: str, day: str, payload: dict[str, Any], *,
-               anonymous: bool = False) -> Record:
-        """Save a record to the shared folder, queueing it for every sink first.
-
-        The outbox gets it before the file is written: a crash in between leaves
-        a record that will still be sent (and pulled back), never one that is
-        saved but never sent.
-        """
-        record, data = self.shared.prepare(kind, record_id, day, payload, anonymous=anonymous)
-        for sink in self.sinks:
-            sink(record)
-        self.shared.write(record, data, anonymous=anonymous)
-        return record
+    def save_away(self, away: Away) -> Record:
+        """Record that a member is away for a range of dates (no hand edit of huddle.toml)."""
+        member = self._member(away.member).name
+        start, end = _check_date(away.start), _check_date(away.end)
+        if end < start:
+            raise UsageError(f"--to {end} is before --from {start}")
+        return self._share("away", random_id(), start.isoformat(),
+                           away._replace(member=member).to_payload())
 
     # ------------------------------------------------------------ reading
 
@@ -147,8 +283,20 @@ class Journal:
         return self.shared.read(kinds, since=since)
 
     def checkins(self, history: History) -> list[CheckIn]:
-        """Every live check-in in a history."""
+        """Every live check-in in a history (placeholders included)."""
         return [CheckIn.from_payload(r.date, r.payload) for r in history.live("checkin")]
+
+    def roster(self) -> TeamConfig:
+        """The team with the away ranges recorded in the shared folder added to the config's."""
+        extra: dict[str, list[AwayRange]] = {}
+        for r in self.shared.read(("away",)).live("away"):
+            away = Away.from_payload(r.payload)
+            try:
+                span = AwayRange(date.fromisoformat(away.start), date.fromisoformat(away.end))
+            except ValueError:
+                continue
+            extra.setdefault(away.member.casefold(), []).append(span)
+        return self.team.with_away(extra)
 
     def plan(self, day: date, history: History | None = None) -> Plan:
         """Facilitator and speaking order for `day`, from the huddle and handoff records.
@@ -158,37 +306,89 @@ class Journal:
         from it (that one facilitated longest ago, or never). Otherwise it
         reads everything.
         """
+        team = self.roster()
         if history is not None:
-            return self._plan(day, history)
+            return _plan(team, day, history)
         since = (day - timedelta(days=RECENT_DAYS)).isoformat()
         recent = self.read(("huddle", "handoff"), since=since)
-        plan = self._plan(day, recent)
+        plan = _plan(team, day, recent)
         if plan.reason != "rotation":
             return plan
-        named = {h.facilitator.casefold() for h in self._held(recent, day)}
-        missing = [m for m in self.team.members if can_facilitate(m, day)
+        named = {h.facilitator.casefold() for h in held_huddles(recent, day)}
+        missing = [m for m in team.members if team.can_facilitate(m, day)
                    and m.name.casefold() not in named]
-        return plan if len(missing) <= 1 else self._plan(day, self.read(("huddle", "handoff")))
+        return plan if len(missing) <= 1 else _plan(team, day, self.read(("huddle", "handoff")))
 
-    def _held(self, history: History, day: date) -> list[Held]:
-        """Huddles as rotation sees them (a past handoff alone counts as facilitating)."""
-        huddles = [Held(r.date, str(r.payload.get("facilitator", "")),
-                        tuple(str(x) for x in r.payload.get("order", ())))
-                   for r in history.live("huddle")]
-        held = {h.date for h in huddles}
+    def rounds_held(self, day: date) -> int:
+        """How many rounds were held on `day` (a held day may have another)."""
         iso = day.isoformat()
-        huddles += [Held(r.date, str(r.payload.get("to", "")), ())
-                    for r in history.live("handoff") if r.date not in held and r.date < iso]
-        return huddles
+        return sum(1 for r in self.read(("huddle",), since=iso).live("huddle") if r.date == iso)
 
-    def _plan(self, day: date, history: History) -> Plan:
-        """The plan from one history."""
-        handoffs = [Handoff.from_payload(r.date, r.payload) for r in history.live("handoff")]
-        return plan_for(self.team, day, self._held(history, day), handoffs)
+    def summary(self, day: date) -> Summary:
+        """The day's team-visible summary: the one function the CLI, the app and chat posts use."""
+        from huddle_tui.rules.summary import build
+
+        team = self.roster()
+        history = self.read(DAY_KINDS, since=day.isoformat())
+        upcoming = self.plan(team.next_workday(day))
+        return build(team, day, history, upcoming.facilitator)
+
+    # ------------------------------------------------------------ checks
+
+    def _member(self, name: str) -> Member:
+        """The roster entry for a name or handle, or a one-line refusal."""
+        member = self.team.member(name)
+        if member is None:
+            raise UsageError(f"unknown member {name!r} (not on the roster of {self.team.name})")
+        return member
+
+    def _working_day(self, iso: str, member: str | None = None) -> date:
+        """A date records may be kept for: in range, a working day, the member expected."""
+        day = _check_date(iso)
+        if not self.team.is_workday(day):
+            raise RefusedError(f"{day} ({day:%A}) is not a working day for {self.team.name}; "
+                               "nothing saved")
+        if member is not None and not self.roster().expects(member, day):
+            raise RefusedError(f"{self._member(member).name} is away (or not yet on the team) on {day}; "
+                               "nothing saved")
+        return day
+
+
+def open_journal(team: TeamConfig, **options: Any) -> Journal:
+    """The team's journal, replicating to its endpoints when it has any (sqlite only then)."""
+    journal = Journal(team, **options)
+    if team.endpoints:
+        from huddle_tui.sync.replicate import Replicator
+
+        journal.replicator = Replicator(team)
+    return journal
+
+
+def _plan(team: TeamConfig, day: date, history: History) -> Plan:
+    """The plan from one history."""
+    return plan_for(team, day, held_huddles(history, day), handoffs_in(history))
+
+
+def _live(record: Record | None) -> Record | None:
+    """A record unless it is deleted."""
+    return record if record is not None and not record.deleted else None
+
+
+def _check_date(iso: str | date) -> date:
+    """A date within the range records are kept for, or a one-line refusal."""
+    try:
+        day = iso if isinstance(iso, date) else date.fromisoformat(iso)
+    except ValueError:
+        raise UsageError(f"not a date: {iso!r} (expected YYYY-MM-DD)") from None
+    if not FIRST_DATE <= day <= LAST_DATE:
+        raise UsageError(f"{day} is out of range: dates from {FIRST_DATE} to {LAST_DATE}")
+    return day
 
 
 def _local_secret(path: Path) -> bytes:
     """A random key kept only on this machine, created once (first writer wins, atomically)."""
+    import os
+
     try:
         return path.read_bytes()
     except FileNotFoundError:

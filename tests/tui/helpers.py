@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+
 from textual.message import Message
 from textual.pilot import Pilot
 
@@ -11,12 +13,25 @@ from huddle_tui.tui.screens.round import RoundScreen
 
 
 async def settle(pilot: Pilot[int]) -> None:
-    """Let every worker finish and its messages be handled, then let the screen repaint."""
+    """Let the IO worker run dry and other workers finish, their messages be handled, the screen repaint."""
+    app = pilot.app
+    assert isinstance(app, HuddleApp)
+    for _ in range(3):
+        await pilot.pause()
+        await io_idle(app)
+        others = [w for w in app.workers if w.group != "io"]
+        if others:  # an empty list would mean every worker, the long-lived IO one too
+            await app.workers.wait_for_complete(others)
     await pilot.pause()
-    await pilot.app.workers.wait_for_complete()
-    await pilot.pause()
-    await pilot.app.workers.wait_for_complete()
-    await pilot.pause()
+
+
+async def io_idle(app: HuddleApp, limit_s: float = 30.0) -> None:
+    """Wait until the IO worker has nothing ready to run (a hang fails the test, it does not block it)."""
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + limit_s
+    while not app.io.idle:
+        assert loop.time() < deadline, "the IO worker never went idle"
+        await asyncio.sleep(0.005)
 
 
 def screen_text(app: HuddleApp) -> str:

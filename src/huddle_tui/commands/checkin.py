@@ -20,7 +20,7 @@ from huddle_tui.commands.common import (
 )
 from huddle_tui.errors import ExitCode, UsageError
 from huddle_tui.journal import Saved
-from huddle_tui.model.checkin import MOODS, CheckIn, Concern
+from huddle_tui.model.checkin import MOODS, CheckIn, Concern, Visibility
 from huddle_tui.text import MAX_CONCERN, MAX_STATUS, clean_text, printable
 
 
@@ -56,7 +56,7 @@ def run(args: argparse.Namespace) -> int:
             raise UsageError("--from-json takes '-' (standard input)")
         return _run_lines(args)
     ctx = open_context(args)
-    member = args.member or ctx.user.me
+    member = args.member or ctx.me()
     if not member:
         raise UsageError("--member is required (or set `me` in your user config with `huddle init`)")
     if args.mood is None:
@@ -69,7 +69,7 @@ def run(args: argparse.Namespace) -> int:
     return 0
 
 
-def _visibility(ctx: Context, anonymous: bool, private: bool, named: bool) -> str:
+def _visibility(ctx: Context, anonymous: bool, private: bool, named: bool) -> Visibility:
     """Flags first, then the team's privacy default for moods."""
     if private:
         return "private"
@@ -77,11 +77,11 @@ def _visibility(ctx: Context, anonymous: bool, private: bool, named: bool) -> st
         return "anonymous"
     if named:
         return "team"
-    return "anonymous" if ctx.team.mood_privacy == "anonymous" else "team"
+    return ctx.team.default_visibility()
 
 
 def _build(member: str, mood: int, status: str, concerns: list[str], blockers: list[str],
-           support: list[str], visibility: str, day: date, source: str) -> CheckIn:
+           support: list[str], visibility: Visibility, day: date, source: str) -> CheckIn:
     """Validate every piece of text and assemble the check-in."""
     def concern(text: str, kind: str) -> Concern:
         """One validated concern with the check-in's visibility."""
@@ -95,11 +95,11 @@ def _build(member: str, mood: int, status: str, concerns: list[str], blockers: l
 
 
 def _report(saved: Saved, checkin: CheckIn, as_json: bool) -> None:
-    """Say what was saved, where, and as which version."""
-    main = (saved.private or saved.shared)[0]
+    """Say what was saved, where, as which version, and what it took back from the team's view."""
+    main = saved.answer
     if as_json:
         emit_json({"saved": True, "date": checkin.date, "visibility": checkin.visibility,
-                   "id": main.id, "version": main.version,
+                   "id": main.id, "version": main.version, "retracted": list(saved.retracted),
                    "records": [{"kind": r.kind, "id": r.id, "version": r.version}
                                for r in saved.all]})
         return
@@ -107,8 +107,11 @@ def _report(saved: Saved, checkin: CheckIn, as_json: bool) -> None:
              "team": "to the shared folder"}[checkin.visibility]
     who = printable(checkin.member or "")
     again = f", version {main.version}" if main.version > 1 else ""
+    mood = checkin.mood or 0
     print(f"Saved {who}'s check-in for {checkin.date} {where}: "
-          f"mood {checkin.mood} {MOODS[checkin.mood]}{again}.")
+          f"mood {mood} {MOODS.get(mood, '')}{again}.")
+    for what in saved.retracted:
+        print(f"Withdrawn from the team's view: {what} (anyone who already synced it may have seen it).")
 
 
 def _run_lines(args: argparse.Namespace) -> int:
@@ -130,7 +133,7 @@ def _run_lines(args: argparse.Namespace) -> int:
             _line_result(args.json, number, False, exc.message)
             continue
         saved_n += 1
-        main = (saved.private or saved.shared)[0]
+        main = saved.answer
         _line_result(args.json, number, True, f"saved {checkin.visibility} check-in "
                      f"for {checkin.date}", main.id, main.version)
     if not args.json:
@@ -151,11 +154,13 @@ def _from_obj(ctx: Context, obj: Any) -> CheckIn:
     unknown = sorted(set(obj) - FIELDS)
     if unknown:
         raise UsageError(f"unknown field {unknown[0]!r} (known: {', '.join(sorted(FIELDS))})")
-    member = obj.get("member") or ctx.user.me
-    if not isinstance(member, str) or not member:
-        raise UsageError("member is required")
+    member = obj.get("member")
+    if not isinstance(member, str) or not member.strip():
+        raise UsageError("member is required (a bot names whose check-in each line is)")
     if "mood" not in obj:
         raise UsageError("mood is required")
+    if not isinstance(obj["mood"], int) or isinstance(obj["mood"], bool):
+        raise UsageError(f"mood must be a whole number from 1 to 5, got {obj['mood']!r}")
     lists = {}
     for key in ("concerns", "blockers", "support"):
         value = obj.get(key, [])
@@ -170,7 +175,9 @@ def _from_obj(ctx: Context, obj: Any) -> CheckIn:
             raise UsageError(f"{flag} must be true or false")
     if obj.get("anonymous") and obj.get("private"):
         raise UsageError("a check-in is either anonymous or private, not both")
-    day = parse_date(str(obj["date"])) if obj.get("date") else date.today()
+    if "date" in obj and not isinstance(obj["date"], str):
+        raise UsageError(f"date must be a string like \"2026-11-26\", got {obj['date']!r}")
+    day = parse_date(obj["date"]) if obj.get("date") else date.today()
     visibility = _visibility(ctx, bool(obj.get("anonymous")), bool(obj.get("private")), False)
     return _build(member, parse_mood(obj["mood"]), status, lists["concerns"], lists["blockers"],
                   lists["support"], visibility, day, "bot")

@@ -10,7 +10,7 @@ from typing import Any, NamedTuple
 from huddle_tui.config.team import TeamConfig
 from huddle_tui.config.user import UserConfig, load_team, load_user_config
 from huddle_tui.errors import UsageError
-from huddle_tui.journal import Journal
+from huddle_tui.journal import FIRST_DATE, LAST_DATE, Journal, open_journal
 from huddle_tui.storage.envelope import dumps
 
 
@@ -20,9 +20,13 @@ def parse_date(text: str) -> date:
     if text.lower() in words:
         return date.today() + timedelta(days=words[text.lower()])
     try:
-        return date.fromisoformat(text)
+        day = date.fromisoformat(text)
     except ValueError:
-        raise UsageError(f"not a date: {text!r} (expected YYYY-MM-DD)") from None
+        raise UsageError(f"not a date: {text!r} (expected YYYY-MM-DD, today, yesterday or tomorrow)"
+                         ) from None
+    if not FIRST_DATE <= day <= LAST_DATE:
+        raise UsageError(f"{day} is out of range: dates from {FIRST_DATE} to {LAST_DATE}")
+    return day
 
 
 def date_arg(text: str) -> date:
@@ -68,18 +72,18 @@ class Context(NamedTuple):
     team: TeamConfig
     journal: Journal
 
+    def me(self) -> str | None:
+        """Who is at this terminal: `me` from the user config, or the one member of a team of one."""
+        if self.user.me:
+            return self.user.me
+        return self.team.members[0].name if self.team.path is None and len(self.team.members) == 1 else None
+
 
 def open_context(args: argparse.Namespace) -> Context:
     """Load the user config and the team config, and open the team's journal."""
     user = load_user_config()
     team = load_team(getattr(args, "config", None), user)
-    journal = Journal(team)
-    if team.endpoints:
-        # Only now: the outbox brings sqlite3, which scripted commands otherwise never import.
-        from huddle_tui.sync.replicate import attach
-
-        attach(journal)
-    return Context(user, team, journal)
+    return Context(user, team, open_journal(team))
 
 
 def emit_json(data: Any) -> None:

@@ -48,9 +48,8 @@ def run(args: argparse.Namespace) -> int:
 
         args.config = str(config)
         return app.run(args)
-    from huddle_tui.commands.summary import next_workday
     from huddle_tui.journal import Journal
-    from huddle_tui.rules.summary import build, render_text
+    from huddle_tui.rules.summary import render_text
 
     journal = Journal(team)
     history = journal.read()
@@ -64,8 +63,7 @@ def run(args: argparse.Namespace) -> int:
                    "members": [m.name for m in team.members], "records": kinds})
         return 0
     today = date.today()
-    sys.stdout.write(render_text(build(team, today, history,
-                                       journal.plan(next_workday(today), history).facilitator)))
+    sys.stdout.write(render_text(journal.summary(today)))
     print(f"\nDemo folder: {folder}\nTry: HUDDLE_CONFIG={config} huddle next")
     return 0
 

@@ -28,17 +28,18 @@ def run(args: argparse.Namespace) -> int:
     day = args.date or date.today()
     if args.reason and not args.handoff:
         raise UsageError("--reason goes with --handoff")
+    recorded = ""
     if args.handoff:
         reason = clean_text(args.reason, "--reason", MAX_STATUS)
         current = ctx.journal.plan(day)
-        member = ctx.team.member(args.handoff)
-        if member is None:
-            raise UsageError(f"unknown member {args.handoff!r} (not on the roster)")
-        ctx.journal.save_handoff(Handoff(day.isoformat(), current.facilitator or "", member.name, reason))
+        ctx.journal.save_handoff(Handoff(day.isoformat(), current.facilitator or "", args.handoff, reason))
+        recorded = "Handoff recorded."
     plan = ctx.journal.plan(day)
     if args.confirm and plan.reason != "held" and plan.facilitator:
         ctx.journal.save_huddle(Huddle(plan.date, plan.facilitator, plan.order,
                                        round_s=ctx.team.round_seconds))
+        recorded = f"Recorded the huddle of {plan.date} as held, so tomorrow's rotation moves on."
+        plan = ctx.journal.plan(day)
     if args.json:
         out: dict[str, object] = {"date": plan.date, "facilitator": plan.facilitator,
                                   "order": list(plan.order), "reason": plan.reason,
@@ -55,4 +56,6 @@ def run(args: argparse.Namespace) -> int:
         note = f" — {printable(plan.handoff.reason)}" if plan.handoff and plan.handoff.reason else ""
         print(f"{plan.date}: facilitator {printable(plan.facilitator)} ({why[plan.reason]}{note})")
     print("Speaking order: " + (", ".join(printable(n) for n in plan.order) or "nobody expected"))
+    if recorded:
+        print(recorded)
     return 0

@@ -9,11 +9,14 @@ range — raises ConfigError with one line naming the file and the key.
 
 from __future__ import annotations
 
-from datetime import date
+from collections.abc import Mapping
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any, NamedTuple
 
 from huddle_tui.config.toml_reader import TomlReader, kind_of, parse_toml
+from huddle_tui.errors import ConfigError
+from huddle_tui.model.checkin import Visibility
 
 SPEAKING_ORDERS = ("random", "roster", "fair")
 FACILITATOR_POSITIONS = ("first", "last")
@@ -21,6 +24,9 @@ MOOD_PRIVACY = ("named", "anonymous")
 ENDPOINT_FORMATS = ("records", "slack", "teams", "mattermost", "discord")
 MIN_ROUND_MINUTES = 1.0
 MAX_ROUND_MINUTES = 60.0
+WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+DEFAULT_WORKDAYS = (0, 1, 2, 3, 4)
+FIRST_WEEK_DAYS = 7
 
 
 class AwayRange(NamedTuple):
@@ -89,6 +95,10 @@ class TeamConfig(NamedTuple):
     theme: str | None = None
     endpoints: tuple[Endpoint, ...] = ()
     support: tuple[SupportResource, ...] = ()
+    workdays: tuple[int, ...] = DEFAULT_WORKDAYS
+    holidays: frozenset[date] = frozenset()
+    holiday_country: str | None = None
+    holiday_region: str | None = None
 
     def member(self, name: str) -> Member | None:
         """Find a member by name or handle, ignoring case."""
@@ -103,13 +113,77 @@ class TeamConfig(NamedTuple):
         """The pulse round's length in seconds."""
         return self.round_minutes * 60.0
 
+    def is_workday(self, day: date) -> bool:
+        """Whether the team huddles on `day`: one of its working days and not a holiday."""
+        if day.weekday() not in self.workdays or day in self.holidays:
+            return False
+        return self.holiday_country is None or day not in _country_holidays(
+            self.holiday_country, self.holiday_region, day.year)
+
+    def expected(self, day: date) -> list[Member]:
+        """Who is expected to check in (and speak) on `day`, in roster order: nobody on a day off."""
+        if not self.is_workday(day):
+            return []
+        return [m for m in self.members if m.is_expected(day)]
+
+    def expects(self, name: str, day: date) -> bool:
+        """Whether the member of that name is expected on `day` (on the roster, present, a workday)."""
+        member = self.member(name)
+        return member is not None and self.is_workday(day) and member.is_expected(day)
+
+    def can_facilitate(self, member: Member, day: date) -> bool:
+        """Facilitators are expected that day and past their first week on the team."""
+        if not member.is_expected(day):
+            return False
+        return member.joined is None or (day - member.joined).days >= FIRST_WEEK_DAYS
+
+    def next_workday(self, day: date) -> date:
+        """The first working day after `day` (a year on at most, for a team with none)."""
+        for ahead in range(1, 367):
+            later = date.fromordinal(day.toordinal() + ahead)
+            if self.is_workday(later):
+                return later
+        return date.fromordinal(day.toordinal() + 1)
+
+    def default_visibility(self) -> Visibility:
+        """How a mood is shared when the person does not say: the team's privacy setting."""
+        return "anonymous" if self.mood_privacy == "anonymous" else "team"
+
+    def with_away(self, extra: dict[str, list[AwayRange]]) -> TeamConfig:
+        """The roster with away ranges recorded in the shared folder added to the config's own."""
+        if not extra:
+            return self
+        return self._replace(members=tuple(
+            m._replace(away=m.away + tuple(extra.get(m.name.casefold(), ()))) for m in self.members))
+
+
+def _country_holidays(country: str, region: str | None, year: int) -> frozenset[date]:
+    """A country's (and region's) public holidays in one year, from the `holidays` package."""
+    key = (country, region, year)
+    found = _HOLIDAYS.get(key)
+    if found is None:
+        try:
+            import holidays
+        except ImportError:
+            raise ConfigError("team.holiday_country needs the holidays package: "
+                              "pip install 'huddle-tui[holidays]'") from None
+        try:
+            found = frozenset(holidays.country_holidays(country, subdiv=region, years=year))
+        except NotImplementedError:
+            raise ConfigError(f"team.holiday_country: no holidays known for {country!r}") from None
+        _HOLIDAYS[key] = found
+    return found
+
+
+_HOLIDAYS: dict[tuple[str, str | None, int], frozenset[date]] = {}
+
 
 # ---------------------------------------------------------------- reading
 
 
 TEAM_KEYS = {"team", "members", "privacy", "endpoints", "support"}
 TEAM_TABLE_KEYS = {"name", "round_minutes", "speaking_order", "facilitator_position",
-                   "auto_advance", "theme"}
+                   "auto_advance", "theme", "workdays", "holidays", "holiday_country", "holiday_region"}
 MEMBER_KEYS = {"name", "handle", "timezone", "joined", "away"}
 AWAY_KEYS = {"from", "to"}
 ENDPOINT_KEYS = {"url", "format", "token_env", "token_file", "ca_bundle", "name"}
@@ -146,6 +220,10 @@ def load_team_config(path: Path) -> TeamConfig:
                               for n, x in enumerate(r.array(data, "support", "")))
     )
     return TeamConfig(
+        workdays=_read_workdays(r, team),
+        holidays=frozenset(_read_holidays(r, team)),
+        holiday_country=r.str_(team, "holiday_country", "team"),
+        holiday_region=r.str_(team, "holiday_region", "team"),
         name=name,
         members=members,
         shared_dir=path.parent.resolve(),
@@ -160,6 +238,33 @@ def load_team_config(path: Path) -> TeamConfig:
         endpoints=endpoints,
         support=support,
     )
+
+
+def _read_workdays(r: TomlReader, team: Mapping[str, Any]) -> tuple[int, ...]:
+    """team.workdays: day names like "mon", default Monday to Friday."""
+    raw = team.get("workdays")
+    if raw is None:
+        return DEFAULT_WORKDAYS
+    if not isinstance(raw, list) or not all(isinstance(d, str) for d in raw):
+        raise r.fail("team.workdays", f'expected a list of day names like ["mon", "tue"], got {kind_of(raw)}')
+    days = []
+    for name in raw:
+        key = name.strip().lower()[:3]
+        if key not in WEEKDAYS:
+            raise r.fail("team.workdays", f"not a day of the week: {name!r} (mon … sun)")
+        days.append(WEEKDAYS.index(key))
+    if not days:
+        raise r.fail("team.workdays", "a team needs at least one working day")
+    return tuple(sorted(set(days)))
+
+
+def _read_holidays(r: TomlReader, team: Mapping[str, Any]) -> list[date]:
+    """team.holidays: a list of dates when nobody is expected."""
+    raw = team.get("holidays", [])
+    if not isinstance(raw, list) or not all(isinstance(d, date) and not isinstance(d, datetime)
+                                             for d in raw):
+        raise r.fail("team.holidays", "expected a list of dates like [2026-12-25, 2026-12-26]")
+    return list(raw)
 
 
 def _read_member(r: TomlReader, raw: Any, i: int) -> Member:
@@ -218,6 +323,14 @@ def team_config_to_toml(cfg: TeamConfig) -> dict[str, Any]:
     }
     if cfg.theme:
         team["theme"] = cfg.theme
+    if cfg.workdays != DEFAULT_WORKDAYS:
+        team["workdays"] = [WEEKDAYS[d] for d in cfg.workdays]
+    if cfg.holidays:
+        team["holidays"] = sorted(cfg.holidays)
+    if cfg.holiday_country:
+        team["holiday_country"] = cfg.holiday_country
+    if cfg.holiday_region:
+        team["holiday_region"] = cfg.holiday_region
     doc: dict[str, Any] = {"team": team, "privacy": {"mood": cfg.mood_privacy}}
     doc["members"] = [_member_to_toml(m) for m in cfg.members]
     if cfg.endpoints:

@@ -6,15 +6,27 @@ payload of a record (see storage/envelope.py) and back.
 
 from __future__ import annotations
 
-from typing import Any, NamedTuple
+from typing import Any, Literal, NamedTuple
 
 from huddle_tui.model.ids import random_id
 
 MOODS: dict[int, str] = {1: "struggling", 2: "low", 3: "okay", 4: "good", 5: "great"}
 MOOD_SYMBOLS: dict[int, str] = {1: "▁", 2: "▂", 3: "▄", 4: "▆", 5: "█"}
 CONCERN_KINDS = ("blocker", "concern", "support")
-VISIBILITIES = ("team", "anonymous", "private")
 FOLLOWUP_STATES = ("open", "done")
+
+Visibility = Literal["team", "anonymous", "private"]
+"""Who may see an answer: the team by name, the team only in aggregate, or nobody but me."""
+VISIBILITIES: tuple[Visibility, ...] = ("team", "anonymous", "private")
+Stored = Literal["team", "anonymous", "private", "withheld"]
+"""A check-in record's visibility: "withheld" is the named placeholder of an anonymous or private one."""
+WITHHELD: Stored = "withheld"
+_ANSWER: dict[str, Visibility] = {"team": "team", "anonymous": "anonymous", "private": "private"}
+
+
+def as_visibility(value: str) -> Visibility:
+    """A visibility read from a record or a form as the type says (anything unknown: team)."""
+    return _ANSWER.get(value, "team")
 
 
 class FollowUp(NamedTuple):
@@ -29,12 +41,12 @@ class Concern(NamedTuple):
 
     text: str
     kind: str = "concern"
-    visibility: str = "team"
+    visibility: Visibility = "team"
     followup: FollowUp | None = None
     id: str = ""
 
     @classmethod
-    def new(cls, text: str, kind: str = "concern", visibility: str = "team",
+    def new(cls, text: str, kind: str = "concern", visibility: Visibility = "team",
             followup: FollowUp | None = None) -> Concern:
         """A new concern with a fresh id."""
         return cls(text, kind, visibility, followup, random_id())
@@ -47,7 +59,7 @@ class Concern(NamedTuple):
         return out
 
     @classmethod
-    def from_payload(cls, data: dict[str, Any], visibility: str) -> Concern:
+    def from_payload(cls, data: dict[str, Any], visibility: Visibility) -> Concern:
         """Read a concern back from JSON data."""
         fu = data.get("followup")
         return cls(text=str(data.get("text", "")), kind=str(data.get("kind", "concern")),
@@ -57,33 +69,49 @@ class Concern(NamedTuple):
 
 
 class CheckIn(NamedTuple):
-    """One member's pulse for one date (member is None when anonymous)."""
+    """One member's pulse for one date.
+
+    `member` is None when anonymous. A "withheld" check-in is the named
+    placeholder of an anonymous or private one: it says that the member
+    checked in, and nothing of what they said (`mood` is None).
+    """
 
     date: str
-    mood: int
+    mood: int | None
     member: str | None
     status: str = ""
     concerns: tuple[Concern, ...] = ()
-    visibility: str = "team"
+    visibility: Stored = "team"
     source: str = "cli"
 
+    @property
+    def withheld(self) -> bool:
+        """Whether this is only the named placeholder of an answer kept elsewhere."""
+        return self.visibility == WITHHELD
+
+    def placeholder(self) -> CheckIn:
+        """The named placeholder of this check-in: who checked in, and nothing they said."""
+        return CheckIn(self.date, None, self.member, visibility=WITHHELD, source=self.source)
+
     def to_payload(self) -> dict[str, Any]:
-        """The check-in as JSON data; an anonymous one has no member key at all."""
-        out: dict[str, Any] = {"mood": self.mood, "status": self.status,
-                               "concerns": [c.to_payload() for c in self.concerns],
-                               "visibility": self.visibility, "source": self.source}
+        """The check-in as JSON data; an anonymous one has no member key, a placeholder no answer."""
+        out: dict[str, Any] = {"visibility": self.visibility, "source": self.source}
+        if not self.withheld:
+            out.update(mood=self.mood, status=self.status,
+                       concerns=[c.to_payload() for c in self.concerns])
         if self.visibility != "anonymous" and self.member is not None:
             out["member"] = self.member
         return out
 
     @classmethod
     def from_payload(cls, day: str, data: dict[str, Any]) -> CheckIn:
-        """Read a check-in back from JSON data."""
-        visibility = str(data.get("visibility", "team"))
+        """Read a check-in back from JSON data (validated when the record was read)."""
+        visibility: Stored = data.get("visibility", "team")
         member = data.get("member")
-        return cls(date=day, mood=int(data.get("mood", 3)),
+        mood = data.get("mood")
+        return cls(date=day, mood=None if visibility == WITHHELD else int(mood if mood is not None else 3),
                    member=str(member) if member is not None else None,
                    status=str(data.get("status", "")),
-                   concerns=tuple(Concern.from_payload(c, visibility)
+                   concerns=tuple(Concern.from_payload(c, as_visibility(visibility))
                                   for c in data.get("concerns", []) if isinstance(c, dict)),
                    visibility=visibility, source=str(data.get("source", "cli")))

@@ -37,12 +37,16 @@ class Huddle(NamedTuple):
     round_s: float = 300.0
     started_at: str | None = None
     ended_at: str | None = None
+    round: int = 1
 
     def to_payload(self) -> dict[str, Any]:
-        """The huddle as JSON data."""
-        return {"facilitator": self.facilitator, "order": list(self.order),
-                "turns": [t.to_payload() for t in self.turns], "round_s": self.round_s,
-                "started_at": self.started_at, "ended_at": self.ended_at}
+        """The huddle as JSON data (`round` only for a second or later round that day)."""
+        out: dict[str, Any] = {"facilitator": self.facilitator, "order": list(self.order),
+                               "turns": [t.to_payload() for t in self.turns], "round_s": self.round_s,
+                               "started_at": self.started_at, "ended_at": self.ended_at}
+        if self.round > 1:
+            out["round"] = self.round
+        return out
 
     @classmethod
     def from_payload(cls, day: str, data: dict[str, Any]) -> Huddle:
@@ -52,7 +56,8 @@ class Huddle(NamedTuple):
                    turns=tuple(Turn.from_payload(t) for t in data.get("turns", [])
                                if isinstance(t, dict)),
                    round_s=float(data.get("round_s", 300.0)),
-                   started_at=data.get("started_at"), ended_at=data.get("ended_at"))
+                   started_at=data.get("started_at"), ended_at=data.get("ended_at"),
+                   round=int(data.get("round", 1)))
 
 
 class Handoff(NamedTuple):
@@ -71,4 +76,23 @@ class Handoff(NamedTuple):
     def from_payload(cls, day: str, data: dict[str, Any]) -> Handoff:
         """Read a handoff back from JSON data."""
         return cls(day, str(data.get("from", "")), str(data.get("to", "")),
+                   str(data.get("reason", "")))
+
+
+class Away(NamedTuple):
+    """A member away for a range of dates (inclusive), recorded in the shared folder."""
+
+    member: str
+    start: str
+    end: str
+    reason: str = ""
+
+    def to_payload(self) -> dict[str, Any]:
+        """The away range as JSON data."""
+        return {"member": self.member, "from": self.start, "to": self.end, "reason": self.reason}
+
+    @classmethod
+    def from_payload(cls, data: dict[str, Any]) -> Away:
+        """Read an away range back from JSON data."""
+        return cls(str(data.get("member", "")), str(data.get("from", "")), str(data.get("to", "")),
                    str(data.get("reason", "")))

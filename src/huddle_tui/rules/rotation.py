@@ -6,13 +6,13 @@ depends on the local clock, the machine or the order files were read in.
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date
 from typing import NamedTuple
 
 from huddle_tui.config.team import Member, TeamConfig
 from huddle_tui.model.huddle import Handoff
+from huddle_tui.storage.folder import History
 
-FIRST_WEEK = timedelta(days=7)
 FAIR_WINDOW = 10
 
 
@@ -22,6 +22,7 @@ class Held(NamedTuple):
     date: str
     facilitator: str
     order: tuple[str, ...]
+    round: int = 1
 
 
 class Plan(NamedTuple):
@@ -34,16 +35,25 @@ class Plan(NamedTuple):
     handoff: Handoff | None = None
 
 
-def speakers(team: TeamConfig, day: date) -> list[Member]:
-    """Members expected at the huddle on `day`: joined and not away, in roster order."""
-    return [m for m in team.members if m.is_expected(day)]
+def held_huddles(history: History, day: date) -> list[Held]:
+    """Past huddles as rotation sees them: every round held, and a past handoff with no huddle.
+
+    A handoff for a date with no huddle record still counts as facilitating
+    that day (the huddle was run without the app).
+    """
+    huddles = [Held(r.date, str(r.payload.get("facilitator", "")),
+                    tuple(str(x) for x in r.payload.get("order", ())), int(r.payload.get("round", 1)))
+               for r in history.live("huddle")]
+    held = {h.date for h in huddles}
+    iso = day.isoformat()
+    huddles += [Held(r.date, str(r.payload.get("to", "")), ())
+                for r in history.live("handoff") if r.date not in held and r.date < iso]
+    return huddles
 
 
-def can_facilitate(member: Member, day: date) -> bool:
-    """Facilitators are present and past their first week on the team."""
-    if member.is_away(day):
-        return False
-    return member.joined is None or member.joined + FIRST_WEEK <= day
+def handoffs_in(history: History) -> list[Handoff]:
+    """Every live handoff in a history."""
+    return [Handoff.from_payload(r.date, r.payload) for r in history.live("handoff")]
 
 
 def pick_facilitator(team: TeamConfig, day: date, huddles: list[Held]) -> Member | None:
@@ -55,7 +65,7 @@ def pick_facilitator(team: TeamConfig, day: date, huddles: list[Held]) -> Member
             key = h.facilitator.casefold()
             if h.date > last.get(key, ""):
                 last[key] = h.date
-    eligible = [m for m in team.members if can_facilitate(m, day)]
+    eligible = [m for m in team.members if team.can_facilitate(m, day)]
     if not eligible:
         return None
     # min() keeps the first of equals, so ties go by roster order.
@@ -65,7 +75,7 @@ def pick_facilitator(team: TeamConfig, day: date, huddles: list[Held]) -> Member
 def speaking_order(team: TeamConfig, day: date, facilitator: str | None,
                    huddles: list[Held]) -> list[str]:
     """The order for `day` under the team's policy, the facilitator first or last."""
-    names = [m.name for m in speakers(team, day) if m.name != facilitator]
+    names = [m.name for m in team.expected(day) if m.name != facilitator]
     policy = team.speaking_order
     if policy == "random":
         import random
@@ -103,13 +113,14 @@ def plan_for(team: TeamConfig, day: date, huddles: list[Held],
              handoffs: list[Handoff]) -> Plan:
     """Today's plan: a huddle already held wins, then a handoff, then the rotation."""
     iso = day.isoformat()
-    held = next((h for h in huddles if h.date == iso), None)
-    if held is not None and held.facilitator:
+    held = min((h for h in huddles if h.date == iso and h.facilitator), key=lambda h: h.round,
+               default=None)
+    if held is not None:
         return Plan(iso, held.facilitator, held.order, "held")
     handoff = next((h for h in handoffs if h.date == iso), None)
-    if handoff is not None and team.member(handoff.to_member) is not None:
-        name = team.member(handoff.to_member).name  # type: ignore[union-attr]
-        return Plan(iso, name, tuple(speaking_order(team, day, name, huddles)),
+    taker = team.member(handoff.to_member) if handoff is not None else None
+    if taker is not None and handoff is not None and team.is_workday(day) and taker.is_expected(day):
+        return Plan(iso, taker.name, tuple(speaking_order(team, day, taker.name, huddles)),
                     "handoff", handoff)
     chosen = pick_facilitator(team, day, huddles)
     name = chosen.name if chosen else None

@@ -15,7 +15,7 @@ from typing import Any
 from huddle_tui.config.team import TeamConfig
 from huddle_tui.model.checkin import MOODS, CheckIn, Concern
 from huddle_tui.model.huddle import Huddle
-from huddle_tui.rules.insights import MIN_ANSWERS, expected_members, mood_distribution
+from huddle_tui.rules.insights import MIN_ANSWERS, mood_distribution
 from huddle_tui.rules.roundclock import countdown, duration
 from huddle_tui.storage.envelope import dumps
 from huddle_tui.storage.folder import History
@@ -44,6 +44,8 @@ class Summary:
     expected: int
     checked_in: list[str] = field(default_factory=list)
     anonymous_count: int = 0
+    withheld_count: int = 0
+    rounds: int = 0
     moods: dict[int, int] | None = None
     named_moods: dict[str, int] = field(default_factory=dict)
     statuses: dict[str, str] = field(default_factory=dict)
@@ -52,12 +54,24 @@ class Summary:
     round_s: float | None = None
     total_s: float | None = None
 
+    @property
+    def answered(self) -> int:
+        """How many members checked in: each once, whatever their visibility.
+
+        A placeholder stands for an anonymous or private answer (its name is
+        never shown here), so an anonymous answer adds to the count only
+        beyond the placeholders (as in records written before they existed).
+        """
+        return (len(self.checked_in) + self.withheld_count
+                + max(0, self.anonymous_count - self.withheld_count))
+
     def as_json(self) -> dict[str, Any]:
         """The summary as plain JSON data."""
         return {
             "team": self.team, "date": self.date, "facilitator": self.facilitator,
             "next_facilitator": self.next_facilitator, "expected": self.expected,
-            "checked_in": self.checked_in, "anonymous_checkins": self.anonymous_count,
+            "checked_in": self.checked_in, "answered": self.answered,
+            "anonymous_checkins": self.anonymous_count, "rounds": self.rounds,
             "mood_distribution": {str(k): v for k, v in self.moods.items()} if self.moods else None,
             "moods_by_member": self.named_moods or None, "statuses": self.statuses,
             "concerns": [c.__dict__ for c in self.concerns], "airtime": self.airtime,
@@ -69,22 +83,29 @@ def build(team: TeamConfig, day: date, history: History,
           next_facilitator: str | None = None) -> Summary:
     """Gather one date's team-visible check-ins, concerns and huddle from a history."""
     iso = day.isoformat()
-    huddle_rec = next((r for r in history.live("huddle") if r.date == iso), None)
-    huddle = Huddle.from_payload(iso, huddle_rec.payload) if huddle_rec else None
+    rounds = [Huddle.from_payload(iso, r.payload) for r in history.live("huddle") if r.date == iso]
+    # The latest round that ended (a held day may have had another), else the latest started.
+    huddle = max(rounds, key=lambda h: (h.ended_at is not None, h.round), default=None)
     out = Summary(team=team.name, date=iso, facilitator=huddle.facilitator if huddle else None,
-                  next_facilitator=next_facilitator, expected=len(expected_members(team, day)))
+                  next_facilitator=next_facilitator, expected=len(team.expected(day)),
+                  rounds=len(rounds))
     checkins = [CheckIn.from_payload(r.date, r.payload)
                 for r in history.live("checkin") if r.date == iso]
     moods: list[int] = []
     for c in checkins:
         if c.visibility == "private":
             continue
-        moods.append(c.mood)
         if c.member is None or c.visibility == "anonymous":
+            if c.mood is not None:
+                moods.append(c.mood)
             out.anonymous_count += 1
             out.concerns += [_line(x, None) for x in c.concerns]
             continue
+        if c.withheld or c.mood is None:
+            out.withheld_count += 1  # counted, never named: it stands for an anonymous or private answer
+            continue
         out.checked_in.append(c.member)
+        moods.append(c.mood)
         if c.status:
             out.statuses[c.member] = c.status
         if team.mood_privacy == "named":
@@ -124,7 +145,7 @@ def render_text(s: Summary, markdown: bool = False) -> str:
     bullet = "- " if markdown else "  "
     lines = [f"{h}{p(s.team)} — huddle {s.date}"]
     lines.append(f"Facilitator: {p(s.facilitator) if s.facilitator else 'not recorded'}")
-    n = len(s.checked_in) + s.anonymous_count
+    n = s.answered
     lines.append(f"Check-ins: {n} of {s.expected} expected"
                  + (f" ({s.anonymous_count} anonymous)" if s.anonymous_count else ""))
     if s.moods:

@@ -20,7 +20,9 @@ from __future__ import annotations
 
 import json
 import re
-from typing import Any, NamedTuple
+from typing import Any, Literal, NamedTuple
+
+from huddle_tui.errors import CorruptRecord
 
 SCHEMA_VERSION = 1
 _HEAD = b'{"checksum":"sha256:'
@@ -31,10 +33,12 @@ _DATE = re.compile(r"\d{4}-\d{2}-\d{2}\Z")
 # an endpoint must not be able to name a path outside its folder.
 _KIND = re.compile(r"[a-z][a-z0-9_-]{0,31}\Z")
 _ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]{0,63}\Z")
-KINDS = ("checkin", "concern", "huddle", "handoff")
+Kind = Literal["checkin", "concern", "huddle", "handoff", "away"]
+KINDS: tuple[Kind, ...] = ("checkin", "concern", "huddle", "handoff", "away")
 _KNOWN_KINDS = frozenset(KINDS)
 MAX_FILE_BYTES = 1 << 20
 _decode_json = json.JSONDecoder().raw_decode
+__all__ = ["CorruptRecord", "Record", "decode", "dumps", "encode"]
 _new = tuple.__new__  # builds a Record without NamedTuple's Python-level __new__
 
 
@@ -66,10 +70,6 @@ class Record(NamedTuple):
                 "deleted": self.deleted, "payload": self.payload}
 
 
-class CorruptRecord(ValueError):
-    """A file that is not a whole, intact record; the message says why."""
-
-
 def dumps(data: Any) -> str:
     """Compact, sorted JSON with C1 controls escaped too (json leaves U+0080–U+009F raw)."""
     text = json.dumps(data, ensure_ascii=False, separators=(",", ":"), sort_keys=True)
@@ -87,7 +87,7 @@ def encode(kind: str, id: str, version: int, date: str, written_at: str,
            payload: dict[str, Any], deleted: bool = False) -> tuple[Record, bytes]:
     """Build a record and the exact bytes of its file (ValueError if it could not be read back)."""
     if not _KIND.match(kind) or not _ID.match(id):
-        raise ValueError(f"unsafe kind or id for a file name: {kind!r} {id!r}")
+        raise CorruptRecord(f"unsafe kind or id for a file name: {kind!r} {id!r}")
     body_obj = {"schema": SCHEMA_VERSION, "kind": kind, "id": id, "version": version,
                 "date": date, "written_at": written_at, "deleted": deleted, "payload": payload}
     import hashlib  # imported here: reading through the index never needs it
@@ -97,7 +97,7 @@ def encode(kind: str, id: str, version: int, date: str, written_at: str,
     record = Record(kind, id, version, date, written_at, deleted, json.loads(body)["payload"], digest)
     data = _HEAD + digest.encode() + _MID + body + b"}\n"
     if len(data) > MAX_FILE_BYTES:
-        raise ValueError(f"a record of {len(data)} bytes is over the {MAX_FILE_BYTES}-byte limit")
+        raise CorruptRecord(f"a record of {len(data)} bytes is over the {MAX_FILE_BYTES}-byte limit")
     return record, data
 
 

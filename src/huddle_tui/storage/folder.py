@@ -22,7 +22,7 @@ from itertools import groupby
 from pathlib import Path
 from typing import Any, NamedTuple
 
-from huddle_tui.errors import StoreError
+from huddle_tui.errors import StoreError, UsageError
 from huddle_tui.storage import envelope, index
 from huddle_tui.storage.envelope import Record
 from huddle_tui.storage.fileio import is_own_temp, write_atomic
@@ -147,17 +147,21 @@ class FolderStore:
                 version: int | None = None) -> tuple[Record, bytes]:
         """The next version of a record and its file's bytes, not yet written."""
         if not _DATE.match(day):
-            raise ValueError(f"bad date {day!r}")
+            raise UsageError(f"bad date {day!r}")
         if version is None:
             version = self.next_version(kind, record_id, day)
         # An anonymous record's time says no more than its date.
         written_at = day if anonymous else self.now().astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
         return envelope.encode(kind, record_id, version, day, written_at, payload, deleted)
 
+    def target(self, record: Record) -> Path:
+        """Where a record's file goes: its kind's month folder, under its own name."""
+        return self.records_dir / record.kind / record.date[:7] / record.file_name()
+
     def write(self, record: Record, data: bytes, *, anonymous: bool = False) -> Path:
         """Put an encoded record's file in place (also used to import a teammate's record)."""
-        folder = self.records_dir / record.kind / record.date[:7]
-        target = folder / record.file_name()
+        target = self.target(record)
+        folder = target.parent
         # An anonymous file's own timestamp must say no more than its date.
         midnight = None
         if anonymous:

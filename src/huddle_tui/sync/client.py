@@ -21,8 +21,8 @@ import httpx
 
 from huddle_tui import __version__
 from huddle_tui.config.team import Endpoint
-from huddle_tui.errors import EndpointError
-from huddle_tui.storage.envelope import CorruptRecord, Record
+from huddle_tui.errors import CorruptRecord, EndpointError, PullError
+from huddle_tui.storage.envelope import Record
 from huddle_tui.sync import backoff, wire
 from huddle_tui.sync.credentials import RedactingFilter, endpoint_label, redact, resolve_secret
 from huddle_tui.sync.outbox import Item
@@ -54,10 +54,6 @@ class Page(NamedTuple):
     cursor: str | None
     more: bool
     refused: list[str]
-
-
-class PullError(Exception):
-    """A pull that failed; the message is safe to show (no secret in it)."""
 
 
 class EndpointClient:

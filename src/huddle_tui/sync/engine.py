@@ -20,6 +20,7 @@ from huddle_tui.storage.folder import FolderStore
 from huddle_tui.sync import backoff
 from huddle_tui.sync.credentials import endpoint_label
 from huddle_tui.sync.outbox import Outbox, endpoint_key
+from huddle_tui.sync.replicate import reconcile
 
 if TYPE_CHECKING:
     import httpx
@@ -96,6 +97,7 @@ def sync_once(team: TeamConfig, *, outbox_path: Path | None = None,
     """
     reports = []
     with Outbox(outbox_path, clock=clock, durable=False) as outbox:
+        reconcile(outbox, team)  # records a crash left between their file and the queue
         for endpoint in team.endpoints:
             reports.append(_sync_endpoint(team, endpoint, outbox, clock=clock, sleep=sleep, rng=rng,
                                           transport=transport, timeout=timeout, pull=pull, force=force,
@@ -108,7 +110,8 @@ def _sync_endpoint(team: TeamConfig, endpoint: Endpoint, outbox: Outbox, *,
                    transport: httpx.BaseTransport | None, timeout: float | None, pull: bool,
                    force: bool, deadline: float, stop: Callable[[], bool]) -> EndpointReport:
     """Push then pull one endpoint, turning every failure into the report's error."""
-    from huddle_tui.sync.client import DEFAULT_TIMEOUT_S, EndpointClient, PullError
+    from huddle_tui.errors import PullError
+    from huddle_tui.sync.client import DEFAULT_TIMEOUT_S, EndpointClient
 
     key, label = endpoint_key(endpoint), endpoint_label(endpoint)
     pushed, pulled, error = Pass(0, 0, 0, None), 0, None

@@ -1,7 +1,8 @@
 """The HTTP outbox: what an endpoint has not yet accepted, on local disk, in SQLite (WAL).
 
-A record enters the outbox in the same step as its local save (the journal
-calls the sink right after writing the file) and leaves it only when the
+A record enters the outbox once its file is durable in the shared folder
+(the journal notes the file first, so a crash in between is settled from the
+folder the next time: see sync/replicate.py) and leaves it only when the
 endpoint answers 2xx. A retryable failure puts the endpoint in backoff; a
 permanent one (any other 4xx) moves the item to the dead-letter state, where
 `huddle sync --status` shows it until `huddle sync --retry-dead`. Nothing
@@ -22,7 +23,7 @@ from typing import NamedTuple
 
 from huddle_tui import paths
 from huddle_tui.config.team import Endpoint
-from huddle_tui.errors import StoreError
+from huddle_tui.errors import RefusedError, StoreError
 from huddle_tui.storage.envelope import Record
 
 PENDING = "pending"
@@ -44,6 +45,10 @@ CREATE TABLE IF NOT EXISTS items (
     UNIQUE (endpoint, key)
 );
 CREATE INDEX IF NOT EXISTS items_due ON items (endpoint, state, seq);
+CREATE TABLE IF NOT EXISTS intents (
+    path TEXT PRIMARY KEY,
+    created_at REAL NOT NULL
+);
 CREATE TABLE IF NOT EXISTS endpoints (
     endpoint TEXT PRIMARY KEY,
     failures INTEGER NOT NULL DEFAULT 0,
@@ -149,10 +154,34 @@ class Outbox:
         from huddle_tui.sync import wire
 
         if record.payload.get("visibility") == "private":
-            raise ValueError("private records never enter the outbox")
+            raise RefusedError("private records never enter the outbox")
         key = wire.idempotency_key(record.id, record.version)
         return self.add(endpoint, key, f"{record.kind} {record.date} v{record.version}", "PUT",
                         f"/v1/records/{record.id}", wire.body(record))
+
+    # ------------------------------------------------------------ intents
+
+    def intend(self, path: str) -> None:
+        """Note a record file about to be written, so a crash before it is queued is settled later."""
+        try:
+            self.db.execute("INSERT OR REPLACE INTO intents (path, created_at) VALUES (?, ?)",
+                            (path, self.clock()))
+        except sqlite3.Error as exc:
+            raise StoreError(f"{self.path}: cannot note a record for the endpoint ({exc})") from None
+
+    def settle(self, path: str, queue: list[tuple[str, Record]]) -> None:
+        """The noted file is durable: queue its PUTs and drop the note, in one transaction."""
+        try:
+            with self._tx():
+                for endpoint, record in queue:
+                    self.add_record(endpoint, record)
+                self.db.execute("DELETE FROM intents WHERE path = ?", (path,))
+        except sqlite3.Error as exc:
+            raise StoreError(f"{self.path}: cannot queue for the endpoint ({exc})") from None
+
+    def intents(self) -> list[str]:
+        """Record files noted but not yet settled (a crash came between the two)."""
+        return [str(row[0]) for row in self.db.execute("SELECT path FROM intents ORDER BY created_at")]
 
     # ------------------------------------------------------------ sending
 

@@ -1,17 +1,16 @@
 """The huddle app: lobby → pulse round → summary, for a facilitator sharing a terminal.
 
-The app owns the Journal and runs every read and write in worker threads,
-one at a time and in the order asked (so two quick mood keys are saved in
-the order pressed); results come back to the screens as messages.
+The app owns the Journal and runs every read and write in its one IO worker
+(tui/io.py), in the order asked; results come back to the screens as
+messages. A save that fails is retried until it succeeds, the status bar says
+how many are not saved yet, and quitting with any pending asks first.
 """
 
 from __future__ import annotations
 
 import gc
 import os
-import threading
 import time
-from collections import deque
 from collections.abc import Callable
 from datetime import date
 from typing import TYPE_CHECKING
@@ -25,9 +24,9 @@ from textual.worker import get_current_worker
 
 from huddle_tui.config.team import TeamConfig
 from huddle_tui.config.user import UserConfig
-from huddle_tui.errors import HuddleError
 from huddle_tui.rules.roundclock import Clock
-from huddle_tui.tui.messages import IoFailed, SyncStatus
+from huddle_tui.tui.io import IoQueue, Job
+from huddle_tui.tui.messages import IoFailed, SavesPending, SyncStatus
 from huddle_tui.tui.screens.lobby import LobbyScreen
 from huddle_tui.tui.themes import DEFAULT_THEME, load_themes, quick_theme
 from huddle_tui.tui.widgets.too_small import MIN_HEIGHT, MIN_WIDTH
@@ -39,7 +38,8 @@ if TYPE_CHECKING:
 
 SYNC_EVERY_S = 30.0
 START_ENV = "HUDDLE_TUI_START"  # "round": open straight into the round (for benchmarks)
-Job = Callable[[], Message]
+Work = Callable[[], Message]
+STAY, QUIT_ANYWAY = "Stay: retry the saves now", "Quit and lose them"
 
 
 class HuddleApp(App[int]):
@@ -53,6 +53,7 @@ class HuddleApp(App[int]):
     VERTICAL_BREAKPOINTS = [(0, "-too-short"), (MIN_HEIGHT, "-short"), (34, "-tall")]  # noqa: RUF012
 
     sync_text: reactive[str] = reactive("")
+    unsaved: reactive[int] = reactive(0)
 
     def __init__(self, team: TeamConfig, user: UserConfig, *, theme: str | None = None,
                  today: date | None = None, clock: Clock = time.monotonic,
@@ -65,27 +66,25 @@ class HuddleApp(App[int]):
         self.clock = clock
         self._journal = journal
         self.start_round = start_round
-        self._jobs: deque[tuple[Job, MessagePump]] = deque()
-        self._io_lock = threading.Lock()
+        self.io = IoQueue(self._post_to, self._io_failed, self._saves_pending)
         self._theme_problems: list[str] = []
         self._themes_pending = False
-        self._outbox_attached = False
         self.huddle_themes: list[str] = []
+        self._endpoint_text = "sync status not known yet" if team.endpoints else ""
         self._use_themes(theme or user.theme or team.theme)
-        self.set_reactive(HuddleApp.sync_text, self._where_saved())
+        self.set_reactive(HuddleApp.sync_text, self._status())
 
     @property
     def journal(self) -> Journal:
         """The team's records, opened on first use (in the first worker, after the first paint)."""
         if self._journal is None:
-            from huddle_tui.journal import Journal
+            from huddle_tui.journal import open_journal
 
-            self._journal = Journal(self.team)
-        if self.team.endpoints and not self._outbox_attached:
-            from huddle_tui.sync.replicate import attach
+            self._journal = open_journal(self.team)
+        elif self.team.endpoints and self._journal.replicator is None:
+            from huddle_tui.sync.replicate import Replicator
 
-            attach(self._journal)  # every shared save also enters the HTTP outbox
-            self._outbox_attached = True
+            self._journal.replicator = Replicator(self.team)  # every shared save also enters the outbox
         return self._journal
 
     def _use_themes(self, wanted: str | None) -> None:
@@ -113,20 +112,27 @@ class HuddleApp(App[int]):
         self.theme = wanted or DEFAULT_THEME
 
     def _where_saved(self) -> str:
-        """The status-bar line saying where check-ins go (the HTTP outbox may replace it)."""
+        """Where check-ins go, for the status bar."""
         folder = self.team.shared_dir.name or str(self.team.shared_dir)
-        line = f"Check-ins are saved to the shared folder “{folder}”"
-        if self.team.endpoints:
-            line += " · endpoint: sync status not known yet"
-        return line
+        return f"Check-ins are saved to the shared folder “{folder}”"
 
     def get_default_screen(self) -> Screen[None]:
         """The lobby is the first screen: no screen switch (and its delay) before the first paint."""
         return LobbyScreen()
 
     def on_mount(self) -> None:
-        """After the first paint: the other themes, theme problems, and the cycle collector."""
+        """Start the IO worker; after the first paint: the other themes, their problems, the collector."""
+        self.run_worker(self._io_loop, thread=True, group="io", name="io", exit_on_error=False)
         self.call_after_refresh(self._after_first_paint)
+
+    def _io_loop(self) -> None:
+        """In the IO worker: run jobs until the app closes."""
+        worker = get_current_worker()
+        self.io.run(lambda: worker.is_cancelled)
+
+    def on_unmount(self) -> None:
+        """Let the IO worker end with the app."""
+        self.io.stop()
 
     def _after_first_paint(self) -> None:
         """Work that need not delay the first paint (the lobby asks for history itself)."""
@@ -157,35 +163,81 @@ class HuddleApp(App[int]):
 
     # ------------------------------------------------------------ IO
 
-    def submit(self, job: Job, target: MessagePump) -> None:
-        """Run `job` in a worker after every job asked for before it; post its message to `target`."""
-        self._jobs.append((job, target))
-        self.run_worker(self._drain, thread=True, group="io", exit_on_error=False)
+    def submit(self, work: Work, target: MessagePump, *, save: bool = False) -> None:
+        """Run `work` in the IO worker after every job asked for before it; post its message to `target`.
 
-    def _drain(self) -> None:
-        """Run waiting jobs in order, one at a time, each result going back as a message."""
-        with self._io_lock:
-            while self._jobs:
-                job, target = self._jobs.popleft()
-                try:
-                    message = job()
-                except HuddleError as exc:
-                    self.post_message(IoFailed(_job_name(job), exc.message))
-                except (OSError, ValueError) as exc:
-                    self.post_message(IoFailed(_job_name(job), str(exc)))
-                except Exception as exc:  # a bug must not pass silently, nor stop the jobs behind it
-                    self.post_message(IoFailed(_job_name(job), f"{type(exc).__name__}: {exc}"))
-                else:
-                    target.post_message(message)
+        A `save` that fails for a reason that may pass is kept and retried, never dropped.
+        """
+        self.io.submit(Job(work, target, _job_name(work), save))
+        if save:
+            self.unsaved = self.io.unsaved
+
+    def _post_to(self, target: MessagePump, message: Message) -> None:
+        """From the worker: deliver a job's message (and the count of saves still to do)."""
+        target.post_message(message)
+        self.post_message(SavesPending(self.io.unsaved))
+
+    def _io_failed(self, what: str, problem: str) -> None:
+        """From the worker: a job was given up (a read, or a save refused for good)."""
+        self.post_message(IoFailed(what, problem))
+        self.post_message(SavesPending(self.io.unsaved))
+
+    def _saves_pending(self, count: int, problem: str) -> None:
+        """From the worker: saves waiting for a retry (or none any more)."""
+        self.post_message(SavesPending(count, problem))
 
     def on_io_failed(self, message: IoFailed) -> None:
         """Tell the facilitator, in one line, that something was not saved or read."""
-        self.notify(f"{message.what}: {message.problem}", title="Not saved", severity="error",
+        self.notify(f"{message.what}: {message.problem}", title="Not done", severity="error",
                     markup=False, timeout=10)
+
+    def on_saves_pending(self, message: SavesPending) -> None:
+        """Keep the status bar's count of saves not done yet; say once why they wait."""
+        before = self.unsaved
+        self.unsaved = message.count
+        if message.problem and not (before and self.io.failing and message.count == before):
+            self.notify(f"{message.problem} — it will be retried; nothing is lost while the app is open.",
+                        title="Not saved yet", severity="warning", markup=False, timeout=10)
+        self.sync_text = self._status()
+
+    def _status(self) -> str:
+        """The status bar's line: where check-ins go, what is not saved yet, the endpoint."""
+        line = self._where_saved()
+        if self.unsaved and self.io.failing:
+            line = f"{self.unsaved} not saved yet (retrying) · {line}"
+        if self._endpoint_text:
+            line += f" · endpoint: {self._endpoint_text}"
+        return line
+
+    async def action_quit(self) -> None:
+        """Quit; with saves not done yet, wait a moment for them, then ask before losing any."""
+        import asyncio
+
+        for _ in range(50):
+            if not self.io.unsaved or self.io.failing:
+                break
+            await asyncio.sleep(0.02)
+        if not self.io.unsaved:
+            self.exit()
+            return
+        from huddle_tui.tui.screens.choose import Choose
+
+        count = self.io.unsaved
+        question = (f"{count} {'save is' if count == 1 else 'saves are'} not done yet "
+                    "(the folder cannot be written). Quit anyway and lose them?")
+        self.push_screen(Choose(question, [STAY, QUIT_ANYWAY]), self._quit_if)
+
+    def _quit_if(self, answer: str | None) -> None:
+        """Quit when the facilitator confirmed it; otherwise retry the saves now."""
+        if answer == QUIT_ANYWAY:
+            self.exit()
+        else:
+            self.io.retry_now()
 
     def on_sync_status(self, message: SyncStatus) -> None:
         """Show what the HTTP outbox says about the endpoint."""
-        self.sync_text = f"{self._where_saved().split(' · ')[0]} · endpoint: {message.text}"
+        self._endpoint_text = message.text
+        self.sync_text = self._status()
 
 
 def _commands() -> type[Provider]:
@@ -195,10 +247,10 @@ def _commands() -> type[Provider]:
     return HuddleCommands
 
 
-def _job_name(job: Job) -> str:
+def _job_name(work: Work) -> str:
     """What a job was doing, in words, for an error line."""
-    name = getattr(getattr(job, "func", job), "__name__", "saving")
-    return name.replace("_", " ")
+    name = getattr(getattr(work, "func", work), "__name__", "saving")
+    return str(name).replace("_", " ")
 
 
 def run_app(team: TeamConfig, user: UserConfig, *, theme: str | None = None, inline: bool = False) -> int:

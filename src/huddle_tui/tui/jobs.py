@@ -1,4 +1,4 @@
-"""The app's IO, as plain functions that run in a worker thread and return a message.
+"""The app's IO, as plain functions that run in the IO worker and return a message.
 
 Nothing here touches a widget: each function reads or writes through the
 Journal and hands back the message a screen will handle on the event loop.
@@ -9,11 +9,13 @@ from __future__ import annotations
 from datetime import date
 from pathlib import Path
 
+from huddle_tui.errors import RefusedError
 from huddle_tui.journal import Journal
 from huddle_tui.model.checkin import CheckIn, Concern
 from huddle_tui.model.huddle import Handoff, Huddle
 from huddle_tui.tui.messages import (
     CheckinSaved,
+    CheckinsLoaded,
     ConcernSaved,
     FileSaved,
     HandoffSaved,
@@ -24,12 +26,22 @@ from huddle_tui.tui.messages import (
 
 
 def load_plan(journal: Journal, day: date) -> PlanLoaded:
-    """Today's facilitator and order, and who already checked in (team-visible, named)."""
+    """Today's facilitator and order, who already checked in (by any visibility), rounds held."""
     plan = journal.plan(day)
-    today = journal.read(("checkin",), since=day.isoformat())
-    named = frozenset(c.member.casefold() for c in journal.checkins(today)
-                      if c.date == day.isoformat() and c.member and c.visibility == "team")
-    return PlanLoaded(plan, named)
+    history = journal.read(("checkin", "huddle"), since=day.isoformat())
+    iso = day.isoformat()
+    named = frozenset(c.member.casefold() for c in journal.checkins(history)
+                      if c.date == iso and c.member and c.visibility in ("team", "withheld"))
+    rounds = sum(1 for r in history.live("huddle") if r.date == iso)
+    return PlanLoaded(plan, named, rounds)
+
+
+def load_checkins(journal: Journal, day: date) -> CheckinsLoaded:
+    """Today's named check-ins (answers and placeholders), for each speaker's turn."""
+    history = journal.read(("checkin",), since=day.isoformat())
+    iso = day.isoformat()
+    return CheckinsLoaded({c.member.casefold(): c for c in journal.checkins(history)
+                           if c.date == iso and c.member and c.visibility in ("team", "withheld")})
 
 
 def save_handoff(journal: Journal, handoff: Handoff, day: date) -> HandoffSaved:
@@ -38,16 +50,25 @@ def save_handoff(journal: Journal, handoff: Handoff, day: date) -> HandoffSaved:
     return HandoffSaved(handoff, journal.plan(day))
 
 
-def save_huddle(journal: Journal, huddle: Huddle, final: bool) -> HuddleSaved:
-    """Record the huddle (a new version of today's record each time)."""
-    journal.save_huddle(huddle)
+def save_huddle(journal: Journal, huddle: Huddle, record_id: str, final: bool) -> HuddleSaved:
+    """Record a round (a new version of that round's own record each time)."""
+    journal.save_huddle(huddle, record_id)
     return HuddleSaved(huddle, final)
 
 
+def amend_checkin(journal: Journal, speaker: str, day: date, mood: int | None,
+                  status: str | None) -> CheckinSaved:
+    """Change only the mood or status keyed in the round; an answer given elsewhere is kept."""
+    try:
+        saved = journal.amend_checkin(speaker, day.isoformat(), mood=mood, status=status)
+    except RefusedError as exc:
+        return CheckinSaved(speaker, None, exc.message)
+    return CheckinSaved(speaker, saved)
+
+
 def save_checkin(journal: Journal, checkin: CheckIn) -> CheckinSaved:
-    """Record a mood and status given in the round."""
-    saved = journal.save_checkin(checkin)
-    return CheckinSaved(checkin, shared=bool(saved.shared))
+    """Record a whole check-in (a new version of the member's check-in for that date)."""
+    return CheckinSaved(checkin.member or "", journal.save_checkin(checkin))
 
 
 def save_concern(journal: Journal, concern: Concern, day: date, member: str) -> ConcernSaved:
@@ -58,12 +79,9 @@ def save_concern(journal: Journal, concern: Concern, day: date, member: str) -> 
 
 def build_summary(journal: Journal, day: date) -> SummaryReady:
     """Read today's records back and build the team-visible summary and its Markdown."""
-    from huddle_tui.commands.summary import next_workday
-    from huddle_tui.rules.summary import build, render_text
+    from huddle_tui.rules.summary import render_text
 
-    history = journal.read(("checkin", "concern", "huddle"), since=day.isoformat())
-    upcoming = journal.plan(next_workday(day))
-    summary = build(journal.team, day, history, upcoming.facilitator)
+    summary = journal.summary(day)
     return SummaryReady(summary, render_text(summary, markdown=True))
 
 

@@ -1,13 +1,14 @@
-"""What the app's workers (and, later, the HTTP outbox) tell the screens.
+"""What the app's IO worker tells the screens (and the app), as small dataclass messages.
 
-Each is posted to the one screen (or the app) that handles it, so none
-bubbles. Every piece of IO runs in a worker and comes back as one of these; tests read
-them with `run_test(message_hook=…)` to check what was saved, not only what
-was painted.
+Every piece of IO runs in the app's one long-lived IO worker and comes back as
+one of these, posted to the one screen (or the app) that handles it, so none
+bubbles. Tests read them with `run_test(message_hook=…)` to check what was
+saved, not only what was painted.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from textual.message import Message
@@ -15,113 +16,95 @@ from textual.message import Message
 if TYPE_CHECKING:  # only types: the lobby's first paint does not wait for these imports
     from pathlib import Path
 
+    from huddle_tui.journal import Saved
     from huddle_tui.model.checkin import CheckIn, Concern
     from huddle_tui.model.huddle import Handoff, Huddle
     from huddle_tui.rules.rotation import Plan
     from huddle_tui.rules.summary import Summary
 
 
-class PlanLoaded(Message):
-    """Today's plan and who already checked in, read after the lobby's first paint."""
+@dataclass
+class PlanLoaded(Message, bubble=False):
+    """Today's plan, who already checked in (casefolded names), and how many rounds were held."""
 
-    bubble = False
-
-    def __init__(self, plan: Plan, checked_in: frozenset[str]) -> None:
-        """Carry the plan and the casefolded names with a team-visible check-in today."""
-        super().__init__()
-        self.plan = plan
-        self.checked_in = checked_in
+    plan: Plan
+    checked_in: frozenset[str]
+    rounds_held: int = 0
 
 
-class HandoffSaved(Message):
+@dataclass
+class HandoffSaved(Message, bubble=False):
     """The facilitator role went to someone else; the plan that follows from it."""
 
-    bubble = False
-
-    def __init__(self, handoff: Handoff, plan: Plan) -> None:
-        """Carry the handoff written and the new plan."""
-        super().__init__()
-        self.handoff = handoff
-        self.plan = plan
+    handoff: Handoff
+    plan: Plan
 
 
-class HuddleSaved(Message):
-    """The huddle record was written (when the round starts, and again at its end)."""
+@dataclass
+class HuddleSaved(Message, bubble=False):
+    """A round's huddle record was written (when it starts, and again at its end with the turns)."""
 
-    bubble = False
-
-    def __init__(self, huddle: Huddle, final: bool) -> None:
-        """Carry the huddle and whether it holds the finished turns."""
-        super().__init__()
-        self.huddle = huddle
-        self.final = final
+    huddle: Huddle
+    final: bool
 
 
-class CheckinSaved(Message):
-    """A mood (and status) entered in the round was written."""
+@dataclass
+class CheckinsLoaded(Message, bubble=False):
+    """Today's check-ins as the round shows them, by casefolded member name."""
 
-    bubble = False
-
-    def __init__(self, checkin: CheckIn, shared: bool) -> None:
-        """Carry the check-in and whether it went to the shared folder (False: private)."""
-        super().__init__()
-        self.checkin = checkin
-        self.shared = shared
+    checkins: dict[str, CheckIn]
 
 
-class ConcernSaved(Message):
+@dataclass
+class CheckinSaved(Message, bubble=False):
+    """A speaker's mood or status keyed in the round was written (or refused: `refused` says why)."""
+
+    speaker: str
+    saved: Saved | None
+    refused: str = ""
+
+
+@dataclass
+class ConcernSaved(Message, bubble=False):
     """A concern raised in the round was written where its visibility allows."""
 
-    bubble = False
-
-    def __init__(self, concern: Concern, member: str) -> None:
-        """Carry the concern and who raised it (kept only in private and team records)."""
-        super().__init__()
-        self.concern = concern
-        self.member = member
+    concern: Concern
+    member: str
 
 
-class SummaryReady(Message):
-    """The summary of today's huddle, read back from the saved records."""
+@dataclass
+class SummaryReady(Message, bubble=False):
+    """The summary of today's huddle, read back from the saved records, and its Markdown."""
 
-    bubble = False
-
-    def __init__(self, summary: Summary, markdown: str) -> None:
-        """Carry the summary and its Markdown text (for copying and saving)."""
-        super().__init__()
-        self.summary = summary
-        self.markdown = markdown
+    summary: Summary
+    markdown: str
 
 
-class FileSaved(Message):
+@dataclass
+class FileSaved(Message, bubble=False):
     """The Markdown summary was written to a file."""
 
-    bubble = False
-
-    def __init__(self, path: Path) -> None:
-        """Carry where it went."""
-        super().__init__()
-        self.path = path
+    path: Path
 
 
-class IoFailed(Message):
-    """A read or write failed; the text is one line a person can act on."""
+@dataclass
+class IoFailed(Message, bubble=False):
+    """A read or write failed; `problem` is one line a person can act on."""
 
-    bubble = False
-
-    def __init__(self, what: str, problem: str) -> None:
-        """Carry what was being done and what went wrong."""
-        super().__init__()
-        self.what = what
-        self.problem = problem
+    what: str
+    problem: str
 
 
-class SyncStatus(Message):
-    """Where check-ins stand with the team's endpoint; the HTTP outbox posts this to the app."""
+@dataclass
+class SavesPending(Message, bubble=False):
+    """How many saves are waiting to be retried (0: everything asked for is saved)."""
 
-    bubble = False
+    count: int
+    problem: str = ""
 
-    def __init__(self, text: str) -> None:
-        """Carry one short line, e.g. "3 check-ins waiting for the endpoint"."""
-        super().__init__()
-        self.text = text
+
+@dataclass
+class SyncStatus(Message, bubble=False):
+    """One calm line on where check-ins stand with the team's endpoints, after a sync."""
+
+    text: str

@@ -12,7 +12,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Footer, Input, Select, Static
 
 from huddle_tui.errors import UsageError
-from huddle_tui.model.checkin import CONCERN_KINDS, Concern, FollowUp
+from huddle_tui.model.checkin import CONCERN_KINDS, Concern, FollowUp, as_visibility
 from huddle_tui.text import MAX_CONCERN, clean_text, printable
 
 VISIBILITY_WORDS = {"team": "team (with the name)", "anonymous": "anonymous (no name)",
@@ -63,7 +63,7 @@ class ConcernDialog(ModalScreen[Concern | None]):
             self.query_one("#problem", Static).update(exc.message)
             return
         kind = str(self.query_one("#kind", Select).value)
-        visibility = str(self.query_one("#visibility", Select).value)
+        visibility = as_visibility(str(self.query_one("#visibility", Select).value))
         owner = self.query_one("#owner", Select).value
         followup = FollowUp(owner) if isinstance(owner, str) else None
         self.dismiss(Concern.new(text, kind, visibility, followup))

@@ -26,6 +26,7 @@ if TYPE_CHECKING:
 PRESENCE = ("in the room", "remote", "away")
 LIVE_REFRESH_S = 5.0
 REASONS = {"rotation": "by rotation", "handoff": "handed over", "held": "already held today"}
+VIEW_SUMMARY, ANOTHER_ROUND = "View today's summary", "Run another round (recorded as its own huddle)"
 
 
 class LobbyScreen(HuddleScreen):
@@ -42,6 +43,7 @@ class LobbyScreen(HuddleScreen):
         """Start with no plan: the roster comes from the config until the records are read."""
         super().__init__()
         self.plan: Plan | None = None
+        self.rounds_held = 0
         self.checked_in: frozenset[str] = frozenset()
         self.presence: dict[str, str] = {}
 
@@ -92,7 +94,7 @@ class LobbyScreen(HuddleScreen):
 
     def on_plan_loaded(self, message: PlanLoaded) -> None:
         """Show the facilitator and order; open the round at once when asked to (benchmarks)."""
-        self.plan, self.checked_in = message.plan, message.checked_in
+        self.plan, self.checked_in, self.rounds_held = message.plan, message.checked_in, message.rounds_held
         self._show()
         if self.huddle.start_round:
             self.action_start()
@@ -151,13 +153,20 @@ class LobbyScreen(HuddleScreen):
 
     def action_hand_over(self) -> None:
         """Pick who facilitates instead, then why; the handoff is recorded in the shared folder."""
-        from huddle_tui.tui.screens.pick_member import PickMember
+        from huddle_tui.tui.screens.choose import Choose
 
         if self.plan is None or self.plan.facilitator is None:
             self.notify("Today's plan is still being read; try again in a moment.")
             return
-        others = [n for n in self._order() if n != self.plan.facilitator]
-        self.app.push_screen(PickMember("Who facilitates today instead?", others), self._ask_reason)
+        if self.rounds_held:
+            self.notify("Today's huddle was already held; its facilitator cannot change now.")
+            return
+        others = [n for n in self._order()
+                  if n != self.plan.facilitator and self.presence.get(n) != "away"]
+        if not others:
+            self.notify("Nobody else is here to hand the role to.")
+            return
+        self.app.push_screen(Choose("Who facilitates today instead?", others), self._ask_reason)
 
     def _ask_reason(self, name: str | None) -> None:
         """After a name is picked, ask for the reason that goes in the record."""
@@ -178,18 +187,38 @@ class LobbyScreen(HuddleScreen):
             return
         handoff = Handoff(self.huddle.today.isoformat(), self.plan.facilitator, name, reason)
         self.huddle.submit(partial(jobs.save_handoff, self.huddle.journal, handoff, self.huddle.today),
-                           self)
+                           self, save=True)
 
     def action_start(self) -> None:
-        """Open the round with today's order, anyone away skipped."""
-        from huddle_tui.rules.roundclock import PulseRound
-        from huddle_tui.tui.screens.round import RoundScreen
+        """Open the round with today's order, anyone away skipped; a held day asks what to do."""
+        from huddle_tui.tui.screens.choose import Choose
 
         if self.plan is None:
             self.notify("Today's plan is still being read; try again in a moment.")
             return
+        if self.rounds_held:
+            self.app.push_screen(Choose("Today's huddle was already held. What now?",
+                                        [VIEW_SUMMARY, ANOTHER_ROUND]), self._after_held)
+            return
+        self._open_round(1)
+
+    def _after_held(self, answer: str | None) -> None:
+        """View the held round's summary, or run another round recorded as its own huddle."""
+        from huddle_tui.tui.screens.summary import SummaryScreen
+
+        if answer == VIEW_SUMMARY:
+            self.app.push_screen(SummaryScreen())
+        elif answer == ANOTHER_ROUND:
+            self._open_round(self.rounds_held + 1)
+
+    def _open_round(self, round_no: int) -> None:
+        """Push the round screen for round `round_no` of the day."""
+        from huddle_tui.rules.roundclock import PulseRound
+        from huddle_tui.tui.screens.round import RoundScreen
+
+        assert self.plan is not None
         app = self.huddle
         away = [n for n, where in self.presence.items() if where == "away"]
         pulse = PulseRound(self.plan.order, app.team.round_seconds, app.clock, absent=away)
         # Pushed, not switched: the lobby is the default screen and stays beneath the round.
-        app.push_screen(RoundScreen(pulse, self.plan.facilitator or ""))
+        app.push_screen(RoundScreen(pulse, self.plan.facilitator or "", round_no))

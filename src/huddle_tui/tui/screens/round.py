@@ -20,6 +20,7 @@ from huddle_tui.model.checkin import MOOD_SYMBOLS, MOODS, CheckIn, Concern
 from huddle_tui.model.huddle import Huddle
 from huddle_tui.rules.roundclock import OVER, PulseRound, View, countdown, duration
 from huddle_tui.text import printable
+from huddle_tui.tui.messages import CheckinSaved, CheckinsLoaded
 from huddle_tui.tui.screens.base import HuddleScreen
 from huddle_tui.tui.widgets.countdown import Countdown
 from huddle_tui.tui.widgets.speaker_queue import SpeakerQueue
@@ -30,13 +31,24 @@ BAR_WIDTH = 14
 
 
 class Draft:
-    """What one speaker said in the round so far: mood, status, and concerns to show."""
+    """What one speaker's turn shows: their check-in so far, and whether all of it is saved."""
 
     def __init__(self) -> None:
         """Nothing yet."""
         self.mood: int | None = None
         self.status = ""
         self.shown: list[str] = []
+        self.unsaved = 0
+        self.from_terminal = False
+        self.withheld = False
+
+    def take(self, checkin: CheckIn) -> None:
+        """Show a check-in the speaker gave before the round (from their terminal, a bot, …)."""
+        self.from_terminal = checkin.source != "tui"
+        self.withheld = checkin.withheld
+        self.mood = checkin.mood
+        self.status = checkin.status
+        self.shown = [f"{c.kind}: {printable(c.text)}" for c in checkin.concerns]
 
 
 def _mood_bindings() -> list[Binding]:
@@ -76,11 +88,13 @@ class RoundScreen(HuddleScreen):
         Binding("e", "end", "end", show=False, tooltip="End the round now"),
     ]
 
-    def __init__(self, pulse: PulseRound, facilitator: str) -> None:
-        """Run `pulse`, led by `facilitator`."""
+    def __init__(self, pulse: PulseRound, facilitator: str, round_no: int = 1) -> None:
+        """Run `pulse`, led by `facilitator`, as the day's round number `round_no`."""
         super().__init__()
         self.pulse = pulse
         self.facilitator = facilitator
+        self.round_no = round_no
+        self.huddle_id = ""
         self.drafts: dict[str, Draft] = {}
         self._over_rung: set[int] = set()
         self._started_at = ""
@@ -105,9 +119,13 @@ class RoundScreen(HuddleScreen):
 
     def on_mount(self) -> None:
         """Start the clock, record that the huddle started, and look at the clock often."""
+        from huddle_tui.tui import jobs
+
         self.pulse.start()
         self._started_at = self._stamp()
+        self.huddle_id = self.huddle.journal.huddle_id(self.huddle.today, self.round_no)
         self._save_huddle(final=False)
+        self.huddle.submit(partial(jobs.load_checkins, self.huddle.journal, self.huddle.today), self)
         self.set_interval(TICK_S, self.tick)
         self._refresh_all()
 
@@ -145,13 +163,19 @@ class RoundScreen(HuddleScreen):
     def _said(self, speaker: str) -> Content:
         """The speaker's mood (with its word), status and concerns, as the team may see them."""
         draft = self.drafts.get(speaker) or Draft()
-        if draft.mood is None:
+        if draft.withheld:
+            mood = "checked in from their own terminal (not shown by name)"
+        elif draft.mood is None:
             mood = "mood not given (keys 1-5)"
         elif self.huddle.team.mood_privacy == "named":
             mood = f"mood {draft.mood} {MOODS[draft.mood]} {MOOD_SYMBOLS[draft.mood]}"
         else:
-            mood = "mood noted anonymously ✓"
+            mood = "mood noted anonymously" + ("" if draft.unsaved else " ✓")
+        if draft.unsaved and not draft.withheld:
+            mood += " · not saved yet"
         parts: list[str | Content | tuple[str, str]] = [(mood, "bold")]
+        if draft.from_terminal and not draft.withheld:
+            parts.append("  (checked in from their terminal)")
         if draft.status:
             parts += ["\nstatus: ", printable(draft.status)]
         for line in draft.shown:
@@ -211,9 +235,13 @@ class RoundScreen(HuddleScreen):
         speaker = self.pulse.current.speaker if self.pulse.current else None
         if speaker is None:
             return
-        self.drafts.setdefault(speaker, Draft()).mood = mood
-        self._show_speaker()
-        self._save_checkin(speaker)
+        draft = self.drafts.setdefault(speaker, Draft())
+        if draft.withheld:
+            self.notify(f"{printable(speaker)} checked in from their own terminal; "
+                        "their answer stays as they gave it.", markup=False)
+            return
+        draft.mood = mood
+        self._save_checkin(speaker, mood=mood, status=draft.status or None)
 
     def action_status(self) -> None:
         """Type the speaker's one-line status."""
@@ -233,12 +261,16 @@ class RoundScreen(HuddleScreen):
         if status is None:
             return
         draft = self.drafts.setdefault(speaker, Draft())
+        if draft.withheld:
+            self.notify(f"{printable(speaker)} checked in from their own terminal; "
+                        "their answer stays as they gave it.", markup=False)
+            return
         draft.status = status
         self._show_speaker()
         if draft.mood is None:
             self.notify("Status kept: it is saved once a mood (1-5) is given.")
         else:
-            self._save_checkin(speaker)
+            self._save_checkin(speaker, status=status)
 
     def action_concern(self) -> None:
         """Note a concern the speaker raises."""
@@ -252,7 +284,7 @@ class RoundScreen(HuddleScreen):
 
     def action_latecomer(self) -> None:
         """Give someone who just arrived a turn at the end."""
-        from huddle_tui.tui.screens.pick_member import PickMember
+        from huddle_tui.tui.screens.choose import Choose
 
         waiting = {s.speaker for s in self.pulse.upcoming()}
         if self.pulse.current:
@@ -263,7 +295,7 @@ class RoundScreen(HuddleScreen):
         if not names:
             self.notify("Everyone already has a turn.")
             return
-        self.app.push_screen(PickMember("Who just joined?", names), self._add_latecomer)
+        self.app.push_screen(Choose("Who just joined?", names), self._add_latecomer)
 
     def _add_latecomer(self, name: str | None) -> None:
         """Append the latecomer's turn."""
@@ -278,30 +310,49 @@ class RoundScreen(HuddleScreen):
         return self.huddle.journal.now().strftime("%Y-%m-%dT%H:%M:%SZ")
 
     def _huddle(self, final: bool) -> Huddle:
-        """Today's huddle record, with its turns once the round is over."""
+        """This round's huddle record, with its turns once the round is over."""
         app = self.huddle
         return Huddle(app.today.isoformat(), self.facilitator, tuple(s.speaker for s in self.pulse.slots),
                       self.pulse.turns() if final else (), app.team.round_seconds, self._started_at,
-                      self._stamp() if final else None)
+                      self._stamp() if final else None, self.round_no)
 
     def _save_huddle(self, final: bool) -> None:
-        """Record the huddle (at the start, so rotation sees it was held; at the end, with turns)."""
+        """Record the round (at the start, so rotation sees it was held; at the end, with turns)."""
         from huddle_tui.tui import jobs
 
-        self.huddle.submit(partial(jobs.save_huddle, self.huddle.journal, self._huddle(final), final),
-                           self.app)
+        self.huddle.submit(partial(jobs.save_huddle, self.huddle.journal, self._huddle(final),
+                                   self.huddle_id, final), self.app, save=True)
 
-    def _save_checkin(self, speaker: str) -> None:
-        """Save the speaker's mood and status; anonymous when the team keeps moods unnamed."""
+    def _save_checkin(self, speaker: str, *, mood: int | None = None, status: str | None = None) -> None:
+        """Save only what the key changed; the speaker's own check-in keeps the rest."""
         from huddle_tui.tui import jobs
 
         app, draft = self.huddle, self.drafts[speaker]
-        if draft.mood is None:
-            return
-        visibility = "team" if app.team.mood_privacy == "named" else "anonymous"
-        checkin = CheckIn(app.today.isoformat(), draft.mood, speaker, draft.status, (),
-                          visibility, source="tui")
-        app.submit(partial(jobs.save_checkin, app.journal, checkin), self.app)
+        draft.unsaved += 1
+        self._show_speaker()
+        app.submit(partial(jobs.amend_checkin, app.journal, speaker, app.today, mood, status),
+                   self, save=True)
+
+    def on_checkins_loaded(self, message: CheckinsLoaded) -> None:
+        """Show in each turn what the speaker already gave (keys change only what they name)."""
+        for slot in self.pulse.slots:
+            found = message.checkins.get(slot.speaker.casefold())
+            draft = self.drafts.setdefault(slot.speaker, Draft())
+            if found is not None and draft.mood is None and not draft.unsaved:
+                draft.take(found)
+        self._show_speaker()
+
+    def on_checkin_saved(self, message: CheckinSaved) -> None:
+        """A key's save landed (or was refused): the turn stops saying "not saved yet"."""
+        draft = self.drafts.setdefault(message.speaker, Draft())
+        draft.unsaved = max(0, draft.unsaved - 1)
+        if message.saved is None:
+            self.notify(message.refused, severity="warning", markup=False)
+            draft.withheld, draft.mood = True, None
+        else:
+            checkin = message.saved.checkin
+            draft.mood, draft.status = checkin.mood, checkin.status
+        self._show_speaker()
 
     def _save_concern(self, speaker: str, concern: Concern | None) -> None:
         """Save a concern where its visibility allows; show only what the team may see."""
@@ -319,7 +370,8 @@ class RoundScreen(HuddleScreen):
             self.notify("Kept private: saved on this machine only.")
         self._show_speaker()
         app = self.huddle
-        app.submit(partial(jobs.save_concern, app.journal, concern, app.today, speaker), self.app)
+        app.submit(partial(jobs.save_concern, app.journal, concern, app.today, speaker), self.app,
+                   save=True)
 
     def _finish(self) -> None:
         """Save the finished huddle and show the summary (which reads it back)."""

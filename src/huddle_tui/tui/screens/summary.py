@@ -45,7 +45,7 @@ def summary_content(s: Summary) -> Content:
         over = s.total_s - s.round_s
         tail = f" (over by {duration(over)})" if over >= 1 else ""
         parts.append(f" · round took {duration(s.total_s)} of {duration(s.round_s)}{tail}")
-    answered = len(s.checked_in) + s.anonymous_count
+    answered = s.answered
     parts += ["\n\n", ("Moods", "bold underline"), f"  {answered} of {s.expected} checked in\n"]
     if s.moods:
         most = max(s.moods.values()) or 1
@@ -100,6 +100,7 @@ class SummaryScreen(HuddleScreen):
         """Nothing to show until the summary arrives."""
         super().__init__()
         self.markdown = ""
+        self._waiting = False
 
     def compose(self) -> ComposeResult:
         """The summary in a scrolling pane, where it went, and the keys."""
@@ -111,9 +112,23 @@ class SummaryScreen(HuddleScreen):
 
     def on_mount(self) -> None:
         """Ask for the summary after the huddle's final save (jobs run in order)."""
+        self._load()
+        self._waiting = self.huddle.io.failing
+        self.watch(self.app, "unsaved", self._saves_changed, init=False)
+
+    def _load(self) -> None:
+        """Read the summary back from the folder (after every save asked for before)."""
         from huddle_tui.tui import jobs
 
         self.huddle.submit(partial(jobs.build_summary, self.huddle.journal, self.huddle.today), self)
+
+    def _saves_changed(self, count: int) -> None:
+        """Read it again once saves that were failing have landed, so it shows all that was said."""
+        if count and self.huddle.io.failing:
+            self._waiting = True
+        elif not count and self._waiting:
+            self._waiting = False
+            self._load()
 
     def on_summary_ready(self, message: SummaryReady) -> None:
         """Show it and keep the Markdown for copying and saving."""

@@ -1,4 +1,4 @@
-"""A dialog to pick one team member (a new facilitator, a latecomer)."""
+"""A dialog to choose one of a few answers: a team member (a new facilitator, a latecomer) or what to do."""
 
 from __future__ import annotations
 
@@ -15,8 +15,8 @@ from textual.widgets.option_list import Option
 from huddle_tui.text import printable
 
 
-class PickMember(ModalScreen[str | None]):
-    """Arrow keys and Enter pick a name; Escape cancels."""
+class Choose(ModalScreen[str | None]):
+    """Arrow keys and Enter choose; Escape cancels (the answer is None)."""
 
     CSS_PATH = "dialog.tcss"
     SCOPED_CSS = False  # rules name the screen's own ids, and some match on Screen classes
@@ -24,7 +24,7 @@ class PickMember(ModalScreen[str | None]):
     BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "cancel", "Cancel")]
 
     def __init__(self, title: str, names: list[str]) -> None:
-        """Offer `names` under `title`."""
+        """Offer `names` (members, or answers) under `title`."""
         super().__init__()
         self.title_text = title
         self.names = names
@@ -38,7 +38,7 @@ class PickMember(ModalScreen[str | None]):
         yield Footer()
 
     def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
-        """Return the chosen name."""
+        """Return the chosen answer."""
         self.dismiss(self.names[int(event.option.id or 0)])
 
     def action_cancel(self) -> None:
