@@ -219,32 +219,37 @@ def served_routes(server: LiveServer) -> list[Any]:
 def test_huddle_serve_binds_127_0_0_1_by_default_and_serves(tmp_path: Path) -> None:
     """The command's default host is this machine only; a real `huddle serve` takes a PUT."""
     import subprocess
-    import time
 
     from huddle_tui.cli import build_parser
-    from tests.http_helpers import free_port
+    from tests.http_helpers import listening_socket
 
     args = build_parser("serve").parse_args(["serve", "--shared", str(tmp_path)])
     assert args.host == "127.0.0.1"
-    port = free_port()
     env = {**os.environ, "HUDDLE_SERVER_TOKENS": TOKEN}
-    proc = subprocess.Popen([sys.executable, "-m", "huddle_tui", "serve", "--shared", str(tmp_path),
-                             "--port", str(port)], env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-    try:
-        (record,) = make_records(tmp_path / "client", 1)
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                with httpx.Client(base_url=f"http://127.0.0.1:{port}",
-                                  headers={"Authorization": f"Bearer {TOKEN}"}) as c:
-                    response = put_json(c, record.id, wire.to_wire(record))
-                break
-            except httpx.TransportError:
-                assert time.monotonic() < deadline and proc.poll() is None, "huddle serve did not start"
-                time.sleep(0.05)
-    finally:
-        proc.terminate()
-        out, _ = proc.communicate(timeout=30)
+    # The port stays bound here (never listening) while the server starts, so no other test is
+    # handed it meanwhile; Linux still lets the server bind it, as both sockets allow address reuse.
+    with listening_socket() as held:
+        port = int(held.getsockname()[1])
+        if sys.platform != "linux":  # elsewhere a second bind of the same address is refused
+            held.close()
+        proc = subprocess.Popen([sys.executable, "-m", "huddle_tui", "serve", "--shared", str(tmp_path),
+                                 "--port", str(port)], env=env, text=True,
+                                stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        assert proc.stdout is not None and proc.stderr is not None
+        log = ""
+        try:
+            # uvicorn logs this line once it listens; the pipe ends without it if the server exited.
+            while "Uvicorn running on" not in log and (line := proc.stderr.readline()):
+                log += line
+            assert f"Uvicorn running on http://127.0.0.1:{port} " in log, log
+            (record,) = make_records(tmp_path / "client", 1)
+            with httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=None,  # a loaded disk's fsync
+                              headers={"Authorization": f"Bearer {TOKEN}"}) as c:
+                response = put_json(c, record.id, wire.to_wire(record))
+        finally:
+            proc.terminate()
+            out, err = proc.stdout.read(), log + proc.stderr.read()
+            proc.wait()
     assert response.status_code == 201
     assert len(list((tmp_path / "records").rglob("*.json"))) == 1
-    assert TOKEN.encode() not in out
+    assert TOKEN not in out and TOKEN not in err
