@@ -1,7 +1,7 @@
 """The HTTP outbox: what an endpoint has not yet accepted, on local disk, in SQLite (WAL).
 
-A record enters the outbox in the same step as its local save (the journal
-calls the sink right after writing the file) and leaves it only when the
+A record enters the outbox just before its file is written (the journal's
+`_share` calls the sinks first, then writes the file) and leaves it only when the
 endpoint answers 2xx. A retryable failure puts the endpoint in backoff; a
 permanent one (any other 4xx) moves the item to the dead-letter state, where
 `huddle sync --status` shows it until `huddle sync --retry-dead`. Nothing

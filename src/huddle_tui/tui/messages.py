@@ -1,4 +1,4 @@
-"""What the app's workers (and, later, the HTTP outbox) tell the screens.
+"""What the app's workers (saving, reading and syncing with endpoints) tell the screens and the app.
 
 Each is posted to the one screen (or the app) that handles it, so none
 bubbles. Every piece of IO runs in a worker and comes back as one of these; tests read
@@ -117,7 +117,7 @@ class IoFailed(Message):
 
 
 class SyncStatus(Message):
-    """Where check-ins stand with the team's endpoint; the HTTP outbox posts this to the app."""
+    """Where check-ins stand with the team's endpoints; the app's sync worker posts it after each sync."""
 
     bubble = False
 
