@@ -48,13 +48,14 @@ def free_port() -> int:
 class LiveServer:
     """Uvicorn serving an ASGI app in a thread, on 127.0.0.1, until stop()."""
 
-    def __init__(self, app: ASGIApp, port: int | None = None) -> None:
-        """Bind now (so the port is known) but serve only after start()."""
+    def __init__(self, app: ASGIApp, port: int | None = None, *, tls_pem: Path | None = None) -> None:
+        """Bind now (so the port is known) but serve only after start(); over TLS with a key+cert PEM."""
         self.sock = listening_socket(port or 0)
         self.port = int(self.sock.getsockname()[1])
-        self.url = f"http://127.0.0.1:{self.port}"
+        self.url = f"{'https' if tls_pem else 'http'}://127.0.0.1:{self.port}"
         config = uvicorn.Config(app, log_level="critical", access_log=False, lifespan="off",
-                                timeout_graceful_shutdown=1, server_header=False)
+                                timeout_graceful_shutdown=1, server_header=False,
+                                ssl_certfile=str(tls_pem) if tls_pem else None)
         self.server = uvicorn.Server(config)
         self.thread = threading.Thread(target=self.server.run, kwargs={"sockets": [self.sock]},
                                        daemon=True)

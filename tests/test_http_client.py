@@ -2,19 +2,19 @@
 
 from __future__ import annotations
 
-import ssl
 from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
+import trustme
 
 from huddle_tui.config.team import Endpoint
 from huddle_tui.errors import ConfigError, EndpointError
 from huddle_tui.sync import backoff
-from huddle_tui.sync.client import EndpointClient
+from huddle_tui.sync.client import EndpointClient, Outcome
 from huddle_tui.sync.outbox import Item
-from tests.http_helpers import TOKEN, TOKEN_ENV
+from tests.http_helpers import TOKEN, TOKEN_ENV, LiveServer, Receiver
 
 ITEM = Item(1, "api", "00000000-0000-4000-8000-000000000000.1", "checkin", "PUT",
             "/v1/records/00000000-0000-4000-8000-000000000000", b"{}", "pending", 0, None)
@@ -79,11 +79,35 @@ def test_full_jitter_doubles_from_one_second_to_a_five_minute_cap() -> None:
 
 
 def test_tls_verification_is_always_on_and_a_ca_bundle_is_used(tmp_path: Path) -> None:
-    """The default verifies; a missing CA bundle is a clear error, never a silent `verify=False`."""
-    with EndpointClient(endpoint(url="https://127.0.0.1:9")) as client:
-        pool = client.http._transport._pool  # type: ignore[attr-defined]
-        assert pool._ssl_context.verify_mode == ssl.CERT_REQUIRED
-        assert pool._ssl_context.check_hostname
+    """The default verifies; a missing CA bundle is a clear error, never a silent `verify=False`.
+
+    Seen from a real TLS server on 127.0.0.1: its certificate, from a CA of the test's own, is
+    refused by default, accepted with that CA as the bundle, and refused for another host's name.
+    """
+    ca = trustme.CA()
+    bundle = tmp_path / "ca.pem"
+    ca.cert_pem.write_to_path(str(bundle))
+    outcomes: dict[str, tuple[Outcome, int]] = {}
+    for host in ("127.0.0.1", "elsewhere.invalid"):
+        pem = tmp_path / f"{host}.pem"
+        ca.issue_cert(host).private_key_and_cert_chain_pem.write_to_path(str(pem))
+        receiver = Receiver()
+        server = LiveServer(receiver, tls_pem=pem).start()
+        try:
+            for ca_bundle in (None, bundle):
+                with EndpointClient(endpoint(url=server.url, ca_bundle=ca_bundle)) as client:
+                    before = len(receiver.posts)
+                    outcome = client.send(ITEM)
+                    outcomes[f"{host}, {'bundle' if ca_bundle else 'default'}"] = (
+                        outcome, len(receiver.posts) - before)
+        finally:
+            server.stop()
+    assert outcomes["127.0.0.1, bundle"] == (Outcome("sent", status=200), 1)
+    for case in ("127.0.0.1, default", "elsewhere.invalid, default", "elsewhere.invalid, bundle"):
+        outcome, received = outcomes[case]
+        assert (outcome.result, received) == ("retry", 0), case
+        assert "CERTIFICATE_VERIFY_FAILED" in outcome.error, (case, outcome.error)
+    assert "mismatch" in outcomes["elsewhere.invalid, bundle"][0].error
     with pytest.raises(EndpointError, match="CA bundle"):
         EndpointClient(endpoint(url="https://127.0.0.1:9", ca_bundle=tmp_path / "missing.pem"))
 

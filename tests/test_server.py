@@ -11,6 +11,9 @@ from typing import Any
 
 import httpx
 import pytest
+from jsonschema import Draft202012Validator, FormatChecker
+from referencing import Registry, Resource
+from referencing.jsonschema import DRAFT202012
 
 from huddle_tui.errors import ConfigError
 from huddle_tui.server.app import MAX_BODY_BYTES, create_app
@@ -21,6 +24,9 @@ from tests.conftest import ROOT, run_huddle
 from tests.http_helpers import TOKEN, LiveServer, make_records
 
 OPENAPI = json.loads((ROOT / "docs" / "openapi.json").read_text("utf-8"))
+OPENAPI_URI = "urn:huddle-tui:openapi"
+REGISTRY: Registry[Any] = Registry().with_resource(
+    OPENAPI_URI, Resource.from_contents(OPENAPI, default_specification=DRAFT202012))
 Call = tuple[str, str, int]
 
 
@@ -129,39 +135,19 @@ def test_tokens_come_from_an_owner_only_file_or_the_environment(tmp_path: Path) 
 # ---------------------------------------------------------------- OpenAPI
 
 
-def resolve(ref_or_obj: dict[str, Any]) -> dict[str, Any]:
-    """Follow a local $ref in the OpenAPI document."""
-    while "$ref" in ref_or_obj:
-        node: Any = OPENAPI
-        for part in ref_or_obj["$ref"].removeprefix("#/").split("/"):
-            node = node[part]
-        ref_or_obj = node
-    return ref_or_obj
+def response_validator(method: str, path: str, status: int) -> Draft202012Validator:
+    """A full JSON Schema (2020-12) validator for one documented response body, formats included.
 
-
-def check_schema(value: Any, schema: dict[str, Any], where: str = "$") -> None:
-    """A small JSON Schema check (type, enum, required, properties, items, additionalProperties)."""
-    schema = resolve(schema)
-    types = {"object": dict, "array": list, "string": str, "boolean": bool, "integer": int}
-    if "type" in schema:
-        expected = types[schema["type"]]
-        assert isinstance(value, expected) and not (expected is int and isinstance(value, bool)), where
-    if "enum" in schema:
-        assert value in schema["enum"], where
-    if "minimum" in schema:
-        assert value >= schema["minimum"], where
-    if isinstance(value, dict):
-        for key in schema.get("required", []):
-            assert key in value, f"{where}.{key} missing"
-        props = schema.get("properties", {})
-        if schema.get("additionalProperties") is False:
-            assert set(value) <= set(props), f"{where}: extra keys {set(value) - set(props)}"
-        for key, sub in props.items():
-            if key in value:
-                check_schema(value[key], sub, f"{where}.{key}")
-    if isinstance(value, list) and "items" in schema:
-        for i, item in enumerate(value):
-            check_schema(item, schema["items"], f"{where}[{i}]")
+    The body's schema is reached by a $ref into the whole description, so its own $refs resolve there.
+    """
+    resolver = REGISTRY.resolver(OPENAPI_URI)
+    pointer = "/".join(("", "paths", path.replace("~", "~0").replace("/", "~1"), method.lower(),
+                        "responses", str(status)))
+    response = resolver.lookup(f"#{pointer}").contents
+    if "$ref" in response:  # a response shared under components/responses
+        pointer = response["$ref"].removeprefix("#")
+    schema = {"$ref": f"{OPENAPI_URI}#{pointer}/content/application~1json/schema"}
+    return Draft202012Validator(schema, registry=REGISTRY, format_checker=FormatChecker())
 
 
 def documented() -> set[Call]:
@@ -188,8 +174,9 @@ def test_the_openapi_description_matches_what_the_server_serves(served: tuple[Li
         """Validate a response against the description and note it as seen."""
         spec = OPENAPI["paths"][path][method.lower()]["responses"]
         assert str(response.status_code) in spec, (method, path, response.status_code, response.text)
-        schema = resolve(spec[str(response.status_code)])["content"]["application/json"]["schema"]
-        check_schema(response.json(), schema)
+        validator = response_validator(method, path, response.status_code)
+        errors = [f"{e.json_path}: {e.message}" for e in validator.iter_errors(response.json())]
+        assert not errors, (method, path, response.status_code, errors)
         seen.add((method, path, response.status_code))
 
     anon, bad = client(server, None), client(server, "y" * 24)
@@ -232,32 +219,37 @@ def served_routes(server: LiveServer) -> list[Any]:
 def test_huddle_serve_binds_127_0_0_1_by_default_and_serves(tmp_path: Path) -> None:
     """The command's default host is this machine only; a real `huddle serve` takes a PUT."""
     import subprocess
-    import time
 
     from huddle_tui.cli import build_parser
-    from tests.http_helpers import free_port
+    from tests.http_helpers import listening_socket
 
     args = build_parser("serve").parse_args(["serve", "--shared", str(tmp_path)])
     assert args.host == "127.0.0.1"
-    port = free_port()
     env = {**os.environ, "HUDDLE_SERVER_TOKENS": TOKEN}
-    proc = subprocess.Popen([sys.executable, "-m", "huddle_tui", "serve", "--shared", str(tmp_path),
-                             "--port", str(port)], env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-    try:
-        (record,) = make_records(tmp_path / "client", 1)
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                with httpx.Client(base_url=f"http://127.0.0.1:{port}",
-                                  headers={"Authorization": f"Bearer {TOKEN}"}) as c:
-                    response = put_json(c, record.id, wire.to_wire(record))
-                break
-            except httpx.TransportError:
-                assert time.monotonic() < deadline and proc.poll() is None, "huddle serve did not start"
-                time.sleep(0.05)
-    finally:
-        proc.terminate()
-        out, _ = proc.communicate(timeout=30)
+    # The port stays bound here (never listening) while the server starts, so no other test is
+    # handed it meanwhile; Linux still lets the server bind it, as both sockets allow address reuse.
+    with listening_socket() as held:
+        port = int(held.getsockname()[1])
+        if sys.platform != "linux":  # elsewhere a second bind of the same address is refused
+            held.close()
+        proc = subprocess.Popen([sys.executable, "-m", "huddle_tui", "serve", "--shared", str(tmp_path),
+                                 "--port", str(port)], env=env, text=True,
+                                stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        assert proc.stdout is not None and proc.stderr is not None
+        log = ""
+        try:
+            # uvicorn logs this line once it listens; the pipe ends without it if the server exited.
+            while "Uvicorn running on" not in log and (line := proc.stderr.readline()):
+                log += line
+            assert f"Uvicorn running on http://127.0.0.1:{port} " in log, log
+            (record,) = make_records(tmp_path / "client", 1)
+            with httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=None,  # a loaded disk's fsync
+                              headers={"Authorization": f"Bearer {TOKEN}"}) as c:
+                response = put_json(c, record.id, wire.to_wire(record))
+        finally:
+            proc.terminate()
+            out, err = proc.stdout.read(), log + proc.stderr.read()
+            proc.wait()
     assert response.status_code == 201
     assert len(list((tmp_path / "records").rglob("*.json"))) == 1
-    assert TOKEN.encode() not in out
+    assert TOKEN not in out and TOKEN not in err

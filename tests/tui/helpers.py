@@ -3,13 +3,29 @@
 from __future__ import annotations
 
 import asyncio
+from typing import Any
 
+import pytest
 from textual.message import Message
 from textual.pilot import Pilot
 
 from huddle_tui.tui.app import HuddleApp
 from huddle_tui.tui.screens.lobby import LobbyScreen
 from huddle_tui.tui.screens.round import RoundScreen
+
+
+def record_notices(app: HuddleApp, monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The text of every notification from now on, through the public App.notify (still shown)."""
+    notes: list[str] = []
+    notify = app.notify
+
+    def recording(message: str, **options: Any) -> None:
+        """Note the text, then notify as the app would have."""
+        notes.append(message)
+        notify(message, **options)
+
+    monkeypatch.setattr(app, "notify", recording)
+    return notes
 
 
 async def settle(pilot: Pilot[int]) -> None:

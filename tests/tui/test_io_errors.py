@@ -2,19 +2,22 @@
 
 from __future__ import annotations
 
+import pytest
 from textual.message import Message
 
 from tests.tui.conftest import MADE
-from tests.tui.helpers import settle
+from tests.tui.helpers import record_notices, settle
 
 
 class Done(Message):
     """What the second job hands back."""
 
 
-async def test_an_unexpected_error_is_reported_and_later_jobs_run(make_app: MADE) -> None:
+async def test_an_unexpected_error_is_reported_and_later_jobs_run(make_app: MADE,
+                                                                 monkeypatch: pytest.MonkeyPatch) -> None:
     """A job raising a bug's exception gives a 'Not saved' notice; the next job still completes."""
     app = make_app()
+    notes = record_notices(app, monkeypatch)
     arrived: list[Message] = []
 
     def saving_the_checkin() -> Message:
@@ -26,6 +29,5 @@ async def test_an_unexpected_error_is_reported_and_later_jobs_run(make_app: MADE
         app.submit(saving_the_checkin, app)
         app.submit(Done, app)
         await settle(pilot)
-        notes = [n.message for n in app._notifications]
     assert any("saving the checkin" in n and "RuntimeError: boom" in n for n in notes), notes
     assert any(isinstance(m, Done) for m in arrived)

@@ -11,7 +11,7 @@ from huddle_tui.config.team import TeamConfig
 from huddle_tui.config.user import UserConfig
 from huddle_tui.tui.themes import DEFAULT_THEME, ThemeError, load_themes, parse_theme
 from tests.tui.conftest import MADE
-from tests.tui.helpers import settle
+from tests.tui.helpers import record_notices, settle
 
 SHIPPED = {"huddle-dark", "huddle-high-contrast", "huddle-light", "huddle-okabe-ito"}
 
@@ -45,15 +45,16 @@ def test_user_themes_add_and_broken_ones_are_skipped(tmp_path: Path) -> None:
     assert [(Path(src).name, "not a colour" in why) for src, why in result.failed] == [("broken.toml", True)]
 
 
-async def test_broken_theme_file_is_notified_and_the_app_runs(make_app: MADE) -> None:
+async def test_broken_theme_file_is_notified_and_the_app_runs(make_app: MADE,
+                                                             monkeypatch: pytest.MonkeyPatch) -> None:
     """The app starts anyway and tells the person which file was skipped and why."""
     folder = paths.user_themes_dir()
     folder.mkdir(parents=True)
     (folder / "oops.toml").write_text("name = \n")
     app = make_app()
+    notes = record_notices(app, monkeypatch)
     async with app.run_test(size=(80, 24), notifications=True) as pilot:
         await settle(pilot)
-        notes = [n.message for n in app._notifications]
         assert any("oops.toml" in n and "TOML syntax error" in n for n in notes)
         assert app.theme == DEFAULT_THEME
 
@@ -73,13 +74,15 @@ def test_theme_is_chosen_by_flag_then_user_then_team(make_app: MADE, team: TeamC
     assert app.theme == chosen
 
 
-async def test_unknown_theme_falls_back_with_a_notice(make_app: MADE) -> None:
+async def test_unknown_theme_falls_back_with_a_notice(make_app: MADE,
+                                                      monkeypatch: pytest.MonkeyPatch) -> None:
     """A typo in --theme is reported, and the default is used."""
     app = make_app(theme="hudle-dark")
+    notes = record_notices(app, monkeypatch)
     async with app.run_test(size=(80, 24), notifications=True) as pilot:
         await settle(pilot)
         assert app.theme == DEFAULT_THEME
-        assert any("hudle-dark" in n.message for n in app._notifications)
+        assert any("hudle-dark" in n for n in notes), notes
 
 
 async def test_theme_from_user_config(make_app: MADE) -> None:
