@@ -7,6 +7,7 @@ only catch hangs.
 from __future__ import annotations
 
 import json
+import logging
 import os
 import socket
 import subprocess
@@ -28,6 +29,7 @@ from huddle_tui.server.protocol import server_config
 from huddle_tui.server.state import ServerState
 from huddle_tui.storage import envelope
 from huddle_tui.storage.envelope import Record
+from huddle_tui.sync import wire
 from tests.http_helpers import TOKEN, LiveServer, free_port
 
 PAYLOAD = {"mood": 3, "status": "fine", "concerns": [], "visibility": "team", "source": "cli"}
@@ -89,6 +91,87 @@ def made(date: str, written_at: str, payload: dict[str, Any] | None = None) -> R
 def put(c: httpx.Client, rid: str, body: bytes) -> httpx.Response:
     """PUT raw bytes as a record."""
     return c.put(f"/v1/records/{rid}", content=body, headers={"Content-Type": "application/json"})
+
+
+def test_hostile_bodies_and_parameters_get_a_json_4xx(served: tuple[LiveServer, Path]) -> None:
+    """Deep nesting, NaN, 1e400, an impossible date and non-ASCII digits: 400/422 in JSON, nothing stored."""
+    server, folder = served
+    rid = random_id()
+    good = wire.body(made("2026-11-26", "2026-11-26T09:00:00.000000Z"))
+    nan = good.replace(b'"mood":3', b'"mood":NaN')
+    with client(server) as c:
+        assert_json_error(put(c, rid, b"[" * 30_000 + b"]" * 30_000), 400)
+        assert_json_error(put(c, rid, b'{"a":' * 10_000 + b"1" + b"}" * 10_000), 400)
+        assert "NaN" in assert_json_error(put(c, rid, nan), 400)["error"]
+        assert_json_error(put(c, rid, good.replace(b'"mood":3', b'"mood":-Infinity')), 400)
+        assert_json_error(put(c, rid, good.replace(b'"mood":3', b'"mood":1e400')), 400)
+        assert_json_error(put(c, rid, good.replace(b'"mood":3', b'"mood":' + b"9" * 5000)), 400)
+        assert_json_error(put(c, rid, "{\"a\": \"é\"}".encode("latin-1")), 400)
+        for day, written_at in [("2026-02-30", "2026-02-30"),  # anonymous: its time is its date
+                                ("2026-02-30", "2026-02-28T09:00:00.000000Z"),
+                                ("1969-12-31", "1969-12-31"), ("9999-12-31", "9999-12-31"),
+                                ("２０２６-11-26", "２０２６-11-26")]:  # fullwidth digits match \d
+            record = made(day, written_at)
+            response = put(c, record.id, wire.body(record))
+            assert day in assert_json_error(response, 422)["error"], day
+        for params in ({"limit": "²"}, {"limit": "٣"}, {"limit": "0"}, {"limit": "1e3"},
+                       {"since": "x.²"}, {"since": "x.٣"}, {"limit": "9" * 40}):
+            assert_json_error(c.get("/v1/records", params=params), 400)
+    head = f"PUT /v1/records/{rid} HTTP/1.1\r\nHost: x\r\nContent-Length: ".encode()
+    json_answer(raw_exchange(server.port, head + "²\r\n\r\n".encode() + good), 400)
+    assert files(folder) == []
+
+
+def test_a_wrong_method_gets_405_with_allow(served: tuple[LiveServer, Path]) -> None:
+    """RFC 9110: a 405 says which methods the resource has."""
+    server, _ = served
+    with client(server) as c:
+        one = c.delete(f"/v1/records/{random_id()}")
+        many = c.post("/v1/records", content=b"{}")
+    assert_json_error(one, 405)
+    assert {m.strip() for m in one.headers["allow"].split(",")} == {"GET", "HEAD", "PUT"}
+    assert_json_error(many, 405)
+    assert {m.strip() for m in many.headers["allow"].split(",")} == {"GET", "HEAD"}
+
+
+class Collect(logging.Handler):
+    """Keeps the formatted text of every log record it gets."""
+
+    def __init__(self) -> None:
+        """Nothing logged yet."""
+        super().__init__(logging.DEBUG)
+        self.lines: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        """Keep the record's full text."""
+        self.lines.append(self.format(record))
+
+
+def test_a_bug_still_answers_json_500_and_logs_no_record_text(
+        served: tuple[LiveServer, Path], monkeypatch: pytest.MonkeyPatch) -> None:
+    """An unexpected exception: JSON 500; the log names the failure, not the record or the token."""
+    server, _ = served
+    state = state_of(server)
+    secret = "my very private status"
+
+    def broken(record: Record, data: bytes) -> None:
+        """A bug that puts record text in its message."""
+        raise RuntimeError(f"unexpected: {record.payload['status']}")
+
+    monkeypatch.setattr(state, "put", broken)
+    record = made("2026-11-26", "2026-11-26T09:00:00.000000Z", {**PAYLOAD, "status": secret})
+    collect = Collect()
+    logger = logging.getLogger("huddle_tui.server")
+    logger.addHandler(collect)
+    try:
+        with client(server) as c:
+            response = put(c, record.id, wire.body(record))
+    finally:
+        logger.removeHandler(collect)
+    assert_json_error(response, 500)
+    text = "\n".join(collect.lines)
+    assert "RuntimeError" in text and f"/v1/records/{record.id}" in text
+    assert secret not in text and TOKEN not in text
 
 
 def raw_exchange(port: int, data: bytes) -> bytes:

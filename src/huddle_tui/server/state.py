@@ -93,7 +93,7 @@ class ServerState:
         if not cursor:
             return 0
         epoch, _, number = cursor.partition(".")
-        if not number.isdigit() or len(number) > 12:
+        if not (number.isascii() and number.isdigit()) or len(number) > 12:
             return None
         if epoch != self.epoch:
             return 0
