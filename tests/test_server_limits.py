@@ -30,7 +30,7 @@ from huddle_tui.server.state import ServerState
 from huddle_tui.storage import envelope
 from huddle_tui.storage.envelope import Record
 from huddle_tui.sync import wire
-from tests.http_helpers import TOKEN, LiveServer, free_port
+from tests.http_helpers import TOKEN, LiveServer, free_port, make_records
 
 PAYLOAD = {"mood": 3, "status": "fine", "concerns": [], "visibility": "team", "source": "cli"}
 
@@ -172,6 +172,77 @@ def test_a_bug_still_answers_json_500_and_logs_no_record_text(
     text = "\n".join(collect.lines)
     assert "RuntimeError" in text and f"/v1/records/{record.id}" in text
     assert secret not in text and TOKEN not in text
+
+
+def test_two_puts_of_one_version_with_different_bodies_store_one(
+        served: tuple[LiveServer, Path], monkeypatch: pytest.MonkeyPatch) -> None:
+    """Racing PUTs (in the server's worker threads): exactly one 2xx and one 422, one file."""
+    server, folder = served
+    store = state_of(server).store
+    real_write = store.write
+
+    def slow_write(record: Record, data: bytes, *, anonymous: bool = False) -> Path:
+        """Widen the window between the check and the write, as a slow disk would."""
+        time.sleep(0.05)
+        return real_write(record, data, anonymous=anonymous)
+
+    monkeypatch.setattr(store, "write", slow_write)
+    for _ in range(5):
+        rid = random_id()
+        bodies = [wire.body(envelope.encode("checkin", rid, 1, "2026-11-26", "2026-11-26T09:00:00.000000Z",
+                                            {**PAYLOAD, "status": text})[0]) for text in ("one", "two")]
+        assert sorted(race(server, rid, bodies)) == [201, 422]
+        assert len([p for p in files(folder) if p.name.startswith(rid)]) == 1
+
+
+def race(server: LiveServer, rid: str, bodies: list[bytes]) -> list[int]:
+    """PUT each body from its own thread, all released at once; the statuses in any order."""
+    start = threading.Barrier(len(bodies))
+    statuses: list[int] = []
+
+    def send(body: bytes) -> None:
+        """PUT one body as soon as every thread is ready."""
+        with client(server) as c:
+            start.wait(timeout=10)
+            statuses.append(put(c, rid, body).status_code)
+
+    threads = [threading.Thread(target=send, args=(body,)) for body in bodies]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=30)
+    return statuses
+
+
+def test_a_put_waiting_on_the_disk_does_not_stall_other_requests(
+        served: tuple[LiveServer, Path], monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """The write runs in a worker thread: a GET is served meanwhile; the PUT answers only once written."""
+    server, folder = served
+    store = state_of(server).store
+    real_write = store.write
+    release, writing = threading.Event(), threading.Event()
+
+    def held_write(record: Record, data: bytes, *, anonymous: bool = False) -> Path:
+        """Block like a slow fsync until the test lets go (bounded)."""
+        writing.set()
+        release.wait(timeout=10)
+        return real_write(record, data, anonymous=anonymous)
+
+    monkeypatch.setattr(store, "write", held_write)
+    (record,) = make_records(tmp_path / "client", 1)
+    answers: list[int] = []
+    putter = threading.Thread(target=lambda: answers.append(
+        put(client(server), record.id, wire.body(record)).status_code))
+    putter.start()
+    try:
+        assert writing.wait(timeout=10)
+        with client(server) as c:
+            assert c.get("/v1/records").status_code == 200
+        assert answers == [] and files(folder) == []
+    finally:
+        release.set()
+        putter.join(timeout=30)
+    assert answers == [201] and len(files(folder)) == 1
 
 
 def raw_exchange(port: int, data: bytes) -> bytes:
