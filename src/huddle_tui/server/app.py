@@ -3,7 +3,7 @@
 Every answer is JSON; every error is ``{"error": "<one line>", "status": N}``.
 Checks run in this order, so a bad request never touches the store:
 authentication (401 no token, 403 wrong token), size (413), JSON (400),
-the record itself — schema, fields, checksum, id and Idempotency-Key
+the record itself — schema, fields, a real date, checksum, id and Idempotency-Key
 matching the path (422) — and only then the write. The same id and version
 with the same body is a replay (200); with another body it is 422.
 Parsing, checking and the fsync'd write run in a worker thread, never on the
