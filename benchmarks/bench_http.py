@@ -1,19 +1,33 @@
-"""Flushing the outbox costs little over the network: 1,000 records vs a bare httpx loop, same server."""
+"""The HTTP path is cheap: the outbox against a bare httpx loop, `huddle serve` against a bare app.
+
+1. Flushing the outbox: 1,000 records vs a bare httpx PUT loop, same server.
+2. `huddle serve` PUT throughput with 8 client processes vs a bare Starlette
+   app on uvicorn that does only what a durable PUT must: read the body,
+   parse it, write it to a file and fsync it (in a worker thread), answer
+   201. Both run uvicorn's h11 protocol without an access log; the ratio
+   says what huddle's checks, locking and bounds cost.
+"""
 
 from __future__ import annotations
 
+import http.client
+import json
+import multiprocessing
 import os
 import secrets
 import socket
 import subprocess
 import sys
 import time
+from pathlib import Path
+from typing import Any
 
 import httpx
 
-from benchmarks.harness import Bench, Figure, paired
+from benchmarks.harness import ROOT, Bench, Figure, paired
 from huddle_tui.config.team import Endpoint, Member, TeamConfig
 from huddle_tui.model.ids import random_id
+from huddle_tui.storage import envelope
 from huddle_tui.storage.envelope import Record
 from huddle_tui.storage.folder import FolderStore
 from huddle_tui.sync import wire
@@ -23,9 +37,17 @@ from huddle_tui.sync.outbox import Outbox
 TARGET = 1.5
 COUNT = 1000
 TOKEN_ENV = "HUDDLE_BENCH_TOKEN"
+THROUGHPUT_TARGET = 0.8
+CLIENTS = 8
+PUTS_PER_CLIENT = 150
 
 
 def measure(bench: Bench) -> list[Figure]:
+    """Both figures: the outbox flush, then server throughput."""
+    return [_outbox_flush(bench), _server_throughput(bench)]
+
+
+def _outbox_flush(bench: Bench) -> Figure:
     """Median ratio of `sync_once` flushing 1,000 queued records to a bare httpx PUT loop."""
     token = secrets.token_urlsafe(24)
     port = _free_port()
@@ -71,8 +93,108 @@ def measure(bench: Bench) -> list[Figure]:
         server.terminate()
         server.wait(timeout=30)
         os.environ.pop(TOKEN_ENV, None)
-    return [Figure(f"outbox flush of {COUNT} records to the reference server", ratio, TARGET,
-                   note=f"vs a bare httpx PUT loop ({a * 1000:.0f} ms / {b * 1000:.0f} ms)")]
+    return Figure(f"outbox flush of {COUNT} records to the reference server", ratio, TARGET,
+                  note=f"vs a bare httpx PUT loop ({a * 1000:.0f} ms / {b * 1000:.0f} ms)")
+
+
+def _server_throughput(bench: Bench) -> Figure:
+    """Median ratio of `huddle serve`'s PUT throughput to a bare durable Starlette app's, 8 clients."""
+    token = secrets.token_urlsafe(24)
+    huddle_port, bare_port = _free_port(), _free_port()
+    huddle_dir, bare_dir = bench.work / "throughput-huddle", bench.work / "throughput-bare"
+    huddle_dir.mkdir()
+    bare_dir.mkdir()
+    env = {**bench.env, "HUDDLE_SERVER_TOKENS": token}
+    commands = [[sys.executable, "-m", "huddle_tui", "serve", "--shared", str(huddle_dir),
+                 "--port", str(huddle_port)],
+                [sys.executable, "-m", "benchmarks.bench_http", "bare-serve", str(bare_port), str(bare_dir)]]
+    servers = [subprocess.Popen(command, env=env, cwd=ROOT, stdout=subprocess.DEVNULL,
+                                stderr=subprocess.DEVNULL) for command in commands]
+    try:
+        for port in (huddle_port, bare_port):
+            _wait_for(f"http://127.0.0.1:{port}")
+        huddle_s, bare_s, ratio = paired(lambda: _put_burst(huddle_port, token),
+                                         lambda: _put_burst(bare_port, token), max(3, bench.runs // 2))
+    finally:
+        for server in servers:
+            server.terminate()
+            server.wait(timeout=30)
+    total = CLIENTS * PUTS_PER_CLIENT
+    return Figure(f"huddle serve PUT throughput, {CLIENTS} clients", 1 / ratio, THROUGHPUT_TARGET,
+                  higher=True, note=f"vs a bare durable Starlette app ({total / huddle_s:.0f} vs "
+                                    f"{total / bare_s:.0f} PUT/s)")
+
+
+def _put_burst(port: int, token: str) -> float:
+    """Seconds for CLIENTS processes to PUT PUTS_PER_CLIENT new records each, all started together."""
+    context = multiprocessing.get_context("spawn")  # no copy of this process's state in the clients
+    ready = context.Barrier(CLIENTS + 1)
+    clients = [context.Process(target=_client, args=(port, token, ready)) for _ in range(CLIENTS)]
+    for client in clients:
+        client.start()
+    try:
+        ready.wait(timeout=120)  # every client has built its bodies and connected
+        start = time.perf_counter()
+        for client in clients:
+            client.join(timeout=300)
+        elapsed = time.perf_counter() - start
+    finally:
+        for client in clients:
+            if client.is_alive():
+                client.kill()
+    if any(client.exitcode != 0 for client in clients):
+        raise RuntimeError(f"a throughput client failed against port {port}")
+    return elapsed
+
+
+def _client(port: int, token: str, ready: Any) -> None:
+    """One client process: build its bodies, wait for the others, PUT them over one connection."""
+    payload = {"mood": 3, "status": "on track", "concerns": [], "visibility": "team", "source": "cli",
+               "member": "Ana"}
+    records = [envelope.encode("checkin", random_id(), 1, "2026-11-26", "2026-11-26T09:00:00.000000Z",
+                               payload)[0] for _ in range(PUTS_PER_CLIENT)]
+    bodies = [(r.id, wire.body(r)) for r in records]
+    headers = {"Authorization": f"Bearer {token}", "Content-Type": "application/json"}
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+    conn.connect()
+    ready.wait(timeout=120)
+    for rid, body in bodies:
+        conn.request("PUT", f"/v1/records/{rid}", body=body, headers=headers)
+        response = conn.getresponse()
+        response.read()
+        if response.status != 201:
+            raise SystemExit(f"PUT answered {response.status}")
+    conn.close()
+
+
+def _bare_serve(port: int, folder: Path) -> None:
+    """The floor: a Starlette app on uvicorn that parses each PUT body and stores it durably, nothing more."""
+    import uvicorn
+    from starlette.applications import Starlette
+    from starlette.concurrency import run_in_threadpool
+    from starlette.requests import Request
+    from starlette.responses import JSONResponse, Response
+    from starlette.routing import Route
+
+    from huddle_tui.storage.fileio import write_atomic
+
+    async def put(request: Request) -> Response:
+        """Read the body, then parse and fsync it in a worker thread, as huddle serve does."""
+        body = await request.body()
+        target = folder / f"{request.path_params['id']}.json"
+
+        def store() -> Response:
+            """Parse and write durably."""
+            record = json.loads(body)
+            write_atomic(target, body, durable=True)
+            return JSONResponse({"id": record["id"], "created": True}, status_code=201)
+
+        return await run_in_threadpool(store)
+
+    app = Starlette(routes=[Route("/v1/records/{id}", put, methods=["PUT"]),
+                            Route("/v1/records", lambda request: JSONResponse({}), methods=["GET"])])
+    uvicorn.run(app, host="127.0.0.1", port=port, http="h11", access_log=False, log_level="warning",
+                server_header=False)
 
 
 def _records(store: FolderStore) -> list[Record]:
@@ -101,3 +223,8 @@ def _wait_for(url: str) -> None:
     raise RuntimeError(f"the reference server at {url} did not start")
 
 
+
+
+if __name__ == "__main__":
+    if sys.argv[1:2] == ["bare-serve"]:
+        _bare_serve(int(sys.argv[2]), Path(sys.argv[3]))

@@ -3,19 +3,53 @@
 from __future__ import annotations
 
 import argparse
+import math
+from collections.abc import Callable
 from pathlib import Path
 
 from huddle_tui.errors import UsageError
+from huddle_tui.server.limits import Limits
+
+
+def _positive(kind: Callable[[str], float]) -> Callable[[str], float]:
+    """An argparse type accepting only numbers above zero (argparse turns the error into one line)."""
+    def parse(text: str) -> float:
+        """The number, or the reason it is refused."""
+        try:
+            value = kind(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"expected a number above 0, got {text!r}") from None
+        if not (value > 0 and math.isfinite(value)):
+            raise argparse.ArgumentTypeError(f"expected a number above 0, got {text!r}")
+        return value
+
+    return parse
 
 
 def configure(p: argparse.ArgumentParser) -> None:
     """Flags of `huddle serve`."""
+    d = Limits()
     p.add_argument("--shared", required=True, metavar="DIR", help="the folder to keep records in")
     p.add_argument("--host", default="127.0.0.1",
                    help="address to listen on (default 127.0.0.1: this machine only)")
     p.add_argument("--port", type=int, default=8080, help="port (default 8080)")
     p.add_argument("--tokens-file", metavar="FILE",
                    help="accepted bearer tokens, one a line, mode 0600 (default: $HUDDLE_SERVER_TOKENS)")
+    limits = p.add_argument_group("limits (see docs/http.md)")
+    limits.add_argument("--limit-concurrency", type=_positive(int), default=d.concurrency, metavar="N",
+                        help=f"open connections and running requests before answering 503 "
+                             f"(default {d.concurrency}; keep it well under `ulimit -n`)")
+    limits.add_argument("--timeout-keep-alive", type=_positive(int), default=d.keep_alive, metavar="S",
+                        help=f"close a connection idle this many seconds (default {d.keep_alive})")
+    limits.add_argument("--timeout-request", type=_positive(float), default=d.request_timeout, metavar="S",
+                        help=f"seconds a client has to send a whole request, else 408 and the "
+                             f"connection is closed (default {d.request_timeout:g})")
+    limits.add_argument("--max-head-bytes", type=_positive(int), default=d.max_head_bytes, metavar="N",
+                        help=f"request line and headers over this get 431 (default {d.max_head_bytes})")
+    limits.add_argument("--backlog", type=_positive(int), default=d.backlog, metavar="N",
+                        help=f"connections the OS queues before they are accepted (default {d.backlog})")
+    p.add_argument("--access-log", action="store_true",
+                   help="log every request (method, path, status) to stdout; off by default")
 
 
 def run(args: argparse.Namespace) -> int:
@@ -24,6 +58,7 @@ def run(args: argparse.Namespace) -> int:
         import uvicorn
 
         from huddle_tui.server.app import create_app
+        from huddle_tui.server.protocol import server_config
     except ImportError:
         raise UsageError("the server needs its extra: pip install 'huddle-tui[server]'") from None
     from huddle_tui.server.tokens import load_tokens
@@ -34,7 +69,12 @@ def run(args: argparse.Namespace) -> int:
     shared = Path(args.shared).expanduser()
     if not shared.is_dir():
         raise UsageError(f"--shared {shared}: no such folder")
+    limits = Limits(concurrency=int(args.limit_concurrency), keep_alive=int(args.timeout_keep_alive),
+                    request_timeout=float(args.timeout_request), max_head_bytes=int(args.max_head_bytes),
+                    backlog=int(args.backlog))
     app = create_app(shared, tokens)
-    print(f"Serving {shared} on http://{args.host}:{args.port} ({len(tokens)} tokens accepted)", flush=True)
-    uvicorn.run(app, host=args.host, port=args.port, server_header=False, log_level="info")
+    config = server_config(app, limits, host=args.host, port=args.port, access_log=args.access_log)
+    print(f"Serving {shared} on http://{args.host}:{args.port} ({len(tokens)} tokens accepted; "
+          f"at most {limits.concurrency} connections)", flush=True)
+    uvicorn.Server(config).run()
     return 0

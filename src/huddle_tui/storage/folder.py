@@ -165,7 +165,10 @@ class FolderStore:
         # An anonymous file's own timestamp must say no more than its date.
         midnight = None
         if anonymous:
-            midnight = datetime.fromisoformat(record.date).replace(tzinfo=UTC).timestamp()
+            try:
+                midnight = datetime.fromisoformat(record.date).replace(tzinfo=UTC).timestamp()
+            except (ValueError, OverflowError):
+                raise StoreError(f"record {record.id}: {record.date!r} is not a calendar date") from None
         try:
             folder.mkdir(parents=True, exist_ok=True)
             write_atomic(target, data, durable=self.durable, mtime=midnight)
