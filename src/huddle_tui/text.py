@@ -36,9 +36,28 @@ def _escape(match: re.Match[str]) -> str:
     return f"\\x{ord(match.group()):02x}"
 
 
+def _spell_surrogate(ch: str) -> str:
+    """Spell a lone surrogate: U+DC80-U+DCFF as the undecodable byte it stands for."""
+    code = ord(ch)
+    if 0xDC80 <= code <= 0xDCFF:
+        return f"\\x{code - 0xDC00:02x}"
+    return f"\\u{code:04x}" if 0xD800 <= code <= 0xDFFF else ch
+
+
 def printable(value: str) -> str:
-    """Return text safe to write to a terminal: control characters shown escaped."""
-    return _CONTROL.sub(_escape, value)
+    """Return text safe to write to a terminal: control characters shown escaped.
+
+    A file name's undecodable bytes arrive as lone surrogates and would leave
+    stdout as those raw bytes (0x9b is a CSI), so they are spelled out too —
+    found without a Unicode-range regex, whose compiling costs start-up ~0.7 ms.
+    """
+    text = _CONTROL.sub(_escape, value)
+    if not text.isascii():
+        try:
+            text.encode("utf-8")
+        except UnicodeEncodeError:
+            text = "".join(map(_spell_surrogate, text))
+    return text
 
 
 def csv_safe(value: str) -> str:
@@ -46,3 +65,8 @@ def csv_safe(value: str) -> str:
     if value[:1] in ("=", "+", "-", "@", "\t", "\r"):
         return "'" + value
     return value
+
+
+def csv_cell(value: str) -> str:
+    """One CSV cell fit for a terminal and a spreadsheet: controls escaped, formulas defused."""
+    return csv_safe(printable(value))

@@ -131,6 +131,6 @@ def _print(checks: list[Check], extra: dict[str, object], as_json: bool) -> None
         return
     for c in checks:
         mark = "ok  " if c.ok else "FAIL" if c.fatal else "warn"
-        print(f"[{mark}] {c.name}: {printable(c.detail)}")
+        print(f"[{mark}] {printable(c.name)}: {printable(c.detail)}")  # an endpoint's name is a teammate's
         if (c.advice and not c.ok) or (c.advice and c.name == "config"):
             print(f"       → {printable(c.advice)}")

@@ -1,0 +1,128 @@
+"""What a teammate wrote is shown or posted as text, never obeyed by a terminal, a spreadsheet or a chat."""
+
+from __future__ import annotations
+
+import csv
+import io
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from huddle_tui.cli import main
+from huddle_tui.config.team import TeamConfig, load_team_config
+from huddle_tui.model.ids import random_id
+from huddle_tui.storage.folder import FolderStore
+from huddle_tui.text import csv_cell, printable
+
+OSC52 = "\x1b]52;c;cm0gLXJmIH4K\x07"  # a clipboard write: "rm -rf ~" waiting to be pasted
+RAW = ("\x1b", "\x07", "\x9b")  # ESC, BEL and the one-byte CSI must never leave raw
+
+
+def cli(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
+    """Run `huddle ARGS` in-process; return exit code, stdout and stderr."""
+    try:
+        code = main(list(args))
+    except SystemExit as exc:
+        code = int(exc.code or 0)
+    out = capsys.readouterr()
+    return code, out.out, out.err
+
+
+def huddle_bytes(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess[bytes]:
+    """Run the real command and keep its output as bytes, exactly as a terminal would get them."""
+    return subprocess.run([sys.executable, "-m", "huddle_tui", *args], capture_output=True,
+                          env={**os.environ, **env}, timeout=120)
+
+
+def save_checkin(team: TeamConfig, member: str, status: str) -> None:
+    """A check-in as a teammate's machine would have written it to the shared folder."""
+    FolderStore(team.shared_dir, durable=False).save(
+        "checkin", random_id(), "2026-11-26",
+        {"member": member, "mood": 3, "status": status, "concerns": [], "visibility": "team",
+         "source": "cli"})
+
+
+# ---------------------------------------------------------------- terminal output
+
+
+def test_printable_escapes_c0_c1_and_undecodable_bytes() -> None:
+    """ESC, BEL, CSI and a file name's undecodable byte (a lone surrogate) all come out spelled."""
+    assert printable(f"a{OSC52}b") == "a\\x1b]52;c;cm0gLXJmIH4K\\x07b"
+    assert printable("\x9b2J") == "\\x9b2J"
+    assert printable(os.fsdecode(b"bad\x9b\xff")) == "bad\\x9b\\xff"
+    assert printable("tab\tand é ü 😀") == "tab\tand é ü 😀"
+
+
+def test_csv_export_escapes_controls_in_every_cell_and_keeps_the_formula_guard(
+        team: TeamConfig, capsys: pytest.CaptureFixture[str]) -> None:
+    """ESC/BEL/OSC 52 and C1 in a status or name reach the CSV spelled out; formulas stay defused."""
+    save_checkin(team, "Ana", f"fine {OSC52} done")
+    save_checkin(team, "Ben\x1b[31m", "\x9b2J=cleared")
+    save_checkin(team, "Chen", "=HYPERLINK(\"http://x.invalid\",\"click\")")
+    code, out, err = cli(capsys, "export", "--format", "csv", "--config", str(team.path))
+    assert code == 0, err
+    assert not any(ch in out for ch in RAW)
+    rows = list(csv.DictReader(io.StringIO(out)))
+    by_member = {r["member"]: r for r in rows}
+    assert by_member["Ana"]["status"] == "fine \\x1b]52;c;cm0gLXJmIH4K\\x07 done"
+    assert "Ben\\x1b[31m" in by_member and by_member["Ben\\x1b[31m"]["status"] == "\\x9b2J=cleared"
+    assert by_member["Chen"]["status"].startswith("'=HYPERLINK")
+    assert "\\u001b]52" in by_member["Ana"]["payload"]  # JSON spells C0 itself
+    assert csv_cell("\x1b=1+1") == "\\x1b=1+1" and csv_cell("+1\x07") == "'+1\\x07"
+
+
+def test_export_names_a_corrupt_file_on_stderr_without_its_escapes(team: TeamConfig) -> None:
+    """A skipped file's name (a teammate chose it) is spelled out on stderr."""
+    save_checkin(team, "Ana", "ok")
+    month = team.shared_dir / "records" / "checkin" / "2026-11"
+    (month / f"evil{OSC52}.1.deadbeef.json").write_bytes(b"garbage")
+    result = huddle_bytes("export", "--format", "csv", env={"HUDDLE_CONFIG": str(team.path)})
+    assert result.returncode == 0
+    assert not any(ch.encode() in result.stderr for ch in ("\x1b", "\x07"))
+    assert b"evil\\x1b]52;c;cm0gLXJmIH4K\\x07.1.deadbeef.json" in result.stderr
+
+
+def test_doctor_spells_out_a_corrupt_file_name_holding_escapes(team: TeamConfig) -> None:
+    """doctor lists corrupt files by name: an ESC, a BEL or a raw CSI byte in a name is shown escaped."""
+    save_checkin(team, "Ana", "ok")
+    month = team.shared_dir / "records" / "checkin" / "2026-11"
+    (month / f"evil{OSC52}.1.deadbeef.json").write_bytes(b"garbage")
+    with open(os.fsencode(month) + b"/bad\x9b2J\xff.1.deadbeef.json", "wb") as f:  # not UTF-8
+        f.write(b"garbage")
+    result = huddle_bytes("doctor", env={"HUDDLE_CONFIG": str(team.path)})
+    assert result.returncode == 0, result.stderr
+    assert not any(b in result.stdout for b in (b"\x1b", b"\x07", b"\x9b", b"\xff"))
+    assert b"evil\\x1b]52;c;cm0gLXJmIH4K\\x07.1.deadbeef.json" in result.stdout
+    assert b"bad\\x9b2J\\xff.1.deadbeef.json" in result.stdout
+
+
+def test_init_joining_a_team_spells_out_its_name(team: TeamConfig,
+                                                 capsys: pytest.CaptureFixture[str]) -> None:
+    """Joining prints the team's name from the shared huddle.toml: its escapes stay visible text."""
+    assert team.path is not None
+    text = team.path.read_text(encoding="utf-8").replace('name = "Platform"',
+                                                         'name = "Plat\\u001b]0;pwned\\u0007form"')
+    team.path.write_text(text, encoding="utf-8")
+    assert "\x1b" in load_team_config(team.path).name
+    code, out, err = cli(capsys, "init", "--shared", str(team.shared_dir), "--me", "Ben")
+    assert code == 0, err
+    assert not any(ch in out + err for ch in RAW)
+    assert "Joined Plat\\x1b]0;pwned\\x07form as Ben" in out
+
+
+def test_init_with_an_escape_in_the_team_name_prints_nothing_raw(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """`init --team` with an escape in it: saved as typed, never written raw to the terminal."""
+    shared = tmp_path / "share"
+    code, out, err = cli(capsys, "init", "--team", f"Team{OSC52}", "--members", "Ana,Ben",
+                         "--shared", str(shared), "--me", "Ana")
+    assert code == 0, err
+    assert not any(ch in out + err for ch in RAW)
+    assert load_team_config(shared / "huddle.toml").name == f"Team{OSC52}"
+    code, out, err = cli(capsys, "--config", str(shared / "huddle.toml"), "doctor")
+    assert code == 0 and not any(ch in out + err for ch in RAW)
+    code, _, err = cli(capsys, "checkin", "--bogus\x1b[2J")
+    assert code == 2 and "\x1b" not in err and "\\x1b[2J" in err  # argparse quotes argv
