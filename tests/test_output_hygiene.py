@@ -13,9 +13,10 @@ import pytest
 
 from huddle_tui.cli import main
 from huddle_tui.config.team import TeamConfig, load_team_config
+from huddle_tui.errors import ConfigError, UsageError
 from huddle_tui.model.ids import random_id
 from huddle_tui.storage.folder import FolderStore
-from huddle_tui.text import csv_cell, printable
+from huddle_tui.text import clean_name, csv_cell, printable
 
 OSC52 = "\x1b]52;c;cm0gLXJmIH4K\x07"  # a clipboard write: "rm -rf ~" waiting to be pasted
 RAW = ("\x1b", "\x07", "\x9b")  # ESC, BEL and the one-byte CSI must never leave raw
@@ -126,3 +127,93 @@ def test_init_with_an_escape_in_the_team_name_prints_nothing_raw(
     assert code == 0 and not any(ch in out + err for ch in RAW)
     code, _, err = cli(capsys, "checkin", "--bogus\x1b[2J")
     assert code == 2 and "\x1b" not in err and "\\x1b[2J" in err  # argparse quotes argv
+
+
+# ---------------------------------------------------------------- member names
+
+INVISIBLE = {
+    "zero-width space": "A\u200bna", "zero-width non-joiner": "A\u200cna", "zero-width joiner": "A\u200dna",
+    "word joiner": "A\u2060na", "byte order mark": "\ufeffAna", "right-to-left override": "\u202eanA",
+    "left-to-right embedding": "A\u202ana", "right-to-left isolate": "\u2067Ana\u2069",
+    "soft hyphen (Cf)": "A\u00adna", "line separator (Zl)": "A\u2028na",
+    "paragraph separator (Zp)": "A\u2029na",
+    "control (Cc)": "A\x1bna", "tab (Cc)": "A\tna",
+}
+
+
+def roster_toml(*names: str) -> str:
+    """A minimal huddle.toml whose roster is `names` (as TOML basic strings, escapes and all)."""
+    members = "".join(f'[[members]]\nname = "{n}"\n\n' for n in names)
+    return f'[team]\nname = "Platform"\n\n{members}'
+
+
+def toml_escape(name: str) -> str:
+    """Spell every non-ASCII or control character as a TOML \\u escape, so the file shows them."""
+    return "".join(ch if " " <= ch < "\x7f" else f"\\u{ord(ch):04x}" for ch in name)
+
+
+@pytest.mark.parametrize("kind", list(INVISIBLE))
+def test_a_member_name_with_an_invisible_or_bidi_character_is_refused(tmp_path: Path, kind: str) -> None:
+    """`A\\u200bna` beside `Ana` would pass the duplicate check: any such character is a ConfigError."""
+    path = tmp_path / "huddle.toml"
+    path.write_text(roster_toml("Ana", "Ben", toml_escape(INVISIBLE[kind])), encoding="utf-8")
+    with pytest.raises(ConfigError) as info:
+        load_team_config(path)
+    message = info.value.message
+    assert str(path) in message and "members[2].name" in message and "line 11" in message
+    assert "is not allowed in a name" in message
+
+
+def test_a_handle_with_a_zero_width_character_is_refused_by_key(tmp_path: Path) -> None:
+    """Handles identify members too."""
+    path = tmp_path / "huddle.toml"
+    path.write_text('[team]\nname = "P"\n\n[[members]]\nname = "Ana"\nhandle = "a\\u200bna"\n',
+                    encoding="utf-8")
+    with pytest.raises(ConfigError, match=r"members\[0\]\.handle.*U\+200B \(ZERO WIDTH SPACE\)"):
+        load_team_config(path)
+
+
+def test_member_names_are_nfc_so_two_spellings_of_one_name_are_a_duplicate(tmp_path: Path) -> None:
+    """`Zoë` typed precomposed and decomposed is one name: NFC on reading makes that a duplicate."""
+    path = tmp_path / "huddle.toml"
+    path.write_text(roster_toml("Zo\\u00eb", "Ben"), encoding="utf-8")
+    team = load_team_config(path)
+    assert team.members[0].name == "Zo\u00eb"
+    assert team.member("Zoe\u0308") is team.members[0]  # a decomposed spelling finds her
+    path.write_text(roster_toml("Zo\\u00eb", "Zoe\\u0308"), encoding="utf-8")
+    with pytest.raises(ConfigError, match=r"members\[1\]\.name.*duplicate member"):
+        load_team_config(path)
+    path.write_text(roster_toml("Zoe\\u0308"), encoding="utf-8")
+    assert load_team_config(path).members[0].name == "Zo\u00eb"
+
+
+def test_names_typed_on_the_command_line_are_nfc_and_refuse_invisible_characters(
+        tmp_path: Path, team: TeamConfig, capsys: pytest.CaptureFixture[str]) -> None:
+    """`--member`, `--members`, `--me` and `--handoff`: one clear line, exit 2, nothing saved."""
+    assert clean_name("Zoe\u0308", "--member") == "Zo\u00eb"
+    with pytest.raises(UsageError, match="--member: invisible or direction-changing character U\\+202E"):
+        clean_name("\u202eanA", "--member")
+    shared = tmp_path / "share"
+    code, _, err = cli(capsys, "init", "--team", "T", "--members", "Ana,A\u200bna", "--shared", str(shared))
+    assert code == 2 and "--members: invisible or direction-changing character U+200B" in err
+    assert "Traceback" not in err and not (shared / "huddle.toml").exists()
+    code, _, err = cli(capsys, "init", "--team", "T", "--members", "Ana,Ben", "--shared", str(shared),
+                       "--me", "Ana\u2060")
+    assert code == 2 and "--me: invisible" in err
+    config = str(team.path)
+    code, _, err = cli(capsys, "checkin", "--config", config, "--member", "A\u200dna", "--mood", "3")
+    assert code == 2 and "--member: invisible" in err
+    assert not list(team.shared_dir.rglob("*.json"))
+    code, _, err = cli(capsys, "next", "--config", config, "--handoff", "B\u200ben")
+    assert code == 2 and "--handoff: invisible" in err
+    code, _, err = cli(capsys, "init", "--team", "T", "--members", "Zoe\u0308,Ben", "--shared", str(shared))
+    assert code == 0, err
+    assert [m.name for m in load_team_config(shared / "huddle.toml").members] == ["Zo\u00eb", "Ben"]
+
+
+def test_an_ascii_roster_does_not_load_unicodedata() -> None:
+    """`huddle next`/`checkin` read the roster on every run: plain names cost no extra import."""
+    code = ("import sys\nfrom huddle_tui.text import normal_name\n"
+            "assert normal_name('Ana') == ('Ana', None)\nprint('unicodedata' in sys.modules)")
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    assert result.stdout.strip() == "False", result.stderr

@@ -31,6 +31,38 @@ def clean_text(value: str, field: str, limit: int, *, allow_empty: bool = True) 
     return text
 
 
+# Unicode categories that draw nothing or reorder text: format (zero-width, bidi), controls,
+# line and paragraph separators, and lone surrogates. A name holding one can pass for another.
+_INVISIBLE_CATEGORIES = frozenset({"Cf", "Cc", "Zl", "Zp", "Cs"})
+
+
+def normal_name(value: str) -> tuple[str, str | None]:
+    """A name in Unicode NFC, and why it is refused (an invisible or bidi character), if it is.
+
+    ASCII names, the common case, need neither normalising nor `unicodedata`.
+    """
+    if value.isascii():
+        bad = next((ch for ch in value if ch < " " or ch == "\x7f"), None)
+        return value, None if bad is None else f"control character U+{ord(bad):04X} is not allowed in a name"
+    import unicodedata
+
+    text = unicodedata.normalize("NFC", value)
+    for ch in text:
+        if unicodedata.category(ch) in _INVISIBLE_CATEGORIES:
+            what = unicodedata.name(ch, "a control character")
+            return text, (f"invisible or direction-changing character U+{ord(ch):04X} ({what}) "
+                          "is not allowed in a name")
+    return text, None
+
+
+def clean_name(value: str, field: str, *, allow_empty: bool = True) -> str:
+    """A person's name typed on the command line: one line, NFC, nothing invisible, or UsageError."""
+    text, problem = normal_name(clean_text(value, field, MAX_NAME, allow_empty=allow_empty))
+    if problem:
+        raise UsageError(f"{field}: {problem}")
+    return text
+
+
 def _escape(match: re.Match[str]) -> str:
     """Spell one control character as a visible escape."""
     return f"\\x{ord(match.group()):02x}"

@@ -8,7 +8,7 @@ from datetime import date
 from huddle_tui.commands.common import add_json_flag, date_arg, emit_json, open_context
 from huddle_tui.errors import UsageError
 from huddle_tui.model.huddle import Handoff, Huddle
-from huddle_tui.text import MAX_STATUS, clean_text, printable
+from huddle_tui.text import MAX_STATUS, clean_name, clean_text, printable
 
 
 def configure(p: argparse.ArgumentParser) -> None:
@@ -31,7 +31,7 @@ def run(args: argparse.Namespace) -> int:
     if args.handoff:
         reason = clean_text(args.reason, "--reason", MAX_STATUS)
         current = ctx.journal.plan(day)
-        member = ctx.team.member(args.handoff)
+        member = ctx.team.member(clean_name(args.handoff, "--handoff", allow_empty=False))
         if member is None:
             raise UsageError(f"unknown member {args.handoff!r} (not on the roster)")
         ctx.journal.save_handoff(Handoff(day.isoformat(), current.facilitator or "", member.name, reason))

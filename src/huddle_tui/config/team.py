@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any, NamedTuple
 
 from huddle_tui.config.toml_reader import TomlReader, kind_of, parse_toml
+from huddle_tui.text import normal_name
 
 SPEAKING_ORDERS = ("random", "roster", "fair")
 FACILITATOR_POSITIONS = ("first", "last")
@@ -91,8 +92,8 @@ class TeamConfig(NamedTuple):
     support: tuple[SupportResource, ...] = ()
 
     def member(self, name: str) -> Member | None:
-        """Find a member by name or handle, ignoring case."""
-        wanted = name.casefold()
+        """Find a member by name or handle, ignoring case (names are kept in NFC)."""
+        wanted = normal_name(name)[0].casefold()
         for m in self.members:
             if m.name.casefold() == wanted or (m.handle and m.handle.casefold() == wanted):
                 return m
@@ -166,9 +167,10 @@ def _read_member(r: TomlReader, raw: Any, i: int) -> Member:
     """Read one [[members]] entry."""
     where = f"members[{i}]"
     m = r.table(raw, where, MEMBER_KEYS)
-    name = r.need_str(m, "name", where)
+    name = _identity(r, r.need_str(m, "name", where), f"{where}.name")
     if len(name) > 80:
         raise r.fail(f"{where}.name", "names are at most 80 characters")
+    handle = r.str_(m, "handle", where)
     away = []
     for j, span in enumerate(r.array(m, "away", where)):
         w = f"{where}.away[{j}]"
@@ -179,8 +181,17 @@ def _read_member(r: TomlReader, raw: Any, i: int) -> Member:
         if end < start:
             raise r.fail(w, f"ends ({end}) before it starts ({start})")
         away.append(AwayRange(start, end))
-    return Member(name=name, handle=r.str_(m, "handle", where), timezone=r.str_(m, "timezone", where),
-                  joined=r.date_(m, "joined", where), away=tuple(away))
+    return Member(name=name, handle=_identity(r, handle, f"{where}.handle") if handle else None,
+                  timezone=r.str_(m, "timezone", where), joined=r.date_(m, "joined", where),
+                  away=tuple(away))
+
+
+def _identity(r: TomlReader, value: str, key: str) -> str:
+    """A name or handle in NFC; an invisible or bidi character would let one pass for another."""
+    text, problem = normal_name(value)
+    if problem:
+        raise r.fail(key, problem)
+    return text
 
 
 def _read_endpoint(r: TomlReader, raw: Any, i: int, base: Path) -> Endpoint:
