@@ -5,9 +5,11 @@ from __future__ import annotations
 import csv
 import io
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -15,7 +17,9 @@ from huddle_tui.cli import main
 from huddle_tui.config.team import TeamConfig, load_team_config
 from huddle_tui.errors import ConfigError, UsageError
 from huddle_tui.model.ids import random_id
+from huddle_tui.rules.summary import ConcernLine, Summary
 from huddle_tui.storage.folder import FolderStore
+from huddle_tui.sync.webhooks import payload
 from huddle_tui.text import clean_name, csv_cell, printable
 
 OSC52 = "\x1b]52;c;cm0gLXJmIH4K\x07"  # a clipboard write: "rm -rf ~" waiting to be pasted
@@ -217,3 +221,63 @@ def test_an_ascii_roster_does_not_load_unicodedata() -> None:
             "assert normal_name('Ana') == ('Ana', None)\nprint('unicodedata' in sys.modules)")
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
     assert result.stdout.strip() == "False", result.stderr
+
+
+# ---------------------------------------------------------------- chat posts
+
+TYPED = ("see [click me](http://evil.invalid/login) ![pixel](http://evil.invalid/t.png) "
+         "<http://evil.invalid/auto> <https://evil.invalid|Docs> @channel @here @everyone @all "
+         "<!channel> <!here> <@U123ABC> <@&987654321> \\[pre-escaped](http://evil.invalid/2)")
+
+
+def typed_summary() -> Summary:
+    """A summary whose team name, names, statuses and concerns all carry link and mention syntax."""
+    return Summary(team="Platform [x](http://evil.invalid)", date="2026-11-26", facilitator="Ana @here",
+                   next_facilitator="<@U999>", expected=3, checked_in=["Ana @here", "Ben", "Chen"],
+                   moods={2: 1, 3: 1, 4: 1}, statuses={"Ana @here": TYPED, "Ben": TYPED, "Chen": "ok"},
+                   concerns=[ConcernLine(TYPED, "blocker", None),
+                             ConcernLine(TYPED, "concern", "Ben", "Chen <!channel>", "open")])
+
+
+def visible_texts(fmt: str, body: dict[str, Any]) -> list[str]:
+    """Every string of a chat payload that the service renders."""
+    if fmt == "slack":
+        texts = [body["text"]]
+        for block in body["blocks"]:
+            texts += [block["text"]["text"]] if "text" in block else [e["text"] for e in block["elements"]]
+        return texts
+    if fmt == "teams":
+        return [b["text"] for b in body["attachments"][0]["content"]["body"]]
+    return [body["text"] if fmt == "mattermost" else body["content"]]
+
+
+def live_syntax(fmt: str, text: str) -> list[str]:
+    """What in `text` a service would still render as a link, an image, an autolink or a mention."""
+    found = []
+    if fmt in ("mattermost", "discord"):
+        text = re.sub(r"\\.", "_", text, flags=re.S)  # a backslash-escaped character is literal
+    if fmt != "slack" and "](" in text:
+        found.append("link or image")
+    found += [m.group() for m in re.finditer(r"<(?!\u200b)\S{0,12}", text)]  # autolink, <!x>, <@x>
+    found += [m.group() for m in re.finditer(r"@(?!\u200b)\w+", text)]  # @channel, @here, @everyone
+    return found
+
+
+def test_live_syntax_check_itself_sees_links_and_mentions() -> None:
+    """The checker below would catch what an unescaped post holds."""
+    for fmt in ("slack", "teams", "mattermost", "discord"):
+        assert live_syntax(fmt, TYPED)
+    assert live_syntax("discord", "\\\\[a](b)") == ["link or image"]  # an escaped backslash, then a link
+
+
+@pytest.mark.parametrize("fmt", ["slack", "teams", "mattermost", "discord"])
+def test_chat_posts_render_typed_links_images_and_mentions_as_literal_text(fmt: str) -> None:
+    """Links, images, autolinks and every mention form reach each chat format as plain text."""
+    body = payload(fmt, typed_summary())
+    texts = visible_texts(fmt, body)
+    assert texts and all(live_syntax(fmt, t) == [] for t in texts), [live_syntax(fmt, t) for t in texts]
+    joined = "\n".join(texts).replace("\u200b", "").replace("\\", "")
+    for word in ("click me", "evil.invalid/login", "pixel", "channel", "everyone", "U123ABC", "Ben"):
+        assert word in joined  # still readable: escaped, not deleted
+    if fmt == "discord":
+        assert body["allowed_mentions"] == {"parse": []}
