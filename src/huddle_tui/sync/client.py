@@ -24,7 +24,7 @@ from huddle_tui.config.team import Endpoint
 from huddle_tui.errors import EndpointError
 from huddle_tui.storage.envelope import CorruptRecord, Record
 from huddle_tui.sync import backoff, wire
-from huddle_tui.sync.credentials import RedactingFilter, endpoint_label, redact, resolve_secret
+from huddle_tui.sync.credentials import RedactingFilter, endpoint_label, resolve_secret, url_secret_parts
 from huddle_tui.sync.outbox import Item
 from huddle_tui.text import printable
 
@@ -71,15 +71,18 @@ class EndpointClient:
         self.label = endpoint_label(endpoint)
         self.clock = clock
         secret = resolve_secret(endpoint)
-        self.secrets = tuple(s for s in (secret,) if s)
         chat = endpoint.format != "records"
         self.url = secret if chat and secret else endpoint.url
+        # A chat webhook's URL is its secret, wherever it came from; any URL's key-like parts are too.
+        hidden = [secret, self.url if chat else None, *url_secret_parts(self.url)]
+        self.secrets = tuple(dict.fromkeys(s for s in hidden if s))
         headers = {"User-Agent": f"huddle-tui/{__version__}", "Accept": "application/json"}
         if secret and not chat:
             headers["Authorization"] = f"Bearer {secret}"
         if not self.url.startswith(("https://", "http://")):
             raise EndpointError(f"{self.label}: the webhook URL must start with https:// or http://")
         self._filter = RedactingFilter(self.secrets)
+        self._redact = self._filter.redactor
         for name in _LOGGERS:
             logging.getLogger(name).addFilter(self._filter)
         try:
@@ -108,7 +111,7 @@ class EndpointClient:
 
     def safe(self, text: str) -> str:
         """Text made fit to show: secrets removed, control characters escaped, kept short."""
-        return printable(redact(text, self.secrets))[:300]
+        return printable(self._redact(text))[:300]
 
     # ------------------------------------------------------------ sending
 
