@@ -141,6 +141,14 @@ def load_team_config(path: Path) -> TeamConfig:
             seen[key] = i
     endpoints = tuple(_read_endpoint(r, e, i, path.parent)
                       for i, e in enumerate(r.array(data, "endpoints", "")))
+    named: dict[str, int] = {}
+    for i, e in enumerate(endpoints):
+        # One name, one outbox queue and one approval: a second "api" could ride on the first's.
+        key = e.name.casefold() if e.name else f"{e.format} {e.url}"
+        if key in named:
+            raise r.fail(f"endpoints[{i}].name" if e.name else f"endpoints[{i}].url",
+                         f"same {'name' if e.name else 'format and URL'} as endpoints[{named[key]}]")
+        named[key] = i
     support = tuple(
         SupportResource(r.need_str(s, "name", f"support[{i}]"), r.need_str(s, "contact", f"support[{i}]"))
         for i, s in enumerate(r.table(x, f"support[{n}]", SUPPORT_KEYS)
