@@ -3,9 +3,12 @@
 httpx retries only connection failures by itself, and a mock transport hides
 retries, so this module makes one attempt per call and says what happened;
 the sync loop (engine.py) decides when to try again. TLS verification is always
-on (a custom CA bundle may be given; nothing turns verification off). The
-token goes only in the Authorization header, and every error text and log
-record is scrubbed of the endpoint's secrets before anyone sees it.
+on (a custom CA bundle may be given; nothing turns verification off), and
+plain http is refused for any host but loopback unless the person allowed it
+(sync/trust.py), checked on the URL actually used — for a chat format, the
+webhook URL read from the secret. The token goes only in the Authorization
+header, and every error text and log record is scrubbed of the endpoint's
+secrets before anyone sees it.
 """
 
 from __future__ import annotations
@@ -65,8 +68,10 @@ class EndpointClient:
 
     def __init__(self, endpoint: Endpoint, *, timeout: float = DEFAULT_TIMEOUT_S,
                  transport: httpx.BaseTransport | None = None,
-                 clock: Callable[[], float] = time.time) -> None:
-        """Resolve the secret (raising a clear error), then open the connection pool."""
+                 clock: Callable[[], float] = time.time, allow_http: tuple[str, ...] = ()) -> None:
+        """Resolve the secret (raising a clear error), check the URL, then open the connection pool."""
+        from huddle_tui.sync.trust import http_refusal
+
         self.endpoint = endpoint
         self.label = endpoint_label(endpoint)
         self.clock = clock
@@ -81,6 +86,9 @@ class EndpointClient:
             headers["Authorization"] = f"Bearer {secret}"
         if not self.url.startswith(("https://", "http://")):
             raise EndpointError(f"{self.label}: the webhook URL must start with https:// or http://")
+        refused = http_refusal(self.url, allow_http)
+        if refused is not None:
+            raise EndpointError(f"{self.label}: {refused}")
         self._filter = RedactingFilter(self.secrets)
         self._redact = self._filter.redactor
         for name in _LOGGERS:
