@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 import os
 import re
 import subprocess
@@ -102,6 +103,10 @@ def test_doctor_spells_out_a_corrupt_file_name_holding_escapes(team: TeamConfig)
     assert not any(b in result.stdout for b in (b"\x1b", b"\x07", b"\x9b", b"\xff"))
     assert b"evil\\x1b]52;c;cm0gLXJmIH4K\\x07.1.deadbeef.json" in result.stdout
     assert b"bad\\x9b2J\\xff.1.deadbeef.json" in result.stdout
+    as_json = huddle_bytes("doctor", "--json", env={"HUDDLE_CONFIG": str(team.path)})
+    assert not any(b in as_json.stdout for b in (b"\x1b", b"\x07", b"\x9b", b"\xff"))
+    names = {Path(f["path"]).name for f in json.loads(as_json.stdout)["corrupt_files"]}
+    assert names == {f"evil{OSC52}.1.deadbeef.json", os.fsdecode(b"bad\x9b2J\xff.1.deadbeef.json")}
 
 
 def test_init_joining_a_team_spells_out_its_name(team: TeamConfig,
