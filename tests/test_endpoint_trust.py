@@ -326,6 +326,8 @@ def test_trust_lists_prompts_on_a_terminal_revokes_and_keeps_its_word_in_the_use
     monkeypatch.setattr("huddle_tui.commands.trust.stdin_is_terminal", lambda: False)
     code, _, err = cli(capsys, "trust", *config)
     assert code == 2 and "stdin is not a terminal" in err
+    code, out, err = cli(capsys, "trust", "--json", *config)
+    assert code == 2 and out == "" and "stdin is not a terminal" in err
     code, _, err = cli(capsys, "trust", "nope", *config)
     assert code == 2 and "no endpoint 'nope'" in err
     code, _, err = cli(capsys, "trust", "--allow-http", "http://x.example/", *config)

@@ -63,8 +63,9 @@ def run(args: argparse.Namespace) -> int:
     elif stdin_is_terminal() and not args.json:
         chosen = [e for e in pending if _ask(e, user)]
     else:
-        for e in pending:
-            print(printable(describe(e)))
+        if not args.json:  # the list helps a person choose; a script reading JSON gets only the error
+            for e in pending:
+                print(printable(describe(e)))
         raise UsageError("not approved: stdin is not a terminal, so nothing is asked; approve by name "
                          "(`huddle trust NAME`) or all of the above (`huddle trust --all`)")
     _save(with_approved(user, chosen))
