@@ -9,15 +9,18 @@ import threading
 import time
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 import httpx
 import uvicorn
 
+from huddle_tui import paths
 from huddle_tui.config.team import Endpoint, TeamConfig, load_team_config, team_config_to_toml, write_toml
+from huddle_tui.config.user import load_user_config, user_config_to_toml
 from huddle_tui.model.ids import random_id
 from huddle_tui.storage.envelope import Record
 from huddle_tui.storage.folder import FolderStore
+from huddle_tui.sync.trust import with_approved
 
 TOKEN = "tok-" + "s3cr3t-Zq9xW2vK7pL4mN8r"
 TOKEN_ENV = "HUDDLE_TEST_TOKEN"
@@ -125,6 +128,45 @@ class Receiver:
         await send({"type": "http.response.body", "body": b"ok" if ok else b"no such hook"})
 
 
+class Captured(NamedTuple):
+    """One request as a capture server saw it."""
+
+    method: str
+    path: str
+    query: bytes
+    headers: dict[str, str]
+    body: bytes
+
+
+class Capture:
+    """A stand-in records API that keeps every request whole (headers included) and accepts it.
+
+    PUTs and POSTs get 201; a pull (GET) gets an empty page, so a full sync succeeds.
+    """
+
+    def __init__(self) -> None:
+        """Nothing captured yet."""
+        self.requests: list[Captured] = []
+
+    async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
+        """Keep the request, then answer like a records API with nothing to pull."""
+        if scope["type"] != "http":
+            return
+        body = b""
+        while True:
+            message = await receive()
+            body += message.get("body", b"")
+            if not message.get("more_body"):
+                break
+        headers = {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope["headers"]}
+        self.requests.append(Captured(scope["method"], scope["path"], scope["query_string"], headers, body))
+        page = b'{"records": [], "cursor": null, "more": false}'
+        status, answer = (200, page) if scope["method"] == "GET" else (201, b"{}")
+        await send({"type": "http.response.start", "status": status,
+                    "headers": [(b"content-type", b"application/json")]})
+        await send({"type": "http.response.body", "body": answer})
+
+
 class RecordingTransport(httpx.BaseTransport):
     """A real HTTP transport that notes the (fake) time and path of every request it sends."""
 
@@ -144,11 +186,24 @@ class RecordingTransport(httpx.BaseTransport):
         self.inner.close()
 
 
-def with_endpoints(team: TeamConfig, *endpoints: Endpoint) -> TeamConfig:
-    """Rewrite the team's huddle.toml with these endpoints and load it back, as a user would."""
+def with_endpoints(team: TeamConfig, *endpoints: Endpoint, approve: bool = True) -> TeamConfig:
+    """Rewrite the team's huddle.toml with these endpoints and load it back, as a user would.
+
+    Unless `approve` is False, the test's own user config then approves them,
+    as `huddle trust --all` would on a person's machine.
+    """
     assert team.path is not None
     write_toml(team.path, team_config_to_toml(team._replace(endpoints=endpoints)))
-    return load_team_config(team.path)
+    loaded = load_team_config(team.path)
+    if approve:
+        approve_endpoints(*loaded.endpoints)
+    return loaded
+
+
+def approve_endpoints(*endpoints: Endpoint) -> None:
+    """Approve endpoints in the test's user config (HUDDLE_CONFIG_DIR), exactly as `huddle trust` does."""
+    user = load_user_config()
+    write_toml(user.path or paths.user_config_file(), user_config_to_toml(with_approved(user, endpoints)))
 
 
 def records_endpoint(url: str, name: str = "api") -> Endpoint:

@@ -163,3 +163,16 @@ def test_default_team_is_a_team_config() -> None:
     team = load_team(None, UserConfig(me="Sam"))
     assert isinstance(team, TeamConfig)
     assert team.round_minutes == 5.0 and team.speaking_order == "random"
+
+
+def test_two_endpoints_with_one_name_are_a_config_error(tmp_path: Path) -> None:
+    """A second "api" would share the first one's outbox queue: refused, naming the key and line."""
+    path = tmp_path / "huddle.toml"
+    endpoint = '[[endpoints]]\nname = "{}"\nurl = "{}"\n\n'
+    base = '[team]\nname = "P"\n\n[[members]]\nname = "Ana"\n\n'
+    path.write_text(base + endpoint.format("api", "https://a.example") + endpoint.format("API", "http://b.invalid"))
+    with pytest.raises(ConfigError, match=r"endpoints\[1\]\.name \(line 12\): same name as endpoints\[0\]"):
+        load_team_config(path)
+    path.write_text(base + '[[endpoints]]\nurl = "https://a.example"\n\n[[endpoints]]\nurl = "https://a.example"\n')
+    with pytest.raises(ConfigError, match=r"endpoints\[1\]\.url.*same format and URL as endpoints\[0\]"):
+        load_team_config(path)

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import base64
 import json
 import logging
 import sys
+import urllib.parse
 from pathlib import Path
 
 import pytest
@@ -12,9 +14,9 @@ import pytest
 from huddle_tui.config.team import Endpoint, TeamConfig
 from huddle_tui.errors import ConfigError
 from huddle_tui.server.app import create_app
-from huddle_tui.sync.credentials import RedactingFilter, check_private_file, redact
+from huddle_tui.sync.credentials import RedactingFilter, check_private_file, redact, redact_url
 from huddle_tui.sync.engine import sync_once
-from huddle_tui.sync.outbox import Outbox
+from huddle_tui.sync.outbox import Outbox, endpoint_key
 from tests.conftest import run_huddle
 from tests.http_helpers import (
     TOKEN,
@@ -125,3 +127,97 @@ def test_doctor_reports_a_token_file_others_can_read(team: TeamConfig, tmp_path:
     checks = {c["name"]: c for c in json.loads(result.stdout)["checks"]}
     assert not checks["api"]["ok"] and "readable by others" in checks["api"]["detail"]
     assert "s3cret" not in result.stdout + result.stderr
+
+
+WEBHOOK = "https://hooks.slack.com/services/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"
+ODD_TOKEN = "tok+/~?s3cr3t>Zq9xW2vK7pL4"  # base64 of it holds + and /; percent-encoding changes it
+
+
+def spellings() -> dict[str, str]:
+    """Each way a token shows up in logs and errors, by name."""
+    b64 = base64.b64encode(ODD_TOKEN.encode()).decode()
+    return {
+        "as given": ODD_TOKEN, "upper case": ODD_TOKEN.upper(), "lower case": ODD_TOKEN.lower(),
+        "swapped case": ODD_TOKEN.swapcase(), "first 8": ODD_TOKEN[:8], "first 13": ODD_TOKEN[:13],
+        "base64": b64, "base64 unpadded": b64.rstrip("="),
+        "base64 url-safe": base64.urlsafe_b64encode(ODD_TOKEN.encode()).decode(),
+        "base64 in basic auth": base64.b64encode(f"ana:{ODD_TOKEN}".encode()).decode(),
+        "base64 shifted by two": base64.b64encode(f"ab{ODD_TOKEN}".encode()).decode(),
+        "percent-encoded": urllib.parse.quote(ODD_TOKEN, safe=""),
+    }
+
+
+@pytest.mark.parametrize("name", list(spellings()))
+def test_a_token_is_redacted_in_every_spelling(name: str) -> None:
+    """As given, in any case, cut to 8+ characters, base64 (any alignment) or percent-encoded."""
+    form = spellings()[name]
+    text = f"Authorization: Basic {form} (retry)"
+    cleaned = redact(text, [ODD_TOKEN])
+    assert "[redacted]" in cleaned and cleaned.startswith("Authorization: Basic ")
+    core = form[:-3] if name.startswith("base64") else form  # base64's last characters may mix in padding
+    assert core[4:-2] not in cleaned  # nothing of the secret's middle is left
+    assert cleaned.endswith(" (retry)")
+
+
+def test_redaction_leaves_short_lookalikes_and_plain_urls_alone() -> None:
+    """Seven characters of a token, or a URL that merely shares the scheme, are not the secret."""
+    assert redact(f"{ODD_TOKEN[:7]} https://hooks.slack.com/other", [ODD_TOKEN, WEBHOOK]) == \
+        f"{ODD_TOKEN[:7]} https://hooks.slack.com/other"
+
+
+def test_a_webhook_url_is_redacted_whole_in_parts_and_for_display() -> None:
+    """The URL, its path, its key segment (or 8+ characters of it) are hidden; scheme and host stay."""
+    key = WEBHOOK.rsplit("/", 1)[1]
+    text = f"POST {WEBHOOK} | {WEBHOOK.upper()} | {WEBHOOK[WEBHOOK.index('/services'):]} | {key[:10]}…"
+    cleaned = redact(text, [WEBHOOK])
+    assert key[:8] not in cleaned and "T0AB12CD3" not in cleaned and "services/T0" not in cleaned
+    assert redact_url(WEBHOOK) == "https://hooks.slack.com/services/[redacted]/[redacted]/[redacted]"
+    assert redact_url("https://x.logic.azure.com:443/workflows/0123456789abcdef0123/triggers/manual"
+                      "?api-version=2016-06-01&sig=AbCd0123EfGh4567") == (
+        "https://x.logic.azure.com:443/workflows/[redacted]/triggers/manual"
+        "?api-version=2016-06-01&sig=[redacted]")
+    assert redact_url("http://127.0.0.1:8000/v1") == "http://127.0.0.1:8000/v1"
+
+
+def test_the_log_filter_redacts_tracebacks_and_each_spelling(caplog: pytest.LogCaptureFixture) -> None:
+    """An exception whose message holds the token, logged with its traceback: no spelling survives."""
+    logger = logging.getLogger("huddle_tui.http")
+    redacting = RedactingFilter([ODD_TOKEN, WEBHOOK])
+    logger.addFilter(redacting)
+    caplog.set_level(logging.DEBUG, logger="huddle_tui.http")
+    try:
+        try:
+            raise RuntimeError(f"refused {ODD_TOKEN.upper()} at {WEBHOOK}")
+        except RuntimeError:
+            logger.exception("failed with %s", base64.b64encode(ODD_TOKEN.encode()).decode())
+    finally:
+        logger.removeFilter(redacting)
+    handler_output = "\n".join(logging.Formatter().format(r) for r in caplog.records)
+    assert "Traceback" in handler_output and "RuntimeError" in handler_output
+    for leak in (ODD_TOKEN[:8], ODD_TOKEN.upper()[:8], base64.b64encode(ODD_TOKEN.encode()).decode()[:8],
+                 "T0AB12CD3", "Zq9xW2vK"):
+        assert leak.lower() not in (handler_output + caplog.text).lower()
+
+
+def test_a_webhook_url_written_in_the_team_config_is_redacted_everywhere(
+        team: TeamConfig, caplog: pytest.LogCaptureFixture, capfd: pytest.CaptureFixture[str]) -> None:
+    """No token_env/token_file: the URL in huddle.toml is the secret, and no log, error or status shows it."""
+    receiver = Receiver(lambda path: False)  # every post is refused with 404, as a revoked hook is
+    chat = LiveServer(receiver).start()
+    try:
+        team = with_endpoints(team, Endpoint(url=f"{chat.url}/hooks/{SECRET_PATH}", format="discord"))
+        with Outbox() as outbox:
+            outbox.add(endpoint_key(team.endpoints[0]), "summary:x", "summary 2026-11-26", "POST", "",
+                       b'{"content": "hi"}')
+        caplog.set_level(logging.DEBUG)
+        report = sync_once(team)
+        cli = run_huddle("sync", env={"HUDDLE_CONFIG": str(team.path), "HUDDLE_DEBUG": "1"})
+        status = run_huddle("sync", "--status", env={"HUDDLE_CONFIG": str(team.path)})
+        doctor = run_huddle("doctor", env={"HUDDLE_CONFIG": str(team.path)})
+    finally:
+        chat.stop()
+    assert report.endpoints[0].dead_total == 1 and "HTTP 404" in (report.endpoints[0].error or "")
+    assert "HTTP Request" in caplog.text  # httpx logged the POST …
+    everything = "\n".join([caplog.text, repr(report), cli.stdout, cli.stderr, status.stdout, status.stderr,
+                            doctor.stdout, doctor.stderr, capfd.readouterr().err])
+    assert SECRET_PATH[:8] not in everything  # … with the URL's key part hidden

@@ -51,7 +51,7 @@ class Parser(argparse.ArgumentParser):
 
     def error(self, message: str) -> NoReturn:
         """Print one line naming the command and the problem, then exit 2."""
-        sys.stderr.write(f"{self.prog}: error: {message} (see --help)\n")
+        _say(f"{self.prog}: error: {message} (see --help)")  # the message may quote argv
         raise SystemExit(ExitCode.USAGE)
 
 

@@ -10,6 +10,7 @@ from huddle_tui.config.team import Endpoint, TeamConfig
 from huddle_tui.sync.outbox import Outbox
 from huddle_tui.tui.widgets.status_line import StatusLine
 from tests.fakeclock import FakeClock
+from tests.http_helpers import approve_endpoints
 from tests.tui.conftest import MADE
 from tests.tui.helpers import open_round, record_notices, settle
 
@@ -27,6 +28,7 @@ async def test_a_dead_endpoint_never_stops_the_round(make_app: MADE, team: TeamC
     monkeypatch.setenv("HUDDLE_TEST_TOKEN", "t" * 24)
     down = team._replace(endpoints=(Endpoint(url=f"http://127.0.0.1:{closed_port()}", name="api",
                                              token_env="HUDDLE_TEST_TOKEN"),))
+    approve_endpoints(*down.endpoints)
     app = make_app(team_config=down)
     notes = record_notices(app, monkeypatch)
     async with app.run_test(size=(80, 24)) as pilot:

@@ -16,5 +16,6 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "doctor": ("doctor", "check config, shared folder and endpoints; --fix removes leftover temp files"),
     "demo": ("demo", "create a demo team with realistic history and open it"),
     "sync": ("sync", "send the outbox to the team's endpoints and pull teammates' records; --status"),
+    "trust": ("trust", "review the team's endpoints and approve sending them your tokens from this machine"),
     "serve": ("serve", "run the reference records server over a shared folder (extra: server)"),
 }

@@ -21,7 +21,7 @@ from huddle_tui.commands.common import (
 from huddle_tui.errors import ExitCode, UsageError
 from huddle_tui.journal import Saved
 from huddle_tui.model.checkin import MOODS, CheckIn, Concern, Visibility
-from huddle_tui.text import MAX_CONCERN, MAX_STATUS, clean_text, printable
+from huddle_tui.text import MAX_CONCERN, MAX_STATUS, clean_name, clean_text, printable
 
 
 def configure(p: argparse.ArgumentParser) -> None:
@@ -89,7 +89,7 @@ def _build(member: str, mood: int, status: str, concerns: list[str], blockers: l
 
     items = ([concern(t, "concern") for t in concerns] + [concern(t, "blocker") for t in blockers]
              + [concern(t, "support") for t in support])
-    return CheckIn(date=day.isoformat(), mood=mood, member=clean_text(member, "--member", 80),
+    return CheckIn(date=day.isoformat(), mood=mood, member=clean_name(member, "--member"),
                    status=clean_text(status, "--status", MAX_STATUS), concerns=tuple(items),
                    visibility=visibility, source=source)
 

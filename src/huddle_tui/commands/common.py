@@ -87,8 +87,18 @@ def open_context(args: argparse.Namespace) -> Context:
 
 
 def emit_json(data: Any) -> None:
-    """Print one JSON document on stdout."""
-    sys.stdout.write(dumps(data) + "\n")
+    """Print one JSON document on stdout, with nothing in it a terminal would obey.
+
+    dumps escapes C0 and C1; a file name's undecodable bytes (lone surrogates)
+    would still leave stdout raw (0x9b is a CSI), so they are \\u-escaped too.
+    """
+    text = dumps(data)
+    if not text.isascii():
+        try:
+            text.encode("utf-8")
+        except UnicodeEncodeError:
+            text = "".join(f"\\u{ord(c):04x}" if "\ud800" <= c <= "\udfff" else c for c in text)
+    sys.stdout.write(text + "\n")
 
 
 def stdin_is_terminal() -> bool:

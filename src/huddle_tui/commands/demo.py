@@ -10,6 +10,7 @@ from pathlib import Path
 
 from huddle_tui import paths
 from huddle_tui.errors import UsageError
+from huddle_tui.text import printable
 
 
 def configure(p: argparse.ArgumentParser) -> None:
@@ -36,7 +37,7 @@ def run(args: argparse.Namespace) -> int:
     folder = Path(args.shared).expanduser() if args.shared else paths.data_dir() / "demo"
     config = folder / paths.TEAM_CONFIG_NAME
     if (folder / "records").exists() and config.exists():
-        sys.stderr.write(f"{folder} already holds a demo team; using it as it is.\n")
+        sys.stderr.write(printable(f"{folder} already holds a demo team; using it as it is.") + "\n")
     else:
         if folder.exists() and any(folder.iterdir()) and not config.exists():
             raise UsageError(f"{folder} is not empty and holds no huddle.toml; pick another --shared")
@@ -64,7 +65,8 @@ def run(args: argparse.Namespace) -> int:
         return 0
     today = date.today()
     sys.stdout.write(render_text(journal.summary(today)))
-    print(f"\nDemo folder: {folder}\nTry: HUDDLE_CONFIG={config} huddle next")
+    print("\n" + printable(f"Demo folder: {folder}"))
+    print(printable(f"Try: HUDDLE_CONFIG={config} huddle next"))
     return 0
 
 

@@ -8,6 +8,7 @@ from pathlib import Path
 
 from huddle_tui.commands.common import add_json_flag, emit_json, open_context
 from huddle_tui.config.team import Endpoint
+from huddle_tui.config.user import UserConfig
 from huddle_tui.errors import ConfigError, ExitCode, HuddleError
 from huddle_tui.storage.fileio import temp_path_for
 from huddle_tui.storage.folder import History, clean_own_temp_files
@@ -23,6 +24,7 @@ class Check:
     detail: str
     advice: str = ""
     fatal: bool = False
+    problem: bool = False  # huddle works, but the config asks for something it will refuse
 
 
 def configure(p: argparse.ArgumentParser) -> None:
@@ -50,7 +52,7 @@ def run(args: argparse.Namespace) -> int:
     history = ctx.journal.shared.read(verify=True)  # every file, not the index's word
     removed = clean_own_temp_files(history) if args.fix else []
     checks += _history_checks(history, removed)
-    checks += [_endpoint(e) for e in team.endpoints]
+    checks += [_endpoint(e, ctx.user) for e in team.endpoints]
     extra = {
         "records": len(history.records), "files": history.files_read,
         "corrupt": len(history.problems),
@@ -59,7 +61,9 @@ def run(args: argparse.Namespace) -> int:
         "temp_files": len(history.temp_files) - len(removed), "removed_temp_files": len(removed),
     }
     _print(checks, extra, args.json)
-    return int(ExitCode.STORE) if any(c.fatal for c in checks) else 0
+    if any(c.fatal for c in checks):
+        return int(ExitCode.STORE)
+    return int(ExitCode.CONFIG) if any(c.problem for c in checks) else 0
 
 
 def _writable(name: str, folder: Path) -> Check:
@@ -97,11 +101,23 @@ def _history_checks(history: History, removed: list[Path]) -> list[Check]:
     return out
 
 
-def _endpoint(endpoint: Endpoint) -> Check:
-    """Is its secret usable and its host reachable? (No token is sent; nothing is posted.)"""
+def _endpoint(endpoint: Endpoint, user: UserConfig) -> Check:
+    """Is it allowed, approved here, its secret usable and its host reachable? (No token is sent.)
+
+    Plain http to a host that is not loopback is a problem; an endpoint not
+    approved on this machine is a warning, and is not contacted at all.
+    """
     from huddle_tui.sync.credentials import endpoint_label, resolve_secret
+    from huddle_tui.sync.trust import describe, http_refusal, is_approved
 
     name = endpoint_label(endpoint)
+    refused = http_refusal(endpoint.url, user.allow_http)
+    if refused is not None:
+        return Check(name, False, refused, "nothing is sent there; check-ins wait in the outbox",
+                     problem=True)
+    if not is_approved(endpoint, user.trusted):
+        return Check(name, False, f"not approved on this machine: {describe(endpoint)}",
+                     "run `huddle trust` to review it; check-ins wait in the outbox meanwhile")
     try:
         resolve_secret(endpoint)  # a missing variable, or a token file others can read
     except HuddleError as exc:
@@ -130,7 +146,7 @@ def _print(checks: list[Check], extra: dict[str, object], as_json: bool) -> None
                    "checks": [c.__dict__ for c in checks], **extra})
         return
     for c in checks:
-        mark = "ok  " if c.ok else "FAIL" if c.fatal else "warn"
-        print(f"[{mark}] {c.name}: {printable(c.detail)}")
+        mark = "ok  " if c.ok else "FAIL" if c.fatal or c.problem else "warn"
+        print(f"[{mark}] {printable(c.name)}: {printable(c.detail)}")  # an endpoint's name is a teammate's
         if (c.advice and not c.ok) or (c.advice and c.name == "config"):
             print(f"       → {printable(c.advice)}")

@@ -9,7 +9,7 @@ import sys
 
 from huddle_tui.commands.common import date_arg, open_context
 from huddle_tui.storage.envelope import dumps
-from huddle_tui.text import csv_safe
+from huddle_tui.text import csv_cell, printable
 
 CSV_COLUMNS = ["kind", "id", "version", "date", "written_at", "member", "mood", "status",
                "visibility", "concerns", "facilitator", "order", "payload"]
@@ -48,7 +48,7 @@ def run(args: argparse.Namespace) -> int:
                    "concerns": json.dumps(p["concerns"], ensure_ascii=False) if "concerns" in p else "",
                    "facilitator": p.get("facilitator", ""), "order": ";".join(p.get("order", [])),
                    "payload": json.dumps(p, ensure_ascii=False, sort_keys=True)}
-            writer.writerow({k: csv_safe(str(v)) for k, v in row.items()})
+            writer.writerow({k: csv_cell(str(v)) for k, v in row.items()})
     for problem in history.problems:
-        sys.stderr.write(f"huddle: skipped {problem.path}: {problem.reason}\n")
+        sys.stderr.write(printable(f"huddle: skipped {problem.path}: {problem.reason}") + "\n")
     return 0

@@ -19,7 +19,7 @@ from huddle_tui.config.team import (
 )
 from huddle_tui.config.user import UserConfig, load_user_config, user_config_to_toml
 from huddle_tui.errors import UsageError
-from huddle_tui.text import MAX_NAME, clean_text
+from huddle_tui.text import MAX_NAME, clean_name, clean_text, printable
 
 
 def configure(p: argparse.ArgumentParser) -> None:
@@ -44,7 +44,7 @@ def run(args: argparse.Namespace) -> int:
             return _join(existing, args, interactive)
     team_name = args.team or _ask(interactive, "Team name", "--team")
     members_raw = args.members or _ask(interactive, "Members (comma-separated)", "--members")
-    names = [clean_text(n, "--members", MAX_NAME) for n in members_raw.split(",")]
+    names = [clean_name(n, "--members") for n in members_raw.split(",")]
     names = [n for n in names if n]
     if not names:
         raise UsageError("--members: give at least one name")
@@ -52,9 +52,9 @@ def run(args: argparse.Namespace) -> int:
         raise UsageError("--members: a name appears twice")
     if not MIN_ROUND_MINUTES <= args.round_minutes <= MAX_ROUND_MINUTES:
         raise UsageError(f"--round-minutes: {MIN_ROUND_MINUTES:g} to {MAX_ROUND_MINUTES:g}")
-    me = args.me
+    me = clean_name(args.me, "--me") if args.me is not None else None
     if me is None and interactive:
-        me = input(f"Which member are you? [{names[0]}] ").strip() or names[0]
+        me = clean_name(input(f"Which member are you? [{printable(names[0])}] "), "--me") or names[0]
     if me is not None and me.casefold() not in {n.casefold() for n in names}:
         raise UsageError(f"--me: {me!r} is not one of the members")
     shared = Path(args.shared).expanduser().resolve() if args.shared else paths.default_shared_dir()
@@ -74,23 +74,23 @@ def run(args: argparse.Namespace) -> int:
         emit_json({"team_config": str(team_file), "user_config": str(user_file),
                    "team": team.name, "members": names, "me": me})
     else:
-        print(f"Wrote {team_file}\nWrote {user_file}\n"
-              f"Next: `huddle` opens today's huddle; teammates point their `huddle init --shared` "
-              f"(or $HUDDLE_CONFIG) at {shared}.")
+        print(printable(f"Wrote {team_file}") + "\n" + printable(f"Wrote {user_file}") + "\n"
+              + printable(f"Next: `huddle` opens today's huddle; teammates point their "
+                          f"`huddle init --shared` (or $HUDDLE_CONFIG) at {shared}."))
     return 0
 
 
 def _join(team_file: Path, args: argparse.Namespace, interactive: bool) -> int:
     """A teammate joins an existing team: only the user config is written."""
     team = load_team_config(team_file)
-    me = args.me
+    me = clean_name(args.me, "--me") if args.me is not None else None
     if me is None and interactive:
-        me = input(f"Which member of {team.name} are you? ").strip()
+        me = clean_name(input(f"Which member of {printable(team.name)} are you? "), "--me")
     if me is None:
         raise UsageError("--me is required to join a team when stdin is not a terminal")
     member = team.member(me)
     if member is None:
-        names = ", ".join(m.name for m in team.members)
+        names = ", ".join(printable(m.name) for m in team.members)
         raise UsageError(f"--me: {me!r} is not on {team.name}'s roster ({names})")
     user_file = paths.user_config_file()
     if user_file.exists() and not args.force:
@@ -102,7 +102,7 @@ def _join(team_file: Path, args: argparse.Namespace, interactive: bool) -> int:
         emit_json({"team_config": str(team_file), "user_config": str(user_file), "team": team.name,
                    "members": [m.name for m in team.members], "me": member.name, "joined": True})
     else:
-        print(f"Joined {team.name} as {member.name}: wrote {user_file}")
+        print(f"Joined {printable(team.name)} as {printable(member.name)}: wrote {printable(str(user_file))}")
     return 0
 
 

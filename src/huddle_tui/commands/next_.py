@@ -8,7 +8,7 @@ from datetime import date
 from huddle_tui.commands.common import add_json_flag, date_arg, emit_json, open_context
 from huddle_tui.errors import UsageError
 from huddle_tui.model.huddle import Handoff, Huddle
-from huddle_tui.text import MAX_STATUS, clean_text, printable
+from huddle_tui.text import MAX_STATUS, clean_name, clean_text, printable
 
 
 def configure(p: argparse.ArgumentParser) -> None:
@@ -32,7 +32,8 @@ def run(args: argparse.Namespace) -> int:
     if args.handoff:
         reason = clean_text(args.reason, "--reason", MAX_STATUS)
         current = ctx.journal.plan(day)
-        ctx.journal.save_handoff(Handoff(day.isoformat(), current.facilitator or "", args.handoff, reason))
+        name = clean_name(args.handoff, "--handoff", allow_empty=False)
+        ctx.journal.save_handoff(Handoff(day.isoformat(), current.facilitator or "", name, reason))
         recorded = "Handoff recorded."
     plan = ctx.journal.plan(day)
     if args.confirm and plan.reason != "held" and plan.facilitator:

@@ -1,8 +1,14 @@
-"""`huddle sync`: send what the outbox holds to the team's endpoints, and pull teammates' records."""
+"""`huddle sync`: send what the outbox holds to the team's endpoints, and pull teammates' records.
+
+An endpoint this person has not approved on this machine (`huddle trust`) is
+never contacted: sync says so in one line and exits 6, and what waits for it
+stays in the outbox.
+"""
 
 from __future__ import annotations
 
 import argparse
+import sys
 import time
 from typing import Any
 
@@ -30,11 +36,16 @@ def run(args: argparse.Namespace) -> int:
 
     if args.wait < 0:
         raise UsageError("--wait must not be negative")
-    team = load_team(getattr(args, "config", None), load_user_config())
+    user = load_user_config()
+    team = load_team(getattr(args, "config", None), user)
     keys = [endpoint_key(e) for e in team.endpoints]
     if args.status:
+        from huddle_tui.sync.trust import is_approved, refusal
+
+        approved = {endpoint_key(e): is_approved(e, user.trusted) for e in team.endpoints}
+        blocked = {endpoint_key(e): why for e in team.endpoints if (why := refusal(e, user))}
         with Outbox(durable=False) as outbox:
-            return _show_status(outbox.status(keys), args.json)
+            return _show_status(outbox.status(keys), approved, blocked, args.json)
     if not team.endpoints:
         return _nothing(args.json)
     revived = 0
@@ -43,7 +54,7 @@ def run(args: argparse.Namespace) -> int:
             revived = outbox.retry_dead()
     from huddle_tui.sync.engine import sync_once
 
-    report = sync_once(team, pull=not args.no_pull, force=True, wait=args.wait)
+    report = sync_once(team, pull=not args.no_pull, force=True, wait=args.wait, user=user)
     rows = [r._asdict() for r in report.endpoints]
     if args.json:
         emit_json({"ok": report.ok, "revived": revived, "endpoints": rows})
@@ -51,6 +62,9 @@ def run(args: argparse.Namespace) -> int:
         if revived:
             print(f"{revived} dead-letter items queued again.")
         for r in report.endpoints:
+            if r.blocked:
+                sys.stderr.write(printable(f"huddle: {r.label}: {r.blocked}") + "\n")
+                continue
             pulled = f", {r.pulled} pulled" if r.pulled else ""
             print(f"{printable(r.label)}: {r.sent} sent, {r.pending} pending, {r.dead_total} dead{pulled}")
             if r.error:
@@ -67,16 +81,19 @@ def _nothing(as_json: bool) -> int:
     return 0
 
 
-def _show_status(rows: list[Any], as_json: bool) -> int:
-    """Print the outbox's counts per endpoint, with the last error and when it happened."""
+def _show_status(rows: list[Any], approved: dict[str, bool], blocked: dict[str, str], as_json: bool) -> int:
+    """Print the outbox's counts per endpoint, with the last error, and what this machine refuses."""
     if as_json:
-        emit_json({"endpoints": [r._asdict() for r in rows],
+        emit_json({"endpoints": [{**r._asdict(), "approved": approved.get(r.endpoint),
+                                  "blocked": blocked.get(r.endpoint)} for r in rows],
                    "pending": sum(r.pending for r in rows), "dead": sum(r.dead for r in rows)})
         return 0
     if not rows:
         print("Outbox empty; no endpoints configured.")
     for r in rows:
         print(f"{printable(r.endpoint)}: {r.pending} pending, {r.sent} sent, {r.dead} dead")
+        if r.endpoint in blocked:
+            print(f"  {printable(blocked[r.endpoint])}")
         if r.next_at and r.next_at > time.time() and r.pending:
             print(f"  next attempt in {r.next_at - time.time():.0f} s (backing off)")
         if r.last_error:

@@ -17,6 +17,7 @@ from typing import Any, NamedTuple
 from huddle_tui.config.toml_reader import TomlReader, kind_of, parse_toml
 from huddle_tui.errors import ConfigError
 from huddle_tui.model.checkin import Visibility
+from huddle_tui.text import normal_name
 
 SPEAKING_ORDERS = ("random", "roster", "fair")
 FACILITATOR_POSITIONS = ("first", "last")
@@ -101,8 +102,8 @@ class TeamConfig(NamedTuple):
     holiday_region: str | None = None
 
     def member(self, name: str) -> Member | None:
-        """Find a member by name or handle, ignoring case."""
-        wanted = name.casefold()
+        """Find a member by name or handle, ignoring case (names are kept in NFC)."""
+        wanted = normal_name(name)[0].casefold()
         for m in self.members:
             if m.name.casefold() == wanted or (m.handle and m.handle.casefold() == wanted):
                 return m
@@ -214,6 +215,14 @@ def load_team_config(path: Path) -> TeamConfig:
             seen[key] = i
     endpoints = tuple(_read_endpoint(r, e, i, path.parent)
                       for i, e in enumerate(r.array(data, "endpoints", "")))
+    named: dict[str, int] = {}
+    for i, e in enumerate(endpoints):
+        # One name, one outbox queue and one approval: a second "api" could ride on the first's.
+        key = e.name.casefold() if e.name else f"{e.format} {e.url}"
+        if key in named:
+            raise r.fail(f"endpoints[{i}].name" if e.name else f"endpoints[{i}].url",
+                         f"same {'name' if e.name else 'format and URL'} as endpoints[{named[key]}]")
+        named[key] = i
     support = tuple(
         SupportResource(r.need_str(s, "name", f"support[{i}]"), r.need_str(s, "contact", f"support[{i}]"))
         for i, s in enumerate(r.table(x, f"support[{n}]", SUPPORT_KEYS)
@@ -271,9 +280,10 @@ def _read_member(r: TomlReader, raw: Any, i: int) -> Member:
     """Read one [[members]] entry."""
     where = f"members[{i}]"
     m = r.table(raw, where, MEMBER_KEYS)
-    name = r.need_str(m, "name", where)
+    name = _identity(r, r.need_str(m, "name", where), f"{where}.name")
     if len(name) > 80:
         raise r.fail(f"{where}.name", "names are at most 80 characters")
+    handle = r.str_(m, "handle", where)
     away = []
     for j, span in enumerate(r.array(m, "away", where)):
         w = f"{where}.away[{j}]"
@@ -284,8 +294,17 @@ def _read_member(r: TomlReader, raw: Any, i: int) -> Member:
         if end < start:
             raise r.fail(w, f"ends ({end}) before it starts ({start})")
         away.append(AwayRange(start, end))
-    return Member(name=name, handle=r.str_(m, "handle", where), timezone=r.str_(m, "timezone", where),
-                  joined=r.date_(m, "joined", where), away=tuple(away))
+    return Member(name=name, handle=_identity(r, handle, f"{where}.handle") if handle else None,
+                  timezone=r.str_(m, "timezone", where), joined=r.date_(m, "joined", where),
+                  away=tuple(away))
+
+
+def _identity(r: TomlReader, value: str, key: str) -> str:
+    """A name or handle in NFC; an invisible or bidi character would let one pass for another."""
+    text, problem = normal_name(value)
+    if problem:
+        raise r.fail(key, problem)
+    return text
 
 
 def _read_endpoint(r: TomlReader, raw: Any, i: int, base: Path) -> Endpoint:

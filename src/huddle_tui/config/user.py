@@ -1,4 +1,10 @@
-"""The user config (who I am, where my team's shared folder is) and finding the team config."""
+"""The user config (who I am, where my team's shared folder is, which endpoints I trust) and finding
+the team config.
+
+The team config sits in a folder any teammate can edit, so it can say where
+to send, but never by itself that this machine may send a secret there: that
+trust lives here, in each person's own config (see sync/trust.py).
+"""
 
 from __future__ import annotations
 
@@ -8,9 +14,25 @@ from pathlib import Path
 from typing import Any, NamedTuple
 
 from huddle_tui import paths
-from huddle_tui.config.team import Member, TeamConfig, _drop_none, load_team_config
+from huddle_tui.config.team import ENDPOINT_FORMATS, Member, TeamConfig, _drop_none, load_team_config
 from huddle_tui.config.toml_reader import TomlReader, parse_toml
 from huddle_tui.errors import ConfigError
+
+
+class Approval(NamedTuple):
+    """This person's consent to send a token source to one URL, in one format (see sync/trust.py)."""
+
+    name: str
+    url: str
+    format: str = "records"
+    token_env: str | None = None
+    token_file: str | None = None
+    ca_bundle: str | None = None
+
+    @property
+    def binding(self) -> tuple[str, str, str | None, str | None, str | None]:
+        """What the consent covers: a change to any of these in the team config withdraws it."""
+        return (self.url, self.format, self.token_env, self.token_file, self.ca_bundle)
 
 
 class UserConfig(NamedTuple):
@@ -21,9 +43,12 @@ class UserConfig(NamedTuple):
     theme: str | None = None
     bell: bool = False
     path: Path | None = None
+    trusted: tuple[Approval, ...] = ()
+    allow_http: tuple[str, ...] = ()
 
 
-USER_KEYS = {"me", "shared", "theme", "bell"}
+USER_KEYS = {"me", "shared", "theme", "bell", "allow_http", "trusted_endpoints"}
+APPROVAL_KEYS = {"name", "url", "format", "token_env", "token_file", "ca_bundle"}
 
 
 def load_user_config(path: Path | None = None) -> UserConfig:
@@ -35,13 +60,29 @@ def load_user_config(path: Path | None = None) -> UserConfig:
     r = TomlReader(path, text)
     r.table(data, "", USER_KEYS)
     shared = r.str_(data, "shared", "")
+    hosts = r.array(data, "allow_http", "")
+    for i, host in enumerate(hosts):
+        if not isinstance(host, str) or not host.strip() or "/" in host:
+            raise r.fail("allow_http", f"entry {i + 1}: expected a host name like \"intranet.example\"")
     return UserConfig(
         me=r.str_(data, "me", ""),
         shared=Path(shared).expanduser() if shared else None,
         theme=r.str_(data, "theme", ""),
         bell=r.bool_(data, "bell", "", False),
         path=path,
+        trusted=tuple(_read_approval(r, a, i) for i, a in enumerate(r.array(data, "trusted_endpoints", ""))),
+        allow_http=tuple(h.strip().lower() for h in hosts),
     )
+
+
+def _read_approval(r: TomlReader, raw: Any, i: int) -> Approval:
+    """Read one [[trusted_endpoints]] entry."""
+    where = f"trusted_endpoints[{i}]"
+    a = r.table(raw, where, APPROVAL_KEYS)
+    return Approval(name=r.need_str(a, "name", where), url=r.need_str(a, "url", where),
+                    format=r.str_(a, "format", where, "records", ENDPOINT_FORMATS) or "records",
+                    token_env=r.str_(a, "token_env", where), token_file=r.str_(a, "token_file", where),
+                    ca_bundle=r.str_(a, "ca_bundle", where))
 
 
 # ---------------------------------------------------------------- finding
@@ -94,5 +135,10 @@ def load_team(explicit: str | None = None, user: UserConfig | None = None) -> Te
 
 def user_config_to_toml(user: UserConfig) -> dict[str, Any]:
     """Turn a UserConfig into its TOML document."""
-    return _drop_none({"me": user.me, "shared": str(user.shared) if user.shared else None,
-                       "theme": user.theme, "bell": user.bell})
+    doc = _drop_none({"me": user.me, "shared": str(user.shared) if user.shared else None,
+                      "theme": user.theme, "bell": user.bell})
+    if user.allow_http:
+        doc["allow_http"] = list(user.allow_http)
+    if user.trusted:
+        doc["trusted_endpoints"] = [_drop_none(a._asdict()) for a in user.trusted]
+    return doc

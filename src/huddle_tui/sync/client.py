@@ -3,9 +3,12 @@
 httpx retries only connection failures by itself, and a mock transport hides
 retries, so this module makes one attempt per call and says what happened;
 the sync loop (engine.py) decides when to try again. TLS verification is always
-on (a custom CA bundle may be given; nothing turns verification off). The
-token goes only in the Authorization header, and every error text and log
-record is scrubbed of the endpoint's secrets before anyone sees it.
+on (a custom CA bundle may be given; nothing turns verification off), and
+plain http is refused for any host but loopback unless the person allowed it
+(sync/trust.py), checked on the URL actually used — for a chat format, the
+webhook URL read from the secret. The token goes only in the Authorization
+header, and every error text and log record is scrubbed of the endpoint's
+secrets before anyone sees it.
 """
 
 from __future__ import annotations
@@ -24,7 +27,7 @@ from huddle_tui.config.team import Endpoint
 from huddle_tui.errors import CorruptRecord, EndpointError, PullError
 from huddle_tui.storage.envelope import Record
 from huddle_tui.sync import backoff, wire
-from huddle_tui.sync.credentials import RedactingFilter, endpoint_label, redact, resolve_secret
+from huddle_tui.sync.credentials import RedactingFilter, endpoint_label, resolve_secret, url_secret_parts
 from huddle_tui.sync.outbox import Item
 from huddle_tui.text import printable
 
@@ -61,21 +64,29 @@ class EndpointClient:
 
     def __init__(self, endpoint: Endpoint, *, timeout: float = DEFAULT_TIMEOUT_S,
                  transport: httpx.BaseTransport | None = None,
-                 clock: Callable[[], float] = time.time) -> None:
-        """Resolve the secret (raising a clear error), then open the connection pool."""
+                 clock: Callable[[], float] = time.time, allow_http: tuple[str, ...] = ()) -> None:
+        """Resolve the secret (raising a clear error), check the URL, then open the connection pool."""
+        from huddle_tui.sync.trust import http_refusal
+
         self.endpoint = endpoint
         self.label = endpoint_label(endpoint)
         self.clock = clock
         secret = resolve_secret(endpoint)
-        self.secrets = tuple(s for s in (secret,) if s)
         chat = endpoint.format != "records"
         self.url = secret if chat and secret else endpoint.url
+        # A chat webhook's URL is its secret, wherever it came from; any URL's key-like parts are too.
+        hidden = [secret, self.url if chat else None, *url_secret_parts(self.url)]
+        self.secrets = tuple(dict.fromkeys(s for s in hidden if s))
         headers = {"User-Agent": f"huddle-tui/{__version__}", "Accept": "application/json"}
         if secret and not chat:
             headers["Authorization"] = f"Bearer {secret}"
         if not self.url.startswith(("https://", "http://")):
             raise EndpointError(f"{self.label}: the webhook URL must start with https:// or http://")
+        refused = http_refusal(self.url, allow_http)
+        if refused is not None:
+            raise EndpointError(f"{self.label}: {refused}")
         self._filter = RedactingFilter(self.secrets)
+        self._redact = self._filter.redactor
         for name in _LOGGERS:
             logging.getLogger(name).addFilter(self._filter)
         try:
@@ -104,7 +115,7 @@ class EndpointClient:
 
     def safe(self, text: str) -> str:
         """Text made fit to show: secrets removed, control characters escaped, kept short."""
-        return printable(redact(text, self.secrets))[:300]
+        return printable(self._redact(text))[:300]
 
     # ------------------------------------------------------------ sending
 

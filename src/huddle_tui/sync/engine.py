@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, NamedTuple
 
 from huddle_tui.config.team import Endpoint, TeamConfig
+from huddle_tui.config.user import UserConfig, load_user_config
 from huddle_tui.errors import HuddleError
 from huddle_tui.storage.folder import FolderStore
 from huddle_tui.sync import backoff
@@ -43,6 +44,7 @@ class EndpointReport(NamedTuple):
     dead_total: int = 0
     error: str | None = None
     next_at: float = 0.0
+    blocked: str | None = None  # why this machine sent nothing at all (not approved, plain http)
 
 
 class SyncReport(NamedTuple):
@@ -71,12 +73,15 @@ def status_line(report: SyncReport) -> str:
         return "no endpoint"
     pending = sum(e.pending for e in report.endpoints)
     dead = sum(e.dead_total for e in report.endpoints)
-    errors = [e for e in report.endpoints if e.error]
+    blocked = [e for e in report.endpoints if e.blocked]
+    errors = [e for e in report.endpoints if e.error and not e.blocked]
     parts = []
     if pending:
         parts.append(f"{pending} waiting to send")
     if dead:
         parts.append(f"{dead} refused (see huddle sync --status)")
+    if blocked:
+        parts.append(f"{blocked[0].label} not sent to: see huddle trust")
     if errors:
         parts.append(f"{errors[0].label} unreachable or refusing; will retry")
     return ", ".join(parts) if parts else "all sent"
@@ -86,7 +91,7 @@ def sync_once(team: TeamConfig, *, outbox_path: Path | None = None,
               clock: Callable[[], float] = time.time, sleep: Callable[[float], None] = time.sleep,
               rng: Callable[[], float] = random.random, transport: httpx.BaseTransport | None = None,
               timeout: float | None = None, pull: bool = True, force: bool = False, wait: float = 0.0,
-              stop: Callable[[], bool] = lambda: False) -> SyncReport:
+              stop: Callable[[], bool] = lambda: False, user: UserConfig | None = None) -> SyncReport:
     """Send what is due to every endpoint of `team`, then pull from its records endpoints.
 
     An endpoint in backoff is skipped until its time comes, unless `force`
@@ -94,21 +99,42 @@ def sync_once(team: TeamConfig, *, outbox_path: Path | None = None,
     keeps retrying, sleeping through the backoff, for up to `wait` seconds.
     `stop` is polled between requests so the app can cancel on exit. It
     never raises for an endpoint's trouble: each endpoint's report says it.
+
+    Only endpoints this person approved (their own config, `user`, read from
+    disk when not given) are contacted; for any other, and for plain http to
+    a host that is not loopback or allowed, no connection is made at all and
+    the report says why. What waits for them stays in the outbox.
     """
+    from huddle_tui.sync.trust import refusal
+
+    user = user if user is not None else load_user_config()
     reports = []
     with Outbox(outbox_path, clock=clock, durable=False) as outbox:
         reconcile(outbox, team)  # records a crash left between their file and the queue
         for endpoint in team.endpoints:
+            blocked = refusal(endpoint, user)
+            if blocked is not None:
+                reports.append(_blocked(endpoint, outbox, blocked))
+                continue
             reports.append(_sync_endpoint(team, endpoint, outbox, clock=clock, sleep=sleep, rng=rng,
                                           transport=transport, timeout=timeout, pull=pull, force=force,
-                                          deadline=clock() + wait, stop=stop))
+                                          deadline=clock() + wait, stop=stop, allow_http=user.allow_http))
     return SyncReport(tuple(reports))
+
+
+def _blocked(endpoint: Endpoint, outbox: Outbox, why: str) -> EndpointReport:
+    """The report of an endpoint this machine will not contact: what waits for it, and why."""
+    key, label = endpoint_key(endpoint), endpoint_label(endpoint)
+    status = outbox.status([key])[0]
+    return EndpointReport(key, label, pending=status.pending, dead_total=status.dead,
+                          error=f"{label}: {why}", next_at=status.next_at, blocked=why)
 
 
 def _sync_endpoint(team: TeamConfig, endpoint: Endpoint, outbox: Outbox, *,
                    clock: Callable[[], float], sleep: Callable[[float], None], rng: Callable[[], float],
                    transport: httpx.BaseTransport | None, timeout: float | None, pull: bool,
-                   force: bool, deadline: float, stop: Callable[[], bool]) -> EndpointReport:
+                   force: bool, deadline: float, stop: Callable[[], bool],
+                   allow_http: tuple[str, ...]) -> EndpointReport:
     """Push then pull one endpoint, turning every failure into the report's error."""
     from huddle_tui.errors import PullError
     from huddle_tui.sync.client import DEFAULT_TIMEOUT_S, EndpointClient
@@ -117,7 +143,7 @@ def _sync_endpoint(team: TeamConfig, endpoint: Endpoint, outbox: Outbox, *,
     pushed, pulled, error = Pass(0, 0, 0, None), 0, None
     try:
         with EndpointClient(endpoint, timeout=timeout or DEFAULT_TIMEOUT_S, transport=transport,
-                            clock=clock) as client:
+                            clock=clock, allow_http=allow_http) as client:
             pushed = push(outbox, key, client, clock=clock, sleep=sleep, rng=rng, force=force,
                           deadline=deadline, stop=stop)
             error = pushed.error

@@ -16,11 +16,22 @@ a note saying how much was left out and where to read it all.
   the post limit of servers before 5.0 (newer ones allow 16,383).
 - Discord execute-webhook: ``content`` at most 2,000 characters, with
   ``allowed_mentions`` empty so nobody is pinged by what someone typed.
+
+What people typed is posted as literal text in every format: a Markdown link
+``[text](url)`` or image ``![x](y)``, an autolink ``<http://…>`` and a mention
+(``@channel``, ``@here``, ``@everyone``, ``<!channel>``, ``<@U123>``) are
+escaped in each format's own syntax, so a status can neither disguise a link
+nor ping a channel. A zero-width space after ``@`` is what chat bots commonly
+use against mentions; Markdown's backslash escapes stop links where the
+format honours them (Mattermost, Discord); Adaptive Cards get a zero-width
+space between ``]`` and ``(`` and after ``<``, which breaks the syntax in any
+renderer.
 """
 
 from __future__ import annotations
 
 import json
+import re
 from typing import Any
 
 from huddle_tui.rules.summary import Summary, render_text
@@ -70,6 +81,25 @@ def fit(lines: list[str], limit: int, summary: Summary, size: Any = len) -> list
     return cut(low)
 
 
+ZWSP = "\u200b"
+_MARKDOWN_SYNTAX = re.compile(r"([\\\[\]<>])")  # backslash, brackets, angle brackets
+
+
+def defuse_mentions(text: str) -> str:
+    """Put a zero-width space after each @, so no typed @channel, @here or @name pings anyone."""
+    return text.replace("@", "@" + ZWSP)
+
+
+def markdown_escape(text: str) -> str:
+    """Backslash-escape what makes links, images and autolinks, and defuse mentions (Markdown)."""
+    return defuse_mentions(_MARKDOWN_SYNTAX.sub(r"\\\1", text))
+
+
+def card_escape(text: str) -> str:
+    """Break link and autolink syntax for Adaptive Cards, which promise no backslash escapes."""
+    return defuse_mentions(text.replace("](", "]" + ZWSP + "(").replace("<", "<" + ZWSP))
+
+
 def _cut(text: str, limit: int) -> str:
     """One string cut to `limit` characters with an ellipsis."""
     return text if len(text) <= limit else text[: limit - 1] + "…"
@@ -79,8 +109,8 @@ def _cut(text: str, limit: int) -> str:
 
 
 def slack_escape(text: str) -> str:
-    """Escape Slack's three control characters in mrkdwn and plain text."""
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    """Escape Slack's three control characters (no <!channel>, <@U1>, <url|text>) and defuse @."""
+    return defuse_mentions(text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;"))
 
 
 def slack(summary: Summary) -> dict[str, Any]:
@@ -110,7 +140,7 @@ def slack(summary: Summary) -> dict[str, Any]:
 
 def teams(summary: Summary) -> dict[str, Any]:
     """A Workflows webhook message carrying one Adaptive Card (version 1.4)."""
-    lines = summary_lines(summary)
+    lines = [card_escape(line) for line in summary_lines(summary)]
 
     def card(chosen: list[str]) -> dict[str, Any]:
         """The message for a given set of lines."""
@@ -138,12 +168,13 @@ def teams(summary: Summary) -> dict[str, Any]:
 
 
 def mattermost(summary: Summary) -> dict[str, Any]:
-    """Markdown text within 4,000 characters; @-mentions typed by people are defused."""
-    lines = [line.replace("@", "@\u200b") for line in summary_lines(summary)]
+    """Markdown text within 4,000 characters; links and @-mentions typed by people are defused."""
+    lines = [markdown_escape(line) for line in summary_lines(summary)]
     return {"text": "\n".join(fit(lines, MATTERMOST_MAX, summary)), "username": "huddle"}
 
 
 def discord(summary: Summary) -> dict[str, Any]:
-    """Markdown content within 2,000 characters, pinging nobody."""
-    text = "\n".join(fit(summary_lines(summary), DISCORD_MAX, summary))
+    """Markdown content within 2,000 characters, pinging nobody and linking nothing typed."""
+    lines = [markdown_escape(line) for line in summary_lines(summary)]
+    text = "\n".join(fit(lines, DISCORD_MAX, summary))
     return {"content": text, "allowed_mentions": {"parse": []}}

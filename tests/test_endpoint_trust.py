@@ -1,0 +1,358 @@
+"""Secrets never follow the shared folder: an endpoint gets a token only once approved on this machine.
+
+A teammate can edit huddle.toml; here one adds an endpoint naming a capture
+server on 127.0.0.1 and an environment variable that holds a canary secret.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import select
+import socket
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+
+from huddle_tui import paths
+from huddle_tui.cli import main
+from huddle_tui.config.team import Endpoint, TeamConfig, load_team_config
+from huddle_tui.config.user import Approval, load_user_config
+from huddle_tui.journal import open_journal
+from huddle_tui.model.checkin import CheckIn
+from huddle_tui.sync.engine import status_line, sync_once
+from huddle_tui.sync.outbox import Outbox
+from huddle_tui.sync.trust import http_refusal, is_loopback
+from tests.conftest import run_huddle
+from tests.http_helpers import Capture, LiveServer, with_endpoints
+
+CANARY_ENV = "HUDDLE_TRUST_CANARY"
+CANARY = "canary-Vq3Lx9Tz2Kp7Wm4Rb8Nd"
+
+
+def cli(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
+    """Run `huddle ARGS` in-process; return exit code, stdout and stderr."""
+    try:
+        code = main(list(args))
+    except SystemExit as exc:
+        code = int(exc.code or 0)
+    out = capsys.readouterr()
+    return code, out.out, out.err
+
+
+def teammate_adds(team: TeamConfig, url: str, *, name: str = "api", fmt: str = "records",
+                  token: str = f'token_env = "{CANARY_ENV}"') -> TeamConfig:
+    """Edit the shared huddle.toml by hand, as any teammate can: one more [[endpoints]] entry."""
+    assert team.path is not None
+    with team.path.open("a", encoding="utf-8") as f:
+        f.write(f'\n[[endpoints]]\nname = "{name}"\nurl = "{url}"\nformat = "{fmt}"\n{token}\n')
+    return load_team_config(team.path)
+
+
+def teammate_edits(team: TeamConfig, old: str, new: str) -> TeamConfig:
+    """Change one string in the shared huddle.toml."""
+    assert team.path is not None
+    text = team.path.read_text(encoding="utf-8")
+    assert old in text
+    team.path.write_text(text.replace(old, new), encoding="utf-8")
+    return load_team_config(team.path)
+
+
+def save_checkin(team: TeamConfig, member: str = "Ana") -> None:
+    """A check-in saved as the app and `huddle checkin` save it: shared folder and outbox in one step."""
+    journal = open_journal(team, durable=False)
+    journal.save_checkin(CheckIn("2026-11-26", 4, member, "shipping"))
+
+
+def connection_waiting(sock: socket.socket) -> bool:
+    """Whether anyone has connected to a listening socket nobody accepts on yet."""
+    return bool(select.select([sock], [], [], 0)[0])
+
+
+def pending() -> int:
+    """Items waiting in the outbox, all endpoints."""
+    with Outbox() as outbox:
+        return sum(s.pending for s in outbox.status())
+
+
+@pytest.fixture
+def canary(monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
+    """The victim's secret, in the environment every command and the app inherit."""
+    monkeypatch.setenv(CANARY_ENV, CANARY)
+    yield CANARY
+
+
+@pytest.fixture
+def capture() -> Iterator[tuple[LiveServer, Capture]]:
+    """A capture server bound on 127.0.0.1 and listening, but not answering until started."""
+    app = Capture()
+    server = LiveServer(app)
+    server.sock.listen(16)  # a connection attempt now waits in the backlog, where select() sees it
+    try:
+        yield server, app
+    finally:
+        if server.thread.is_alive():
+            server.stop()
+        else:
+            server.sock.close()
+
+
+def test_a_shared_config_gets_no_token_until_this_machine_approves_it(
+        team: TeamConfig, canary: str, capture: tuple[LiveServer, Capture]) -> None:
+    """`huddle sync` and the app send nothing before `huddle trust`; then the token, as a header only."""
+    server, app = capture
+    team = teammate_adds(team, server.url)
+    save_checkin(team)
+    env = {"HUDDLE_CONFIG": str(team.path)}
+
+    synced = run_huddle("sync", env=env)
+    report = sync_once(team, stop=lambda: False)  # the app's worker calls exactly this
+    status = run_huddle("sync", "--status", env=env)
+    status_json = json.loads(run_huddle("sync", "--status", "--json", env=env).stdout)
+    asked = run_huddle("trust", env=env)  # no terminal: nothing is asked, nothing approved
+
+    assert not connection_waiting(server.sock) and app.requests == []  # no connection at all
+    assert synced.returncode == 6 and synced.stdout == ""
+    (line,) = synced.stderr.splitlines()
+    assert line.startswith("huddle: api: not approved on this machine") and "run `huddle trust`" in line
+    assert f"${CANARY_ENV}" in line and CANARY not in line
+    (blocked,) = report.endpoints
+    assert blocked.blocked and "not approved on this machine" in blocked.blocked and blocked.pending == 1
+    assert "huddle trust" in status_line(report)
+    assert "api: 1 pending" in status.stdout and "not approved on this machine" in status.stdout
+    assert status_json["endpoints"][0]["approved"] is False
+    assert asked.returncode == 2 and "stdin is not a terminal" in asked.stderr
+    assert "api: http://127.0.0.1" in asked.stdout and f"token from ${CANARY_ENV}" in asked.stdout
+    assert pending() == 1  # kept for later, nothing lost
+
+    approved = run_huddle("trust", "api", env=env)
+    assert approved.returncode == 0 and "Approved on this machine: api" in approved.stdout
+    server.start()
+    after = run_huddle("sync", env=env)
+    save_checkin(team, "Ben")
+    app_report = sync_once(team, stop=lambda: False)
+    server.stop()
+
+    assert after.returncode == 0, after.stderr
+    assert app_report.ok and app_report.endpoints[0].sent == 1
+    puts = [r for r in app.requests if r.method == "PUT"]
+    assert len(puts) == 2 and pending() == 0
+    for r in app.requests:
+        assert r.headers["authorization"] == f"Bearer {CANARY}"  # the token is here …
+        elsewhere = [r.path, r.query.decode(), r.body.decode(),
+                     *(v for k, v in r.headers.items() if k != "authorization")]
+        assert not any(CANARY in part for part in elsewhere)  # … and nowhere else
+
+
+def test_a_changed_url_or_token_source_withdraws_the_approval(
+        team: TeamConfig, canary: str, capture: tuple[LiveServer, Capture], tmp_path: Path,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """Redirecting an approved endpoint, or pointing it at another secret, sends nothing until re-approved."""
+    approved_app = Capture()
+    approved_server = LiveServer(approved_app).start()
+    attacker, attacker_app = capture
+    try:
+        team = teammate_adds(team, approved_server.url)
+        assert run_huddle("trust", "--all", env={"HUDDLE_CONFIG": str(team.path)}).returncode == 0
+        save_checkin(team)
+        assert sync_once(team).ok and len(approved_app.requests) == 2  # the PUT and the pull
+
+        redirected = teammate_edits(team, approved_server.url, attacker.url)
+        save_checkin(redirected, "Ben")
+        cli_sync = run_huddle("sync", env={"HUDDLE_CONFIG": str(team.path)})
+        app_sync = sync_once(redirected)
+        assert cli_sync.returncode == 6 and "not approved on this machine" in cli_sync.stderr
+        assert app_sync.endpoints[0].blocked and not connection_waiting(attacker.sock)
+
+        monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "aws-" + CANARY)
+        other_secret = teammate_edits(redirected, attacker.url, approved_server.url)
+        other_secret = teammate_edits(other_secret, f'token_env = "{CANARY_ENV}"',
+                                      'token_env = "AWS_SECRET_ACCESS_KEY"')
+        assert sync_once(other_secret).endpoints[0].blocked
+        credentials = tmp_path / "home" / ".git-credentials"
+        credentials.parent.mkdir(parents=True, exist_ok=True)
+        credentials.write_text(f"https://ana:{CANARY}@git.example\n")
+        credentials.chmod(0o600)
+        from_file = teammate_edits(other_secret, 'token_env = "AWS_SECRET_ACCESS_KEY"',
+                                   f'token_file = "{credentials}"')
+        assert sync_once(from_file).endpoints[0].blocked
+        assert len(approved_app.requests) == 2  # nothing more reached even the approved host
+
+        restored = teammate_edits(from_file, f'token_file = "{credentials}"', f'token_env = "{CANARY_ENV}"')
+        assert sync_once(restored).ok  # the original binding is approved again, as it always was
+    finally:
+        approved_server.stop()
+    assert not connection_waiting(attacker.sock) and attacker_app.requests == []
+    assert all(CANARY not in r.body.decode() for r in approved_app.requests)
+    assert sum(r.method == "PUT" for r in approved_app.requests) == 2
+
+
+def forbid_sockets(monkeypatch: pytest.MonkeyPatch) -> list[object]:
+    """Make any attempt to resolve or connect fail the test (and note it)."""
+    attempts: list[object] = []
+
+    def refuse(*args: object, **kwargs: object) -> None:
+        """Record the attempt and fail loudly."""
+        attempts.append(args)
+        raise AssertionError(f"network used: {args!r}")
+
+    monkeypatch.setattr(socket, "getaddrinfo", refuse)
+    monkeypatch.setattr(socket, "create_connection", refuse)
+    monkeypatch.setattr(socket.socket, "connect", refuse)
+    return attempts
+
+
+def test_plain_http_to_a_host_that_is_not_loopback_is_refused_without_a_socket(
+        team: TeamConfig, canary: str, monkeypatch: pytest.MonkeyPatch,
+        capsys: pytest.CaptureFixture[str]) -> None:
+    """Approved or not, http://example.invalid is refused before any lookup; --allow-http lifts that."""
+    team = with_endpoints(team, Endpoint(url="http://example.invalid", token_env=CANARY_ENV, name="api"))
+    save_checkin(team)
+    env = {"HUDDLE_CONFIG": str(team.path)}
+    synced = run_huddle("sync", env=env)
+    doctor = run_huddle("doctor", env=env)
+    attempts = forbid_sockets(monkeypatch)
+    report = sync_once(team)
+    refusal = "plain http:// to example.invalid is refused"
+    assert synced.returncode == 6 and refusal in synced.stderr and len(synced.stderr.splitlines()) == 1
+    assert "huddle trust --allow-http example.invalid" in synced.stderr
+    assert doctor.returncode == 3 and f"[FAIL] api: {refusal}" in doctor.stdout
+    assert report.endpoints[0].blocked and refusal in report.endpoints[0].blocked
+    assert attempts == [] and pending() == 1
+
+    code, out, err = cli(capsys, "trust", "--allow-http", "EXAMPLE.invalid", "--config", str(team.path))
+    assert code == 0 and "example.invalid" in out, err
+    assert load_user_config().allow_http == ("example.invalid",)
+    seen: list[httpx.Request] = []
+
+    def answer(request: httpx.Request) -> httpx.Response:
+        """Stand in for the host: no network, just note the request."""
+        seen.append(request)
+        return httpx.Response(201 if request.method == "PUT" else 200,
+                              json={"records": [], "cursor": None, "more": False})
+
+    assert sync_once(team, transport=httpx.MockTransport(answer)).ok
+    assert [r.url.host for r in seen] == ["example.invalid", "example.invalid"] and attempts == []
+    assert seen[0].headers["authorization"] == f"Bearer {CANARY}"
+
+
+def test_a_chat_webhook_read_from_the_secret_is_held_to_the_same_rule(
+        team: TeamConfig, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The webhook URL comes from token_env: plain http to a remote host there is refused too."""
+    monkeypatch.setenv("HUDDLE_HOOK", "http://hooks.example.invalid/services/T0AB12CD3/B0XY45ZZ6/k3y")
+    team = with_endpoints(team, Endpoint(url="https://hooks.slack.com", format="slack",
+                                         token_env="HUDDLE_HOOK", name="chat"))
+    with Outbox() as outbox:
+        outbox.add("chat", "summary:x", "summary 2026-11-26", "POST", "", b"{}")
+    seen: list[httpx.Request] = []
+
+    def answer(request: httpx.Request) -> httpx.Response:
+        """Note any request (none should come)."""
+        seen.append(request)
+        return httpx.Response(200)
+
+    attempts = forbid_sockets(monkeypatch)
+    report = sync_once(team, transport=httpx.MockTransport(answer))
+    assert seen == [] and attempts == []
+    assert "plain http:// to hooks.example.invalid is refused" in (report.endpoints[0].error or "")
+    assert "T0AB12CD3" not in repr(report)
+
+
+@pytest.mark.parametrize("host, loopback", [
+    ("127.0.0.1", True), ("127.8.9.10", True), ("::1", True), ("[::1]", True), ("localhost", True),
+    ("LOCALHOST.", True), ("128.0.0.1", False), ("127.0.0.1.nip.invalid", False),
+    ("localhost.evil.invalid", False), ("0.0.0.0", False), ("10.0.0.1", False), ("example.invalid", False)])
+def test_only_loopback_counts_as_loopback(host: str, loopback: bool) -> None:
+    """127.0.0.0/8, ::1 and localhost; nothing that merely looks like them."""
+    assert is_loopback(host) is loopback
+    url = f"http://[{host.strip('[]')}]:8080/v1" if ":" in host else f"http://{host}:8080/v1"
+    assert (http_refusal(url, ()) is None) is loopback
+    assert http_refusal(url.replace("http://", "https://"), ()) is None
+
+
+def test_doctor_warns_of_an_unapproved_endpoint_without_contacting_it(
+        team: TeamConfig, capture: tuple[LiveServer, Capture]) -> None:
+    """A warning naming `huddle trust`, with the URL's key-like parts hidden, and no connection."""
+    server, _ = capture
+    team = teammate_adds(team, f"{server.url}/hooks/Zq9xW2vK7pL4mN8rTok3nAbC", fmt="mattermost", token="")
+    doctor = run_huddle("doctor", env={"HUDDLE_CONFIG": str(team.path)})
+    as_json = json.loads(run_huddle("doctor", "--json", env={"HUDDLE_CONFIG": str(team.path)}).stdout)
+    assert doctor.returncode == 0, doctor.stderr
+    assert "[warn] api: not approved on this machine" in doctor.stdout and "huddle trust" in doctor.stdout
+    assert "/hooks/[redacted]" in doctor.stdout and "Zq9xW2vK" not in doctor.stdout + json.dumps(as_json)
+    assert not connection_waiting(server.sock)
+
+
+def test_trust_lists_prompts_on_a_terminal_revokes_and_keeps_its_word_in_the_user_config(
+        team: TeamConfig, canary: str, monkeypatch: pytest.MonkeyPatch,
+        capsys: pytest.CaptureFixture[str]) -> None:
+    """The y/N prompt only on a terminal; approvals are [[trusted_endpoints]] in config.toml."""
+    team = teammate_adds(team, "https://huddle.example.org", name="api")
+    team = teammate_adds(team, "https://hooks.slack.com", name="chat", fmt="slack",
+                         token='token_env = "HUDDLE_SLACK_HOOK"')
+    config = ["--config", str(team.path)]
+    code, out, _ = cli(capsys, "trust", "--list", *config)
+    assert code == 0 and "api: https://huddle.example.org (records, token from $HUDDLE_TRUST_CANARY)" in out
+    assert out.count("not approved on this machine") == 2
+
+    answers = iter(["n", "y"])
+    prompts: list[str] = []
+
+    def typed(prompt: str = "") -> str:
+        """A person at the terminal: no to the first endpoint, yes to the second."""
+        prompts.append(prompt)
+        return next(answers)
+
+    monkeypatch.setattr("builtins.input", typed)
+    monkeypatch.setattr("huddle_tui.commands.trust.stdin_is_terminal", lambda: True)
+    code, out, err = cli(capsys, "trust", *config)
+    assert code == 0, err
+    assert prompts == ["Send the token from $HUDDLE_TRUST_CANARY to https://huddle.example.org from this "
+                       "machine? [y/N] ",
+                       "Send the webhook URL from $HUDDLE_SLACK_HOOK to https://hooks.slack.com from this "
+                       "machine? [y/N] "]
+    user = load_user_config()
+    assert user.trusted == (Approval(name="chat", url="https://hooks.slack.com", format="slack",
+                                     token_env="HUDDLE_SLACK_HOOK"),)
+    text = paths.user_config_file().read_text(encoding="utf-8")
+    assert "[[trusted_endpoints]]" in text and 'token_env = "HUDDLE_SLACK_HOOK"' in text
+
+    monkeypatch.setattr("builtins.input", lambda prompt="": pytest.fail("prompted without a terminal"))
+    monkeypatch.setattr("huddle_tui.commands.trust.stdin_is_terminal", lambda: False)
+    code, _, err = cli(capsys, "trust", *config)
+    assert code == 2 and "stdin is not a terminal" in err
+    code, out, err = cli(capsys, "trust", "--json", *config)
+    assert code == 2 and out == "" and "stdin is not a terminal" in err
+    code, _, err = cli(capsys, "trust", "nope", *config)
+    assert code == 2 and "no endpoint 'nope'" in err
+    code, _, err = cli(capsys, "trust", "--allow-http", "http://x.example/", *config)
+    assert code == 2 and "--allow-http" in err and "Traceback" not in err
+    code, out, _ = cli(capsys, "trust", "huddle.example.org", "--json", *config)  # by host
+    assert code == 0 and json.loads(out) == {"approved": ["api"]}
+    code, out, _ = cli(capsys, "trust", "--list", "--json", *config)
+    assert [e["approved"] for e in json.loads(out)["endpoints"]] == [True, True]
+
+    team = teammate_edits(team, "https://huddle.example.org", "https://huddle.example.net")
+    code, out, _ = cli(capsys, "trust", "--list", *config)
+    assert "api: https://huddle.example.net (records, token from $HUDDLE_TRUST_CANARY) — not approved" in out
+    assert "approval no endpoint matches now: api: https://huddle.example.org" in out
+    code, out, _ = cli(capsys, "trust", "--revoke", "api", *config)
+    assert code == 0 and "Revoked 1 approval(s) for api" in out
+    code, _, err = cli(capsys, "trust", "--revoke", "api", *config)
+    assert code == 2 and "no approval named 'api'" in err
+    assert [a.name for a in load_user_config().trusted] == ["chat"]
+
+
+def test_the_trust_command_loads_no_ui(team: TeamConfig) -> None:
+    """Scripted like the others: no textual when listing."""
+    code = ("import sys, io, contextlib\nfrom huddle_tui.cli import main\n"
+            "with contextlib.redirect_stdout(io.StringIO()): rc = main(['trust', '--list'])\n"
+            "print(rc, [m for m in ('textual', 'rich', 'httpx') if m in sys.modules])")
+    import subprocess
+
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60,
+                            env={**os.environ, "HUDDLE_CONFIG": str(team.path)})
+    assert result.stdout.strip() == "0 []", result
