@@ -114,12 +114,25 @@ def test_handoff_is_recorded_and_respected(team: TeamConfig) -> None:
 def test_held_huddle_moves_the_rotation_on(team: TeamConfig) -> None:
     """Once today's huddle is recorded, tomorrow's facilitator is the next in line."""
     journal = Journal(team)
-    for offset in range(5):
-        day = DAY + timedelta(days=offset)
+    days = [d for d in (DAY + timedelta(days=o) for o in range(9)) if d.weekday() < 5][:6]
+    for day in days[:5]:
         plan = journal.plan(day)
         journal.save_huddle(Huddle(day.isoformat(), plan.facilitator or "", plan.order))
-    facilitators = [journal.plan(DAY + timedelta(days=o)).facilitator for o in range(6)]
+    facilitators = [journal.plan(day).facilitator for day in days]
     assert facilitators == ["Ana", "Ben", "Chen", "Dara", "Emeka", "Ana"]
+
+
+def test_weekends_and_holidays_have_no_huddle(team: TeamConfig) -> None:
+    """Nobody facilitates or is expected on a day off; the rotation skips it."""
+    saturday, holiday = date(2026, 11, 28), date(2026, 12, 1)
+    team = team._replace(holidays=frozenset({holiday}))
+    journal = Journal(team)
+    for day in (saturday, holiday):
+        assert journal.plan(day).facilitator is None and team.expected(day) == []
+    assert team.next_workday(date(2026, 11, 27)) == date(2026, 11, 30)
+    assert team.next_workday(date(2026, 11, 30)) == date(2026, 12, 2)
+    sunday_team = team._replace(workdays=(6,))
+    assert sunday_team.is_workday(date(2026, 11, 29)) and not sunday_team.is_workday(DAY)
 
 
 def test_old_history_beyond_the_recent_window_still_counts(team: TeamConfig) -> None:

@@ -10,6 +10,7 @@ from __future__ import annotations
 COMMANDS: dict[str, tuple[str, str]] = {
     "init": ("init", "create a team config in a shared folder, and your user config"),
     "checkin": ("checkin", "save a check-in: mood 1-5, a one-line status, concerns and blockers"),
+    "away": ("away", "record that a member is away for some dates (not expected, never facilitates)"),
     "next": ("next_", "show the facilitator and speaking order (and hand the role over)"),
     "summary": ("summary", "show a date's check-ins and huddle (text, markdown or json)"),
     "export": ("export", "write every record (merged, one per id) to stdout as jsonl or csv"),

@@ -50,7 +50,9 @@ def run(args: argparse.Namespace) -> int:
                               "reason": plan.handoff.reason}
         emit_json(out)
         return 0
-    if plan.facilitator is None:
+    if plan.facilitator is None and not ctx.team.is_workday(day):
+        print(f"{plan.date}: not a working day for {printable(ctx.team.name)}: no huddle.")
+    elif plan.facilitator is None:
         print(f"{plan.date}: nobody can facilitate (everyone is away or in their first week).")
     else:
         why = {"held": "huddle already held", "handoff": "handed over", "rotation": "rotation"}

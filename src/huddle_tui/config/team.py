@@ -133,8 +133,8 @@ class TeamConfig(NamedTuple):
         return member is not None and self.is_workday(day) and member.is_expected(day)
 
     def can_facilitate(self, member: Member, day: date) -> bool:
-        """Facilitators are expected that day and past their first week on the team."""
-        if not member.is_expected(day):
+        """Facilitators are expected that day (a working day) and past their first week on the team."""
+        if not self.is_workday(day) or not member.is_expected(day):
             return False
         return member.joined is None or (day - member.joined).days >= FIRST_WEEK_DAYS
 
@@ -382,8 +382,15 @@ def write_toml(path: Path, doc: dict[str, Any]) -> None:
 
     from huddle_tui.storage.fileio import write_atomic
 
+    # Lists of tables ([[members]], [[endpoints]], …) are written as blocks, as the README
+    # shows them, however short: tomli-w would fold short ones into one inline line.
+    blocks = {k: v for k, v in doc.items()
+              if isinstance(v, list) and v and all(isinstance(x, dict) for x in v)}
+    parts = [tomli_w.dumps({k: v for k, v in doc.items() if k not in blocks})]
+    for key, tables in blocks.items():
+        parts += [f"\n[[{key}]]\n{tomli_w.dumps(table)}" for table in tables]
     path.parent.mkdir(parents=True, exist_ok=True)
-    write_atomic(path, tomli_w.dumps(doc).encode("utf-8"))
+    write_atomic(path, "".join(parts).encode("utf-8"))
 
 
 def with_members(cfg: TeamConfig, names: list[str]) -> TeamConfig:

@@ -1,0 +1,60 @@
+"""`huddle away`: record an away range in the shared folder, so nobody edits huddle.toml by hand."""
+
+from __future__ import annotations
+
+import argparse
+from datetime import date
+
+from huddle_tui.commands.common import add_json_flag, date_arg, emit_json, open_context
+from huddle_tui.errors import UsageError
+from huddle_tui.model.huddle import Away
+from huddle_tui.storage.envelope import Record
+from huddle_tui.text import MAX_STATUS, clean_name, clean_text, printable
+
+
+def configure(p: argparse.ArgumentParser) -> None:
+    """Flags of `huddle away`."""
+    p.add_argument("--member", help="who is away (default: `me` from your user config)")
+    p.add_argument("--from", dest="start", type=date_arg, metavar="D", help="first day away (YYYY-MM-DD)")
+    p.add_argument("--to", dest="end", type=date_arg, metavar="D",
+                   help="last day away, inclusive (default: the --from day)")
+    p.add_argument("--reason", default="", help="why, in a few words (shared with the team)")
+    p.add_argument("--list", action="store_true", help="list the away ranges recorded in the shared folder")
+    add_json_flag(p)
+
+
+def run(args: argparse.Namespace) -> int:
+    """Record one away range (or list them)."""
+    ctx = open_context(args)
+    if args.list:
+        return _list(ctx.journal.read(("away",)).live("away"), args.json)
+    member = clean_name(args.member or ctx.me() or "", "--member")
+    if not member:
+        raise UsageError("--member is required (or set `me` in your user config with `huddle init`)")
+    if args.start is None:
+        raise UsageError("--from is required (the first day away)")
+    end: date = args.end or args.start
+    away = Away(member, args.start.isoformat(), end.isoformat(),
+                clean_text(args.reason, "--reason", MAX_STATUS))
+    record = ctx.journal.save_away(away)
+    saved = Away.from_payload(record.payload)
+    if args.json:
+        emit_json({"saved": True, "id": record.id, **saved.to_payload()})
+    else:
+        print(f"Recorded: {printable(saved.member)} is away from {saved.start} to {saved.end}"
+              " (not expected to check in, never picked to facilitate).")
+    return 0
+
+
+def _list(records: list[Record], as_json: bool) -> int:
+    """Print the recorded away ranges, oldest first."""
+    ranges = [Away.from_payload(r.payload) for r in records]
+    if as_json:
+        emit_json([a.to_payload() for a in ranges])
+        return 0
+    for a in ranges:
+        reason = f" — {printable(a.reason)}" if a.reason else ""
+        print(f"{printable(a.member)}: {a.start} to {a.end}{reason}")
+    if not ranges:
+        print("No away ranges recorded in the shared folder.")
+    return 0
