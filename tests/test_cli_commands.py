@@ -117,7 +117,7 @@ def test_checkin_from_json_lines_reports_each_line(team: TeamConfig) -> None:
     assert [r["saved"] for r in reports] == [True, False, False, False, True]
     assert "unknown member" in reports[1]["message"] and "1 to 5" in reports[3]["message"]
     live = FolderStore(team.shared_dir).read().live("checkin")
-    assert sorted(r.payload["visibility"] for r in live) == ["anonymous", "team", "withheld"]
+    assert sorted(r.payload["visibility"] for r in live) == ["team", "withheld"]  # Chen's answer waits
 
 
 def test_next_json_for_bots(team: TeamConfig, capsys: pytest.CaptureFixture[str]) -> None:
@@ -151,18 +151,36 @@ def seed_day(team: TeamConfig, capsys: pytest.CaptureFixture[str]) -> None:
 
 
 def test_summary_formats(team: TeamConfig, capsys: pytest.CaptureFixture[str]) -> None:
-    """text, markdown and json agree; anonymous entries carry no name."""
+    """text, markdown and json agree; a lone anonymous answer is held back, not subtractable."""
     seed_day(team, capsys)
     base = ("summary", "--config", str(team.path), "--date", "2026-11-26")
     code, text, _ = cli(capsys, *base)
-    assert code == 0 and "Check-ins: 4 of 5 expected (1 anonymous)" in text
-    assert "1 struggling ×1" in text and "workload is too much (anonymous)" in text
+    assert code == 0 and "Check-ins: 4 of 5 expected\n" in text and "anonymous" not in text
+    assert "Moods given by name: 5 great ×1, 4 good ×1, 2 low ×1" in text
+    assert "struggling" not in text and "workload is too much" not in text  # Dara's answer waits
     _, md, _ = cli(capsys, *base, "--format", "markdown")
     assert md.startswith("## Platform")
     _, js, _ = cli(capsys, *base, "--format", "json")
     data = json.loads(js)
-    assert data["mood_distribution"] == {"1": 1, "2": 1, "3": 0, "4": 1, "5": 1}
-    assert data["concerns"][0]["member"] is None and "Dara" not in js
+    assert data["mood_distribution"] == {"1": 0, "2": 1, "3": 0, "4": 1, "5": 1}
+    assert data["anonymous_mood_distribution"] is None and data["anonymous_checkins"] is None
+    assert "Dara" not in js and '"1":1' not in js
+
+
+def test_summary_shows_anonymous_answers_apart_once_three_could_have_given_them(
+        team: TeamConfig, capsys: pytest.CaptureFixture[str]) -> None:
+    """Three anonymous answers: their own distribution, never mixed with the named ones."""
+    for name, mood in (("Ana", 4), ("Ben", 5)):
+        cli(capsys, "checkin", "--config", str(team.path), "--member", name, "--mood", str(mood),
+            "--date", "2026-11-26")
+    for name, mood in (("Chen", 1), ("Dara", 2), ("Emeka", 2)):
+        cli(capsys, "checkin", "--config", str(team.path), "--member", name, "--mood", str(mood),
+            "--anonymous", "--date", "2026-11-26")
+    code, js, _ = cli(capsys, "summary", "--config", str(team.path), "--date", "2026-11-26", "--json")
+    data = json.loads(js)
+    assert code == 0 and data["answered"] == 5 and data["anonymous_checkins"] == 3
+    assert data["anonymous_mood_distribution"] == {"1": 1, "2": 2, "3": 0, "4": 0, "5": 0}
+    assert data["mood_distribution"] is None  # two named answers: below 3, so not shown
 
 
 def test_summary_hides_moods_under_three_answers(team: TeamConfig,
@@ -183,13 +201,13 @@ def test_export_jsonl_and_csv(team: TeamConfig, capsys: pytest.CaptureFixture[st
         "--status", "=HYPERLINK(\"x\")", "--date", "2026-11-20")
     code, out, _ = cli(capsys, "export", "--config", str(team.path))
     rows = [json.loads(x) for x in out.splitlines()]
-    assert code == 0 and len(rows) == 6 and {r["kind"] for r in rows} == {"checkin"}
+    assert code == 0 and len(rows) == 5 and {r["kind"] for r in rows} == {"checkin"}
     assert rows[0]["date"] == "2026-11-20"
     code, out, _ = cli(capsys, "export", "--config", str(team.path), "--since", "2026-11-26")
-    assert len(out.splitlines()) == 5
+    assert len(out.splitlines()) == 4
     code, out, _ = cli(capsys, "export", "--config", str(team.path), "--format", "csv")
     table = list(csv.DictReader(io.StringIO(out)))
-    assert len(table) == 6 and any(r["status"] == "'=HYPERLINK(\"x\")" for r in table)
+    assert len(table) == 5 and any(r["status"] == "'=HYPERLINK(\"x\")" for r in table)
 
 
 def test_doctor_reports_and_json(team: TeamConfig, capsys: pytest.CaptureFixture[str]) -> None:
@@ -199,7 +217,7 @@ def test_doctor_reports_and_json(team: TeamConfig, capsys: pytest.CaptureFixture
     bad.write_bytes(b"{\"checksum\":")
     code, out, _ = cli(capsys, "doctor", "--config", str(team.path), "--json")
     report = json.loads(out)
-    assert code == 0 and report["corrupt"] == 1 and report["records"] == 5
+    assert code == 0 and report["corrupt"] == 1 and report["records"] == 4
     assert bad.exists()
     code, out, _ = cli(capsys, "doctor", "--config", str(team.path))
     assert "[warn] corrupt files: 1 set aside" in out and "[ok  ] shared folder" in out

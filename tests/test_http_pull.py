@@ -28,6 +28,8 @@ def test_a_teammates_checkins_arrive_through_the_endpoint(team: TeamConfig, tmp_
         ana_team = with_endpoints(team, records_endpoint(server.url))
         journal = open_journal(ana_team, durable=False)
         journal.save_checkin(CheckIn(DAY, 4, "Ana", "shipping", (Concern.new("the flaky CI", "blocker"),)))
+        for name in ("Ben", "Chen"):  # two answers withheld, so Ana's anonymous one has 3 candidates
+            journal.save_checkin(CheckIn(DAY, 3, name, visibility="private"))
         journal.save_checkin(CheckIn(DAY, 2, "Ana", "", (Concern.new("too many meetings", "concern",
                                                                      "anonymous"),), visibility="anonymous"))
         assert sync_once(ana_team, pull=False).ok
@@ -43,7 +45,7 @@ def test_a_teammates_checkins_arrive_through_the_endpoint(team: TeamConfig, tmp_
         restarted.stop()
     finally:
         server.stop()
-    assert first.ok and first.endpoints[0].pulled == 3  # a named check-in, a placeholder, an answer
+    assert first.ok and first.endpoints[0].pulled == 5  # Ana's two versions, 2 placeholders, an answer
     assert again.endpoints[0].pulled == 0 and after_restart.endpoints[0].pulled == 0
     history = FolderStore(ben_folder).read()
     assert {r.id for r in history.records.values()} == {r.id for r in journal.read().records.values()}

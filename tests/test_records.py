@@ -74,16 +74,38 @@ def test_named_ids_are_stable_and_case_blind() -> None:
     assert len(named_id("x")) == 36 and named_id("x")[14] == "5" and random_id()[14] == "4"
 
 
+def two_others_withheld(journal: Journal) -> None:
+    """Ana and Ben check in privately, so a third withheld answer that day has 3 candidates."""
+    for name in ("Ana", "Ben"):
+        journal.save_checkin(CheckIn("2026-11-26", 3, name, visibility="private"))
+
+
+def test_a_lone_anonymous_answer_waits_on_its_authors_machine(team: TeamConfig, shared: Path) -> None:
+    """With fewer than 3 members who could have given it, the answer stays here until there are 3."""
+    journal = Journal(team)
+    saved = journal.save_checkin(CheckIn("2026-11-26", 1, "Dara", "awful", visibility="anonymous"))
+    assert saved.held_back
+    shared_text = " ".join(p.read_text() for p in shared.rglob("*.json"))
+    assert '"mood"' not in shared_text and "awful" not in shared_text
+    journal.save_checkin(CheckIn("2026-11-26", 4, "Ana", visibility="private"))
+    assert "awful" not in " ".join(p.read_text() for p in shared.rglob("*.json"))
+    journal.save_checkin(CheckIn("2026-11-26", 4, "Ben", visibility="anonymous"))  # the third: both go
+    answers = [r.payload for r in journal.read().live("checkin") if r.payload["visibility"] == "anonymous"]
+    assert sorted(a["mood"] for a in answers) == [1, 4] and all("member" not in a for a in answers)
+    assert not [r for r in journal.private.read().live("checkin") if r.payload.get("pending")]
+
+
 def test_anonymous_checkin_carries_no_trace_of_its_author(team: TeamConfig, shared: Path) -> None:
     """No name, handle, user or host name in the file or its name; no time finer than the date."""
     clock = datetime(2026, 11, 26, 9, 17, 42, tzinfo=UTC)
     journal = Journal(team, now=lambda: clock)
+    two_others_withheld(journal)
     saved = journal.save_checkin(CheckIn("2026-11-26", 2, "Chen", "rough week",
                                          (Concern.new("deadline", "concern", "anonymous"),),
                                          "anonymous"))
     files = [journal.shared.target(saved.answer)]
     placeholder = [r for r in saved.shared if r is not saved.answer]
-    assert len(list((shared / "records").rglob("*.json"))) == 2 and len(placeholder) == 1
+    assert not saved.held_back and len(placeholder) == 1
     assert placeholder[0].payload == {"member": "Chen", "source": "cli", "visibility": "withheld"}
     raw = files[0].read_bytes().decode()
     forbidden = ["Chen", "chen", getpass.getuser(), socket.gethostname(), "09:17", "T09"]
@@ -98,6 +120,7 @@ def test_anonymous_checkin_carries_no_trace_of_its_author(team: TeamConfig, shar
 def test_second_anonymous_checkin_same_day_is_a_new_version(team: TeamConfig, shared: Path) -> None:
     """Re-checking in anonymously replaces the first answer instead of counting twice."""
     journal = Journal(team)
+    two_others_withheld(journal)
     first = journal.save_checkin(CheckIn("2026-11-26", 2, "Chen", visibility="anonymous"))
     second = journal.save_checkin(CheckIn("2026-11-26", 4, "Chen", visibility="anonymous"))
     assert first.answer.id == second.answer.id and second.answer.version == 2

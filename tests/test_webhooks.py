@@ -74,13 +74,17 @@ CHECKS = {"slack": check_slack, "teams": check_teams, "mattermost": check_matter
 
 
 def hold_a_huddle(journal: Journal) -> None:
-    """Three named check-ins, an anonymous one with a concern, a private concern, then the huddle ends."""
-    for name, mood in (("Ana", 4), ("Ben", 2), ("Chen", 5)):
+    """Two named check-ins (one with a private concern), three anonymous ones, then the huddle ends.
+
+    Three answers are withheld, so the anonymous ones have 3 candidates and are released.
+    """
+    for name, mood in (("Ana", 4), ("Ben", 2)):
         concerns = (Concern.new(PRIVATE, "support", "private"),) if name == "Ben" else ()
         journal.save_checkin(CheckIn(DAY, mood, name, f"{name} is on track", concerns))
+    journal.save_checkin(CheckIn(DAY, 5, "Chen", "", visibility="anonymous"))
     journal.save_checkin(CheckIn(DAY, 3, "Dara", "", (Concern.new(ANONYMOUS, "concern", "anonymous"),),
                                  visibility="anonymous"))
-    journal.save_checkin(CheckIn(DAY, 1, "Emeka", PRIVATE, visibility="private"))
+    journal.save_checkin(CheckIn(DAY, 1, "Emeka", "", visibility="anonymous"))
     turns = tuple(Turn(n, 60, 45) for n in ("Ana", "Ben", "Chen"))
     journal.save_huddle(Huddle(DAY, "Ana", ("Ana", "Ben", "Chen"), turns, 300.0, f"{DAY}T09:00:00Z", None))
     journal.save_huddle(Huddle(DAY, "Ana", ("Ana", "Ben", "Chen"), turns, 300.0, f"{DAY}T09:00:00Z",
@@ -109,7 +113,7 @@ def test_each_chat_format_gets_one_summary_in_its_shape_and_nothing_private(team
         CHECKS[path.strip("/")](body)
         text = raw.decode()
         assert ANONYMOUS in text and "Dara" not in text  # anonymous: the words, never the name
-        assert "Ana" in text and "great" in text  # named content and the mood distribution
+        assert "Ana" in text and "great" in text  # named content and the anonymous distribution
     assert all(PRIVATE.encode() not in body for body in queued)
 
 

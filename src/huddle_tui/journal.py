@@ -54,6 +54,7 @@ class Saved(NamedTuple):
     shared: tuple[Record, ...]
     private: tuple[Record, ...]
     retracted: tuple[str, ...] = ()
+    held_back: bool = False
 
     @property
     def all(self) -> list[Record]:
@@ -139,7 +140,8 @@ class Journal:
         rid = named_id("checkin", name, day)
         shared = self.shared.read(("checkin",), since=day).records
         private = self.private.read(("checkin",), since=day).records
-        return Current(_live(shared.get(rid)), _live(shared.get(self._anonymous_id(name, day))),
+        anon = self._anonymous_id(name, day)
+        return Current(_live(shared.get(rid)), _live(shared.get(anon)) or _live(private.get(anon)),
                        _live(private.get(rid)))
 
     def save_checkin(self, checkin: CheckIn) -> Saved:
@@ -190,6 +192,7 @@ class Journal:
         shared: list[Record] = []
         private: list[Record] = []
         retracted: list[str] = []
+        held_back = False
         visibility = as_visibility(checkin.visibility)
         was_named = (now.named is not None and now.named.payload.get("visibility") != WITHHELD)
         if visibility == "team":
@@ -200,21 +203,63 @@ class Journal:
                 if was_named:
                     retracted.append("the check-in you shared by name")
             if visibility == "anonymous":
-                shared.append(self._share("checkin", self._anonymous_id(member, day), day,
-                                          answer.to_payload(), anonymous=True))
+                anon_rid = self._anonymous_id(member, day)
+                released = now.anonymous is not None and now.anonymous.payload.get("pending") is None
+                if released or self._releasable(date.fromisoformat(day)):
+                    shared.append(self._share("checkin", anon_rid, day, answer.to_payload(), anonymous=True))
+                    if now.anonymous is not None and not released:
+                        self.private.save("checkin", anon_rid, day, {"visibility": "private"}, deleted=True)
+                else:  # fewer than K could have given it: it waits here, on the author's machine
+                    private.append(self.private.save("checkin", anon_rid, day,
+                                                     {**answer.to_payload(), "pending": True}))
+                    held_back = True
             else:
                 private.append(self.private.save("checkin", named_rid, day,
                                                  {**answer.to_payload(), "member": member}))
         if visibility != "anonymous" and now.anonymous is not None:
-            self._share("checkin", now.anonymous.id, day, {}, anonymous=True, deleted=True)
-            retracted.append("your anonymous answer")
+            if now.anonymous.payload.get("pending"):
+                self.private.save("checkin", now.anonymous.id, day, {"visibility": "private"}, deleted=True)
+            else:
+                self._share("checkin", now.anonymous.id, day, {}, anonymous=True, deleted=True)
+                retracted.append("your anonymous answer")
         if visibility != "private" and now.private is not None:
             self.private.save("checkin", now.private.id, day, {"visibility": "private"}, deleted=True)
         for concern in checkin.concerns:
             if concern.visibility != checkin.visibility:
                 saved_to = self.save_concern(concern, day, member)
                 (private if concern.visibility == "private" else shared).append(saved_to)
-        return Saved(answer, tuple(shared), tuple(private), tuple(retracted))
+        if not held_back:
+            self.release_pending()
+        return Saved(answer, tuple(shared), tuple(private), tuple(retracted), held_back)
+
+    def _releasable(self, day: date) -> bool:
+        """Whether an anonymous answer dated `day` may go to the shared folder now (k ≥ 3)."""
+        from huddle_tui.rules.privacy import releasable
+
+        iso = day.isoformat()
+        today = [c for c in self.checkins(self.read(("checkin",), since=iso)) if c.date == iso]
+        return releasable(self.roster(), day, today)
+
+    def release_pending(self, days: int = RECENT_DAYS) -> int:
+        """Release this machine's held-back anonymous answers whose day now has enough candidates.
+
+        Returns how many were released. Each goes to the shared folder dated
+        to its day only, in a later session than the one it was given in.
+        """
+        pending = [r for r in self.private.read(("checkin",), since=(
+            self.now().date() - timedelta(days=days)).isoformat()).live("checkin")
+            if r.payload.get("pending")]
+        released = 0
+        for record in pending:
+            day = date.fromisoformat(record.date)
+            if not self._releasable(day):
+                continue
+            answer = {k: v for k, v in record.payload.items() if k != "pending"}
+            answer["visibility"] = "anonymous"
+            self._share("checkin", record.id, record.date, answer, anonymous=True)
+            self.private.save("checkin", record.id, record.date, {"visibility": "private"}, deleted=True)
+            released += 1
+        return released
 
     def save_concern(self, concern: Concern, day: str, member: str | None) -> Record:
         """Save a concern on its own, e.g. one raised in the round, where its visibility allows."""

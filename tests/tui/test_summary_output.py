@@ -38,4 +38,4 @@ async def test_copy_and_save_the_markdown(make_app: MADE, clock: FakeClock, tmp_
         await pilot.press("ctrl+a", "ctrl+k", *"h.md", "enter")
         await settle(pilot)
     assert (tmp_path / "h.md").read_text(encoding="utf-8") == copied[0]
-    assert "Moods: " in copied[0] and "## Airtime" in copied[0]
+    assert "Moods given by name: " in copied[0] and "## Airtime" in copied[0]

@@ -98,7 +98,8 @@ def _report(saved: Saved, checkin: CheckIn, as_json: bool) -> None:
     """Say what was saved, where, as which version, and what it took back from the team's view."""
     main = saved.answer
     if as_json:
-        emit_json({"saved": True, "date": checkin.date, "visibility": checkin.visibility,
+        emit_json({"saved": True, "held_back": saved.held_back, "date": checkin.date,
+                   "visibility": checkin.visibility,
                    "id": main.id, "version": main.version, "retracted": list(saved.retracted),
                    "records": [{"kind": r.kind, "id": r.id, "version": r.version}
                                for r in saved.all]})
@@ -110,6 +111,10 @@ def _report(saved: Saved, checkin: CheckIn, as_json: bool) -> None:
     mood = checkin.mood or 0
     print(f"Saved {who}'s check-in for {checkin.date} {where}: "
           f"mood {mood} {MOODS.get(mood, '')}{again}.")
+    if saved.held_back:
+        print("Held on this machine for now: fewer than 3 teammates could have given an anonymous "
+              "answer that day, so it would point at you. It is shared, with no trace of you, once "
+              "at least 3 have checked in anonymously or privately (and stays here if never).")
     for what in saved.retracted:
         print(f"Withdrawn from the team's view: {what} (anyone who already synced it may have seen it).")
 

@@ -6,9 +6,11 @@ import argparse
 import csv
 import json
 import sys
+from datetime import date
 
 from huddle_tui.commands.common import date_arg, open_context
-from huddle_tui.storage.envelope import dumps
+from huddle_tui.config.team import TeamConfig
+from huddle_tui.storage.envelope import Record, dumps
 from huddle_tui.text import csv_cell, printable
 
 CSV_COLUMNS = ["kind", "id", "version", "date", "written_at", "member", "mood", "status",
@@ -32,6 +34,11 @@ def run(args: argparse.Namespace) -> int:
     since = args.since.isoformat() if args.since else None
     history = store.read(since=since)
     records = sorted(history.records.values(), key=lambda r: (r.date, r.kind, r.id))
+    if not args.private:
+        records, held = _releasable_only(ctx.journal.roster(), records)
+        if held:
+            sys.stderr.write(f"huddle: {held} anonymous answers left out: fewer than 3 members could "
+                             "have given them (see docs/privacy.md)\n")
     out = sys.stdout
     if args.format == "jsonl":
         for r in records:
@@ -52,3 +59,23 @@ def run(args: argparse.Namespace) -> int:
     for problem in history.problems:
         sys.stderr.write(printable(f"huddle: skipped {problem.path}: {problem.reason}") + "\n")
     return 0
+
+
+def _releasable_only(team: TeamConfig, records: list[Record]) -> tuple[list[Record], int]:
+    """The records without anonymous answers of days fewer than 3 members could have given them on."""
+    from huddle_tui.model.checkin import CheckIn
+    from huddle_tui.rules.privacy import releasable
+
+    named = [CheckIn.from_payload(r.date, r.payload) for r in records
+             if r.kind == "checkin" and not r.deleted and "member" in r.payload]
+    by_day: dict[str, bool] = {}
+    kept, held = [], 0
+    for r in records:
+        if r.payload.get("visibility") == "anonymous" or (r.kind == "concern" and "member" not in r.payload):
+            if r.date not in by_day:
+                by_day[r.date] = releasable(team, date.fromisoformat(r.date), named)
+            if not by_day[r.date]:
+                held += 1
+                continue
+        kept.append(r)
+    return kept, held

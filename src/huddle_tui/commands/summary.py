@@ -21,6 +21,7 @@ def configure(p: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace) -> int:
     """Print the summary in the asked format."""
     ctx = open_context(args)
+    ctx.journal.release_pending()
     summary = ctx.journal.summary(args.date or date.today())
     if args.format == "json":
         sys.stdout.write(render_json(summary))

@@ -1,8 +1,10 @@
 """A date's huddle summary: built once as data, rendered as text, Markdown or JSON.
 
-Only team-visible content is in it: anonymous check-ins and concerns without
-any name, moods as a distribution (none under three answers), names beside
-moods only when the team's mood setting is "named", and nothing private.
+Only team-visible content is in it: anonymous answers only where at least
+three members could have given them (rules/privacy.py), without any name and
+never mixed with named ones; moods as distributions (none under three
+answers); names beside moods only when the team's mood setting is "named";
+nothing private.
 The app's summary screen, `huddle summary` and chat webhooks all use it.
 """
 
@@ -16,6 +18,7 @@ from huddle_tui.config.team import TeamConfig
 from huddle_tui.model.checkin import MOODS, CheckIn, Concern
 from huddle_tui.model.huddle import Huddle
 from huddle_tui.rules.insights import MIN_ANSWERS, mood_distribution
+from huddle_tui.rules.privacy import releasable, shown_count
 from huddle_tui.rules.roundclock import countdown, duration
 from huddle_tui.storage.envelope import dumps
 from huddle_tui.storage.folder import History
@@ -45,6 +48,8 @@ class Summary:
     checked_in: list[str] = field(default_factory=list)
     anonymous_count: int = 0
     withheld_count: int = 0
+    anonymous_moods: dict[int, int] | None = None
+    held_back: int = 0
     rounds: int = 0
     moods: dict[int, int] | None = None
     named_moods: dict[str, int] = field(default_factory=dict)
@@ -63,7 +68,7 @@ class Summary:
         beyond the placeholders (as in records written before they existed).
         """
         return (len(self.checked_in) + self.withheld_count
-                + max(0, self.anonymous_count - self.withheld_count))
+                + max(0, self.anonymous_count + self.held_back - self.withheld_count))
 
     def as_json(self) -> dict[str, Any]:
         """The summary as plain JSON data."""
@@ -71,8 +76,9 @@ class Summary:
             "team": self.team, "date": self.date, "facilitator": self.facilitator,
             "next_facilitator": self.next_facilitator, "expected": self.expected,
             "checked_in": self.checked_in, "answered": self.answered,
-            "anonymous_checkins": self.anonymous_count, "rounds": self.rounds,
-            "mood_distribution": {str(k): v for k, v in self.moods.items()} if self.moods else None,
+            "anonymous_checkins": shown_count(self.anonymous_count), "rounds": self.rounds,
+            "mood_distribution": _json_counts(self.moods),
+            "anonymous_mood_distribution": _json_counts(self.anonymous_moods),
             "moods_by_member": self.named_moods or None, "statuses": self.statuses,
             "concerns": [c.__dict__ for c in self.concerns], "airtime": self.airtime,
             "round_s": self.round_s, "total_s": self.total_s,
@@ -91,32 +97,42 @@ def build(team: TeamConfig, day: date, history: History,
                   rounds=len(rounds))
     checkins = [CheckIn.from_payload(r.date, r.payload)
                 for r in history.live("checkin") if r.date == iso]
-    moods: list[int] = []
+    named_moods: list[int] = []
+    anonymous: list[CheckIn] = []
     for c in checkins:
         if c.visibility == "private":
             continue
         if c.member is None or c.visibility == "anonymous":
-            if c.mood is not None:
-                moods.append(c.mood)
-            out.anonymous_count += 1
-            out.concerns += [_line(x, None) for x in c.concerns]
+            anonymous.append(c)
             continue
         if c.withheld or c.mood is None:
             out.withheld_count += 1  # counted, never named: it stands for an anonymous or private answer
             continue
         out.checked_in.append(c.member)
-        moods.append(c.mood)
+        named_moods.append(c.mood)
         if c.status:
             out.statuses[c.member] = c.status
         if team.mood_privacy == "named":
             out.named_moods[c.member] = c.mood
         out.concerns += [_line(x, c.member) for x in c.concerns]
+    # Anonymous answers count and show only where at least K members could have given them,
+    # and never in one distribution with the named ones (see rules/privacy.py).
+    released = releasable(team, day, checkins)
+    if released:
+        out.anonymous_count = len(anonymous)
+        for c in anonymous:
+            out.concerns += [_line(x, None) for x in c.concerns]
+        out.anonymous_moods = mood_distribution(c.mood for c in anonymous if c.mood is not None)
+    else:
+        out.held_back = len(anonymous)
     for r in history.live("concern"):
         if r.date == iso and r.payload.get("text"):
             member = r.payload.get("member")
+            if not isinstance(member, str) and not released:
+                continue
             out.concerns.append(_line(Concern.from_payload(r.payload, "team"),
-                                      str(member) if isinstance(member, str) else None))
-    out.moods = mood_distribution(moods)
+                                      member if isinstance(member, str) else None))
+    out.moods = mood_distribution(named_moods)
     if out.moods is None:
         out.named_moods = {}
     if huddle is not None:
@@ -125,6 +141,11 @@ def build(team: TeamConfig, day: date, history: History,
         out.round_s = huddle.round_s
         out.total_s = round(sum(t.spoken_s for t in huddle.turns), 3)
     return out
+
+
+def _json_counts(counts: dict[int, int] | None) -> dict[str, int] | None:
+    """A mood distribution as JSON (keys are strings there)."""
+    return {str(k): v for k, v in counts.items()} if counts else None
 
 
 def _line(c: Concern, member: str | None) -> ConcernLine:
@@ -146,11 +167,13 @@ def render_text(s: Summary, markdown: bool = False) -> str:
     lines = [f"{h}{p(s.team)} — huddle {s.date}"]
     lines.append(f"Facilitator: {p(s.facilitator) if s.facilitator else 'not recorded'}")
     n = s.answered
-    lines.append(f"Check-ins: {n} of {s.expected} expected"
-                 + (f" ({s.anonymous_count} anonymous)" if s.anonymous_count else ""))
+    shown = shown_count(s.anonymous_count)
+    lines.append(f"Check-ins: {n} of {s.expected} expected" + (f" ({shown} anonymous)" if shown else ""))
     if s.moods:
-        lines.append(f"Moods: {distribution_line(s.moods)}")
-    elif n:
+        lines.append(f"Moods given by name: {distribution_line(s.moods)}")
+    if s.anonymous_moods:
+        lines.append(f"Moods given anonymously: {distribution_line(s.anonymous_moods)}")
+    if n and not s.moods and not s.anonymous_moods:
         lines.append(f"Moods: hidden until at least {MIN_ANSWERS} people answer")
     for name in s.checked_in:
         mood = s.named_moods.get(name)

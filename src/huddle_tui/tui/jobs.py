@@ -27,6 +27,7 @@ from huddle_tui.tui.messages import (
 
 def load_plan(journal: Journal, day: date) -> PlanLoaded:
     """Today's facilitator and order, who already checked in (by any visibility), rounds held."""
+    journal.release_pending()  # this machine's held-back anonymous answers, where now safe
     plan = journal.plan(day)
     history = journal.read(("checkin", "huddle"), since=day.isoformat())
     iso = day.isoformat()

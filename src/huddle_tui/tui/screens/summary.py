@@ -47,12 +47,15 @@ def summary_content(s: Summary) -> Content:
         parts.append(f" · round took {duration(s.total_s)} of {duration(s.round_s)}{tail}")
     answered = s.answered
     parts += ["\n\n", ("Moods", "bold underline"), f"  {answered} of {s.expected} checked in\n"]
-    if s.moods:
-        most = max(s.moods.values()) or 1
-        for mood in sorted(s.moods, reverse=True):
-            parts.append(f"  {MOOD_SYMBOLS[mood]} {mood} {MOODS[mood]:<10} {bar(s.moods[mood], most, 10)}"
-                         f" {s.moods[mood]}\n")
-    else:
+    for label, counts in (("by name", s.moods), ("anonymously", s.anonymous_moods)):
+        if not counts:
+            continue
+        most = max(counts.values()) or 1
+        parts.append(f"  given {label}\n")
+        for mood in sorted(counts, reverse=True):
+            parts.append(f"  {MOOD_SYMBOLS[mood]} {mood} {MOODS[mood]:<10} {bar(counts[mood], most, 10)}"
+                         f" {counts[mood]}\n")
+    if not s.moods and not s.anonymous_moods:
         parts.append(f"  shown once at least {MIN_ANSWERS} people have answered\n")
     if s.checked_in:
         parts += ["\n", ("Check-ins", "bold underline"), "\n"]
