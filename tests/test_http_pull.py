@@ -32,6 +32,7 @@ def test_a_teammates_checkins_arrive_through_the_endpoint(team: TeamConfig, tmp_
             journal.save_checkin(CheckIn(DAY, 3, name, visibility="private"))
         journal.save_checkin(CheckIn(DAY, 2, "Ana", "", (Concern.new("too many meetings", "concern",
                                                                      "anonymous"),), visibility="anonymous"))
+        open_journal(ana_team, durable=False).release_pending()  # Ana's next session
         assert sync_once(ana_team, pull=False).ok
         ben_folder = tmp_path / "ben-shared"
         ben_folder.mkdir()

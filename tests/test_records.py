@@ -89,7 +89,9 @@ def test_a_lone_anonymous_answer_waits_on_its_authors_machine(team: TeamConfig, 
     assert '"mood"' not in shared_text and "awful" not in shared_text
     journal.save_checkin(CheckIn("2026-11-26", 4, "Ana", visibility="private"))
     assert "awful" not in " ".join(p.read_text() for p in shared.rglob("*.json"))
-    journal.save_checkin(CheckIn("2026-11-26", 4, "Ben", visibility="anonymous"))  # the third: both go
+    journal.save_checkin(CheckIn("2026-11-26", 4, "Ben", visibility="anonymous"))  # the third
+    assert "awful" not in " ".join(p.read_text() for p in shared.rglob("*.json"))  # not in this session
+    assert Journal(team).release_pending() == 2  # a later session releases both
     answers = [r.payload for r in journal.read().live("checkin") if r.payload["visibility"] == "anonymous"]
     assert sorted(a["mood"] for a in answers) == [1, 4] and all("member" not in a for a in answers)
     assert not [r for r in journal.private.read().live("checkin") if r.payload.get("pending")]
@@ -103,9 +105,11 @@ def test_anonymous_checkin_carries_no_trace_of_its_author(team: TeamConfig, shar
     saved = journal.save_checkin(CheckIn("2026-11-26", 2, "Chen", "rough week",
                                          (Concern.new("deadline", "concern", "anonymous"),),
                                          "anonymous"))
-    files = [journal.shared.target(saved.answer)]
-    placeholder = [r for r in saved.shared if r is not saved.answer]
-    assert not saved.held_back and len(placeholder) == 1
+    placeholder = list(saved.shared)
+    assert saved.held_back and len(placeholder) == 1
+    assert Journal(team, now=lambda: clock).release_pending() == 1  # a later session
+    released = journal.read().records[saved.answer.id]
+    files = [journal.shared.target(released)]
     assert placeholder[0].payload == {"member": "Chen", "source": "cli", "visibility": "withheld"}
     raw = files[0].read_bytes().decode()
     forbidden = ["Chen", "chen", getpass.getuser(), socket.gethostname(), "09:17", "T09"]
@@ -124,6 +128,7 @@ def test_second_anonymous_checkin_same_day_is_a_new_version(team: TeamConfig, sh
     first = journal.save_checkin(CheckIn("2026-11-26", 2, "Chen", visibility="anonymous"))
     second = journal.save_checkin(CheckIn("2026-11-26", 4, "Chen", visibility="anonymous"))
     assert first.answer.id == second.answer.id and second.answer.version == 2
+    Journal(team).release_pending()
     live = journal.read().live("checkin")
     assert [r.payload.get("mood") for r in live if r.payload["visibility"] == "anonymous"] == [4]
 

@@ -85,6 +85,7 @@ def hold_a_huddle(journal: Journal) -> None:
     journal.save_checkin(CheckIn(DAY, 3, "Dara", "", (Concern.new(ANONYMOUS, "concern", "anonymous"),),
                                  visibility="anonymous"))
     journal.save_checkin(CheckIn(DAY, 1, "Emeka", "", visibility="anonymous"))
+    open_journal(journal.team, durable=False).release_pending()  # a later session releases them
     turns = tuple(Turn(n, 60, 45) for n in ("Ana", "Ben", "Chen"))
     journal.save_huddle(Huddle(DAY, "Ana", ("Ana", "Ben", "Chen"), turns, 300.0, f"{DAY}T09:00:00Z", None))
     journal.save_huddle(Huddle(DAY, "Ana", ("Ana", "Ben", "Chen"), turns, 300.0, f"{DAY}T09:00:00Z",

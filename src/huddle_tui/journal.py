@@ -76,6 +76,7 @@ class Current(NamedTuple):
     named: Record | None
     anonymous: Record | None
     private: Record | None
+    released: Record | None = None
 
     @property
     def checkin(self) -> CheckIn | None:
@@ -108,6 +109,7 @@ class Journal:
                                   index_dir=paths.index_dir() if index else None)
         self.private = FolderStore(private_root or paths.private_dir(), now=now, durable=durable)
         self.replicator = replicator
+        self._given: set[str] = set()  # anonymous answers given in this session: released in a later one
 
     # ------------------------------------------------------------ the one save path
 
@@ -141,8 +143,8 @@ class Journal:
         shared = self.shared.read(("checkin",), since=day).records
         private = self.private.read(("checkin",), since=day).records
         anon = self._anonymous_id(name, day)
-        return Current(_live(shared.get(rid)), _live(shared.get(anon)) or _live(private.get(anon)),
-                       _live(private.get(rid)))
+        return Current(_live(shared.get(rid)), _live(private.get(anon)) or _live(shared.get(anon)),
+                       _live(private.get(rid)), _live(shared.get(anon)))
 
     def save_checkin(self, checkin: CheckIn) -> Saved:
         """Save a member's check-in for a date: a new version of theirs, whatever its visibility."""
@@ -203,24 +205,22 @@ class Journal:
                 if was_named:
                     retracted.append("the check-in you shared by name")
             if visibility == "anonymous":
+                # The answer waits here, on its author's machine, and goes to the shared folder in a
+                # later session once at least K members could have given it: never beside the
+                # placeholder written now, where its file's time would point at its author.
                 anon_rid = self._anonymous_id(member, day)
-                released = now.anonymous is not None and now.anonymous.payload.get("pending") is None
-                if released or self._releasable(date.fromisoformat(day)):
-                    shared.append(self._share("checkin", anon_rid, day, answer.to_payload(), anonymous=True))
-                    if now.anonymous is not None and not released:
-                        self.private.save("checkin", anon_rid, day, {"visibility": "private"}, deleted=True)
-                else:  # fewer than K could have given it: it waits here, on the author's machine
-                    private.append(self.private.save("checkin", anon_rid, day,
-                                                     {**answer.to_payload(), "pending": True}))
-                    held_back = True
+                private.append(self.private.save("checkin", anon_rid, day,
+                                                 {**answer.to_payload(), "pending": True}))
+                self._given.add(anon_rid)
+                held_back = True
             else:
                 private.append(self.private.save("checkin", named_rid, day,
                                                  {**answer.to_payload(), "member": member}))
         if visibility != "anonymous" and now.anonymous is not None:
             if now.anonymous.payload.get("pending"):
                 self.private.save("checkin", now.anonymous.id, day, {"visibility": "private"}, deleted=True)
-            else:
-                self._share("checkin", now.anonymous.id, day, {}, anonymous=True, deleted=True)
+            if now.released is not None:
+                self._share("checkin", now.released.id, day, {}, anonymous=True, deleted=True)
                 retracted.append("your anonymous answer")
         if visibility != "private" and now.private is not None:
             self.private.save("checkin", now.private.id, day, {"visibility": "private"}, deleted=True)
@@ -228,8 +228,6 @@ class Journal:
             if concern.visibility != checkin.visibility:
                 saved_to = self.save_concern(concern, day, member)
                 (private if concern.visibility == "private" else shared).append(saved_to)
-        if not held_back:
-            self.release_pending()
         return Saved(answer, tuple(shared), tuple(private), tuple(retracted), held_back)
 
     def _releasable(self, day: date) -> bool:
@@ -244,11 +242,15 @@ class Journal:
         """Release this machine's held-back anonymous answers whose day now has enough candidates.
 
         Returns how many were released. Each goes to the shared folder dated
-        to its day only, in a later session than the one it was given in.
+        to its day only, in a later session than the one it was given in,
+        with the others due at the same time, in random order.
         """
+        import random
+
         pending = [r for r in self.private.read(("checkin",), since=(
             self.now().date() - timedelta(days=days)).isoformat()).live("checkin")
-            if r.payload.get("pending")]
+            if r.payload.get("pending") and r.id not in self._given]
+        random.SystemRandom().shuffle(pending)
         released = 0
         for record in pending:
             day = date.fromisoformat(record.date)

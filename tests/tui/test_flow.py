@@ -20,7 +20,7 @@ from huddle_tui.tui.screens.choose import Choose
 from huddle_tui.tui.screens.round import RoundScreen
 from huddle_tui.tui.screens.summary import SummaryScreen
 from tests.fakeclock import FakeClock
-from tests.tui.conftest import DAY, MADE
+from tests.tui.conftest import DAY, MADE, fixed_now
 from tests.tui.helpers import distinct, open_lobby, open_round, screen_text, settle
 
 
@@ -167,6 +167,8 @@ async def test_anonymous_moods_are_saved_without_a_name(make_app: MADE, team: Te
         assert not [r for r in journal.read(("checkin",)).live() if "mood" in r.payload]  # one: held here
         await pilot.press("space", "2", "space", "3")  # three answers: now none points at anyone
         await settle(pilot)
+    assert not [r for r in journal.read(("checkin",)).live() if "mood" in r.payload]  # not this session
+    assert Journal(anon, now=fixed_now).release_pending() == 3  # the next session on this machine
     records = journal.read(("checkin",)).live()
     answers = [r.payload for r in records if r.payload["visibility"] == "anonymous"]
     placeholders = [r.payload for r in records if r.payload["visibility"] == "withheld"]

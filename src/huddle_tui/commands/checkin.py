@@ -56,6 +56,7 @@ def run(args: argparse.Namespace) -> int:
             raise UsageError("--from-json takes '-' (standard input)")
         return _run_lines(args)
     ctx = open_context(args)
+    ctx.journal.release_pending()  # answers held back in an earlier session, where now safe
     member = args.member or ctx.me()
     if not member:
         raise UsageError("--member is required (or set `me` in your user config with `huddle init`)")
@@ -112,9 +113,9 @@ def _report(saved: Saved, checkin: CheckIn, as_json: bool) -> None:
     print(f"Saved {who}'s check-in for {checkin.date} {where}: "
           f"mood {mood} {MOODS.get(mood, '')}{again}.")
     if saved.held_back:
-        print("Held on this machine for now: fewer than 3 teammates could have given an anonymous "
-              "answer that day, so it would point at you. It is shared, with no trace of you, once "
-              "at least 3 have checked in anonymously or privately (and stays here if never).")
+        print("Your answer waits on this machine. It is shared, with no trace of you, the next time "
+              "huddle runs here once at least 3 teammates have checked in anonymously or privately "
+              "for that day (if that never happens, it stays here).")
     for what in saved.retracted:
         print(f"Withdrawn from the team's view: {what} (anyone who already synced it may have seen it).")
 

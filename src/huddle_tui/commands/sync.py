@@ -52,8 +52,10 @@ def run(args: argparse.Namespace) -> int:
     if args.retry_dead:
         with Outbox() as outbox:
             revived = outbox.retry_dead()
+    from huddle_tui.journal import open_journal
     from huddle_tui.sync.engine import sync_once
 
+    open_journal(team).release_pending()  # held-back anonymous answers now safe go out with this sync
     report = sync_once(team, pull=not args.no_pull, force=True, wait=args.wait, user=user)
     rows = [r._asdict() for r in report.endpoints]
     if args.json:
