@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import gc
 import os
-import re
 import time
 from collections.abc import Callable, Iterable
 from datetime import UTC, datetime
@@ -38,7 +37,6 @@ from huddle_tui.storage.scan import (
 
 __all__ = ["RECORDS", "FolderStore", "History", "Problem", "clean_own_temp_files", "is_sync_temp",
            "utc_now"]
-_DATE = re.compile(r"\d{4}-\d{2}-\d{2}\Z")
 
 
 def utc_now() -> datetime:
@@ -146,7 +144,7 @@ class FolderStore:
                 anonymous: bool = False, deleted: bool = False,
                 version: int | None = None) -> tuple[Record, bytes]:
         """The next version of a record and its file's bytes, not yet written."""
-        if not _DATE.match(day):
+        if not envelope.is_date(day):
             raise ValueError(f"bad date {day!r}")
         if version is None:
             version = self.next_version(kind, record_id, day)
