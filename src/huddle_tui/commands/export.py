@@ -9,7 +9,7 @@ import sys
 
 from huddle_tui.commands.common import date_arg, open_context
 from huddle_tui.storage.envelope import dumps
-from huddle_tui.text import csv_safe
+from huddle_tui.text import csv_safe, printable
 
 CSV_COLUMNS = ["kind", "id", "version", "date", "written_at", "member", "mood", "status",
                "visibility", "concerns", "facilitator", "order", "payload"]
@@ -41,14 +41,25 @@ def run(args: argparse.Namespace) -> int:
         writer.writeheader()
         for r in records:
             p = r.payload
+            # Tombstones and kinds this version does not know are not validated: a column is
+            # filled only from a value of its type, and the payload column holds everything.
+            order = p.get("order")
             row = {"kind": r.kind, "id": r.id, "version": r.version, "date": r.date,
-                   "written_at": r.written_at, "member": p.get("member", ""),
-                   "mood": p.get("mood", ""), "status": p.get("status", ""),
-                   "visibility": p.get("visibility", ""),
+                   "written_at": r.written_at, "member": _scalar(p.get("member")),
+                   "mood": _scalar(p.get("mood")), "status": _scalar(p.get("status")),
+                   "visibility": _scalar(p.get("visibility")),
                    "concerns": json.dumps(p["concerns"], ensure_ascii=False) if "concerns" in p else "",
-                   "facilitator": p.get("facilitator", ""), "order": ";".join(p.get("order", [])),
+                   "facilitator": _scalar(p.get("facilitator")),
+                   "order": ";".join(order) if isinstance(order, list)
+                   and all(isinstance(x, str) for x in order) else "",
                    "payload": json.dumps(p, ensure_ascii=False, sort_keys=True)}
             writer.writerow({k: csv_safe(str(v)) for k, v in row.items()})
     for problem in history.problems:
-        sys.stderr.write(f"huddle: skipped {problem.path}: {problem.reason}\n")
+        # A teammate names the files: escape what a terminal would obey.
+        sys.stderr.write(f"huddle: skipped {printable(str(problem.path))}: {printable(problem.reason)}\n")
     return 0
+
+
+def _scalar(value: object) -> object:
+    """A payload value for a CSV column: text or a number as it is, anything else left blank."""
+    return value if isinstance(value, (str, int, float)) and not isinstance(value, bool) else ""

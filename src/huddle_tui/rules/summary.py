@@ -77,7 +77,8 @@ def build(team: TeamConfig, day: date, history: History,
                 for r in history.live("checkin") if r.date == iso]
     moods: list[int] = []
     for c in checkins:
-        if c.visibility == "private":
+        # A withheld check-in is a placeholder with no mood of its own to count.
+        if c.visibility in ("private", "withheld"):
             continue
         moods.append(c.mood)
         if c.member is None or c.visibility == "anonymous":

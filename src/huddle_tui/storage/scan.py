@@ -26,6 +26,7 @@ import re
 import time
 from typing import Any, NamedTuple
 
+from huddle_tui.model import validate
 from huddle_tui.storage import envelope
 from huddle_tui.storage.envelope import CorruptRecord
 from huddle_tui.storage.fileio import is_own_temp
@@ -143,6 +144,10 @@ def _parse(path: str, name: str, size: int, kind: str, month: str) -> tuple[int,
         return _flag(name), str(exc)
     if record.kind != kind or record.date[:7] != month[:7]:
         return _flag(name), f"in the wrong folder (belongs in {RECORDS}/{record.kind}/{record.date[:7]})"
+    # A tombstone's payload is never shown: it only has to be an object (checked in decode).
+    reason = None if record.deleted else validate.problem(record.kind, record.payload)
+    if reason is not None:
+        return _flag(name), reason
     return OWN if name == record.file_name() else FOREIGN, record
 
 
