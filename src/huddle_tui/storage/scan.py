@@ -20,9 +20,11 @@ reads every file.
 
 from __future__ import annotations
 
+import errno
 import marshal
 import os
 import re
+import stat
 import time
 from typing import Any, NamedTuple
 
@@ -40,7 +42,13 @@ DirStamp = tuple[int, int]
 Other = tuple[str, int, "str | None"]
 Fields = tuple[Any, ...]
 _NEVER = -1
-_READ_FLAGS = os.O_RDONLY | getattr(os, "O_BINARY", 0)  # no newline translation on Windows
+_ELOOP = getattr(errno, "ELOOP", -1)
+# No newline translation on Windows; never through a link; never waiting on a pipe or device
+# (opening a FIFO without O_NONBLOCK blocks until someone writes to it: a read would hang).
+_READ_FLAGS = (os.O_RDONLY | getattr(os, "O_BINARY", 0) | getattr(os, "O_NOFOLLOW", 0)
+               | getattr(os, "O_NONBLOCK", 0))
+LINK = "a symbolic link (never followed: in a shared folder it may point anywhere on this machine)"
+NOT_A_FILE = "not a regular file (a pipe, device or folder: never opened)"
 _OWN_NAME = re.compile(r"[0-9A-Za-z_-]+\.\d+\.[0-9a-f]{8}\.json\Z")
 
 
@@ -74,12 +82,12 @@ def is_sync_temp(name: str) -> bool:
 
 
 def dir_stamp(folder: str) -> DirStamp | None:
-    """The folder's (mtime_ns, inode), or None when it is gone."""
+    """The folder's (mtime_ns, inode), or None when it is gone or no longer a folder (a link now)."""
     try:
-        st = os.stat(folder)
+        st = os.lstat(folder)
     except OSError:
         return None
-    return (st.st_mtime_ns, st.st_ino)
+    return (st.st_mtime_ns, st.st_ino) if stat.S_ISDIR(st.st_mode) else None
 
 
 def scan_month(folder: str, kind: str, month: str, stamp: DirStamp,
@@ -108,8 +116,15 @@ def scan_month(folder: str, kind: str, month: str, stamp: DirStamp,
                 continue
             if name[-5:] != ".json":
                 continue
+        # Both answered from the listing (d_type) on the file systems we know: no extra call.
+        if entry.is_symlink():
+            others.append((name, _flag(name), LINK))
+            continue
+        if not entry.is_file(follow_symlinks=False):
+            others.append((name, _flag(name), NOT_A_FILE))
+            continue
         try:
-            st = entry.stat()
+            st = entry.stat(follow_symlinks=False)
         except OSError:  # gone since the listing
             continue
         hit = old.get(name)
@@ -137,8 +152,13 @@ def _parse(path: str, name: str, size: int, kind: str, month: str) -> tuple[int,
     if size > envelope.MAX_FILE_BYTES:
         return _flag(name), f"too large to be a record ({size} bytes)"
     try:
-        record = envelope.decode(_read_bytes(path, size))
+        data = _read_bytes(path, size)
+        if data is None:
+            return _flag(name), NOT_A_FILE
+        record = envelope.decode(data)
     except OSError as exc:
+        if exc.errno == _ELOOP:  # made a link since the listing
+            return _flag(name), LINK
         return _flag(name), f"cannot be read ({exc.strerror or exc})"
     except CorruptRecord as exc:
         return _flag(name), str(exc)
@@ -156,10 +176,15 @@ def _flag(name: str) -> int:
     return OWN if _OWN_NAME.match(name) else FOREIGN
 
 
-def _read_bytes(path: str, size: int) -> bytes:
-    """A file's bytes, in one read call when it still has the size it was listed with."""
+def _read_bytes(path: str, size: int) -> bytes | None:
+    """A file's bytes, in one read call when it still has the size it was listed with.
+
+    None when it is not a regular file after all (replaced since the listing).
+    """
     fd = os.open(path, _READ_FLAGS)
     try:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            return None
         data = os.read(fd, size + 1)
         if len(data) <= size:
             return data
