@@ -176,3 +176,49 @@ def test_a_linked_record_file_is_reported_and_doctor_fix_deletes_no_link(team: T
 
     assert main(["doctor", "--fix", "--config", str(team.path)]) == 0
     assert link.is_symlink() and temp_like.is_symlink() and secret.exists()
+
+
+# ---------------------------------------------------------------- private records
+
+
+def test_every_record_of_the_private_store_is_marked_private(team: TeamConfig) -> None:
+    """Private check-ins and concerns (and any other kind saved there) say so in their payload."""
+    journal = Journal(team, durable=False)
+    saved = journal.save_checkin(CheckIn(DAY, 2, "Ana", "tired", (Concern.new(SECRET, "concern", "private"),),
+                                         visibility="private"))
+    saved.private.append(journal.save_concern(Concern.new(SECRET, "support", "private"), DAY, "Ana"))
+    huddle = {"facilitator": "Ana", "order": [], "turns": [], "round_s": 300}
+    saved.private.append(journal.private.save("huddle", "0e0e0e0e-0000-5000-8000-000000000001", DAY, huddle))
+    assert {r.kind for r in saved.private} == {"checkin", "concern", "huddle"} and not saved.shared
+    files = record_files(journal.private.root)
+    assert len(files) == 3
+    for path in files:
+        assert json.loads(path.read_bytes())["record"]["payload"]["visibility"] == "private"
+
+
+def test_a_private_record_planted_in_the_shared_folder_is_set_aside(team: TeamConfig) -> None:
+    """Copied into the shared folder (by hand, a script or a sync), a private record shows nowhere."""
+    journal = Journal(team, durable=False)
+    journal.save_checkin(CheckIn(DAY, 4, "Ana", "fine", (Concern.new(SECRET, "blocker", "private"),)))
+    journal.save_checkin(CheckIn(DAY, 1, "Ben", SECRET, visibility="private"))
+    planted = []
+    for path in record_files(journal.private.root):
+        copy = team.shared_dir / path.relative_to(journal.private.root)
+        copy.parent.mkdir(parents=True, exist_ok=True)
+        copy.write_bytes(path.read_bytes())
+        planted.append(copy)
+    assert len(planted) == 2
+    results = run_all(team.path)  # type: ignore[arg-type]
+    for command, (code, out, _) in results.items():
+        assert code == 0 and SECRET not in out, command
+    doctor = json.loads(results["doctor --json"][1])
+    reasons = {Path(f["path"]): f["reason"] for f in doctor["corrupt_files"]}
+    assert reasons == {p: scan.PRIVATE for p in planted}
+    summary = json.loads(results["summary --json --date"][1])
+    assert summary["checked_in"] == ["Ana"] and summary["concerns"] == []
+    from huddle_tui.cli import main
+
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("HUDDLE_CONFIG", str(team.path))
+        assert main(["export", "--private"]) == 0  # the private store itself reads them
+    assert len(journal.private.read().records) == 2 and not journal.private.read().problems

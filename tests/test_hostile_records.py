@@ -212,13 +212,14 @@ def payloads(draw: st.DrawFn) -> Case:
 @given(records=st.lists(st.tuples(payloads(), st.sampled_from((DAY, "2026-11-25", "2026-10-31")),
                                   st.booleans()), min_size=1, max_size=6))
 def test_no_folder_content_breaks_a_command(tmp_path: Path, records: list[tuple[Case, str, bool]]) -> None:
-    """Arbitrary payloads of every kind: each command exits 0; doctor names exactly the invalid ones."""
+    """Arbitrary payloads of every kind: each command exits 0; doctor names exactly the invalid ones
+    (and the private ones: they never belong in the shared folder)."""
     with tempfile.TemporaryDirectory(dir=tmp_path) as where:
         team = make_team(Path(where) / "shared")
         bad = set()
         for (kind, payload), day, deleted in records:
             path = plant(team.shared_dir, kind, day, payload, deleted=deleted)
-            unreadable = not _json_safe(payload)
+            unreadable = not _json_safe(payload) or payload.get("visibility") == "private"
             if unreadable or (not deleted and validate.problem(kind, payload) is not None):
                 bad.add(path)
         results = run_all(team.path)  # type: ignore[arg-type]

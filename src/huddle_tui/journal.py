@@ -54,7 +54,8 @@ class Journal:
         self.now = now
         self.shared = FolderStore(team.shared_dir, now=now, durable=durable,
                                   index_dir=paths.index_dir() if index else None)
-        self.private = FolderStore(private_root or paths.private_dir(), now=now, durable=durable)
+        self.private = FolderStore(private_root or paths.private_dir(), now=now, durable=durable,
+                                   private=True)
         self.sinks: list[Sink] = []
 
     # ------------------------------------------------------------ check-ins

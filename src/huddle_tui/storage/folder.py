@@ -112,12 +112,20 @@ class FolderStore:
     """Reads and writes records under one folder (the shared folder or the private one)."""
 
     def __init__(self, root: Path, *, now: Callable[[], datetime] = utc_now,
-                 durable: bool = True, index_dir: Path | None = None) -> None:
-        """`index_dir` enables the history index (a cache that is only a speed-up)."""
+                 durable: bool = True, index_dir: Path | None = None, private: bool = False) -> None:
+        """`index_dir` enables the history index (a cache that is only a speed-up).
+
+        A `private` store (this machine's private records) marks every record
+        it writes "visibility": "private", whatever its kind, so no reader can
+        take one for a team record; any other store sets such a record aside.
+        """
+        if private and index_dir is not None:
+            raise ValueError("the history index is for the shared folder only")
         self.root = root
         self.now = now
         self.durable = durable
         self.index_dir = index_dir
+        self.private = private
 
     @property
     def records_dir(self) -> Path:
@@ -172,6 +180,8 @@ class FolderStore:
             raise ValueError(f"bad date {day!r}")
         if version is None:
             version = self.next_version(kind, record_id, day)
+        if self.private:
+            payload = {**payload, "visibility": "private"}
         # An anonymous record's time says no more than its date.
         written_at = day if anonymous else self.now().astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
         return envelope.encode(kind, record_id, version, day, written_at, payload, deleted)
@@ -283,7 +293,8 @@ class FolderStore:
                 folder = os.path.join(base, month)
                 stamp = dir_stamp(folder)
                 if stamp is not None:
-                    history.merge(scan_month(folder, kind, month, stamp, None), folder, since)
+                    found = scan_month(folder, kind, month, stamp, None, shared=not self.private)
+                    history.merge(found, folder, since)
             return
         root = self.root
         for year, group in groupby(wanted, key=index.year_of):

@@ -49,6 +49,7 @@ _READ_FLAGS = (os.O_RDONLY | getattr(os, "O_BINARY", 0) | getattr(os, "O_NOFOLLO
                | getattr(os, "O_NONBLOCK", 0))
 LINK = "a symbolic link (never followed: in a shared folder it may point anywhere on this machine)"
 NOT_A_FILE = "not a regular file (a pipe, device or folder: never opened)"
+PRIVATE = "a private record in the shared folder (never shown: it belongs on its author's machine only)"
 _OWN_NAME = re.compile(r"[0-9A-Za-z_-]+\.\d+\.[0-9a-f]{8}\.json\Z")
 
 
@@ -91,11 +92,12 @@ def dir_stamp(folder: str) -> DirStamp | None:
 
 
 def scan_month(folder: str, kind: str, month: str, stamp: DirStamp,
-               previous: MonthScan | None) -> MonthScan:
+               previous: MonthScan | None, *, shared: bool = True) -> MonthScan:
     """List and read one month folder, reusing `previous` parses of unchanged files.
 
     `stamp` must be taken before the listing, so that a change made during
-    the scan shows as a changed stamp next time.
+    the scan shows as a changed stamp next time. A `shared` folder's reader
+    sets aside records marked private.
     """
     now = time.time_ns()
     old: dict[str, tuple[int, int, int, int, int]] = marshal.loads(previous.reuse) if previous else {}
@@ -132,7 +134,7 @@ def scan_month(folder: str, kind: str, month: str, stamp: DirStamp,
             flag, slot = hit[3], hit[4]
             value: Fields | str = previous.records[slot] if slot >= 0 else str(previous.others[-1 - slot][2])
         else:
-            flag, value = _parse(entry.path, name, st.st_size, kind, month)
+            flag, value = _parse(entry.path, name, st.st_size, kind, month, shared)
         if isinstance(value, tuple):
             slot = len(records)
             records.append(value)
@@ -147,7 +149,8 @@ def scan_month(folder: str, kind: str, month: str, stamp: DirStamp,
     return MonthScan(stamp, now - stamp[0] > RACY_NS, records, others, len(reuse), marshal.dumps(reuse))
 
 
-def _parse(path: str, name: str, size: int, kind: str, month: str) -> tuple[int, Fields | str]:
+def _parse(path: str, name: str, size: int, kind: str, month: str,
+           shared: bool = True) -> tuple[int, Fields | str]:
     """Read and verify one record file: its flag and Record, or the reason it is unusable."""
     if size > envelope.MAX_FILE_BYTES:
         return _flag(name), f"too large to be a record ({size} bytes)"
@@ -164,6 +167,8 @@ def _parse(path: str, name: str, size: int, kind: str, month: str) -> tuple[int,
         return _flag(name), str(exc)
     if record.kind != kind or record.date[:7] != month[:7]:
         return _flag(name), f"in the wrong folder (belongs in {RECORDS}/{record.kind}/{record.date[:7]})"
+    if shared and record.payload.get("visibility") == "private":
+        return _flag(name), PRIVATE
     # A tombstone's payload is never shown: it only has to be an object (checked in decode).
     reason = None if record.deleted else validate.problem(record.kind, record.payload)
     if reason is not None:
