@@ -26,6 +26,7 @@ CONCERN_KINDS = frozenset(("blocker", "concern", "support"))
 FOLLOWUP_STATES = frozenset(("open", "done"))
 # Larger numbers are no duration and cannot all be made floats (float(10**400) raises).
 _BIG = 1e15
+_NONE: list[Any] = []  # an absent list, never changed
 
 
 def problem(kind: str, payload: dict[str, Any]) -> str | None:
@@ -39,6 +40,20 @@ def problem(kind: str, payload: dict[str, Any]) -> str | None:
 
 def _checkin(p: dict[str, Any]) -> str | None:
     """A member's check-in; a withheld one only says that the member checked in."""
+    get = p.get
+    visibility, mood, status, concerns = get("visibility", "team"), get("mood"), get("status", ""), \
+        get("concerns", _NONE)
+    # The common shape in one test (a cold read checks thousands): named, a mood, no concerns.
+    if ((visibility == "team" or visibility == "private") and get("member").__class__ is str
+            and mood.__class__ is int and 1 <= mood <= 5 and status.__class__ is str
+            and len(status) <= MAX_STATUS and concerns.__class__ is list and not concerns
+            and get("source", "").__class__ is str):
+        return None
+    return _checkin_reason(p)
+
+
+def _checkin_reason(p: dict[str, Any]) -> str | None:
+    """Every check-in rule, one by one, naming the first broken (or None)."""
     get = p.get
     visibility = get("visibility", "team")
     if visibility.__class__ is not str or visibility not in CHECKIN_VISIBILITIES:
@@ -137,6 +152,20 @@ def _huddle(p: dict[str, Any]) -> str | None:
 
 def _turn(t: Any) -> str | None:
     """One speaker's turn in a huddle."""
+    if t.__class__ is dict:
+        get = t.get
+        box, spoken = get("timebox_s"), get("spoken_s")
+        # The whole rule in one test first: a huddle has a turn per speaker.
+        if (get("speaker").__class__ is str and (box.__class__ is float or box.__class__ is int)
+                and 0 <= box <= _BIG and (spoken.__class__ is float or spoken.__class__ is int)
+                and 0 <= spoken <= _BIG and get("skipped").__class__ is bool
+                and get("late").__class__ is bool):
+            return None
+    return _turn_reason(t)
+
+
+def _turn_reason(t: Any) -> str | None:
+    """The first turn rule broken, or None."""
     if t.__class__ is not dict:
         return "a turn must be an object"
     if t.get("speaker").__class__ is not str:

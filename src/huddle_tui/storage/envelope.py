@@ -31,6 +31,8 @@ _DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}\Z")
 # The dates a record may be about: a real calendar date no earlier than 1970 (file times
 # are set to a record's date) and before 9999 (so the day after always exists).
 FIRST_DATE, LAST_DATE = "1970-01-01", "9998-12-31"
+# Dates found real: a folder holds many records a date, so most checks are one set lookup.
+_REAL_DATES: set[str] = set()
 # Kinds and ids become folder and file names: a record read from a teammate or
 # an endpoint must not be able to name a path outside its folder.
 _KIND = re.compile(r"[a-z][a-z0-9_-]{0,31}\Z")
@@ -162,6 +164,7 @@ def is_date(text: str) -> bool:
         _date.fromisoformat(text)
     except ValueError:  # 2026-02-30 matches the pattern but is no day
         return False
+    _REAL_DATES.add(text)
     return True
 
 
@@ -188,7 +191,8 @@ def _validate(obj: Any, digest: str) -> Record:
     if (schema.__class__ is int and 1 <= schema <= SCHEMA_VERSION
             and kind.__class__ is str and (kind in _KNOWN_KINDS or _KIND.match(kind))
             and rid.__class__ is str and _ID.match(rid) and version.__class__ is int and version >= 1
-            and date.__class__ is str and is_date(date) and written_at.__class__ is str
+            and date.__class__ is str and (date in _REAL_DATES or is_date(date))
+            and written_at.__class__ is str
             and deleted.__class__ is bool and payload.__class__ is dict):
         return _new(Record, (kind, rid, version, date, written_at, deleted, payload, digest))
     raise CorruptRecord(_invalid(schema, kind, rid, version, date, written_at, deleted, payload))
