@@ -9,7 +9,6 @@ in the same step as the save (private ones never are).
 
 from __future__ import annotations
 
-import os
 from collections.abc import Callable
 from datetime import date, datetime, timedelta
 from pathlib import Path
@@ -109,7 +108,9 @@ class Journal:
         import hashlib
         import hmac
 
-        secret = _local_secret(paths.data_dir() / "anonymous.key")
+        from huddle_tui.storage.localkey import anonymity_key
+
+        secret = anonymity_key()
         digest = hmac.new(secret, f"{member.casefold()}\x1f{day}".encode(), hashlib.sha256).digest()
         return as_uuid(digest, 4)
 
@@ -187,26 +188,3 @@ class Journal:
         handoffs = [Handoff.from_payload(r.date, r.payload) for r in history.live("handoff")]
         return plan_for(self.team, day, self._held(history, day), handoffs)
 
-
-def _local_secret(path: Path) -> bytes:
-    """A random key kept only on this machine, created once (first writer wins, atomically)."""
-    try:
-        return path.read_bytes()
-    except FileNotFoundError:
-        pass
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.{os.urandom(6).hex()}.tmp")
-    tmp.write_bytes(os.urandom(32))
-    try:
-        os.link(tmp, path)  # fails if another process made the key first; theirs is kept
-    except FileExistsError:
-        pass
-    except OSError:  # no hard links here (some network or FAT drives): plain create-if-absent
-        try:
-            with open(path, "xb") as f:
-                f.write(tmp.read_bytes())
-        except FileExistsError:
-            pass
-    finally:
-        tmp.unlink(missing_ok=True)
-    return path.read_bytes()

@@ -27,6 +27,7 @@ from huddle_tui.storage import envelope, index
 from huddle_tui.storage.envelope import Record
 from huddle_tui.storage.fileio import (
     AT_FDS,
+    PRIVATE_FILE,
     LinkRefused,
     check_no_links,
     is_own_temp,
@@ -200,16 +201,18 @@ class FolderStore:
         if anonymous:
             midnight = datetime.fromisoformat(record.date).replace(tzinfo=UTC).timestamp()
         try:
+            # Private records and their folders are this user's alone (0600 and 0700), whatever the umask.
+            mode = PRIVATE_FILE if self.private else 0o666
             if AT_FDS:
-                fd = open_folder(self.root, parts, create=True)
+                fd = open_folder(self.root, parts, create=True, private=self.private)
                 assert fd is not None  # created when missing
                 try:
-                    write_at(fd, target.name, data, durable=self.durable, mtime=midnight)
+                    write_at(fd, target.name, data, durable=self.durable, mtime=midnight, mode=mode)
                 finally:
                     os.close(fd)
             else:
-                check_no_links(self.root, parts, create=True)
-                write_atomic(target, data, durable=self.durable, mtime=midnight)
+                check_no_links(self.root, parts, create=True, private=self.private)
+                write_atomic(target, data, durable=self.durable, mtime=midnight, mode=mode)
         except LinkRefused as exc:
             raise _refused(exc) from None
         except OSError as exc:
