@@ -22,6 +22,7 @@ from huddle_tui.model.checkin import CheckIn, Concern, FollowUp
 from huddle_tui.model.huddle import Handoff, Huddle, Turn
 from huddle_tui.storage.folder import FolderStore
 from tests.storekit import plant
+from tests.storekit import record_bytes as plant_bytes
 
 DAY = "2026-11-26"
 Case = tuple[str, dict[str, Any]]
@@ -261,3 +262,65 @@ def test_every_payload_we_write_passes_validation(case: Case) -> None:
     """A check-in, huddle or handoff written by huddle-tui is never set aside by its own reader."""
     kind, payload = case
     assert validate.problem(kind, payload) is None
+
+
+def test_the_crash_cases_through_the_installed_command(tmp_path: Path) -> None:
+    """The same shapes, all at once, through `python -m huddle_tui` as a script runs it: exit 0."""
+    from tests.conftest import run_huddle
+
+    team = make_team(tmp_path / "shared")
+    bad = {plant(team.shared_dir, kind, DAY, payload) for kind, payload in BAD_SHAPES}
+    env = {"HUDDLE_CONFIG": str(team.path)}
+    for argv in COMMANDS:
+        result = run_huddle(*argv, env=env)
+        assert result.returncode == 0 and "Traceback" not in result.stderr, (argv, result.stderr)
+        if argv[0] == "doctor":
+            assert {Path(f["path"]) for f in json.loads(result.stdout)["corrupt_files"]} == bad
+
+
+class OnePage:
+    """A records endpoint answering every pull with the same page: a real-looking day and a 30 February."""
+
+    def __init__(self, objects: list[dict[str, Any]]) -> None:
+        """The records to serve (wire form)."""
+        self.body = json.dumps({"records": objects, "cursor": "c1", "more": False}).encode()
+
+    async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
+        """Any GET gets the page; anything else 404."""
+        if scope["type"] != "http":
+            return
+        ok = scope["method"] == "GET"
+        await send({"type": "http.response.start", "status": 200 if ok else 404,
+                    "headers": [(b"content-type", b"application/json")]})
+        await send({"type": "http.response.body", "body": self.body if ok else b"{}"})
+
+
+def test_a_pulled_record_of_30_february_does_not_make_sync_fail(tmp_path: Path,
+                                                                monkeypatch: pytest.MonkeyPatch) -> None:
+    """`huddle sync` refuses it and moves on (exit 0, every time); the good record arrives."""
+    from tests.http_helpers import TOKEN, TOKEN_ENV, LiveServer, records_endpoint, with_endpoints
+
+    def wire(day: str, payload: dict[str, Any], rid: str) -> dict[str, Any]:
+        """A record as the API carries it, checksum and all, whatever its date (an anonymous one)."""
+        _, data = plant_bytes("checkin", day, payload, rid=rid, written_at=day)
+        obj = json.loads(data)
+        return {**obj["record"], "checksum": obj["checksum"].split(":", 1)[1]}
+
+    good = wire(DAY, {"mood": 4, "visibility": "anonymous"}, "0f0f0f0f-0000-4000-8000-000000000001")
+    bad = wire("2026-02-30", {"mood": 2, "visibility": "anonymous"}, "0f0f0f0f-0000-4000-8000-000000000002")
+    monkeypatch.setenv(TOKEN_ENV, TOKEN)
+    server = LiveServer(OnePage([bad, good])).start()
+    try:
+        team = with_endpoints(make_team(tmp_path / "shared"), records_endpoint(server.url))
+        write_toml(team.shared_dir / "huddle.toml", team_config_to_toml(team))
+        out = io.StringIO()
+        with contextlib.redirect_stdout(out), contextlib.redirect_stderr(io.StringIO()):
+            codes = [main(["sync", "--json", "--config", str(team.shared_dir / "huddle.toml")])
+                     for _ in range(2)]
+    finally:
+        server.stop()
+    assert codes == [0, 0], out.getvalue()
+    history = FolderStore(team.shared_dir).read()
+    assert list(history.records) == [good["id"]] and not history.problems
+    first = json.loads(out.getvalue().splitlines()[0])
+    assert first["endpoints"][0]["pulled"] == 1
