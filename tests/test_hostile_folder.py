@@ -17,6 +17,7 @@ from huddle_tui.config.team import TeamConfig
 from huddle_tui.errors import StoreError
 from huddle_tui.journal import Journal
 from huddle_tui.model.checkin import CheckIn, Concern
+from huddle_tui.storage import folder as folder_module
 from huddle_tui.storage import scan
 from huddle_tui.storage.folder import FolderStore, History
 from tests.storekit import age, plant, record_files
@@ -98,9 +99,13 @@ def test_linked_month_kind_and_records_folders_are_reported_not_followed(
         assert link.is_symlink()
 
 
+@pytest.mark.parametrize("walk", ["by fd", "by lstat (as on Windows)"])
 @pytest.mark.parametrize("linked", ["month", "kind", "records"])
-def test_a_write_through_a_linked_folder_is_refused(team: TeamConfig, tmp_path: Path, linked: str) -> None:
+def test_a_write_through_a_linked_folder_is_refused(team: TeamConfig, tmp_path: Path, linked: str, walk: str,
+                                                    monkeypatch: pytest.MonkeyPatch) -> None:
     """A save never follows a link out of the folder: a clear StoreError, nothing written anywhere."""
+    if walk != "by fd":
+        monkeypatch.setattr(folder_module, "AT_FDS", False)
     target = tmp_path / "victim"
     target.mkdir()
     link = {"month": team.shared_dir / "records" / "checkin" / MONTH,
@@ -113,6 +118,9 @@ def test_a_write_through_a_linked_folder_is_refused(team: TeamConfig, tmp_path: 
         journal.save_checkin(CheckIn(DAY, 4, "Ana", "fine"))
     assert str(link) in caught.value.message and "symbolic link" in caught.value.message
     assert list(target.rglob("*")) == []
+    link.unlink()
+    journal.save_checkin(CheckIn(DAY, 4, "Ana", "fine"))  # the same walk writes once the link is gone
+    assert len(journal.read().records) == 1
 
 
 def test_checkin_through_the_cli_names_the_link_and_exits_4(team: TeamConfig, tmp_path: Path) -> None:

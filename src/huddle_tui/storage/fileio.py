@@ -189,8 +189,11 @@ def check_no_links(root: Path, parts: Sequence[str], *, create: bool, private: b
     A link swapped in after the check is not caught here (the fd walk above
     catches it); Windows has no such walk.
     """
-    if create and private:
-        make_private_dir(root)
+    if create:
+        if private:
+            make_private_dir(root)
+        else:
+            root.mkdir(parents=True, exist_ok=True)
     where = root
     for part in parts:
         where = where / part
