@@ -77,8 +77,7 @@ def build(team: TeamConfig, day: date, history: History,
                 for r in history.live("checkin") if r.date == iso]
     moods: list[int] = []
     for c in checkins:
-        # A withheld check-in is a placeholder with no mood of its own to count.
-        if c.visibility in ("private", "withheld"):
+        if c.visibility == "private":
             continue
         moods.append(c.mood)
         if c.member is None or c.visibility == "anonymous":
