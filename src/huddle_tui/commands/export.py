@@ -9,7 +9,7 @@ import sys
 
 from huddle_tui.commands.common import date_arg, open_context
 from huddle_tui.storage.envelope import dumps
-from huddle_tui.text import csv_safe, printable
+from huddle_tui.text import csv_safe
 
 CSV_COLUMNS = ["kind", "id", "version", "date", "written_at", "member", "mood", "status",
                "visibility", "concerns", "facilitator", "order", "payload"]
@@ -55,8 +55,7 @@ def run(args: argparse.Namespace) -> int:
                    "payload": json.dumps(p, ensure_ascii=False, sort_keys=True)}
             writer.writerow({k: csv_safe(str(v)) for k, v in row.items()})
     for problem in history.problems:
-        # A teammate names the files: escape what a terminal would obey.
-        sys.stderr.write(f"huddle: skipped {printable(str(problem.path))}: {printable(problem.reason)}\n")
+        sys.stderr.write(f"huddle: skipped {problem.path}: {problem.reason}\n")
     return 0
 
 
