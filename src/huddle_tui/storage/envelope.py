@@ -207,8 +207,10 @@ def _invalid(schema: Any, kind: Any, rid: Any, version: Any, date: Any, written_
         return "missing or unsafe kind or id"
     if not isinstance(version, int) or isinstance(version, bool) or version < 1:
         return "bad version"
-    if not isinstance(date, str) or not _DATE.match(date):
+    if not isinstance(date, str):
         return "bad date"
+    if not _DATE.match(date):
+        return f"bad date {date[:40]!r}"
     if not is_date(date):
         return f"no such date {date} (or outside {FIRST_DATE}..{LAST_DATE})"
     if not isinstance(written_at, str) or not isinstance(deleted, bool):
