@@ -31,7 +31,7 @@ _NONE: list[Any] = []  # an absent list, never changed
 
 def problem(kind: str, payload: dict[str, Any]) -> str | None:
     """Why a payload of `kind` cannot be read as one, or None when it can (unknown kinds can)."""
-    rule = _RULES.get(kind)
+    rule = RULES.get(kind)
     if rule is None:
         return None
     reason = rule(payload)
@@ -206,7 +206,10 @@ def _away(p: dict[str, Any]) -> str | None:
 
 def _names(value: Any) -> bool:
     """Whether a value is a list of names."""
-    return value.__class__ is list and all(x.__class__ is str for x in value)
+    return value.__class__ is list and {*map(type, value)} <= _STR
+
+
+_STR = {str}
 
 
 def _seconds(value: Any) -> bool:
@@ -217,6 +220,7 @@ def _seconds(value: Any) -> bool:
     return ok
 
 
-_RULES: dict[str, Callable[[dict[str, Any]], str | None]] = {
+# Each kind's rule: None when a payload passes, else the first broken rule (without the kind).
+RULES: dict[str, Callable[[dict[str, Any]], str | None]] = {
     "checkin": _checkin, "concern": _concern, "huddle": _huddle, "handoff": _handoff, "away": _away,
 }

@@ -44,6 +44,7 @@ FileStamp = tuple[int, int, int]
 Other = tuple[str, int, "str | None"]
 Fields = tuple[Any, ...]
 _NEVER = -1
+_RULES = validate.RULES  # looked up once: a cold read checks thousands of payloads
 _ELOOP = getattr(errno, "ELOOP", -1)
 # No newline translation on Windows; never through a link; never waiting on a pipe or device
 # (opening a FIFO without O_NONBLOCK blocks until someone writes to it: a read would hang).
@@ -216,9 +217,9 @@ def _parse(path: str, name: str, kind: str, month: str, shared: bool = True,
     if shared and record.payload.get("visibility") == "private":
         return _flag(name), PRIVATE, found
     # A tombstone's payload is never shown: it only has to be an object (checked in decode).
-    reason = None if record.deleted else validate.problem(record.kind, record.payload)
-    if reason is not None:
-        return _flag(name), reason, found
+    rule = None if record.deleted else _RULES.get(kind)
+    if rule is not None and rule(record.payload) is not None:
+        return _flag(name), str(validate.problem(kind, record.payload)), found
     return OWN if name == record.file_name() else FOREIGN, record, found
 
 
