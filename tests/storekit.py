@@ -51,3 +51,32 @@ def summary(history: History) -> dict[str, object]:
 def record_files(folder: Path) -> list[Path]:
     """Every .json file under a folder (a shared folder or one month of it), temp files aside."""
     return sorted(p for p in folder.rglob("*.json") if not p.name.startswith(".") and p.name != "huddle.toml")
+
+
+def record_bytes(kind: str, day: str, payload: object, *, rid: str | None = None, version: int = 1,
+                 deleted: bool = False, written_at: str = "2026-11-26T08:59:12.000000Z") -> tuple[str, bytes]:
+    """A record file's name and bytes, correctly checksummed, whatever the payload or the date.
+
+    It skips encode's own checks on purpose: a hostile teammate's file passes
+    none of them and still has a valid checksum.
+    """
+    import hashlib
+
+    from huddle_tui.model.ids import random_id
+    from huddle_tui.storage.envelope import dumps
+
+    rid = rid or random_id()
+    body = dumps({"schema": 1, "kind": kind, "id": rid, "version": version, "date": day,
+                  "written_at": written_at, "deleted": deleted, "payload": payload}).encode()
+    digest = hashlib.sha256(body).hexdigest()
+    return f"{rid}.{version}.{digest[:8]}.json", b'{"checksum":"sha256:' + digest.encode() + b'","record":' \
+        + body + b"}\n"
+
+
+def plant(root: Path, kind: str, day: str, payload: object, **fields: object) -> Path:
+    """Put a checksummed record file in a folder where a reader will find it (a teammate's doing)."""
+    name, data = record_bytes(kind, day, payload, **fields)  # type: ignore[arg-type]
+    folder = root / "records" / kind / day[:7]
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / name).write_bytes(data)
+    return folder / name

@@ -123,4 +123,4 @@ def test_unreadable_file_is_reported_not_fatal(team: TeamConfig) -> None:
     history = journal.read()
     assert len(history.records) == 1
     assert [p.path for p in history.problems] == [odd]
-    assert history.problems[0].reason.startswith("cannot be read")
+    assert history.problems[0].reason.startswith("not a regular file")

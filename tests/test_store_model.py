@@ -101,7 +101,8 @@ class SharedFolders(RuleBasedStateMachine):
         """Save a record (a new one, or an edit: a new version); it must win at once on that machine."""
         m = self._machine(data)
         m.clock = BASE + timedelta(seconds=second)
-        record = m.store.save("checkin", rid, IDS[rid], {"mood": mood}, deleted=deleted, anonymous=anonymous)
+        payload = {"mood": mood, "visibility": "anonymous"} if anonymous else {"member": "Ana", "mood": mood}
+        record = m.store.save("checkin", rid, IDS[rid], payload, deleted=deleted, anonymous=anonymous)
         self._put(m, self._rel(record), record)
         assert m.store.read().records[rid] == record  # acknowledged means read back, now
 

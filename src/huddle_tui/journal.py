@@ -83,7 +83,10 @@ class Current(NamedTuple):
         """The full answer when this machine holds it, else the named record (maybe a placeholder)."""
         for record in (self.named, self.anonymous, self.private):
             if record is not None and record.payload.get("visibility") != WITHHELD:
-                checkin = CheckIn.from_payload(record.date, record.payload)
+                payload = record.payload
+                if record is self.anonymous:  # held back here, the private store marks it private
+                    payload = {**payload, "visibility": "anonymous"}
+                checkin = CheckIn.from_payload(record.date, payload)
                 if self.named is not None and checkin.member is None:
                     checkin = checkin._replace(member=self.named.payload.get("member"))
                 return checkin
@@ -107,7 +110,8 @@ class Journal:
         self.now = now
         self.shared = FolderStore(team.shared_dir, now=now, durable=durable,
                                   index_dir=paths.index_dir() if index else None)
-        self.private = FolderStore(private_root or paths.private_dir(), now=now, durable=durable)
+        self.private = FolderStore(private_root or paths.private_dir(), now=now, durable=durable,
+                                   private=True)
         self.replicator = replicator
         self._given: set[str] = set()  # anonymous answers given in this session: released in a later one
 
@@ -210,7 +214,8 @@ class Journal:
                 # placeholder written now, where its file's time would point at its author.
                 anon_rid = self._anonymous_id(member, day)
                 private.append(self.private.save("checkin", anon_rid, day,
-                                                 {**answer.to_payload(), "pending": True}))
+                                                 {**answer.to_payload(), "member": member,
+                                                  "pending": True}))
                 self._given.add(anon_rid)
                 held_back = True
             else:
@@ -256,7 +261,7 @@ class Journal:
             day = date.fromisoformat(record.date)
             if not self._releasable(day):
                 continue
-            answer = {k: v for k, v in record.payload.items() if k != "pending"}
+            answer = {k: v for k, v in record.payload.items() if k not in ("pending", "member")}
             answer["visibility"] = "anonymous"
             self._share("checkin", record.id, record.date, answer, anonymous=True)
             self.private.save("checkin", record.id, record.date, {"visibility": "private"}, deleted=True)
@@ -284,7 +289,9 @@ class Journal:
         import hashlib
         import hmac
 
-        secret = _local_secret(paths.data_dir() / "anonymous.key")
+        from huddle_tui.storage.localkey import anonymity_key
+
+        secret = anonymity_key()
         digest = hmac.new(secret, f"{member.casefold()}\x1f{day}".encode(), hashlib.sha256).digest()
         return as_uuid(digest, 4)
 
@@ -431,28 +438,3 @@ def _check_date(iso: str | date) -> date:
         raise UsageError(f"{day} is out of range: dates from {FIRST_DATE} to {LAST_DATE}")
     return day
 
-
-def _local_secret(path: Path) -> bytes:
-    """A random key kept only on this machine, created once (first writer wins, atomically)."""
-    import os
-
-    try:
-        return path.read_bytes()
-    except FileNotFoundError:
-        pass
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.{os.urandom(6).hex()}.tmp")
-    tmp.write_bytes(os.urandom(32))
-    try:
-        os.link(tmp, path)  # fails if another process made the key first; theirs is kept
-    except FileExistsError:
-        pass
-    except OSError:  # no hard links here (some network or FAT drives): plain create-if-absent
-        try:
-            with open(path, "xb") as f:
-                f.write(tmp.read_bytes())
-        except FileExistsError:
-            pass
-    finally:
-        tmp.unlink(missing_ok=True)
-    return path.read_bytes()

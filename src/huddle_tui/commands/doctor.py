@@ -10,7 +10,7 @@ from huddle_tui.commands.common import add_json_flag, emit_json, open_context
 from huddle_tui.config.team import Endpoint
 from huddle_tui.config.user import UserConfig
 from huddle_tui.errors import ConfigError, ExitCode, HuddleError
-from huddle_tui.storage.fileio import temp_path_for
+from huddle_tui.storage.fileio import make_private_dir, temp_path_for
 from huddle_tui.storage.folder import History, clean_own_temp_files
 from huddle_tui.text import printable
 
@@ -48,7 +48,7 @@ def run(args: argparse.Namespace) -> int:
     checks.append(Check("config", True, f"{where} — team {team.name!r}, {len(team.members)} members",
                         "" if team.path else "run `huddle init --shared DIR` to share with your team"))
     checks.append(_writable("shared folder", team.shared_dir))
-    checks.append(_writable("private folder", ctx.journal.private.root))
+    checks.append(_writable("private folder", ctx.journal.private.root, private=True))
     history = ctx.journal.shared.read(verify=True)  # every file, not the index's word
     removed = clean_own_temp_files(history) if args.fix else []
     checks += _history_checks(history, removed)
@@ -66,10 +66,13 @@ def run(args: argparse.Namespace) -> int:
     return int(ExitCode.CONFIG) if any(c.problem for c in checks) else 0
 
 
-def _writable(name: str, folder: Path) -> Check:
-    """Can we create (and remove) a file in `folder`?"""
+def _writable(name: str, folder: Path, *, private: bool = False) -> Check:
+    """Can we create (and remove) a file in `folder`? (A private one is made 0700.)"""
     try:
-        folder.mkdir(parents=True, exist_ok=True)
+        if private:
+            make_private_dir(folder)
+        else:
+            folder.mkdir(parents=True, exist_ok=True)
         probe = temp_path_for(folder / "probe")
         probe.write_bytes(b"")
         probe.unlink()

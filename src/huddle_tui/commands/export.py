@@ -48,12 +48,17 @@ def run(args: argparse.Namespace) -> int:
         writer.writeheader()
         for r in records:
             p = r.payload
+            # Tombstones and kinds this version does not know are not validated: a column is
+            # filled only from a value of its type, and the payload column holds everything.
+            order = p.get("order")
             row = {"kind": r.kind, "id": r.id, "version": r.version, "date": r.date,
-                   "written_at": r.written_at, "member": p.get("member", ""),
-                   "mood": p.get("mood", ""), "status": p.get("status", ""),
-                   "visibility": p.get("visibility", ""),
+                   "written_at": r.written_at, "member": _scalar(p.get("member")),
+                   "mood": _scalar(p.get("mood")), "status": _scalar(p.get("status")),
+                   "visibility": _scalar(p.get("visibility")),
                    "concerns": json.dumps(p["concerns"], ensure_ascii=False) if "concerns" in p else "",
-                   "facilitator": p.get("facilitator", ""), "order": ";".join(p.get("order", [])),
+                   "facilitator": _scalar(p.get("facilitator")),
+                   "order": ";".join(order) if isinstance(order, list)
+                   and all(isinstance(x, str) for x in order) else "",
                    "payload": json.dumps(p, ensure_ascii=False, sort_keys=True)}
             writer.writerow({k: csv_cell(str(v)) for k, v in row.items()})
     for problem in history.problems:
@@ -79,3 +84,8 @@ def _releasable_only(team: TeamConfig, records: list[Record]) -> tuple[list[Reco
                 continue
         kept.append(r)
     return kept, held
+
+
+def _scalar(value: object) -> object:
+    """A payload value for a CSV column: text or a number as it is, anything else left blank."""
+    return value if isinstance(value, (str, int, float)) and not isinstance(value, bool) else ""

@@ -69,7 +69,7 @@ def run(args: argparse.Namespace) -> int:
     write_toml(team_file, team_config_to_toml(team))
     user = load_user_config() if user_file.exists() and not args.force else UserConfig()
     write_toml(user_file, user_config_to_toml(UserConfig(me=me, shared=shared, theme=user.theme,
-                                                         bell=user.bell)))
+                                                         bell=user.bell)), private=True)
     if args.json:
         emit_json({"team_config": str(team_file), "user_config": str(user_file),
                    "team": team.name, "members": names, "me": me})
@@ -97,7 +97,7 @@ def _join(team_file: Path, args: argparse.Namespace, interactive: bool) -> int:
         raise UsageError(f"{user_file} already exists (use --force to replace it)")
     old = load_user_config() if user_file.exists() else UserConfig()
     write_toml(user_file, user_config_to_toml(UserConfig(me=member.name, shared=team_file.parent,
-                                                         theme=old.theme, bell=old.bell)))
+                                                         theme=old.theme, bell=old.bell)), private=True)
     if args.json:
         emit_json({"team_config": str(team_file), "user_config": str(user_file), "team": team.name,
                    "members": [m.name for m in team.members], "me": member.name, "joined": True})

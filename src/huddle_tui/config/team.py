@@ -376,11 +376,14 @@ def _drop_none(d: dict[str, Any]) -> dict[str, Any]:
     return {k: v for k, v in d.items() if v is not None}
 
 
-def write_toml(path: Path, doc: dict[str, Any]) -> None:
-    """Write a TOML document atomically, so a crash never leaves half a config."""
+def write_toml(path: Path, doc: dict[str, Any], *, private: bool = False) -> None:
+    """Write a TOML document atomically, so a crash never leaves half a config.
+
+    A `private` one (the user config) is this user's alone: 0600 in a 0700 folder.
+    """
     import tomli_w
 
-    from huddle_tui.storage.fileio import write_atomic
+    from huddle_tui.storage.fileio import PRIVATE_FILE, make_private_dir, write_atomic
 
     # Lists of tables ([[members]], [[endpoints]], …) are written as blocks, as the README
     # shows them, however short: tomli-w would fold short ones into one inline line.
@@ -389,8 +392,11 @@ def write_toml(path: Path, doc: dict[str, Any]) -> None:
     parts = [tomli_w.dumps({k: v for k, v in doc.items() if k not in blocks})]
     for key, tables in blocks.items():
         parts += [f"\n[[{key}]]\n{tomli_w.dumps(table)}" for table in tables]
-    path.parent.mkdir(parents=True, exist_ok=True)
-    write_atomic(path, "".join(parts).encode("utf-8"))
+    if private:
+        make_private_dir(path.parent)
+    else:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    write_atomic(path, "".join(parts).encode("utf-8"), mode=PRIVATE_FILE if private else 0o666)
 
 
 def with_members(cfg: TeamConfig, names: list[str]) -> TeamConfig:

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import json
 import re
+from datetime import date as _date
 from typing import Any, Literal, NamedTuple
 
 from huddle_tui.errors import CorruptRecord
@@ -28,7 +29,12 @@ SCHEMA_VERSION = 1
 _HEAD = b'{"checksum":"sha256:'
 _MID = b'","record":'
 _BODY_START = len(_HEAD) + 64 + len(_MID)
-_DATE = re.compile(r"\d{4}-\d{2}-\d{2}\Z")
+_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}\Z")
+# The dates a record may be about: a real calendar date no earlier than 1970 (file times
+# are set to a record's date) and before 9999 (so the day after always exists).
+FIRST_DATE, LAST_DATE = "1970-01-01", "9998-12-31"
+# Dates found real: a folder holds many records a date, so most checks are one set lookup.
+_REAL_DATES: set[str] = set()
 # Kinds and ids become folder and file names: a record read from a teammate or
 # an endpoint must not be able to name a path outside its folder.
 _KIND = re.compile(r"[a-z][a-z0-9_-]{0,31}\Z")
@@ -37,8 +43,18 @@ Kind = Literal["checkin", "concern", "huddle", "handoff", "away"]
 KINDS: tuple[Kind, ...] = ("checkin", "concern", "huddle", "handoff", "away")
 _KNOWN_KINDS = frozenset(KINDS)
 MAX_FILE_BYTES = 1 << 20
-_decode_json = json.JSONDecoder().raw_decode
+# Nesting deeper than this is refused: no record of ours comes near it, and far deeper
+# JSON makes the parser (or whoever walks the payload after it) exceed the recursion limit.
+MAX_DEPTH = 32
 __all__ = ["CorruptRecord", "Record", "decode", "dumps", "encode"]
+
+
+def _no_constant(name: str) -> Any:
+    """Refuse NaN and ±Infinity, which Python's json reads but no other JSON reader does."""
+    raise ValueError(f"{name} is not JSON")
+
+
+_decode_json = json.JSONDecoder(parse_constant=_no_constant).raw_decode
 _new = tuple.__new__  # builds a Record without NamedTuple's Python-level __new__
 
 
@@ -128,9 +144,38 @@ def decode(data: bytes) -> Record:
         obj, end = _decode_json(text)
     except ValueError as exc:  # UnicodeDecodeError and JSONDecodeError are ValueErrors
         raise CorruptRecord(f"invalid JSON ({exc})") from None
+    except RecursionError:
+        raise CorruptRecord(f"nested more than {MAX_DEPTH} deep") from None
     if end != len(text):
         raise CorruptRecord("invalid JSON (extra data after the record)")
+    # Counting brackets is a C loop; only a body with many of them is walked for its depth.
+    if body.count(b"[") + body.count(b"{") > MAX_DEPTH and _too_deep(obj):
+        raise CorruptRecord(f"nested more than {MAX_DEPTH} deep")
     return _validate(obj, digest)
+
+
+def is_date(text: str) -> bool:
+    """Tell whether text is a real calendar date YYYY-MM-DD within the years records may have."""
+    if not _DATE.match(text) or not FIRST_DATE <= text <= LAST_DATE:
+        return False
+    try:
+        _date.fromisoformat(text)
+    except ValueError:  # 2026-02-30 matches the pattern but is no day
+        return False
+    _REAL_DATES.add(text)
+    return True
+
+
+def _too_deep(obj: Any) -> bool:
+    """Whether JSON data nests more than MAX_DEPTH containers (walked without recursion)."""
+    stack = [(obj, 1)]
+    while stack:
+        value, depth = stack.pop()
+        if depth > MAX_DEPTH:
+            return True
+        children = value.values() if value.__class__ is dict else value
+        stack.extend((v, depth + 1) for v in children if v.__class__ in (dict, list))
+    return False
 
 
 def _validate(obj: Any, digest: str) -> Record:
@@ -144,7 +189,8 @@ def _validate(obj: Any, digest: str) -> Record:
     if (schema.__class__ is int and 1 <= schema <= SCHEMA_VERSION
             and kind.__class__ is str and (kind in _KNOWN_KINDS or _KIND.match(kind))
             and rid.__class__ is str and _ID.match(rid) and version.__class__ is int and version >= 1
-            and date.__class__ is str and _DATE.match(date) and written_at.__class__ is str
+            and date.__class__ is str and (date in _REAL_DATES or is_date(date))
+            and written_at.__class__ is str
             and deleted.__class__ is bool and payload.__class__ is dict):
         return _new(Record, (kind, rid, version, date, written_at, deleted, payload, digest))
     raise CorruptRecord(_invalid(schema, kind, rid, version, date, written_at, deleted, payload))
@@ -161,8 +207,12 @@ def _invalid(schema: Any, kind: Any, rid: Any, version: Any, date: Any, written_
         return "missing or unsafe kind or id"
     if not isinstance(version, int) or isinstance(version, bool) or version < 1:
         return "bad version"
-    if not isinstance(date, str) or not _DATE.match(date):
+    if not isinstance(date, str):
         return "bad date"
+    if not _DATE.match(date):
+        return f"bad date {date[:40]!r}"
+    if not is_date(date):
+        return f"no such date {date} (or outside {FIRST_DATE}..{LAST_DATE})"
     if not isinstance(written_at, str) or not isinstance(deleted, bool):
         return "bad written_at or deleted"
     if not isinstance(payload, dict):

@@ -2,18 +2,42 @@
 
 A reader never sees half a file under its final name, and a crash leaves at
 most a temp file that readers skip and `huddle doctor --fix` removes.
+
+Writes into a shared folder never go through a symbolic link: a teammate can
+put one anywhere in it (git and Syncthing carry links as links), pointing
+anywhere on this machine. `open_folder` walks to a record's folder one name
+at a time, refusing a link on the way, and `write_at` writes relative to the
+folder it opened, so the path cannot be switched to a link in between.
 """
 
 from __future__ import annotations
 
 import os
+import stat
 import sys
 import time
+from collections.abc import Sequence
 from pathlib import Path
 
 TEMP_PREFIX = ".huddle-"
 TEMP_SUFFIX = ".tmp"
 _REPLACE_TRIES = 10
+_NOFOLLOW = getattr(os, "O_NOFOLLOW", 0)
+_DIR_FLAGS = os.O_RDONLY | getattr(os, "O_DIRECTORY", 0)
+_NEW_FILE = os.O_WRONLY | os.O_CREAT | os.O_EXCL | _NOFOLLOW | getattr(os, "O_BINARY", 0)
+# Where folders can be opened and named relative to each other (not Windows), writes walk by fd.
+AT_FDS = sys.platform != "win32" and {os.open, os.mkdir, os.rename, os.unlink, os.utime} <= os.supports_dir_fd
+PRIVATE_DIR, PRIVATE_FILE = 0o700, 0o600
+
+
+class LinkRefused(OSError):
+    """A folder on the way to a record is a symbolic link or not a folder: nothing is written through it."""
+
+    def __init__(self, where: Path, what: str) -> None:
+        """Name the path and what it is instead of a folder."""
+        super().__init__(f"{where} is {what}; huddle never writes through one")
+        self.where = where
+        self.what = what
 
 
 def temp_path_for(target: Path) -> Path:
@@ -27,11 +51,14 @@ def is_own_temp(name: str) -> bool:
 
 
 def write_atomic(target: Path, data: bytes, *, durable: bool = True,
-                 mtime: float | None = None) -> None:
-    """Write `data` to `target` so that it is either wholly there or not at all."""
+                 mtime: float | None = None, mode: int = 0o666) -> None:
+    """Write `data` to `target` so that it is either wholly there or not at all.
+
+    The file gets at most `mode` (the umask may remove more), whatever file it replaces had.
+    """
     tmp = temp_path_for(target)
     try:
-        with open(tmp, "xb") as f:
+        with open(tmp, "xb", opener=lambda path, flags: os.open(path, flags | _NOFOLLOW, mode)) as f:
             f.write(data)
             if durable:
                 f.flush()
@@ -82,3 +109,161 @@ def fsync_dir(folder: Path) -> None:
         pass
     finally:
         os.close(fd)
+
+
+def open_folder(root: Path, parts: Sequence[str], *, create: bool, private: bool = False) -> int | None:
+    """Open root/parts… as a folder without following a link below root; None if missing (and not create).
+
+    `root` itself may be a link (the person chose it); any part under it that
+    is a link or not a folder raises LinkRefused. Created folders get mode
+    0700 when `private`, and existing ones are brought to it. Only where
+    AT_FDS holds; the caller closes the returned fd.
+    """
+    if create:
+        if private:
+            make_private_dir(root)
+        else:
+            root.mkdir(parents=True, exist_ok=True)
+    try:
+        fd = os.open(root, _DIR_FLAGS)
+    except FileNotFoundError:
+        if create:
+            raise
+        return None
+    try:
+        if private:
+            _fix_mode(fd, PRIVATE_DIR)
+        where = root
+        for part in parts:
+            where = where / part
+            child = _open_child(fd, part, where, create, private)
+            os.close(fd)
+            fd = child
+            if fd < 0:
+                return None
+    except BaseException:
+        if fd >= 0:
+            os.close(fd)
+        raise
+    return fd
+
+
+def _open_child(fd: int, name: str, where: Path, create: bool, private: bool) -> int:
+    """Open (or make, then open) one folder inside `fd`, never through a link; -1 when missing."""
+    for _ in range(3):  # missing, made (by us or another writer meanwhile), opened
+        try:
+            child = os.open(name, _DIR_FLAGS | _NOFOLLOW, dir_fd=fd)
+            break
+        except FileNotFoundError:
+            if not create:
+                return -1
+            try:
+                os.mkdir(name, PRIVATE_DIR if private else 0o777, dir_fd=fd)
+            except FileExistsError:
+                pass
+        except OSError:
+            _refuse_if_link(os.stat(name, dir_fd=fd, follow_symlinks=False).st_mode, where)
+            raise
+    else:
+        raise FileNotFoundError(2, "removed while being made", str(where))
+    if private:
+        try:
+            _fix_mode(child, PRIVATE_DIR)
+        except BaseException:
+            os.close(child)
+            raise
+    return child
+
+
+def _refuse_if_link(mode: int, where: Path) -> None:
+    """Raise LinkRefused unless a file mode (from lstat) is a real folder's."""
+    if stat.S_ISLNK(mode):
+        raise LinkRefused(where, "a symbolic link")
+    if not stat.S_ISDIR(mode):
+        raise LinkRefused(where, "not a folder")
+
+
+def check_no_links(root: Path, parts: Sequence[str], *, create: bool, private: bool = False) -> bool:
+    """Where AT_FDS does not hold: make and check root/parts… name by name; False if missing.
+
+    A link swapped in after the check is not caught here (the fd walk above
+    catches it); Windows has no such walk.
+    """
+    if create:
+        if private:
+            make_private_dir(root)
+        else:
+            root.mkdir(parents=True, exist_ok=True)
+    where = root
+    for part in parts:
+        where = where / part
+        if create:
+            try:
+                os.mkdir(where, PRIVATE_DIR if private else 0o777)
+            except FileExistsError:
+                pass
+        try:
+            mode = os.lstat(where).st_mode
+        except FileNotFoundError:
+            return False
+        if _is_junction(where):
+            raise LinkRefused(where, "a junction")
+        _refuse_if_link(mode, where)
+    return True
+
+
+def _is_junction(path: Path) -> bool:
+    """A Windows junction is a link too (os.path.isjunction exists from Python 3.12)."""
+    check = getattr(os.path, "isjunction", None)
+    return bool(check(path)) if check is not None else False
+
+
+def write_at(folder_fd: int, name: str, data: bytes, *, durable: bool = True, mtime: float | None = None,
+             mode: int = 0o666) -> None:
+    """write_atomic inside an opened folder: a temp file there, fsync, rename, fsync the folder."""
+    tmp = f"{TEMP_PREFIX}{os.urandom(8).hex()}{TEMP_SUFFIX}"
+    try:
+        fd = os.open(tmp, _NEW_FILE, mode, dir_fd=folder_fd)
+        try:
+            view = memoryview(data)
+            while view:
+                view = view[os.write(fd, view):]
+            if durable:
+                os.fsync(fd)
+        finally:
+            os.close(fd)
+        os.replace(tmp, name, src_dir_fd=folder_fd, dst_dir_fd=folder_fd)
+    except BaseException:
+        try:
+            os.unlink(tmp, dir_fd=folder_fd)
+        except OSError:
+            pass
+        raise
+    if mtime is not None:
+        # Set on the record itself, not the temp file (see write_atomic).
+        os.utime(name, (mtime, mtime), dir_fd=folder_fd, follow_symlinks=False)
+    if durable:
+        os.fsync(folder_fd)
+
+
+def make_private_dir(path: Path) -> None:
+    """Make a folder only this user can enter (0700 whatever the umask); an existing one is brought to it."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        os.mkdir(path, PRIVATE_DIR)
+        return
+    except FileExistsError:
+        pass
+    if sys.platform == "win32":
+        return  # modes say little there; the user profile's ACL protects the folder
+    fd = os.open(path, _DIR_FLAGS)
+    try:
+        _fix_mode(fd, PRIVATE_DIR)
+    finally:
+        os.close(fd)
+
+
+def _fix_mode(fd: int, mode: int) -> None:
+    """Take group and other permissions off an open file or folder that has any."""
+    if sys.platform != "win32" and os.fstat(fd).st_mode & 0o077:
+        os.fchmod(fd, mode)

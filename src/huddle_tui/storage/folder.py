@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import gc
 import os
-import re
+import stat
 import time
 from collections.abc import Callable, Iterable
 from datetime import UTC, datetime
@@ -25,9 +25,19 @@ from typing import Any, NamedTuple
 from huddle_tui.errors import StoreError, UsageError
 from huddle_tui.storage import envelope, index
 from huddle_tui.storage.envelope import Record
-from huddle_tui.storage.fileio import is_own_temp, write_atomic
+from huddle_tui.storage.fileio import (
+    AT_FDS,
+    PRIVATE_FILE,
+    LinkRefused,
+    check_no_links,
+    is_own_temp,
+    open_folder,
+    write_at,
+    write_atomic,
+)
 from huddle_tui.storage.scan import (
     FOREIGN,
+    LINK,
     RECORDS,
     TEMP,
     MonthScan,
@@ -38,7 +48,6 @@ from huddle_tui.storage.scan import (
 
 __all__ = ["RECORDS", "FolderStore", "History", "Problem", "clean_own_temp_files", "is_sync_temp",
            "utc_now"]
-_DATE = re.compile(r"\d{4}-\d{2}-\d{2}\Z")
 
 
 def utc_now() -> datetime:
@@ -104,12 +113,20 @@ class FolderStore:
     """Reads and writes records under one folder (the shared folder or the private one)."""
 
     def __init__(self, root: Path, *, now: Callable[[], datetime] = utc_now,
-                 durable: bool = True, index_dir: Path | None = None) -> None:
-        """`index_dir` enables the history index (a cache that is only a speed-up)."""
+                 durable: bool = True, index_dir: Path | None = None, private: bool = False) -> None:
+        """`index_dir` enables the history index (a cache that is only a speed-up).
+
+        A `private` store (this machine's private records) marks every record
+        it writes "visibility": "private", whatever its kind, so no reader can
+        take one for a team record; any other store sets such a record aside.
+        """
+        if private and index_dir is not None:
+            raise ValueError("the history index is for the shared folder only")
         self.root = root
         self.now = now
         self.durable = durable
         self.index_dir = index_dir
+        self.private = private
 
     @property
     def records_dir(self) -> Path:
@@ -122,9 +139,9 @@ class FolderStore:
         """One more than the highest version of `record_id` in its month folder (O(month), not O(history))."""
         folder = self.records_dir / kind / day[:7]
         try:
-            names = os.listdir(folder)
-        except FileNotFoundError:
-            return 1
+            names = self._list_month(kind, day[:7])
+        except LinkRefused as exc:
+            raise _refused(exc) from None
         except OSError as exc:
             raise StoreError(f"{folder}: cannot be listed ({exc.strerror or exc})") from None
         prefix = record_id + "."
@@ -132,6 +149,20 @@ class FolderStore:
         versions = [name[start:].split(".", 1)[0] for name in names
                     if name.startswith(prefix) and name.endswith(".json")]
         return max((int(v) for v in versions if v.isdigit()), default=0) + 1
+
+    def _list_month(self, kind: str, month: str) -> list[str]:
+        """The names in a month folder reached without following a link (none if it is missing)."""
+        parts = (RECORDS, kind, month)
+        if not AT_FDS:
+            return os.listdir(self.records_dir / kind / month) \
+                if check_no_links(self.root, parts, create=False) else []
+        fd = open_folder(self.root, parts, create=False)
+        if fd is None:
+            return []
+        try:
+            return os.listdir(fd)
+        finally:
+            os.close(fd)
 
     def save(self, kind: str, record_id: str, day: str, payload: dict[str, Any], *,
              anonymous: bool = False, deleted: bool = False,
@@ -146,10 +177,12 @@ class FolderStore:
                 anonymous: bool = False, deleted: bool = False,
                 version: int | None = None) -> tuple[Record, bytes]:
         """The next version of a record and its file's bytes, not yet written."""
-        if not _DATE.match(day):
+        if not envelope.is_date(day):
             raise UsageError(f"bad date {day!r}")
         if version is None:
             version = self.next_version(kind, record_id, day)
+        if self.private:
+            payload = {**payload, "visibility": "private"}
         # An anonymous record's time says no more than its date.
         written_at = day if anonymous else self.now().astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
         return envelope.encode(kind, record_id, version, day, written_at, payload, deleted)
@@ -159,7 +192,12 @@ class FolderStore:
         return self.records_dir / record.kind / record.date[:7] / record.file_name()
 
     def write(self, record: Record, data: bytes, *, anonymous: bool = False) -> Path:
-        """Put an encoded record's file in place (also used to import a teammate's record)."""
+        """Put an encoded record's file in place (also used to import a teammate's record).
+
+        Never through a link: a records/<kind>/<month> path with a symbolic
+        link (or a file) anywhere under the root is refused with a StoreError.
+        """
+        parts = (RECORDS, record.kind, record.date[:7])
         target = self.target(record)
         folder = target.parent
         # An anonymous file's own timestamp must say no more than its date.
@@ -170,8 +208,20 @@ class FolderStore:
             except (ValueError, OverflowError):
                 raise StoreError(f"record {record.id}: {record.date!r} is not a calendar date") from None
         try:
-            folder.mkdir(parents=True, exist_ok=True)
-            write_atomic(target, data, durable=self.durable, mtime=midnight)
+            # Private records and their folders are this user's alone (0600 and 0700), whatever the umask.
+            mode = PRIVATE_FILE if self.private else 0o666
+            if AT_FDS:
+                fd = open_folder(self.root, parts, create=True, private=self.private)
+                assert fd is not None  # created when missing
+                try:
+                    write_at(fd, target.name, data, durable=self.durable, mtime=midnight, mode=mode)
+                finally:
+                    os.close(fd)
+            else:
+                check_no_links(self.root, parts, create=True, private=self.private)
+                write_atomic(target, data, durable=self.durable, mtime=midnight, mode=mode)
+        except LinkRefused as exc:
+            raise _refused(exc) from None
         except OSError as exc:
             raise StoreError(f"{folder}: cannot write a record ({exc.strerror or exc})") from None
         return target
@@ -191,7 +241,8 @@ class FolderStore:
         collecting = gc.isenabled()
         gc.disable()
         try:
-            wanted = tuple(kinds) if kinds is not None else self._kinds()
+            present = self._kinds(history, None if kinds is None else set(kinds))
+            wanted = sorted(present) if kinds is None else [k for k in kinds if k in present]
             for kind in wanted:
                 self._read_kind(kind, since, verify, history)
         finally:
@@ -202,29 +253,58 @@ class FolderStore:
         history.temp_files.sort()
         return history
 
-    def _kinds(self) -> tuple[str, ...]:
-        """Every kind folder present, known or not (a newer version may add kinds)."""
+    def _kinds(self, history: History, wanted: set[str] | None) -> set[str]:
+        """Every kind folder present, known or not (a newer version may add kinds); links reported.
+
+        A link is never followed: records/ or a kind folder linked to, say,
+        someone's private records would otherwise be read as the team's.
+        """
+        records = self.records_dir
         try:
-            with os.scandir(self.records_dir) as it:
-                return tuple(sorted(e.name for e in it if e.is_dir() and not e.name.startswith(".")))
+            if stat.S_ISLNK(os.lstat(records).st_mode):
+                history.problems.append(Problem(records, LINK))
+                return set()
+            with os.scandir(records) as it:
+                entries = list(it)
         except OSError:  # missing, or not a folder: nothing to read
-            return ()
+            return set()
+        found = set()
+        for e in entries:
+            name = e.name
+            if name.startswith(".") or (wanted is not None and name not in wanted):
+                continue
+            if e.is_dir(follow_symlinks=False):
+                found.add(name)
+            elif e.is_symlink():
+                history.problems.append(Problem(Path(e.path), LINK))
+        return found
 
     def _read_kind(self, kind: str, since: str | None, verify: bool, history: History) -> None:
         """Read one kind's month folders (those on or after `since`), through the index."""
         base = os.path.join(self.records_dir, kind)
+        months = []
         try:
             with os.scandir(base) as it:
-                months = sorted(e.name for e in it if e.is_dir() and not e.name.startswith("."))
+                for e in it:
+                    name = e.name
+                    if name.startswith("."):
+                        continue
+                    # From the listing alone (d_type): no call per month folder on the warm path.
+                    if e.is_dir(follow_symlinks=False):
+                        months.append(name)
+                    elif e.is_symlink() and (since is None or name[:7] >= since[:7]):
+                        history.problems.append(Problem(Path(e.path), LINK))
         except OSError:
             return
+        months.sort()
         wanted = [m for m in months if since is None or m[:7] >= since[:7]]
         if self.index_dir is None:
             for month in wanted:
                 folder = os.path.join(base, month)
                 stamp = dir_stamp(folder)
                 if stamp is not None:
-                    history.merge(scan_month(folder, kind, month, stamp, None), folder, since)
+                    found = scan_month(folder, kind, month, stamp, None, shared=not self.private)
+                    history.merge(found, folder, since)
             return
         root = self.root
         for year, group in groupby(wanted, key=index.year_of):
@@ -238,6 +318,12 @@ class FolderStore:
                     history.merge(scan, folder, since)
             book.keep_only({m for m in months if index.year_of(m) == year})
             book.save()
+
+
+def _refused(exc: LinkRefused) -> StoreError:
+    """The error for a folder that is a link: what it is, and what to do about it."""
+    return StoreError(f"{exc.where} is {exc.what}: huddle never reads or writes through one "
+                      "(in a shared folder it may point anywhere on this machine); remove it")
 
 
 def _scan_through(book: index.YearIndex, folder: str, kind: str, month: str) -> MonthScan | None:
@@ -261,7 +347,8 @@ def clean_own_temp_files(history: History, older_than_s: float = 60.0,
         if not is_own_temp(path.name):
             continue
         try:
-            if now() - path.stat().st_mtime >= older_than_s:
+            st = path.lstat()  # a link or a pipe named like our temp file is not ours: left alone
+            if stat.S_ISREG(st.st_mode) and now() - st.st_mtime >= older_than_s:
                 path.unlink()
                 removed.append(path)
         except OSError:

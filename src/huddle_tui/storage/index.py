@@ -23,7 +23,8 @@ from pathlib import Path
 from huddle_tui.storage.fileio import write_atomic
 from huddle_tui.storage.scan import MonthScan
 
-INDEX_FORMAT = 4
+# 5: scans set aside records whose payload breaks storage/validate.py's rules.
+INDEX_FORMAT = 5
 _MAGIC = f"huddle-index {INDEX_FORMAT} py{sys.version_info[0]}.{sys.version_info[1]}\n".encode()
 
 

@@ -20,13 +20,16 @@ reads every file.
 
 from __future__ import annotations
 
+import errno
 import marshal
 import os
 import re
+import stat
+import sys
 import time
 from typing import Any, NamedTuple
 
-from huddle_tui.storage import envelope
+from huddle_tui.storage import envelope, validate
 from huddle_tui.storage.envelope import CorruptRecord
 from huddle_tui.storage.fileio import is_own_temp
 
@@ -36,10 +39,21 @@ RACY_NS = 3_000_000_000
 # name (a sync tool's conflicted copy), and a temp file readers must skip.
 OWN, FOREIGN, TEMP = 0, 1, 2
 DirStamp = tuple[int, int]
+FileStamp = tuple[int, int, int]
 Other = tuple[str, int, "str | None"]
 Fields = tuple[Any, ...]
 _NEVER = -1
-_READ_FLAGS = os.O_RDONLY | getattr(os, "O_BINARY", 0)  # no newline translation on Windows
+_RULES = validate.RULES  # looked up once: a cold read checks thousands of payloads
+_ELOOP = getattr(errno, "ELOOP", -1)
+# No newline translation on Windows; never through a link; never waiting on a pipe or device
+# (opening a FIFO without O_NONBLOCK blocks until someone writes to it: a read would hang).
+_READ_FLAGS = (os.O_RDONLY | getattr(os, "O_BINARY", 0) | getattr(os, "O_NOFOLLOW", 0)
+               | getattr(os, "O_NONBLOCK", 0))
+_DIR_FLAGS = os.O_RDONLY | getattr(os, "O_DIRECTORY", 0) | getattr(os, "O_NOFOLLOW", 0)
+_AT_FDS = sys.platform != "win32" and os.open in os.supports_dir_fd and os.scandir in os.supports_fd
+LINK = "a symbolic link (never followed: in a shared folder it may point anywhere on this machine)"
+NOT_A_FILE = "not a regular file (a pipe, device or folder: never opened)"
+PRIVATE = "a private record in the shared folder (never shown: it belongs on its author's machine only)"
 _OWN_NAME = re.compile(r"[0-9A-Za-z_-]+\.\d+\.[0-9a-f]{8}\.json\Z")
 
 
@@ -73,31 +87,51 @@ def is_sync_temp(name: str) -> bool:
 
 
 def dir_stamp(folder: str) -> DirStamp | None:
-    """The folder's (mtime_ns, inode), or None when it is gone."""
+    """The folder's (mtime_ns, inode), or None when it is gone or no longer a folder (a link now)."""
     try:
-        st = os.stat(folder)
+        st = os.lstat(folder)
     except OSError:
         return None
-    return (st.st_mtime_ns, st.st_ino)
+    return (st.st_mtime_ns, st.st_ino) if stat.S_ISDIR(st.st_mode) else None
 
 
 def scan_month(folder: str, kind: str, month: str, stamp: DirStamp,
-               previous: MonthScan | None) -> MonthScan:
+               previous: MonthScan | None, *, shared: bool = True) -> MonthScan:
     """List and read one month folder, reusing `previous` parses of unchanged files.
 
     `stamp` must be taken before the listing, so that a change made during
-    the scan shows as a changed stamp next time.
+    the scan shows as a changed stamp next time. A `shared` folder's reader
+    sets aside records marked private.
     """
     now = time.time_ns()
+    # The folder is opened once, without following a link (it may have become one since it was
+    # listed), and its files are opened relative to it: one name to resolve, not the whole path.
+    at: int | None = None
+    try:
+        if _AT_FDS:
+            at = os.open(folder, _DIR_FLAGS)
+            with os.scandir(at) as it:
+                entries = list(it)
+        else:
+            with os.scandir(folder) as it:
+                entries = list(it)
+    except OSError:
+        entries = []
+    try:
+        return _scan_entries(entries, folder, kind, month, stamp, previous, shared, at, now)
+    finally:
+        if at is not None:
+            os.close(at)
+
+
+def _scan_entries(entries: list[os.DirEntry[str]], folder: str, kind: str, month: str, stamp: DirStamp,
+                  previous: MonthScan | None, shared: bool, at: int | None, now: int) -> MonthScan:
+    """scan_month's work on one listing (files opened relative to the folder fd `at`, if any)."""
     old: dict[str, tuple[int, int, int, int, int]] = marshal.loads(previous.reuse) if previous else {}
     records: list[Fields] = []
     others: list[Other] = []
     reuse: dict[str, tuple[int, int, int, int, int]] = {}
-    try:
-        with os.scandir(folder) as it:
-            entries = list(it)
-    except OSError:
-        entries = []
+    sep = os.sep
     for entry in entries:
         name = entry.name
         # Most names end in .json and start with neither "." nor "~": none of those is a temp file.
@@ -107,16 +141,26 @@ def scan_month(folder: str, kind: str, month: str, stamp: DirStamp,
                 continue
             if name[-5:] != ".json":
                 continue
-        try:
-            st = entry.stat()
-        except OSError:  # gone since the listing
+        # Answered from the listing (d_type) on the file systems we know: no call per file.
+        if not entry.is_file(follow_symlinks=False):
+            others.append((name, _flag(name), LINK if entry.is_symlink() else NOT_A_FILE))
             continue
         hit = old.get(name)
-        if previous is not None and hit is not None and hit[:3] == (st.st_size, st.st_mtime_ns, st.st_ino):
+        if hit is not None:
+            try:
+                st = entry.stat(follow_symlinks=False)
+            except OSError:  # gone since the listing
+                continue
+            found: FileStamp = (st.st_size, st.st_mtime_ns, st.st_ino)
+        if hit is not None and hit[:3] == found and previous is not None:
             flag, slot = hit[3], hit[4]
             value: Fields | str = previous.records[slot] if slot >= 0 else str(previous.others[-1 - slot][2])
         else:
-            flag, value = _parse(entry.path, name, st.st_size, kind, month)
+            # A file read is stamped by the fstat of its own open: no separate stat call.
+            parsed = _parse(folder + sep + name, name, kind, month, shared, at)
+            if parsed is None:  # gone since the listing
+                continue
+            flag, value, found = parsed
         if isinstance(value, tuple):
             slot = len(records)
             records.append(value)
@@ -126,24 +170,61 @@ def scan_month(folder: str, kind: str, month: str, stamp: DirStamp,
             slot = -1 - len(others)
             others.append((name, flag, value))
         # A file changed within RACY_NS of being read may change again unseen: read it next time too.
-        mtime = st.st_mtime_ns if now - st.st_mtime_ns > RACY_NS else _NEVER
-        reuse[name] = (st.st_size, mtime, st.st_ino, flag, slot)
+        size, mtime_ns, inode = found
+        reuse[name] = (size, mtime_ns if now - mtime_ns > RACY_NS else _NEVER, inode, flag, slot)
     return MonthScan(stamp, now - stamp[0] > RACY_NS, records, others, len(reuse), marshal.dumps(reuse))
 
 
-def _parse(path: str, name: str, size: int, kind: str, month: str) -> tuple[int, Fields | str]:
-    """Read and verify one record file: its flag and Record, or the reason it is unusable."""
-    if size > envelope.MAX_FILE_BYTES:
-        return _flag(name), f"too large to be a record ({size} bytes)"
+def _parse(path: str, name: str, kind: str, month: str, shared: bool = True,
+           at: int | None = None) -> tuple[int, Fields | str, FileStamp] | None:
+    """Read and verify one record file: its flag, its Record or the reason it is unusable, and its
+    (size, mtime_ns, inode); None when it is gone.
+
+    The open neither follows a link (O_NOFOLLOW) nor waits on a pipe (O_NONBLOCK),
+    and only a regular file is read: the listing said so, but it may have changed since.
+    """
     try:
-        record = envelope.decode(_read_bytes(path, size))
+        fd = os.open(path, _READ_FLAGS) if at is None else os.open(name, _READ_FLAGS, dir_fd=at)
+    except FileNotFoundError:
+        return None
     except OSError as exc:
-        return _flag(name), f"cannot be read ({exc.strerror or exc})"
+        try:
+            st = os.lstat(path) if at is None else os.stat(name, dir_fd=at, follow_symlinks=False)
+        except OSError:
+            return None
+        found = (st.st_size, st.st_mtime_ns, st.st_ino)
+        return _flag(name), LINK if exc.errno == _ELOOP else _unreadable(exc), found
+    try:
+        st = os.fstat(fd)
+        found = (st.st_size, st.st_mtime_ns, st.st_ino)
+        if not stat.S_ISREG(st.st_mode):
+            return _flag(name), NOT_A_FILE, found
+        if st.st_size > envelope.MAX_FILE_BYTES:
+            return _flag(name), f"too large to be a record ({st.st_size} bytes)", found
+        data = _read_bytes(fd, st.st_size)
+    except OSError as exc:
+        return _flag(name), _unreadable(exc), (0, _NEVER, 0)
+    finally:
+        os.close(fd)
+    try:
+        record = envelope.decode(data)
     except CorruptRecord as exc:
-        return _flag(name), str(exc)
+        return _flag(name), str(exc), found
     if record.kind != kind or record.date[:7] != month[:7]:
-        return _flag(name), f"in the wrong folder (belongs in {RECORDS}/{record.kind}/{record.date[:7]})"
-    return OWN if name == record.file_name() else FOREIGN, record
+        where = f"{RECORDS}/{record.kind}/{record.date[:7]}"
+        return _flag(name), f"in the wrong folder (belongs in {where})", found
+    if shared and record.payload.get("visibility") == "private":
+        return _flag(name), PRIVATE, found
+    # A tombstone's payload is never shown: it only has to be an object (checked in decode).
+    rule = None if record.deleted else _RULES.get(kind)
+    if rule is not None and rule(record.payload) is not None:
+        return _flag(name), str(validate.problem(kind, record.payload)), found
+    return OWN if name == record.file_name() else FOREIGN, record, found
+
+
+def _unreadable(exc: OSError) -> str:
+    """The reason for a file that could not be opened or read."""
+    return f"cannot be read ({exc.strerror or exc})"
 
 
 def _flag(name: str) -> int:
@@ -151,21 +232,17 @@ def _flag(name: str) -> int:
     return OWN if _OWN_NAME.match(name) else FOREIGN
 
 
-def _read_bytes(path: str, size: int) -> bytes:
-    """A file's bytes, in one read call when it still has the size it was listed with."""
-    fd = os.open(path, _READ_FLAGS)
-    try:
-        data = os.read(fd, size + 1)
-        if len(data) <= size:
-            return data
-        chunks = [data]  # it grew since it was listed: read on, up to the limit
-        total = len(data)
-        while total <= envelope.MAX_FILE_BYTES:
-            more = os.read(fd, 1 << 16)
-            if not more:
-                break
-            chunks.append(more)
-            total += len(more)
-        return b"".join(chunks)
-    finally:
-        os.close(fd)
+def _read_bytes(fd: int, size: int) -> bytes:
+    """An open file's bytes, in one read call when it still has the size fstat gave."""
+    data = os.read(fd, size + 1)
+    if len(data) <= size:
+        return data
+    chunks = [data]  # it grew since: read on, up to the limit
+    total = len(data)
+    while total <= envelope.MAX_FILE_BYTES:
+        more = os.read(fd, 1 << 16)
+        if not more:
+            break
+        chunks.append(more)
+        total += len(more)
+    return b"".join(chunks)

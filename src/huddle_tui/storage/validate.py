@@ -1,0 +1,226 @@
+"""The payload rules of each record kind, checked on every record read from a folder.
+
+A shared folder is untrusted input: any teammate (or a tool, or a damaged
+disk) can put a correctly checksummed record there whose payload has a
+string for a mood, a number for a list or a turn without a speaker. Reading
+turns each record into a typed value (model/), so every payload is checked
+here first, and one that breaks a rule is set aside with the reason, exactly
+like a corrupt file (storage/scan.py). The typed values' `from_payload` can
+then trust what they are given.
+
+Keys a payload does not know are allowed (a later version may add some), and
+so are kinds this version does not know. A rule names the first key at fault.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from huddle_tui.storage.envelope import is_date
+from huddle_tui.text import MAX_CONCERN, MAX_STATUS
+
+CHECKIN_VISIBILITIES = frozenset(("team", "anonymous", "withheld", "private"))
+CONCERN_VISIBILITIES = frozenset(("team", "anonymous", "private"))
+CONCERN_KINDS = frozenset(("blocker", "concern", "support"))
+FOLLOWUP_STATES = frozenset(("open", "done"))
+# Larger numbers are no duration and cannot all be made floats (float(10**400) raises).
+_BIG = 1e15
+_NONE: list[Any] = []  # an absent list, never changed
+
+
+def problem(kind: str, payload: dict[str, Any]) -> str | None:
+    """Why a payload of `kind` cannot be read as one, or None when it can (unknown kinds can)."""
+    rule = RULES.get(kind)
+    if rule is None:
+        return None
+    reason = rule(payload)
+    return None if reason is None else f"invalid {kind}: {reason}"
+
+
+def _checkin(p: dict[str, Any]) -> str | None:
+    """A member's check-in; a withheld one only says that the member checked in."""
+    get = p.get
+    visibility, mood, status, concerns = get("visibility", "team"), get("mood"), get("status", ""), \
+        get("concerns", _NONE)
+    # The common shape in one test (a cold read checks thousands): named, a mood, no concerns.
+    if ((visibility == "team" or visibility == "private") and get("member").__class__ is str
+            and mood.__class__ is int and 1 <= mood <= 5 and status.__class__ is str
+            and len(status) <= MAX_STATUS and concerns.__class__ is list and not concerns
+            and get("source", "").__class__ is str):
+        return None
+    return _checkin_reason(p)
+
+
+def _checkin_reason(p: dict[str, Any]) -> str | None:
+    """Every check-in rule, one by one, naming the first broken (or None)."""
+    get = p.get
+    visibility = get("visibility", "team")
+    if visibility.__class__ is not str or visibility not in CHECKIN_VISIBILITIES:
+        return "visibility must be team, anonymous, withheld or private"
+    if visibility == "anonymous":
+        if "member" in p:
+            return "an anonymous check-in must not name its member"
+    elif get("member").__class__ is not str:
+        return "member must be a name"
+    if visibility == "withheld":
+        for key in ("mood", "status", "concerns"):
+            if key in p:
+                return f"a withheld check-in carries no {key}"
+    else:
+        mood = get("mood")
+        if mood.__class__ is not int or not 1 <= mood <= 5:
+            return "mood must be a whole number from 1 to 5"
+        status = get("status", "")
+        if status.__class__ is not str or len(status) > MAX_STATUS:
+            return f"status must be text of at most {MAX_STATUS} characters"
+        concerns = get("concerns", ())
+        if concerns.__class__ not in (list, tuple):
+            return "concerns must be a list"
+        for item in concerns:
+            reason = _concern_object(item, need_id=True)
+            if reason is not None:
+                return f"concerns: {reason}"
+    if get("source", "").__class__ is not str:
+        return "source must be text"
+    return None
+
+
+def _concern_object(c: Any, *, need_id: bool) -> str | None:
+    """A concern as a check-in lists it, or as a record of its own."""
+    if c.__class__ is not dict:
+        return "a concern must be an object"
+    text = c.get("text")
+    if text.__class__ is not str or len(text) > MAX_CONCERN:
+        return f"text must be text of at most {MAX_CONCERN} characters"
+    kind = c.get("kind")
+    if kind.__class__ is not str or kind not in CONCERN_KINDS:
+        return "kind must be blocker, concern or support"
+    if (need_id or "id" in c) and c.get("id").__class__ is not str:
+        return "id must be text"
+    followup = c.get("followup")
+    if followup is not None:
+        if followup.__class__ is not dict or followup.get("owner").__class__ is not str:
+            return "followup must be an object with an owner"
+        state = followup.get("state")
+        if state.__class__ is not str or state not in FOLLOWUP_STATES:
+            return "followup state must be open or done"
+    return None
+
+
+def _concern(p: dict[str, Any]) -> str | None:
+    """A concern saved on its own (an anonymous or private one raised in a named check-in)."""
+    reason = _concern_object(p, need_id=False)
+    if reason is not None:
+        return reason
+    member = p.get("member")
+    if member is not None and member.__class__ is not str:
+        return "member must be a name"
+    visibility = p.get("visibility", "team")
+    if visibility.__class__ is not str or visibility not in CONCERN_VISIBILITIES:
+        return "visibility must be team, anonymous or private"
+    return None
+
+
+def _huddle(p: dict[str, Any]) -> str | None:
+    """A huddle held: who facilitated, the order, each turn and the round's length."""
+    get = p.get
+    if get("facilitator").__class__ is not str:
+        return "facilitator must be a name"
+    if not _names(get("order")):
+        return "order must be a list of names"
+    turns = get("turns")
+    if turns.__class__ is not list:
+        return "turns must be a list"
+    for turn in turns:
+        reason = _turn(turn)
+        if reason is not None:
+            return f"turns: {reason}"
+    round_s: Any = get("round_s")
+    if not _seconds(round_s) or round_s <= 0:
+        return "round_s must be a number of seconds above 0"
+    for key in ("started_at", "ended_at"):
+        value = get(key)
+        if value is not None and value.__class__ is not str:
+            return f"{key} must be a time or null"
+    if "round" in p:
+        number = p["round"]
+        if number.__class__ is not int or number < 1:
+            return "round must be a whole number from 1"
+    return None
+
+
+def _turn(t: Any) -> str | None:
+    """One speaker's turn in a huddle."""
+    if t.__class__ is dict:
+        get = t.get
+        box, spoken = get("timebox_s"), get("spoken_s")
+        # The whole rule in one test first: a huddle has a turn per speaker.
+        if (get("speaker").__class__ is str and (box.__class__ is float or box.__class__ is int)
+                and 0 <= box <= _BIG and (spoken.__class__ is float or spoken.__class__ is int)
+                and 0 <= spoken <= _BIG and get("skipped").__class__ is bool
+                and get("late").__class__ is bool):
+            return None
+    return _turn_reason(t)
+
+
+def _turn_reason(t: Any) -> str | None:
+    """The first turn rule broken, or None."""
+    if t.__class__ is not dict:
+        return "a turn must be an object"
+    if t.get("speaker").__class__ is not str:
+        return "speaker must be a name"
+    for key in ("timebox_s", "spoken_s"):
+        if not _seconds(t.get(key)):
+            return f"{key} must be a number of seconds, 0 or more"
+    for key in ("skipped", "late"):
+        if t.get(key).__class__ is not bool:
+            return f"{key} must be true or false"
+    return None
+
+
+def _handoff(p: dict[str, Any]) -> str | None:
+    """The facilitator role handed from one member to another, with a reason."""
+    for key in ("from", "to", "reason"):
+        if p.get(key).__class__ is not str:
+            return f"{key} must be text"
+    return None
+
+
+def _away(p: dict[str, Any]) -> str | None:
+    """A member away from one date to another (both included)."""
+    if p.get("member").__class__ is not str:
+        return "member must be a name"
+    start, end = p.get("from"), p.get("to")
+    if start.__class__ is not str or not is_date(start):
+        return "from must be a date YYYY-MM-DD"
+    if end.__class__ is not str or not is_date(end):
+        return "to must be a date YYYY-MM-DD"
+    if end < start:
+        return "to must not be before from"
+    reason = p.get("reason", "")
+    if reason.__class__ is not str:
+        return "reason must be text"
+    return None
+
+
+def _names(value: Any) -> bool:
+    """Whether a value is a list of names."""
+    return value.__class__ is list and {*map(type, value)} <= _STR
+
+
+_STR = {str}
+
+
+def _seconds(value: Any) -> bool:
+    """Whether a value is a finite number of seconds, 0 or more (a bool is no number)."""
+    cls = value.__class__
+    # NaN fails both comparisons; the JSON reader turns 1e999 into infinity, which fails the second.
+    ok: bool = (cls is int or cls is float) and 0 <= value <= _BIG
+    return ok
+
+
+# Each kind's rule: None when a payload passes, else the first broken rule (without the kind).
+RULES: dict[str, Callable[[dict[str, Any]], str | None]] = {
+    "checkin": _checkin, "concern": _concern, "huddle": _huddle, "handoff": _handoff, "away": _away,
+}
