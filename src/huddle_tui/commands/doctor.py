@@ -52,6 +52,7 @@ def run(args: argparse.Namespace) -> int:
     history = ctx.journal.shared.read(verify=True)  # every file, not the index's word
     removed = clean_own_temp_files(history) if args.fix else []
     checks += _history_checks(history, removed)
+    checks += _owners(team.shared_dir)
     checks += [_endpoint(e, ctx.user) for e in team.endpoints]
     extra = {
         "records": len(history.records), "files": history.files_read,
@@ -102,6 +103,24 @@ def _history_checks(history: History, removed: list[Path]) -> list[Check]:
         out.append(Check("temp files", True, f"{len(own)} temp files (skipped by readers)",
                          "`huddle doctor --fix` removes huddle's own once they are a minute old"))
     return out
+
+
+def _owners(shared: Path) -> list[Check]:
+    """Warn when record files belong to several users: a file's owner can point at its author."""
+    import os
+
+    uids: set[int] = set()
+    for folder, _, files in os.walk(shared / "records"):  # os.walk does not follow links
+        for name in files:
+            try:
+                uids.add(os.lstat(os.path.join(folder, name)).st_uid)
+            except OSError:
+                continue
+    if len(uids) <= 1:
+        return []
+    return [Check("anonymity", False, f"record files here belong to {len(uids)} different users",
+                  "on this shared folder a file's owner shows who wrote it, anonymous answers "
+                  "included; share through a sync tool or the HTTP endpoint instead (docs/privacy.md)")]
 
 
 def _endpoint(endpoint: Endpoint, user: UserConfig) -> Check:
