@@ -159,3 +159,10 @@ def test_every_machine_prints_the_same_plan(team: TeamConfig, tmp_path: Path) ->
     assert outputs[0] == outputs[1]
     assert set(outputs[0]) >= {"date", "facilitator", "order"}
     assert outputs[0]["facilitator"] == "Ana" and len(outputs[0]["order"]) == 5
+
+
+def test_a_countrys_public_holidays_have_no_huddle(team: TeamConfig) -> None:
+    """holiday_country draws on the holidays package: Portugal's 10 June is a day off there."""
+    portugal = team._replace(holiday_country="PT")
+    assert not portugal.is_workday(date(2026, 6, 10)) and team.is_workday(date(2026, 6, 10))
+    assert Journal(portugal).plan(date(2026, 6, 10)).facilitator is None
