@@ -153,6 +153,23 @@ async def test_private_concern_stays_on_this_machine(make_app: MADE, team: TeamC
     assert [r.payload["text"] for r in private] == ["burning out"]
 
 
+async def test_an_anonymous_concern_is_shown_beside_no_one(make_app: MADE, team: TeamConfig) -> None:
+    """The dialog names nobody, the speaker's turn gains nothing, and the record carries no member."""
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await open_round(pilot)
+        speaker = screen.pulse.view().speaker or ""
+        await pilot.press("c")
+        await pilot.pause()
+        assert speaker and speaker not in str(app.screen.query_one(".dialog-title").render())
+        await pilot.press(*"the reorg scares me", "tab", "tab", "enter", "down", "enter", "ctrl+s")
+        await settle(pilot)
+        assert "the reorg" not in screen_text(app) and "anonymous" not in str(
+            screen.query_one("#said").render())
+    (record,) = Journal(team).read(("concern",)).live()
+    assert record.payload["text"] == "the reorg scares me" and "member" not in record.payload
+
+
 async def test_anonymous_moods_are_saved_without_a_name(make_app: MADE, team: TeamConfig) -> None:
     """With mood privacy "anonymous", a mood key saves an anonymous check-in and shows no number."""
     anon = team._replace(mood_privacy="anonymous")

@@ -37,8 +37,8 @@ class ConcernDialog(ModalScreen[Concern | None]):
     def compose(self) -> ComposeResult:
         """Text on top, the three choices side by side below it."""
         with Vertical(classes="dialog"):
-            yield Static(Content.assemble("Concern raised by ", printable(self.speaker)),
-                         classes="dialog-title")
+            # No name in the title: an anonymous concern must not be shown beside anyone.
+            yield Static("Note a concern", classes="dialog-title")
             yield Input(placeholder="what is it? (one line)", max_length=MAX_CONCERN, id="text")
             with Horizontal(id="concern-choices"):
                 yield Select([(k, k) for k in CONCERN_KINDS], value="concern", allow_blank=False,

@@ -365,7 +365,7 @@ class RoundScreen(HuddleScreen):
             owner = f" → follow-up: {printable(concern.followup.owner)}" if concern.followup else ""
             draft.shown.append(f"{concern.kind}: {printable(concern.text)}{owner}")
         elif concern.visibility == "anonymous":
-            draft.shown.append(f"an anonymous {concern.kind} was noted")
+            self.notify(f"Anonymous {concern.kind} noted: it is shown in no one's turn.")
         else:
             self.notify("Kept private: saved on this machine only.")
         self._show_speaker()
