@@ -18,7 +18,7 @@ import logging
 import ssl
 import time
 from collections.abc import Callable
-from typing import Any, NamedTuple
+from typing import Any, Literal, NamedTuple
 
 import httpx
 
@@ -40,10 +40,13 @@ ENDPOINT_LEVEL = frozenset({401, 403, 404, 405})
 PAGE_LIMIT = 500
 
 
+Result = Literal["sent", "retry", "dead"]
+
+
 class Outcome(NamedTuple):
     """What one attempt came to: "sent", "retry" (try later) or "dead" (a permanent refusal)."""
 
-    result: str
+    result: Result
     error: str = ""
     status: int | None = None
     retry_after: float | None = None

@@ -18,6 +18,8 @@ from textual.color import Color, ColorParseError
 from textual.theme import Theme
 
 from huddle_tui import paths
+from huddle_tui.config.toml_reader import TomlReader, kind_of
+from huddle_tui.errors import ConfigError
 
 DEFAULT_THEME = "huddle-dark"
 COLOURS = ("primary", "secondary", "warning", "error", "success", "accent", "foreground",
@@ -32,52 +34,54 @@ class ThemeLoadResult(NamedTuple):
     failed: list[tuple[str, str]]
 
 
-class ThemeError(ValueError):
-    """A theme file that cannot become a Theme; the message says why in one line."""
+ThemeError = ConfigError
+"""A theme file that cannot become a Theme: the one-line error names the file, key and line."""
 
 
-def parse_theme(text: str) -> Theme:
-    """Turn one theme file's text into a Theme, checking every key and colour."""
+def parse_theme(text: str, source: str = "theme") -> Theme:
+    """Turn one theme file's text into a Theme, checked as strictly as the configs are."""
+    r = TomlReader(Path(source), text)
     try:
         data: dict[str, Any] = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
-        raise ThemeError(f"TOML syntax error: {exc}") from None
-    unknown = sorted(set(data) - KEYS)
-    if unknown:
-        raise ThemeError(f"unknown key {unknown[0]!r} (known: {', '.join(sorted(KEYS))})")
-    name, primary = data.get("name"), data.get("primary")
-    if not isinstance(name, str) or not name.strip():
-        raise ThemeError("name: expected a non-empty string")
-    if primary is None:
-        raise ThemeError("primary: a theme needs a primary colour")
-    colours = {key: _colour(key, data[key]) if data.get(key) is not None else None for key in COLOURS}
-    dark = data.get("dark", True)
-    if not isinstance(dark, bool):
-        raise ThemeError("dark: expected true or false")
-    variables = data.get("variables", {})
-    if not isinstance(variables, dict) or not all(isinstance(v, str) for v in variables.values()):
-        raise ThemeError("variables: expected a table of strings")
-    spread = data.get("luminosity_spread", 0.15)
-    alpha = data.get("text_alpha", 0.95)
-    if not all(isinstance(x, int | float) and not isinstance(x, bool) for x in (spread, alpha)):
-        raise ThemeError("luminosity_spread and text_alpha: expected numbers")
-    return Theme(name=name.strip(), primary=colours["primary"] or "", secondary=colours["secondary"],
+        raise ConfigError(f"{source}: TOML syntax error: {exc}") from None
+    r.table(data, "", KEYS)
+    name = r.need_str(data, "name", "").strip()
+    if data.get("primary") is None:
+        raise r.fail("primary", "a theme needs a primary colour")
+    colours = {key: _colour(r, key, data) for key in COLOURS}
+    dark = r.bool_(data, "dark", "", True)
+    variables = r.table(data.get("variables", {}), "variables", set(data.get("variables", {}) or ()))
+    for key, value in variables.items():
+        if not isinstance(value, str):
+            raise r.fail(f"variables.{key}", f"expected a string, got {kind_of(value)}")
+    spread, alpha = _number(r, data, "luminosity_spread", 0.15), _number(r, data, "text_alpha", 0.95)
+    return Theme(name=name, primary=colours["primary"] or "", secondary=colours["secondary"],
                  warning=colours["warning"], error=colours["error"], success=colours["success"],
                  accent=colours["accent"], foreground=colours["foreground"],
                  background=colours["background"], surface=colours["surface"], panel=colours["panel"],
-                 boost=colours["boost"], dark=dark, luminosity_spread=float(spread),
-                 text_alpha=float(alpha), variables=dict(variables))
+                 boost=colours["boost"], dark=dark, luminosity_spread=spread, text_alpha=alpha,
+                 variables=dict(variables))
 
 
-def _colour(key: str, value: object) -> str:
-    """Check one colour value is something Textual can parse."""
-    if not isinstance(value, str):
-        raise ThemeError(f"{key}: expected a colour string like \"#4EA1FF\"")
+def _colour(r: TomlReader, key: str, data: dict[str, Any]) -> str | None:
+    """One colour value, checked to be something Textual can parse."""
+    value = r.str_(data, key, "")
+    if value is None:
+        return None
     try:
         Color.parse(value)
     except ColorParseError:
-        raise ThemeError(f"{key}: not a colour: {value!r}") from None
+        raise r.fail(key, f"not a colour: {value!r}") from None
     return value
+
+
+def _number(r: TomlReader, data: dict[str, Any], key: str, default: float) -> float:
+    """A number (not a boolean), or the default when absent."""
+    value = data.get(key, default)
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise r.fail(key, f"expected a number, got {kind_of(value)}")
+    return float(value)
 
 
 def _shipped() -> Iterable[tuple[str, str]]:
@@ -112,8 +116,8 @@ def quick_theme(name: str, user_dir: Path | None = None) -> Theme | None:
     if not entry.is_file():
         return None
     try:
-        theme = parse_theme(entry.read_text("utf-8"))
-    except ThemeError:
+        theme = parse_theme(entry.read_text("utf-8"), entry.name)
+    except ConfigError:
         return None
     return theme if theme.name == name else None
 
@@ -128,9 +132,9 @@ def load_themes(user_dir: Path | None = None) -> ThemeLoadResult:
             result.failed.append((source, f"cannot be read ({text[1:]})"))
             continue
         try:
-            theme = parse_theme(text)
-        except ThemeError as exc:
-            result.failed.append((source, str(exc)))
+            theme = parse_theme(text, source)
+        except ConfigError as exc:
+            result.failed.append((source, exc.message.removeprefix(f"{source}: ")))
             continue
         by_name[theme.name] = theme
     result.loaded.extend(by_name.values())

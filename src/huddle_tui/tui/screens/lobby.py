@@ -5,6 +5,7 @@ from __future__ import annotations
 from functools import partial
 from typing import TYPE_CHECKING, ClassVar
 
+from textual import getters
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical
@@ -31,6 +32,10 @@ VIEW_SUMMARY, ANOTHER_ROUND = "View today's summary", "Run another round (record
 
 class LobbyScreen(HuddleScreen):
     """Painted at once from the config; the plan arrives from a worker a moment later."""
+
+    facilitator_line = getters.query_one("#lobby-facilitator", Static)
+    timing_line = getters.query_one("#lobby-timing", Static)
+    roster = getters.query_one("#roster", Roster)
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("enter", "start", "start round", priority=True, tooltip="Start the pulse round"),
@@ -119,17 +124,17 @@ class LobbyScreen(HuddleScreen):
     def _show(self) -> None:
         """Repaint the facilitator line, the timing line and the roster."""
         team, plan = self.huddle.team, self.plan
-        facilitator = self.query_one("#lobby-facilitator", Static)
+        facilitator = self.facilitator_line
         if plan is not None:
             who = printable(plan.facilitator) if plan.facilitator else "nobody eligible today"
             facilitator.update(f"Facilitator: {who} ({REASONS.get(plan.reason, plan.reason)})"
                                " · h hands it over")
         speakers = self._speakers()
         per_turn = team.round_seconds / len(speakers) if speakers else team.round_seconds
-        self.query_one("#lobby-timing", Static).update(
+        self.timing_line.update(
             f"Round {duration(team.round_seconds)} · {len(speakers)} speakers · "
             f"{duration(per_turn)} a turn to start with (a short turn gives the others more)")
-        self.query_one("#roster", Roster).show([self._row(name) for name in self._order()])
+        self.roster.show([self._row(name) for name in self._order()])
 
     def _row(self, name: str) -> Content:
         """One roster line: name, role, presence, and ✓ when already checked in."""
@@ -146,7 +151,7 @@ class LobbyScreen(HuddleScreen):
         order = self._order()
         if not order:
             return
-        name = order[min(self.query_one("#roster", Roster).highlighted, len(order) - 1)]
+        name = order[min(self.roster.highlighted, len(order) - 1)]
         now = self.presence.get(name, "in the room")
         self.presence[name] = PRESENCE[(PRESENCE.index(now) + 1) % len(PRESENCE)]
         self._show()

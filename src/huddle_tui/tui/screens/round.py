@@ -10,6 +10,7 @@ from __future__ import annotations
 from functools import partial
 from typing import ClassVar
 
+from textual import getters
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
@@ -72,6 +73,13 @@ class RoundScreen(HuddleScreen):
 
     CSS_PATH = "round.tcss"
     SCOPED_CSS = False  # rules name the screen's own ids, and some match on Screen classes
+
+    countdown = getters.query_one(Countdown)
+    round_bar_line = getters.query_one("#round-bar", Static)
+    queue = getters.query_one(SpeakerQueue)
+    speaker_line = getters.query_one("#speaker", Static)
+    said_lines = getters.query_one("#said", Static)
+    next_line = getters.query_one("#next-up", Static)
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("space,enter", "next", "next", key_display="␣", tooltip="Next speaker"),
@@ -136,10 +144,10 @@ class RoundScreen(HuddleScreen):
         view = self.pulse.view()
         if view.finished:
             return
-        self.query_one(Countdown).show(view)
-        self.query_one("#round-bar", Static).update(round_bar(view))
-        self.query_one("#round-bar").set_class(view.round_remaining_s <= 0, "-over")
-        self.query_one(SpeakerQueue).show(self.pulse)
+        self.countdown.show(view)
+        self.round_bar_line.update(round_bar(view))
+        self.round_bar_line.set_class(view.round_remaining_s <= 0, "-over")
+        self.queue.show(self.pulse)
         if view.state == OVER and not view.paused and self.pulse.index not in self._over_rung:
             self._over_rung.add(self.pulse.index)
             if self.huddle.user.bell:
@@ -153,12 +161,12 @@ class RoundScreen(HuddleScreen):
         if view.speaker is None:
             return
         late = " (late)" if self.pulse.current and self.pulse.current.late else ""
-        self.query_one("#speaker", Static).update(Content.assemble(
+        self.speaker_line.update(Content.assemble(
             "Now speaking ", (printable(view.speaker) + late, "bold"),
             f"  ·  {view.position} of {view.speakers}"))
         nxt = printable(view.next_speaker) if view.next_speaker else "nobody: this is the last turn"
-        self.query_one("#next-up", Static).update(Content.assemble("Next: ", nxt))
-        self.query_one("#said", Static).update(self._said(view.speaker))
+        self.next_line.update(Content.assemble("Next: ", nxt))
+        self.said_lines.update(self._said(view.speaker))
 
     def _said(self, speaker: str) -> Content:
         """The speaker's mood (with its word), status and concerns, as the team may see them."""

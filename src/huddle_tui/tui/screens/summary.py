@@ -10,6 +10,7 @@ from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, ClassVar
 
+from textual import getters
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import VerticalScroll
@@ -93,6 +94,8 @@ class SummaryScreen(HuddleScreen):
     CSS_PATH = "summary.tcss"
     SCOPED_CSS = False  # rules name the screen's own ids, and some match on Screen classes
 
+    summary_text = getters.query_one("#summary-text", Static)
+
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("c", "copy", "copy Markdown", tooltip="Copy the Markdown summary to the clipboard"),
         Binding("s", "save", "save to file", tooltip="Save the Markdown summary to a file"),
@@ -136,7 +139,7 @@ class SummaryScreen(HuddleScreen):
     def on_summary_ready(self, message: SummaryReady) -> None:
         """Show it and keep the Markdown for copying and saving."""
         self.markdown = message.markdown
-        self.query_one("#summary-text", Static).update(summary_content(message.summary))
+        self.summary_text.update(summary_content(message.summary))
 
     def action_copy(self) -> None:
         """Copy the Markdown (OSC 52: works over SSH too, if the terminal allows it)."""
