@@ -243,13 +243,20 @@ class RoundScreen(HuddleScreen):
         speaker = self.pulse.current.speaker if self.pulse.current else None
         if speaker is None:
             return
+        draft = self._editable(speaker)
+        if draft is None:
+            return
+        draft.mood = mood
+        self._save_checkin(speaker, mood=mood, status=draft.status or None)
+
+    def _editable(self, speaker: str) -> Draft | None:
+        """The speaker's draft, unless their answer was given (and is kept) on their own terminal."""
         draft = self.drafts.setdefault(speaker, Draft())
         if draft.withheld:
             self.notify(f"{printable(speaker)} checked in from their own terminal; "
                         "their answer stays as they gave it.", markup=False)
-            return
-        draft.mood = mood
-        self._save_checkin(speaker, mood=mood, status=draft.status or None)
+            return None
+        return draft
 
     def action_status(self) -> None:
         """Type the speaker's one-line status."""
@@ -268,10 +275,8 @@ class RoundScreen(HuddleScreen):
         """Keep the status; save it with the mood (a check-in needs one)."""
         if status is None:
             return
-        draft = self.drafts.setdefault(speaker, Draft())
-        if draft.withheld:
-            self.notify(f"{printable(speaker)} checked in from their own terminal; "
-                        "their answer stays as they gave it.", markup=False)
+        draft = self._editable(speaker)
+        if draft is None:
             return
         draft.status = status
         self._show_speaker()
