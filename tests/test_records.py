@@ -154,11 +154,15 @@ def test_mixed_visibility_concerns_are_split(team: TeamConfig, shared: Path) -> 
     ))
     saved = journal.save_checkin(checkin)
     shared_text = " ".join(p.read_text() for p in shared.rglob("*.json"))
-    assert "CI is red" in shared_text and "my manager worries me" in shared_text
-    assert "health stuff" not in shared_text
-    anon = [r for r in saved.shared if r.kind == "concern"]
-    assert len(anon) == 1 and "member" not in anon[0].payload and "Ben" not in json.dumps(anon[0].payload)
-    assert [r.kind for r in saved.private] == ["concern"]
+    assert "CI is red" in shared_text and "health stuff" not in shared_text
+    assert "my manager worries me" not in shared_text  # anonymous: it waits like an answer
+    assert [r.kind for r in saved.private] == ["concern", "concern"]
+    for name in ("Ana", "Chen", "Dara"):  # three withheld answers that day: 3 candidates
+        journal.save_checkin(CheckIn("2026-11-26", 3, name, visibility="private"))
+    assert Journal(team).release_pending() == 1  # a later session
+    anon = [r for r in journal.read(("concern",)).live() if "member" not in r.payload]
+    assert [r.payload["text"] for r in anon] == ["my manager worries me"]
+    assert "Ben" not in json.dumps(anon[0].payload) and anon[0].written_at == "2026-11-26"
 
 
 def test_anonymous_ids_come_from_a_key_kept_on_this_machine(team: TeamConfig, isolated_dirs: Path) -> None:

@@ -232,7 +232,7 @@ class Journal:
         for concern in checkin.concerns:
             if concern.visibility != checkin.visibility:
                 saved_to = self.save_concern(concern, day, member)
-                (private if concern.visibility == "private" else shared).append(saved_to)
+                (shared if concern.visibility == "team" else private).append(saved_to)
         return Saved(answer, tuple(shared), tuple(private), tuple(retracted), held_back)
 
     def _releasable(self, day: date) -> bool:
@@ -244,7 +244,7 @@ class Journal:
         return releasable(self.roster(), day, today)
 
     def release_pending(self, days: int = RECENT_DAYS) -> int:
-        """Release this machine's held-back anonymous answers whose day now has enough candidates.
+        """Release this machine's held-back anonymous answers and concerns where their day now allows.
 
         Returns how many were released. Each goes to the shared folder dated
         to its day only, in a later session than the one it was given in,
@@ -252,8 +252,8 @@ class Journal:
         """
         import random
 
-        pending = [r for r in self.private.read(("checkin",), since=(
-            self.now().date() - timedelta(days=days)).isoformat()).live("checkin")
+        pending = [r for r in self.private.read(("checkin", "concern"), since=(
+            self.now().date() - timedelta(days=days)).isoformat()).live()
             if r.payload.get("pending") and r.id not in self._given]
         random.SystemRandom().shuffle(pending)
         released = 0
@@ -261,10 +261,11 @@ class Journal:
             day = date.fromisoformat(record.date)
             if not self._releasable(day):
                 continue
-            answer = {k: v for k, v in record.payload.items() if k not in ("pending", "member")}
-            answer["visibility"] = "anonymous"
-            self._share("checkin", record.id, record.date, answer, anonymous=True)
-            self.private.save("checkin", record.id, record.date, {"visibility": "private"}, deleted=True)
+            answer = {k: v for k, v in record.payload.items() if k not in ("pending", "member", "visibility")}
+            if record.kind == "checkin":
+                answer["visibility"] = "anonymous"
+            self._share(record.kind, record.id, record.date, answer, anonymous=True)
+            self.private.save(record.kind, record.id, record.date, {"visibility": "private"}, deleted=True)
             released += 1
         return released
 
@@ -274,9 +275,11 @@ class Journal:
         if concern.visibility == "private":
             return self.private.save("concern", payload["id"], day,
                                      {**payload, "member": member, "visibility": "private"})
-        if concern.visibility == "anonymous":
-            return self._share("concern", random_id(), day,
-                               {k: v for k, v in payload.items() if k != "id"}, anonymous=True)
+        if concern.visibility == "anonymous":  # waits here like an anonymous answer (see release_pending)
+            rid = random_id()
+            self._given.add(rid)
+            return self.private.save("concern", rid, day, {**{k: v for k, v in payload.items() if k != "id"},
+                                                           "member": member, "pending": True})
         return self._share("concern", payload["id"], day, {**payload, "member": member})
 
     def _anonymous_id(self, member: str, day: str) -> str:
