@@ -18,7 +18,7 @@ from referencing.jsonschema import DRAFT202012
 from huddle_tui.errors import ConfigError
 from huddle_tui.server.app import MAX_BODY_BYTES, create_app
 from huddle_tui.server.tokens import load_tokens, token_ok
-from huddle_tui.storage.envelope import dumps
+from huddle_tui.storage.envelope import dumps, encode
 from huddle_tui.sync import wire
 from tests.conftest import ROOT, run_huddle
 from tests.http_helpers import TOKEN, LiveServer, make_records
@@ -57,7 +57,7 @@ def put_json(c: httpx.Client, rid: str, obj: Any, **headers: str) -> httpx.Respo
 
 def test_bad_requests_get_their_status_and_leave_the_store_untouched(
         served: tuple[LiveServer, Path], tmp_path: Path) -> None:
-    """No token 401, wrong token 403, oversized 413, bad JSON 400, wrong schema or checksum 422."""
+    """No token 401, wrong token 403, too big 413, bad JSON 400, bad schema or checksum 422, conflict 409."""
     server, folder = served
     good, other = make_records(tmp_path / "client", 2)
     body = wire.to_wire(good)
@@ -66,7 +66,9 @@ def test_bad_requests_get_their_status_and_leave_the_store_untouched(
     before = snapshot(folder)
     wrong_schema = {**body, "schema": 2}
     tampered = {**body, "payload": {**body["payload"], "status": "edited on the way"}}
-    conflict = {**wire.to_wire(other), "id": good.id}
+    moved = {**wire.to_wire(other), "id": good.id}  # other's checksum, so it no longer matches
+    conflict = wire.to_wire(encode(good.kind, good.id, good.version, good.date, good.written_at,
+                                   {**good.payload, "status": "another body"})[0])
     cases: list[tuple[str, Callable[[], httpx.Response], int]] = [
         ("no token", lambda: put_json(client(server, None), good.id, body), 401),
         ("wrong token", lambda: put_json(client(server, "x" * 30), good.id, body), 403),
@@ -76,7 +78,8 @@ def test_bad_requests_get_their_status_and_leave_the_store_untouched(
         ("wrong schema version", lambda: put_json(client(server), good.id, wrong_schema), 422),
         ("checksum mismatch", lambda: put_json(client(server), good.id, tampered), 422),
         ("id not in path", lambda: put_json(client(server), other.id, body), 422),
-        ("same version, other body", lambda: put_json(client(server), good.id, conflict), 422),
+        ("id changed on the way", lambda: put_json(client(server), good.id, moved), 422),
+        ("same version, other body", lambda: put_json(client(server), good.id, conflict), 409),
         ("bad idempotency key", lambda: put_json(client(server), good.id, body,
                                                  **{"Idempotency-Key": "nope"}), 422),
         ("not a uuid", lambda: put_json(client(server), "NOT-A-UUID", body), 422),
