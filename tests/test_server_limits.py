@@ -20,7 +20,6 @@ from typing import Any
 
 import httpx
 import pytest
-import uvicorn
 
 from huddle_tui.model.ids import random_id
 from huddle_tui.server.app import create_app
@@ -30,20 +29,9 @@ from huddle_tui.server.state import ServerState
 from huddle_tui.storage import envelope
 from huddle_tui.storage.envelope import Record
 from huddle_tui.sync import wire
-from tests.http_helpers import TOKEN, LiveServer, free_port, make_records
+from tests.http_helpers import TOKEN, BoundedServer, LiveServer, free_port, make_records
 
 PAYLOAD = {"mood": 3, "status": "fine", "concerns": [], "visibility": "team", "source": "cli"}
-
-
-class BoundedServer(LiveServer):
-    """LiveServer running the configuration `huddle serve` uses, with the given limits."""
-
-    def __init__(self, app: Any, limits: Limits) -> None:
-        """Bind now; serve with server_config(limits) after start()."""
-        super().__init__(app)
-        self.server = uvicorn.Server(server_config(app, limits, port=self.port, log_level="critical"))
-        self.thread = threading.Thread(target=self.server.run, kwargs={"sockets": [self.sock]},
-                                       daemon=True)
 
 
 @pytest.fixture
