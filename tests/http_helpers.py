@@ -18,6 +18,8 @@ from huddle_tui import paths
 from huddle_tui.config.team import Endpoint, TeamConfig, load_team_config, team_config_to_toml, write_toml
 from huddle_tui.config.user import load_user_config, user_config_to_toml
 from huddle_tui.model.ids import random_id
+from huddle_tui.server.limits import Limits
+from huddle_tui.server.protocol import server_config
 from huddle_tui.storage.envelope import Record
 from huddle_tui.storage.folder import FolderStore
 from huddle_tui.sync.trust import with_approved
@@ -78,6 +80,17 @@ class LiveServer:
         self.server.should_exit = True
         self.thread.join(timeout=30)
         self.sock.close()
+
+
+class BoundedServer(LiveServer):
+    """LiveServer running the configuration `huddle serve` uses, with the given limits."""
+
+    def __init__(self, app: ASGIApp, limits: Limits) -> None:
+        """Bind now; serve with server_config(limits) after start()."""
+        super().__init__(app)
+        self.server = uvicorn.Server(server_config(app, limits, port=self.port, log_level="critical"))
+        self.thread = threading.Thread(target=self.server.run, kwargs={"sockets": [self.sock]},
+                                       daemon=True)
 
 
 class FakeClock:

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import json
 import os
+import socket
 import sys
+import threading
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -15,13 +17,15 @@ from jsonschema import Draft202012Validator, FormatChecker
 from referencing import Registry, Resource
 from referencing.jsonschema import DRAFT202012
 
-from huddle_tui.errors import ConfigError
+from huddle_tui.errors import ConfigError, StoreError
 from huddle_tui.server.app import MAX_BODY_BYTES, create_app
+from huddle_tui.server.limits import Limits
+from huddle_tui.server.state import ServerState
 from huddle_tui.server.tokens import load_tokens, token_ok
-from huddle_tui.storage.envelope import dumps
+from huddle_tui.storage.envelope import dumps, encode
 from huddle_tui.sync import wire
 from tests.conftest import ROOT, run_huddle
-from tests.http_helpers import TOKEN, LiveServer, make_records
+from tests.http_helpers import TOKEN, BoundedServer, LiveServer, make_records
 
 OPENAPI = json.loads((ROOT / "docs" / "openapi.json").read_text("utf-8"))
 OPENAPI_URI = "urn:huddle-tui:openapi"
@@ -57,7 +61,7 @@ def put_json(c: httpx.Client, rid: str, obj: Any, **headers: str) -> httpx.Respo
 
 def test_bad_requests_get_their_status_and_leave_the_store_untouched(
         served: tuple[LiveServer, Path], tmp_path: Path) -> None:
-    """No token 401, wrong token 403, oversized 413, bad JSON 400, wrong schema or checksum 422."""
+    """No token 401, wrong token 403, too big 413, bad JSON 400, bad schema or checksum 422, conflict 409."""
     server, folder = served
     good, other = make_records(tmp_path / "client", 2)
     body = wire.to_wire(good)
@@ -66,7 +70,9 @@ def test_bad_requests_get_their_status_and_leave_the_store_untouched(
     before = snapshot(folder)
     wrong_schema = {**body, "schema": 2}
     tampered = {**body, "payload": {**body["payload"], "status": "edited on the way"}}
-    conflict = {**wire.to_wire(other), "id": good.id}
+    moved = {**wire.to_wire(other), "id": good.id}  # other's checksum, so it no longer matches
+    conflict = wire.to_wire(encode(good.kind, good.id, good.version, good.date, good.written_at,
+                                   {**good.payload, "status": "another body"})[0])
     cases: list[tuple[str, Callable[[], httpx.Response], int]] = [
         ("no token", lambda: put_json(client(server, None), good.id, body), 401),
         ("wrong token", lambda: put_json(client(server, "x" * 30), good.id, body), 403),
@@ -76,7 +82,8 @@ def test_bad_requests_get_their_status_and_leave_the_store_untouched(
         ("wrong schema version", lambda: put_json(client(server), good.id, wrong_schema), 422),
         ("checksum mismatch", lambda: put_json(client(server), good.id, tampered), 422),
         ("id not in path", lambda: put_json(client(server), other.id, body), 422),
-        ("same version, other body", lambda: put_json(client(server), good.id, conflict), 422),
+        ("id changed on the way", lambda: put_json(client(server), good.id, moved), 422),
+        ("same version, other body", lambda: put_json(client(server), good.id, conflict), 409),
         ("bad idempotency key", lambda: put_json(client(server), good.id, body,
                                                  **{"Idempotency-Key": "nope"}), 422),
         ("not a uuid", lambda: put_json(client(server), "NOT-A-UUID", body), 422),
@@ -135,19 +142,45 @@ def test_tokens_come_from_an_owner_only_file_or_the_environment(tmp_path: Path) 
 # ---------------------------------------------------------------- OpenAPI
 
 
-def response_validator(method: str, path: str, status: int) -> Draft202012Validator:
-    """A full JSON Schema (2020-12) validator for one documented response body, formats included.
-
-    The body's schema is reached by a $ref into the whole description, so its own $refs resolve there.
-    """
+def documented_response(method: str, path: str, status: int) -> tuple[str, dict[str, Any]]:
+    """The JSON pointer to one documented response and the response object (a shared one's, if a $ref)."""
     resolver = REGISTRY.resolver(OPENAPI_URI)
     pointer = "/".join(("", "paths", path.replace("~", "~0").replace("/", "~1"), method.lower(),
                         "responses", str(status)))
     response = resolver.lookup(f"#{pointer}").contents
     if "$ref" in response:  # a response shared under components/responses
         pointer = response["$ref"].removeprefix("#")
-    schema = {"$ref": f"{OPENAPI_URI}#{pointer}/content/application~1json/schema"}
-    return Draft202012Validator(schema, registry=REGISTRY, format_checker=FormatChecker())
+        response = resolver.lookup(response["$ref"]).contents
+    return pointer, response
+
+
+def validator_at(pointer: str) -> Draft202012Validator:
+    """A full JSON Schema (2020-12) validator, formats included, for the schema at a pointer.
+
+    The schema is reached by a $ref into the whole description, so its own $refs resolve there.
+    """
+    return Draft202012Validator({"$ref": f"{OPENAPI_URI}#{pointer}"}, registry=REGISTRY,
+                                format_checker=FormatChecker())
+
+
+def response_validator(method: str, path: str, status: int) -> Draft202012Validator:
+    """A validator for one documented response body."""
+    pointer, _ = documented_response(method, path, status)
+    return validator_at(f"{pointer}/content/application~1json/schema")
+
+
+def header_errors(method: str, path: str, response: httpx.Response) -> list[str]:
+    """What is wrong with a response's headers: a required one missing, or one unlike its schema."""
+    pointer, documented_answer = documented_response(method, path, response.status_code)
+    errors = []
+    for name, header in documented_answer.get("headers", {}).items():
+        value = response.headers.get(name)
+        if value is None:
+            errors += [f"header {name} missing"] if header.get("required") else []
+            continue
+        validator = validator_at(f"{pointer}/headers/{name}/schema")
+        errors += [f"header {name}: {e.message}" for e in validator.iter_errors(value)]
+    return errors
 
 
 def documented() -> set[Call]:
@@ -160,60 +193,176 @@ def documented() -> set[Call]:
     return out
 
 
-def test_the_openapi_description_matches_what_the_server_serves(served: tuple[LiveServer, Path],
-                                                               tmp_path: Path) -> None:
-    """Every documented path, method and status is produced, each body fits its schema, no route is extra."""
+class Conformance:
+    """Checks answers against the description and notes which (method, path, status) were seen."""
+
+    def __init__(self) -> None:
+        """Nothing seen yet."""
+        self.seen: set[Call] = set()
+
+    def check(self, method: str, path: str, response: httpx.Response) -> None:
+        """Validate a response's status, headers and body against the description and note it as seen."""
+        spec = OPENAPI["paths"][path][method.lower()]["responses"]
+        assert str(response.status_code) in spec, (method, path, response.status_code, response.text)
+        assert response.headers["content-type"].startswith("application/json"), (method, path, response)
+        validator = response_validator(method, path, response.status_code)
+        errors = [f"{e.json_path}: {e.message}" for e in validator.iter_errors(response.json())]
+        errors += header_errors(method, path, response)
+        assert not errors, (method, path, response.status_code, errors)
+        self.seen.add((method, path, response.status_code))
+
+
+def raw_request(port: int, data: bytes) -> httpx.Response:
+    """Send bytes on a fresh connection and read the answer until the server closes it (30 s at most)."""
+    with socket.create_connection(("127.0.0.1", port), timeout=30) as sock:
+        sock.sendall(data)
+        chunks = []
+        while chunk := sock.recv(65536):
+            chunks.append(chunk)
+    head, _, body = b"".join(chunks).partition(b"\r\n\r\n")
+    status_line, *lines = head.decode("latin-1").split("\r\n")
+    headers = [(name.strip(), value.strip()) for name, _, value in (line.partition(":") for line in lines)]
+    return httpx.Response(int(status_line.split()[1]), headers=headers, content=body)
+
+
+def test_the_openapi_description_matches_what_the_server_serves(
+        served: tuple[LiveServer, Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every documented path, method and status is produced, each answer fits its description, no route extra.
+
+    A status any request may get before it reaches its operation (a malformed or late request, an
+    over-long head, a busy server) is produced for each operation by a server with `huddle serve`'s
+    limits; a 405, which no documented method gets, counts for each operation of its path.
+    """
     server, _ = served
     record, second = make_records(tmp_path / "client", 2)
     body = wire.to_wire(record)
+    conflict = wire.to_wire(encode(record.kind, record.id, record.version, record.date, record.written_at,
+                                   {**record.payload, "status": "another body"})[0])
     one = "/v1/records/{id}"
     many = "/v1/records"
-    seen: set[Call] = set()
-
-    def check(method: str, path: str, response: httpx.Response) -> None:
-        """Validate a response against the description and note it as seen."""
-        spec = OPENAPI["paths"][path][method.lower()]["responses"]
-        assert str(response.status_code) in spec, (method, path, response.status_code, response.text)
-        validator = response_validator(method, path, response.status_code)
-        errors = [f"{e.json_path}: {e.message}" for e in validator.iter_errors(response.json())]
-        assert not errors, (method, path, response.status_code, errors)
-        seen.add((method, path, response.status_code))
+    check = Conformance()
+    state: ServerState = served_app(server).state.huddle
 
     anon, bad = client(server, None), client(server, "y" * 24)
     with client(server) as c:
-        check("PUT", one, put_json(c, record.id, body))
-        check("PUT", one, put_json(c, record.id, body))
-        check("PUT", one, c.put(f"/v1/records/{record.id}", content=b"[oops"))
-        check("PUT", one, put_json(anon, record.id, body))
-        check("PUT", one, put_json(bad, record.id, body))
-        check("PUT", one, c.put(f"/v1/records/{record.id}", content=b"x" * (MAX_BODY_BYTES + 1)))
-        check("PUT", one, put_json(c, record.id, {**body, "schema": 9}))
-        check("GET", one, c.get(f"/v1/records/{record.id}"))
-        check("GET", one, anon.get(f"/v1/records/{record.id}"))
-        check("GET", one, bad.get(f"/v1/records/{record.id}"))
-        check("GET", one, c.get(f"/v1/records/{second.id}"))
-        check("PUT", one, put_json(c, second.id, wire.to_wire(second)))
+        check.check("PUT", one, put_json(c, record.id, body))
+        check.check("PUT", one, put_json(c, record.id, body))
+        check.check("PUT", one, put_json(c, record.id, conflict))
+        check.check("PUT", one, c.put(f"/v1/records/{record.id}", content=b"[oops"))
+        check.check("PUT", one, put_json(anon, record.id, body))
+        check.check("PUT", one, put_json(bad, record.id, body))
+        check.check("PUT", one, put_json(c, "a%2Fb", body))
+        check.check("PUT", one, c.put(f"/v1/records/{record.id}", content=b"x" * (MAX_BODY_BYTES + 1)))
+        check.check("PUT", one, put_json(c, record.id, {**body, "schema": 9}))
+        check.check("GET", one, c.get(f"/v1/records/{record.id}"))
+        check.check("GET", one, anon.get(f"/v1/records/{record.id}"))
+        check.check("GET", one, bad.get(f"/v1/records/{record.id}"))
+        check.check("GET", one, c.get(f"/v1/records/{second.id}"))
+        check.check("PUT", one, put_json(c, second.id, wire.to_wire(second)))
         first_page = c.get(many, params={"limit": 1})
-        check("GET", many, first_page)
+        check.check("GET", many, first_page)
         assert first_page.json()["more"] is True
         rest = c.get(many, params={"since": first_page.json()["cursor"]})
-        check("GET", many, rest)
+        check.check("GET", many, rest)
         assert [r["id"] for r in first_page.json()["records"] + rest.json()["records"]] == \
             [record.id, second.id]
-        check("GET", many, c.get(many, params={"since": "garbage"}))
-        check("GET", many, anon.get(many))
-        check("GET", many, bad.get(many))
+        check.check("GET", many, c.get(many, params={"since": "garbage"}))
+        check.check("GET", many, anon.get(many))
+        check.check("GET", many, bad.get(many))
         unknown = c.get("/v1/nothing-here")
         assert unknown.status_code == 404 and unknown.json()["status"] == 404
-    assert seen == documented()
+        for path, url in ((one, f"/v1/records/{record.id}"), (many, many)):
+            methods = {m.upper() for m in OPENAPI["paths"][path] if m != "parameters"}
+            for other in {"PUT", "POST", "DELETE", "PATCH", "TRACE", "OPTIONS"} - methods:
+                refused = c.request(other, url, content=b"{}")
+                assert {m.strip() for m in refused.headers["allow"].split(",")} == methods | {"HEAD"}, other
+                for method in methods:
+                    check.check(method, path, refused)
+        with monkeypatch.context() as broken:
+            def cannot_write(*args: Any, **kwargs: Any) -> Path:
+                """A folder that refuses the write."""
+                raise StoreError("the disk is full")
+
+            def bug(*args: Any, **kwargs: Any) -> Any:
+                """A bug in the server."""
+                raise RuntimeError("a bug")
+
+            broken.setattr(state.store, "write", cannot_write)
+            broken.setattr(state, "latest", Broken())
+            broken.setattr(state, "page", bug)
+            (third,) = make_records(tmp_path / "client", 1)
+            check.check("PUT", one, put_json(c, third.id, wire.to_wire(third)))
+            check.check("GET", one, c.get(f"/v1/records/{record.id}"))
+            check.check("GET", many, c.get(many))
+    check_before_operations(check, tmp_path)
+    assert check.seen == documented()
     routes = {(m, r.path) for r in served_routes(server) for m in r.methods - {"HEAD"}}
     assert routes == {(m, p) for m, p, _ in documented()}
 
 
+class Broken(dict[str, Any]):
+    """A mapping whose every read is a bug."""
+
+    def get(self, *args: Any, **kwargs: Any) -> Any:
+        """Fail as a bug would."""
+        raise RuntimeError("a bug")
+
+
+def check_before_operations(check: Conformance, tmp_path: Path) -> None:
+    """400, 408, 431 and 503 for each operation, from `huddle serve`'s own protocol with small limits.
+
+    The order matters: until the busy part at the end, the server has one connection at a time.
+    """
+    server = BoundedServer(create_app(tmp_path / "bounded", (TOKEN,), durable=False),
+                           Limits(concurrency=2, request_timeout=1.0)).start()
+    (record,) = make_records(tmp_path / "client2", 1)
+    rid = record.id
+    calls = [("PUT", "/v1/records/{id}", f"/v1/records/{rid}"),
+             ("GET", "/v1/records/{id}", f"/v1/records/{rid}"), ("GET", "/v1/records", "/v1/records")]
+    auth = f"Authorization: Bearer {TOKEN}\r\n"
+    try:
+        half_body = f"PUT /v1/records/{rid} HTTP/1.1\r\nHost: x\r\n{auth}Content-Length: 500\r\n\r\n{{"
+        check.check("PUT", "/v1/records/{id}", raw_request(server.port, half_body.encode()))  # 408
+        for method, path, url in calls:
+            start = f"{method} {url} HTTP/1.1\r\nHost: x\r\n"
+            if method == "GET":
+                check.check(method, path, raw_request(server.port, start.encode()))  # 408: half a head
+            check.check(method, path, raw_request(server.port, f"{start}No colon here\r\n\r\n".encode()))
+            huge = f"{start}X-Pad: {'a' * 40_000}\r\n\r\n"
+            check.check(method, path, raw_request(server.port, huge.encode()))  # 431
+        state: ServerState = served_app(server).state.huddle
+        writing, release = threading.Event(), threading.Event()
+        real_write = state.store.write
+
+        def held_write(*args: Any, **kwargs: Any) -> Path:
+            """Hold a PUT in the server (bounded), so the next connection is one too many."""
+            writing.set()
+            release.wait(timeout=30)
+            return real_write(*args, **kwargs)
+
+        state.store.write = held_write  # type: ignore[method-assign]
+        held = threading.Thread(target=lambda: put_json(client(server), rid, wire.to_wire(record)))
+        held.start()
+        try:
+            assert writing.wait(timeout=30)
+            for method, path, url in calls:
+                whole = f"{method} {url} HTTP/1.1\r\nHost: x\r\n{auth}Content-Length: 2\r\n\r\n{{}}"
+                check.check(method, path, raw_request(server.port, whole.encode()))  # 503
+        finally:
+            release.set()
+            held.join(timeout=30)
+    finally:
+        server.stop()
+
+
+def served_app(server: LiveServer) -> Any:
+    """The Starlette app the test server runs."""
+    return server.server.config.app
+
+
 def served_routes(server: LiveServer) -> list[Any]:
     """The Starlette routes of the app the test server runs."""
-    app: Any = server.server.config.app
-    return list(app.routes)
+    return list(served_app(server).routes)
 
 
 def test_huddle_serve_binds_127_0_0_1_by_default_and_serves(tmp_path: Path) -> None:

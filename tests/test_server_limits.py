@@ -20,7 +20,6 @@ from typing import Any
 
 import httpx
 import pytest
-import uvicorn
 
 from huddle_tui.model.ids import random_id
 from huddle_tui.server.app import create_app
@@ -30,20 +29,9 @@ from huddle_tui.server.state import ServerState
 from huddle_tui.storage import envelope
 from huddle_tui.storage.envelope import Record
 from huddle_tui.sync import wire
-from tests.http_helpers import TOKEN, LiveServer, free_port, make_records
+from tests.http_helpers import TOKEN, BoundedServer, LiveServer, free_port, make_records
 
 PAYLOAD = {"mood": 3, "status": "fine", "concerns": [], "visibility": "team", "source": "cli"}
-
-
-class BoundedServer(LiveServer):
-    """LiveServer running the configuration `huddle serve` uses, with the given limits."""
-
-    def __init__(self, app: Any, limits: Limits) -> None:
-        """Bind now; serve with server_config(limits) after start()."""
-        super().__init__(app)
-        self.server = uvicorn.Server(server_config(app, limits, port=self.port, log_level="critical"))
-        self.thread = threading.Thread(target=self.server.run, kwargs={"sockets": [self.sock]},
-                                       daemon=True)
 
 
 @pytest.fixture
@@ -176,7 +164,7 @@ def test_a_bug_still_answers_json_500_and_logs_no_record_text(
 
 def test_two_puts_of_one_version_with_different_bodies_store_one(
         served: tuple[LiveServer, Path], monkeypatch: pytest.MonkeyPatch) -> None:
-    """Racing PUTs (in the server's worker threads): exactly one 2xx and one 422, one file."""
+    """Racing PUTs (in the server's worker threads): exactly one 2xx and one 409, one file."""
     server, folder = served
     store = state_of(server).store
     real_write = store.write
@@ -191,7 +179,7 @@ def test_two_puts_of_one_version_with_different_bodies_store_one(
         rid = random_id()
         bodies = [wire.body(envelope.encode("checkin", rid, 1, "2026-11-26", "2026-11-26T09:00:00.000000Z",
                                             {**PAYLOAD, "status": text})[0]) for text in ("one", "two")]
-        assert sorted(race(server, rid, bodies)) == [201, 422]
+        assert sorted(race(server, rid, bodies)) == [201, 409]
         assert len([p for p in files(folder) if p.name.startswith(rid)]) == 1
 
 

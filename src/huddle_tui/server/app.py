@@ -5,7 +5,8 @@ Checks run in this order, so a bad request never touches the store:
 authentication (401 no token, 403 wrong token), size (413), JSON (400),
 the record itself — schema, fields, a real date, checksum, id and Idempotency-Key
 matching the path (422) — and only then the write. The same id and version
-with the same body is a replay (200); with another body it is 422.
+with the same body is a replay (200); with another body it conflicts with
+what is stored (409).
 Parsing, checking and the fsync'd write run in a worker thread, never on the
 event loop, and a PUT is acknowledged only once its file is on disk; a lock
 per (id, version) makes the check-then-write one step (see state.py), so two
@@ -165,7 +166,7 @@ def create_app(shared: Path, tokens: tuple[str, ...], *, max_body: int = MAX_BOD
             log.error("PUT %s: %s", rid, exc.message)
             raise ApiError(500, "the server cannot write to its folder; try again later") from None
         if stored.conflict:
-            raise ApiError(422, f"version {record.version} of this record is already stored "
+            raise ApiError(409, f"version {record.version} of this record is already stored "
                                 "with another body")
         body = {"id": record.id, "version": record.version, "checksum": record.checksum,
                 "created": stored.created}

@@ -1,0 +1,130 @@
+"""docs/openapi.json against a real `huddle serve`, as a client would see it: schemathesis, every check.
+
+schemathesis (a property-based API tester) generates requests from the
+description — valid ones, which the server must accept, and invalid ones,
+which it must refuse — and checks every answer against it: status, headers,
+content type and body schema, 405 with `Allow` for other methods, 401 without
+the token, and, following the description's links from PUT to GET, that a
+stored record can be read back. The server is `huddle serve` itself, on
+127.0.0.1, so its own refusals (malformed requests, over-long heads) are
+tested too. What JSON Schema cannot say about a PUT (its checksum, its id
+matching the path) is filled in as a client would, by tests/openapi_hooks.py.
+
+Each run uses a fixed seed, and once more a random one, so over many runs the
+cases vary; a failure names its seed, and `--seed N` repeats it.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import random
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import NamedTuple
+
+import httpx
+import pytest
+
+from tests.conftest import ROOT
+from tests.http_helpers import TOKEN, TOKEN_ENV, listening_socket
+
+OPENAPI = ROOT / "docs" / "openapi.json"
+CONFIG = ROOT / "tests" / "schemathesis.toml"
+HOOKS = ROOT / "tests" / "openapi_hooks.py"
+FIXED_SEED = 20261126
+MAX_EXAMPLES = 25  # cases per operation and phase: about 10-20 s a run on a busy 2-core machine
+GIVE_UP_S = 300  # the longest a run may take before it is taken for a hang (never reached when well)
+
+
+class Served(NamedTuple):
+    """A running `huddle serve`: its URL and where its log goes."""
+
+    url: str
+    log: Path
+
+
+@pytest.fixture
+def served(tmp_path: Path) -> Iterator[Served]:
+    """`huddle serve` over an empty folder on 127.0.0.1, stopped afterwards."""
+    folder, log = tmp_path / "shared", tmp_path / "server.log"
+    folder.mkdir()
+    env = {**os.environ, "HUDDLE_SERVER_TOKENS": TOKEN}
+    # The port stays bound here (never listening) while the server starts, so no other test is
+    # handed it meanwhile; Linux lets the server bind it too, as both sockets allow address reuse.
+    with listening_socket() as held, log.open("wb") as out:
+        port = int(held.getsockname()[1])
+        if sys.platform != "linux":  # elsewhere a second bind of the same address is refused
+            held.close()
+        proc = subprocess.Popen([sys.executable, "-m", "huddle_tui", "serve", "--shared", str(folder),
+                                 "--port", str(port)], env=env, stdout=out, stderr=subprocess.STDOUT)
+        url = f"http://127.0.0.1:{port}"
+        try:
+            wait_until_serving(url, proc, log)
+            yield Served(url, log)
+        finally:
+            proc.terminate()
+            proc.wait(timeout=30)
+
+
+def wait_until_serving(url: str, proc: subprocess.Popen[bytes], log: Path) -> None:
+    """Return once the server answers (it may take a while on a loaded machine; 60 s at most)."""
+    deadline = time.monotonic() + 60
+    while True:
+        try:
+            httpx.get(f"{url}/v1/records", timeout=5)
+            return
+        except httpx.TransportError:
+            if proc.poll() is not None or time.monotonic() > deadline:
+                pytest.fail(f"huddle serve did not start:\n{log.read_text('utf-8', 'replace')}")
+            time.sleep(0.05)
+
+
+class Run(NamedTuple):
+    """What one schemathesis run said."""
+
+    returncode: int
+    output: str
+
+
+def schemathesis(description: Path, url: str, seed: int, cwd: Path, *extra: str) -> Run:
+    """Run `schemathesis run` with every check against `url`, the token given by the security scheme."""
+    env = {**os.environ, TOKEN_ENV: TOKEN, "SCHEMATHESIS_HOOKS": str(HOOKS),
+           "PYTHONPATH": os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")]))}
+    command = [sys.executable, "-m", "schemathesis.cli", "--config-file", str(CONFIG), "--no-color",
+               "run", str(description), "--url", url, "--checks", "all", "--seed", str(seed),
+               "--max-examples", str(MAX_EXAMPLES), "--generation-database", "none",
+               "--request-timeout", "30", *extra]
+    # cwd: schemathesis leaves a .hypothesis folder wherever it runs.
+    done = subprocess.run(command, cwd=cwd, env=env, capture_output=True, text=True, timeout=GIVE_UP_S)
+    return Run(done.returncode, done.stdout + done.stderr)
+
+
+@pytest.mark.parametrize("which", ["fixed seed", "random seed"])
+def test_schemathesis_finds_no_difference_between_the_description_and_the_server(
+        which: str, served: Served, tmp_path: Path) -> None:
+    """Every check, every phase (examples, coverage, fuzzing, stateful via links): 0 failures."""
+    seed = FIXED_SEED if which == "fixed seed" else random.SystemRandom().randrange(2**31)
+    run = schemathesis(OPENAPI, served.url, seed, tmp_path)
+    server_log = served.log.read_text("utf-8", "replace")
+    assert run.returncode == 0, (f"schemathesis failed with seed {seed} (repeat with --seed {seed}):\n"
+                                 f"{run.output}\n--- server log ---\n{server_log}")
+    assert "No issues found" in run.output and " passed" in run.output, run.output
+    for phase in ("Examples", "Coverage", "Fuzzing", "Stateful"):
+        assert f"✅  {phase}" in run.output, (phase, run.output)
+
+
+def test_a_looser_description_is_caught(served: Served, tmp_path: Path) -> None:
+    """Without the id's pattern, schemathesis sends ids the server refuses, and says so."""
+    loose = json.loads(OPENAPI.read_text("utf-8"))
+    del loose["components"]["schemas"]["RecordId"]["pattern"]
+    description = tmp_path / "loose.json"
+    description.write_text(json.dumps(loose), "utf-8")
+    run = schemathesis(description, served.url, FIXED_SEED, tmp_path,
+                       "--phases", "coverage", "--include-operation-id", "putRecord")
+    assert run.returncode == 1, run.output
+    assert "Schema-valid request rejected" in run.output and "must be a lowercase UUID" in run.output, \
+        run.output
