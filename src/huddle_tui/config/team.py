@@ -133,8 +133,8 @@ class TeamConfig(NamedTuple):
         return member is not None and self.is_workday(day) and member.is_expected(day)
 
     def can_facilitate(self, member: Member, day: date) -> bool:
-        """Facilitators are expected that day and past their first week on the team."""
-        if not member.is_expected(day):
+        """Facilitators are expected that day (a working day) and past their first week on the team."""
+        if not self.is_workday(day) or not member.is_expected(day):
             return False
         return member.joined is None or (day - member.joined).days >= FIRST_WEEK_DAYS
 
