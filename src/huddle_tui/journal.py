@@ -15,7 +15,8 @@ A member has one check-in per date, whatever its visibility:
   private folder.
 
 Changing visibility retracts what was shared before (the named record becomes
-a placeholder, an anonymous answer gets a tombstone). An answer kept
+a placeholder, an anonymous answer gets a tombstone), always after the new
+answer is written: a crash in between never loses it. An answer kept
 anonymously or privately can only be changed on the machine that holds it:
 anywhere else the placeholder says "already checked in", and nothing doubles.
 """
@@ -204,10 +205,9 @@ class Journal:
         if visibility == "team":
             shared.append(self._share("checkin", named_rid, day, answer.to_payload()))
         else:
-            if now.named is None or was_named:
-                shared.append(self._share("checkin", named_rid, day, answer.placeholder().to_payload()))
-                if was_named:
-                    retracted.append("the check-in you shared by name")
+            # The answer first, then the placeholder: a crash in between leaves the old named
+            # answer beside the new one (the same save again settles it), never a placeholder
+            # whose answer is nowhere, which no machine could change any more.
             if visibility == "anonymous":
                 # The answer waits here, on its author's machine, and goes to the shared folder in a
                 # later session once at least K members could have given it: never beside the
@@ -221,6 +221,10 @@ class Journal:
             else:
                 private.append(self.private.save("checkin", named_rid, day,
                                                  {**answer.to_payload(), "member": member}))
+            if now.named is None or was_named:
+                shared.append(self._share("checkin", named_rid, day, answer.placeholder().to_payload()))
+                if was_named:
+                    retracted.append("the check-in you shared by name")
         if visibility != "anonymous" and now.anonymous is not None:
             if now.anonymous.payload.get("pending"):
                 self.private.save("checkin", now.anonymous.id, day, {"visibility": "private"}, deleted=True)
