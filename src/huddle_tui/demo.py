@@ -100,7 +100,7 @@ def generate(folder: Path, members: int = 8, years: float = 1.0, seed: int = 7,
             if rng.random() < 0.08:
                 continue
             mood = round(baseline[m.name] + drift[m.name] + wave + rng.gauss(0, 0.45))
-            _save_checkin(store, rng, m.name, iso, max(1, min(5, mood)), team)
+            _save_checkin(store, rng, m.name, iso, max(1, min(5, mood)), team, anonymous_ok=not is_today)
             clock[0] += timedelta(seconds=rng.randrange(5, 90))
         if not is_today and present:
             _save_huddle(store, rng, team, day, huddles, handoffs)
@@ -110,7 +110,7 @@ def generate(folder: Path, members: int = 8, years: float = 1.0, seed: int = 7,
 
 
 def _save_checkin(store: FolderStore, rng: random.Random, member: str, iso: str, mood: int,
-                  team: TeamConfig) -> None:
+                  team: TeamConfig, anonymous_ok: bool = True) -> None:
     """One synthetic check-in, sometimes anonymous, sometimes with a concern."""
     concerns: list[Concern] = []
     if rng.random() < 0.12 or (mood <= 2 and rng.random() < 0.5):
@@ -118,7 +118,8 @@ def _save_checkin(store: FolderStore, rng: random.Random, member: str, iso: str,
         owner = rng.choice(team.members).name if rng.random() < 0.4 else None
         concerns.append(Concern.new(text, kind, "team",
                                 FollowUp(owner, rng.choice(("open", "done"))) if owner else None))
-    anonymous = rng.random() < 0.05
+    # Today's are named: a demo anonymous answer has no machine that could change it later.
+    anonymous = rng.random() < 0.05 and anonymous_ok
     checkin = CheckIn(date=iso, mood=mood, member=member, status=rng.choice(STATUSES),
                       concerns=tuple(concerns), visibility="anonymous" if anonymous else "team",
                       source="demo")
