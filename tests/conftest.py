@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from huddle_tui.cli import main
 from huddle_tui.config.team import TeamConfig, load_team_config, team_config_to_toml, with_members, write_toml
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -50,3 +51,13 @@ def run_huddle(*args: str, stdin: str | None = None, env: dict[str, str] | None 
     full_env = {**os.environ, **(env or {})}
     return subprocess.run([sys.executable, "-m", "huddle_tui", *args], input=stdin,
                           capture_output=True, text=True, env=full_env, cwd=cwd, timeout=120)
+
+
+def cli(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
+    """Run `huddle ARGS` in-process; return exit code, stdout and stderr."""
+    try:
+        code = main(list(args))
+    except SystemExit as exc:
+        code = int(exc.code or 0)
+    out = capsys.readouterr()
+    return code, out.out, out.err

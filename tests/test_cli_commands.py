@@ -10,23 +10,12 @@ from pathlib import Path
 import pytest
 
 from huddle_tui import paths
-from huddle_tui.cli import main
 from huddle_tui.config.team import TeamConfig, load_team_config
 from huddle_tui.config.user import load_user_config
 from huddle_tui.storage.folder import FolderStore
-from tests.conftest import run_huddle
+from tests.conftest import cli, run_huddle
 
 COMMANDS = ("init", "checkin", "next", "summary", "export", "doctor", "demo")
-
-
-def cli(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
-    """Run `huddle ARGS` in-process; return exit code, stdout and stderr."""
-    try:
-        code = main(list(args))
-    except SystemExit as exc:
-        code = int(exc.code or 0)
-    out = capsys.readouterr()
-    return code, out.out, out.err
 
 
 @pytest.mark.parametrize("command", COMMANDS)

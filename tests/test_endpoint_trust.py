@@ -18,7 +18,6 @@ import httpx
 import pytest
 
 from huddle_tui import paths
-from huddle_tui.cli import main
 from huddle_tui.config.team import Endpoint, TeamConfig, load_team_config
 from huddle_tui.config.user import Approval, load_user_config
 from huddle_tui.journal import open_journal
@@ -26,21 +25,11 @@ from huddle_tui.model.checkin import CheckIn
 from huddle_tui.sync.engine import status_line, sync_once
 from huddle_tui.sync.outbox import Outbox
 from huddle_tui.sync.trust import http_refusal, is_loopback
-from tests.conftest import run_huddle
+from tests.conftest import cli, run_huddle
 from tests.http_helpers import Capture, LiveServer, with_endpoints
 
 CANARY_ENV = "HUDDLE_TRUST_CANARY"
 CANARY = "canary-Vq3Lx9Tz2Kp7Wm4Rb8Nd"
-
-
-def cli(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
-    """Run `huddle ARGS` in-process; return exit code, stdout and stderr."""
-    try:
-        code = main(list(args))
-    except SystemExit as exc:
-        code = int(exc.code or 0)
-    out = capsys.readouterr()
-    return code, out.out, out.err
 
 
 def teammate_adds(team: TeamConfig, url: str, *, name: str = "api", fmt: str = "records",

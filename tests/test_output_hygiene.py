@@ -14,7 +14,6 @@ from typing import Any
 
 import pytest
 
-from huddle_tui.cli import main
 from huddle_tui.config.team import TeamConfig, load_team_config
 from huddle_tui.errors import ConfigError, UsageError
 from huddle_tui.model.ids import random_id
@@ -22,19 +21,10 @@ from huddle_tui.rules.summary import ConcernLine, Summary
 from huddle_tui.storage.folder import FolderStore
 from huddle_tui.sync.webhooks import payload
 from huddle_tui.text import clean_name, csv_cell, printable
+from tests.conftest import cli
 
 OSC52 = "\x1b]52;c;cm0gLXJmIH4K\x07"  # a clipboard write: "rm -rf ~" waiting to be pasted
 RAW = ("\x1b", "\x07", "\x9b")  # ESC, BEL and the one-byte CSI must never leave raw
-
-
-def cli(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
-    """Run `huddle ARGS` in-process; return exit code, stdout and stderr."""
-    try:
-        code = main(list(args))
-    except SystemExit as exc:
-        code = int(exc.code or 0)
-    out = capsys.readouterr()
-    return code, out.out, out.err
 
 
 def huddle_bytes(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess[bytes]:
