@@ -34,7 +34,7 @@ from huddle_tui.errors import RefusedError, UsageError
 from huddle_tui.model.checkin import WITHHELD, CheckIn, Concern, as_visibility
 from huddle_tui.model.huddle import Away, Handoff, Huddle
 from huddle_tui.model.ids import as_uuid, named_id, random_id
-from huddle_tui.rules.rotation import Plan, handoffs_in, held_huddles, plan_for
+from huddle_tui.rules.rotation import Plan, handoffs_in, held_huddles, plan_for, settled
 from huddle_tui.storage.envelope import Record
 from huddle_tui.storage.folder import FolderStore, History, utc_now
 
@@ -362,23 +362,15 @@ class Journal:
     def plan(self, day: date, history: History | None = None) -> Plan:
         """Facilitator and speaking order for `day`, from the huddle and handoff records.
 
-        Without a history given, it reads only the last RECENT_DAYS first: that
-        settles the rotation whenever at most one eligible member is missing
-        from it (that one facilitated longest ago, or never). Otherwise it
-        reads everything.
+        Without a history given, it reads months back from `day`'s only until
+        older records can no longer change the answer (rotation.settled): the
+        same plan as from the whole history, at the cost of the months needed.
         """
         team = self.roster()
-        if history is not None:
-            return _plan(team, day, history)
-        since = (day - timedelta(days=RECENT_DAYS)).isoformat()
-        recent = self.read(("huddle", "handoff"), since=since)
-        plan = _plan(team, day, recent)
-        if plan.reason != "rotation":
-            return plan
-        named = {h.facilitator.casefold() for h in held_huddles(recent, day)}
-        missing = [m for m in team.members if team.can_facilitate(m, day)
-                   and m.name.casefold() not in named]
-        return plan if len(missing) <= 1 else _plan(team, day, self.read(("huddle", "handoff")))
+        if history is None:
+            history = self.shared.read_back(("huddle", "handoff"), day.isoformat(),
+                                            lambda read: settled(team, day, read))
+        return _plan(team, day, history)
 
     def rounds_held(self, day: date) -> int:
         """How many rounds were held on `day` (a held day may have another)."""
@@ -390,7 +382,8 @@ class Journal:
         from huddle_tui.rules.summary import build
 
         team = self.roster()
-        history = self.read(DAY_KINDS, since=day.isoformat())
+        iso = day.isoformat()
+        history = self.shared.read(DAY_KINDS, since=iso, until=iso)  # the day's month folders only
         upcoming = self.plan(team.next_workday(day))
         return build(team, day, history, upcoming.facilitator)
 

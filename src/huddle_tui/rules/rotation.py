@@ -7,7 +7,7 @@ depends on the local clock, the machine or the order files were read in.
 from __future__ import annotations
 
 from datetime import date
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 from huddle_tui.config.team import Member, TeamConfig
 from huddle_tui.model.huddle import Handoff
@@ -107,6 +107,51 @@ def _fair(names: list[str], day: date, huddles: list[Held]) -> list[str]:
 
     # Highest score (spoke late lately) goes first; sorted() is stable, so ties keep roster order.
     return sorted(names, key=lambda n: -score(n))
+
+
+def settled(team: TeamConfig, day: date, history: History) -> bool:
+    """Whether records older than `history`'s can no longer change plan_for's answer for `day`.
+
+    `history` must hold whole months, from `day`'s back to some month M. Older
+    records are dated before every record in it, so they cannot change a
+    huddle held on `day`, a handoff for `day`, a member's latest facilitation
+    once one is found, nor the last FAIR_WINDOW ordered rounds once that many
+    are found. The one eligible member still missing (if only one) is the one
+    who facilitated longest ago whatever older months say. Reading back month
+    by month until this holds gives exactly the plan of the whole history.
+    """
+    iso = day.isoformat()
+    # What held_huddles would say, without building each round's speaking order: this runs
+    # after every month read, and a big team's orders are long.
+    huddles = history.live("huddle")
+    held = {r.date for r in huddles}
+    found: set[str] = set()
+    ordered = 0
+    for r in huddles:
+        facilitator = str(r.payload.get("facilitator", ""))
+        if r.date == iso and facilitator:
+            return True  # held: the day's own rounds decide everything
+        if r.date < iso:
+            found.add(facilitator.casefold())
+            ordered += _any(r.payload.get("order", ()))
+    if team.speaking_order == "fair" and ordered < FAIR_WINDOW:
+        return False
+    found.update(str(r.payload.get("to", "")).casefold() for r in history.live("handoff")
+                 if r.date not in held and r.date < iso)
+    missing = 0
+    for m in team.members:
+        if m.name.casefold() not in found and team.can_facilitate(m, day):
+            missing += 1
+            if missing > 1:
+                return False
+    return True
+
+
+def _any(items: Any) -> bool:
+    """Whether iterating `items` yields anything (as a non-empty tuple(...) of them would be)."""
+    for _ in items:
+        return True
+    return False
 
 
 def plan_for(team: TeamConfig, day: date, huddles: list[Held],

@@ -18,7 +18,6 @@ import stat
 import time
 from collections.abc import Callable, Iterable
 from datetime import UTC, datetime
-from itertools import groupby
 from pathlib import Path
 from typing import Any, NamedTuple
 
@@ -86,13 +85,13 @@ class History:
         if current is None or record.supersedes(current):
             self.records[record.id] = record
 
-    def merge(self, scan: MonthScan, folder: str, since: str | None) -> None:
-        """Merge one month folder's scan in (records dated before `since` left out)."""
+    def merge(self, scan: MonthScan, folder: str, since: str | None, until: str | None = None) -> None:
+        """Merge one month folder's scan in (records dated before `since` or after `until` left out)."""
         records = self.records
         new = tuple.__new__  # Record._make without its Python-level length check
         for fields in scan.records:
             record: Record = fields if fields.__class__ is Record else new(Record, fields)
-            if since is not None and record.date < since:
+            if (since is not None and record.date < since) or (until is not None and record.date > until):
                 continue
             current = records.get(record.id)
             if current is None or record.supersedes(current):
@@ -229,29 +228,65 @@ class FolderStore:
     # ------------------------------------------------------------ reading
 
     def read(self, kinds: Iterable[str] | None = None, *, since: str | None = None,
-             verify: bool = False) -> History:
-        """Read and merge every record (of `kinds`, on or after `since`), reporting bad files.
+             until: str | None = None, verify: bool = False) -> History:
+        """Read and merge every record (of `kinds`, dated from `since` to `until`), reporting bad files.
 
+        Only the month folders from `since`'s month to `until`'s are read, so a
+        day's view (since == until) costs one month, not the years after it.
         `verify` re-reads every file instead of trusting the index (`huddle
         doctor` does), and refreshes the index with what it found.
         """
         history = History()
-        # Pause the cycle collector while the read builds many small objects that never form
-        # cycles: left on, it walks the growing history over and over (a third of a warm read).
-        collecting = gc.isenabled()
-        gc.disable()
+        books = _Books(self)
+        collecting = _pause_gc()
         try:
             present = self._kinds(history, None if kinds is None else set(kinds))
             wanted = sorted(present) if kinds is None else [k for k in kinds if k in present]
             for kind in wanted:
-                self._read_kind(kind, since, verify, history)
+                months = self._months(kind, history, since, until)
+                chosen = [m for m in months if (since is None or m[:7] >= since[:7])
+                          and (until is None or m[:7] <= until[:7])]
+                for month in chosen:
+                    books.merge(kind, month, months, since, until, verify, history)
+            books.save()
         finally:
             if collecting:
                 gc.enable()
-        history.problems.sort()
-        history.foreign_copies.sort()
-        history.temp_files.sort()
-        return history
+        return _sorted(history)
+
+    def read_back(self, kinds: Iterable[str], until: str,
+                  enough: Callable[[History], bool]) -> History:
+        """Read whole months from `until`'s back to the oldest, stopping once `enough(history)` holds.
+
+        For a question whose answer older records can no longer change once
+        the recent ones settle it (who facilitates next): its cost is the
+        months it needs, not the whole history. `enough` sees the records of
+        every month read so far (dated up to `until`), after each month.
+        A record's versions all sit in its date's month folder (a writer numbers
+        versions there), so a month read whole holds each of its ids whole.
+        """
+        history = History()
+        books = _Books(self)
+        wanted = tuple(kinds)
+        collecting = _pause_gc()
+        try:
+            present = self._kinds(history, set(wanted))
+            folders = {kind: self._months(kind, history, None, until) if kind in present else []
+                       for kind in wanted}
+            steps = sorted({m[:7] for months in folders.values() for m in months if m[:7] <= until[:7]},
+                           reverse=True)
+            for step in steps:
+                for kind in wanted:
+                    for month in folders[kind]:
+                        if month[:7] == step:
+                            books.merge(kind, month, folders[kind], None, until, False, history)
+                if enough(history):
+                    break
+            books.save()
+        finally:
+            if collecting:
+                gc.enable()
+        return _sorted(history)
 
     def _kinds(self, history: History, wanted: set[str] | None) -> set[str]:
         """Every kind folder present, known or not (a newer version may add kinds); links reported.
@@ -279,12 +314,12 @@ class FolderStore:
                 history.problems.append(Problem(Path(e.path), LINK))
         return found
 
-    def _read_kind(self, kind: str, since: str | None, verify: bool, history: History) -> None:
-        """Read one kind's month folders (those on or after `since`), through the index."""
-        base = os.path.join(self.records_dir, kind)
+    def _months(self, kind: str, history: History, since: str | None = None,
+                until: str | None = None) -> list[str]:
+        """One kind's month folder names, sorted; links among those from `since` to `until` reported."""
         months = []
         try:
-            with os.scandir(base) as it:
+            with os.scandir(os.path.join(self.records_dir, kind)) as it:
                 for e in it:
                     name = e.name
                     if name.startswith("."):
@@ -292,31 +327,53 @@ class FolderStore:
                     # From the listing alone (d_type): no call per month folder on the warm path.
                     if e.is_dir(follow_symlinks=False):
                         months.append(name)
-                    elif e.is_symlink() and (since is None or name[:7] >= since[:7]):
+                    elif e.is_symlink() and (since is None or name[:7] >= since[:7]) \
+                            and (until is None or name[:7] <= until[:7]):
                         history.problems.append(Problem(Path(e.path), LINK))
         except OSError:
-            return
+            return []
         months.sort()
-        wanted = [m for m in months if since is None or m[:7] >= since[:7]]
-        if self.index_dir is None:
-            for month in wanted:
-                folder = os.path.join(base, month)
-                stamp = dir_stamp(folder)
-                if stamp is not None:
-                    found = scan_month(folder, kind, month, stamp, None, shared=not self.private)
-                    history.merge(found, folder, since)
+        return months
+
+
+class _Books:
+    """The index files one read uses: each kind's year loaded once, saved once at the end."""
+
+    def __init__(self, store: FolderStore) -> None:
+        """No index file loaded yet; without an index dir every month is listed and parsed."""
+        self.store = store
+        self.loaded: dict[tuple[str, str], tuple[index.YearIndex, set[str]]] = {}
+
+    def merge(self, kind: str, month: str, months: list[str], since: str | None, until: str | None,
+              verify: bool, history: History) -> None:
+        """Merge one month folder into `history`, through the index when there is one.
+
+        `months` are all of the kind's month folders: those of a loaded year
+        that are gone are dropped from its index file.
+        """
+        folder = os.path.join(self.store.records_dir, kind, month)
+        index_dir = self.store.index_dir
+        if index_dir is None:
+            stamp = dir_stamp(folder)
+            if stamp is not None:
+                found = scan_month(folder, kind, month, stamp, None, shared=not self.store.private)
+                history.merge(found, folder, since, until)
             return
-        root = self.root
-        for year, group in groupby(wanted, key=index.year_of):
-            book = index.YearIndex.load(self.index_dir, root, kind, year)
+        year = index.year_of(month)
+        entry = self.loaded.get((kind, year))
+        if entry is None:
+            book = index.YearIndex.load(index_dir, self.store.root, kind, year)
             if verify:
                 book.forget()
-            for month in group:
-                folder = os.path.join(base, month)
-                scan = _scan_through(book, folder, kind, month)
-                if scan is not None:
-                    history.merge(scan, folder, since)
-            book.keep_only({m for m in months if index.year_of(m) == year})
+            entry = self.loaded[(kind, year)] = (book, {m for m in months if index.year_of(m) == year})
+        scan = _scan_through(entry[0], folder, kind, month)
+        if scan is not None:
+            history.merge(scan, folder, since, until)
+
+    def save(self) -> None:
+        """Write back the index files that changed, forgetting month folders that are gone."""
+        for book, present in self.loaded.values():
+            book.keep_only(present)
             book.save()
 
 
@@ -324,6 +381,25 @@ def _refused(exc: LinkRefused) -> StoreError:
     """The error for a folder that is a link: what it is, and what to do about it."""
     return StoreError(f"{exc.where} is {exc.what}: huddle never reads or writes through one "
                       "(in a shared folder it may point anywhere on this machine); remove it")
+
+
+def _pause_gc() -> bool:
+    """Pause the cycle collector for a read; returns whether it was on (to turn it back on).
+
+    A read builds many small objects that never form cycles: left on, the
+    collector walks the growing history over and over (a third of a warm read).
+    """
+    collecting = gc.isenabled()
+    gc.disable()
+    return collecting
+
+
+def _sorted(history: History) -> History:
+    """A read's history with its reports in a stable order."""
+    history.problems.sort()
+    history.foreign_copies.sort()
+    history.temp_files.sort()
+    return history
 
 
 def _scan_through(book: index.YearIndex, folder: str, kind: str, month: str) -> MonthScan | None:
