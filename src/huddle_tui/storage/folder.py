@@ -47,6 +47,7 @@ from huddle_tui.storage.scan import (
 
 __all__ = ["RECORDS", "FolderStore", "History", "Problem", "clean_own_temp_files", "is_sync_temp",
            "utc_now"]
+_REMEMBERED = 8  # month scans a store keeps for next_version: a save's own month and a few more
 
 
 def utc_now() -> datetime:
@@ -126,6 +127,8 @@ class FolderStore:
         self.durable = durable
         self.index_dir = index_dir
         self.private = private
+        # The last scans this store read, by folder: a save into a month just read needs no listing.
+        self._scans: dict[str, MonthScan] = {}
 
     @property
     def records_dir(self) -> Path:
@@ -135,8 +138,17 @@ class FolderStore:
     # ------------------------------------------------------------ writing
 
     def next_version(self, kind: str, record_id: str, day: str) -> int:
-        """One more than the highest version of `record_id` in its month folder (O(month), not O(history))."""
-        folder = self.records_dir / kind / day[:7]
+        """One more than the highest version of `record_id` in its month folder.
+
+        A save usually follows a read of the same month (Journal.current): when
+        that read's scan is settled and the folder's stamp is unchanged since,
+        no file can have come or gone, and the scan answers without listing a
+        month of files again. Otherwise the folder is listed.
+        """
+        folder = os.path.join(self.records_dir, kind, day[:7])
+        scan = self._scans.get(folder)
+        if scan is not None and scan.settled and dir_stamp(folder) == scan.stamp:
+            return _highest_version(scan, record_id) + 1
         try:
             names = self._list_month(kind, day[:7])
         except LinkRefused as exc:
@@ -144,10 +156,8 @@ class FolderStore:
         except OSError as exc:
             raise StoreError(f"{folder}: cannot be listed ({exc.strerror or exc})") from None
         prefix = record_id + "."
-        start = len(prefix)
-        versions = [name[start:].split(".", 1)[0] for name in names
-                    if name.startswith(prefix) and name.endswith(".json")]
-        return max((int(v) for v in versions if v.isdigit()), default=0) + 1
+        return max((_named_version(name, record_id) for name in names if name.startswith(prefix)),
+                   default=0) + 1
 
     def _list_month(self, kind: str, month: str) -> list[str]:
         """The names in a month folder reached without following a link (none if it is missing)."""
@@ -314,6 +324,13 @@ class FolderStore:
                 history.problems.append(Problem(Path(e.path), LINK))
         return found
 
+    def remember(self, folder: str, scan: MonthScan) -> None:
+        """Keep the latest scan of a month folder for next_version (the last few folders only)."""
+        self._scans.pop(folder, None)
+        self._scans[folder] = scan
+        if len(self._scans) > _REMEMBERED:
+            del self._scans[next(iter(self._scans))]
+
     def _months(self, kind: str, history: History, since: str | None = None,
                 until: str | None = None) -> list[str]:
         """One kind's month folder names, sorted; links among those from `since` to `until` reported."""
@@ -334,6 +351,29 @@ class FolderStore:
             return []
         months.sort()
         return months
+
+
+def _named_version(name: str, record_id: str) -> int:
+    """The version a file name gives `record_id` (0 for any other name): `<id>.<version>.….json`."""
+    if not name.startswith(record_id) or name[len(record_id):len(record_id) + 1] != "." \
+            or not name.endswith(".json"):
+        return 0
+    version = name[len(record_id) + 1:].split(".", 1)[0]
+    return int(version) if version.isascii() and version.isdigit() else 0
+
+
+def _highest_version(scan: MonthScan, record_id: str) -> int:
+    """The highest version of `record_id` in a month's scan, by content and by name.
+
+    At least what a listing's names say: a file under its own name holds the
+    version its name says, and every other file (a copy, an unusable file) is
+    in `others` by name; a record under a name that does not say so counts too.
+    """
+    highest = max((fields[2] for fields in scan.records if fields[1] == record_id), default=0)
+    for name, flag, _ in scan.others:
+        if flag != TEMP:
+            highest = max(highest, _named_version(name, record_id))
+    return highest
 
 
 class _Books:
@@ -357,6 +397,7 @@ class _Books:
             stamp = dir_stamp(folder)
             if stamp is not None:
                 found = scan_month(folder, kind, month, stamp, None, shared=not self.store.private)
+                self.store.remember(folder, found)
                 history.merge(found, folder, since, until)
             return
         year = index.year_of(month)
@@ -368,6 +409,7 @@ class _Books:
             entry = self.loaded[(kind, year)] = (book, {m for m in months if index.year_of(m) == year})
         scan = _scan_through(entry[0], folder, kind, month)
         if scan is not None:
+            self.store.remember(folder, scan)
             history.merge(scan, folder, since, until)
 
     def save(self) -> None:
