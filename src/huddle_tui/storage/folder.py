@@ -377,19 +377,19 @@ def _highest_version(scan: MonthScan, record_id: str) -> int:
 
 
 class _Books:
-    """The index files one read uses: each kind's year loaded once, saved once at the end."""
+    """The index files one read uses: each loaded once, saved once at the end."""
 
     def __init__(self, store: FolderStore) -> None:
         """No index file loaded yet; without an index dir every month is listed and parsed."""
         self.store = store
-        self.loaded: dict[tuple[str, str], tuple[index.YearIndex, set[str]]] = {}
+        self.loaded: dict[tuple[str, str], tuple[index.MonthIndex, set[str]]] = {}
 
     def merge(self, kind: str, month: str, months: list[str], since: str | None, until: str | None,
               verify: bool, history: History) -> None:
         """Merge one month folder into `history`, through the index when there is one.
 
-        `months` are all of the kind's month folders: those of a loaded year
-        that are gone are dropped from its index file.
+        `months` are all of the kind's month folders: those sharing a loaded
+        index file that are gone are dropped from it.
         """
         folder = os.path.join(self.store.records_dir, kind, month)
         index_dir = self.store.index_dir
@@ -400,13 +400,14 @@ class _Books:
                 self.store.remember(folder, found)
                 history.merge(found, folder, since, until)
             return
-        year = index.year_of(month)
-        entry = self.loaded.get((kind, year))
+        book = index.book_of(month)
+        entry = self.loaded.get((kind, book))
         if entry is None:
-            book = index.YearIndex.load(index_dir, self.store.root, kind, year)
+            loaded = index.MonthIndex.load(index_dir, self.store.root, kind, book)
             if verify:
-                book.forget()
-            entry = self.loaded[(kind, year)] = (book, {m for m in months if index.year_of(m) == year})
+                loaded.forget()
+            present = {month} if book == month else {m for m in months if index.book_of(m) == book}
+            entry = self.loaded[(kind, book)] = (loaded, present)
         scan = _scan_through(entry[0], folder, kind, month)
         if scan is not None:
             self.store.remember(folder, scan)
@@ -414,9 +415,9 @@ class _Books:
 
     def save(self) -> None:
         """Write back the index files that changed, forgetting month folders that are gone."""
-        for book, present in self.loaded.values():
-            book.keep_only(present)
-            book.save()
+        for loaded, present in self.loaded.values():
+            loaded.keep_only(present)
+            loaded.save()
 
 
 def _refused(exc: LinkRefused) -> StoreError:
@@ -444,7 +445,7 @@ def _sorted(history: History) -> History:
     return history
 
 
-def _scan_through(book: index.YearIndex, folder: str, kind: str, month: str) -> MonthScan | None:
+def _scan_through(book: index.MonthIndex, folder: str, kind: str, month: str) -> MonthScan | None:
     """One month's scan: the stored one while the folder is unchanged, else listed again."""
     stamp = dir_stamp(folder)
     if stamp is None:

@@ -1,16 +1,17 @@
-"""The history index: the last scan of each month folder, one small file per kind and year.
+"""The history index: the last scan of each month folder, one small file per kind and month.
 
 It is only a speed-up, kept in the user cache dir and always safe to delete:
 a missing, torn, foreign or stale index file just means its months are
 scanned again (scan.py says when a stored scan may be used as it is). A file
-per year keeps a cold read from creating hundreds of files, and a reader of
-recent history (`huddle next`) from loading the years before.
+per month lets a save, a day's summary and the next facilitator's plan load
+and rewrite only the months they touch: with a file per year, a save into a
+200-member team's month read and rewrote ~15 MB of other months' scans.
 
 A file is a header naming the format and the Python version (marshal's format
 may change between versions), a CRC-32 of the rest, then the folder it
-describes and each month's scan marshalled on its own, so a torn write or
-another folder's index is never mistaken for this one, and a reader of recent
-months unpacks only those (a year of huddles is ~250 KB).
+describes and the month's scan marshalled on its own, so a torn write or
+another folder's index is never mistaken for this one. Month folders with odd
+names (not YYYY-MM) share one file, "other".
 """
 
 from __future__ import annotations
@@ -24,11 +25,13 @@ from huddle_tui.storage.fileio import write_atomic
 from huddle_tui.storage.scan import MonthScan
 
 # 5: scans set aside records whose payload breaks storage/validate.py's rules.
-INDEX_FORMAT = 5
+# 6: one file per kind and month (5 and before: one per kind and year).
+INDEX_FORMAT = 6
 _MAGIC = f"huddle-index {INDEX_FORMAT} py{sys.version_info[0]}.{sys.version_info[1]}\n".encode()
 
 
 _RESOLVED: dict[Path, Path] = {}
+_bases: dict[tuple[Path, Path, str], Path] = {}  # one kind's index folder, named once per process
 
 
 def folder_tag(root: Path) -> str:
@@ -46,14 +49,15 @@ def resolved(root: Path) -> Path:
     return found
 
 
-def year_of(month: str) -> str:
-    """The index file a month folder's scan goes in (odd folder names share one)."""
-    year = month[:4]
-    return year if year.isdigit() and year.isascii() else "other"
+def book_of(month: str) -> str:
+    """The index file a month folder's scan goes in: its own, or "other" for odd folder names."""
+    if len(month) == 7 and month[4] == "-" and month.isascii() and month.replace("-", "", 1).isdigit():
+        return month
+    return "other"
 
 
-class YearIndex:
-    """The stored scans of one kind's month folders in one year."""
+class MonthIndex:
+    """The stored scan of one kind's month folder (of several odd-named ones in "other")."""
 
     def __init__(self, path: Path, where: tuple[str, str, str], packed: dict[str, bytes]) -> None:
         """Wrap loaded scans, still packed; `dirty` says whether they need saving."""
@@ -64,10 +68,13 @@ class YearIndex:
         self.dirty = False
 
     @classmethod
-    def load(cls, index_dir: Path, root: Path, kind: str, year: str) -> YearIndex:
-        """Load one year's scans, or start empty if missing, damaged or not this folder's."""
-        path = index_dir / folder_tag(root) / kind / f"{year}.idx"
-        where = (str(resolved(root)), kind, year)
+    def load(cls, index_dir: Path, root: Path, kind: str, book: str) -> MonthIndex:
+        """Load one index file's scans, or start empty if missing, damaged or not this folder's."""
+        base = _bases.get((index_dir, root, kind))
+        if base is None:
+            base = _bases[(index_dir, root, kind)] = index_dir / folder_tag(root) / kind
+        path = base / f"{book}.idx"
+        where = (str(resolved(root)), kind, book)
         return cls(path, where, _read(path, where))
 
     def get(self, month: str) -> MonthScan | None:
@@ -112,6 +119,8 @@ class YearIndex:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             write_atomic(self.path, _MAGIC + zlib.crc32(blob).to_bytes(4, "big") + blob, durable=False)
             self.dirty = False
+            if self.where[2] != "other":  # the file per year of formats ≤ 5 is never read again: drop it
+                self.path.with_name(f"{self.where[2][:4]}.idx").unlink(missing_ok=True)
         except OSError:
             pass
 
@@ -124,8 +133,8 @@ def _read(path: Path, where: tuple[str, str, str]) -> dict[str, bytes]:
     except OSError:
         return {}
     head = len(_MAGIC)
-    blob = data[head + 4:]
-    if len(data) < head + 4 or data[:head] != _MAGIC \
+    blob = memoryview(data)[head + 4:]  # no copy: a month of a big team's check-ins is a megabyte
+    if len(data) < head + 4 or not data.startswith(_MAGIC) \
             or zlib.crc32(blob) != int.from_bytes(data[head:head + 4], "big"):
         return {}
     try:
