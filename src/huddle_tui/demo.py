@@ -124,9 +124,10 @@ def _save_checkin(store: FolderStore, rng: random.Random, member: str, iso: str,
                       concerns=tuple(concerns), visibility="anonymous" if anonymous else "team",
                       source="demo")
     named = checkin.placeholder() if anonymous else checkin
-    store.save("checkin", named_id("checkin", member, iso), iso, named.to_payload())
+    # Every demo record is written once: version 1, without listing a month folder per file.
+    store.save("checkin", named_id("checkin", member, iso), iso, named.to_payload(), version=1)
     if anonymous:  # the answer itself, with no author and an id nothing links to the member
-        store.save("checkin", random_id(), iso, checkin.to_payload(), anonymous=True)
+        store.save("checkin", random_id(), iso, checkin.to_payload(), anonymous=True, version=1)
 
 
 def _save_huddle(store: FolderStore, rng: random.Random, team: TeamConfig, day: date,
@@ -141,7 +142,7 @@ def _save_huddle(store: FolderStore, rng: random.Random, team: TeamConfig, day: 
         handoff = Handoff(iso, plan.facilitator, other, rng.choice(
             ("on a customer call", "feeling under the weather", "wants to practise facilitating")))
         handoffs.append(handoff)
-        store.save("handoff", named_id("handoff", team.name, iso), iso, handoff.to_payload())
+        store.save("handoff", named_id("handoff", team.name, iso), iso, handoff.to_payload(), version=1)
         plan = plan_for(team, day, huddles, handoffs)
     left = team.round_seconds
     turns = []
@@ -154,4 +155,4 @@ def _save_huddle(store: FolderStore, rng: random.Random, team: TeamConfig, day: 
     huddle = Huddle(iso, plan.facilitator or "", plan.order, tuple(turns), team.round_seconds,
                     f"{iso}T09:00:00Z", f"{iso}T09:0{min(9, int(sum(t.spoken_s for t in turns) // 60))}:00Z")
     huddles.append(Held(iso, huddle.facilitator, huddle.order))
-    store.save("huddle", named_id("huddle", team.name, iso), iso, huddle.to_payload())
+    store.save("huddle", named_id("huddle", team.name, iso), iso, huddle.to_payload(), version=1)
