@@ -1,39 +1,51 @@
-"""Scripted commands start fast: `huddle next --json` and `huddle checkin` vs `python -c "import json"`."""
+"""Scripted commands start fast: `huddle next --json`, `huddle checkin` and `huddle summary --date D`.
+
+Each is timed as a whole command (interpreter start, imports, reading and
+writing) against the same Python starting and importing json, in turn
+(A B A B …), on a demo team's history with a warm index. The commands get
+the demo's last working day as --date, so that a demo generated on another
+day is measured the same way.
+"""
 
 from __future__ import annotations
 
 import itertools
 import sys
 
-from benchmarks.harness import Bench, Figure, paired, wall
+from benchmarks.harness import Bench, Demo, Figure, paired_runs, wall
 
 TARGET = 3.0
 
 
 def measure(bench: Bench) -> list[Figure]:
-    """Median wall-time ratios on a 12-member, 5-year demo history (index warm)."""
-    config = bench.demo(12, 5)
-    env = {**bench.env, "HUDDLE_CONFIG": str(config)}
+    """The three commands on a 12-member, 5-year demo history."""
+    return figures(bench, bench.demo(12, 5))
+
+
+def figures(bench: Bench, demo: Demo) -> list[Figure]:
+    """Median wall-time ratios (with min and max) of each command to the floor."""
+    env = {**bench.env, "HUDDLE_CONFIG": str(demo.config)}
     floor = [sys.executable, "-c", "import json"]
     moods = itertools.cycle("12345")
-
-    def next_json() -> float:
-        """One `huddle next --json`."""
-        return wall(bench.huddle("next", "--json"), env)
-
-    def checkin() -> float:
-        """One `huddle checkin` (a new version of Ana's check-in each time)."""
-        return wall(bench.huddle("checkin", "--member", "Ana", "--mood", next(moods),
-                                 "--status", "benchmarking"), env)
+    day, previous = demo.day.isoformat(), demo.previous.isoformat()
+    wall(bench.huddle("next", "--json", "--date", day), env)  # builds the index: the figures are warm
 
     def baseline() -> float:
         """The floor: the same Python starting and importing json."""
         return wall(floor, env)
 
-    figures = []
-    for name, fn in (("huddle next --json (12 members, 5 years)", next_json),
-                     ("huddle checkin (12 members, 5 years)", checkin)):
-        a, b, ratio = paired(fn, baseline, bench.runs)
-        figures.append(Figure(name, ratio, TARGET,
-                              note=f'vs python -c "import json" ({a * 1000:.0f} ms / {b * 1000:.0f} ms)'))
-    return figures
+    commands = {
+        f"huddle next --json ({demo.size})":
+            lambda: wall(bench.huddle("next", "--json", "--date", day), env),
+        f"huddle checkin ({demo.size})":
+            lambda: wall(bench.huddle("checkin", "--member", demo.member, "--mood", next(moods),
+                                      "--status", "benchmarking", "--date", day), env),
+        f"huddle summary --date D ({demo.size})":
+            lambda: wall(bench.huddle("summary", "--date", previous), env),
+    }
+    out = []
+    for name, command in commands.items():
+        p = paired_runs(command, baseline, bench.runs)
+        out.append(p.figure(name, TARGET, f'vs python -c "import json" ({p.a * 1000:.0f} ms / '
+                                          f'{p.b * 1000:.0f} ms)'))
+    return out

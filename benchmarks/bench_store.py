@@ -1,8 +1,8 @@
 """Reading five years of history, cold and warm, and saving into it, against the JSON floor.
 
-On a `huddle demo --members 12 --years 5` folder (~14k record files), each
-figure is a median ratio from paired runs (A B A B …) measured in the same
-breath:
+On a `huddle demo --members 12 --years 5` folder (~15k record files), each
+figure is a median ratio (with its min and max) from paired runs (A B A B …)
+measured in the same breath:
 
 - read cold / floor and read warm / floor, where the floor is
   `python3 ../shared/bench/json_floor.py FOLDER`, the time to parse every
@@ -17,22 +17,23 @@ breath:
   (the cost a user pays after the cache is cleared); warm leaves it.
 - save with 5 years / save with none: a check-in saved through
   Journal.save_checkin (durable: fsync'd file and folder), timed in-process
-  (saves into both folders alternate in one process, medians of ~100 each), into
-  the 5-year folder and into an empty one with the same huddle.toml. Wall
-  time of the whole `huddle checkin` command on the 5-year folder is
-  bench_cli.py's figure.
+  (saves into both folders alternate in one process, ~100 each; the figure
+  is the median of the ratios of each pair), into the demo's last working
+  day and into an empty folder with the same huddle.toml. Wall time of the
+  whole `huddle checkin` command is bench_cli.py's figure.
 """
 
 from __future__ import annotations
 
 import shutil
+import statistics
 import subprocess
 import sys
 
-from benchmarks.harness import SHARED, Bench, Figure, paired
+from benchmarks.harness import SHARED, Bench, Demo, Figure, paired_runs
 
 FLOOR = SHARED / "bench" / "json_floor.py"
-COLD, WARM, SAVE = 1.5, 0.3, 1.2
+COLD, WARM, SAVE = 1.5, 0.3, 1.1
 
 _READ = """
 import sys, time
@@ -46,22 +47,22 @@ print(elapsed)
 """
 
 _SAVE = """
-import statistics, sys, time
+import sys, time
 from datetime import date
 from pathlib import Path
 from huddle_tui.config.team import load_team_config
 from huddle_tui.journal import Journal
 from huddle_tui.model.checkin import CheckIn
 journals = [Journal(load_team_config(Path(arg))) for arg in sys.argv[1:3]]
-times = ([], [])
-for i in range(int(sys.argv[3])):
-    for side, journal in enumerate(journals):
-        checkin = CheckIn(date=date.today().isoformat(), mood=1 + i % 5, member="Ana",
-                          status="benchmarking", concerns=(), visibility="team", source="cli")
+day, member = sys.argv[4], sys.argv[5]
+for i in range(int(sys.argv[3]) + 1):
+    for journal in journals:
+        checkin = CheckIn(date=day, mood=1 + i % 5, member=member, status="benchmarking",
+                          concerns=(), visibility="team", source="cli")
         start = time.perf_counter()
         journal.save_checkin(checkin)
-        times[side].append(time.perf_counter() - start)
-print(statistics.median(times[0]), statistics.median(times[1]))
+        if i:  # the first round only warms the index and the file cache
+            print(time.perf_counter() - start)
 """
 
 
@@ -76,9 +77,14 @@ def _seconds(cmd: list[str], env: dict[str, str], key: str | None = None) -> flo
 
 def measure(bench: Bench) -> list[Figure]:
     """The three figures of the issue, each a paired median ratio."""
-    config = bench.demo(12, 5)
-    folder = config.parent
-    index = bench.work / "store-index"
+    demo = bench.demo(12, 5)
+    return [*read_figures(bench, demo), save_figure(bench, demo)]
+
+
+def read_figures(bench: Bench, demo: Demo) -> list[Figure]:
+    """Reading the whole history through FolderStore, cold and warm, against json_floor.py."""
+    folder = demo.folder
+    index = bench.work / f"store-index-{demo.size}"
     env = bench.env
 
     def floor() -> float:
@@ -94,24 +100,30 @@ def measure(bench: Bench) -> list[Figure]:
         shutil.rmtree(index, ignore_errors=True)
         return read()
 
-    figures = []
-    a, b, ratio = paired(cold, floor, bench.runs)
-    figures.append(Figure("read all history cold (no index), 12×5y", ratio, COLD,
-                          note=f"vs json_floor.py ({a * 1000:.0f} ms / {b * 1000:.0f} ms)"))
+    c = paired_runs(cold, floor, bench.runs)
     read()
-    a, b, ratio = paired(read, floor, bench.runs)
-    figures.append(Figure("read all history warm (index, no change), 12×5y", ratio, WARM,
-                          note=f"vs json_floor.py ({a * 1000:.0f} ms / {b * 1000:.0f} ms)"))
-    empty = bench.work / "store-empty"
-    empty.mkdir(exist_ok=True)
-    shutil.copy(config, empty / config.name)
+    w = paired_runs(read, floor, bench.runs)
+    return [c.figure(f"read all history cold (no index), {demo.size}", COLD,
+                     f"vs json_floor.py ({c.a * 1000:.0f} ms / {c.b * 1000:.0f} ms)"),
+            w.figure(f"read all history warm (index, no change), {demo.size}", WARM,
+                     f"vs json_floor.py ({w.a * 1000:.0f} ms / {w.b * 1000:.0f} ms)")]
 
+
+def save_figure(bench: Bench, demo: Demo) -> Figure:
+    """One check-in saved with the demo's history vs with none, interleaved in one process."""
+    empty = bench.work / f"store-empty-{demo.size}"
+    empty.mkdir(exist_ok=True)
+    shutil.copy(demo.config, empty / demo.config.name)
+    saves = max(bench.runs, 9) * 11
     # One process saves into both folders in turn, so fsync's noise and the process's own
     # warm-up fall on both alike; a figure from separate processes swung by ±15%.
-    out = subprocess.run([sys.executable, "-c", _SAVE, str(config), str(empty / config.name),
-                          str(max(bench.runs, 9) * 11)], env=env, check=True, capture_output=True,
-                         text=True).stdout.split()
-    a, b = float(out[0]), float(out[1])
-    figures.append(Figure("save one check-in: 5 years of history vs none", a / b, SAVE,
-                          note=f"({a * 1000:.2f} ms / {b * 1000:.2f} ms median, durable, interleaved)"))
-    return figures
+    out = subprocess.run([sys.executable, "-c", _SAVE, str(demo.config), str(empty / demo.config.name),
+                          str(saves), demo.day.isoformat(), demo.member], env=bench.env, check=True,
+                         capture_output=True, text=True).stdout.split()
+    times = [float(x) for x in out]
+    full, none = times[0::2], times[1::2]
+    ratios = [a / b for a, b in zip(full, none, strict=True)]
+    a, b = statistics.median(full), statistics.median(none)
+    return Figure(f"save one check-in: {demo.size} of history vs none", statistics.median(ratios), SAVE,
+                  low=min(ratios), high=max(ratios),
+                  note=f"({a * 1000:.2f} ms / {b * 1000:.2f} ms median, durable, interleaved)")

@@ -1,9 +1,13 @@
 """Run every benchmark and print each figure beside its target.
 
-    python benchmarks/run.py            # all of them
+    python benchmarks/run.py            # all of them, on a 12-member, 5-year history
     python benchmarks/run.py cli store  # only bench_cli.py and bench_store.py
     python benchmarks/run.py --runs 5   # fewer repetitions
+    python benchmarks/run.py --sizes    # the scaling table: 12×5, 50×10 and 200×5
 
+Every figure is the median of paired ratios to a floor measured in the same
+run, printed with the least and greatest ratio (min/median/max). Demo
+histories are generated once into --cache and reused by later runs.
 Exit code 1 when a figure misses its target.
 """
 
@@ -11,8 +15,11 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import os
 import shutil
 import sys
+from collections.abc import Iterable
+from datetime import date
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
@@ -20,25 +27,32 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from benchmarks.harness import Bench, Figure
 
 
+def _default_cache() -> Path:
+    """Where generated demo histories are kept between runs: the user's cache dir."""
+    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    return Path(base) / "huddle-tui-bench"
+
+
 def main() -> int:
-    """Discover bench_*.py modules, run their `measure`, print the table."""
+    """Discover bench_*.py modules (or the scaling table), run them, print the table."""
     parser = argparse.ArgumentParser(description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("only", nargs="*", help="benchmark names (bench_NAME.py)")
     parser.add_argument("--runs", type=int, default=9, help="repetitions per paired figure")
+    parser.add_argument("--sizes", action="store_true",
+                        help="the scaling table at 12×5, 50×10 and 200×5 (members × years)")
+    parser.add_argument("--cache", type=Path, default=_default_cache(),
+                        help="where demo histories are generated once and kept (default: %(default)s)")
     parser.add_argument("--keep", action="store_true", help="keep the scratch folder")
     args = parser.parse_args()
-    names = sorted(p.stem[len("bench_"):] for p in Path(__file__).parent.glob("bench_*.py"))
-    chosen = [n for n in names if not args.only or n in args.only]
-    bench = Bench.create(args.runs)
+    bench = Bench.create(args.runs, args.cache)
     figures: list[Figure] = []
+    print(f"huddle-tui benchmarks, {date.today()}, {_machine()}, Python {sys.version.split()[0]}",
+          flush=True)
     try:
-        for name in chosen:
-            print(f"… {name}", file=sys.stderr, flush=True)
-            module = importlib.import_module(f"benchmarks.bench_{name}")
-            for fig in module.measure(bench):
-                figures.append(fig)
-                _row(fig)
+        for fig in _sizes(bench) if args.sizes else _modules(bench, args.only):
+            figures.append(fig)
+            _row(fig)
     finally:
         if not args.keep:
             shutil.rmtree(bench.work, ignore_errors=True)
@@ -47,12 +61,43 @@ def main() -> int:
     return 1 if missed else 0
 
 
+def _modules(bench: Bench, only: list[str]) -> Iterable[Figure]:
+    """The figures of each chosen bench_*.py module, in name order."""
+    names = sorted(p.stem[len("bench_"):] for p in Path(__file__).parent.glob("bench_*.py"))
+    for name in (n for n in names if not only or n in only):
+        print(f"… {name}", file=sys.stderr, flush=True)
+        module = importlib.import_module(f"benchmarks.bench_{name}")
+        yield from module.measure(bench)
+
+
+def _sizes(bench: Bench) -> Iterable[Figure]:
+    """The scaling table's figures, size by size."""
+    from benchmarks import sizes
+
+    yield from sizes.measure(bench)
+
+
+def _machine() -> str:
+    """CPUs and CPU model, for the record of a run."""
+    model = "unknown CPU"
+    try:
+        with open("/proc/cpuinfo") as f:
+            model = next((line.split(":", 1)[1].strip() for line in f if line.startswith("model name")),
+                         model)
+    except OSError:
+        pass
+    return f"{os.cpu_count()} CPUs ({model})"
+
+
 def _row(fig: Figure) -> None:
-    """One figure: name, value, target, verdict, and what it was compared with."""
+    """One figure: verdict, name, min/median/max, target, and what it was compared with."""
     sign = "≥" if fig.higher else "≤"
     verdict = "ok  " if fig.ok else "MISS"
-    print(f"{verdict} {fig.name:<52} {fig.value:8.3f}{fig.unit}  target {sign} {fig.target:g}{fig.unit}"
-          f"  {fig.note}", flush=True)
+    spread = f"{'':7}{fig.value:6.2f}{'':7}"
+    if fig.low is not None and fig.high is not None:
+        spread = f"{fig.low:6.2f}/{fig.value:6.2f}/{fig.high:6.2f}"
+    print(f"{verdict} {fig.name:<66} {spread}{fig.unit}  target {sign} {fig.target:g}{fig.unit}  {fig.note}",
+          flush=True)
 
 
 if __name__ == "__main__":

@@ -1,0 +1,57 @@
+"""`huddle export` of a whole history, warm and cold, against parsing every record file once.
+
+Both sides are whole commands timed by wall clock, in turn (A B A B …):
+`huddle export` (JSON Lines to /dev/null) and `python3
+../shared/bench/json_floor.py FOLDER`. Warm leaves the history index in
+place; cold deletes it before each export, which then reads, verifies and
+indexes every file again.
+
+Targets: warm ≤ 1.0 — with the index, export never parses a record file,
+so writing each record once should cost no more than parsing each once;
+cold ≤ 2.0 — a cold read (bench_store.py: ≤ 1.5× the parse) plus writing.
+"""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+
+from benchmarks.harness import SHARED, Bench, Demo, Figure, paired_runs, wall
+
+FLOOR = SHARED / "bench" / "json_floor.py"
+WARM, COLD = 1.0, 2.0
+
+
+def measure(bench: Bench) -> list[Figure]:
+    """Both figures on a 12-member, 5-year demo history."""
+    return figures(bench, bench.demo(12, 5))
+
+
+def figures(bench: Bench, demo: Demo, runs: int | None = None) -> list[Figure]:
+    """Export warm and cold ÷ json_floor.py, median ratio with min and max."""
+    env = {**bench.env, "HUDDLE_CONFIG": str(demo.config)}
+    runs = runs or bench.runs
+    export = bench.huddle("export")
+
+    def floor() -> float:
+        """json_floor.py parsing every record file once, as a whole command."""
+        return wall([sys.executable, str(FLOOR), str(demo.folder)], env)
+
+    def warm() -> float:
+        """One export through the index."""
+        return wall(export, env)
+
+    def cold() -> float:
+        """One export after the index is deleted."""
+        shutil.rmtree(bench.index_dir, ignore_errors=True)
+        return wall(export, env)
+
+    subprocess.run(export, env=env, check=True, stdout=subprocess.DEVNULL)  # the index, for warm
+    w = paired_runs(warm, floor, runs)
+    c = paired_runs(cold, floor, runs, warm_up=False)  # the warm runs warmed the file cache
+    subprocess.run(export, env=env, check=True, stdout=subprocess.DEVNULL)  # leave it warm for others
+    return [w.figure(f"huddle export, warm index ({demo.size})", WARM,
+                     f"vs json_floor.py ({w.a * 1000:.0f} ms / {w.b * 1000:.0f} ms, {demo.records} files)"),
+            c.figure(f"huddle export, no index ({demo.size})", COLD,
+                     f"vs json_floor.py ({c.a * 1000:.0f} ms / {c.b * 1000:.0f} ms)")]

@@ -1,0 +1,34 @@
+"""The scaling table: every user-facing figure at three team and history sizes.
+
+    python benchmarks/run.py --sizes
+
+Sizes are members × years of `huddle demo` history: 12×5, 50×10 and 200×5.
+Each demo is generated once into the cache folder (run.py --cache) and
+reused; a run works on a hard-linked copy. Per size: `huddle next --json`,
+`huddle checkin`, `huddle summary --date D` (÷ python -c "import json"), the
+lobby's first paint of today's facilitator (÷ a bare Textual app), `huddle
+export` warm and cold (÷ json_floor.py) and saving one check-in (÷ saving
+with no history). The larger histories export in minutes, so their export
+figures take fewer pairs.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from benchmarks import bench_cli, bench_export, bench_store, bench_tui
+from benchmarks.harness import Bench, Figure
+
+SIZES: tuple[tuple[int, float], ...] = ((12, 5), (50, 10), (200, 5))
+BIG = 50_000  # record files from which export figures take a third of the pairs
+
+
+def measure(bench: Bench, sizes: tuple[tuple[int, float], ...] = SIZES) -> Iterator[Figure]:
+    """Every figure of the table, size by size, as each is measured."""
+    for members, years in sizes:
+        demo = bench.demo(members, years)
+        yield from bench_cli.figures(bench, demo)
+        yield bench_tui.lobby_figures(bench, demo)[0]
+        runs = bench.runs if demo.records < BIG else max(3, bench.runs // 3)
+        yield from bench_export.figures(bench, demo, runs)
+        yield bench_store.save_figure(bench, demo)
