@@ -71,14 +71,17 @@ def _releasable_only(team: TeamConfig, records: list[Record]) -> tuple[list[Reco
     from huddle_tui.model.checkin import CheckIn
     from huddle_tui.rules.privacy import releasable
 
-    named = [CheckIn.from_payload(r.date, r.payload) for r in records
-             if r.kind == "checkin" and not r.deleted and "member" in r.payload]
+    # Each day's named check-ins, so a day's rule reads only that day (not the whole history).
+    named: dict[str, list[CheckIn]] = {}
+    for r in records:
+        if r.kind == "checkin" and not r.deleted and "member" in r.payload:
+            named.setdefault(r.date, []).append(CheckIn.from_payload(r.date, r.payload))
     by_day: dict[str, bool] = {}
     kept, held = [], 0
     for r in records:
         if r.payload.get("visibility") == "anonymous" or (r.kind == "concern" and "member" not in r.payload):
             if r.date not in by_day:
-                by_day[r.date] = releasable(team, date.fromisoformat(r.date), named)
+                by_day[r.date] = releasable(team, date.fromisoformat(r.date), named.get(r.date, ()))
             if not by_day[r.date]:
                 held += 1
                 continue
