@@ -47,10 +47,14 @@ def figures(bench: Bench, demo: Demo, runs: int | None = None) -> list[Figure]:
         shutil.rmtree(bench.index_dir, ignore_errors=True)
         return wall(export, env)
 
-    subprocess.run(export, env=env, check=True, stdout=subprocess.DEVNULL)  # the index, for warm
+    def quiet() -> None:
+        """One export, output discarded (to build the index, or leave it warm)."""
+        subprocess.run(export, env=env, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+
+    quiet()  # the index, for warm
     w = paired_runs(warm, floor, runs)
     c = paired_runs(cold, floor, runs, warm_up=False)  # the warm runs warmed the file cache
-    subprocess.run(export, env=env, check=True, stdout=subprocess.DEVNULL)  # leave it warm for others
+    quiet()  # leave it warm for the figures after these
     return [w.figure(f"huddle export, warm index ({demo.size})", WARM,
                      f"vs json_floor.py ({w.a * 1000:.0f} ms / {w.b * 1000:.0f} ms, {demo.records} files)"),
             c.figure(f"huddle export, no index ({demo.size})", COLD,
