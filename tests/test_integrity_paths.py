@@ -25,7 +25,6 @@ from textual.pilot import Pilot
 from textual.widgets import Static
 
 from huddle_tui import paths
-from huddle_tui.cli import main
 from huddle_tui.commands import COMMANDS
 from huddle_tui.config.team import (
     AwayRange,
@@ -51,7 +50,7 @@ from huddle_tui.tui.screens.lobby import ANOTHER_ROUND, VIEW_SUMMARY
 from huddle_tui.tui.screens.round import RoundScreen
 from huddle_tui.tui.screens.summary import SummaryScreen
 from huddle_tui.tui.widgets.status_line import StatusLine
-from tests.conftest import run_huddle
+from tests.conftest import cli, run_huddle
 from tests.fakeclock import FakeClock
 from tests.http_helpers import TOKEN, TOKEN_ENV, LiveServer, Receiver, records_endpoint, with_endpoints
 from tests.storekit import record_files
@@ -89,12 +88,7 @@ def huddle(capsys: pytest.CaptureFixture[str], *args: str,
     with pytest.MonkeyPatch.context() as mp:
         if machine is not None:
             mp.setenv("HUDDLE_DATA_DIR", str(machine))
-        try:
-            code = main(list(args))
-        except SystemExit as exc:
-            code = int(exc.code or 0)
-    out = capsys.readouterr()
-    return code, out.out, out.err
+        return cli(capsys, *args)
 
 
 def one_line(err: str) -> str:
