@@ -5,7 +5,8 @@ rules write and edit records, crash mid-write, copy files between machines
 the way a sync tool does (same name, or a conflicted copy when the name is
 taken by other content), damage files, remove conflicted copies and let time
 pass (so the index trusts unchanged folders). After every step, what each
-machine reads — through its index and without one — equals the model: per
+machine reads — through its index, without one, and a record's own files by
+id (as a save reads them) — equals the model: per
 id the version the documented merge rule picks from the record files the
 machine holds, every damaged file reported, every temp file skipped.
 """
@@ -101,6 +102,8 @@ class SharedFolders(RuleBasedStateMachine):
         """Save a record (a new one, or an edit: a new version); it must win at once on that machine."""
         m = self._machine(data)
         m.clock = BASE + timedelta(seconds=second)
+        if data.draw(st.booleans()):  # as a check-in saves: its own records read first, then numbered
+            m.store.read_ids("checkin", IDS[rid], [rid])
         payload = {"mood": mood, "visibility": "anonymous"} if anonymous else {"member": "Ana", "mood": mood}
         record = m.store.save("checkin", rid, IDS[rid], payload, deleted=deleted, anonymous=anonymous)
         self._put(m, self._rel(record), record)
@@ -205,6 +208,10 @@ class SharedFolders(RuleBasedStateMachine):
             want = m.expected()
             assert observed(m.store.read()) == want
             assert observed(m.plain.read()) == want
+            for rid, day in IDS.items():  # a few records read by id say what the whole read says
+                own = m.plain.read_ids("checkin", day, [rid])
+                assert own.records.get(rid) == want[0].get(rid)
+                assert {p.path for p in own.problems} == {p for p in want[1] if p.name.startswith(rid)}
 
 
 SharedFolders.TestCase.settings = settings(max_examples=100, stateful_step_count=30, deadline=None)

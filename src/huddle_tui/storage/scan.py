@@ -124,6 +124,12 @@ def scan_month(folder: str, kind: str, month: str, stamp: DirStamp,
             os.close(at)
 
 
+def scan_entries(entries: list[os.DirEntry[str]], folder: str, kind: str, month: str, stamp: DirStamp,
+                 *, shared: bool, at: int | None) -> MonthScan:
+    """Read the files of some entries of a month folder (a part of a listing, for a few ids)."""
+    return _scan_entries(entries, folder, kind, month, stamp, None, shared, at, time.time_ns())
+
+
 def _scan_entries(entries: list[os.DirEntry[str]], folder: str, kind: str, month: str, stamp: DirStamp,
                   previous: MonthScan | None, shared: bool, at: int | None, now: int) -> MonthScan:
     """scan_month's work on one listing (files opened relative to the folder fd `at`, if any)."""
