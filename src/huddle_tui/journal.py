@@ -32,9 +32,9 @@ from huddle_tui import paths
 from huddle_tui.config.team import AwayRange, Member, TeamConfig
 from huddle_tui.errors import RefusedError, UsageError
 from huddle_tui.model.checkin import WITHHELD, CheckIn, Concern, as_visibility
-from huddle_tui.model.huddle import Away, Handoff, Huddle
+from huddle_tui.model.huddle import Away, Handoff, Huddle, Plan, Today
 from huddle_tui.model.ids import as_uuid, named_id, random_id
-from huddle_tui.rules.rotation import Plan, handoffs_in, held_huddles, plan_for, settled
+from huddle_tui.rules.rotation import handoffs_in, held_huddles, plan_for, settled
 from huddle_tui.storage.envelope import Record
 from huddle_tui.storage.folder import FolderStore, History, utc_now
 
@@ -372,6 +372,35 @@ class Journal:
             history = self.shared.read_back(("huddle", "handoff"), day.isoformat(),
                                             lambda read: settled(team, day, read))
         return _plan(team, day, history)
+
+    def today(self, day: date) -> Today:
+        """What the lobby shows of `day`: its plan, who checked in (any visibility), rounds held.
+
+        Kept as a derived record beside the index (storage/derived.py) and
+        used while nothing it was computed from has changed, so the lobby can
+        paint it on its first frame and its refresh costs a few stat calls.
+        """
+        from huddle_tui.storage import derived
+
+        iso = day.isoformat()
+        index_dir = self.shared.index_dir
+        stamped = derived.key(self.team.shared_dir, iso, self.team)
+        path = derived.path_for(index_dir, self.team.shared_dir, derived.TODAY) if index_dir else None
+        kept = derived.load(path, stamped) if path else None
+        if kept is not None:
+            try:
+                return Today.from_payload(kept)
+            except (KeyError, TypeError, ValueError):
+                pass
+        plan = self.plan(day)
+        history = self.shared.read(("checkin", "huddle"), since=iso, until=iso)
+        named = frozenset(c.member.casefold() for c in self.checkins(history)
+                          if c.date == iso and c.member and c.visibility in ("team", WITHHELD))
+        rounds = sum(1 for r in history.live("huddle") if r.date == iso)
+        found = Today(plan._replace(handoff=None), named, rounds)  # as kept: the handoff's details aside
+        if path is not None:
+            derived.keep(path, stamped, found.to_payload())
+        return found
 
     def rounds_held(self, day: date) -> int:
         """How many rounds were held on `day` (a held day may have another)."""

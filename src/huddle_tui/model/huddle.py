@@ -96,3 +96,35 @@ class Away(NamedTuple):
         """Read an away range back from JSON data."""
         return cls(str(data.get("member", "")), str(data.get("from", "")), str(data.get("to", "")),
                    str(data.get("reason", "")))
+
+
+class Plan(NamedTuple):
+    """Today's facilitator and speaking order, and why the facilitator is who it is."""
+
+    date: str
+    facilitator: str | None
+    order: tuple[str, ...]
+    reason: str
+    handoff: Handoff | None = None
+
+
+class Today(NamedTuple):
+    """What the lobby shows of a day: its plan, who already checked in (casefolded), rounds held."""
+
+    plan: Plan
+    checked_in: frozenset[str]
+    rounds_held: int
+
+    def to_payload(self) -> dict[str, Any]:
+        """As JSON data, for the derived record the lobby paints from (the handoff's details left out)."""
+        plan = self.plan
+        return {"date": plan.date, "facilitator": plan.facilitator, "order": list(plan.order),
+                "reason": plan.reason, "checked_in": sorted(self.checked_in), "rounds_held": self.rounds_held}
+
+    @classmethod
+    def from_payload(cls, data: dict[str, Any]) -> Today:
+        """Read it back (KeyError, TypeError or ValueError on a damaged file: the caller reads afresh)."""
+        facilitator = data["facilitator"]
+        plan = Plan(str(data["date"]), None if facilitator is None else str(facilitator),
+                    tuple(str(n) for n in data["order"]), str(data["reason"]))
+        return cls(plan, frozenset(str(n) for n in data["checked_in"]), int(data["rounds_held"]))

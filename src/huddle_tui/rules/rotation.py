@@ -10,7 +10,7 @@ from datetime import date
 from typing import Any, NamedTuple
 
 from huddle_tui.config.team import Member, TeamConfig
-from huddle_tui.model.huddle import Handoff
+from huddle_tui.model.huddle import Handoff, Plan
 from huddle_tui.storage.folder import History
 
 FAIR_WINDOW = 10
@@ -23,16 +23,6 @@ class Held(NamedTuple):
     facilitator: str
     order: tuple[str, ...]
     round: int = 1
-
-
-class Plan(NamedTuple):
-    """Today's facilitator and speaking order, and why the facilitator is who it is."""
-
-    date: str
-    facilitator: str | None
-    order: tuple[str, ...]
-    reason: str
-    handoff: Handoff | None = None
 
 
 def held_huddles(history: History, day: date) -> list[Held]:

@@ -37,14 +37,13 @@ from huddle_tui.storage.fileio import (
 from huddle_tui.storage.scan import (
     FOREIGN,
     LINK,
-    RECORDS,
     TEMP,
     MonthScan,
-    dir_stamp,
     is_sync_temp,
     scan_entries,
     scan_month,
 )
+from huddle_tui.storage.stamps import RECORDS, dir_stamp
 
 __all__ = ["RECORDS", "FolderStore", "History", "Problem", "clean_own_temp_files", "is_sync_temp",
            "utc_now"]

@@ -23,6 +23,7 @@ from pathlib import Path
 
 from huddle_tui.storage.fileio import write_atomic
 from huddle_tui.storage.scan import MonthScan
+from huddle_tui.storage.stamps import folder_tag, resolved
 
 # 5: scans set aside records whose payload breaks storage/validate.py's rules.
 # 6: one file per kind and month (5 and before: one per kind and year).
@@ -30,23 +31,7 @@ INDEX_FORMAT = 6
 _MAGIC = f"huddle-index {INDEX_FORMAT} py{sys.version_info[0]}.{sys.version_info[1]}\n".encode()
 
 
-_RESOLVED: dict[Path, Path] = {}
 _bases: dict[tuple[Path, Path, str], Path] = {}  # one kind's index folder, named once per process
-
-
-def folder_tag(root: Path) -> str:
-    """A short, stable name for one shared folder's indexes."""
-    # A cache key, not a secret: two checksums keep hashlib (and OpenSSL) off this path.
-    key = str(resolved(root)).encode()
-    return f"{zlib.crc32(key):08x}{zlib.adler32(key):08x}"
-
-
-def resolved(root: Path) -> Path:
-    """The folder's absolute path, once per process (resolving a path costs syscalls)."""
-    found = _RESOLVED.get(root)
-    if found is None:
-        found = _RESOLVED[root] = root.resolve()
-    return found
 
 
 def book_of(month: str) -> str:

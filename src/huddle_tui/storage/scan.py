@@ -32,13 +32,11 @@ from typing import Any, NamedTuple
 from huddle_tui.storage import envelope, validate
 from huddle_tui.storage.envelope import CorruptRecord
 from huddle_tui.storage.fileio import is_own_temp
+from huddle_tui.storage.stamps import RACY_NS, RECORDS, DirStamp
 
-RECORDS = "records"
-RACY_NS = 3_000_000_000
 # How a file was found: a record file under its own name, one under another
 # name (a sync tool's conflicted copy), and a temp file readers must skip.
 OWN, FOREIGN, TEMP = 0, 1, 2
-DirStamp = tuple[int, int]
 FileStamp = tuple[int, int, int]
 Other = tuple[str, int, "str | None"]
 Fields = tuple[Any, ...]
@@ -84,15 +82,6 @@ def is_sync_temp(name: str) -> bool:
         or name.startswith((".syncthing.", "~syncthing~", ".~", "~$"))
         or name.endswith((".tmp", ".part", ".partial", ".crdownload"))
     )
-
-
-def dir_stamp(folder: str) -> DirStamp | None:
-    """The folder's (mtime_ns, inode), or None when it is gone or no longer a folder (a link now)."""
-    try:
-        st = os.lstat(folder)
-    except OSError:
-        return None
-    return (st.st_mtime_ns, st.st_ino) if stat.S_ISDIR(st.st_mode) else None
 
 
 def scan_month(folder: str, kind: str, month: str, stamp: DirStamp,

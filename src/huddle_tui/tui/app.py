@@ -35,6 +35,7 @@ if TYPE_CHECKING:
     from textual.command import Provider
 
     from huddle_tui.journal import Journal
+    from huddle_tui.model.huddle import Today
 
 SYNC_EVERY_S = 30.0
 START_ENV = "HUDDLE_TUI_START"  # "round": open straight into the round (for benchmarks)
@@ -86,6 +87,27 @@ class HuddleApp(App[int]):
 
             self._journal.replicator = Replicator(self.team)  # every shared save also enters the outbox
         return self._journal
+
+    def kept_today(self) -> Today | None:
+        """Today's lobby as last read, when nothing it came from has changed since (for the first frame).
+
+        Stats the folders it depends on (storage/derived.py) without opening
+        the journal, whose imports would delay the first paint.
+        """
+        from huddle_tui import paths
+        from huddle_tui.model.huddle import Today
+        from huddle_tui.storage import derived
+
+        index_dir = self._journal.shared.index_dir if self._journal is not None else paths.index_dir()
+        if index_dir is None:
+            return None
+        root = self.team.shared_dir
+        stamped = derived.key(root, self.today.isoformat(), self.team)
+        kept = derived.load(derived.path_for(index_dir, root, derived.TODAY), stamped)
+        try:
+            return None if kept is None else Today.from_payload(kept)
+        except (KeyError, TypeError, ValueError):
+            return None
 
     def _use_themes(self, wanted: str | None) -> None:
         """Start with the wanted theme alone when it is a shipped one; register the rest after."""

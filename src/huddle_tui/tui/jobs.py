@@ -28,13 +28,8 @@ from huddle_tui.tui.messages import (
 def load_plan(journal: Journal, day: date) -> PlanLoaded:
     """Today's facilitator and order, who already checked in (by any visibility), rounds held."""
     journal.release_pending()  # this machine's held-back anonymous answers, where now safe
-    plan = journal.plan(day)
-    history = journal.read(("checkin", "huddle"), since=day.isoformat())
-    iso = day.isoformat()
-    named = frozenset(c.member.casefold() for c in journal.checkins(history)
-                      if c.date == iso and c.member and c.visibility in ("team", "withheld"))
-    rounds = sum(1 for r in history.live("huddle") if r.date == iso)
-    return PlanLoaded(plan, named, rounds)
+    today = journal.today(day)
+    return PlanLoaded(today.plan, today.checked_in, today.rounds_held)
 
 
 def load_checkins(journal: Journal, day: date) -> CheckinsLoaded:

@@ -18,8 +18,7 @@ if TYPE_CHECKING:  # only types: the lobby's first paint does not wait for these
 
     from huddle_tui.journal import Saved
     from huddle_tui.model.checkin import CheckIn, Concern
-    from huddle_tui.model.huddle import Handoff, Huddle
-    from huddle_tui.rules.rotation import Plan
+    from huddle_tui.model.huddle import Handoff, Huddle, Plan
     from huddle_tui.rules.summary import Summary
 
 

@@ -22,7 +22,7 @@ from huddle_tui.tui.widgets.roster import Roster
 from huddle_tui.tui.widgets.status_line import StatusLine
 
 if TYPE_CHECKING:
-    from huddle_tui.rules.rotation import Plan
+    from huddle_tui.model.huddle import Plan
 
 PRESENCE = ("in the room", "remote", "away")
 LIVE_REFRESH_S = 5.0
@@ -31,7 +31,7 @@ VIEW_SUMMARY, ANOTHER_ROUND = "View today's summary", "Run another round (record
 
 
 class LobbyScreen(HuddleScreen):
-    """Painted at once from the config; the plan arrives from a worker a moment later."""
+    """Painted at once: today as last read when nothing changed since, else the config until it is read."""
 
     facilitator_line = getters.query_one("#lobby-facilitator", Static)
     timing_line = getters.query_one("#lobby-timing", Static)
@@ -72,6 +72,9 @@ class LobbyScreen(HuddleScreen):
         for m in self.huddle.team.members:
             if m.has_joined(day):
                 self.presence[m.name] = "away" if m.is_away(day) else "in the room"
+        kept = self.huddle.kept_today()
+        if kept is not None:  # nothing changed since it was last read: the first frame is the whole lobby
+            self.plan, self.checked_in, self.rounds_held = kept
         self._show()
         self.call_after_refresh(self._load_plan)
         # Teammates check in from their own terminals: their ✓ arrives here while the lobby is up.
@@ -99,10 +102,13 @@ class LobbyScreen(HuddleScreen):
 
     def on_plan_loaded(self, message: PlanLoaded) -> None:
         """Show the facilitator and order; open the round at once when asked to (benchmarks)."""
-        self.plan, self.checked_in, self.rounds_held = message.plan, message.checked_in, message.rounds_held
-        self._show()
-        if self.huddle.start_round:
-            self.action_start()
+        fresh = (message.plan, message.checked_in, message.rounds_held)
+        if fresh != (self.plan, self.checked_in, self.rounds_held):  # an idle refresh repaints nothing
+            self.plan, self.checked_in, self.rounds_held = fresh
+            self._show()
+        if self.huddle.start_round:  # once, straight in: a benchmark's runs each open a round of their own
+            self.huddle.start_round = False
+            self._open_round(self.rounds_held + 1)
 
     def on_handoff_saved(self, message: HandoffSaved) -> None:
         """Show the new facilitator and say it was recorded."""

@@ -1,0 +1,106 @@
+"""Derived records: small answers computed from the shared folder, kept beside its index.
+
+The lobby must show today's facilitator, order and who has checked in on its
+first frame, before the store is even imported. So the answer it last
+computed is kept in the cache with the stamps of every folder it depends on
+(the huddle, handoff and away folders with all their months, the day's
+check-in month, the team config's text). It is used only while every one of
+those stamps is unchanged, and kept only when they were all settled when
+taken (stamps.py): then no writer can have changed what it was computed
+from. Anything else (a new record anywhere it depends on, a damaged or
+missing file, another day or team) means it is read afresh. Like the index,
+it is only a speed-up: deleting it changes nothing but time. Stdlib only.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import time
+from pathlib import Path
+from typing import Any
+
+from huddle_tui.storage.stamps import RACY_NS, RECORDS, checksum, dir_stamp, folder_tag
+
+DERIVED_FORMAT = 1
+TODAY = "today"  # what the lobby shows of a day (Journal.today)
+# Kinds whose every month may change the answer: rotation reads back through the huddles and
+# handoffs until they settle it, and an away range can be recorded for any date.
+WHOLE_KINDS = ("away", "handoff", "huddle")
+DAY_KINDS = ("checkin",)  # only the day's month folder: who checked in that day
+
+
+class Key:
+    """The stamps an answer depends on, taken before it is read, and whether they were all settled."""
+
+    def __init__(self, parts: list[Any], settled: bool) -> None:
+        """`parts` is JSON data (lists, not tuples), compared whole."""
+        self.parts = parts
+        self.settled = settled
+
+
+def key(root: Path, day: str, team: object) -> Key:
+    """Stamp everything a day's lobby answer depends on (a few hundred lstat calls at most).
+
+    `team` is the team config as loaded (its repr's checksum is part of the key).
+    """
+    now = time.time_ns()
+    records = os.path.join(root, RECORDS)
+    parts: list[Any] = [DERIVED_FORMAT, day, checksum(repr(team))]
+    settled = True
+
+    def add(name: str, stamp: tuple[int, int] | None) -> None:
+        """Note one folder's stamp; one changed lately makes the key unsettled."""
+        nonlocal settled
+        parts.append([name, *stamp] if stamp else [name])
+        if stamp is not None and now - stamp[0] <= RACY_NS:
+            settled = False
+
+    add("", dir_stamp(records))
+    for kind in WHOLE_KINDS:
+        folder = os.path.join(records, kind)
+        add(kind, dir_stamp(folder))
+        try:
+            with os.scandir(folder) as it:
+                months = sorted(it, key=lambda e: e.name)
+        except OSError:
+            continue
+        for entry in months:
+            if entry.is_dir(follow_symlinks=False):
+                st = entry.stat(follow_symlinks=False)
+                add(f"{kind}/{entry.name}", (st.st_mtime_ns, st.st_ino))
+    for kind in DAY_KINDS:
+        add(kind, dir_stamp(os.path.join(records, kind)))
+        add(f"{kind}/{day[:7]}", dir_stamp(os.path.join(records, kind, day[:7])))
+    return Key(parts, settled)
+
+
+def path_for(index_dir: Path, root: Path, name: str) -> Path:
+    """Where one derived record of a shared folder is kept (beside its index)."""
+    return index_dir / folder_tag(root) / f"{name}.json"
+
+
+def load(path: Path, wanted: Key) -> dict[str, Any] | None:
+    """The kept answer when it was computed from exactly the folders as they are now, else None."""
+    try:
+        with open(path, "rb") as f:
+            kept = json.loads(f.read())
+    except (OSError, ValueError):
+        return None
+    if not isinstance(kept, dict) or kept.get("key") != wanted.parts:
+        return None
+    value = kept.get("value")
+    return value if isinstance(value, dict) else None
+
+
+def keep(path: Path, stamped: Key, value: dict[str, Any]) -> None:
+    """Keep an answer for its key, when the key was settled (a failure only costs time later)."""
+    if not stamped.settled:
+        return
+    from huddle_tui.storage.fileio import write_atomic
+
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        write_atomic(path, json.dumps({"key": stamped.parts, "value": value}).encode(), durable=False)
+    except OSError:
+        pass

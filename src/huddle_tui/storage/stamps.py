@@ -1,0 +1,50 @@
+"""Folder stamps: how a reader tells, without listing, that a folder has not changed.
+
+Every writer we know of (ours, git, Syncthing, Dropbox, rsync) adds,
+replaces or removes a file by creating, renaming or unlinking it, which
+changes the folder's mtime. A stamp taken when the folder had not changed
+for RACY_NS is settled: a change in the same clock tick as a listing is never
+missed (git's "racy clean" rule). Stdlib only, so the lobby's first paint can
+check a derived record (storage/glance.py) without importing the store.
+"""
+
+from __future__ import annotations
+
+import os
+import stat
+import zlib
+from pathlib import Path
+
+RECORDS = "records"
+RACY_NS = 3_000_000_000
+DirStamp = tuple[int, int]
+
+_RESOLVED: dict[Path, Path] = {}
+
+
+def dir_stamp(folder: str) -> DirStamp | None:
+    """The folder's (mtime_ns, inode), or None when it is gone or no longer a folder (a link now)."""
+    try:
+        st = os.lstat(folder)
+    except OSError:
+        return None
+    return (st.st_mtime_ns, st.st_ino) if stat.S_ISDIR(st.st_mode) else None
+
+
+def checksum(text: str) -> str:
+    """A short, stable cache key for some text (not a secret: two checksums keep hashlib off this path)."""
+    key = text.encode()
+    return f"{zlib.crc32(key):08x}{zlib.adler32(key):08x}"
+
+
+def folder_tag(root: Path) -> str:
+    """A short, stable name for one shared folder's caches."""
+    return checksum(str(resolved(root)))
+
+
+def resolved(root: Path) -> Path:
+    """The folder's absolute path, once per process (resolving a path costs syscalls)."""
+    found = _RESOLVED.get(root)
+    if found is None:
+        found = _RESOLVED[root] = root.resolve()
+    return found
