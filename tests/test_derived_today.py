@@ -65,7 +65,7 @@ def truth(world: World, day: date) -> Today:
     named = frozenset(c.member.casefold() for c in world.journal.checkins(everything)
                       if c.date == iso and c.member and c.visibility in ("team", "withheld"))
     rounds = sum(1 for r in everything.live("huddle") if r.date == iso)
-    return Today(plan._replace(handoff=None), named, rounds)
+    return Today(plan, named, rounds)
 
 
 def kept(world: World, day: date) -> Today | None:

@@ -397,7 +397,7 @@ class Journal:
         named = frozenset(c.member.casefold() for c in self.checkins(history)
                           if c.date == iso and c.member and c.visibility in ("team", WITHHELD))
         rounds = sum(1 for r in history.live("huddle") if r.date == iso)
-        found = Today(plan._replace(handoff=None), named, rounds)  # as kept: the handoff's details aside
+        found = Today(plan, named, rounds)
         if path is not None:
             derived.keep(path, stamped, found.to_payload())
         return found

@@ -35,7 +35,8 @@ def run(args: argparse.Namespace) -> int:
         name = clean_name(args.handoff, "--handoff", allow_empty=False)
         ctx.journal.save_handoff(Handoff(day.isoformat(), current.facilitator or "", name, reason))
         recorded = "Handoff recorded."
-    plan = ctx.journal.plan(day)
+    # Kept beside the index (Journal.today): when nothing changed since, no history is read.
+    plan = ctx.journal.today(day).plan
     if args.confirm and plan.reason != "held" and plan.facilitator:
         ctx.journal.save_huddle(Huddle(plan.date, plan.facilitator, plan.order,
                                        round_s=ctx.team.round_seconds))

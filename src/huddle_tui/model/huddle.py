@@ -116,15 +116,18 @@ class Today(NamedTuple):
     rounds_held: int
 
     def to_payload(self) -> dict[str, Any]:
-        """As JSON data, for the derived record the lobby paints from (the handoff's details left out)."""
+        """As JSON data, for the derived record the lobby paints from."""
         plan = self.plan
         return {"date": plan.date, "facilitator": plan.facilitator, "order": list(plan.order),
-                "reason": plan.reason, "checked_in": sorted(self.checked_in), "rounds_held": self.rounds_held}
+                "reason": plan.reason, "handoff": plan.handoff.to_payload() if plan.handoff else None,
+                "checked_in": sorted(self.checked_in), "rounds_held": self.rounds_held}
 
     @classmethod
     def from_payload(cls, data: dict[str, Any]) -> Today:
         """Read it back (KeyError, TypeError or ValueError on a damaged file: the caller reads afresh)."""
         facilitator = data["facilitator"]
-        plan = Plan(str(data["date"]), None if facilitator is None else str(facilitator),
-                    tuple(str(n) for n in data["order"]), str(data["reason"]))
+        day, handoff = str(data["date"]), data["handoff"]
+        plan = Plan(day, None if facilitator is None else str(facilitator),
+                    tuple(str(n) for n in data["order"]), str(data["reason"]),
+                    None if handoff is None else Handoff.from_payload(day, handoff))
         return cls(plan, frozenset(str(n) for n in data["checked_in"]), int(data["rounds_held"]))
