@@ -15,7 +15,7 @@ import hashlib
 import hmac
 from collections.abc import Iterable
 from datetime import date, timedelta
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 from huddle_tui.config.team import SupportResource
 from huddle_tui.journal import Journal
@@ -23,6 +23,7 @@ from huddle_tui.model.checkin import WITHHELD, Concern, FollowUp, Visibility
 from huddle_tui.model.ids import as_uuid, named_id
 from huddle_tui.rules import measures as m
 from huddle_tui.rules import support as rules
+from huddle_tui.rules.followups import FollowUpItem
 from huddle_tui.storage.envelope import Record
 
 WEEKS = 6
@@ -154,3 +155,106 @@ def team_measures(journal: Journal, start: date, end: date) -> dict[str, m.Aggre
                            if r.payload.get("member") is None) if a is not None]
     return m.measure_aggregates(answers, start, end)
 
+
+
+# ---------------------------------------------------------------- `huddle me`
+
+
+class MeView(NamedTuple):
+    """What `huddle me` shows: my moods by working day, my streaks, my follow-ups, the signpost."""
+
+    member: str
+    today: date
+    days: tuple[date, ...]
+    moods: dict[date, OwnMood]
+    low_streak: int
+    checkin_streak: int
+    followups: tuple[FollowUpItem, ...]
+    signpost: rules.Signpost | None
+    resources: tuple[SupportResource, ...]
+    answers: tuple[m.Answer, ...]
+
+    def to_json(self) -> dict[str, Any]:
+        """The view for `huddle me --json` (this member's own data, on their own terminal)."""
+        return {"member": self.member, "today": self.today.isoformat(),
+                     "moods": [{"date": o.date.isoformat(), "mood": o.mood, "visibility": o.visibility}
+                               for o in self.moods.values()],
+                     "streaks": {"low": self.low_streak, "checked_in": self.checkin_streak},
+                     "followups": [{"id": f.id, "date": f.date, "text": f.text, "owner": f.owner,
+                                    "state": f.state} for f in self.followups],
+                     "signpost": None if self.signpost is None else {
+                         "reasons": list(self.signpost.reasons),
+                         "says": rules.signpost_lines(self.signpost)},
+                     "resources": [r._asdict() for r in self.resources],
+                     "measures": [{"measure": a.measure, "date": a.date.isoformat(),
+                                   "items": list(a.items), "score": m.score(a),
+                                   "past_cutoff": m.past_cutoff(a)} for a in self.answers]}
+
+
+def me_view(journal: Journal, member: str, today: date, own: Iterable[SupportResource] = (),
+            weeks: int = WEEKS) -> MeView:
+    """Everything `huddle me` shows, read from this machine (the form and the command share it)."""
+    from huddle_tui.followups import all_followups, mine
+
+    name = journal._member(member).name
+    since = today - timedelta(weeks=weeks)
+    moods = {o.date: o for o in own_moods(journal, name, since, today)}
+    team = journal.roster()
+    days = tuple(d for d in (since + timedelta(days=i) for i in range((today - since).days + 1))
+                 if team.is_workday(d) and team.expects(name, d))
+    run = 0
+    for d in reversed(days):
+        if d not in moods:
+            if d == today:
+                continue  # today is not over yet
+            break
+        run += 1
+    mine_open = tuple(f for f in mine(all_followups(journal, today), name) if f.is_open)
+    own = tuple(own)
+    return MeView(name, today, days, moods,
+                  rules.low_streak({d: o.mood for d, o in moods.items()}, journal.team, today), run,
+                  mine_open, offer(journal, name, today, own), resources_for(journal, own),
+                  tuple(own_answers(journal, name, since)))
+
+
+CHART_LABELS = {5: "5 great", 4: "4 good", 3: "3 okay", 2: "2 low", 1: "1 struggling"}
+SHOWN_AS = {"team": "n", "anonymous": "a", "private": "p"}
+
+
+def render_me(view: MeView, width: int = 80) -> list[str]:
+    """`huddle me` as lines of plain text: a chart with the numbers, streaks, follow-ups, support."""
+    from huddle_tui.text import printable
+
+    room = max(5, (width - 14) // 2)
+    days = view.days[-room:]
+    lines = [f"{printable(view.member)} · your own check-ins (only on this terminal)",
+             f"Moods on working days since {days[0]:%d %b}" if days else "No working days yet",
+             ""]
+    for level in range(5, 0, -1):
+        row = "".join(("█ " if (o := view.moods.get(d)) and o.mood >= level else "  ") for d in days)
+        lines.append(f"{CHART_LABELS[level]:<13}{row}".rstrip())
+    lines.append(f"{'mood':<13}" + "".join(f"{o.mood} " if (o := view.moods.get(d)) else "· " for d in days))
+    lines.append(f"{'shared as':<13}" + "".join(
+        f"{SHOWN_AS.get(o.visibility, '?')} " if (o := view.moods.get(d)) else "  " for d in days))
+    lines.append(f"{'day':<13}" + "".join(f"{d:%a}"[0] + " " for d in days))
+    lines.append("n by name, a anonymously, p privately; · no check-in.")
+    lines.append("A daily mood is how a day felt, not a measure of health.")
+    lines.append("")
+    lines.append(f"Check-in streak: {view.checkin_streak} working day(s) in a row · "
+                 f"low moods (≤ 2) in a row: {view.low_streak}")
+    if view.answers:
+        latest: dict[str, m.Answer] = {a.measure: a for a in view.answers}
+        parts = [f"{'stress (SISQ)' if k == m.SISQ else 'WHO-5'} {m.score(a)} on {a.date:%d %b}"
+                 for k, a in sorted(latest.items())]
+        lines.append("Your latest answers: " + ", ".join(parts) + " (see docs/wellbeing.md)")
+    lines.append("")
+    lines.append(f"Your open follow-ups: {len(view.followups)}")
+    lines += [f"  {f.id[:8]} {printable(f.owner)}: {printable(f.text)} (since {f.date})"
+              for f in view.followups]
+    lines.append("")
+    if view.signpost is not None:
+        lines += [printable(line) for line in rules.signpost_lines(view.signpost)]
+    else:
+        lines.append("Support, whenever you want it:")
+        lines += [printable(line) for line in rules.resource_lines(view.resources)]
+    return lines

@@ -106,14 +106,18 @@ def signpost_lines(post: Signpost) -> list[str]:
     noticed = "; ".join(NOTICED[r] for r in post.reasons if r in NOTICED)
     lines = [f"We noticed {noticed}.",
              "That can happen to anyone. If it would help to talk to someone, these are here for you:"]
-    if post.resources:
-        lines += [f"  • {r.name} ({KIND_WORDS.get(r.kind, 'support')}): {r.contact}" for r in post.resources]
-    else:
-        lines.append("  • your team has not listed any yet: ask your team lead or HR who to turn to")
+    lines += resource_lines(post.resources)
     lines.append("Only you see this. Nothing about it is shown to your team.")
     if post.peers:
         lines.append("You can ask a peer supporter to follow up with you, if and when you like.")
     return lines
+
+
+def resource_lines(found: tuple[SupportResource, ...]) -> list[str]:
+    """One line per support resource (raw text: callers escape it for their output)."""
+    if not found:
+        return ["  • your team has not listed any yet: ask your team lead or HR who to turn to"]
+    return [f"  • {r.name} ({KIND_WORDS.get(r.kind, 'support')}): {r.contact}" for r in found]
 
 
 def signposts_shown(dates: Iterable[date | str], start: date, end: date) -> int:

@@ -18,6 +18,7 @@ from huddle_tui.text import printable
 from huddle_tui.tui.messages import HandoffSaved, PlanLoaded
 from huddle_tui.tui.screens.base import HuddleScreen
 from huddle_tui.tui.widgets.fit import fit
+from huddle_tui.tui.widgets.followups import FollowupsPanel
 from huddle_tui.tui.widgets.roster import Roster
 from huddle_tui.tui.widgets.status_line import StatusLine
 
@@ -42,6 +43,7 @@ class LobbyScreen(HuddleScreen):
         Binding("p", "presence", "Presence", tooltip="Presence: in the room, remote or away"),
         Binding("h", "hand_over", "Hand over", tooltip="Hand the facilitator role to someone else"),
         Binding("q", "app.quit", "Quit", tooltip="Quit without starting"),
+        Binding("f", "followup_done", "Follow-up done", show=False, tooltip="Mark a follow-up done"),
     ]
 
     def __init__(self) -> None:
@@ -63,6 +65,7 @@ class LobbyScreen(HuddleScreen):
             yield Static("Facilitator: reading today's plan…", id="lobby-facilitator", markup=False)
             yield Static("", id="lobby-timing", markup=False)
             yield Roster(id="roster")
+            yield FollowupsPanel()
             yield StatusLine()
         yield Footer()
 
@@ -161,6 +164,10 @@ class LobbyScreen(HuddleScreen):
         now = self.presence.get(name, "in the room")
         self.presence[name] = PRESENCE[(PRESENCE.index(now) + 1) % len(PRESENCE)]
         self._show()
+
+    def action_followup_done(self) -> None:
+        """Pick an open follow-up to mark done (a new version of its record)."""
+        self.query_one(FollowupsPanel).choose_and_close()
 
     def action_hand_over(self) -> None:
         """Pick who facilitates instead, then why; the handoff is recorded in the shared folder."""

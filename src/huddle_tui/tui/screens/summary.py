@@ -23,6 +23,7 @@ from huddle_tui.rules.roundclock import duration
 from huddle_tui.text import printable
 from huddle_tui.tui.messages import FileSaved, SummaryReady
 from huddle_tui.tui.screens.base import HuddleScreen
+from huddle_tui.tui.widgets.followups import FollowupsPanel
 from huddle_tui.tui.widgets.status_line import StatusLine
 
 if TYPE_CHECKING:
@@ -100,6 +101,7 @@ class SummaryScreen(HuddleScreen):
         Binding("c", "copy", "copy Markdown", tooltip="Copy the Markdown summary to the clipboard"),
         Binding("s", "save", "save to file", tooltip="Save the Markdown summary to a file"),
         Binding("q", "app.quit", "quit", tooltip="Quit the app"),
+        Binding("f", "followup_done", "follow-up done", show=False, tooltip="Mark a follow-up done"),
     ]
 
     def __init__(self) -> None:
@@ -113,6 +115,7 @@ class SummaryScreen(HuddleScreen):
         yield self.too_small()
         with VerticalScroll(id="summary", classes="body"):
             yield Static("Saving the huddle and reading it back…", id="summary-text", markup=False)
+        yield FollowupsPanel()
         yield StatusLine()
         yield Footer()
 
@@ -140,6 +143,10 @@ class SummaryScreen(HuddleScreen):
         """Show it and keep the Markdown for copying and saving."""
         self.markdown = message.markdown
         self.summary_text.update(summary_content(message.summary))
+
+    def action_followup_done(self) -> None:
+        """Pick an open follow-up to mark done (a new version of its record)."""
+        self.query_one(FollowupsPanel).choose_and_close()
 
     def action_copy(self) -> None:
         """Copy the Markdown (OSC 52: works over SSH too, if the terminal allows it)."""
