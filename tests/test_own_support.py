@@ -9,7 +9,14 @@ from pathlib import Path
 import pytest
 
 from huddle_tui import support
-from huddle_tui.config.team import SupportResource, TeamConfig, team_config_to_toml, write_toml
+from huddle_tui.config.team import (
+    SupportResource,
+    TeamConfig,
+    load_team_config,
+    team_config_to_toml,
+    with_members,
+    write_toml,
+)
 from huddle_tui.journal import Journal
 from huddle_tui.model.checkin import CheckIn, Concern, FollowUp
 from huddle_tui.rules import measures as m
@@ -50,7 +57,7 @@ def test_own_moods_include_private_and_anonymous_ones_found_by_the_local_key(
         (MON, 2, "private"), (MON + timedelta(days=1), 1, "anonymous"), (WED, 2, "team")]
     post = support.offer(Journal(team), "Ana", WED)
     assert post is not None and post.reasons == ("streak",)
-    on_machine(monkeypatch, machines, "Ben")  # another machine: Ana's private and anonymous moods are not there
+    on_machine(monkeypatch, machines, "Ben")  # another machine: Ana's private and anonymous moods aren't here
     assert [o.date for o in support.own_moods(Journal(team), "Ana", MON, WED)] == [WED]
     assert support.offer(Journal(team), "Ana", WED) is None
 
@@ -72,9 +79,7 @@ def test_a_signpost_mark_goes_out_nameless_only_where_three_were_expected(
 
 def test_a_signpost_mark_of_a_team_of_two_never_leaves_the_machine(tmp_path: Path) -> None:
     """With fewer than 3 members expected, a count of one would say who it was."""
-    small = TeamConfig("Pair", (), tmp_path / "pair")._replace()
-    from huddle_tui.config.team import load_team_config, with_members
-
+    small = TeamConfig("Pair", (), tmp_path / "pair")
     (tmp_path / "pair").mkdir()
     write_toml(tmp_path / "pair" / "huddle.toml", team_config_to_toml(with_members(small, ["Ana", "Ben"])))
     pair = load_team_config(tmp_path / "pair" / "huddle.toml")
@@ -110,14 +115,6 @@ def test_two_high_sisq_weeks_offer_a_signpost(team: TeamConfig) -> None:
     support.save_answer(journal, "Ana", m.Answer(m.SISQ, MON, (5,)))
     post = support.offer(Journal(team), "Ana", MON)
     assert post is not None and post.reasons == ("sisq",)
-
-
-def followup_team(team: TeamConfig) -> TeamConfig:
-    """The team with a peer supporter listed."""
-    doc = team_config_to_toml(team._replace(support=(SupportResource("Ben", "ben on chat", "peer"),)))
-    assert team.path is not None
-    write_toml(team.path, doc)
-    return team
 
 
 def test_followups_list_close_as_a_new_version_and_filter(
@@ -188,12 +185,24 @@ def test_checkin_with_no_flags_and_no_terminal_is_still_a_usage_error(team: Team
 
 def test_me_json_is_my_own_view(team: TeamConfig, capsys: pytest.CaptureFixture[str],
                                 monkeypatch: pytest.MonkeyPatch) -> None:
-    """`huddle me --json` lists my moods with how each was shared, streaks, follow-ups and the signpost."""
+    """`huddle me --json`: my private lows with how each was shared, the streak, and the signpost's words."""
     monkeypatch.setenv("HUDDLE_CONFIG", str(team.path))
     (Path.cwd() / "home" / "config").mkdir(parents=True, exist_ok=True)
     (Path.cwd() / "home" / "config" / "config.toml").write_text('me = "Ana"\n')
-    today = date.today()
     code, out, err = cli(capsys, "me", "--json")
     assert code == 0, err
+    assert json.loads(out)["signpost"] is None
+    lows, day = [], date.today()
+    while len(lows) < 3:
+        if team.is_workday(day):
+            lows.append(day)
+        day -= timedelta(days=1)
+    for low in lows:
+        checkin(team, "Ana", low, 2, "private")
+    code, out, err = cli(capsys, "me", "--json")
     view = json.loads(out)
-    assert view["member"] == "Ana" and view["signpost"] is None and view["streaks"]["low"] == 0
+    assert {(d["mood"], d["visibility"]) for d in view["moods"]} == {(2, "private")}
+    assert view["streaks"]["low"] == 3 and view["signpost"]["reasons"] == ["streak"]
+    assert "We noticed your last few check-ins have been low." in view["signpost"]["says"]
+    code, out, _ = cli(capsys, "me")  # not a terminal: the same page as plain lines
+    assert code == 0 and "low moods (≤ 2) in a row: 3" in out and "Only you see this." in out
