@@ -10,7 +10,6 @@ import pytest
 
 from huddle_tui import support
 from huddle_tui.config.team import (
-    SupportResource,
     TeamConfig,
     load_team_config,
     team_config_to_toml,
