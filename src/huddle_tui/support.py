@@ -225,7 +225,7 @@ def render_me(view: MeView, width: int = 80) -> list[str]:
     """`huddle me` as lines of plain text: a chart with the numbers, streaks, follow-ups, support."""
     from huddle_tui.text import printable
 
-    room = max(5, (width - 14) // 2)
+    room = max(5, (width - 18) // 2)  # the label column, a margin and a scrollbar
     days = view.days[-room:]
     lines = [f"{printable(view.member)} · your own check-ins (only on this terminal)",
              f"Moods on working days since {days[0]:%d %b}" if days else "No working days yet",

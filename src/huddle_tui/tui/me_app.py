@@ -26,7 +26,7 @@ class MeApp(App[int]):
     TITLE = "huddle me"
     CSS = """
     #me-page { padding: 0 1; height: 1fr; }
-    #me-text { width: auto; }
+    #me-text { width: 1fr; }
     """
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("a", "ask", "Ask a peer supporter", tooltip="Ask a peer supporter to follow up with you"),
