@@ -191,7 +191,8 @@ def test_me_json_is_my_own_view(team: TeamConfig, capsys: pytest.CaptureFixture[
     code, out, err = cli(capsys, "me", "--json")
     assert code == 0, err
     assert json.loads(out)["signpost"] is None
-    lows, day = [], date.today()
+    lows: list[date] = []
+    day = date.today()
     while len(lows) < 3:
         if team.is_workday(day):
             lows.append(day)
