@@ -250,3 +250,30 @@ def test_snapshot_me(snap_compare: SnapCompare, team: TeamConfig, tmp_path: Path
     journal.save_concern(ask, DAY.isoformat(), "Ana")
     view = support.me_view(journal, "Ana", DAY)
     assert snap_compare(MeApp(journal, view, UserConfig(me="Ana")), terminal_size=size)
+
+
+async def test_the_lobby_lists_open_followups_overdue_in_words_and_f_closes_one(
+        make_app: MADE, team: TeamConfig, tmp_path: Path) -> None:
+    """One follow-up a week old (OVERDUE), one from today; `f`, Enter closes the oldest as a new version."""
+    journal = machine(team, tmp_path, "Ana")
+    old = Concern("rota for the on-call week", "concern", "team", FollowUp("Chen"),
+                  "5eed0000-0000-4000-8000-000000000002")
+    journal.save_concern(old, (DAY - timedelta(days=7)).isoformat(), "Ana")
+    journal.save_concern(Concern.new("pair on the importer", "support", "team", FollowUp("Ben")),
+                         DAY.isoformat(), "Dara")
+    journal.save_concern(Concern.new(PRIVATE_WORRY, "support", "private", FollowUp("Ben")),
+                         DAY.isoformat(), "Ana")
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await open_lobby(pilot)
+        await settle(pilot)
+        text = screen_text(app)
+        assert "Follow-ups: 2 open, 1 overdue" in text and "5 wd OVERDUE" in text
+        assert "pair on the importer" in text and PRIVATE_WORRY not in text
+        await pilot.press("f")
+        await pilot.pause()
+        await pilot.press("enter")  # the oldest is listed first
+        await settle(pilot)
+        assert "Follow-ups: 1 open" in screen_text(app)
+    latest = Journal(team).shared.read(("concern",)).records[old.id]
+    assert (latest.version, latest.payload["followup"]["state"]) == (2, "done")
