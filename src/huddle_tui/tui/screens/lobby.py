@@ -167,7 +167,13 @@ class LobbyScreen(HuddleScreen):
 
     def action_followup_done(self) -> None:
         """Pick an open follow-up to mark done (a new version of its record)."""
-        self.query_one(FollowupsPanel).choose_and_close()
+        from huddle_tui.tui.screens.choose import Choose
+
+        panel = self.query_one(FollowupsPanel)
+        if not panel.rows:
+            self.notify("No open follow-ups.")
+            return
+        self.app.push_screen(Choose("Which follow-up is done?", panel.choices()), panel.close_chosen)
 
     def action_hand_over(self) -> None:
         """Pick who facilitates instead, then why; the handoff is recorded in the shared folder."""

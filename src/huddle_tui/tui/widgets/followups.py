@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 from functools import partial
-from typing import TYPE_CHECKING, cast
+from typing import TYPE_CHECKING, Protocol, cast
 
 from textual.content import Content
 from textual.message import Message
@@ -21,9 +21,12 @@ from huddle_tui.text import printable
 from huddle_tui.tui.widgets.fit import fit
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
+    from textual.message_pump import MessagePump
+
     from huddle_tui.journal import Journal
     from huddle_tui.rules.followups import FollowUpItem
-    from huddle_tui.tui.app import HuddleApp
 
 REFRESH_S = 5.0
 SHOWN = 3
@@ -49,6 +52,16 @@ def load_open(journal: Journal, today: date, closing: str | None = None) -> Foll
     return FollowupsLoaded(rows, closed)
 
 
+class Host(Protocol):
+    """What the panel needs of the huddle app (named here, so widgets never import the app)."""
+
+    journal: Journal
+    today: date
+
+    def submit(self, work: Callable[[], Message], target: MessagePump, *, save: bool = False) -> None:
+        """Run `work` in the app's IO worker and post its message to `target`."""
+
+
 class FollowupsPanel(Static):
     """A few lines: how many are open, the oldest first, "OVERDUE" in bold on those past the limit."""
 
@@ -68,9 +81,9 @@ class FollowupsPanel(Static):
         self._shown = False
 
     @property
-    def huddle(self) -> HuddleApp:
-        """The app, typed."""
-        return cast("HuddleApp", self.app)
+    def huddle(self) -> Host:
+        """The app, as far as the panel uses it."""
+        return cast("Host", self.app)
 
     def on_mount(self) -> None:
         """Read now (after the first paint) and again every few seconds."""
@@ -106,14 +119,13 @@ class FollowupsPanel(Static):
             parts.append(f"\n… and {len(self.rows) - SHOWN} more (huddle followups --open)")
         return Content.assemble(*parts)
 
-    def choose_and_close(self) -> None:
-        """Offer the open follow-ups; the one picked is marked done."""
-        from huddle_tui.tui.screens.choose import Choose
+    def choices(self) -> list[str]:
+        """The open follow-ups as a dialog lists them (the screen shows the dialog)."""
+        return [f"{item.id[:8]} {item.owner}: {item.text} ({days} wd)" for item, days, _ in self.rows]
 
-        if not self.rows:
-            self.notify("No open follow-ups.", markup=False)
-            return
-        labels = [f"{item.id[:8]} {item.owner}: {item.text} ({days} wd)" for item, days, _ in self.rows]
-        ids = {label: item.id for label, (item, _, _) in zip(labels, self.rows, strict=True)}
-        self.app.push_screen(Choose("Which follow-up is done?", labels),
-                             lambda picked: self.reload(ids[picked]) if picked in ids else None)
+    def close_chosen(self, picked: str | None) -> None:
+        """Mark the follow-up picked in the dialog done (nothing when it was cancelled)."""
+        for label, (item, _, _) in zip(self.choices(), self.rows, strict=True):
+            if label == picked:
+                self.reload(item.id)
+                return
