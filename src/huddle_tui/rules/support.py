@@ -117,7 +117,15 @@ def resource_lines(found: tuple[SupportResource, ...]) -> list[str]:
     """One line per support resource (raw text: callers escape it for their output)."""
     if not found:
         return ["  • your team has not listed any yet: ask your team lead or HR who to turn to"]
-    return [f"  • {r.name} ({KIND_WORDS.get(r.kind, 'support')}): {r.contact}" for r in found]
+    return [f"  • {r.name}{_kind_label(r)}: {r.contact}" for r in found]
+
+
+def _kind_label(r: SupportResource) -> str:
+    """The kind in brackets after a name, unless the name already says it or the kind says nothing."""
+    words = KIND_WORDS.get(r.kind)
+    if r.kind == "other" or words is None or words.casefold() in r.name.casefold():
+        return ""
+    return f" ({words})"
 
 
 def signposts_shown(dates: Iterable[date | str], start: date, end: date) -> int:
