@@ -206,3 +206,38 @@ def test_me_json_is_my_own_view(team: TeamConfig, capsys: pytest.CaptureFixture[
     assert "We noticed your last few check-ins have been low." in view["signpost"]["says"]
     code, out, _ = cli(capsys, "me")  # not a terminal: the same page as plain lines
     assert code == 0 and "low moods (≤ 2) in a row: 3" in out and "Only you see this." in out
+
+
+def test_a_checkin_typed_at_my_terminal_shows_the_signpost_and_a_script_never_does(
+        team: TeamConfig, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
+    """Three lows by flags: at a terminal the signpost follows the saved line; piped, only the line."""
+    from huddle_tui.commands import checkin as command
+
+    monkeypatch.setenv("HUDDLE_CONFIG", str(team.path))
+    (Path.cwd() / "home" / "config").mkdir(parents=True, exist_ok=True)
+    (Path.cwd() / "home" / "config" / "config.toml").write_text('me = "Ana"\n')
+    days = [MON, MON + timedelta(days=1), WED]
+    for day in days[:2]:
+        assert cli(capsys, "checkin", "--mood", "2", "--private", "--date", day.isoformat())[0] == 0
+    monkeypatch.setattr(command, "on_terminal", lambda: False)
+    code, out, _ = cli(capsys, "checkin", "--mood", "2", "--private", "--date", WED.isoformat())
+    assert code == 0 and "We noticed" not in out
+    monkeypatch.setattr(command, "on_terminal", lambda: True)
+    code, out, _ = cli(capsys, "checkin", "--mood", "1", "--private", "--date", WED.isoformat())
+    assert code == 0 and "We noticed your last few check-ins have been low." in out
+    code, out, _ = cli(capsys, "checkin", "--member", "Ben", "--mood", "1", "--date", WED.isoformat())
+    assert "We noticed" not in out  # someone else's check-in typed here: no signpost about them
+
+
+def test_no_shared_screen_can_reach_huddle_me_or_the_signpost() -> None:
+    """The huddle app's modules (app, screens, widgets, palette) import neither huddle me nor the signpost."""
+    import ast
+
+    tui = Path(__file__).resolve().parent.parent / "src" / "huddle_tui" / "tui"
+    shared = [tui / "app.py", tui / "palette.py", *(tui / "screens").glob("*.py"),
+              *(tui / "widgets").glob("*.py")]
+    for path in shared:
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.ImportFrom) and node.module:
+                assert not node.module.endswith(("me_app", "signpost", "checkin_form", "ask_peer")), path
+                assert node.module != "huddle_tui.support", path
