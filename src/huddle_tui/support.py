@@ -249,8 +249,9 @@ def render_me(view: MeView, width: int = 80) -> list[str]:
         lines.append("Your latest answers: " + ", ".join(parts) + " (see docs/wellbeing.md)")
     lines.append("")
     lines.append(f"Your open follow-ups: {len(view.followups)}")
-    lines += [f"  {f.id[:8]} {printable(f.owner)}: {printable(f.text)} (since {f.date})"
-              for f in view.followups]
+    for f in view.followups:
+        line = f"  {f.id[:8]} {f.date} {printable(f.owner)}: {printable(f.text)}"
+        lines.append(line if len(line) <= width - 4 else line[:width - 5] + "…")
     lines.append("")
     if view.signpost is not None:
         lines += [printable(line) for line in rules.signpost_lines(view.signpost)]
