@@ -241,3 +241,16 @@ def test_no_shared_screen_can_reach_huddle_me_or_the_signpost() -> None:
             if isinstance(node, ast.ImportFrom) and node.module:
                 assert not node.module.endswith(("me_app", "signpost", "checkin_form", "ask_peer")), path
                 assert node.module != "huddle_tui.support", path
+
+
+def test_followups_mine_lists_what_i_own_or_raised(
+        team: TeamConfig, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
+    """Ana raised one, owns one, and neither of Dara's to Chen: --mine shows exactly her two."""
+    monkeypatch.setenv("HUDDLE_CONFIG", str(team.path))
+    (Path.cwd() / "home" / "config").mkdir(parents=True, exist_ok=True)
+    (Path.cwd() / "home" / "config" / "config.toml").write_text('me = "Ana"\n')
+    support.ask_peer(Journal(team), "Ana", MON, "Ben", "team", "raised by Ana")
+    support.ask_peer(Journal(team), "Dara", MON, "Ana", "team", "owned by Ana")
+    support.ask_peer(Journal(team), "Dara", MON, "Chen", "team", "not Ana's")
+    code, out, _ = cli(capsys, "followups", "--mine", "--json")
+    assert code == 0 and {f["text"] for f in json.loads(out)["followups"]} == {"raised by Ana", "owned by Ana"}
