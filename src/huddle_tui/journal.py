@@ -139,6 +139,15 @@ class Journal:
                 self.replicator.huddle_ended(self.summary(date.fromisoformat(day)), record)
         return record
 
+    def save_record(self, kind: str, record_id: str, day: str, payload: dict[str, Any], *,
+                    dated_only: bool = False) -> Record:
+        """Save a record other modules shape (a buddy round), through the one save path.
+
+        `dated_only` stamps it with its date alone, so two machines saving the
+        same content write the same bytes under the same name.
+        """
+        return self._share(kind, record_id, day, payload, anonymous=dated_only)
+
     # ------------------------------------------------------------ check-ins
 
     def current(self, member: str, day: str) -> Current:

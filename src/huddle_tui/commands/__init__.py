@@ -12,6 +12,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "checkin": ("checkin", "save a check-in: mood 1-5, a one-line status, concerns and blockers"),
     "away": ("away", "record that a member is away for some dates (not expected, never facilitates)"),
     "next": ("next_", "show the facilitator and speaking order (and hand the role over)"),
+    "pairs": ("pairs", "this week's buddy pairs (or --kind coffee); `met` or `skip` says how it went"),
     "summary": ("summary", "show a date's check-ins and huddle (text, markdown or json)"),
     "export": ("export", "write every record (merged, one per id) to stdout as jsonl or csv"),
     "doctor": ("doctor", "check config, shared folder and endpoints; --fix removes leftover temp files"),
