@@ -153,7 +153,7 @@ def this_round(journal: Journal, track: Track, day: date, *, today: date, save: 
         created = True
         if save and monday <= today:
             journal.save_record("pairs", round_id(journal.team, track, monday), monday.isoformat(),
-                                found.to_payload(), dated_only=True)
+                                found.to_payload(), dated_only=True, version=1)  # never edited
             saved = True
     names = [n for g in found.groups for n in g]
     return RoundView(found, created, saved, marks_for(journal, track, monday, names))
