@@ -190,3 +190,15 @@ def test_pair_stats_by_hand() -> None:
     assert found.share_met == 2 / 3  # marked: (A,B) w1 met, (B,D) skipped, (A,B) w3 met
     assert found.repeats_within_cooldown == 1  # A+B again two weeks after they met; C+D after five
     assert found.longest_gap_weeks == 4  # C and D: grouped in weeks 1 and 2, then not until week 6
+
+
+def test_a_big_rounds_sparse_graph_still_pairs_everyone() -> None:
+    """100 people whose best partners form three odd cliques (one interest each): the thinned graph
+    a big round is matched on still has a perfect matching, so it never falls back to all pairs."""
+    from huddle_tui.rules.pairing import _perfect, _Round, _sparse
+
+    hobbies = ("go", "tea", "jazz")
+    people = [Candidate(f"P{i:03d}", frozenset({hobbies[i % 3]})) for i in range(100)]
+    state = _Round(people, [], START, "salt")
+    edges = [(a, b, state.weight[frozenset((a, b))]) for a, b in combinations(state.keys, 2)]
+    assert _perfect(state.keys, _sparse(edges, "salt")) is not None

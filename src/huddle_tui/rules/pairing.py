@@ -36,7 +36,8 @@ MAX_INTERESTS = 3
 OVERLAP_UNIT = 40  # per shared working hour, 9:00-17:00 local
 TIEBREAK = 100  # a hash of (team, round, pair), so equal pairs are chosen alike everywhere
 SPARSE_FROM = 48  # larger rounds keep only each person's best edges (a perfect matching stays likely)
-SPARSE_EDGES = 14
+SPARSE_EDGES = 8
+SPARSE_DRAWN = 4
 EXHAUSTIVE_UP_TO = 16  # odd rounds this small try every trio before relaxing the cooldown
 
 
@@ -141,7 +142,7 @@ class _Round:
         edges = [(a, b, self.weight[frozenset((a, b))]) for a, b in combinations(keys, 2)
                  if self.allowed(a, b, level)]
         if len(keys) >= SPARSE_FROM:
-            found = _perfect(keys, _sparse(edges))
+            found = _perfect(keys, _sparse(edges, self.salt))
             if found is not None:
                 return found
         return _perfect(keys, edges)
@@ -208,16 +209,24 @@ class _Round:
         return sum(self.weight[frozenset(p)] for g in groups for p in combinations(g, 2))
 
 
-def _sparse(edges: list[tuple[str, str, int]]) -> list[tuple[str, str, int]]:
-    """Each person's SPARSE_EDGES heaviest edges (their union): a big round matches far faster."""
-    best: dict[str, list[tuple[int, str, str]]] = {}
+def _sparse(edges: list[tuple[str, str, int]], salt: str) -> list[tuple[str, str, int]]:
+    """Each person's heaviest edges plus a few drawn by hash: a big round matches far faster.
+
+    The heaviest alone can split people into cliques of odd size (everyone's
+    best partners share one interest), which have no perfect matching; the
+    drawn ones tie the graph together like a random graph, which has one.
+    """
+    best: dict[str, list[tuple[int, int, str, str]]] = {}
     for a, b, w in edges:
-        best.setdefault(a, []).append((w, a, b))
-        best.setdefault(b, []).append((w, a, b))
+        drawn = _hash(salt, "edge", a, b)
+        best.setdefault(a, []).append((w, drawn, a, b))
+        best.setdefault(b, []).append((w, drawn, a, b))
     keep: set[tuple[str, str]] = set()
     for options in best.values():
-        options.sort(key=lambda e: (-e[0], e[1], e[2]))
-        keep.update((a, b) for _, a, b in options[:SPARSE_EDGES])
+        options.sort(key=lambda e: (-e[0], e[2], e[3]))
+        keep.update((a, b) for _, _, a, b in options[:SPARSE_EDGES])
+        options.sort(key=lambda e: (e[1], e[2], e[3]))
+        keep.update((a, b) for _, _, a, b in options[:SPARSE_DRAWN])
     return [e for e in edges if (e[0], e[1]) in keep]
 
 
