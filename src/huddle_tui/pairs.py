@@ -183,3 +183,16 @@ def stats(journal: Journal, track: str = "buddy", *, since: date | None = None,
     end = until or date.max - timedelta(days=8)
     rounds = past_rounds(journal, track, end + timedelta(days=1), weeks=None)
     return pair_stats(rounds, journal.team.pairs.cooldown_weeks, since=since, until=until)
+
+
+def lobby_text(journal: Journal, today: date) -> str:
+    """The lobby's line: this week's buddy groups (names only: no marks, safe for a shared screen).
+
+    Made and saved here when no machine has made the round yet, as `huddle pairs` would.
+    """
+    if sum(1 for m in journal.team.members if m.pairs) < 2:
+        return ""
+    view = this_round(journal, "buddy", today, today=today)
+    if not view.round.groups:
+        return "Buddies this week: nobody to pair (fewer than 2 opted in and here)"
+    return "Buddies this week: " + " · ".join(" + ".join(g) for g in view.round.groups)

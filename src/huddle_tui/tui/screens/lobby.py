@@ -18,6 +18,7 @@ from huddle_tui.text import printable
 from huddle_tui.tui.messages import HandoffSaved, PlanLoaded
 from huddle_tui.tui.screens.base import HuddleScreen
 from huddle_tui.tui.widgets.fit import fit
+from huddle_tui.tui.widgets.pairs_line import PairsLine
 from huddle_tui.tui.widgets.roster import Roster
 from huddle_tui.tui.widgets.status_line import StatusLine
 
@@ -63,6 +64,7 @@ class LobbyScreen(HuddleScreen):
             yield Static("Facilitator: reading today's plan…", id="lobby-facilitator", markup=False)
             yield Static("", id="lobby-timing", markup=False)
             yield Roster(id="roster")
+            yield PairsLine(id="lobby-pairs")
             yield StatusLine()
         yield Footer()
 
