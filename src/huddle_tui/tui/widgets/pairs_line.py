@@ -2,16 +2,32 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, ClassVar, cast
+from datetime import date
+from typing import ClassVar, Protocol, cast
 
 from textual.message import Message
+from textual.message_pump import MessagePump
 from textual.widgets import Static
 
+from huddle_tui.config.team import TeamConfig
+from huddle_tui.journal import Journal
 from huddle_tui.text import printable
 
-if TYPE_CHECKING:
-    from huddle_tui.tui.app import HuddleApp
+
+class Host(Protocol):
+    """What the line needs of the app (named here: widgets never import the app module)."""
+
+    team: TeamConfig
+    today: date
+
+    @property
+    def journal(self) -> Journal:
+        """The team's records."""
+
+    def submit(self, work: Callable[[], Message], target: MessagePump, *, save: bool = False) -> None:
+        """Run `work` in the IO worker and post its message to `target`."""
 
 
 class PairsLine(Static):
@@ -34,13 +50,13 @@ class PairsLine(Static):
 
     def on_mount(self) -> None:
         """Read this week's pairs once the lobby is painted, never before."""
-        app = cast("HuddleApp", self.app)
+        app = cast(Host, self.app)
         if sum(1 for m in app.team.members if m.pairs) >= 2:
             self.call_after_refresh(self._load)
 
     def _load(self) -> None:
         """Ask the IO worker for the line (networkx loads there only if the round is new)."""
-        app = cast("HuddleApp", self.app)
+        app = cast(Host, self.app)
 
         def reading_this_weeks_pairs() -> Message:
             """In the worker: read the week's round, or make and save it."""
