@@ -73,9 +73,12 @@ def lines(ctx: Context, found: PairRound, marks: dict[str, str]) -> list[str]:
     if not found.groups:
         out.append("  nobody to pair: fewer than 2 members opted in (pairs = true) and present")
     wanted = ctx.team.pairs.cooldown_weeks
-    if found.groups and found.cooldown < wanted:
-        out.append(f"No pair met in the last {found.cooldown} weeks (the team is too small to keep "
-                   f"all {wanted}).")
+    if found.groups and found.cooldown == 0 < wanted:
+        out.append(f"Some pairs met last time too: with this few people, no grouping keeps them "
+                   f"{wanted} weeks apart.")
+    elif found.groups and found.cooldown < wanted:
+        out.append(f"No pair met in the last {found.cooldown} weeks (with this few people, no grouping "
+                   f"keeps all {wanted}).")
     elif found.groups:
         out.append(f"No pair met in the last {wanted} weeks.")
     return out
