@@ -121,7 +121,7 @@ class Journal:
     # ------------------------------------------------------------ the one save path
 
     def _share(self, kind: str, record_id: str, day: str, payload: dict[str, Any], *,
-               anonymous: bool = False, deleted: bool = False) -> Record:
+               anonymous: bool = False, deleted: bool = False, version: int | None = None) -> Record:
         """Save a record to the shared folder, then hand the durable record to the replicator.
 
         The replicator notes the file before it is written and queues it only
@@ -130,7 +130,7 @@ class Journal:
         exactly what the folder holds.
         """
         record, data = self.shared.prepare(kind, record_id, day, payload, anonymous=anonymous,
-                                           deleted=deleted)
+                                           deleted=deleted, version=version)
         target = self.shared.target(record)
         if self.replicator is not None:
             self.replicator.intend(target)
@@ -140,6 +140,16 @@ class Journal:
             if kind == "huddle" and payload.get("ended_at") and not deleted:
                 self.replicator.huddle_ended(self.summary(date.fromisoformat(day)), record)
         return record
+
+    def save_record(self, kind: str, record_id: str, day: str, payload: dict[str, Any], *,
+                    dated_only: bool = False, version: int | None = None) -> Record:
+        """Save a record other modules shape (a buddy round), through the one save path.
+
+        `dated_only` stamps it with its date alone and a given `version` skips
+        the listing for the next one, so two machines saving the same content
+        at once write the same bytes under the same name.
+        """
+        return self._share(kind, record_id, day, payload, anonymous=dated_only, version=version)
 
     # ------------------------------------------------------------ check-ins
 

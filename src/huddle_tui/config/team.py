@@ -14,6 +14,7 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any, NamedTuple
 
+from huddle_tui.config.pairs import PairsConfig, read_interests, read_pairs
 from huddle_tui.config.toml_reader import TomlReader, kind_of, parse_toml
 from huddle_tui.errors import ConfigError
 from huddle_tui.model.checkin import Visibility
@@ -49,6 +50,8 @@ class Member(NamedTuple):
     timezone: str | None = None
     joined: date | None = None
     away: tuple[AwayRange, ...] = ()
+    pairs: bool = False  # opted in to buddy pairs and virtual coffee
+    interests: tuple[str, ...] = ()
 
     def is_away(self, day: date) -> bool:
         """Tell whether an away range covers `day`."""
@@ -106,6 +109,7 @@ class TeamConfig(NamedTuple):
     holiday_region: str | None = None
     followup_days: int = 2
     measures: frozenset[str] = frozenset()
+    pairs: PairsConfig = PairsConfig()
 
     def member(self, name: str) -> Member | None:
         """Find a member by name or handle, ignoring case (names are kept in NFC)."""
@@ -188,11 +192,11 @@ _HOLIDAYS: dict[tuple[str, str | None, int], frozenset[date]] = {}
 # ---------------------------------------------------------------- reading
 
 
-TEAM_KEYS = {"team", "members", "privacy", "endpoints", "support", "measures"}
+TEAM_KEYS = {"team", "members", "privacy", "endpoints", "support", "measures", "pairs"}
 TEAM_TABLE_KEYS = {"name", "round_minutes", "speaking_order", "facilitator_position",
                    "auto_advance", "theme", "workdays", "holidays", "holiday_country", "holiday_region",
                    "followup_days"}
-MEMBER_KEYS = {"name", "handle", "timezone", "joined", "away"}
+MEMBER_KEYS = {"name", "handle", "timezone", "joined", "away", "pairs", "interests"}
 AWAY_KEYS = {"from", "to"}
 ENDPOINT_KEYS = {"url", "format", "token_env", "token_file", "ca_bundle", "name"}
 SUPPORT_KEYS = {"name", "contact", "kind"}
@@ -257,6 +261,7 @@ def load_team_config(path: Path) -> TeamConfig:
         support=support,
         followup_days=followup_days,
         measures=frozenset(k for k in sorted(MEASURE_KEYS) if r.bool_(measures, k, "measures", False)),
+        pairs=read_pairs(r, data),
     )
 
 
@@ -317,7 +322,8 @@ def _read_member(r: TomlReader, raw: Any, i: int) -> Member:
         away.append(AwayRange(start, end))
     return Member(name=name, handle=_identity(r, handle, f"{where}.handle") if handle else None,
                   timezone=r.str_(m, "timezone", where), joined=r.date_(m, "joined", where),
-                  away=tuple(away))
+                  away=tuple(away), pairs=r.bool_(m, "pairs", where, False),
+                  interests=read_interests(r, m, where))
 
 
 def _identity(r: TomlReader, value: str, key: str) -> str:
@@ -379,6 +385,8 @@ def team_config_to_toml(cfg: TeamConfig) -> dict[str, Any]:
             "token_file": str(e.token_file) if e.token_file else None,
             "ca_bundle": str(e.ca_bundle) if e.ca_bundle else None, "name": e.name,
         }) for e in cfg.endpoints]
+    if cfg.pairs != PairsConfig():
+        doc["pairs"] = cfg.pairs.to_toml()
     if cfg.support:
         doc["support"] = [{"name": s.name, "contact": s.contact, "kind": s.kind} for s in cfg.support]
     if cfg.measures:
@@ -391,6 +399,10 @@ def team_config_to_toml(cfg: TeamConfig) -> dict[str, Any]:
 def _member_to_toml(m: Member) -> dict[str, Any]:
     """One [[members]] entry, leaving out what is not set."""
     out = _drop_none({"name": m.name, "handle": m.handle, "timezone": m.timezone, "joined": m.joined})
+    if m.pairs:
+        out["pairs"] = True
+    if m.interests:
+        out["interests"] = list(m.interests)
     if m.away:
         out["away"] = [{"from": a.start, "to": a.end} for a in m.away]
     return out

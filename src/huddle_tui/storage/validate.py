@@ -24,6 +24,8 @@ CHECKIN_VISIBILITIES = frozenset(("team", "anonymous", "withheld", "private"))
 CONCERN_VISIBILITIES = frozenset(("team", "anonymous", "private"))
 CONCERN_KINDS = frozenset(("blocker", "concern", "support"))
 FOLLOWUP_STATES = frozenset(("open", "done"))
+PAIR_TRACKS = ("buddy", "coffee")
+PAIR_MARKS = ("met", "skip")
 # Larger numbers are no duration and cannot all be made floats (float(10**400) raises).
 _BIG = 1e15
 _NONE: list[Any] = []  # an absent list, never changed
@@ -220,7 +222,40 @@ def _seconds(value: Any) -> bool:
     return ok
 
 
+def _pairs(p: dict[str, Any]) -> str | None:
+    """A buddy or coffee round: its track, its groups of 2 to 4 distinct names, the cooldown kept."""
+    if p.get("track") not in PAIR_TRACKS:
+        return "track must be buddy or coffee"
+    groups = p.get("groups")
+    if groups.__class__ is not list:
+        return "groups must be a list"
+    seen: set[str] = set()
+    for group in groups:
+        if not _names(group) or not 2 <= len(group) <= 4:
+            return "each group must be a list of 2 to 4 names"
+        for name in group:
+            if name.casefold() in seen:
+                return f"{name[:40]!r} is in two groups"
+            seen.add(name.casefold())
+    cooldown = p.get("cooldown")
+    if cooldown.__class__ is not int or not 0 <= cooldown <= 1000:
+        return "cooldown must be a whole number of weeks"
+    return None
+
+
+def _pairmark(p: dict[str, Any]) -> str | None:
+    """A member's "met" or "skip" for a round."""
+    if p.get("track") not in PAIR_TRACKS:
+        return "track must be buddy or coffee"
+    if p.get("member").__class__ is not str:
+        return "member must be a name"
+    if p.get("mark") not in PAIR_MARKS:
+        return "mark must be met or skip"
+    return None
+
+
 # Each kind's rule: None when a payload passes, else the first broken rule (without the kind).
 RULES: dict[str, Callable[[dict[str, Any]], str | None]] = {
     "checkin": _checkin, "concern": _concern, "huddle": _huddle, "handoff": _handoff, "away": _away,
+    "pairs": _pairs, "pairmark": _pairmark,
 }

@@ -178,3 +178,33 @@ def discord(summary: Summary) -> dict[str, Any]:
     lines = [markdown_escape(line) for line in summary_lines(summary)]
     text = "\n".join(fit(lines, DISCORD_MAX, summary))
     return {"content": text, "allowed_mentions": {"parse": []}}
+
+
+# ---------------------------------------------------------------- short notes (buddy rounds)
+
+
+def note_payload(fmt: str, title: str, lines: list[str]) -> dict[str, Any]:
+    """A short message (a title and a few lines, e.g. the week's buddy pairs) in format `fmt`.
+
+    Each line is escaped as a summary's are, so a name can neither link nor ping.
+    """
+    if fmt == "slack":
+        body = "\n".join(slack_escape(line) for line in lines)
+        return {"text": _cut(slack_escape(title), SLACK_TEXT_MAX), "blocks": [
+            {"type": "header", "text": {"type": "plain_text", "text": _cut(title, SLACK_HEADER_MAX)}},
+            {"type": "section", "text": {"type": "mrkdwn", "text": _cut(body, SLACK_SECTION_MAX)}},
+            {"type": "context", "elements": [{"type": "mrkdwn", "text": "Posted by huddle-tui"}]}]}
+    if fmt == "teams":
+        blocks = [{"type": "TextBlock", "text": card_escape(title), "wrap": True, "size": "Large",
+                   "weight": "Bolder"}]
+        blocks += [{"type": "TextBlock", "text": card_escape(line), "wrap": True} for line in lines]
+        return {"type": "message", "attachments": [{
+            "contentType": "application/vnd.microsoft.card.adaptive", "contentUrl": None,
+            "content": {"$schema": "http://adaptivecards.io/schemas/adaptive-card.json",
+                        "type": "AdaptiveCard", "version": "1.4", "body": blocks}}]}
+    text = "\n".join(markdown_escape(line) for line in [f"**{title}**", *lines])
+    if fmt == "mattermost":
+        return {"text": _cut(text, MATTERMOST_MAX), "username": "huddle"}
+    if fmt == "discord":
+        return {"content": _cut(text, DISCORD_MAX), "allowed_mentions": {"parse": []}}
+    raise ValueError(f"not a chat format: {fmt!r}")

@@ -19,6 +19,7 @@ from huddle_tui.tui.messages import HandoffSaved, PlanLoaded
 from huddle_tui.tui.screens.base import HuddleScreen
 from huddle_tui.tui.widgets.fit import fit
 from huddle_tui.tui.widgets.followups import FollowupsPanel
+from huddle_tui.tui.widgets.pairs_line import PairsLine
 from huddle_tui.tui.widgets.roster import Roster
 from huddle_tui.tui.widgets.status_line import StatusLine
 
@@ -65,6 +66,7 @@ class LobbyScreen(HuddleScreen):
             yield Static("Facilitator: reading today's plan…", id="lobby-facilitator", markup=False)
             yield Static("", id="lobby-timing", markup=False)
             yield Roster(id="roster")
+            yield PairsLine(id="lobby-pairs")
             yield FollowupsPanel()
             yield StatusLine()
         yield Footer()

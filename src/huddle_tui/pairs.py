@@ -1,0 +1,198 @@
+"""Buddy and coffee rounds kept in the shared folder: read, made when missing, marked met or skipped.
+
+A round is one record (kind `pairs`) whose id every machine derives from the
+team, the track and the round's Monday, and whose `written_at` is that date:
+two machines that make the same round at once compute the same groups from
+the same records (rules/pairing.py) and so write byte-identical files under
+the same name. Should they have read different records (a mark not yet
+synced), the two versions differ and the folder's merge rule (highest
+version, then written_at, then checksum) picks the same one on every machine.
+Once a round's record exists it is the answer; nothing recomputes it.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta
+from typing import NamedTuple
+
+from huddle_tui.config.team import Member, TeamConfig
+from huddle_tui.errors import RefusedError, UsageError
+from huddle_tui.journal import Journal
+from huddle_tui.model.ids import named_id
+from huddle_tui.model.pairs import MARKS, PairMark, PairRound, Track
+from huddle_tui.rules.pairing import (
+    GAP_CAP_WEEKS,
+    Candidate,
+    PairStats,
+    PastRound,
+    choose,
+    pair_stats,
+    round_monday,
+)
+
+HISTORY_WEEKS = GAP_CAP_WEEKS + 1  # older rounds weigh the same as none: no need to read them
+
+
+class RoundView(NamedTuple):
+    """A round as a command shows it: the record's round, whether it was made just now, the marks."""
+
+    round: PairRound
+    created: bool
+    saved: bool
+    marks: dict[str, str]  # casefolded member → "met" or "skip"
+
+
+def round_id(team: TeamConfig, track: str, monday: date) -> str:
+    """The round's record id, the same on every machine."""
+    return named_id("pairs", team.name, track, monday.isoformat())
+
+
+def mark_id(team: TeamConfig, track: str, monday: date, member: str) -> str:
+    """A member's mark's record id for a round: one per member, so each file has one writer."""
+    return named_id("pairmark", team.name, track, monday.isoformat(), member)
+
+
+def monday_of(team: TeamConfig, track: str, day: date) -> date:
+    """The Monday of the round covering `day`, by the track's cadence."""
+    return round_monday(day, team.pairs.cadence_of(track))
+
+
+def taking_part(team: TeamConfig, monday: date) -> list[Member]:
+    """Opted-in members there for the round: joined and not away for most of its week's working days."""
+    week = [monday + timedelta(days=i) for i in range(7)]
+    workdays = [d for d in week if team.is_workday(d)]
+    out = []
+    for m in team.members:
+        if not m.pairs:
+            continue
+        if workdays:
+            present = sum(1 for d in workdays if m.is_expected(d))
+            if 2 * present >= len(workdays) and present:
+                out.append(m)
+        elif m.is_expected(monday):
+            out.append(m)
+    return out
+
+
+def utc_offset(zone: str | None, monday: date) -> float | None:
+    """A time zone's UTC offset in hours at noon UTC on the round's Monday (None if unknown)."""
+    if not zone:
+        return None
+    try:
+        from datetime import UTC
+        from zoneinfo import ZoneInfo
+
+        moment = datetime(monday.year, monday.month, monday.day, 12, tzinfo=UTC)
+        offset = moment.astimezone(ZoneInfo(zone)).utcoffset()
+    except (ValueError, KeyError, OSError, ImportError):
+        return None
+    return None if offset is None else offset.total_seconds() / 3600
+
+
+def past_rounds(journal: Journal, track: str, before: date,
+                weeks: int | None = HISTORY_WEEKS) -> list[PastRound]:
+    """The track's earlier rounds with their marks, from `weeks` back (all when None)."""
+    since = None if weeks is None else (before - timedelta(weeks=weeks)).isoformat()
+    until = (before - timedelta(days=1)).isoformat()
+    history = journal.shared.read(("pairs", "pairmark"), since=since, until=until)
+    marks: dict[str, dict[str, str]] = {}
+    for r in history.live("pairmark"):
+        mark = PairMark.from_payload(r.date, r.payload)
+        if mark.track == track:
+            marks.setdefault(r.date, {})[mark.member.casefold()] = mark.mark
+    out = []
+    for r in history.live("pairs"):
+        found = PairRound.from_payload(r.date, r.payload)
+        if found.track != track or r.id != round_id(journal.team, track, date.fromisoformat(r.date)):
+            continue  # a round under a stray id is nobody's answer
+        said = marks.get(r.date, {})
+        out.append(PastRound(date.fromisoformat(r.date), found.groups,
+                             frozenset(k for k, v in said.items() if v == "skip"),
+                             frozenset(k for k, v in said.items() if v == "met")))
+    return out
+
+
+def compute(journal: Journal, track: Track, monday: date) -> PairRound:
+    """The round's groups from the team, the Monday and the earlier rounds (no record written)."""
+    team = journal.roster()
+    people = [Candidate(m.name, frozenset(i.casefold() for i in m.interests), utc_offset(m.timezone, monday))
+              for m in taking_part(team, monday)]
+    grouping = choose(people, past_rounds(journal, track, monday), monday,
+                      cooldown_weeks=team.pairs.cooldown_weeks, group_size=team.pairs.group_size,
+                      salt=f"{team.name.casefold()}\x1f{track}\x1f{monday.isoformat()}")
+    return PairRound(track, monday.isoformat(), grouping.groups, grouping.cooldown)
+
+
+def stored(journal: Journal, track: str, monday: date) -> PairRound | None:
+    """The round's record, if some machine made it already (its own files only, not the month)."""
+    rid = round_id(journal.team, track, monday)
+    record = journal.shared.read_ids("pairs", monday.isoformat(), (rid,)).records.get(rid)
+    if record is None or record.deleted:
+        return None
+    return PairRound.from_payload(record.date, record.payload)
+
+
+def marks_for(journal: Journal, track: str, monday: date, names: list[str]) -> dict[str, str]:
+    """What the round's members said of it: casefolded name → met or skip."""
+    ids = {mark_id(journal.team, track, monday, n): n for n in names}
+    found = journal.shared.read_ids("pairmark", monday.isoformat(), ids).records
+    out = {}
+    for rid, record in found.items():
+        if not record.deleted and rid in ids:
+            out[ids[rid].casefold()] = PairMark.from_payload(record.date, record.payload).mark
+    return out
+
+
+def this_round(journal: Journal, track: Track, day: date, *, today: date, save: bool = True) -> RoundView:
+    """The round covering `day`: its record, or made now (and saved unless it is still to come)."""
+    monday = monday_of(journal.team, track, day)
+    found = stored(journal, track, monday)
+    created = saved = False
+    if found is None:
+        found = compute(journal, track, monday)
+        created = True
+        if save and monday <= today:
+            journal.save_record("pairs", round_id(journal.team, track, monday), monday.isoformat(),
+                                found.to_payload(), dated_only=True, version=1)  # never edited
+            saved = True
+    names = [n for g in found.groups for n in g]
+    return RoundView(found, created, saved, marks_for(journal, track, monday, names))
+
+
+def save_mark(journal: Journal, track: Track, day: date, member: str, mark: str, *, today: date) -> PairRound:
+    """Record a member's "met" or "skip" for the round covering `day`."""
+    if mark not in MARKS:
+        raise UsageError(f"a mark is met or skip, not {mark!r}")
+    entry = journal.team.member(member)
+    if entry is None:
+        raise UsageError(f"unknown member {member!r} (not on the roster of {journal.team.name})")
+    view = this_round(journal, track, day, today=today)
+    if not view.saved and view.created:
+        raise RefusedError(f"the round of {view.round.monday} has not started yet")
+    if view.round.group_of(entry.name) is None:
+        raise RefusedError(f"{entry.name} is in no group in the {track} round of {view.round.monday}")
+    monday = date.fromisoformat(view.round.monday)
+    journal.save_record("pairmark", mark_id(journal.team, track, monday, entry.name), view.round.monday,
+                        PairMark(track, view.round.monday, entry.name, mark).to_payload())
+    return view.round
+
+
+def stats(journal: Journal, track: str = "buddy", *, since: date | None = None,
+          until: date | None = None) -> PairStats:
+    """The report's pair figures from the shared folder (rules.pairing.pair_stats over every round)."""
+    end = until or date.max - timedelta(days=8)
+    rounds = past_rounds(journal, track, end + timedelta(days=1), weeks=None)
+    return pair_stats(rounds, journal.team.pairs.cooldown_weeks, since=since, until=until)
+
+
+def lobby_text(journal: Journal, today: date) -> str:
+    """The lobby's line: this week's buddy groups (names only: no marks, safe for a shared screen).
+
+    Made and saved here when no machine has made the round yet, as `huddle pairs` would.
+    """
+    if sum(1 for m in journal.team.members if m.pairs) < 2:
+        return ""
+    view = this_round(journal, "buddy", today, today=today)
+    if not view.round.groups:
+        return "Buddies this week: nobody to pair (fewer than 2 opted in and here)"
+    return "Buddies this week: " + " · ".join(" + ".join(g) for g in view.round.groups)
