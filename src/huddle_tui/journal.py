@@ -39,6 +39,7 @@ from huddle_tui.storage.envelope import Record
 from huddle_tui.storage.folder import FolderStore, History, utc_now
 
 if TYPE_CHECKING:
+    from huddle_tui.rules.report import Data as ReportData
     from huddle_tui.rules.summary import Summary
     from huddle_tui.sync.replicate import Replicator
 
@@ -401,6 +402,12 @@ class Journal:
         if path is not None:
             derived.keep(path, stamped, found.to_payload())
         return found
+
+    def report_data(self) -> ReportData:
+        """The whole history as the impact report reads it (rules/report.py): one read for every figure."""
+        from huddle_tui.rules.report import REPORT_KINDS, read_data
+
+        return read_data(self.roster(), self.shared.read(REPORT_KINDS))
 
     def rounds_held(self, day: date) -> int:
         """How many rounds were held on `day` (a held day may have another)."""

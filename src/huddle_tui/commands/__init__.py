@@ -13,6 +13,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "away": ("away", "record that a member is away for some dates (not expected, never facilitates)"),
     "next": ("next_", "show the facilitator and speaking order (and hand the role over)"),
     "summary": ("summary", "show a date's check-ins and huddle (text, markdown or json)"),
+    "report": ("report", "participation, coverage, mood, facilitation, follow-ups per week, month, quarter"),
     "export": ("export", "write every record (merged, one per id) to stdout as jsonl or csv"),
     "doctor": ("doctor", "check config, shared folder and endpoints; --fix removes leftover temp files"),
     "demo": ("demo", "create a demo team with realistic history and open it"),
