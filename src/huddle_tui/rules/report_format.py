@@ -68,8 +68,8 @@ def render_text(report: Report, markdown: bool = False) -> str:
     for p in report.periods:
         head = f"{p.label} ({p.start} to {p.end})"
         if markdown:
-            out += [f"## {head}", "", "| figure | value |", "| --- | --- |"]
-            out += [f"| {name} | {_md(value)} |" for name, value in rows(p)]
+            out += [f"## {head}", ""]
+            out += [f"- **{name}**: {_md(value)}" for name, value in rows(p)]
         else:
             out.append(head)
             out += [f"  {name + ':':<20}{printable(value)}" for name, value in rows(p)]
@@ -112,7 +112,7 @@ def _empty() -> Period:
 
 
 def _md(text: str) -> str:
-    """Text safe in a Markdown table cell or heading: control characters, pipes and markup escaped."""
+    """Text safe in a Markdown heading or list item: control characters and markup escaped."""
     text = printable(text)
     for ch in "\\|*_`[]<>#":
         text = text.replace(ch, "\\" + ch)
