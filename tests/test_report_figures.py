@@ -6,14 +6,14 @@ from datetime import date
 
 import pytest
 
-from huddle_tui.config.team import Member
+from huddle_tui.config.team import Member, TeamConfig
 from huddle_tui.rules.report import build, gini, read_data
 from tests.reportkit import Folder, away, concern, team_of
 
 MON, TUE, WED, THU, FRI = (f"2026-11-0{d}" for d in range(2, 7))
 
 
-def week_of_four() -> tuple[Folder, object]:
+def week_of_four() -> tuple[Folder, TeamConfig]:
     """Ana, Ben (away Thu-Fri), Chen (never checks in), Dara (joins Wed); Tuesday is a holiday."""
     team = team_of(Member("Ana"), Member("Ben", away=away(THU, FRI)), Member("Chen"),
                    Member("Dara", joined=date.fromisoformat(WED)), holidays=(date.fromisoformat(TUE),))

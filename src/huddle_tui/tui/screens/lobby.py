@@ -18,6 +18,7 @@ from huddle_tui.text import printable
 from huddle_tui.tui.messages import HandoffSaved, PlanLoaded
 from huddle_tui.tui.screens.base import HuddleScreen
 from huddle_tui.tui.widgets.fit import fit
+from huddle_tui.tui.widgets.glance import Glance
 from huddle_tui.tui.widgets.roster import Roster
 from huddle_tui.tui.widgets.status_line import StatusLine
 
@@ -41,6 +42,7 @@ class LobbyScreen(HuddleScreen):
         Binding("enter", "start", "start round", priority=True, tooltip="Start the pulse round"),
         Binding("p", "presence", "Presence", tooltip="Presence: in the room, remote or away"),
         Binding("h", "hand_over", "Hand over", tooltip="Hand the facilitator role to someone else"),
+        Binding("i", "history", "History", tooltip="History: mood, participation and facilitation by week"),
         Binding("q", "app.quit", "Quit", tooltip="Quit without starting"),
     ]
 
@@ -63,6 +65,7 @@ class LobbyScreen(HuddleScreen):
             yield Static("Facilitator: reading today's plan…", id="lobby-facilitator", markup=False)
             yield Static("", id="lobby-timing", markup=False)
             yield Roster(id="roster")
+            yield Glance(id="glance")
             yield StatusLine()
         yield Footer()
 
@@ -199,6 +202,12 @@ class LobbyScreen(HuddleScreen):
         handoff = Handoff(self.huddle.today.isoformat(), self.plan.facilitator, name, reason)
         self.huddle.submit(partial(jobs.save_handoff, self.huddle.journal, handoff, self.huddle.today),
                            self, save=True)
+
+    def action_history(self) -> None:
+        """Open the History screen (the report's figures by week)."""
+        from huddle_tui.tui.screens.history import HistoryScreen
+
+        self.app.push_screen(HistoryScreen())
 
     def action_start(self) -> None:
         """Open the round with today's order, anyone away skipped; a held day asks what to do."""
