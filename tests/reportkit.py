@@ -10,7 +10,7 @@ from huddle_tui.config.team import AwayRange, Member, TeamConfig
 from huddle_tui.model.checkin import CheckIn, Concern, FollowUp
 from huddle_tui.model.huddle import Huddle, Turn
 from huddle_tui.storage import envelope
-from huddle_tui.storage.folder import History
+from huddle_tui.storage.folder import FolderStore, History
 
 _ids = count(1)
 
@@ -32,11 +32,19 @@ class Folder:
     def __init__(self) -> None:
         """Start empty."""
         self.history = History()
+        self.files: list[tuple[envelope.Record, bytes, bool]] = []
 
     def _add(self, kind: str, day: str, payload: dict[str, object]) -> None:
         """Add one record, as version 1 with a fresh id."""
-        record, _ = envelope.encode(kind, f"r{next(_ids):08d}", 1, day, day, payload)
+        record, data = envelope.encode(kind, f"r{next(_ids):08d}", 1, day, day, payload)
         self.history.add(record)
+        self.files.append((record, data, payload.get("visibility") == "anonymous"))
+
+    def write_to(self, shared: Path) -> None:
+        """Put every record in a real shared folder, as the app writes them."""
+        store = FolderStore(shared)
+        for record, data, anonymous in self.files:
+            store.write(record, data, anonymous=anonymous)
 
     def named(self, day: str, member: str, mood: int, *concerns: Concern) -> None:
         """A check-in given by name."""

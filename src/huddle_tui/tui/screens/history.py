@@ -39,11 +39,14 @@ class HistoryReady(Message, bubble=False):
 
 
 def read_history(journal: Journal, today: date, weeks: int = WEEKS) -> HistoryReady:
-    """In the IO worker: the report by week for the last `weeks` weeks up to today."""
+    """In the IO worker: the report by week for the last `weeks` weeks up to today (from the first record)."""
     from huddle_tui.rules.report import build, period_start
 
+    data = journal.report_data()
     since = period_start(today, "week") - timedelta(weeks=weeks - 1)
-    return HistoryReady(build(journal.report_data(), since, today, "week"))
+    if data.first is not None and since < data.first <= today:
+        since = period_start(data.first, "week")
+    return HistoryReady(build(data, since, today, "week"))
 
 
 def history_content(report: Report) -> Content:
