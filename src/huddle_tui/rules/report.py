@@ -16,15 +16,17 @@ answers of any other date are left out of every mood figure.
 
 from __future__ import annotations
 
+import bisect
 import itertools
 from collections.abc import Iterable
 from datetime import date, timedelta
 from typing import Any, NamedTuple
 
 from huddle_tui.config.team import TeamConfig
-from huddle_tui.model.checkin import CheckIn, Concern
-from huddle_tui.model.huddle import Huddle
+from huddle_tui.model.checkin import WITHHELD, CheckIn, Concern
+from huddle_tui.model.huddle import Huddle, Turn
 from huddle_tui.rules.privacy import K, releasable
+from huddle_tui.storage.envelope import Record
 from huddle_tui.storage.folder import History
 
 BY = ("week", "month", "quarter")
@@ -62,6 +64,8 @@ class Data(NamedTuple):
     huddles: tuple[Huddle, ...]
     followups: tuple[FollowUpItem, ...]
     first: date | None
+    calendar: dict[date, tuple[str, ...]]
+    away: dict[str, set[date]]
 
 
 class Period(NamedTuple):
@@ -119,53 +123,109 @@ class Report(NamedTuple):
 
 
 def read_data(team: TeamConfig, history: History) -> Data:
-    """Turn a history into per-date facts, deciding each date's release unit once."""
-    by_day: dict[str, list[CheckIn]] = {}
-    for r in history.live("checkin"):
-        by_day.setdefault(r.date, []).append(CheckIn.from_payload(r.date, r.payload))
-    concerns: list[tuple[str, Concern, bool]] = []
+    """Turn a history into per-date facts, deciding each date's release unit once.
+
+    One pass over the records, reading payloads (validated when read) as they
+    are; typed check-ins are built only for dates whose release rule is judged.
+    """
+    names = {m.name.casefold(): m.name for m in team.members}
+    names.update((m.handle.casefold(), m.name) for m in team.members if m.handle)
+    by_day: dict[str, list[dict[str, Any]]] = {}
+    held: list[Huddle] = []
+    loose: list[Record] = []
+    for r in history.records.values():
+        if r.deleted:
+            continue
+        if r.kind == "checkin":
+            by_day.setdefault(r.date, []).append(r.payload)
+        elif r.kind == "huddle":
+            held.append(_huddle(r.date, r.payload))
+        elif r.kind == "concern":
+            loose.append(r)
+    concerns: list[tuple[str, Concern]] = []
     days: dict[str, Day] = {}
-    for iso, checkins in by_day.items():
+    for iso, payloads in by_day.items():
         submitted: set[str] = set()
         named: list[tuple[str, int]] = []
-        anonymous: list[CheckIn] = []
-        for c in checkins:
-            if c.visibility == "private":
+        anonymous: list[dict[str, Any]] = []
+        for p in payloads:
+            visibility, member = p.get("visibility", "team"), p.get("member")
+            if visibility == "private":
                 continue
-            if c.member is None or c.visibility == "anonymous":
-                anonymous.append(c)
+            if member is None or visibility == "anonymous":
+                anonymous.append(p)
                 continue
-            member = team.member(c.member)
-            submitted.add(member.name if member else c.member)
-            if not c.withheld and c.mood is not None:
-                named.append((member.name if member else c.member, c.mood))
-            concerns += [(iso, x, True) for x in c.concerns]
-        unit = len(anonymous) >= K and releasable(team, date.fromisoformat(iso), checkins)
-        moods = tuple(sorted(c.mood for c in anonymous if c.mood is not None)) if unit else ()
-        if unit:
-            concerns += [(c.date, x, True) for c in anonymous for x in c.concerns]
+            name = names.get(str(member).casefold(), str(member))
+            submitted.add(name)
+            if visibility != WITHHELD:
+                mood = p.get("mood")
+                named.append((name, int(mood if mood is not None else 3)))
+                concerns += _followed(iso, p)
+        moods: tuple[int, ...] = ()
+        if len(anonymous) >= K and releasable(team, date.fromisoformat(iso),
+                                              [CheckIn.from_payload(iso, p) for p in payloads]):
+            moods = tuple(sorted(int(p["mood"]) for p in anonymous if p.get("mood") is not None))
+            for p in anonymous:
+                concerns += _followed(iso, p)
         days[iso] = Day(iso, frozenset(submitted), tuple(sorted(named)), moods)
-    for r in history.live("concern"):
-        named_concern = isinstance(r.payload.get("member"), str)
-        if named_concern or (r.date in days and days[r.date].anonymous):
-            concerns.append((r.date, Concern.from_payload(r.payload, "team"), True))
-    huddles = tuple(sorted((Huddle.from_payload(r.date, r.payload) for r in history.live("huddle")),
-                           key=lambda h: (h.date, h.round)))
-    dated = [d for d in (*days, *(h.date for h in huddles))]
+    for r in loose:
+        if isinstance(r.payload.get("member"), str) or (r.date in days and days[r.date].anonymous):
+            concerns += _followed(r.date, {"concerns": [r.payload]})
+    huddles = tuple(sorted(held, key=lambda h: (h.date, h.round)))
+    dated = [*days, *(h.date for h in huddles)]
     first = date.fromisoformat(min(dated)) if dated else None
-    return Data(team, days, huddles, followups_of(concerns), first)
+    return Data(team, days, huddles, followups_of(concerns), first, {}, {})
 
 
-def followups_of(concerns: Iterable[tuple[str, Concern, bool]]) -> tuple[FollowUpItem, ...]:
+def _huddle(day: str, p: dict[str, Any]) -> Huddle:
+    """The parts of a huddle record the report reads (turns: speaker, timebox, spoken, skipped)."""
+    turns = tuple(Turn(str(t.get("speaker", "")), float(t.get("timebox_s", 0)), float(t.get("spoken_s", 0)),
+                       bool(t.get("skipped", False)))
+                  for t in p.get("turns", ()) if isinstance(t, dict))
+    return Huddle(day, str(p.get("facilitator", "")), (), turns, float(p.get("round_s", 300.0)),
+                  round=int(p.get("round", 1)))
+
+
+def _followed(day: str, payload: dict[str, Any]) -> list[tuple[str, Concern]]:
+    """The concerns of a check-in's payload that someone follows up."""
+    return [(day, Concern.from_payload(c, "team")) for c in payload.get("concerns", ())
+            if isinstance(c, dict) and c.get("followup")]
+
+
+def followups_of(concerns: Iterable[tuple[str, Concern]]) -> tuple[FollowUpItem, ...]:
     """Every follow-up, open or closed: the one place that reads a follow-up's state."""
     out = []
-    for day, concern, _ in concerns:
+    for day, concern in concerns:
         fu = concern.followup
         if fu is None:
             continue
         closed = fu.state != "open"
         out.append(FollowUpItem(day, fu.owner, closed, None, concern.kind, concern.text))
     return tuple(sorted(out))
+
+
+def data_to_json(data: Data) -> dict[str, Any]:
+    """The per-date facts as JSON data, kept beside the index so a warm report reads no records."""
+    return {"days": [[d.date, sorted(d.submitted), [list(n) for n in d.named], list(d.anonymous)]
+                     for d in data.days.values()],
+            "huddles": [[h.date, h.facilitator, h.round_s, h.round,
+                         [[t.speaker, t.timebox_s, t.spoken_s, t.skipped] for t in h.turns]]
+                        for h in data.huddles],
+            "followups": [list(f) for f in data.followups],
+            "first": data.first.isoformat() if data.first else None}
+
+
+def data_from_json(team: TeamConfig, kept: dict[str, Any]) -> Data:
+    """The per-date facts back from data_to_json's (KeyError, TypeError or ValueError when damaged)."""
+    days = {d[0]: Day(str(d[0]), frozenset(d[1]), tuple((str(n), int(m)) for n, m in d[2]),
+                      tuple(int(m) for m in d[3])) for d in kept["days"]}
+    huddles = tuple(Huddle(str(h[0]), str(h[1]), (), tuple(Turn(str(t[0]), float(t[1]), float(t[2]),
+                                                                bool(t[3])) for t in h[4]),
+                           float(h[2]), round=int(h[3])) for h in kept["huddles"])
+    followups = tuple(FollowUpItem(str(f[0]), str(f[1]), bool(f[2]), f[3], str(f[4]), str(f[5]))
+                      for f in kept["followups"])
+    first = date.fromisoformat(kept["first"]) if kept["first"] else None
+    return Data(team, days, huddles, followups, first, {}, {})
 
 
 # ---------------------------------------------------------------- periods
@@ -218,18 +278,33 @@ def dates(start: date, end: date) -> list[date]:
 # ---------------------------------------------------------------- figures
 
 
+def expected_on(data: Data, day: date) -> tuple[str, ...]:
+    """Who is expected to check in on `day` (nobody on a day off), worked out once per date."""
+    names = data.calendar.get(day)
+    if names is None:
+        team = data.team
+        if not data.calendar:  # the away ranges as dates, so each date asks a set, not every range
+            for m in team.members:
+                data.away[m.name] = {r.start + timedelta(days=i) for r in m.away
+                                     for i in range((r.end - r.start).days + 1)}
+        names = data.calendar[day] = tuple(
+            m.name for m in team.members if m.has_joined(day) and day not in data.away[m.name]
+        ) if team.is_workday(day) else ()
+    return names
+
+
 def participation(data: Data, start: date, end: date) -> tuple[int, int, int]:
     """Working days, check-ins expected (members expected that day) and submitted by them."""
-    team, working, expected, submitted = data.team, 0, 0, 0
+    working, expected, submitted = 0, 0, 0
     for day in dates(start, end):
-        members = team.expected(day)
+        members = expected_on(data, day)
         if not members:
             continue
         working += 1
         expected += len(members)
         got = data.days.get(day.isoformat())
         if got is not None:
-            submitted += sum(1 for m in members if m.name in got.submitted)
+            submitted += sum(1 for m in members if m in got.submitted)
     return working, expected, submitted
 
 
@@ -240,7 +315,7 @@ def weekly_coverage(data: Data, start: date, end: date) -> list[tuple[int, int]]
         expected: set[str] = set()
         covered: set[str] = set()
         for day in dates(a, b):
-            names = {m.name for m in data.team.expected(day)}
+            names = set(expected_on(data, day))
             expected |= names
             got = data.days.get(day.isoformat())
             if got is not None:
@@ -300,9 +375,10 @@ def gini(values: list[float]) -> float | None:
 
 
 def huddles_in(data: Data, start: date, end: date) -> list[Huddle]:
-    """The huddles held in the period (every round)."""
-    a, b = start.isoformat(), end.isoformat()
-    return [h for h in data.huddles if a <= h.date <= b]
+    """The huddles held in the period (every round; data.huddles is in date order)."""
+    lo = bisect.bisect_left(data.huddles, start.isoformat(), key=lambda h: h.date)
+    hi = bisect.bisect_right(data.huddles, end.isoformat(), key=lambda h: h.date)
+    return list(data.huddles[lo:hi])
 
 
 def length_s(h: Huddle) -> float:
@@ -312,11 +388,11 @@ def length_s(h: Huddle) -> float:
 
 def facilitation(data: Data, start: date, end: date, held: list[Huddle]) -> dict[str, int]:
     """Times each member facilitated, zero for members on the team in the period who never did."""
-    counts = {m.name: 0 for m in data.team.members
-              if any(m.is_expected(d) for d in dates(start, end) if data.team.is_workday(d))}
+    on_team = {n for d in dates(start, end) for n in expected_on(data, d)}
+    counts = {m.name: 0 for m in data.team.members if m.name in on_team}
+    names = {m.name.casefold(): m.name for m in data.team.members}
     for h in held:
-        member = data.team.member(h.facilitator)
-        name = member.name if member else h.facilitator
+        name = names.get(h.facilitator.casefold(), h.facilitator)
         counts[name] = counts.get(name, 0) + 1
     return counts
 
@@ -337,10 +413,12 @@ def airtime(held: list[Huddle]) -> tuple[dict[str, float], dict[str, float]]:
 def followup_figures(data: Data, start: date, end: date) -> tuple[int, int, int, int | None]:
     """Follow-ups opened in the period, of them closed, open at its end, and the oldest's age (days)."""
     a, b = start.isoformat(), end.isoformat()
-    opened = [f for f in data.followups if a <= f.opened <= b]
-    open_at_end = [f for f in data.followups if f.opened <= b and not f.closed]
-    oldest = min((f.opened for f in open_at_end), default=None)
-    return (len(opened), sum(1 for f in opened if f.closed), len(open_at_end),
+    lo = bisect.bisect_left(data.followups, a, key=lambda f: f.opened)
+    hi = bisect.bisect_right(data.followups, b, key=lambda f: f.opened)
+    opened = data.followups[lo:hi]
+    oldest = next((f.opened for f in data.followups[:hi] if not f.closed), None)
+    still_open = sum(1 for f in data.followups[:hi] if not f.closed)
+    return (len(opened), sum(1 for f in opened if f.closed), still_open,
             (end - date.fromisoformat(oldest)).days if oldest else None)
 
 
