@@ -66,6 +66,7 @@ class Data(NamedTuple):
     first: date | None
     calendar: dict[date, tuple[str, ...]]
     away: dict[str, set[date]]
+    open_dates: tuple[str, ...]
 
 
 class Period(NamedTuple):
@@ -174,7 +175,14 @@ def read_data(team: TeamConfig, history: History) -> Data:
     huddles = tuple(sorted(held, key=lambda h: (h.date, h.round)))
     dated = [*days, *(h.date for h in huddles)]
     first = date.fromisoformat(min(dated)) if dated else None
-    return Data(team, days, huddles, followups_of(concerns), first, {}, {})
+    return facts(team, days, huddles, followups_of(concerns), first)
+
+
+def facts(team: TeamConfig, days: dict[str, Day], huddles: tuple[Huddle, ...],
+          followups: tuple[FollowUpItem, ...], first: date | None) -> Data:
+    """The report's input, with the dates of the follow-ups still open (in order) worked out once."""
+    return Data(team, days, huddles, followups, first, {}, {},
+                tuple(f.opened for f in followups if not f.closed))
 
 
 def _huddle(day: str, p: dict[str, Any]) -> Huddle:
@@ -209,7 +217,7 @@ def data_to_json(data: Data) -> dict[str, Any]:
     return {"days": [[d.date, sorted(d.submitted), [list(n) for n in d.named], list(d.anonymous)]
                      for d in data.days.values()],
             "huddles": [[h.date, h.facilitator, h.round_s, h.round,
-                         [[t.speaker, t.timebox_s, t.spoken_s, t.skipped] for t in h.turns]]
+                         [list(t) for t in h.turns]]
                         for h in data.huddles],
             "followups": [list(f) for f in data.followups],
             "first": data.first.isoformat() if data.first else None}
@@ -219,13 +227,13 @@ def data_from_json(team: TeamConfig, kept: dict[str, Any]) -> Data:
     """The per-date facts back from data_to_json's (KeyError, TypeError or ValueError when damaged)."""
     days = {d[0]: Day(str(d[0]), frozenset(d[1]), tuple((str(n), int(m)) for n, m in d[2]),
                       tuple(int(m) for m in d[3])) for d in kept["days"]}
-    huddles = tuple(Huddle(str(h[0]), str(h[1]), (), tuple(Turn(str(t[0]), float(t[1]), float(t[2]),
-                                                                bool(t[3])) for t in h[4]),
-                           float(h[2]), round=int(h[3])) for h in kept["huddles"])
+    make = Turn._make  # the kept file is this machine's own, written by data_to_json
+    huddles = tuple(Huddle(str(h[0]), str(h[1]), (), tuple(make(t) for t in h[4]), float(h[2]),
+                           round=int(h[3])) for h in kept["huddles"])
     followups = tuple(FollowUpItem(str(f[0]), str(f[1]), bool(f[2]), f[3], str(f[4]), str(f[5]))
                       for f in kept["followups"])
     first = date.fromisoformat(kept["first"]) if kept["first"] else None
-    return Data(team, days, huddles, followups, first, {}, {})
+    return facts(team, days, huddles, followups, first)
 
 
 # ---------------------------------------------------------------- periods
@@ -416,8 +424,8 @@ def followup_figures(data: Data, start: date, end: date) -> tuple[int, int, int,
     lo = bisect.bisect_left(data.followups, a, key=lambda f: f.opened)
     hi = bisect.bisect_right(data.followups, b, key=lambda f: f.opened)
     opened = data.followups[lo:hi]
-    oldest = next((f.opened for f in data.followups[:hi] if not f.closed), None)
-    still_open = sum(1 for f in data.followups[:hi] if not f.closed)
+    still_open = bisect.bisect_right(data.open_dates, b)
+    oldest = data.open_dates[0] if still_open else None
     return (len(opened), sum(1 for f in opened if f.closed), still_open,
             (end - date.fromisoformat(oldest)).days if oldest else None)
 
