@@ -1,4 +1,4 @@
-"""`huddle report --since all --format json` on a 12-member, 5-year history, against parsing each record."""
+"""`huddle report --since all --format json` on a 12-member, 5-year history, against parsing each record.
 
 Both sides are whole commands timed by wall clock, in turn (A B A B …): the
 report (to /dev/null) and `python3 ../shared/bench/json_floor.py FOLDER`.
