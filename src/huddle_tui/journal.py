@@ -39,6 +39,7 @@ from huddle_tui.storage.envelope import Record
 from huddle_tui.storage.folder import FolderStore, History, utc_now
 
 if TYPE_CHECKING:
+    from huddle_tui.rules.report import Data as ReportData
     from huddle_tui.rules.summary import Summary
     from huddle_tui.sync.replicate import Replicator
 
@@ -423,6 +424,30 @@ class Journal:
         if path is not None:
             derived.keep(path, stamped, found.to_payload())
         return found
+
+    def report_data(self) -> ReportData:
+        """The whole history as the impact report reads it (rules/report.py): one read for every figure.
+
+        Its per-date facts are kept beside the index (storage/derived.py) and
+        used while no folder they came from has changed, as the lobby's today is.
+        """
+        from huddle_tui.rules.report import REPORT_KINDS, data_from_json, data_to_json, read_data
+        from huddle_tui.storage import derived
+
+        team = self.roster()
+        index_dir, root = self.shared.index_dir, self.team.shared_dir
+        path = derived.path_for(index_dir, root, derived.REPORT) if index_dir else None
+        stamped = derived.whole_key(root, derived.REPORT, team, (*REPORT_KINDS, "away"))
+        kept = derived.load(path, stamped) if path else None
+        if kept is not None:
+            try:
+                return data_from_json(team, kept)
+            except (KeyError, TypeError, ValueError, IndexError):
+                pass
+        data = read_data(team, self.shared.read(REPORT_KINDS))
+        if path is not None:
+            derived.keep(path, stamped, data_to_json(data))
+        return data
 
     def rounds_held(self, day: date) -> int:
         """How many rounds were held on `day` (a held day may have another)."""

@@ -16,6 +16,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "next": ("next_", "show the facilitator and speaking order (and hand the role over)"),
     "pairs": ("pairs", "this week's buddy pairs (or --kind coffee); `met` or `skip` says how it went"),
     "summary": ("summary", "show a date's check-ins and huddle (text, markdown or json)"),
+    "report": ("report", "participation, coverage, mood, facilitation, follow-ups per week, month, quarter"),
     "export": ("export", "write every record (merged, one per id) to stdout as jsonl or csv"),
     "doctor": ("doctor", "check config, shared folder and endpoints; --fix removes leftover temp files"),
     "demo": ("demo", "create a demo team with realistic history and open it"),

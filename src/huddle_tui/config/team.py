@@ -29,6 +29,7 @@ MAX_ROUND_MINUTES = 60.0
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 DEFAULT_WORKDAYS = (0, 1, 2, 3, 4)
 FIRST_WEEK_DAYS = 7
+DEFAULT_COVERAGE_TARGET = 0.6
 
 
 class AwayRange(NamedTuple):
@@ -110,6 +111,7 @@ class TeamConfig(NamedTuple):
     followup_days: int = 2
     measures: frozenset[str] = frozenset()
     pairs: PairsConfig = PairsConfig()
+    target_weekly_coverage: float = DEFAULT_COVERAGE_TARGET
 
     def member(self, name: str) -> Member | None:
         """Find a member by name or handle, ignoring case (names are kept in NFC)."""
@@ -195,7 +197,7 @@ _HOLIDAYS: dict[tuple[str, str | None, int], frozenset[date]] = {}
 TEAM_KEYS = {"team", "members", "privacy", "endpoints", "support", "measures", "pairs"}
 TEAM_TABLE_KEYS = {"name", "round_minutes", "speaking_order", "facilitator_position",
                    "auto_advance", "theme", "workdays", "holidays", "holiday_country", "holiday_region",
-                   "followup_days"}
+                   "followup_days", "target_weekly_coverage"}
 MEMBER_KEYS = {"name", "handle", "timezone", "joined", "away", "pairs", "interests"}
 AWAY_KEYS = {"from", "to"}
 ENDPOINT_KEYS = {"url", "format", "token_env", "token_file", "ca_bundle", "name"}
@@ -262,6 +264,7 @@ def load_team_config(path: Path) -> TeamConfig:
         followup_days=followup_days,
         measures=frozenset(k for k in sorted(MEASURE_KEYS) if r.bool_(measures, k, "measures", False)),
         pairs=read_pairs(r, data),
+        target_weekly_coverage=_read_share(r, team, "target_weekly_coverage", DEFAULT_COVERAGE_TARGET),
     )
 
 
@@ -273,6 +276,14 @@ def read_support(r: TomlReader, data: Mapping[str, Any]) -> tuple[SupportResourc
         for i, s in enumerate(r.table(x, f"support[{n}]", SUPPORT_KEYS)
                               for n, x in enumerate(r.array(data, "support", "")))
     )
+
+
+def _read_share(r: TomlReader, team: Mapping[str, Any], key: str, default: float) -> float:
+    """A share from 0 to 1 (a target), or one line naming the key."""
+    value = team.get(key, default)
+    if isinstance(value, bool) or not isinstance(value, int | float) or not 0 <= value <= 1:
+        raise r.fail(f"team.{key}", f"expected a share from 0 to 1 (e.g. 0.6), got {value!r}")
+    return float(value)
 
 
 def _read_workdays(r: TomlReader, team: Mapping[str, Any]) -> tuple[int, ...]:
@@ -377,6 +388,8 @@ def team_config_to_toml(cfg: TeamConfig) -> dict[str, Any]:
         team["holiday_country"] = cfg.holiday_country
     if cfg.holiday_region:
         team["holiday_region"] = cfg.holiday_region
+    if cfg.target_weekly_coverage != DEFAULT_COVERAGE_TARGET:
+        team["target_weekly_coverage"] = cfg.target_weekly_coverage
     doc: dict[str, Any] = {"team": team, "privacy": {"mood": cfg.mood_privacy}}
     doc["members"] = [_member_to_toml(m) for m in cfg.members]
     if cfg.endpoints:

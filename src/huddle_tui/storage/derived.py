@@ -104,3 +104,27 @@ def keep(path: Path, stamped: Key, value: dict[str, Any]) -> None:
         write_atomic(path, json.dumps({"key": stamped.parts, "value": value}).encode(), durable=False)
     except OSError:
         pass
+
+
+REPORT = "report"  # the impact report's per-date facts (rules/report.py)
+
+
+def whole_key(root: Path, name: str, team: object, kinds: tuple[str, ...]) -> Key:
+    """Stamp every month folder of `kinds`: an answer read from their whole history depends on them all."""
+    now = time.time_ns()
+    records = os.path.join(root, RECORDS)
+    parts: list[Any] = [DERIVED_FORMAT, name, checksum(repr(team))]
+    settled = True
+    folders = [records] + [os.path.join(records, k) for k in kinds]
+    for kind in kinds:
+        try:
+            with os.scandir(os.path.join(records, kind)) as it:
+                folders += sorted(e.path for e in it if e.is_dir(follow_symlinks=False))
+        except OSError:
+            continue
+    for folder in folders:
+        stamp, where = dir_stamp(folder), os.path.relpath(folder, records)
+        parts.append([where, *stamp] if stamp else [where])
+        if stamp is not None and now - stamp[0] <= RACY_NS:
+            settled = False
+    return Key(parts, settled)

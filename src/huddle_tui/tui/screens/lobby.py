@@ -19,6 +19,7 @@ from huddle_tui.tui.messages import HandoffSaved, PlanLoaded
 from huddle_tui.tui.screens.base import HuddleScreen
 from huddle_tui.tui.widgets.fit import fit
 from huddle_tui.tui.widgets.followups import FollowupsPanel
+from huddle_tui.tui.widgets.glance import Glance
 from huddle_tui.tui.widgets.pairs_line import PairsLine
 from huddle_tui.tui.widgets.roster import Roster
 from huddle_tui.tui.widgets.status_line import StatusLine
@@ -43,6 +44,7 @@ class LobbyScreen(HuddleScreen):
         Binding("enter", "start", "start round", priority=True, tooltip="Start the pulse round"),
         Binding("p", "presence", "Presence", tooltip="Presence: in the room, remote or away"),
         Binding("h", "hand_over", "Hand over", tooltip="Hand the facilitator role to someone else"),
+        Binding("i", "history", "History", tooltip="History: mood, participation and facilitation by week"),
         Binding("q", "app.quit", "Quit", tooltip="Quit without starting"),
         Binding("f", "followup_done", "Follow-up done", show=False, tooltip="Mark a follow-up done"),
     ]
@@ -68,6 +70,7 @@ class LobbyScreen(HuddleScreen):
             yield Roster(id="roster")
             yield PairsLine(id="lobby-pairs")
             yield FollowupsPanel()
+            yield Glance(id="glance")
             yield StatusLine()
         yield Footer()
 
@@ -214,6 +217,12 @@ class LobbyScreen(HuddleScreen):
         handoff = Handoff(self.huddle.today.isoformat(), self.plan.facilitator, name, reason)
         self.huddle.submit(partial(jobs.save_handoff, self.huddle.journal, handoff, self.huddle.today),
                            self, save=True)
+
+    def action_history(self) -> None:
+        """Open the History screen (the report's figures by week)."""
+        from huddle_tui.tui.screens.history import HistoryScreen
+
+        self.app.push_screen(HistoryScreen())
 
     def action_start(self) -> None:
         """Open the round with today's order, anyone away skipped; a held day asks what to do."""

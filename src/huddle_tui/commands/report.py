@@ -1,0 +1,67 @@
+"""`huddle report`: participation, coverage, mood, huddles, facilitation and follow-ups per period."""
+
+from __future__ import annotations
+
+import argparse
+import re
+import sys
+from datetime import date, timedelta
+
+from huddle_tui.commands.common import date_arg, emit_json, open_context, parse_date
+from huddle_tui.errors import UsageError
+
+FORMATS = ("text", "markdown", "json", "csv")
+_DAYS = re.compile(r"^(\d{1,5})d$")
+
+
+def since_arg(text: str) -> str:
+    """argparse type for --since: 30d, 90d (any number of days), YYYY-MM-DD or all."""
+    if text == "all" or _DAYS.match(text):
+        return text
+    try:
+        return parse_date(text).isoformat()
+    except UsageError as exc:
+        raise argparse.ArgumentTypeError(f"{exc.message}; or 30d, 90d, all") from None
+
+
+def configure(p: argparse.ArgumentParser) -> None:
+    """Flags of `huddle report`."""
+    p.add_argument("--since", type=since_arg, default="90d",
+                   help="30d, 90d (days back from --until), YYYY-MM-DD or all (default: 90d)")
+    p.add_argument("--until", type=date_arg, help="last date, YYYY-MM-DD (default: today)")
+    p.add_argument("--by", choices=("week", "month", "quarter"), default="week",
+                   help="one row per week, month or quarter (default: week)")
+    p.add_argument("--format", choices=FORMATS, default="text")
+    p.add_argument("--json", action="store_const", dest="format", const="json",
+                   help="same as --format json")
+
+
+def start_of(since: str, until: date, first: date | None) -> date:
+    """The report's first date from --since: days back from until, a date, or the first record's."""
+    if since == "all":
+        return first or until
+    days = _DAYS.match(since)
+    if days:
+        return until - timedelta(days=int(days.group(1)) - 1)
+    return date.fromisoformat(since)
+
+
+def run(args: argparse.Namespace) -> int:
+    """Read the history once and print the report in the asked format."""
+    from huddle_tui.rules.report import as_json, build
+    from huddle_tui.rules.report_format import render_csv, render_text
+
+    ctx = open_context(args)
+    until = args.until or date.today()
+    data = ctx.journal.report_data()
+    since = start_of(args.since, until, data.first)
+    if since > until:
+        raise UsageError(f"--since {since} is after --until {until}")
+    report = build(data, since, until, args.by)
+    if args.format == "json":
+        emit_json(as_json(report))
+    elif args.format == "csv":
+        sys.stdout.write(render_csv(report))
+    else:
+        sys.stdout.write(render_text(report, markdown=args.format == "markdown"))
+    return 0

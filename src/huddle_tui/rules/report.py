@@ -1,0 +1,555 @@
+"""The impact report: every figure `huddle report`, the History screen and the lobby show, defined once.
+
+Figures are computed per period (a week, month or quarter, clipped to the
+report's dates) from the shared folder's records only.
+
+Anonymous answers and differencing: a reader may hold many reports (other
+--since/--until/--by) and subtract them. So an anonymous answer enters a
+figure only as part of a whole *release unit*: one date whose anonymous
+answers the privacy rule releases (at least K members could have given them)
+and that has at least K anonymous answers. Periods are unions of whole
+dates, so any two reports differ by whole units, and a difference of two
+figures is at most what the day's own summary already shows: a distribution
+of K or more answers that K or more members could have given. Anonymous
+answers of any other date are left out of every mood figure.
+"""
+
+from __future__ import annotations
+
+import bisect
+import itertools
+from collections.abc import Iterable
+from datetime import date, timedelta
+from typing import Any, NamedTuple
+
+from huddle_tui.config.team import TeamConfig
+from huddle_tui.model.checkin import WITHHELD, CheckIn, Concern
+from huddle_tui.model.huddle import Huddle, Turn
+from huddle_tui.rules.privacy import K, releasable
+from huddle_tui.storage.envelope import Record
+from huddle_tui.storage.folder import History
+
+BY = ("week", "month", "quarter")
+LOW_MOOD = 2
+STREAK_DAYS = 3
+REPORT_KINDS = ("checkin", "huddle", "concern")
+NOT_COLLECTED = "not collected"
+
+
+class FollowUpItem(NamedTuple):
+    """A concern someone follows up: when it was raised, who owns it, and whether it is closed."""
+
+    opened: str
+    owner: str
+    closed: bool
+    closed_on: str | None = None
+    kind: str = "concern"
+    text: str = ""
+
+
+class Day(NamedTuple):
+    """What the report reads of one date: who checked in, named moods, the released anonymous unit."""
+
+    date: str
+    submitted: frozenset[str]
+    named: tuple[tuple[str, int], ...]
+    anonymous: tuple[int, ...]
+
+
+class Data(NamedTuple):
+    """A team's history as the report reads it, per date (the only input of every figure)."""
+
+    team: TeamConfig
+    days: dict[str, Day]
+    huddles: tuple[Huddle, ...]
+    followups: tuple[FollowUpItem, ...]
+    first: date | None
+    calendar: dict[date, tuple[str, ...]]
+    away: dict[str, set[date]]
+    open_dates: tuple[str, ...]
+
+
+class Period(NamedTuple):
+    """One row of the report: every figure for the dates from start to end inclusive."""
+
+    label: str
+    start: str
+    end: str
+    working_days: int
+    expected: int
+    submitted: int
+    participation: float | None
+    coverage: float | None
+    coverage_target: float
+    weeks_at_target: int
+    weeks: int
+    mood_answers: int
+    mood_mean: float | None
+    mood_distribution: dict[int, int] | None
+    named_answers: int
+    anonymous_answers: int
+    low_mood_streaks: int
+    huddles: int
+    mean_length_s: float | None
+    round_s: float | None
+    overtime_huddles: int
+    overtime_s: float
+    facilitation: dict[str, int]
+    facilitation_spread: int | None
+    airtime: dict[str, float]
+    airtime_gini: float | None
+    followups_opened: int
+    followups_closed: int
+    followups_open: int
+    followups_oldest_open_days: int | None
+    signposts: int | None
+    measures: dict[str, float] | None
+
+
+class Report(NamedTuple):
+    """A whole report: its dates, the periods, the trend towards the coverage target, what changed."""
+
+    team: str
+    since: str
+    until: str
+    by: str
+    target: float
+    periods: tuple[Period, ...]
+    coverage_change: float | None
+    changes: tuple[str, ...]
+    open_followups: tuple[FollowUpItem, ...]
+
+
+# ---------------------------------------------------------------- reading
+
+
+def read_data(team: TeamConfig, history: History) -> Data:
+    """Turn a history into per-date facts, deciding each date's release unit once.
+
+    One pass over the records, reading payloads (validated when read) as they
+    are; typed check-ins are built only for dates whose release rule is judged.
+    """
+    names = {m.name.casefold(): m.name for m in team.members}
+    names.update((m.handle.casefold(), m.name) for m in team.members if m.handle)
+    by_day: dict[str, list[dict[str, Any]]] = {}
+    held: list[Huddle] = []
+    loose: list[Record] = []
+    for r in history.records.values():
+        if r.deleted:
+            continue
+        if r.kind == "checkin":
+            by_day.setdefault(r.date, []).append(r.payload)
+        elif r.kind == "huddle":
+            held.append(_huddle(r.date, r.payload))
+        elif r.kind == "concern":
+            loose.append(r)
+    concerns: list[tuple[str, Concern]] = []
+    days: dict[str, Day] = {}
+    for iso, payloads in by_day.items():
+        submitted: set[str] = set()
+        named: list[tuple[str, int]] = []
+        anonymous: list[dict[str, Any]] = []
+        for p in payloads:
+            visibility, member = p.get("visibility", "team"), p.get("member")
+            if visibility == "private":
+                continue
+            if member is None or visibility == "anonymous":
+                anonymous.append(p)
+                continue
+            name = names.get(str(member).casefold(), str(member))
+            submitted.add(name)
+            if visibility != WITHHELD:
+                mood = p.get("mood")
+                named.append((name, int(mood if mood is not None else 3)))
+                concerns += _followed(iso, p)
+        moods: tuple[int, ...] = ()
+        if len(anonymous) >= K and releasable(team, date.fromisoformat(iso),
+                                              [CheckIn.from_payload(iso, p) for p in payloads]):
+            moods = tuple(sorted(int(p["mood"]) for p in anonymous if p.get("mood") is not None))
+            for p in anonymous:
+                concerns += _followed(iso, p)
+        days[iso] = Day(iso, frozenset(submitted), tuple(sorted(named)), moods)
+    for r in loose:
+        if isinstance(r.payload.get("member"), str) or (r.date in days and days[r.date].anonymous):
+            concerns += _followed(r.date, {"concerns": [r.payload]})
+    huddles = tuple(sorted(held, key=lambda h: (h.date, h.round)))
+    dated = [*days, *(h.date for h in huddles)]
+    first = date.fromisoformat(min(dated)) if dated else None
+    return facts(team, days, huddles, followups_of(concerns), first)
+
+
+def facts(team: TeamConfig, days: dict[str, Day], huddles: tuple[Huddle, ...],
+          followups: tuple[FollowUpItem, ...], first: date | None) -> Data:
+    """The report's input, with the dates of the follow-ups still open (in order) worked out once."""
+    return Data(team, days, huddles, followups, first, {}, {},
+                tuple(f.opened for f in followups if not f.closed))
+
+
+def _huddle(day: str, p: dict[str, Any]) -> Huddle:
+    """The parts of a huddle record the report reads (turns: speaker, timebox, spoken, skipped)."""
+    turns = tuple(Turn(str(t.get("speaker", "")), float(t.get("timebox_s", 0)), float(t.get("spoken_s", 0)),
+                       bool(t.get("skipped", False)))
+                  for t in p.get("turns", ()) if isinstance(t, dict))
+    return Huddle(day, str(p.get("facilitator", "")), (), turns, float(p.get("round_s", 300.0)),
+                  round=int(p.get("round", 1)))
+
+
+def _followed(day: str, payload: dict[str, Any]) -> list[tuple[str, Concern]]:
+    """The concerns of a check-in's payload that someone follows up."""
+    return [(day, Concern.from_payload(c, "team")) for c in payload.get("concerns", ())
+            if isinstance(c, dict) and c.get("followup")]
+
+
+def followups_of(concerns: Iterable[tuple[str, Concern]]) -> tuple[FollowUpItem, ...]:
+    """Every follow-up, open or closed: the one place that reads a follow-up's state."""
+    out = []
+    for day, concern in concerns:
+        fu = concern.followup
+        if fu is None:
+            continue
+        closed = fu.state != "open"
+        out.append(FollowUpItem(day, fu.owner, closed, None, concern.kind, concern.text))
+    return tuple(sorted(out))
+
+
+def data_to_json(data: Data) -> dict[str, Any]:
+    """The per-date facts as JSON data, kept beside the index so a warm report reads no records."""
+    return {"days": [[d.date, sorted(d.submitted), [list(n) for n in d.named], list(d.anonymous)]
+                     for d in data.days.values()],
+            "huddles": [[h.date, h.facilitator, h.round_s, h.round,
+                         [list(t) for t in h.turns]]
+                        for h in data.huddles],
+            "followups": [list(f) for f in data.followups],
+            "first": data.first.isoformat() if data.first else None}
+
+
+def data_from_json(team: TeamConfig, kept: dict[str, Any]) -> Data:
+    """The per-date facts back from data_to_json's (KeyError, TypeError or ValueError when damaged)."""
+    days = {d[0]: Day(str(d[0]), frozenset(d[1]), tuple((str(n), int(m)) for n, m in d[2]),
+                      tuple(int(m) for m in d[3])) for d in kept["days"]}
+    make = Turn._make  # the kept file is this machine's own, written by data_to_json
+    huddles = tuple(Huddle(str(h[0]), str(h[1]), (), tuple(make(t) for t in h[4]), float(h[2]),
+                           round=int(h[3])) for h in kept["huddles"])
+    followups = tuple(FollowUpItem(str(f[0]), str(f[1]), bool(f[2]), f[3], str(f[4]), str(f[5]))
+                      for f in kept["followups"])
+    first = date.fromisoformat(kept["first"]) if kept["first"] else None
+    return facts(team, days, huddles, followups, first)
+
+
+# ---------------------------------------------------------------- periods
+
+
+def period_start(day: date, by: str) -> date:
+    """The first date of the week (Monday), month or quarter holding `day`."""
+    if by == "week":
+        return day - timedelta(days=day.weekday())
+    if by == "month":
+        return day.replace(day=1)
+    return day.replace(month=(day.month - 1) // 3 * 3 + 1, day=1)
+
+
+def next_start(start: date, by: str) -> date:
+    """The first date of the next period."""
+    if by == "week":
+        return start + timedelta(days=7)
+    months = 1 if by == "month" else 3
+    month = start.month - 1 + months
+    return date(start.year + month // 12, month % 12 + 1, 1)
+
+
+def label_of(start: date, by: str) -> str:
+    """A period's name: 2026-W07, 2026-02 or 2026-Q1."""
+    if by == "week":
+        year, week, _ = start.isocalendar()
+        return f"{year}-W{week:02d}"
+    if by == "month":
+        return f"{start:%Y-%m}"
+    return f"{start.year}-Q{(start.month - 1) // 3 + 1}"
+
+
+def spans(since: date, until: date, by: str) -> list[tuple[str, date, date]]:
+    """The periods from since to until, each clipped to those dates."""
+    out = []
+    start = period_start(since, by)
+    while start <= until:
+        end = next_start(start, by) - timedelta(days=1)
+        out.append((label_of(start, by), max(start, since), min(end, until)))
+        start = end + timedelta(days=1)
+    return out
+
+
+def dates(start: date, end: date) -> list[date]:
+    """Every date from start to end inclusive."""
+    return [start + timedelta(days=i) for i in range((end - start).days + 1)]
+
+
+# ---------------------------------------------------------------- figures
+
+
+def expected_on(data: Data, day: date) -> tuple[str, ...]:
+    """Who is expected to check in on `day` (nobody on a day off), worked out once per date."""
+    names = data.calendar.get(day)
+    if names is None:
+        team = data.team
+        if not data.calendar:  # the away ranges as dates, so each date asks a set, not every range
+            for m in team.members:
+                data.away[m.name] = {r.start + timedelta(days=i) for r in m.away
+                                     for i in range((r.end - r.start).days + 1)}
+        names = data.calendar[day] = tuple(
+            m.name for m in team.members if m.has_joined(day) and day not in data.away[m.name]
+        ) if team.is_workday(day) else ()
+    return names
+
+
+def participation(data: Data, start: date, end: date) -> tuple[int, int, int]:
+    """Working days, check-ins expected (members expected that day) and submitted by them."""
+    working, expected, submitted = 0, 0, 0
+    for day in dates(start, end):
+        members = expected_on(data, day)
+        if not members:
+            continue
+        working += 1
+        expected += len(members)
+        got = data.days.get(day.isoformat())
+        if got is not None:
+            submitted += sum(1 for m in members if m in got.submitted)
+    return working, expected, submitted
+
+
+def weekly_coverage(data: Data, start: date, end: date) -> list[tuple[int, int]]:
+    """Per week (clipped): members expected at least once, and of them those with a check-in."""
+    out = []
+    for _, a, b in spans(start, end, "week"):
+        expected: set[str] = set()
+        covered: set[str] = set()
+        for day in dates(a, b):
+            names = set(expected_on(data, day))
+            expected |= names
+            got = data.days.get(day.isoformat())
+            if got is not None:
+                covered |= names & got.submitted
+        if expected:
+            out.append((len(expected), len(covered)))
+    return out
+
+
+def coverage(weeks: list[tuple[int, int]]) -> float | None:
+    """The share of expected member-weeks with at least one check-in."""
+    expected = sum(e for e, _ in weeks)
+    return sum(c for _, c in weeks) / expected if expected else None
+
+
+def moods(data: Data, start: date, end: date) -> tuple[list[int], list[int]]:
+    """Named moods, and the anonymous ones of whole release units, dated in the period."""
+    named: list[int] = []
+    anonymous: list[int] = []
+    for day in dates(start, end):
+        got = data.days.get(day.isoformat())
+        if got is not None:
+            named += [m for _, m in got.named]
+            anonymous += got.anonymous
+    return named, anonymous
+
+
+def distribution(values: list[int]) -> dict[int, int] | None:
+    """Counts per mood 1-5 (None for no answers)."""
+    if not values:
+        return None
+    return {m: values.count(m) for m in range(1, 6)}
+
+
+def low_mood_streaks(data: Data, start: date, end: date) -> int:
+    """Runs of STREAK_DAYS or more consecutive named check-ins at mood LOW_MOOD or below, per member."""
+    runs: dict[str, int] = {}
+    streaks = 0
+    for day in dates(start, end):
+        got = data.days.get(day.isoformat())
+        if got is None:
+            continue
+        for member, mood in got.named:
+            runs[member] = runs.get(member, 0) + 1 if mood <= LOW_MOOD else 0
+            if runs[member] == STREAK_DAYS:
+                streaks += 1
+    return streaks
+
+
+def gini(values: list[float]) -> float | None:
+    """The Gini coefficient: 0 when everyone has the same, towards 1 when one has it all."""
+    n, total = len(values), sum(values)
+    if n == 0 or total <= 0:
+        return None
+    diffs = sum(abs(a - b) for a in values for b in values)
+    return diffs / (2 * n * total)
+
+
+def huddles_in(data: Data, start: date, end: date) -> list[Huddle]:
+    """The huddles held in the period (every round; data.huddles is in date order)."""
+    lo = bisect.bisect_left(data.huddles, start.isoformat(), key=lambda h: h.date)
+    hi = bisect.bisect_right(data.huddles, end.isoformat(), key=lambda h: h.date)
+    return list(data.huddles[lo:hi])
+
+
+def length_s(h: Huddle) -> float:
+    """How long a round's speaking took."""
+    return sum(t.spoken_s for t in h.turns)
+
+
+def facilitation(data: Data, start: date, end: date, held: list[Huddle]) -> dict[str, int]:
+    """Times each member facilitated, zero for members on the team in the period who never did."""
+    on_team = {n for d in dates(start, end) for n in expected_on(data, d)}
+    counts = {m.name: 0 for m in data.team.members if m.name in on_team}
+    names = {m.name.casefold(): m.name for m in data.team.members}
+    for h in held:
+        name = names.get(h.facilitator.casefold(), h.facilitator)
+        counts[name] = counts.get(name, 0) + 1
+    return counts
+
+
+def airtime(held: list[Huddle]) -> tuple[dict[str, float], dict[str, float]]:
+    """Each speaker's seconds spoken and share of their timebox used."""
+    spoken: dict[str, float] = {}
+    boxed: dict[str, float] = {}
+    for h in held:
+        for t in h.turns:
+            if t.skipped:
+                continue
+            spoken[t.speaker] = spoken.get(t.speaker, 0.0) + t.spoken_s
+            boxed[t.speaker] = boxed.get(t.speaker, 0.0) + t.timebox_s
+    return spoken, {k: spoken[k] / boxed[k] for k in spoken if boxed[k] > 0}
+
+
+def followup_figures(data: Data, start: date, end: date) -> tuple[int, int, int, int | None]:
+    """Follow-ups opened in the period, of them closed, open at its end, and the oldest's age (days)."""
+    a, b = start.isoformat(), end.isoformat()
+    lo = bisect.bisect_left(data.followups, a, key=lambda f: f.opened)
+    hi = bisect.bisect_right(data.followups, b, key=lambda f: f.opened)
+    opened = data.followups[lo:hi]
+    still_open = bisect.bisect_right(data.open_dates, b)
+    oldest = data.open_dates[0] if still_open else None
+    return (len(opened), sum(1 for f in opened if f.closed), still_open,
+            (end - date.fromisoformat(oldest)).days if oldest else None)
+
+
+def signposts(data: Data, start: date, end: date) -> int | None:
+    """How often support was signposted: None (not collected) until signpost records exist."""
+    return None
+
+
+def measures(data: Data, start: date, end: date) -> dict[str, float] | None:
+    """Validated wellbeing measures' aggregates: None (not collected) until such records exist."""
+    return None
+
+
+def period(data: Data, label: str, start: date, end: date) -> Period:
+    """Every figure of one period."""
+    working, expected, submitted = participation(data, start, end)
+    weeks = weekly_coverage(data, start, end)
+    target = data.team.target_weekly_coverage
+    named, anonymous = moods(data, start, end)
+    answers = named + anonymous
+    held = huddles_in(data, start, end)
+    lengths = [length_s(h) for h in held]
+    counts = facilitation(data, start, end, held)
+    spoken, shares = airtime(held)
+    opened, closed, still_open, oldest = followup_figures(data, start, end)
+    return Period(
+        label=label, start=start.isoformat(), end=end.isoformat(), working_days=working,
+        expected=expected, submitted=submitted,
+        participation=submitted / expected if expected else None,
+        coverage=coverage(weeks), coverage_target=target,
+        weeks_at_target=sum(1 for e, c in weeks if c / e >= target), weeks=len(weeks),
+        mood_answers=len(answers), mood_mean=sum(answers) / len(answers) if answers else None,
+        mood_distribution=distribution(answers), named_answers=len(named),
+        anonymous_answers=len(anonymous), low_mood_streaks=low_mood_streaks(data, start, end),
+        huddles=len(held), mean_length_s=sum(lengths) / len(lengths) if lengths else None,
+        round_s=held[-1].round_s if held else None,
+        overtime_huddles=sum(1 for h, s in zip(held, lengths, strict=True) if s > h.round_s),
+        overtime_s=sum(max(0.0, s - h.round_s) for h, s in zip(held, lengths, strict=True)),
+        facilitation=counts,
+        facilitation_spread=max(counts.values()) - min(counts.values()) if counts else None,
+        airtime=shares, airtime_gini=gini(list(spoken.values())),
+        followups_opened=opened, followups_closed=closed, followups_open=still_open,
+        followups_oldest_open_days=oldest,
+        signposts=signposts(data, start, end), measures=measures(data, start, end),
+    )
+
+
+def what_changed(periods: list[Period]) -> list[str]:
+    """One sentence each for the periods where participation and mood moved most."""
+    out = []
+    for field, fmt in (("participation", "{:.0%}"), ("mood_mean", "{:.1f}")):
+        values = [(p, getattr(p, field)) for p in periods]
+        moves = [(abs(vb - va), a, va, b, vb) for (a, va), (b, vb) in itertools.pairwise(values)
+                 if va is not None and vb is not None]
+        if not moves:
+            continue
+        size, a, va, b, vb = max(moves, key=lambda m: m[0])
+        if size == 0:
+            continue
+        name = "Participation" if field == "participation" else "Mood"
+        way = "rose" if vb > va else "fell"
+        out.append(f"{name} {way} most in {b.label}: from {fmt.format(va)} in {a.label} "
+                   f"to {fmt.format(vb)}.")
+    return out
+
+
+def build(data: Data, since: date, until: date, by: str) -> Report:
+    """The report for since..until, one period per week, month or quarter."""
+    periods = [period(data, label, a, b) for label, a, b in spans(since, until, by)] if since <= until else []
+    measured = [p.coverage for p in periods if p.coverage is not None]
+    return Report(team=data.team.name, since=since.isoformat(), until=until.isoformat(), by=by,
+                  target=data.team.target_weekly_coverage, periods=tuple(periods),
+                  coverage_change=measured[-1] - measured[0] if len(measured) > 1 else None,
+                  changes=tuple(what_changed(periods)),
+                  open_followups=tuple(f for f in data.followups
+                                       if not f.closed and f.opened <= until.isoformat()))
+
+
+class Glance(NamedTuple):
+    """What the lobby shows at a glance: this week's coverage, four weeks' participation, open follow-ups."""
+
+    coverage: float | None
+    target: float
+    participation: tuple[float | None, ...]
+    labels: tuple[str, ...]
+    open_followups: int
+
+
+def glance(data: Data, today: date) -> Glance:
+    """The lobby's figures: the same functions as the report's, for this week and the 4 before it."""
+    week = build(data, period_start(today, "week") - timedelta(days=21), today, "week")
+    last = week.periods[-1] if week.periods else None
+    return Glance(last.coverage if last else None, data.team.target_weekly_coverage,
+                  tuple(p.participation for p in week.periods), tuple(p.label for p in week.periods),
+                  last.followups_open if last else 0)
+
+
+def as_json(report: Report) -> dict[str, Any]:
+    """The report as JSON data (docs/report.md describes every key)."""
+    return {
+        "team": report.team, "since": report.since, "until": report.until, "by": report.by,
+        "target_weekly_coverage": report.target, "coverage_change": _num(report.coverage_change),
+        "what_changed": list(report.changes),
+        "periods": [period_json(p) for p in report.periods],
+        "open_followups": [{"opened": f.opened, "owner": f.owner, "kind": f.kind,
+                            "age_days": (date.fromisoformat(report.until)
+                                         - date.fromisoformat(f.opened)).days}
+                           for f in report.open_followups],
+    }
+
+
+def period_json(p: Period) -> dict[str, Any]:
+    """One period as JSON data: numbers rounded as every format shows them."""
+    out: dict[str, Any] = {}
+    for key, value in p._asdict().items():
+        if key == "mood_distribution":
+            value = {str(k): v for k, v in value.items()} if value else None
+        elif isinstance(value, dict):
+            value = {k: _num(v) for k, v in value.items()}
+        out[key] = _num(value)
+    return out
+
+
+def _num(value: Any) -> Any:
+    """A float rounded to 3 places (the same in JSON, CSV and text), anything else as it is."""
+    return round(value, 3) if isinstance(value, float) else value

@@ -1,0 +1,107 @@
+"""The lobby at a glance: this week's coverage against the target, four weeks' participation, open follow-ups.
+
+Safe for a shared screen: team figures only, no name and no mood. It is
+painted empty and filled once the IO worker has read the history (after the
+first paint, behind today's plan), so it never delays the lobby.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from typing import TYPE_CHECKING, Any
+
+from textual.content import Content
+from textual.message import Message
+from textual.widget import Widget
+
+if TYPE_CHECKING:
+    from huddle_tui.journal import Journal
+    from huddle_tui.rules.report import Glance as Figures
+
+BLOCKS = "▁▂▃▄▅▆▇█"
+
+
+def spark(values: tuple[float | None, ...] | list[float | None], top: float = 1.0) -> str:
+    """One block a value (0 to top), a space for none: a sparkline the numbers are written beside."""
+    out = []
+    for v in values:
+        if v is None:
+            out.append(" ")
+        else:
+            out.append(BLOCKS[max(0, min(len(BLOCKS) - 1, round(v / top * (len(BLOCKS) - 1))))])
+    return "".join(out)
+
+
+def pct(value: float | None) -> str:
+    """A share as the report writes it (rules/report_format.pct)."""
+    from huddle_tui.rules.report_format import pct as report_pct
+
+    return report_pct(value)
+
+
+@dataclass
+class GlanceReady(Message, bubble=False):
+    """The glance's figures, read in the IO worker."""
+
+    figures: Figures
+
+
+def read_glance(journal: Journal, day: date) -> GlanceReady:
+    """In the IO worker: the glance's figures from the same functions as `huddle report`."""
+    from huddle_tui.rules.report import glance
+
+    return GlanceReady(glance(journal.report_data(), day))
+
+
+def glance_content(g: Figures) -> Content:
+    """The glance's lines: every chart with its numbers beside it."""
+    gap = "" if g.coverage is None else (" · on target" if g.coverage >= g.target else
+                                         f" · {round((g.target - g.coverage) * 100)} points to go")
+    weeks = " ".join(pct(v) for v in g.participation)
+    return Content.assemble(
+        ("This week ", "bold"), f"coverage {pct(g.coverage)} of members (target {pct(g.target)}){gap}\n",
+        ("Participation ", "bold"), f"last {len(g.participation)} weeks {spark(g.participation)} {weeks}\n",
+        ("Follow-ups ", "bold"), f"{g.open_followups} open · i shows the history")
+
+
+class Glance(Widget):
+    """Three lines under the roster, filled in the background."""
+
+    DEFAULT_CSS = """
+    Glance {
+        height: auto;
+        padding: 0 1;
+        color: $text-muted;
+    }
+    """
+
+    def __init__(self, *, id: str | None = None) -> None:
+        """Start with a line saying the figures are on their way."""
+        super().__init__(id=id)
+        self.figures: Figures | None = None
+
+    def on_mount(self) -> None:
+        """Ask for the figures once the lobby is painted."""
+        self.call_after_refresh(self._load)
+
+    def _load(self) -> None:
+        """Queue the read behind today's plan in the app's IO worker (the journal opens there)."""
+        app: Any = self.app  # the huddle app; its type is not imported by widgets
+
+        def reading_the_glance() -> Message:
+            """In the worker: the journal and the history."""
+            return read_glance(app.journal, app.today)
+
+        app.submit(reading_the_glance, self)
+
+    def on_glance_ready(self, message: GlanceReady) -> None:
+        """Show the figures."""
+        self.figures = message.figures
+        self.refresh(layout=True)
+
+    def render(self) -> Content:
+        """The figures, or a line saying they are being read."""
+        if self.figures is None:
+            return Content("This week: reading the history…\n\n")
+        return glance_content(self.figures)
