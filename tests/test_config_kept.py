@@ -1,4 +1,4 @@
-"""A big huddle.toml is parsed once per change: the kept parse always equals tomllib's."""
+"""A TOML config is parsed once per change: the kept parse always equals tomllib's."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from pathlib import Path
 import tomli_w
 
 from huddle_tui.config.team import TeamConfig, load_team_config, team_config_to_toml, with_members
-from huddle_tui.config.toml_reader import KEEP_FROM_CHARS, kept_parse
+from huddle_tui.config.toml_reader import kept_parse
 from huddle_tui.paths import cache_dir
 
 
@@ -23,7 +23,6 @@ def big_config(folder: Path, members: int = 200) -> Path:
     doc["members"].append({"name": "Late", "joined": date(2026, 11, 30)})
     text = tomli_w.dumps(doc)
     path.write_text(text)
-    assert len(text) >= KEEP_FROM_CHARS
     return path
 
 
@@ -57,3 +56,18 @@ def test_changed_text_or_a_damaged_entry_is_parsed_afresh(tmp_path: Path) -> Non
         kept.write_bytes(garbage)
         assert load_team_config(path).name == "Renamed"
     assert load_team_config(path).members[-1].joined is not None
+
+
+def test_a_small_file_is_kept_too_and_a_syntax_error_is_one_line(tmp_path: Path) -> None:
+    """Even a three-line config is kept; broken TOML is a ConfigError naming the file, never kept."""
+    import pytest
+
+    from huddle_tui.errors import ConfigError
+
+    path = tmp_path / "huddle.toml"
+    path.write_text('[team]\nname = "Small"\n')
+    assert load_team_config(path).name == "Small"
+    assert len(kept_files()) == 1
+    path.write_text('[team]\nname = "Small\n')
+    with pytest.raises(ConfigError, match="TOML syntax error"):
+        load_team_config(path)

@@ -1,4 +1,4 @@
-"""The lobby's kept reading of a day (storage/derived.py) always equals reading the folder afresh.
+"""The lobby's kept reading of a day and its kept plan (storage/derived.py) equal a fresh read.
 
 Journal.today keeps what it read beside the index and answers from it while
 the stamps of every folder it came from are unchanged; the app paints its
@@ -23,7 +23,7 @@ from hypothesis import strategies as st
 
 from huddle_tui.config.team import SPEAKING_ORDERS
 from huddle_tui.model.checkin import CheckIn
-from huddle_tui.model.huddle import Today
+from huddle_tui.model.huddle import Plan, Today
 from huddle_tui.model.ids import named_id
 from huddle_tui.rules.rotation import handoffs_in, held_huddles, plan_for
 from huddle_tui.storage import derived
@@ -77,6 +77,15 @@ def kept(world: World, day: date) -> Today | None:
     return None if found is None else Today.from_payload(found)
 
 
+def kept_plan(world: World, day: date) -> Plan | None:
+    """The plan kept on its own (Journal.plan's derived record), if it is current."""
+    index_dir = world.journal.shared.index_dir
+    assert index_dir is not None
+    stamped = derived.key(world.root, day.isoformat(), world.team, ())
+    found = derived.load(derived.path_for(index_dir, world.root, derived.PLAN), stamped)
+    return None if found is None else Plan.from_payload(found)
+
+
 def write_checkin(world: World, op: tuple[Any, ...]) -> Record:
     """A named check-in, or the placeholder of one kept elsewhere, as a teammate's machine writes it."""
     _, day, member, visibility, deleted = op
@@ -111,6 +120,10 @@ def test_the_kept_day_equals_a_fresh_read(ops: list[tuple[tuple[Any, ...], bool]
                     used += 1
                     assert first_frame == want
                 assert world.journal.today(day) == want  # again: from the kept record when settled
+                assert world.journal.plan(day) == want.plan
+                alone = kept_plan(world, day)
+                if alone is not None:
+                    assert alone == want.plan
         assert used, "the last step aged every folder: the first frame must have had a kept record"
     finally:
         shutil.rmtree(root, ignore_errors=True)

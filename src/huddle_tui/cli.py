@@ -3,6 +3,15 @@
 Importing this module must stay cheap: scripted commands (`huddle checkin`,
 `huddle next`) never load textual, httpx or sqlite3. Each command's module
 imports what it needs inside its `run`.
+
+Start-up tricks, and why (measured in benchmarks/, kept to two places): a
+scripted command lives for a few tens of milliseconds, about as long as the
+interpreter takes to start, so every module it imports and every cycle
+collection during start-up shows in its time. Hence, here, the lazy imports
+and the collector paused until a command starts (the app turns it back on
+after its first paint); and in the hot read path (storage/folder.py,
+_pause_gc) the collector paused while a read builds its many small objects.
+Other modules import what they use at the top unless a comment says why not.
 """
 
 from __future__ import annotations
@@ -120,8 +129,7 @@ def add_config_flag(parser: argparse.ArgumentParser) -> None:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run one command and return its exit code; errors are one line, never a traceback."""
-    # Start-up allocates a great deal and frees little, so cycle collections then are
-    # wasted work; the app re-enables the collector after its first paint, commands here.
+    # Start-up allocates a great deal and frees little: see "Start-up tricks" above.
     gc.disable()
     try:
         return _run(list(sys.argv[1:] if argv is None else argv))

@@ -26,7 +26,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import date, datetime, timedelta
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple, TypeVar
 
 from huddle_tui import paths
 from huddle_tui.config.team import AwayRange, Member, TeamConfig
@@ -35,6 +35,8 @@ from huddle_tui.model.checkin import WITHHELD, CheckIn, Concern, as_visibility
 from huddle_tui.model.huddle import Away, Handoff, Huddle, Plan, Today
 from huddle_tui.model.ids import as_uuid, named_id, random_id
 from huddle_tui.rules.rotation import handoffs_in, held_huddles, plan_for, settled
+from huddle_tui.storage import derived
+from huddle_tui.storage.derived import PLAN, TODAY
 from huddle_tui.storage.envelope import Record
 from huddle_tui.storage.folder import FolderStore, History, utc_now
 
@@ -49,6 +51,7 @@ LAST_DATE = date(9998, 12, 31)
 DAY_KINDS = ("checkin", "concern", "huddle", "handoff")
 COUNTED_KINDS = ("signpost", "measure")
 """Anonymous marks any expected member could have left (a signpost shown, a measure answered)."""
+_T = TypeVar("_T")
 
 
 class Saved(NamedTuple):
@@ -389,12 +392,20 @@ class Journal:
         Without a history given, it reads months back from `day`'s only until
         older records can no longer change the answer (rotation.settled): the
         same plan as from the whole history, at the cost of the months needed.
+        That answer is kept like the lobby's (see `today`), so a day's summary,
+        `huddle next` and the lobby after a check-in do not read it again.
         """
-        team = self.roster()
-        if history is None:
-            history = self.shared.read_back(("huddle", "handoff"), day.isoformat(),
-                                            lambda read: settled(team, day, read))
-        return _plan(team, day, history)
+        if history is not None:
+            return _plan(self.roster(), day, history)
+
+        def fresh() -> Plan:
+            """Read back as far as the plan needs."""
+            team = self.roster()
+            back = self.shared.read_back(("huddle", "handoff"), day.isoformat(),
+                                         lambda read: settled(team, day, read))
+            return _plan(team, day, back)
+
+        return self._kept(PLAN, day, (), fresh, Plan.to_payload, Plan.from_payload)
 
     def today(self, day: date) -> Today:
         """What the lobby shows of `day`: its plan, who checked in (any visibility), rounds held.
@@ -403,26 +414,35 @@ class Journal:
         used while nothing it was computed from has changed, so the lobby can
         paint it on its first frame and its refresh costs a few stat calls.
         """
-        from huddle_tui.storage import derived
-
         iso = day.isoformat()
+
+        def fresh() -> Today:
+            """The plan, and the day's check-ins and rounds from its month."""
+            history = self.shared.read(("checkin", "huddle"), since=iso, until=iso)
+            named = frozenset(c.member.casefold() for c in self.checkins(history)
+                              if c.date == iso and c.member and c.visibility in ("team", WITHHELD))
+            rounds = sum(1 for r in history.live("huddle") if r.date == iso)
+            return Today(self.plan(day), named, rounds)
+
+        return self._kept(TODAY, day, ("checkin",), fresh, Today.to_payload, Today.from_payload)
+
+    def _kept(self, name: str, day: date, day_kinds: tuple[str, ...], fresh: Callable[[], _T],
+              to_payload: Callable[[_T], dict[str, Any]],
+              from_payload: Callable[[dict[str, Any]], _T]) -> _T:
+        """A derived answer about `day`: the kept one while its folders are unchanged, else `fresh()`."""
         index_dir = self.shared.index_dir
-        stamped = derived.key(self.team.shared_dir, iso, self.team)
-        path = derived.path_for(index_dir, self.team.shared_dir, derived.TODAY) if index_dir else None
+        root = self.team.shared_dir
+        stamped = derived.key(root, day.isoformat(), self.team, day_kinds)
+        path = derived.path_for(index_dir, root, name) if index_dir else None
         kept = derived.load(path, stamped) if path else None
         if kept is not None:
             try:
-                return Today.from_payload(kept)
+                return from_payload(kept)
             except (KeyError, TypeError, ValueError):
                 pass
-        plan = self.plan(day)
-        history = self.shared.read(("checkin", "huddle"), since=iso, until=iso)
-        named = frozenset(c.member.casefold() for c in self.checkins(history)
-                          if c.date == iso and c.member and c.visibility in ("team", WITHHELD))
-        rounds = sum(1 for r in history.live("huddle") if r.date == iso)
-        found = Today(plan, named, rounds)
+        found = fresh()
         if path is not None:
-            derived.keep(path, stamped, found.to_payload())
+            derived.keep(path, stamped, to_payload(found))
         return found
 
     def report_data(self) -> ReportData:

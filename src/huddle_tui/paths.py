@@ -8,6 +8,7 @@ that is the one seam the test suite uses.
 from __future__ import annotations
 
 import os
+import sys
 from pathlib import Path
 
 APP_NAME = "huddle-tui"
@@ -20,14 +21,37 @@ def _override(var: str) -> Path | None:
     return Path(value).expanduser() if value else None
 
 
+def _xdg(var: str, default: str) -> Path | None:
+    """The XDG base directory platformdirs would give on Linux and the BSDs, without importing it.
+
+    platformdirs (with tempfile and shutil) costs every command more than
+    reading its records; elsewhere, or with no absolute home, it decides.
+    """
+    if sys.platform in ("win32", "darwin", "cygwin", "ios", "android"):
+        return None
+    base = os.environ.get(var, "")
+    if not os.path.isabs(base):
+        home = os.environ.get("HOME", "")
+        if not os.path.isabs(home):
+            return None
+        base = os.path.join(home, default)
+    return Path(base) / APP_NAME
+
+
+def _platform(name: str) -> Path:
+    """The platform's own user directory for huddle-tui, from platformdirs."""
+    import platformdirs
+
+    path: Path = getattr(platformdirs, name)(APP_NAME, appauthor=False)
+    return path
+
+
 def config_dir() -> Path:
     """Where the user config and the user's own themes live."""
     forced = _override("HUDDLE_CONFIG_DIR")
     if forced is not None:
         return forced
-    from platformdirs import user_config_path
-
-    return user_config_path(APP_NAME, appauthor=False)
+    return _xdg("XDG_CONFIG_HOME", ".config") or _platform("user_config_path")
 
 
 def data_dir() -> Path:
@@ -35,9 +59,7 @@ def data_dir() -> Path:
     forced = _override("HUDDLE_DATA_DIR")
     if forced is not None:
         return forced
-    from platformdirs import user_data_path
-
-    return user_data_path(APP_NAME, appauthor=False)
+    return _xdg("XDG_DATA_HOME", ".local/share") or _platform("user_data_path")
 
 
 def cache_dir() -> Path:
@@ -45,9 +67,7 @@ def cache_dir() -> Path:
     forced = _override("HUDDLE_CACHE_DIR")
     if forced is not None:
         return forced
-    from platformdirs import user_cache_path
-
-    return user_cache_path(APP_NAME, appauthor=False)
+    return _xdg("XDG_CACHE_HOME", ".cache") or _platform("user_cache_path")
 
 
 def user_config_file() -> Path:

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import marshal
 import re
-import tomllib
 from collections.abc import Mapping
 from datetime import date, datetime, time
 from pathlib import Path
@@ -17,8 +16,9 @@ from typing import Any
 from huddle_tui.errors import ConfigError
 
 # tomllib is pure Python: a 200-member huddle.toml takes ~90 ms to parse, three times a bare
-# interpreter's start, on every command. Files this big are parsed once per change (kept_parse).
-KEEP_FROM_CHARS = 4096
+# interpreter's start, and importing tomllib alone (it compiles its regexes) costs more than
+# reading a kept parse. So every file is parsed once per change (kept_parse), and tomllib is
+# imported only then.
 _TEMPORAL = {"date": date.fromisoformat, "datetime": datetime.fromisoformat, "time": time.fromisoformat}
 
 
@@ -137,8 +137,15 @@ def parse_toml(path: Path) -> tuple[dict[str, Any], str]:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
         raise ConfigError(f"{path}: not UTF-8 text (byte {exc.start})") from None
+    return kept_parse(path, text), text
+
+
+def _loads(path: Path, text: str) -> dict[str, Any]:
+    """tomllib.loads, its syntax errors as ConfigError (imported here: a kept parse never needs it)."""
+    import tomllib
+
     try:
-        return (kept_parse(path, text) if len(text) >= KEEP_FROM_CHARS else tomllib.loads(text)), text
+        return tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"{path}: TOML syntax error: {exc}") from None
 
@@ -161,7 +168,7 @@ def kept_parse(path: Path, text: str) -> dict[str, Any]:
             return dict(_thaw(frozen))
     except (OSError, ValueError, EOFError, TypeError, KeyError):
         pass
-    data = tomllib.loads(text)
+    data = _loads(path, text)
     from huddle_tui.storage.fileio import write_atomic
 
     try:

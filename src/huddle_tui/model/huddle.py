@@ -107,6 +107,20 @@ class Plan(NamedTuple):
     reason: str
     handoff: Handoff | None = None
 
+    def to_payload(self) -> dict[str, Any]:
+        """As JSON data, for the derived records a plan is kept in."""
+        return {"date": self.date, "facilitator": self.facilitator, "order": list(self.order),
+                "reason": self.reason, "handoff": self.handoff.to_payload() if self.handoff else None}
+
+    @classmethod
+    def from_payload(cls, data: dict[str, Any]) -> Plan:
+        """Read it back (KeyError, TypeError or ValueError on a damaged file: the caller reads afresh)."""
+        facilitator = data["facilitator"]
+        day, handoff = str(data["date"]), data["handoff"]
+        return cls(day, None if facilitator is None else str(facilitator),
+                   tuple(str(n) for n in data["order"]), str(data["reason"]),
+                   None if handoff is None else Handoff.from_payload(day, handoff))
+
 
 class Today(NamedTuple):
     """What the lobby shows of a day: its plan, who already checked in (casefolded), rounds held."""
@@ -117,17 +131,11 @@ class Today(NamedTuple):
 
     def to_payload(self) -> dict[str, Any]:
         """As JSON data, for the derived record the lobby paints from."""
-        plan = self.plan
-        return {"date": plan.date, "facilitator": plan.facilitator, "order": list(plan.order),
-                "reason": plan.reason, "handoff": plan.handoff.to_payload() if plan.handoff else None,
-                "checked_in": sorted(self.checked_in), "rounds_held": self.rounds_held}
+        return {**self.plan.to_payload(), "checked_in": sorted(self.checked_in),
+                "rounds_held": self.rounds_held}
 
     @classmethod
     def from_payload(cls, data: dict[str, Any]) -> Today:
         """Read it back (KeyError, TypeError or ValueError on a damaged file: the caller reads afresh)."""
-        facilitator = data["facilitator"]
-        day, handoff = str(data["date"]), data["handoff"]
-        plan = Plan(day, None if facilitator is None else str(facilitator),
-                    tuple(str(n) for n in data["order"]), str(data["reason"]),
-                    None if handoff is None else Handoff.from_payload(day, handoff))
-        return cls(plan, frozenset(str(n) for n in data["checked_in"]), int(data["rounds_held"]))
+        return cls(Plan.from_payload(data), frozenset(str(n) for n in data["checked_in"]),
+                   int(data["rounds_held"]))

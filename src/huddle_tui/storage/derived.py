@@ -24,6 +24,7 @@ from huddle_tui.storage.stamps import RACY_NS, RECORDS, checksum, dir_stamp, fol
 
 DERIVED_FORMAT = 1
 TODAY = "today"  # what the lobby shows of a day (Journal.today)
+PLAN = "plan"  # a day's facilitator and order alone (Journal.plan): no check-in changes it
 # Kinds whose every month may change the answer: rotation reads back through the huddles and
 # handoffs until they settle it, and an away range can be recorded for any date.
 WHOLE_KINDS = ("away", "handoff", "huddle")
@@ -39,14 +40,15 @@ class Key:
         self.settled = settled
 
 
-def key(root: Path, day: str, team: object) -> Key:
-    """Stamp everything a day's lobby answer depends on (a few hundred lstat calls at most).
+def key(root: Path, day: str, team: object, day_kinds: tuple[str, ...] = DAY_KINDS) -> Key:
+    """Stamp everything a day's answer depends on (a few hundred lstat calls at most).
 
-    `team` is the team config as loaded (its repr's checksum is part of the key).
+    `team` is the team config as loaded (its repr's checksum is part of the key);
+    `day_kinds` are the kinds whose day's month folder the answer reads too.
     """
     now = time.time_ns()
     records = os.path.join(root, RECORDS)
-    parts: list[Any] = [DERIVED_FORMAT, day, checksum(repr(team))]
+    parts: list[Any] = [DERIVED_FORMAT, day, list(day_kinds), checksum(repr(team))]
     settled = True
 
     def add(name: str, stamp: tuple[int, int] | None) -> None:
@@ -69,7 +71,7 @@ def key(root: Path, day: str, team: object) -> Key:
             if entry.is_dir(follow_symlinks=False):
                 st = entry.stat(follow_symlinks=False)
                 add(f"{kind}/{entry.name}", (st.st_mtime_ns, st.st_ino))
-    for kind in DAY_KINDS:
+    for kind in day_kinds:
         add(kind, dir_stamp(os.path.join(records, kind)))
         add(f"{kind}/{day[:7]}", dir_stamp(os.path.join(records, kind, day[:7])))
     return Key(parts, settled)
