@@ -21,6 +21,9 @@ from huddle_tui.text import normal_name
 
 SPEAKING_ORDERS = ("random", "roster", "fair")
 FACILITATOR_POSITIONS = ("first", "last")
+ROTATIONS = ("least-recent", "fewest")
+DEFAULT_WINDOW_WEEKS = 4
+DEFAULT_MIN_TURN_S = 20.0
 MOOD_PRIVACY = ("named", "anonymous")
 ENDPOINT_FORMATS = ("records", "slack", "teams", "mattermost", "discord")
 MIN_ROUND_MINUTES = 1.0
@@ -92,6 +95,9 @@ class TeamConfig(NamedTuple):
     speaking_order: str = "random"
     facilitator_position: str = "first"
     auto_advance: bool = False
+    rotation: str = "least-recent"
+    rotation_window_weeks: int = DEFAULT_WINDOW_WEEKS
+    min_turn_seconds: float = DEFAULT_MIN_TURN_S
     mood_privacy: str = "named"
     theme: str | None = None
     endpoints: tuple[Endpoint, ...] = ()
@@ -184,7 +190,8 @@ _HOLIDAYS: dict[tuple[str, str | None, int], frozenset[date]] = {}
 
 TEAM_KEYS = {"team", "members", "privacy", "endpoints", "support"}
 TEAM_TABLE_KEYS = {"name", "round_minutes", "speaking_order", "facilitator_position",
-                   "auto_advance", "theme", "workdays", "holidays", "holiday_country", "holiday_region"}
+                   "auto_advance", "theme", "workdays", "holidays", "holiday_country", "holiday_region",
+                   "rotation", "rotation_window_weeks", "min_turn_seconds"}
 MEMBER_KEYS = {"name", "handle", "timezone", "joined", "away"}
 AWAY_KEYS = {"from", "to"}
 ENDPOINT_KEYS = {"url", "format", "token_env", "token_file", "ca_bundle", "name"}
@@ -242,11 +249,27 @@ def load_team_config(path: Path) -> TeamConfig:
         facilitator_position=r.str_(team, "facilitator_position", "team", "first",
                                     FACILITATOR_POSITIONS) or "first",
         auto_advance=r.bool_(team, "auto_advance", "team", False),
+        rotation=r.str_(team, "rotation", "team", "least-recent", ROTATIONS) or "least-recent",
+        rotation_window_weeks=int(_number(r, team, "rotation_window_weeks", DEFAULT_WINDOW_WEEKS, 1, 52,
+                                          whole=True)),
+        min_turn_seconds=_number(r, team, "min_turn_seconds", DEFAULT_MIN_TURN_S, 0, 600),
         mood_privacy=r.str_(privacy, "mood", "privacy", "named", MOOD_PRIVACY) or "named",
         theme=r.str_(team, "theme", "team"),
         endpoints=endpoints,
         support=support,
     )
+
+
+def _number(r: TomlReader, team: Mapping[str, Any], key: str, default: float, low: float, high: float,
+            *, whole: bool = False) -> float:
+    """An optional number in the team table, within [low, high] (a whole one when `whole`)."""
+    value = team.get(key, default)
+    wrong_kind = not isinstance(value, int) if whole else not isinstance(value, int | float)
+    if isinstance(value, bool) or wrong_kind:
+        raise r.fail(f"team.{key}", f"expected a {'whole ' if whole else ''}number, got {kind_of(value)}")
+    if not low <= value <= high:
+        raise r.fail(f"team.{key}", f"expected {low:g} to {high:g}, got {value}")
+    return float(value)
 
 
 def _read_workdays(r: TomlReader, team: Mapping[str, Any]) -> tuple[int, ...]:
@@ -340,6 +363,12 @@ def team_config_to_toml(cfg: TeamConfig) -> dict[str, Any]:
         "facilitator_position": cfg.facilitator_position,
         "auto_advance": cfg.auto_advance,
     }
+    if cfg.rotation != "least-recent":
+        team["rotation"] = cfg.rotation
+    if cfg.rotation_window_weeks != DEFAULT_WINDOW_WEEKS:
+        team["rotation_window_weeks"] = cfg.rotation_window_weeks
+    if cfg.min_turn_seconds != DEFAULT_MIN_TURN_S:
+        team["min_turn_seconds"] = cfg.min_turn_seconds
     if cfg.theme:
         team["theme"] = cfg.theme
     if cfg.workdays != DEFAULT_WORKDAYS:
