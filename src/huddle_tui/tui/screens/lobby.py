@@ -230,6 +230,7 @@ class LobbyScreen(HuddleScreen):
         assert self.plan is not None
         app = self.huddle
         away = [n for n, where in self.presence.items() if where == "away"]
-        pulse = PulseRound(self.plan.order, app.team.round_seconds, app.clock, absent=away)
+        pulse = PulseRound(self.plan.order, app.team.round_seconds, app.clock, absent=away,
+                           min_turn_s=app.team.min_turn_seconds)
         # Pushed, not switched: the lobby is the default screen and stays beneath the round.
         app.push_screen(RoundScreen(pulse, self.plan.facilitator or "", round_no))

@@ -65,7 +65,11 @@ def round_bar(view: View) -> str:
     bar = "█" * filled + "░" * (BAR_WIDTH - filled)
     left = view.round_remaining_s
     tail = f"{countdown(left)} left" if left > 0 else f"round over by {duration(-left)}"
-    return f"Round {bar} {duration(view.round_elapsed_s)} of {duration(view.round_s)}, {tail}"
+    line = f"Round {bar} {duration(view.round_elapsed_s)} of {duration(view.round_s)}, {tail}"
+    if view.extended_s >= 1:
+        line += (f"\nEnd moved {duration(view.extended_s)} later: every turn gets at least "
+                 f"{duration(view.min_turn_s)}")
+    return line
 
 
 class RoundScreen(HuddleScreen):
@@ -106,6 +110,7 @@ class RoundScreen(HuddleScreen):
         self.drafts: dict[str, Draft] = {}
         self._over_rung: set[int] = set()
         self._started_at = ""
+        self._extended_told = 0.0
 
     def compose(self) -> ComposeResult:
         """Header, round bar, speaker, countdown, what they said; the order on the right."""
@@ -197,6 +202,11 @@ class RoundScreen(HuddleScreen):
             return
         self.tick()
         self._show_speaker()
+        if self.pulse.extended_s >= self._extended_told + 1:
+            self._extended_told = self.pulse.extended_s
+            self.notify(f"The round now ends {duration(self.pulse.extended_s)} later than planned, so "
+                        f"every speaker still gets {duration(self.pulse.min_turn_s)}.",
+                        title="Round end moved", markup=False)
 
     # ------------------------------------------------------------ keys
 
