@@ -307,3 +307,8 @@ def duration(seconds: float) -> str:
     """Time spent or overrun as m:ss, rounding down (a second is over only when it has passed)."""
     whole = max(0, math.floor(abs(seconds) + 1e-9))
     return f"{whole // 60}:{whole % 60:02d}"
+
+
+def spoken_of(spoken_s: float, timebox_s: float) -> str:
+    """Time spoken against its timebox, "0:42 of 0:42": one rounding rule for the screen and every file."""
+    return f"{duration(spoken_s)} of {duration(timebox_s)}"
