@@ -188,4 +188,6 @@ def test_the_round_bar_says_the_end_moved() -> None:
     pulse.start()
     clock.step(60.0)
     pulse.next()
-    assert "End moved 0:40 later: every turn gets at least 0:20" in round_bar(pulse.view())
+    line = round_bar(pulse.view())
+    assert line.endswith("\nEnds 0:40 later: 0:20 min. turn")
+    assert "Round █" in line and "Round █" not in round_bar(pulse.view(), width=32)
