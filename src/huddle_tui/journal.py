@@ -46,6 +46,8 @@ RECENT_DAYS = 60
 FIRST_DATE = date(1970, 1, 1)
 LAST_DATE = date(9998, 12, 31)
 DAY_KINDS = ("checkin", "concern", "huddle", "handoff")
+COUNTED_KINDS = ("signpost", "measure")
+"""Anonymous marks any expected member could have left (a signpost shown, a measure answered)."""
 
 
 class Saved(NamedTuple):
@@ -257,14 +259,19 @@ class Journal:
         """
         import random
 
-        pending = [r for r in self.private.read(("checkin", "concern"), since=(
+        from huddle_tui.rules.privacy import K
+
+        pending = [r for r in self.private.read(("checkin", "concern", *COUNTED_KINDS), since=(
             self.now().date() - timedelta(days=days)).isoformat()).live()
             if r.payload.get("pending") and r.id not in self._given]
         random.SystemRandom().shuffle(pending)
         released = 0
         for record in pending:
             day = date.fromisoformat(record.date)
-            if not self._releasable(day):
+            if record.kind in COUNTED_KINDS:
+                if len(self.roster().expected(day)) < K:
+                    continue
+            elif not self._releasable(day):
                 continue
             answer = {k: v for k, v in record.payload.items() if k not in ("pending", "member", "visibility")}
             if record.kind == "checkin":
@@ -286,6 +293,11 @@ class Journal:
             return self.private.save("concern", rid, day, {**{k: v for k, v in payload.items() if k != "id"},
                                                            "member": member, "pending": True})
         return self._share("concern", payload["id"], day, {**payload, "member": member})
+
+    def save_version(self, kind: str, record_id: str, day: str, payload: dict[str, Any], *,
+                     anonymous: bool = False) -> Record:
+        """A new version of a shared record (a follow-up closed), through the one save path."""
+        return self._share(kind, record_id, day, payload, anonymous=anonymous)
 
     def _anonymous_id(self, member: str, day: str) -> str:
         """My anonymous check-in's id that day: the same on a re-check-in, unguessable to others.

@@ -10,6 +10,8 @@ from __future__ import annotations
 COMMANDS: dict[str, tuple[str, str]] = {
     "init": ("init", "create a team config in a shared folder, and your user config"),
     "checkin": ("checkin", "save a check-in: mood 1-5, a one-line status, concerns and blockers"),
+    "me": ("me", "your own moods, streaks, follow-ups and support resources (only on your terminal)"),
+    "followups": ("followups", "list the team's follow-ups (and yours); `followups done ID` closes one"),
     "away": ("away", "record that a member is away for some dates (not expected, never facilitates)"),
     "next": ("next_", "show the facilitator and speaking order (and hand the role over)"),
     "summary": ("summary", "show a date's check-ins and huddle (text, markdown or json)"),

@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 from huddle_tui.commands.common import (
@@ -18,6 +18,7 @@ from huddle_tui.commands.common import (
     open_context,
     parse_date,
     parse_mood,
+    stdin_is_terminal,
 )
 from huddle_tui.errors import ExitCode, UsageError
 from huddle_tui.journal import Saved
@@ -62,13 +63,56 @@ def run(args: argparse.Namespace) -> int:
     if not member:
         raise UsageError("--member is required (or set `me` in your user config with `huddle init`)")
     if args.mood is None:
+        if not args.json and args.member is None and on_terminal():
+            return _form(ctx, member, args.date or date.today())
         raise UsageError("--mood is required (1 struggling … 5 great)")
     visibility = _visibility(ctx, args.anonymous, args.private, args.named)
     checkin = _build(member, args.mood, args.status, args.concern, args.blocker, args.support,
                      visibility, args.date or date.today(), "cli")
     saved = ctx.journal.save_checkin(checkin)
     _report(saved, checkin, args.json)
+    if not args.json and member == ctx.me() and on_terminal():
+        _signpost(ctx, member, date.fromisoformat(checkin.date))
     return 0
+
+
+def on_terminal() -> bool:
+    """Whether a person is at a terminal (stdin and stdout): a script, a hook or a cron job is not."""
+    return stdin_is_terminal() and sys.stdout.isatty()
+
+
+def _form(ctx: Context, member: str, day: date) -> int:
+    """The check-in form on this terminal (textual is imported only here), then the usual report."""
+    from huddle_tui.rules.measures import due
+    from huddle_tui.support import own_answers
+    from huddle_tui.tui.checkin_form import CheckinForm
+
+    current = ctx.journal.current(member, day.isoformat())
+    asked = due(ctx.team.measures, own_answers(ctx.journal, member, day - timedelta(days=14)), day)
+    form = CheckinForm(ctx.journal, member, day, ctx.user, current=current.checkin,
+                       default=ctx.team.default_visibility(), due=asked)
+    result = form.run(inline=True)
+    if result is None or result.saved is None:
+        print("Nothing saved.")
+        return 0
+    _report(result.saved, result.saved.checkin, False)
+    return 0
+
+
+def _signpost(ctx: Context, member: str, day: date) -> None:
+    """After a check-in typed at my own terminal: the private signpost, when one holds."""
+    from huddle_tui import support
+    from huddle_tui.rules.support import signpost_lines
+
+    post = support.offer(ctx.journal, member, day, ctx.user.support)
+    if post is None:
+        return
+    support.note_shown(ctx.journal, member, day)
+    print()
+    for line in signpost_lines(post):
+        print(printable(line))
+    if post.peers:
+        print("To ask one of them to follow up with you: `huddle checkin` (the form) or `huddle me`.")
 
 
 def _visibility(ctx: Context, anonymous: bool, private: bool, named: bool) -> Visibility:

@@ -77,11 +77,15 @@ class Endpoint(NamedTuple):
     name: str | None = None
 
 
+SUPPORT_KINDS = ("eap", "peer", "crisis", "other")
+
+
 class SupportResource(NamedTuple):
-    """Where a person can get professional help (an EAP line, a wellbeing service)."""
+    """Where a person can get help: an EAP line, a peer supporter (a member), a crisis line."""
 
     name: str
     contact: str
+    kind: str = "other"
 
 
 class TeamConfig(NamedTuple):
@@ -106,6 +110,8 @@ class TeamConfig(NamedTuple):
     holidays: frozenset[date] = frozenset()
     holiday_country: str | None = None
     holiday_region: str | None = None
+    followup_days: int = 2
+    measures: frozenset[str] = frozenset()
 
     def member(self, name: str) -> Member | None:
         """Find a member by name or handle, ignoring case (names are kept in NFC)."""
@@ -188,14 +194,16 @@ _HOLIDAYS: dict[tuple[str, str | None, int], frozenset[date]] = {}
 # ---------------------------------------------------------------- reading
 
 
-TEAM_KEYS = {"team", "members", "privacy", "endpoints", "support"}
+TEAM_KEYS = {"team", "members", "privacy", "endpoints", "support", "measures"}
 TEAM_TABLE_KEYS = {"name", "round_minutes", "speaking_order", "facilitator_position",
                    "auto_advance", "theme", "workdays", "holidays", "holiday_country", "holiday_region",
-                   "rotation", "rotation_window_weeks", "min_turn_seconds"}
+                   "rotation", "rotation_window_weeks", "min_turn_seconds",
+                   "followup_days"}
 MEMBER_KEYS = {"name", "handle", "timezone", "joined", "away"}
 AWAY_KEYS = {"from", "to"}
 ENDPOINT_KEYS = {"url", "format", "token_env", "token_file", "ca_bundle", "name"}
-SUPPORT_KEYS = {"name", "contact"}
+SUPPORT_KEYS = {"name", "contact", "kind"}
+MEASURE_KEYS = {"sisq", "who5"}
 
 
 def load_team_config(path: Path) -> TeamConfig:
@@ -230,11 +238,12 @@ def load_team_config(path: Path) -> TeamConfig:
             raise r.fail(f"endpoints[{i}].name" if e.name else f"endpoints[{i}].url",
                          f"same {'name' if e.name else 'format and URL'} as endpoints[{named[key]}]")
         named[key] = i
-    support = tuple(
-        SupportResource(r.need_str(s, "name", f"support[{i}]"), r.need_str(s, "contact", f"support[{i}]"))
-        for i, s in enumerate(r.table(x, f"support[{n}]", SUPPORT_KEYS)
-                              for n, x in enumerate(r.array(data, "support", "")))
-    )
+    support = read_support(r, data)
+    measures = r.table(data.get("measures", {}), "measures", MEASURE_KEYS)
+    followup_days = team.get("followup_days", 2)
+    if followup_days.__class__ is not int or not 0 <= followup_days <= 60:
+        raise r.fail("team.followup_days",
+                     f"expected a whole number of working days 0-60, got {followup_days!r}")
     return TeamConfig(
         workdays=_read_workdays(r, team),
         holidays=frozenset(_read_holidays(r, team)),
@@ -257,6 +266,18 @@ def load_team_config(path: Path) -> TeamConfig:
         theme=r.str_(team, "theme", "team"),
         endpoints=endpoints,
         support=support,
+        followup_days=followup_days,
+        measures=frozenset(k for k in sorted(MEASURE_KEYS) if r.bool_(measures, k, "measures", False)),
+    )
+
+
+def read_support(r: TomlReader, data: Mapping[str, Any]) -> tuple[SupportResource, ...]:
+    """The [[support]] resources of a team or user config: name, contact and kind."""
+    return tuple(
+        SupportResource(r.need_str(s, "name", f"support[{i}]"), r.need_str(s, "contact", f"support[{i}]"),
+                        r.str_(s, "kind", f"support[{i}]", "other", SUPPORT_KINDS) or "other")
+        for i, s in enumerate(r.table(x, f"support[{n}]", SUPPORT_KEYS)
+                              for n, x in enumerate(r.array(data, "support", "")))
     )
 
 
@@ -388,7 +409,11 @@ def team_config_to_toml(cfg: TeamConfig) -> dict[str, Any]:
             "ca_bundle": str(e.ca_bundle) if e.ca_bundle else None, "name": e.name,
         }) for e in cfg.endpoints]
     if cfg.support:
-        doc["support"] = [{"name": s.name, "contact": s.contact} for s in cfg.support]
+        doc["support"] = [{"name": s.name, "contact": s.contact, "kind": s.kind} for s in cfg.support]
+    if cfg.measures:
+        doc["measures"] = {k: True for k in sorted(cfg.measures)}
+    if cfg.followup_days != 2:
+        team["followup_days"] = cfg.followup_days
     return doc
 
 

@@ -14,7 +14,15 @@ from pathlib import Path
 from typing import Any, NamedTuple
 
 from huddle_tui import paths
-from huddle_tui.config.team import ENDPOINT_FORMATS, Member, TeamConfig, _drop_none, load_team_config
+from huddle_tui.config.team import (
+    ENDPOINT_FORMATS,
+    Member,
+    SupportResource,
+    TeamConfig,
+    _drop_none,
+    load_team_config,
+    read_support,
+)
 from huddle_tui.config.toml_reader import TomlReader, parse_toml
 from huddle_tui.errors import ConfigError
 
@@ -45,9 +53,10 @@ class UserConfig(NamedTuple):
     path: Path | None = None
     trusted: tuple[Approval, ...] = ()
     allow_http: tuple[str, ...] = ()
+    support: tuple[SupportResource, ...] = ()
 
 
-USER_KEYS = {"me", "shared", "theme", "bell", "allow_http", "trusted_endpoints"}
+USER_KEYS = {"me", "shared", "theme", "bell", "allow_http", "trusted_endpoints", "support"}
 APPROVAL_KEYS = {"name", "url", "format", "token_env", "token_file", "ca_bundle"}
 
 
@@ -72,6 +81,7 @@ def load_user_config(path: Path | None = None) -> UserConfig:
         path=path,
         trusted=tuple(_read_approval(r, a, i) for i, a in enumerate(r.array(data, "trusted_endpoints", ""))),
         allow_http=tuple(h.strip().lower() for h in hosts),
+        support=read_support(r, data),
     )
 
 
@@ -141,4 +151,6 @@ def user_config_to_toml(user: UserConfig) -> dict[str, Any]:
         doc["allow_http"] = list(user.allow_http)
     if user.trusted:
         doc["trusted_endpoints"] = [_drop_none(a._asdict()) for a in user.trusted]
+    if user.support:
+        doc["support"] = [s._asdict() for s in user.support]
     return doc

@@ -18,6 +18,7 @@ from huddle_tui.text import printable
 from huddle_tui.tui.messages import HandoffSaved, PlanLoaded
 from huddle_tui.tui.screens.base import COMMON_KEYS, HuddleScreen
 from huddle_tui.tui.widgets.fit import fit
+from huddle_tui.tui.widgets.followups import FollowupsPanel
 from huddle_tui.tui.widgets.roster import Roster
 from huddle_tui.tui.widgets.status_line import StatusLine
 
@@ -41,6 +42,7 @@ class LobbyScreen(HuddleScreen):
         Binding("enter", "start", "start", priority=True, tooltip="Start the pulse round"),
         Binding("p", "presence", "presence", tooltip="Presence: in the room, remote or away"),
         Binding("h", "hand_over", "hand over", tooltip="Hand the facilitator role to someone else"),
+        Binding("f", "followup_done", "follow-up done", show=False, tooltip="Mark a follow-up done"),
         *COMMON_KEYS,
     ]
 
@@ -63,6 +65,7 @@ class LobbyScreen(HuddleScreen):
             yield Static("Facilitator: reading today's plan…", id="lobby-facilitator", markup=False)
             yield Static("", id="lobby-timing", markup=False)
             yield Roster(id="roster")
+            yield FollowupsPanel()
             yield StatusLine()
         yield Footer()
 
@@ -161,6 +164,16 @@ class LobbyScreen(HuddleScreen):
         now = self.presence.get(name, "in the room")
         self.presence[name] = PRESENCE[(PRESENCE.index(now) + 1) % len(PRESENCE)]
         self._show()
+
+    def action_followup_done(self) -> None:
+        """Pick an open follow-up to mark done (a new version of its record)."""
+        from huddle_tui.tui.screens.choose import Choose
+
+        panel = self.query_one(FollowupsPanel)
+        if not panel.rows:
+            self.notify("No open follow-ups.")
+            return
+        self.app.push_screen(Choose("Which follow-up is done?", panel.choices()), panel.close_chosen)
 
     def action_hand_over(self) -> None:
         """Pick who facilitates instead, then why; the handoff is recorded in the shared folder."""

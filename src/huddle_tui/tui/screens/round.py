@@ -29,6 +29,7 @@ from huddle_tui.tui.widgets.status_line import StatusLine
 
 TICK_S = 0.1
 KEEP_GOING, QUIT_NOW = "Keep going", "Quit the app now"
+CHECKINS_REFRESH_S = 1.0  # a check-in made on a teammate's own terminal shows in their turn within ~1 s
 BAR_WIDTH = 14
 
 
@@ -140,15 +141,21 @@ class RoundScreen(HuddleScreen):
 
     def on_mount(self) -> None:
         """Start the clock, record that the huddle started, and look at the clock often."""
-        from huddle_tui.tui import jobs
 
         self.pulse.start()
         self._started_at = self._stamp()
         self.huddle_id = self.huddle.journal.huddle_id(self.huddle.today, self.round_no)
         self._save_huddle(final=False)
-        self.huddle.submit(partial(jobs.load_checkins, self.huddle.journal, self.huddle.today), self)
+        self.load_checkins()
+        self.set_interval(CHECKINS_REFRESH_S, self.load_checkins)
         self.set_interval(TICK_S, self.tick)
         self._refresh_all()
+
+    def load_checkins(self) -> None:
+        """Read today's check-ins again: teammates check in from their own terminals during the round."""
+        from huddle_tui.tui import jobs
+
+        self.huddle.submit(partial(jobs.load_checkins, self.huddle.journal, self.huddle.today), self)
 
     # ------------------------------------------------------------ painting
 
@@ -375,7 +382,7 @@ class RoundScreen(HuddleScreen):
         for slot in self.pulse.slots:
             found = message.checkins.get(slot.speaker.casefold())
             draft = self.drafts.setdefault(slot.speaker, Draft())
-            if found is not None and draft.mood is None and not draft.unsaved:
+            if found is not None and not draft.unsaved and (draft.mood is None or draft.from_terminal):
                 draft.take(found)
         self._show_speaker()
 

@@ -23,6 +23,7 @@ from huddle_tui.rules.roundclock import duration, spoken_of
 from huddle_tui.text import printable
 from huddle_tui.tui.messages import FileSaved, SummaryReady
 from huddle_tui.tui.screens.base import COMMON_KEYS, HuddleScreen
+from huddle_tui.tui.widgets.followups import FollowupsPanel
 from huddle_tui.tui.widgets.status_line import StatusLine
 
 if TYPE_CHECKING:
@@ -98,6 +99,7 @@ class SummaryScreen(HuddleScreen):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("c", "copy", "copy Markdown", tooltip="Copy the Markdown summary to the clipboard"),
         Binding("s", "save", "save to file", tooltip="Save the Markdown summary to a file"),
+        Binding("f", "followup_done", "follow-up done", show=False, tooltip="Mark a follow-up done"),
         *COMMON_KEYS,
     ]
 
@@ -112,6 +114,7 @@ class SummaryScreen(HuddleScreen):
         yield self.too_small()
         with VerticalScroll(id="summary", classes="body"):
             yield Static("Saving the huddle and reading it back…", id="summary-text", markup=False)
+        yield FollowupsPanel()
         yield StatusLine()
         yield Footer()
 
@@ -139,6 +142,16 @@ class SummaryScreen(HuddleScreen):
         """Show it and keep the Markdown for copying and saving."""
         self.markdown = message.markdown
         self.summary_text.update(summary_content(message.summary))
+
+    def action_followup_done(self) -> None:
+        """Pick an open follow-up to mark done (a new version of its record)."""
+        from huddle_tui.tui.screens.choose import Choose
+
+        panel = self.query_one(FollowupsPanel)
+        if not panel.rows:
+            self.notify("No open follow-ups.")
+            return
+        self.app.push_screen(Choose("Which follow-up is done?", panel.choices()), panel.close_chosen)
 
     def action_copy(self) -> None:
         """Copy the Markdown (OSC 52: works over SSH too, if the terminal allows it)."""

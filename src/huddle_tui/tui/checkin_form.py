@@ -1,0 +1,243 @@
+"""`huddle checkin` on a terminal with no flags: my check-in as a small form, on my own screen.
+
+Mood in words, a status, concerns (kind, who sees it, who follows it up),
+how the check-in is shared (each choice said in one line), "I'd like
+support", and the team's opted-in measures when they are due. After saving,
+a private signpost may follow, here only. The save runs in a worker; the app
+returns what was saved so the command can report it as `huddle checkin` does.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import ClassVar, NamedTuple
+
+from textual import getters, on
+from textual.app import App, ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal, VerticalScroll
+from textual.widgets import Button, Checkbox, Footer, Input, RadioButton, RadioSet, Select, Static
+
+from huddle_tui.config.user import UserConfig
+from huddle_tui.errors import HuddleError
+from huddle_tui.journal import Journal, Saved
+from huddle_tui.model.checkin import (
+    CONCERN_KINDS,
+    MOODS,
+    CheckIn,
+    Concern,
+    FollowUp,
+    Visibility,
+    as_visibility,
+)
+from huddle_tui.rules import measures as m
+from huddle_tui.rules.support import Signpost
+from huddle_tui.text import MAX_CONCERN, MAX_STATUS, printable
+
+SHARING: dict[Visibility, str] = {
+    "team": "By name: the team sees your answers with your name",
+    "anonymous": "Anonymously: no name, only in totals of 3+; they see you checked in",
+    "private": "Privately: stays on this machine; they see only that you checked in",
+}
+CONCERN_SHARING: list[tuple[str, str]] = [("as my check-in", ""), ("by name", "team"),
+                                          ("anonymously", "anonymous"), ("privately", "private")]
+
+
+class FormResult(NamedTuple):
+    """What the form saved (None when the member left without saving), and the signpost it showed."""
+
+    saved: Saved | None
+    signpost: Signpost | None = None
+
+
+class CheckinForm(App[FormResult]):
+    """One screen: the form; after saving, the signpost in its place when there is one."""
+
+    TITLE = "huddle checkin"
+    CSS_PATH = "checkin_form.tcss"
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("ctrl+s", "save", "Save", priority=True),
+        Binding("escape", "leave", "Leave"),
+    ]
+
+    moods = getters.query_one("#mood", RadioSet)
+    sharing = getters.query_one("#sharing", RadioSet)
+    status = getters.query_one("#status", Input)
+    concern_text = getters.query_one("#concern-text", Input)
+    concern_kind = getters.query_one("#concern-kind", Select)
+    concern_sharing = getters.query_one("#concern-sharing", Select)
+    concern_owner = getters.query_one("#concern-owner", Input)
+    concern_list = getters.query_one("#concerns", Static)
+    wants_support = getters.query_one("#wants-support", Checkbox)
+
+    def __init__(self, journal: Journal, member: str, today: date, user: UserConfig, *,
+                 current: CheckIn | None = None, default: Visibility = "team",
+                 due: tuple[str, ...] = ()) -> None:
+        """A form for `member` on `today`, prefilled from `current` when they already checked in."""
+        super().__init__()
+        self.journal = journal
+        self.member = member
+        self.today = today
+        self.user = user
+        self.current = current
+        self.visibility: Visibility = default if current is None or current.withheld else \
+            as_visibility(current.visibility)
+        self.concerns: list[Concern] = list(current.concerns) if current else []
+        self.due = due
+        self.saved: Saved | None = None
+        self.post: Signpost | None = None
+
+    def compose(self) -> ComposeResult:
+        """The form's fields in the order a person answers them."""
+        mood = self.current.mood if self.current else None
+        with VerticalScroll(id="form"):
+            yield Static(f"Your check-in · {printable(self.member)} · {self.today:%A %d %B}"
+                         + (" · you already checked in today: change anything" if self.current else ""),
+                         id="form-title", markup=False)
+            yield Static("How are you today?", classes="label")
+            with RadioSet(id="mood"):
+                for n, word in MOODS.items():
+                    yield RadioButton(f"{n} {word}", value=n == mood, id=f"mood-{n}")
+            yield Input(self.current.status if self.current else "", max_length=MAX_STATUS, id="status",
+                        compact=True, placeholder="one line on how things are going")
+            yield Static("Who sees it", classes="label")
+            with RadioSet(id="sharing"):
+                for vis, words in SHARING.items():
+                    yield RadioButton(words, value=vis == self.visibility, id=f"share-{vis}")
+            yield Static("A concern, a blocker or a call for support (optional)", classes="label")
+            yield Input(placeholder="what is on your mind", max_length=MAX_CONCERN, id="concern-text",
+                        compact=True)
+            with Horizontal(id="concern-row"):
+                yield Select([(k, k) for k in CONCERN_KINDS], value="concern", allow_blank=False,
+                             id="concern-kind", compact=True)
+                yield Select(CONCERN_SHARING, value="", allow_blank=False, id="concern-sharing", compact=True)
+                yield Input(placeholder="who follows it up", id="concern-owner", max_length=80, compact=True)
+                yield Button("Add", id="concern-add", compact=True)
+            yield Static(self._concern_lines(), id="concerns", markup=False)
+            yield Checkbox("I'd like support (only you see what follows)", id="wants-support")
+            yield from self._measures()
+            with Horizontal(id="form-buttons"):
+                yield Button("Save (ctrl+s)", id="save", variant="primary", compact=True)
+                yield Button("Leave (esc)", id="leave", compact=True)
+        yield Footer()
+
+    def _measures(self) -> ComposeResult:
+        """The opted-in measures that are due today, each optional."""
+        if m.SISQ in self.due:
+            yield Static(f"Weekly (optional): {m.SISQ_QUESTION}", classes="label", markup=False)
+            with RadioSet(id="sisq"):
+                for n, word in m.SISQ_ANSWERS.items():
+                    yield RadioButton(f"{n} {word}")
+        if m.WHO5 in self.due:
+            yield Static(f"Every two weeks (optional). {m.WHO5_INTRO}", classes="label")
+            for i, item in enumerate(m.WHO5_ITEMS):
+                yield Static(item, classes="item", markup=False)
+                with RadioSet(id=f"who5-{i}", classes="who5"):
+                    for n, word in m.WHO5_ANSWERS.items():
+                        yield RadioButton(f"{n} {word}")
+
+    def _concern_lines(self) -> str:
+        """The concerns added so far, one a line."""
+        if not self.concerns:
+            return "No concerns added."
+        return "\n".join(f"• {c.kind}: {printable(c.text)} ({c.visibility}"
+                         + (f", follow-up: {printable(c.followup.owner)}" if c.followup else "") + ")"
+                         for c in self.concerns)
+
+    # ------------------------------------------------------------ concerns
+
+    @on(Button.Pressed, "#concern-add")
+    @on(Input.Submitted, "#concern-text")
+    def add_concern(self) -> None:
+        """Add the concern typed; it is saved with the check-in."""
+        text = self.concern_text.value.strip()
+        if not text:
+            self.notify("Type the concern first.", markup=False)
+            return
+        chosen = str(self.concern_sharing.value or "")
+        visibility = as_visibility(chosen) if chosen in SHARING else self._visibility()
+        owner = self.concern_owner.value.strip()
+        self.concerns.append(Concern.new(text, str(self.concern_kind.value), visibility,
+                                         FollowUp(owner) if owner else None))
+        self.concern_text.value = self.concern_owner.value = ""
+        self.concern_list.update(self._concern_lines())
+
+    # ------------------------------------------------------------ saving
+
+    def _visibility(self) -> Visibility:
+        """How the check-in is shared, from the choice made."""
+        index = self.sharing.pressed_index
+        return list(SHARING)[index] if index >= 0 else self.visibility
+
+    def _mood(self) -> int | None:
+        """The mood picked, or None."""
+        index = self.moods.pressed_index
+        return index + 1 if index >= 0 else None
+
+    def _answers(self) -> list[m.Answer]:
+        """The measures answered in full (a measure half answered is not kept)."""
+        out = []
+        if m.SISQ in self.due:
+            index = self.query_one("#sisq", RadioSet).pressed_index
+            if index >= 0:
+                out.append(m.Answer(m.SISQ, self.today, (list(m.SISQ_ANSWERS)[index],)))
+        if m.WHO5 in self.due:
+            picked = [self.query_one(f"#who5-{i}", RadioSet).pressed_index for i in range(len(m.WHO5_ITEMS))]
+            if all(p >= 0 for p in picked):
+                out.append(m.Answer(m.WHO5, self.today, tuple(list(m.WHO5_ANSWERS)[p] for p in picked)))
+        return out
+
+    @on(Button.Pressed, "#save")
+    def action_save(self) -> None:
+        """Save in a worker: the check-in, any measures; then offer the signpost if one holds."""
+        if self.saved is not None or self.screen is not self.screen_stack[0]:
+            return  # saved already: the signpost (or a dialog) is up
+        mood = self._mood()
+        if mood is None:
+            self.notify("Pick a mood first (1 struggling … 5 great).", markup=False)
+            self.moods.focus()
+            return
+        if self.concern_text.value.strip():
+            self.add_concern()
+        visibility = self._visibility()
+        concerns = tuple(c if c.visibility != self.visibility or c.visibility == visibility
+                         else c._replace(visibility=visibility) for c in self.concerns)
+        checkin = CheckIn(self.today.isoformat(), mood, self.member, self.status.value.strip(),
+                          concerns, visibility, "form")
+        asked, answers = self.wants_support.value, self._answers()
+        self.run_worker(lambda: self._save(checkin, asked, answers), thread=True, group="save",
+                        exit_on_error=False)
+
+    def _save(self, checkin: CheckIn, asked: bool, answers: list[m.Answer]) -> None:
+        """In a worker: write, then work out the signpost from this machine's own records."""
+        from huddle_tui import support
+
+        try:
+            saved = self.journal.save_checkin(checkin)
+            for answer in answers:
+                support.save_answer(self.journal, self.member, answer)
+            post = support.offer(self.journal, self.member, self.today, self.user.support, asked=asked)
+            if post is not None:
+                support.note_shown(self.journal, self.member, self.today)
+        except (HuddleError, OSError) as exc:
+            message = exc.message if isinstance(exc, HuddleError) else str(exc)
+            self.call_from_thread(self.notify, f"Not saved: {message}", severity="error", markup=False)
+            return
+        self.call_from_thread(self._saved, saved, post)
+
+    def _saved(self, saved: Saved, post: Signpost | None) -> None:
+        """Close with what was saved, or show the signpost first."""
+        self.saved, self.post = saved, post
+        if post is None:
+            self.exit(FormResult(saved))
+            return
+        from huddle_tui.tui.signpost import SignpostScreen
+
+        self.push_screen(SignpostScreen(post, self.journal, self.member, self.today),
+                         lambda _: self.exit(FormResult(saved, post)))
+
+    @on(Button.Pressed, "#leave")
+    def action_leave(self) -> None:
+        """Leave without saving anything."""
+        self.exit(FormResult(None))
+
