@@ -143,3 +143,51 @@ def test_clock_texts(seconds: float, down: str, spent: str) -> None:
     """Countdowns round up (0:00 only when time is up); durations round down."""
     assert countdown(seconds) == down
     assert duration(seconds) == spent
+
+
+def test_heavy_early_overruns_leave_the_last_speakers_their_minimum_turn() -> None:
+    """Two long first turns eat the round: the rest still get 20 s each, and the end moves to match."""
+    clock = FakeClock()
+    pulse = PulseRound(["Ana", "Ben", "Chen", "Dara", "Emeka"], 300.0, clock, min_turn_s=20.0)
+    pulse.start()
+    assert ms(pulse.view().timebox_s) == 60_000
+    clock.step(200.0)  # Ana runs 140 s over
+    pulse.next()
+    assert ms(pulse.view().timebox_s) == 25_000  # 100 s left ÷ 4: still above the minimum
+    assert pulse.view().extended_s == 0.0
+    clock.step(95.0)
+    pulse.next()  # 5 s left for three speakers: each gets the minimum, the round 55 s more
+    view = pulse.view()
+    assert (view.speaker, ms(view.timebox_s), ms(view.extended_s)) == ("Chen", 20_000, 55_000)
+    assert ms(view.round_s) == 355_000 and ms(view.round_remaining_s) == 60_000
+    clock.step(30.0)  # Chen runs 10 s over too: the next two keep their 20 s
+    pulse.next()
+    assert (ms(pulse.view().timebox_s), ms(pulse.view().extended_s)) == (20_000, 65_000)
+    clock.step(5.0)  # Dara finishes early: Emeka gets her 15 s on top
+    pulse.next()
+    assert (pulse.view().speaker, ms(pulse.view().timebox_s)) == ("Emeka", 35_000)
+    assert [ms(t.timebox_s) for t in pulse.turns()] == [60_000, 25_000, 20_000, 20_000, 35_000]
+
+
+def test_without_a_minimum_an_overrun_can_leave_nothing() -> None:
+    """The old arithmetic, kept for a team that sets min_turn_seconds = 0."""
+    clock = FakeClock()
+    pulse = PulseRound(["Ana", "Ben"], 60.0, clock)
+    pulse.start()
+    clock.step(90.0)
+    pulse.next()
+    assert pulse.view().timebox_s == 0.0 and pulse.view().extended_s == 0.0
+
+
+def test_the_round_bar_says_the_end_moved() -> None:
+    """The facilitator reads why the round runs longer than planned."""
+    from huddle_tui.tui.screens.round import round_bar
+
+    clock = FakeClock()
+    pulse = PulseRound(["Ana", "Ben", "Chen"], 60.0, clock, min_turn_s=20.0)
+    pulse.start()
+    clock.step(60.0)
+    pulse.next()
+    line = round_bar(pulse.view())
+    assert line.endswith("\nEnds 0:40 later: 0:20 min. turn")
+    assert "Round █" in line and "Round █" not in round_bar(pulse.view(), width=32)

@@ -62,6 +62,22 @@ def data_dir() -> Path:
     return _xdg("XDG_DATA_HOME", ".local/share") or _platform("user_data_path")
 
 
+def summaries_dir() -> Path:
+    """Where a saved Markdown summary goes by default: Documents/huddle if there is one, else data.
+
+    Never the folder the app was started from, which is often a source checkout.
+    """
+    forced = _override("HUDDLE_DATA_DIR")
+    if forced is not None:
+        return forced / "summaries"
+    from platformdirs import user_documents_path
+
+    documents = user_documents_path()
+    if documents.is_dir() and documents != Path.home():
+        return documents / "huddle"
+    return data_dir() / "summaries"
+
+
 def cache_dir() -> Path:
     """Where speed-ups live that are always safe to delete (the history index)."""
     forced = _override("HUDDLE_CACHE_DIR")

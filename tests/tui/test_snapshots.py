@@ -80,3 +80,11 @@ def test_snapshot(snap_compare: Callable[..., bool], make_app: MADE, clock: Fake
     """Each state is complete and readable at this size in this theme."""
     app = make_app(theme=theme)
     assert snap_compare(app, terminal_size=size, run_before=steps(clock, state))
+
+
+@pytest.mark.parametrize("state", ["lobby", "turn", "summary"])
+def test_snapshot_at_the_minimum_size(snap_compare: Callable[..., bool], make_app: MADE, clock: FakeClock,
+                                      state: str) -> None:
+    """At the documented minimum of 64×20 each screen still reads without wrapped rows."""
+    app = make_app()
+    assert snap_compare(app, terminal_size=(64, 20), run_before=steps(clock, state))

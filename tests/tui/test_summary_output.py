@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 
+from huddle_tui.paths import summaries_dir
 from huddle_tui.tui.screens.summary import SummaryScreen
 from tests.fakeclock import FakeClock
 from tests.tui.conftest import MADE
@@ -14,7 +15,7 @@ from tests.tui.helpers import open_round, settle
 
 async def test_copy_and_save_the_markdown(make_app: MADE, clock: FakeClock, tmp_path: Path,
                                           monkeypatch: pytest.MonkeyPatch) -> None:
-    """c puts the Markdown on the clipboard; s writes the same text to the file named."""
+    """c puts the Markdown on the clipboard; s writes the same text where asked, never the working folder."""
     monkeypatch.chdir(tmp_path)
     app = make_app()
     copied: list[str] = []
@@ -37,5 +38,6 @@ async def test_copy_and_save_the_markdown(make_app: MADE, clock: FakeClock, tmp_
         await pilot.pause()
         await pilot.press("ctrl+a", "ctrl+k", *"h.md", "enter")
         await settle(pilot)
-    assert (tmp_path / "h.md").read_text(encoding="utf-8") == copied[0]
+    assert not (tmp_path / "h.md").exists()
+    assert (summaries_dir() / "h.md").read_text(encoding="utf-8") == copied[0]
     assert "Moods given by name: " in copied[0] and "## Airtime" in copied[0]

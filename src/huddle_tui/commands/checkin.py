@@ -9,6 +9,7 @@ from datetime import date, timedelta
 from typing import Any
 
 from huddle_tui.commands.common import (
+    DATE_HELP,
     Context,
     add_json_flag,
     date_arg,
@@ -44,7 +45,7 @@ def configure(p: argparse.ArgumentParser) -> None:
                      help="keep it on this machine only; never synced or shown to others")
     who.add_argument("--named", action="store_true",
                      help="save with your name even when the team default is anonymous")
-    p.add_argument("--date", type=date_arg, help="YYYY-MM-DD (default: today)")
+    p.add_argument("--date", type=date_arg, help=DATE_HELP)
     p.add_argument("--from-json", metavar="-",
                    help="read check-ins as JSON Lines from stdin ('-') instead of flags")
     add_json_flag(p)

@@ -13,6 +13,8 @@ from huddle_tui.errors import UsageError
 from huddle_tui.journal import FIRST_DATE, LAST_DATE, Journal, open_journal
 from huddle_tui.storage.envelope import dumps
 
+DATE_HELP = "YYYY-MM-DD, today, yesterday or tomorrow (default: today)"
+
 
 def parse_date(text: str) -> date:
     """A YYYY-MM-DD date, or today / yesterday / tomorrow."""

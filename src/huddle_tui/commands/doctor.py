@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from huddle_tui.commands.common import add_json_flag, emit_json, open_context
-from huddle_tui.config.team import Endpoint
+from huddle_tui.config.team import Endpoint, TeamConfig
 from huddle_tui.config.user import UserConfig
 from huddle_tui.errors import ConfigError, ExitCode, HuddleError
 from huddle_tui.storage.fileio import make_private_dir, temp_path_for
@@ -47,6 +47,7 @@ def run(args: argparse.Namespace) -> int:
     where = str(team.path) if team.path else "none found: using a local folder to try things out"
     checks.append(Check("config", True, f"{where} — team {team.name!r}, {len(team.members)} members",
                         "" if team.path else "run `huddle init --shared DIR` to share with your team"))
+    checks.append(_me(team, ctx.user))
     checks.append(_writable("shared folder", team.shared_dir))
     checks.append(_writable("private folder", ctx.journal.private.root, private=True))
     history = ctx.journal.shared.read(verify=True)  # every file, not the index's word
@@ -65,6 +66,20 @@ def run(args: argparse.Namespace) -> int:
     if any(c.fatal for c in checks):
         return int(ExitCode.STORE)
     return int(ExitCode.CONFIG) if any(c.problem for c in checks) else 0
+
+
+def _me(team: TeamConfig, user: UserConfig) -> Check:
+    """Whether the user config's `me` names a member: `huddle checkin` without --member needs it."""
+    if not user.me:
+        return Check("me", True, "not set: give --member to `huddle checkin`",
+                     "run `huddle init --shared DIR --me NAME` to set it")
+    member = team.member(user.me)
+    if member is None:
+        names = ", ".join(m.name for m in team.members)
+        return Check("me", False, f"{user.me!r} is not on {team.name}'s roster ({names})",
+                     "fix `me` in your user config, or ask for your name to be added to huddle.toml",
+                     problem=True)
+    return Check("me", True, f"{member.name}")
 
 
 def _writable(name: str, folder: Path, *, private: bool = False) -> Check:

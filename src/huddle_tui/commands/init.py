@@ -42,6 +42,9 @@ def run(args: argparse.Namespace) -> int:
         existing = Path(args.shared).expanduser().resolve() / paths.TEAM_CONFIG_NAME
         if existing.is_file():
             return _join(existing, args, interactive)
+        if not interactive:  # a join with a mistyped folder: say so, not which flags a new team needs
+            raise UsageError(f"no {paths.TEAM_CONFIG_NAME} in {existing.parent} (to start a new team "
+                             "there, give --team and --members)")
     team_name = args.team or _ask(interactive, "Team name", "--team")
     members_raw = args.members or _ask(interactive, "Members (comma-separated)", "--members")
     names = [clean_name(n, "--members") for n in members_raw.split(",")]

@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 from datetime import date
 
-from huddle_tui.commands.common import add_json_flag, date_arg, emit_json, open_context
+from huddle_tui.commands.common import DATE_HELP, add_json_flag, date_arg, emit_json, open_context
 from huddle_tui.errors import UsageError
 from huddle_tui.model.huddle import Handoff, Huddle
 from huddle_tui.text import MAX_STATUS, clean_name, clean_text, printable
@@ -13,7 +13,7 @@ from huddle_tui.text import MAX_STATUS, clean_name, clean_text, printable
 
 def configure(p: argparse.ArgumentParser) -> None:
     """Flags of `huddle next`."""
-    p.add_argument("--date", type=date_arg, help="YYYY-MM-DD (default: today)")
+    p.add_argument("--date", type=date_arg, help=DATE_HELP)
     p.add_argument("--handoff", metavar="NAME", help="hand the facilitator role to NAME for that date")
     p.add_argument("--reason", default="", help="why the role is handed over (with --handoff)")
     p.add_argument("--confirm", action="store_true",
@@ -40,8 +40,12 @@ def run(args: argparse.Namespace) -> int:
     if args.confirm and plan.reason != "held" and plan.facilitator:
         ctx.journal.save_huddle(Huddle(plan.date, plan.facilitator, plan.order,
                                        round_s=ctx.team.round_seconds))
-        recorded = f"Recorded the huddle of {plan.date} as held, so tomorrow's rotation moves on."
+        recorded = (f"Recorded: the huddle of {plan.date} held, facilitated by {printable(plan.facilitator)}"
+                    f" with the order above, so the next working day's rotation moves on.")
         plan = ctx.journal.plan(day)
+    elif args.confirm:
+        recorded = (f"Nothing recorded: the huddle of {plan.date} is already recorded as held."
+                    if plan.reason == "held" else f"Nothing recorded: no huddle on {plan.date}.")
     if args.json:
         out: dict[str, object] = {"date": plan.date, "facilitator": plan.facilitator,
                                   "order": list(plan.order), "reason": plan.reason,

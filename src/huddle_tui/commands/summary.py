@@ -6,13 +6,13 @@ import argparse
 import sys
 from datetime import date
 
-from huddle_tui.commands.common import date_arg, open_context
+from huddle_tui.commands.common import DATE_HELP, date_arg, open_context
 from huddle_tui.rules.summary import render_json, render_text
 
 
 def configure(p: argparse.ArgumentParser) -> None:
     """Flags of `huddle summary`."""
-    p.add_argument("--date", type=date_arg, help="YYYY-MM-DD (default: today)")
+    p.add_argument("--date", type=date_arg, help=DATE_HELP)
     p.add_argument("--format", choices=("text", "markdown", "json"), default="text")
     p.add_argument("--json", action="store_const", dest="format", const="json",
                    help="same as --format json")

@@ -22,6 +22,9 @@ from huddle_tui.text import normal_name
 
 SPEAKING_ORDERS = ("random", "roster", "fair")
 FACILITATOR_POSITIONS = ("first", "last")
+ROTATIONS = ("least-recent", "fewest")
+DEFAULT_WINDOW_WEEKS = 4
+DEFAULT_MIN_TURN_S = 20.0
 MOOD_PRIVACY = ("named", "anonymous")
 ENDPOINT_FORMATS = ("records", "slack", "teams", "mattermost", "discord")
 MIN_ROUND_MINUTES = 1.0
@@ -100,6 +103,9 @@ class TeamConfig(NamedTuple):
     speaking_order: str = "random"
     facilitator_position: str = "first"
     auto_advance: bool = False
+    rotation: str = "least-recent"
+    rotation_window_weeks: int = DEFAULT_WINDOW_WEEKS
+    min_turn_seconds: float = DEFAULT_MIN_TURN_S
     mood_privacy: str = "named"
     theme: str | None = None
     endpoints: tuple[Endpoint, ...] = ()
@@ -197,6 +203,7 @@ _HOLIDAYS: dict[tuple[str, str | None, int], frozenset[date]] = {}
 TEAM_KEYS = {"team", "members", "privacy", "endpoints", "support", "measures", "pairs"}
 TEAM_TABLE_KEYS = {"name", "round_minutes", "speaking_order", "facilitator_position",
                    "auto_advance", "theme", "workdays", "holidays", "holiday_country", "holiday_region",
+                   "rotation", "rotation_window_weeks", "min_turn_seconds",
                    "followup_days", "target_weekly_coverage"}
 MEMBER_KEYS = {"name", "handle", "timezone", "joined", "away", "pairs", "interests"}
 AWAY_KEYS = {"from", "to"}
@@ -257,6 +264,10 @@ def load_team_config(path: Path) -> TeamConfig:
         facilitator_position=r.str_(team, "facilitator_position", "team", "first",
                                     FACILITATOR_POSITIONS) or "first",
         auto_advance=r.bool_(team, "auto_advance", "team", False),
+        rotation=r.str_(team, "rotation", "team", "least-recent", ROTATIONS) or "least-recent",
+        rotation_window_weeks=int(_number(r, team, "rotation_window_weeks", DEFAULT_WINDOW_WEEKS, 1, 52,
+                                          whole=True)),
+        min_turn_seconds=_number(r, team, "min_turn_seconds", DEFAULT_MIN_TURN_S, 0, 600),
         mood_privacy=r.str_(privacy, "mood", "privacy", "named", MOOD_PRIVACY) or "named",
         theme=r.str_(team, "theme", "team"),
         endpoints=endpoints,
@@ -283,6 +294,18 @@ def _read_share(r: TomlReader, team: Mapping[str, Any], key: str, default: float
     value = team.get(key, default)
     if isinstance(value, bool) or not isinstance(value, int | float) or not 0 <= value <= 1:
         raise r.fail(f"team.{key}", f"expected a share from 0 to 1 (e.g. 0.6), got {value!r}")
+    return float(value)
+
+
+def _number(r: TomlReader, team: Mapping[str, Any], key: str, default: float, low: float, high: float,
+            *, whole: bool = False) -> float:
+    """An optional number in the team table, within [low, high] (a whole one when `whole`)."""
+    value = team.get(key, default)
+    wrong_kind = not isinstance(value, int) if whole else not isinstance(value, int | float)
+    if isinstance(value, bool) or wrong_kind:
+        raise r.fail(f"team.{key}", f"expected a {'whole ' if whole else ''}number, got {kind_of(value)}")
+    if not low <= value <= high:
+        raise r.fail(f"team.{key}", f"expected {low:g} to {high:g}, got {value}")
     return float(value)
 
 
@@ -378,6 +401,12 @@ def team_config_to_toml(cfg: TeamConfig) -> dict[str, Any]:
         "facilitator_position": cfg.facilitator_position,
         "auto_advance": cfg.auto_advance,
     }
+    if cfg.rotation != "least-recent":
+        team["rotation"] = cfg.rotation
+    if cfg.rotation_window_weeks != DEFAULT_WINDOW_WEEKS:
+        team["rotation_window_weeks"] = cfg.rotation_window_weeks
+    if cfg.min_turn_seconds != DEFAULT_MIN_TURN_S:
+        team["min_turn_seconds"] = cfg.min_turn_seconds
     if cfg.theme:
         team["theme"] = cfg.theme
     if cfg.workdays != DEFAULT_WORKDAYS:

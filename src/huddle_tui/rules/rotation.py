@@ -6,7 +6,7 @@ depends on the local clock, the machine or the order files were read in.
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 from typing import Any, NamedTuple
 
 from huddle_tui.config.team import Member, TeamConfig
@@ -47,19 +47,39 @@ def handoffs_in(history: History) -> list[Handoff]:
 
 
 def pick_facilitator(team: TeamConfig, day: date, huddles: list[Held]) -> Member | None:
-    """The eligible member who facilitated least recently (never counts as longest ago)."""
+    """The eligible member next in the team's rotation, ties going by roster order.
+
+    "least-recent": whoever facilitated longest ago (never counts as longest
+    ago). "fewest": whoever facilitated fewest times in the last
+    `rotation_window_weeks` weeks, then least recently, so someone back from
+    a week away catches up instead of staying a turn behind for good.
+    """
     last: dict[str, str] = {}
+    days: set[tuple[str, str]] = set()  # (date, facilitator): a day's second round is not a second turn
     iso = day.isoformat()
+    since = window_start(team, day)
     for h in huddles:
         if h.date < iso:
             key = h.facilitator.casefold()
             if h.date > last.get(key, ""):
                 last[key] = h.date
+            if h.date >= since:
+                days.add((h.date, key))
     eligible = [m for m in team.members if team.can_facilitate(m, day)]
     if not eligible:
         return None
+    counts: dict[str, int] = {}
+    for _, key in days:
+        counts[key] = counts.get(key, 0) + 1
+    fewest = team.rotation == "fewest"
     # min() keeps the first of equals, so ties go by roster order.
-    return min(eligible, key=lambda m: last.get(m.name.casefold(), ""))
+    return min(eligible, key=lambda m: (counts.get(m.name.casefold(), 0) if fewest else 0,
+                                        last.get(m.name.casefold(), "")))
+
+
+def window_start(team: TeamConfig, day: date) -> str:
+    """The first date the "fewest" rotation counts (the window ends the day before `day`)."""
+    return (day - timedelta(weeks=team.rotation_window_weeks)).isoformat()
 
 
 def speaking_order(team: TeamConfig, day: date, facilitator: str | None,
@@ -126,6 +146,9 @@ def settled(team: TeamConfig, day: date, history: History) -> bool:
             ordered += _any(r.payload.get("order", ()))
     if team.speaking_order == "fair" and ordered < FAIR_WINDOW:
         return False
+    if team.rotation == "fewest" and not any(r.date < window_start(team, day)
+                                             for r in (*huddles, *history.live("handoff"))):
+        return False  # months are read whole from the newest, so an older record means the window is all in
     found.update(str(r.payload.get("to", "")).casefold() for r in history.live("handoff")
                  if r.date not in held and r.date < iso)
     missing = 0

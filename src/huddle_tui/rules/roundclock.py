@@ -7,7 +7,9 @@ suspended laptop cannot make the round drift.
 
 A turn's timebox is fixed when that turn first starts: the round time left
 divided by the speakers left (this one included, absent ones not), so an early
-finish gives the others more and an overrun gives them less.
+finish gives the others more and an overrun gives them less — but never less
+than the minimum turn: below it, the overrun moves the round's end instead
+(`extended_s` says by how much), so the last speakers are not left with 0:00.
 """
 
 from __future__ import annotations
@@ -55,6 +57,8 @@ class View(NamedTuple):
     round_elapsed_s: float
     paused: bool
     finished: bool
+    extended_s: float = 0.0
+    min_turn_s: float = 0.0
 
     @property
     def round_remaining_s(self) -> float:
@@ -66,11 +70,13 @@ class PulseRound:
     """A timed round over a speaking order, driven by keys and read through a clock."""
 
     def __init__(self, order: Sequence[str], round_s: float, clock: Clock,
-                 absent: Iterable[str] = ()) -> None:
-        """Prepare the round; names in `absent` start skipped (away today)."""
+                 absent: Iterable[str] = (), min_turn_s: float = 0.0) -> None:
+        """Prepare the round; names in `absent` start skipped (away today); every turn gets `min_turn_s`."""
         gone = {n.casefold() for n in absent}
         self.slots = [Slot(n, skipped=n.casefold() in gone) for n in order]
         self.round_s = float(round_s)
+        self.min_turn_s = float(min_turn_s)
+        self.extended_s = 0.0
         self.clock = clock
         self.index = 0
         self.started = False
@@ -127,7 +133,8 @@ class PulseRound:
             timebox_s=slot.timebox_s or 0.0 if slot else 0.0,
             elapsed_s=frozen.elapsed(slot), remaining_s=frozen.remaining(),
             state=frozen.state(), round_s=self.round_s, round_elapsed_s=frozen.round_elapsed(),
-            paused=self.paused, finished=self.finished)
+            paused=self.paused, finished=self.finished, extended_s=self.extended_s,
+            min_turn_s=self.min_turn_s)
 
     def turns(self) -> tuple[Turn, ...]:
         """The round as records: every slot, unreached ones as skipped."""
@@ -233,8 +240,14 @@ class PulseRound:
         slot = self.slots[index]
         if slot.timebox_s is None:
             left = max(0.0, self.round_s - self.round_elapsed())
-            waiting = [s for s in self.slots[index:] if not s.skipped and s.timebox_s is None]
-            slot.timebox_s = left / max(1, len(waiting))
+            waiting = len([s for s in self.slots[index:] if not s.skipped and s.timebox_s is None]) or 1
+            if left < self.min_turn_s * waiting:
+                # The overrun comes out of the round's end, not out of the speakers still to come.
+                extra = self.min_turn_s * waiting - left
+                self.round_s += extra
+                self.extended_s += extra
+                left += extra
+            slot.timebox_s = left / waiting
         self._since = self.clock()
 
     def _stop(self) -> None:
@@ -294,3 +307,8 @@ def duration(seconds: float) -> str:
     """Time spent or overrun as m:ss, rounding down (a second is over only when it has passed)."""
     whole = max(0, math.floor(abs(seconds) + 1e-9))
     return f"{whole // 60}:{whole % 60:02d}"
+
+
+def spoken_of(spoken_s: float, timebox_s: float) -> str:
+    """Time spoken against its timebox, "0:42 of 0:42": one rounding rule for the screen and every file."""
+    return f"{duration(spoken_s)} of {duration(timebox_s)}"

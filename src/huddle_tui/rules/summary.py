@@ -10,6 +10,8 @@ The app's summary screen, `huddle summary` and chat webhooks all use it.
 
 from __future__ import annotations
 
+import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
@@ -19,7 +21,7 @@ from huddle_tui.model.checkin import MOODS, CheckIn, Concern
 from huddle_tui.model.huddle import Huddle
 from huddle_tui.rules.insights import MIN_ANSWERS, mood_distribution
 from huddle_tui.rules.privacy import releasable, shown_count
-from huddle_tui.rules.roundclock import countdown, duration
+from huddle_tui.rules.roundclock import spoken_of
 from huddle_tui.storage.envelope import dumps
 from huddle_tui.storage.folder import History
 from huddle_tui.text import printable
@@ -160,43 +162,67 @@ def distribution_line(moods: dict[int, int]) -> str:
 
 
 def render_text(s: Summary, markdown: bool = False) -> str:
-    """The summary as plain text or Markdown (people's text shown escaped, never obeyed)."""
-    p = printable
+    """The summary as plain text, or as CommonMark with people's text escaped (shown, never obeyed)."""
+    if not markdown:
+        return "\n".join(line for block in summary_blocks(s) for line in block) + "\n"
+    # A blank line between blocks: without it CommonMark runs "Facilitator" and "Check-ins" into
+    # one paragraph and takes "Next facilitator" into the last bullet.
+    blocks = summary_blocks(s, markdown=True, text=markdown_text)
+    return "\n\n".join("\n".join(block) for block in blocks) + "\n"
+
+
+def markdown_text(text: str) -> str:
+    """People's text for CommonMark: printable, with what makes links, emphasis, code or HTML escaped."""
+    return _MD_PUNCTUATION.sub(r"\\\1", printable(text))
+
+
+_MD_PUNCTUATION = re.compile(r"([\\`*_\[\]<>&~|])")  # the text never starts a line, so block marks are safe
+
+
+def summary_blocks(s: Summary, markdown: bool = False, text: Callable[[str], str] = printable
+                   ) -> list[list[str]]:
+    """The summary's lines, grouped in blocks (a heading, a line, a list), people's text through `text`."""
+    p = text
     h = "## " if markdown else ""
     bullet = "- " if markdown else "  "
-    lines = [f"{h}{p(s.team)} — huddle {s.date}"]
-    lines.append(f"Facilitator: {p(s.facilitator) if s.facilitator else 'not recorded'}")
+    blocks: list[list[str]] = [[f"{h}{p(s.team)} — huddle {s.date}"]]
+    blocks.append([f"Facilitator: {p(s.facilitator) if s.facilitator else 'not recorded'}"])
     n = s.answered
     shown = shown_count(s.anonymous_count)
-    lines.append(f"Check-ins: {n} of {s.expected} expected" + (f" ({shown} anonymous)" if shown else ""))
+    blocks.append([f"Check-ins: {n} of {s.expected} expected" + (f" ({shown} anonymous)" if shown else "")])
     if s.moods:
-        lines.append(f"Moods given by name: {distribution_line(s.moods)}")
+        blocks.append([f"Moods given by name: {distribution_line(s.moods)}"])
     if s.anonymous_moods:
-        lines.append(f"Moods given anonymously: {distribution_line(s.anonymous_moods)}")
+        blocks.append([f"Moods given anonymously: {distribution_line(s.anonymous_moods)}"])
     if n and not s.moods and not s.anonymous_moods:
-        lines.append(f"Moods: hidden until at least {MIN_ANSWERS} people answer")
+        blocks.append([f"Moods: hidden until at least {MIN_ANSWERS} people answer"])
+    people = []
     for name in s.checked_in:
         mood = s.named_moods.get(name)
         mood_txt = f" — {mood} {MOODS[mood]}" if mood else ""
         status = f": {p(s.statuses[name])}" if name in s.statuses else ""
-        lines.append(f"{bullet}{p(name)}{mood_txt}{status}")
+        people.append(f"{bullet}{p(name)}{mood_txt}{status}")
+    if people:
+        blocks.append(people)
     if s.concerns:
-        lines.append(f"{h}Concerns" if markdown else "Concerns:")
+        blocks.append([f"{h}Concerns" if markdown else "Concerns:"])
+        concerns = []
         for c in s.concerns:
             who = p(c.member) if c.member else "anonymous"
             follow = f" → follow-up: {p(c.followup_owner)} ({c.followup_state})" if c.followup_owner else ""
-            lines.append(f"{bullet}[{c.kind}] {p(c.text)} ({who}){follow}")
+            kind = p(f"[{c.kind}]")
+            concerns.append(f"{bullet}{kind} {p(c.text)} ({who}){follow}")
+        blocks.append(concerns)
     if s.airtime:
-        lines.append(f"{h}Airtime" if markdown else "Airtime:")
-        for t in s.airtime:
-            spoken = ("skipped" if t["skipped"]
-                      else f"{duration(t['spoken_s'])} of {countdown(t['timebox_s'])}")
-            lines.append(f"{bullet}{p(t['speaker'])}: {spoken}")
+        blocks.append([f"{h}Airtime" if markdown else "Airtime:"])
+        blocks.append([f"{bullet}{p(str(t['speaker']))}: "
+                       + ("skipped" if t["skipped"] else spoken_of(t["spoken_s"], t["timebox_s"]))
+                       for t in s.airtime])
         if s.total_s is not None and s.round_s:
-            lines.append(f"Round: {duration(s.total_s)} of {countdown(s.round_s)}")
+            blocks.append([f"Round: {spoken_of(s.total_s, s.round_s)}"])
     if s.next_facilitator:
-        lines.append(f"Next facilitator: {p(s.next_facilitator)}")
-    return "\n".join(lines) + "\n"
+        blocks.append([f"Next facilitator: {p(s.next_facilitator)}"])
+    return blocks
 
 
 def render_json(s: Summary) -> str:

@@ -34,7 +34,7 @@ import json
 import re
 from typing import Any
 
-from huddle_tui.rules.summary import Summary, render_text
+from huddle_tui.rules.summary import Summary, summary_blocks
 
 SLACK_MAX_BLOCKS = 50
 SLACK_HEADER_MAX = 150
@@ -56,7 +56,7 @@ def payload(fmt: str, summary: Summary) -> dict[str, Any]:
 
 def summary_lines(summary: Summary) -> list[str]:
     """The summary as Markdown lines (the title first)."""
-    return render_text(summary, markdown=True).rstrip("\n").split("\n")
+    return [line for block in summary_blocks(summary, markdown=True) for line in block]
 
 
 def fit(lines: list[str], limit: int, summary: Summary, size: Any = len) -> list[str]:

@@ -16,7 +16,7 @@ from textual.widgets import Footer, Static
 from huddle_tui.rules.roundclock import duration
 from huddle_tui.text import printable
 from huddle_tui.tui.messages import HandoffSaved, PlanLoaded
-from huddle_tui.tui.screens.base import HuddleScreen
+from huddle_tui.tui.screens.base import COMMON_KEYS, HuddleScreen
 from huddle_tui.tui.widgets.fit import fit
 from huddle_tui.tui.widgets.followups import FollowupsPanel
 from huddle_tui.tui.widgets.glance import Glance
@@ -41,12 +41,12 @@ class LobbyScreen(HuddleScreen):
     roster = getters.query_one("#roster", Roster)
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("enter", "start", "start round", priority=True, tooltip="Start the pulse round"),
-        Binding("p", "presence", "Presence", tooltip="Presence: in the room, remote or away"),
-        Binding("h", "hand_over", "Hand over", tooltip="Hand the facilitator role to someone else"),
-        Binding("i", "history", "History", tooltip="History: mood, participation and facilitation by week"),
-        Binding("q", "app.quit", "Quit", tooltip="Quit without starting"),
-        Binding("f", "followup_done", "Follow-up done", show=False, tooltip="Mark a follow-up done"),
+        Binding("enter", "start", "start", priority=True, tooltip="Start the pulse round"),
+        Binding("p", "presence", "presence", tooltip="Presence: in the room, remote or away"),
+        Binding("h", "hand_over", "hand over", tooltip="Hand the facilitator role to someone else"),
+        Binding("i", "history", "history", tooltip="History: mood, participation and facilitation by week"),
+        Binding("f", "followup_done", "follow-up done", show=False, tooltip="Mark a follow-up done"),
+        *COMMON_KEYS,
     ]
 
     def __init__(self) -> None:
@@ -147,7 +147,7 @@ class LobbyScreen(HuddleScreen):
         per_turn = team.round_seconds / len(speakers) if speakers else team.round_seconds
         self.timing_line.update(
             f"Round {duration(team.round_seconds)} · {len(speakers)} speakers · "
-            f"{duration(per_turn)} a turn to start with (a short turn gives the others more)")
+            f"{duration(per_turn)} a turn to start with")
         self.roster.show([self._row(name) for name in self._order()])
 
     def _row(self, name: str) -> Content:
@@ -155,7 +155,7 @@ class LobbyScreen(HuddleScreen):
         role = "facilitator" if self.plan and name == self.plan.facilitator else ""
         done = "✓ checked in" if name.casefold() in self.checked_in else ""
         where = self.presence.get(name, "in the room")
-        return Content.assemble(fit(name, 18), " ", (role.ljust(12), "bold"), " ",
+        return Content.assemble(fit(name, 16), " ", (role.ljust(12), "bold"), " ",
                                 (where.ljust(12), "dim" if where == "away" else ""), " ", done)
 
     # ------------------------------------------------------------ actions
@@ -254,6 +254,7 @@ class LobbyScreen(HuddleScreen):
         assert self.plan is not None
         app = self.huddle
         away = [n for n, where in self.presence.items() if where == "away"]
-        pulse = PulseRound(self.plan.order, app.team.round_seconds, app.clock, absent=away)
+        pulse = PulseRound(self.plan.order, app.team.round_seconds, app.clock, absent=away,
+                           min_turn_s=app.team.min_turn_seconds)
         # Pushed, not switched: the lobby is the default screen and stays beneath the round.
         app.push_screen(RoundScreen(pulse, self.plan.facilitator or "", round_no))

@@ -22,12 +22,13 @@ from huddle_tui.model.huddle import Huddle
 from huddle_tui.rules.roundclock import OVER, PulseRound, View, countdown, duration
 from huddle_tui.text import printable
 from huddle_tui.tui.messages import CheckinSaved, CheckinsLoaded
-from huddle_tui.tui.screens.base import HuddleScreen
+from huddle_tui.tui.screens.base import HIDE_KEYS, KEYS_KEY, QUIT_KEY, HuddleScreen
 from huddle_tui.tui.widgets.countdown import Countdown
 from huddle_tui.tui.widgets.speaker_queue import SpeakerQueue
 from huddle_tui.tui.widgets.status_line import StatusLine
 
 TICK_S = 0.1
+KEEP_GOING, QUIT_NOW = "Keep going", "Quit the app now"
 CHECKINS_REFRESH_S = 1.0  # a check-in made on a teammate's own terminal shows in their turn within ~1 s
 BAR_WIDTH = 14
 
@@ -59,14 +60,21 @@ def _mood_bindings() -> list[Binding]:
                     tooltip=f"Mood {n} {MOODS[n]} for the speaker") for n in MOODS]
 
 
-def round_bar(view: View) -> str:
-    """The whole round's progress as a bar with words, overtime said as such."""
-    done = min(1.0, view.round_elapsed_s / view.round_s) if view.round_s else 1.0
-    filled = round(done * BAR_WIDTH)
-    bar = "█" * filled + "░" * (BAR_WIDTH - filled)
+def round_bar(view: View, width: int = 80) -> str:
+    """The whole round's progress as a bar with words (the bar shrinks to fit `width`), overtime said."""
     left = view.round_remaining_s
     tail = f"{countdown(left)} left" if left > 0 else f"round over by {duration(-left)}"
-    return f"Round {bar} {duration(view.round_elapsed_s)} of {duration(view.round_s)}, {tail}"
+    words = f"{duration(view.round_elapsed_s)} of {duration(view.round_s)}, {tail}"
+    room = min(BAR_WIDTH, width - len(words) - len("Round  "))
+    if room >= 4:
+        done = min(1.0, view.round_elapsed_s / view.round_s) if view.round_s else 1.0
+        filled = round(done * room)
+        line = f"Round {'█' * filled}{'░' * (room - filled)} {words}"
+    else:
+        line = f"Round {words}"
+    if view.extended_s >= 1:
+        line += f"\nEnds {duration(view.extended_s)} later: {duration(view.min_turn_s)} min. turn"
+    return line
 
 
 class RoundScreen(HuddleScreen):
@@ -83,18 +91,21 @@ class RoundScreen(HuddleScreen):
     next_line = getters.query_one("#next-up", Static)
 
     BINDINGS: ClassVar[list[BindingType]] = [
+        # The footer at 64 columns fits the first few: the keys a facilitator needs most come first.
         Binding("space,enter", "next", "next", key_display="␣", tooltip="Next speaker"),
-        Binding("b", "back", "back", tooltip="Back to the previous speaker"),
+        KEYS_KEY,
+        Binding("e", "end", "end", tooltip="End the round now"),
         Binding("p", "pause", "pause", tooltip="Pause or resume the clock"),
+        *_mood_bindings(),
         Binding("plus,equals_sign", "more_time", "+30s", key_display="+",
                 tooltip="Give the speaker 30 seconds more"),
+        Binding("b", "back", "back", tooltip="Back to the previous speaker"),
         Binding("s", "skip", "skip", tooltip="Skip the speaker (absent)"),
         Binding("l", "latecomer", "late", tooltip="Add a latecomer at the end"),
-        *_mood_bindings(),
         Binding("t", "status", "status", tooltip="Type the speaker's status"),
         Binding("c", "concern", "concern", tooltip="Note a concern (kind, visibility, follow-up)"),
-        Binding("question_mark", "help", "help", key_display="?", tooltip="Show every key"),
-        Binding("e", "end", "end", show=False, tooltip="End the round now"),
+        HIDE_KEYS,
+        QUIT_KEY,
     ]
 
     def __init__(self, pulse: PulseRound, facilitator: str, round_no: int = 1) -> None:
@@ -107,6 +118,7 @@ class RoundScreen(HuddleScreen):
         self.drafts: dict[str, Draft] = {}
         self._over_rung: set[int] = set()
         self._started_at = ""
+        self._extended_told = 0.0
 
     def compose(self) -> ComposeResult:
         """Header, round bar, speaker, countdown, what they said; the order on the right."""
@@ -114,8 +126,9 @@ class RoundScreen(HuddleScreen):
         yield self.too_small()
         with Horizontal(id="round", classes="body"):
             with Vertical(id="stage"):
-                yield Static(Content.assemble(("Pulse round", "bold"), " · ", printable(app.team.name),
-                                              " · facilitator ", printable(self.facilitator)),
+                # The team name last: at 64 columns it is the part cut short, not the facilitator.
+                yield Static(Content.assemble(("Pulse round", "bold"), " · facilitator ",
+                                              printable(self.facilitator), " · ", printable(app.team.name)),
                              id="round-title")
                 yield Static("", id="round-bar", markup=False)
                 yield Static("", id="speaker")
@@ -152,7 +165,7 @@ class RoundScreen(HuddleScreen):
         if view.finished:
             return
         self.countdown.show(view)
-        self.round_bar_line.update(round_bar(view))
+        self.round_bar_line.update(round_bar(view, self.round_bar_line.content_size.width or 80))
         self.round_bar_line.set_class(view.round_remaining_s <= 0, "-over")
         self.queue.show(self.pulse)
         if view.state == OVER and not view.paused and self.pulse.index not in self._over_rung:
@@ -204,6 +217,11 @@ class RoundScreen(HuddleScreen):
             return
         self.tick()
         self._show_speaker()
+        if self.pulse.extended_s >= self._extended_told + 1:
+            self._extended_told = self.pulse.extended_s
+            self.notify(f"The round now ends {duration(self.pulse.extended_s)} later than planned, so "
+                        f"every speaker still gets {duration(self.pulse.min_turn_s)}.",
+                        title="Round end moved", markup=False)
 
     # ------------------------------------------------------------ keys
 
@@ -238,12 +256,18 @@ class RoundScreen(HuddleScreen):
         self.pulse.finish()
         self._refresh_all()
 
-    def action_help(self) -> None:
-        """Show every key of this screen beside it."""
-        if self.app.query("KeyPanel"):
-            self.app.action_hide_help_panel()
-        else:
-            self.app.action_show_help_panel()
+    async def action_quit_app(self) -> None:
+        """Quit during a round only once the facilitator says so (what was entered is already saved)."""
+        from huddle_tui.tui.screens.choose import Choose
+
+        self.app.push_screen(Choose("The round is in progress. Quit now? Moods, statuses and concerns "
+                                    "given so far are saved; the round's timings are not.",
+                                    [KEEP_GOING, QUIT_NOW]), self._quit_if)
+
+    async def _quit_if(self, answer: str | None) -> None:
+        """Quit when confirmed; otherwise the round goes on."""
+        if answer == QUIT_NOW:
+            await self.app.run_action("app.quit")
 
     def action_mood(self, mood: int) -> None:
         """Record the speaker's mood: shown at once, saved in a worker."""

@@ -19,10 +19,10 @@ from textual.widgets import Footer, Static
 
 from huddle_tui.model.checkin import MOOD_SYMBOLS, MOODS
 from huddle_tui.rules.insights import MIN_ANSWERS
-from huddle_tui.rules.roundclock import duration
+from huddle_tui.rules.roundclock import duration, spoken_of
 from huddle_tui.text import printable
 from huddle_tui.tui.messages import FileSaved, SummaryReady
-from huddle_tui.tui.screens.base import HuddleScreen
+from huddle_tui.tui.screens.base import COMMON_KEYS, HuddleScreen
 from huddle_tui.tui.widgets.followups import FollowupsPanel
 from huddle_tui.tui.widgets.status_line import StatusLine
 
@@ -46,7 +46,7 @@ def summary_content(s: Summary) -> Content:
     if s.total_s is not None and s.round_s:
         over = s.total_s - s.round_s
         tail = f" (over by {duration(over)})" if over >= 1 else ""
-        parts.append(f" · round took {duration(s.total_s)} of {duration(s.round_s)}{tail}")
+        parts.append(f" · round took {spoken_of(s.total_s, s.round_s)}{tail}")
     answered = s.answered
     parts += ["\n\n", ("Moods", "bold underline"), f"  {answered} of {s.expected} checked in\n"]
     for label, counts in (("by name", s.moods), ("anonymously", s.anonymous_moods)):
@@ -82,8 +82,7 @@ def summary_content(s: Summary) -> Content:
         else:
             spoken, box = float(t["spoken_s"]), float(t["timebox_s"])
             ran_over = " over" if spoken > box + 0.5 else ""
-            parts.append(f"  {name} {bar(spoken, max(box, spoken))} {duration(spoken)} of "
-                         f"{duration(box)}{ran_over}\n")
+            parts.append(f"  {name} {bar(spoken, max(box, spoken))} {spoken_of(spoken, box)}{ran_over}\n")
     parts.append("\nNext facilitator: ")
     parts.append((printable(s.next_facilitator) if s.next_facilitator else "nobody eligible", "bold"))
     return Content.assemble(*parts)
@@ -100,8 +99,8 @@ class SummaryScreen(HuddleScreen):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("c", "copy", "copy Markdown", tooltip="Copy the Markdown summary to the clipboard"),
         Binding("s", "save", "save to file", tooltip="Save the Markdown summary to a file"),
-        Binding("q", "app.quit", "quit", tooltip="Quit the app"),
         Binding("f", "followup_done", "follow-up done", show=False, tooltip="Mark a follow-up done"),
+        *COMMON_KEYS,
     ]
 
     def __init__(self) -> None:
@@ -162,23 +161,28 @@ class SummaryScreen(HuddleScreen):
         self.notify("Markdown summary copied to the clipboard.")
 
     def action_save(self) -> None:
-        """Ask where to save the Markdown."""
+        """Ask where to save the Markdown, offering a file in the user's documents (or data) folder."""
+        from huddle_tui.paths import summaries_dir
         from huddle_tui.tui.screens.text_prompt import TextPrompt
 
         if not self.markdown:
             return
-        default = f"huddle-{self.huddle.today.isoformat()}.md"
-        self.app.push_screen(TextPrompt("Save the Markdown summary to", value=default,
-                                        allow_empty=False, field="file name", limit=500),
+        default = summaries_dir() / f"huddle-{self.huddle.today.isoformat()}.md"
+        self.app.push_screen(TextPrompt("Save the Markdown summary to (a full path; Enter saves)",
+                                        value=str(default), allow_empty=False, field="path", limit=500),
                              self._save_to)
 
     def _save_to(self, name: str | None) -> None:
-        """Write the file in a worker."""
+        """Write the file in a worker; a relative name goes in the default folder, not the current one."""
+        from huddle_tui.paths import summaries_dir
         from huddle_tui.tui import jobs
 
         if name:
-            self.huddle.submit(partial(jobs.write_text, Path(name).expanduser(), self.markdown), self)
+            path = Path(name).expanduser()
+            if not path.is_absolute():
+                path = summaries_dir() / path
+            self.huddle.submit(partial(jobs.write_text, path, self.markdown), self)
 
     def on_file_saved(self, message: FileSaved) -> None:
         """Say where the file went."""
-        self.notify(f"Saved to {message.path}", markup=False)
+        self.notify(f"Markdown summary saved to {message.path}", markup=False, timeout=10)
