@@ -90,6 +90,11 @@ class FollowupsPanel(Static):
         self.call_after_refresh(self.reload)
         self.set_interval(REFRESH_S, self.reload)
 
+    def on_resize(self) -> None:
+        """Fit the rows to the new width."""
+        if self.rows:
+            self.update(self._content())
+
     def reload(self, closing: str | None = None) -> None:
         """Ask the IO worker for the list (closing one first when given)."""
         app = self.huddle
@@ -111,9 +116,11 @@ class FollowupsPanel(Static):
         late = sum(1 for _, _, o in self.rows if o)
         head = f"Follow-ups: {len(self.rows)} open{f', {late} overdue' if late else ''} · f closes one"
         parts: list[str | tuple[str, str]] = [(head, "bold")]
+        # The panel's width less the owner and the age columns: one line a follow-up, even at 64 columns.
+        room = max(12, min(43, (self.size.width or self.app.size.width - 4) - 28))
         for item, days, is_late in self.rows[:SHOWN]:
             parts.append("\n")
-            parts.append(f"{fit(item.owner, 12)} {fit(f'{item.kind}: {item.text}', 43)}")
+            parts.append(f"{fit(item.owner, 12)} {fit(f'{item.kind}: {item.text}', room)}")
             parts.append((f" {days} wd OVERDUE", "bold reverse") if is_late else f" {days} wd")
         if len(self.rows) > SHOWN:
             parts.append(f"\n… and {len(self.rows) - SHOWN} more (huddle followups --open)")

@@ -56,11 +56,11 @@ def read_glance(journal: Journal, day: date) -> GlanceReady:
 
 def glance_content(g: Figures) -> Content:
     """The glance's lines: every chart with its numbers beside it."""
-    gap = "" if g.coverage is None else (" · on target" if g.coverage >= g.target else
-                                         f" · {round((g.target - g.coverage) * 100)} points to go")
+    gap = "" if g.coverage is None else (", on target" if g.coverage >= g.target else
+                                         f", {round((g.target - g.coverage) * 100)} points to go")
     weeks = " ".join(pct(v) for v in g.participation)
     return Content.assemble(
-        ("This week ", "bold"), f"coverage {pct(g.coverage)} of members (target {pct(g.target)}){gap}\n",
+        ("This week ", "bold"), f"coverage {pct(g.coverage)} (target {pct(g.target)}{gap})\n",
         ("Participation ", "bold"), f"last {len(g.participation)} weeks {spark(g.participation)} {weeks}\n",
         ("Follow-ups ", "bold"), f"{g.open_followups} open · i shows the history")
 
