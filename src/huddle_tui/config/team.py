@@ -72,6 +72,7 @@ class Endpoint(NamedTuple):
     token_file: Path | None = None
     ca_bundle: Path | None = None
     name: str | None = None
+    team: str | None = None
 
 
 class SupportResource(NamedTuple):
@@ -187,7 +188,7 @@ TEAM_TABLE_KEYS = {"name", "round_minutes", "speaking_order", "facilitator_posit
                    "auto_advance", "theme", "workdays", "holidays", "holiday_country", "holiday_region"}
 MEMBER_KEYS = {"name", "handle", "timezone", "joined", "away"}
 AWAY_KEYS = {"from", "to"}
-ENDPOINT_KEYS = {"url", "format", "token_env", "token_file", "ca_bundle", "name"}
+ENDPOINT_KEYS = {"url", "format", "token_env", "token_file", "ca_bundle", "name", "team"}
 SUPPORT_KEYS = {"name", "contact"}
 
 
@@ -325,6 +326,7 @@ def _read_endpoint(r: TomlReader, raw: Any, i: int, base: Path) -> Endpoint:
         token_file=(base / token_file) if token_file else None,
         ca_bundle=(base / ca_bundle) if ca_bundle else None,
         name=r.str_(e, "name", where),
+        team=r.str_(e, "team", where),
     )
 
 
@@ -357,6 +359,7 @@ def team_config_to_toml(cfg: TeamConfig) -> dict[str, Any]:
             "url": e.url, "format": e.format, "token_env": e.token_env,
             "token_file": str(e.token_file) if e.token_file else None,
             "ca_bundle": str(e.ca_bundle) if e.ca_bundle else None, "name": e.name,
+            "team": e.team,
         }) for e in cfg.endpoints]
     if cfg.support:
         doc["support"] = [{"name": s.name, "contact": s.contact} for s in cfg.support]
