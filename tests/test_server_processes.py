@@ -8,6 +8,7 @@ SIGKILLed under load: nothing it acknowledged is lost.
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import subprocess
@@ -43,7 +44,8 @@ class Serve:
         self.log = log.open("w")
         self.proc = subprocess.Popen(
             [sys.executable, "-m", "huddle_tui", "serve", "--database", url, "--tokens-file", str(tokens),
-             "--port", str(self.port)], stdout=self.log, stderr=subprocess.STDOUT, env=os.environ.copy())
+             "--port", str(self.port), "--log-format", "json", "--access-log"],
+            stdout=self.log, stderr=subprocess.STDOUT, env=os.environ.copy())
         deadline = time.monotonic() + 60
         while True:
             try:
@@ -77,6 +79,14 @@ def two(database_url: str, tmp_path: Path) -> Iterator[tuple[Serve, Serve, str]]
     yield first, second, token
     first.stop()
     second.stop()
+    assert second.proc.returncode in (0, -signal.SIGTERM)  # uvicorn re-raises SIGTERM once done
+    for log in (tmp_path / "a.log", tmp_path / "b.log"):
+        text = log.read_text()
+        assert token not in text and '"mood"' not in text and "status s" not in text
+        lines = [json.loads(line) for line in text.splitlines() if line.startswith("{")]
+        assert any(line["message"].startswith("Uvicorn running on") for line in lines)
+        assert any("PUT /v1/records/" in line["message"] for line in lines)  # the access log
+    assert "Finished server process" in (tmp_path / "b.log").read_text()  # in-flight requests done
 
 
 def versions(count: int) -> list[tuple[Record, bytes]]:

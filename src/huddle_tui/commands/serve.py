@@ -57,6 +57,8 @@ def configure(p: argparse.ArgumentParser) -> None:
                         help=f"request line and headers over this get 431 (default {d.max_head_bytes})")
     limits.add_argument("--backlog", type=_positive(int), default=d.backlog, metavar="N",
                         help=f"connections the OS queues before they are accepted (default {d.backlog})")
+    p.add_argument("--log-format", choices=("text", "json"), default="text",
+                   help="json: one JSON object a line (time, level, logger, message) for a log collector")
     p.add_argument("--access-log", action="store_true",
                    help="log every request (method, path, status) to stdout; off by default")
 
@@ -86,7 +88,8 @@ def run(args: argparse.Namespace) -> int:
                     request_timeout=float(args.timeout_request), max_head_bytes=int(args.max_head_bytes),
                     backlog=int(args.backlog))
     app = create_app(store, tokens)
-    config = server_config(app, limits, host=args.host, port=args.port, access_log=args.access_log)
+    config = server_config(app, limits, host=args.host, port=args.port, access_log=args.access_log,
+                           json_logs=args.log_format == "json")
     print(f"Serving {where} on http://{args.host}:{args.port} "
           f"(at most {limits.concurrency} connections)", flush=True)
     try:
