@@ -329,6 +329,13 @@ def check_team_paths_and_health(check: Conformance, server: LiveServer, tmp_path
         check.check("GET", many, c.get("/v1/teams/default/records"))
         check.check("GET", many, c.get("/v1/teams/other/records"))
         check.check("GET", "/v1/records", client(server, ORG_TOKEN).get("/v1/records"))
+        report = "/v1/org/report"
+        with client(server, ORG_TOKEN) as org:
+            check.check("GET", report, org.get(report, params={"from": "2026-11-01", "to": "2026-11-30"}))
+            check.check("GET", report, org.get(report, params={"from": "2026-11-31", "to": "2026-11-30"}))
+        check.check("GET", report, c.get(report))
+        check.check("GET", report, client(server, None).get(report))
+        check.check("GET", report, client(server, "y" * 24).get(report))
         check.check("GET", "/healthz", httpx.get(server.url + "/healthz"))
         check.check("GET", "/readyz", httpx.get(server.url + "/readyz"))
     store = served_app(server).state.huddle

@@ -16,6 +16,7 @@ import httpx
 import pytest
 
 from huddle_tui.config.team import Endpoint
+from huddle_tui.model.ids import random_id
 from huddle_tui.server.app import create_app
 from huddle_tui.server.store import FolderRecords, RecordStore
 from huddle_tui.server.tokens import TokenBook, add_token, list_tokens
@@ -158,3 +159,26 @@ def test_tokens_are_stored_hashed_and_listed_by_id(tmp_path: Path,
     assert code == 0 and "team alpha" in out and token not in out
     code, _, err = cli(capsys, "serve", "tokens", "add", "--team", "Not A Name", "--tokens-file", str(path))
     assert code != 0 and "team name" in err
+
+
+def test_the_org_report_needs_an_org_token_and_hides_small_teams(teams: Teams) -> None:
+    """Teams of 2, 5, 4 and 9: the org token gets figures (small teams "fewer than 3"); a team's gets 404."""
+    day = "2026-11-24"
+    for team, size in (("a", 2), ("b", 5), ("c", 4), ("d", 9)):
+        token, _ = add_token(teams.tokens_file, team)
+        with api(teams, token) as c:
+            for i in range(size):
+                record = encode("checkin", random_id(), 1, day, f"{day}T09:00:00+00:00",
+                                {"mood": 1 + i % 5, "status": "ok", "concerns": [], "visibility": "team",
+                                 "source": "cli", "member": f"{team}{i}"})[0]
+                assert c.put(f"/v1/records/{record.id}", content=wire.body(record)).status_code == 201
+    with api(teams, teams.org) as org, api(teams, teams.alpha) as alpha:
+        report = org.get("/v1/org/report", params={"from": "2026-11-23", "to": day})
+        assert alpha.get("/v1/org/report").status_code == 404
+        assert org.get("/v1/org/report", params={"from": "2026-11-31", "to": day}).status_code == 400
+    assert report.status_code == 200
+    body = report.json()
+    assert body["teams"] == {**body["teams"], "a": "fewer than 3", "b": "fewer than 3", "c": "fewer than 3"}
+    assert body["teams"]["d"]["participants"] == 9 and body["org"]["participants"] == 20
+    assert body["org"]["mood_distribution"]["1"] == 1 + 1 + 1 + 2
+    assert "a0" not in report.text and "ok" not in report.text

@@ -23,7 +23,8 @@ from __future__ import annotations
 
 import logging
 import traceback
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -38,6 +39,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from huddle_tui.errors import StoreError
 from huddle_tui.server import checks
+from huddle_tui.server.orgreport import build_report
 from huddle_tui.server.store import BadCursor, FolderRecords, RecordStore
 from huddle_tui.server.tokens import Scope as TokenScope
 from huddle_tui.server.tokens import TokenBook
@@ -47,6 +49,16 @@ from huddle_tui.sync import wire
 MAX_BODY_BYTES = 64 * 1024
 MAX_PAGE = 1000
 log = logging.getLogger("huddle_tui.server")
+
+
+def day_param(text: str) -> date | None:
+    """A YYYY-MM-DD query parameter as a date, or None."""
+    if len(text) != 10 or text[4] != "-" or text[7] != "-" or not text.replace("-", "").isdigit():
+        return None
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        return None
 
 
 class ApiError(Exception):
@@ -104,7 +116,8 @@ class CatchAll:
 
 
 def create_app(shared: Path | RecordStore, tokens: tuple[str, ...] | TokenBook, *,
-               max_body: int = MAX_BODY_BYTES, durable: bool = True) -> Starlette:
+               max_body: int = MAX_BODY_BYTES, durable: bool = True,
+               today: Callable[[], date] = date.today) -> Starlette:
     """The ASGI app serving the records API over a store (a folder path: the folder store)."""
     book = tokens if isinstance(tokens, TokenBook) else TokenBook(tokens) if tokens else None
     if book is None:
@@ -220,6 +233,18 @@ def create_app(shared: Path | RecordStore, tokens: tuple[str, ...] | TokenBook, 
         assert isinstance(exc, HTTPException)
         return error_response(exc.status_code, str(exc.detail), exc.headers)
 
+    def org_report(request: Request) -> Response:
+        """GET /v1/org/report?from=DAY&to=DAY: aggregates only, k ≥ 3 (an org token; any other 404)."""
+        if authenticate(request).team is not None:
+            raise ApiError(404, "not found")
+        params = request.query_params
+        end = day_param(params["to"]) if "to" in params else today()
+        start = day_param(params["from"]) if "from" in params else end and end - timedelta(days=27)
+        if start is None or end is None:
+            raise ApiError(400, "from and to must be days, YYYY-MM-DD")
+        start_text, end_text = start.isoformat(), end.isoformat()
+        return JSONResponse(build_report(store.answers(start_text, end_text), start_text, end_text))
+
     def healthz(request: Request) -> Response:
         """GET /healthz: the process answers (for a load balancer's liveness check)."""
         return JSONResponse({"status": "ok"})
@@ -239,6 +264,7 @@ def create_app(shared: Path | RecordStore, tokens: tuple[str, ...] | TokenBook, 
         Route("/v1/records/{id}", record, methods=["GET", "PUT"]),
         Route("/v1/teams/{team}/records", list_records, methods=["GET"]),
         Route("/v1/teams/{team}/records/{id}", record, methods=["GET", "PUT"]),
+        Route("/v1/org/report", org_report, methods=["GET"]),
         Route("/healthz", healthz, methods=["GET"]),
         Route("/readyz", readyz, methods=["GET"]),
     ]

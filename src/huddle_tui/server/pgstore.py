@@ -14,6 +14,7 @@ Schema migrations are numbered and applied once each by `huddle serve migrate`.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -21,8 +22,9 @@ import psycopg
 from psycopg_pool import ConnectionPool
 
 from huddle_tui.errors import ConfigError, StoreError
+from huddle_tui.server.orgreport import Answer
 from huddle_tui.server.state import Stored
-from huddle_tui.server.store import BadCursor, Page
+from huddle_tui.server.store import BadCursor, Page, answer_of
 from huddle_tui.storage import envelope
 from huddle_tui.storage.envelope import CorruptRecord, Record
 
@@ -176,6 +178,19 @@ class PostgresRecords:
                 continue
         end = int(rows[-1][0]) if rows else after
         return Page(records, f"p{end}", more)
+
+    def answers(self, start: str, end: str) -> Iterator[Answer]:
+        """Every team's latest check-in versions dated start..end, streamed (never all in memory)."""
+        with self.pool.connection() as conn, conn.transaction(), conn.cursor(name="org_report") as cur:
+            cur.itersize = 2000
+            cur.execute("select distinct on (team, id) team, body from huddle_records "
+                        "where kind = 'checkin' and day between %s and %s "
+                        "order by team, id, version desc, written_at desc, checksum desc", (start, end))
+            for team, body in cur:
+                try:
+                    yield answer_of(team, envelope.decode(bytes(body)))
+                except CorruptRecord:
+                    continue
 
     def ready(self) -> bool:
         """The database answers a trivial query."""

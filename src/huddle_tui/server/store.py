@@ -10,9 +10,11 @@ keeps them in PostgreSQL for more than one server process.
 from __future__ import annotations
 
 import threading
+from collections.abc import Iterator
 from pathlib import Path
 from typing import NamedTuple, Protocol
 
+from huddle_tui.server.orgreport import Answer
 from huddle_tui.server.state import ServerState, Stored
 from huddle_tui.server.tokens import DEFAULT_TEAM
 from huddle_tui.storage.envelope import Record
@@ -41,6 +43,9 @@ class RecordStore(Protocol):
 
     def page(self, team: str, since: str | None, limit: int) -> Page:
         """The team's records after a cursor (BadCursor for one not handed out here)."""
+
+    def answers(self, start: str, end: str) -> Iterator[Answer]:
+        """Every team's check-ins (latest versions) dated start..end, for the org report."""
 
     def ready(self) -> bool:
         """Whether the store can serve requests now."""
@@ -89,9 +94,25 @@ class FolderRecords:
         records, end, more = state.page(position, limit)
         return Page(records, state.cursor(end), more)
 
+    def answers(self, start: str, end: str) -> Iterator[Answer]:
+        """Check-ins of every team with a folder here, from each team's index."""
+        teams = self.root / "teams"
+        names = [p.name for p in teams.iterdir() if p.is_dir()] if teams.is_dir() else []
+        for team in [DEFAULT_TEAM, *sorted(names)]:
+            for record in list(self.team(team).latest.values()):
+                if record.kind == "checkin" and start <= record.date <= end:
+                    yield answer_of(team, record)
+
     def ready(self) -> bool:
         """The folder is there."""
         return self.root.is_dir()
 
     def close(self) -> None:
         """Nothing to release."""
+
+
+def answer_of(team: str, record: Record) -> Answer:
+    """What the org report reads of a check-in record: day, member if named, mood if given."""
+    member, mood = record.payload.get("member"), record.payload.get("mood")
+    return Answer(team, record.date, member if isinstance(member, str) else None,
+                  mood if isinstance(mood, int) and record.payload.get("visibility") != "withheld" else None)
