@@ -17,6 +17,7 @@ import pytest
 from huddle_tui.config.team import TeamConfig
 from huddle_tui.server.app import create_app
 from huddle_tui.server.state import ServerState
+from huddle_tui.server.tokens import DEFAULT_TEAM
 from huddle_tui.storage.envelope import Record
 from huddle_tui.sync.engine import sync_once
 from huddle_tui.sync.outbox import DEAD, Outbox
@@ -58,7 +59,7 @@ def server_state(server: LiveServer) -> ServerState:
     app: Any = server.server.config.app
     while not hasattr(app, "state"):
         app = app.app
-    state: ServerState = app.state.huddle
+    state: ServerState = app.state.huddle.team(DEFAULT_TEAM)
     return state
 
 

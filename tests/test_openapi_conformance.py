@@ -29,11 +29,14 @@ from typing import NamedTuple
 import httpx
 import pytest
 
+from huddle_tui.server.tokens import digest
 from tests.conftest import ROOT
 from tests.http_helpers import TOKEN, TOKEN_ENV, listening_socket
+from tests.test_server import ORG_TOKEN
 
 OPENAPI = ROOT / "docs" / "openapi.json"
 CONFIG = ROOT / "tests" / "schemathesis.toml"
+ORG_TOKEN_ENV = "HUDDLE_TEST_ORG_TOKEN"
 HOOKS = ROOT / "tests" / "openapi_hooks.py"
 FIXED_SEED = 20261126
 MAX_EXAMPLES = 25  # cases per operation and phase: about 10-20 s a run on a busy 2-core machine
@@ -52,7 +55,10 @@ def served(tmp_path: Path) -> Iterator[Served]:
     """`huddle serve` over an empty folder on 127.0.0.1, stopped afterwards."""
     folder, log = tmp_path / "shared", tmp_path / "server.log"
     folder.mkdir()
-    env = {**os.environ, "HUDDLE_SERVER_TOKENS": TOKEN}
+    tokens = tmp_path / "tokens"  # the team's token, and the org report's (hashed, as `tokens add` writes)
+    tokens.write_text(f"{TOKEN}\nsha256:{digest(ORG_TOKEN)} org\n")
+    tokens.chmod(0o600)
+    env = dict(os.environ)
     # The port stays bound here (never listening) while the server starts, so no other test is
     # handed it meanwhile; Linux lets the server bind it too, as both sockets allow address reuse.
     with listening_socket() as held, log.open("wb") as out:
@@ -60,7 +66,8 @@ def served(tmp_path: Path) -> Iterator[Served]:
         if sys.platform != "linux":  # elsewhere a second bind of the same address is refused
             held.close()
         proc = subprocess.Popen([sys.executable, "-m", "huddle_tui", "serve", "--shared", str(folder),
-                                 "--port", str(port)], env=env, stdout=out, stderr=subprocess.STDOUT)
+                                 "--tokens-file", str(tokens), "--port", str(port)],
+                                env=env, stdout=out, stderr=subprocess.STDOUT)
         url = f"http://127.0.0.1:{port}"
         try:
             wait_until_serving(url, proc, log)
@@ -92,7 +99,7 @@ class Run(NamedTuple):
 
 def schemathesis(description: Path, url: str, seed: int, cwd: Path, *extra: str) -> Run:
     """Run `schemathesis run` with every check against `url`, the token given by the security scheme."""
-    env = {**os.environ, TOKEN_ENV: TOKEN, "SCHEMATHESIS_HOOKS": str(HOOKS),
+    env = {**os.environ, TOKEN_ENV: TOKEN, ORG_TOKEN_ENV: ORG_TOKEN, "SCHEMATHESIS_HOOKS": str(HOOKS),
            "PYTHONPATH": os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")]))}
     command = [sys.executable, "-m", "schemathesis.cli", "--config-file", str(CONFIG), "--no-color",
                "run", str(description), "--url", url, "--checks", "all", "--seed", str(seed),

@@ -21,7 +21,7 @@ from huddle_tui.errors import ConfigError, StoreError
 from huddle_tui.server.app import MAX_BODY_BYTES, create_app
 from huddle_tui.server.limits import Limits
 from huddle_tui.server.state import ServerState
-from huddle_tui.server.tokens import load_tokens, token_ok
+from huddle_tui.server.tokens import DEFAULT_TEAM, TokenBook, digest, load_tokens, token_ok
 from huddle_tui.storage.envelope import dumps, encode
 from huddle_tui.sync import wire
 from tests.conftest import ROOT, run_huddle
@@ -38,9 +38,21 @@ Call = tuple[str, str, int]
 def served(tmp_path: Path) -> Iterator[tuple[LiveServer, Path]]:
     """A real server on 127.0.0.1 over an empty folder."""
     folder = tmp_path / "server"
-    server = LiveServer(create_app(folder, (TOKEN,), durable=False)).start()
+    book = TokenBook((TOKEN,), org_tokens_file(tmp_path))
+    server = LiveServer(create_app(folder, book, durable=False)).start()
     yield server, folder
     server.stop()
+
+
+ORG_TOKEN = "hdl_org-" + "k3Lm9PqR2sT5vW8x"
+
+
+def org_tokens_file(folder: Path) -> Path:
+    """A tokens file holding (the hash of) ORG_TOKEN, scoped to the org report."""
+    path = folder / "org-tokens"
+    path.write_text(f"sha256:{digest(ORG_TOKEN)} org\n")
+    path.chmod(0o600)
+    return path
 
 
 def snapshot(folder: Path) -> dict[str, bytes]:
@@ -241,7 +253,7 @@ def test_the_openapi_description_matches_what_the_server_serves(
     one = "/v1/records/{id}"
     many = "/v1/records"
     check = Conformance()
-    state: ServerState = served_app(server).state.huddle
+    state: ServerState = served_app(server).state.huddle.team(DEFAULT_TEAM)
 
     anon, bad = client(server, None), client(server, "y" * 24)
     with client(server) as c:
@@ -295,9 +307,44 @@ def test_the_openapi_description_matches_what_the_server_serves(
             check.check("GET", one, c.get(f"/v1/records/{record.id}"))
             check.check("GET", many, c.get(many))
     check_before_operations(check, tmp_path)
-    assert check.seen == documented()
+    check_team_paths_and_health(check, server, tmp_path)
+    # A team path runs the very handler of its plain path, so each status seen on the plain path
+    # counts for it too; check_team_paths_and_health sends the team paths their own requests.
+    aliases = {(m, p.replace("/v1/", "/v1/teams/{team}/"), s) for m, p, s in check.seen
+               if p.startswith("/v1/records")}
+    assert check.seen | aliases == documented()
     routes = {(m, r.path) for r in served_routes(server) for m in r.methods - {"HEAD"}}
     assert routes == {(m, p) for m, p, _ in documented()}
+
+
+def check_team_paths_and_health(check: Conformance, server: LiveServer, tmp_path: Path) -> None:
+    """The team-named paths answer as documented (another team's name is 404); health needs no token."""
+    (record,) = make_records(tmp_path / "client3", 1)
+    one, many = "/v1/teams/{team}/records/{id}", "/v1/teams/{team}/records"
+    with client(server) as c:
+        check.check("PUT", one, c.put(f"/v1/teams/default/records/{record.id}", content=wire.body(record)))
+        check.check("PUT", one, c.put(f"/v1/teams/other/records/{record.id}", content=wire.body(record)))
+        check.check("GET", one, c.get(f"/v1/teams/default/records/{record.id}"))
+        check.check("GET", one, c.get(f"/v1/teams/other/records/{record.id}"))
+        check.check("GET", many, c.get("/v1/teams/default/records"))
+        check.check("GET", many, c.get("/v1/teams/other/records"))
+        check.check("GET", "/v1/records", client(server, ORG_TOKEN).get("/v1/records"))
+        report = "/v1/org/report"
+        with client(server, ORG_TOKEN) as org:
+            check.check("GET", report, org.get(report, params={"from": "2026-11-01", "to": "2026-11-30"}))
+            check.check("GET", report, org.get(report, params={"from": "2026-11-31", "to": "2026-11-30"}))
+        check.check("GET", report, c.get(report))
+        check.check("GET", report, client(server, None).get(report))
+        check.check("GET", report, client(server, "y" * 24).get(report))
+        check.check("GET", "/healthz", httpx.get(server.url + "/healthz"))
+        check.check("GET", "/readyz", httpx.get(server.url + "/readyz"))
+    store = served_app(server).state.huddle
+    real_ready = store.ready
+    store.ready = lambda: False
+    try:
+        check.check("GET", "/readyz", httpx.get(server.url + "/readyz"))
+    finally:
+        store.ready = real_ready
 
 
 class Broken(dict[str, Any]):
@@ -330,7 +377,7 @@ def check_before_operations(check: Conformance, tmp_path: Path) -> None:
             check.check(method, path, raw_request(server.port, f"{start}No colon here\r\n\r\n".encode()))
             huge = f"{start}X-Pad: {'a' * 40_000}\r\n\r\n"
             check.check(method, path, raw_request(server.port, huge.encode()))  # 431
-        state: ServerState = served_app(server).state.huddle
+        state: ServerState = served_app(server).state.huddle.team(DEFAULT_TEAM)
         writing, release = threading.Event(), threading.Event()
         real_write = state.store.write
 

@@ -26,6 +26,7 @@ from huddle_tui.server.app import create_app
 from huddle_tui.server.limits import Limits
 from huddle_tui.server.protocol import server_config
 from huddle_tui.server.state import ServerState
+from huddle_tui.server.tokens import DEFAULT_TEAM
 from huddle_tui.storage import envelope
 from huddle_tui.storage.envelope import Record
 from huddle_tui.sync import wire
@@ -52,7 +53,7 @@ def client(server: LiveServer) -> httpx.Client:
 def state_of(server: LiveServer) -> ServerState:
     """The ServerState behind a running test server."""
     app: Any = server.server.config.app
-    state: ServerState = app.state.huddle
+    state: ServerState = app.state.huddle.team(DEFAULT_TEAM)
     return state
 
 

@@ -29,7 +29,16 @@ def _positive(kind: Callable[[str], float]) -> Callable[[str], float]:
 def configure(p: argparse.ArgumentParser) -> None:
     """Flags of `huddle serve`."""
     d = Limits()
-    p.add_argument("--shared", required=True, metavar="DIR", help="the folder to keep records in")
+    p.add_argument("action", nargs="*", metavar="ACTION",
+                   help="none to serve; `tokens add --team NAME` (or --org), `tokens list`, "
+                        "`tokens revoke ID` to manage --tokens-file; `migrate` to update --database")
+    p.add_argument("--shared", metavar="DIR", help="the folder to keep records in (the folder store)")
+    p.add_argument("--database", metavar="URL",
+                   help="keep records in PostgreSQL instead: postgresql://user@host/dbname "
+                        "(default $HUDDLE_DATABASE_URL; run `huddle serve migrate` first)")
+    p.add_argument("--team", metavar="NAME", help="with `tokens add`: the team the token may reach")
+    p.add_argument("--org", action="store_true",
+                   help="with `tokens add`: a token for the org's aggregate report only, never records")
     p.add_argument("--host", default="127.0.0.1",
                    help="address to listen on (default 127.0.0.1: this machine only)")
     p.add_argument("--port", type=int, default=8080, help="port (default 8080)")
@@ -48,12 +57,18 @@ def configure(p: argparse.ArgumentParser) -> None:
                         help=f"request line and headers over this get 431 (default {d.max_head_bytes})")
     limits.add_argument("--backlog", type=_positive(int), default=d.backlog, metavar="N",
                         help=f"connections the OS queues before they are accepted (default {d.backlog})")
+    p.add_argument("--log-format", choices=("text", "json"), default="text",
+                   help="json: one JSON object a line (time, level, logger, message) for a log collector")
     p.add_argument("--access-log", action="store_true",
                    help="log every request (method, path, status) to stdout; off by default")
 
 
 def run(args: argparse.Namespace) -> int:
-    """Check the tokens and the folder, then serve until interrupted."""
+    """Manage tokens or migrate when asked to; else check the tokens and the store, then serve."""
+    if args.action:
+        from huddle_tui.commands import serve_admin
+
+        return serve_admin.run(args)
     try:
         import uvicorn
 
@@ -61,20 +76,24 @@ def run(args: argparse.Namespace) -> int:
         from huddle_tui.server.protocol import server_config
     except ImportError:
         raise UsageError("the server needs its extra: pip install 'huddle-tui[server]'") from None
-    from huddle_tui.server.tokens import load_tokens
+    from huddle_tui.commands.serve_admin import open_store
+    from huddle_tui.server.tokens import TokenBook, load_tokens
 
     if not 0 < args.port < 65536:
         raise UsageError(f"--port must be 1 to 65535, got {args.port}")
-    tokens = load_tokens(Path(args.tokens_file).expanduser() if args.tokens_file else None)
-    shared = Path(args.shared).expanduser()
-    if not shared.is_dir():
-        raise UsageError(f"--shared {shared}: no such folder")
+    tokens_file = Path(args.tokens_file).expanduser() if args.tokens_file else None
+    tokens = TokenBook((), tokens_file) if tokens_file else TokenBook(load_tokens(None))
+    store, where = open_store(args)
     limits = Limits(concurrency=int(args.limit_concurrency), keep_alive=int(args.timeout_keep_alive),
                     request_timeout=float(args.timeout_request), max_head_bytes=int(args.max_head_bytes),
                     backlog=int(args.backlog))
-    app = create_app(shared, tokens)
-    config = server_config(app, limits, host=args.host, port=args.port, access_log=args.access_log)
-    print(f"Serving {shared} on http://{args.host}:{args.port} ({len(tokens)} tokens accepted; "
-          f"at most {limits.concurrency} connections)", flush=True)
-    uvicorn.Server(config).run()
+    app = create_app(store, tokens)
+    config = server_config(app, limits, host=args.host, port=args.port, access_log=args.access_log,
+                           json_logs=args.log_format == "json")
+    print(f"Serving {where} on http://{args.host}:{args.port} "
+          f"(at most {limits.concurrency} connections)", flush=True)
+    try:
+        uvicorn.Server(config).run()
+    finally:
+        store.close()
     return 0

@@ -79,6 +79,7 @@ class Endpoint(NamedTuple):
     token_file: Path | None = None
     ca_bundle: Path | None = None
     name: str | None = None
+    team: str | None = None
 
 
 SUPPORT_KINDS = ("eap", "peer", "crisis", "other")
@@ -207,7 +208,7 @@ TEAM_TABLE_KEYS = {"name", "round_minutes", "speaking_order", "facilitator_posit
                    "followup_days", "target_weekly_coverage"}
 MEMBER_KEYS = {"name", "handle", "timezone", "joined", "away", "pairs", "interests"}
 AWAY_KEYS = {"from", "to"}
-ENDPOINT_KEYS = {"url", "format", "token_env", "token_file", "ca_bundle", "name"}
+ENDPOINT_KEYS = {"url", "format", "token_env", "token_file", "ca_bundle", "name", "team"}
 SUPPORT_KEYS = {"name", "contact", "kind"}
 MEASURE_KEYS = {"sisq", "who5"}
 
@@ -386,6 +387,7 @@ def _read_endpoint(r: TomlReader, raw: Any, i: int, base: Path) -> Endpoint:
         token_file=(base / token_file) if token_file else None,
         ca_bundle=(base / ca_bundle) if ca_bundle else None,
         name=r.str_(e, "name", where),
+        team=r.str_(e, "team", where),
     )
 
 
@@ -426,6 +428,7 @@ def team_config_to_toml(cfg: TeamConfig) -> dict[str, Any]:
             "url": e.url, "format": e.format, "token_env": e.token_env,
             "token_file": str(e.token_file) if e.token_file else None,
             "ca_bundle": str(e.ca_bundle) if e.ca_bundle else None, "name": e.name,
+            "team": e.team,
         }) for e in cfg.endpoints]
     if cfg.pairs != PairsConfig():
         doc["pairs"] = cfg.pairs.to_toml()

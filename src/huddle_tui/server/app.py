@@ -1,5 +1,10 @@
 """The records API as a Starlette app: PUT a record version, GET records since a cursor.
 
+Every token is scoped to one team (tokens.py): /v1/records/... reaches the
+token's own team, /v1/teams/NAME/records/... names it, and a token of
+another team (or an org token, which reads aggregates only) gets 404 there,
+the same answer as for a team that does not exist, so names do not leak.
+
 Every answer is JSON; every error is ``{"error": "<one line>", "status": N}``.
 Checks run in this order, so a bad request never touches the store:
 authentication (401 no token, 403 wrong token), size (413), JSON (400),
@@ -18,8 +23,10 @@ from __future__ import annotations
 
 import logging
 import traceback
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
+from datetime import date, timedelta
 from pathlib import Path
+from typing import Any
 
 from starlette.applications import Starlette
 from starlette.concurrency import run_in_threadpool
@@ -32,14 +39,26 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from huddle_tui.errors import StoreError
 from huddle_tui.server import checks
-from huddle_tui.server.state import ServerState
-from huddle_tui.server.tokens import token_ok
+from huddle_tui.server.orgreport import build_report
+from huddle_tui.server.store import BadCursor, FolderRecords, RecordStore
+from huddle_tui.server.tokens import Scope as TokenScope
+from huddle_tui.server.tokens import TokenBook
 from huddle_tui.storage.envelope import CorruptRecord
 from huddle_tui.sync import wire
 
 MAX_BODY_BYTES = 64 * 1024
 MAX_PAGE = 1000
 log = logging.getLogger("huddle_tui.server")
+
+
+def day_param(text: str) -> date | None:
+    """A YYYY-MM-DD query parameter as a date, or None."""
+    if len(text) != 10 or text[4] != "-" or text[7] != "-" or not text.replace("-", "").isdigit():
+        return None
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        return None
 
 
 class ApiError(Exception):
@@ -96,21 +115,33 @@ class CatchAll:
                     scope, receive, send)
 
 
-def create_app(shared: Path, tokens: tuple[str, ...], *, max_body: int = MAX_BODY_BYTES,
-               durable: bool = True) -> Starlette:
-    """The ASGI app serving the records API over the shared folder `shared`."""
-    if not tokens:
+def create_app(shared: Path | RecordStore, tokens: tuple[str, ...] | TokenBook, *,
+               max_body: int = MAX_BODY_BYTES, durable: bool = True,
+               today: Callable[[], date] = date.today) -> Starlette:
+    """The ASGI app serving the records API over a store (a folder path: the folder store)."""
+    book = tokens if isinstance(tokens, TokenBook) else TokenBook(tokens) if tokens else None
+    if book is None:
         raise ValueError("the server needs at least one token")
-    state = ServerState(shared, durable=durable)
+    store: RecordStore = FolderRecords(shared, durable=durable) if isinstance(shared, Path) else shared
 
-    def authenticate(request: Request) -> None:
-        """401 without a bearer token, 403 with one that is not accepted."""
+    def authenticate(request: Request) -> TokenScope:
+        """401 without a bearer token, 403 with one that is not accepted; else the token's scope."""
         header = request.headers.get("authorization", "")
         scheme, _, given = header.partition(" ")
         if scheme.lower() != "bearer" or not given.strip():
             raise ApiError(401, "missing bearer token (Authorization: Bearer TOKEN)")
-        if not token_ok(given.strip(), tokens):
+        scope = book.scope(given.strip())
+        if scope is None:
             raise ApiError(403, "token not accepted")
+        return scope
+
+    def team_of(request: Request, what: str = "no such record") -> str:
+        """The team a records request may reach: its token's, and only if the path names no other (404)."""
+        scope = authenticate(request)
+        named = request.path_params.get("team")
+        if scope.team is None or (named is not None and named != scope.team):
+            raise ApiError(404, what)
+        return scope.team
 
     async def read_body(request: Request) -> bytes:
         """The request body, refusing (413) anything over the limit before reading it all."""
@@ -136,12 +167,12 @@ def create_app(shared: Path, tokens: tuple[str, ...], *, max_body: int = MAX_BOD
 
     async def put_record(request: Request) -> Response:
         """PUT /v1/records/{id}: store one record version, idempotently."""
-        authenticate(request)
+        team = team_of(request)
         raw = await read_body(request)
-        return await run_in_threadpool(check_and_store, request.path_params["id"], raw,
+        return await run_in_threadpool(check_and_store, team, request.path_params["id"], raw,
                                        request.headers.get("idempotency-key"))
 
-    def check_and_store(rid: str, raw: bytes, key: str | None) -> Response:
+    def check_and_store(team: str, rid: str, raw: bytes, key: str | None) -> Response:
         """Parse, check and durably store a PUT body (in a worker thread: it parses and fsyncs)."""
         if not wire.is_record_id(rid):
             raise ApiError(422, "the id in the path must be a lowercase UUID")
@@ -161,10 +192,10 @@ def create_app(shared: Path, tokens: tuple[str, ...], *, max_body: int = MAX_BOD
         if key is not None and key != wire.idempotency_key(record.id, record.version):
             raise ApiError(422, "Idempotency-Key must be the record's id and version (ID.VERSION)")
         try:
-            stored = state.put(record, data)
-        except StoreError as exc:  # the folder, not the request, is at fault: worth a retry
+            stored = store.put(team, record, data)
+        except StoreError as exc:  # the store, not the request, is at fault: worth a retry
             log.error("PUT %s: %s", rid, exc.message)
-            raise ApiError(500, "the server cannot write to its folder; try again later") from None
+            raise ApiError(500, "the server cannot write to its store; try again later") from None
         if stored.conflict:
             raise ApiError(409, f"version {record.version} of this record is already stored "
                                 "with another body")
@@ -174,24 +205,23 @@ def create_app(shared: Path, tokens: tuple[str, ...], *, max_body: int = MAX_BOD
 
     def get_record(request: Request) -> Response:
         """GET /v1/records/{id}: the latest version of one record."""
-        authenticate(request)
-        found = state.latest.get(request.path_params["id"])
+        found = store.latest(team_of(request), request.path_params["id"])
         if found is None:
             raise ApiError(404, "no such record")
         return JSONResponse(wire.to_wire(found))
 
     def list_records(request: Request) -> Response:
         """GET /v1/records?since=CURSOR&limit=N (sync: Starlette runs it in a thread; a page is big)."""
-        authenticate(request)
-        position = state.position(request.query_params.get("since"))
-        if position is None:
-            raise ApiError(400, "since must be a cursor returned by this endpoint")
+        team = team_of(request, "no such team")
         limit = checks.whole_number(request.query_params.get("limit", "500"), 1, MAX_PAGE)
         if limit is None:
             raise ApiError(400, f"limit must be a whole number from 1 to {MAX_PAGE}")
-        records, end, more = state.page(position, limit)
-        return JSONResponse({"records": [wire.to_wire(r) for r in records],
-                             "cursor": state.cursor(end), "more": more})
+        try:
+            page = store.page(team, request.query_params.get("since"), limit)
+        except BadCursor:
+            raise ApiError(400, "since must be a cursor returned by this endpoint") from None
+        return JSONResponse({"records": [wire.to_wire(r) for r in page.records],
+                             "cursor": page.cursor, "more": page.more})
 
     async def on_api_error(request: Request, exc: Exception) -> Response:
         """Our own refusals, as JSON."""
@@ -203,10 +233,42 @@ def create_app(shared: Path, tokens: tuple[str, ...], *, max_body: int = MAX_BOD
         assert isinstance(exc, HTTPException)
         return error_response(exc.status_code, str(exc.detail), exc.headers)
 
-    app = Starlette(routes=[
+    def org_report(request: Request) -> Response:
+        """GET /v1/org/report?from=DAY&to=DAY: aggregates only, k ≥ 3 (an org token; any other 404)."""
+        if authenticate(request).team is not None:
+            raise ApiError(404, "not found")
+        params = request.query_params
+        end = day_param(params["to"]) if "to" in params else today()
+        start = day_param(params["from"]) if "from" in params else end and end - timedelta(days=27)
+        if start is None or end is None:
+            raise ApiError(400, "from and to must be days, YYYY-MM-DD")
+        start_text, end_text = start.isoformat(), end.isoformat()
+        return JSONResponse(build_report(store.answers(start_text, end_text), start_text, end_text))
+
+    def healthz(request: Request) -> Response:
+        """GET /healthz: the process answers (for a load balancer's liveness check)."""
+        return JSONResponse({"status": "ok"})
+
+    def readyz(request: Request) -> Response:
+        """GET /readyz: the store answers too; 503 while it does not."""
+        try:
+            ok = store.ready()
+        except Exception:  # any failure of the store means not ready, never a 500
+            ok = False
+        if not ok:
+            return error_response(503, "the store is not reachable")
+        return JSONResponse({"status": "ready"})
+
+    routes: list[Any] = [
         Route("/v1/records", list_records, methods=["GET"]),
         Route("/v1/records/{id}", record, methods=["GET", "PUT"]),
-    ], middleware=[Middleware(CatchAll)],
-        exception_handlers={ApiError: on_api_error, HTTPException: on_http_error})
-    app.state.huddle = state
+        Route("/v1/teams/{team}/records", list_records, methods=["GET"]),
+        Route("/v1/teams/{team}/records/{id}", record, methods=["GET", "PUT"]),
+        Route("/v1/org/report", org_report, methods=["GET"]),
+        Route("/healthz", healthz, methods=["GET"]),
+        Route("/readyz", readyz, methods=["GET"]),
+    ]
+    app = Starlette(routes=routes, middleware=[Middleware(CatchAll)],
+                    exception_handlers={ApiError: on_api_error, HTTPException: on_http_error})
+    app.state.huddle = store
     return app

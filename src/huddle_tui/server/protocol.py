@@ -152,19 +152,22 @@ def protocol_for(limits: Limits) -> type[BoundedH11Protocol]:
     return type("HuddleH11Protocol", (BoundedH11Protocol,), {"request_timeout": limits.request_timeout})
 
 
-def log_config() -> dict[str, Any]:
-    """uvicorn's logging set-up, plus the server's own logger on the same stderr handler."""
+def log_config(json_lines: bool = False) -> dict[str, Any]:
+    """uvicorn's logging set-up, plus the server's own logger on the same stderr handler (JSON if asked)."""
     config = copy.deepcopy(LOGGING_CONFIG)
     config["loggers"]["huddle_tui.server"] = {"handlers": ["default"], "level": "INFO"}
+    if json_lines:
+        formatter = {"()": "huddle_tui.server.jsonlog.JsonFormatter"}
+        config["formatters"] = {"default": formatter, "access": formatter}
     return config
 
 
 def server_config(app: Any, limits: Limits, *, host: str = "127.0.0.1", port: int = 8080,
-                  access_log: bool = False, log_level: str = "info") -> Config:
+                  access_log: bool = False, log_level: str = "info", json_logs: bool = False) -> Config:
     """The uvicorn configuration `huddle serve` runs with (tests use it too, on 127.0.0.1)."""
     return uvicorn.Config(
         app, host=host, port=port, http=protocol_for(limits), ws="none", lifespan="off",
         limit_concurrency=limits.concurrency, timeout_keep_alive=limits.keep_alive,
         h11_max_incomplete_event_size=limits.max_head_bytes, backlog=limits.backlog,
-        access_log=access_log, log_level=log_level, log_config=log_config(),
+        access_log=access_log, log_level=log_level, log_config=log_config(json_logs),
         server_header=False, timeout_graceful_shutdown=5)

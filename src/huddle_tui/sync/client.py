@@ -19,6 +19,7 @@ import ssl
 import time
 from collections.abc import Callable
 from typing import Any, Literal, NamedTuple
+from urllib.parse import quote
 
 import httpx
 
@@ -77,6 +78,8 @@ class EndpointClient:
         secret = resolve_secret(endpoint)
         chat = endpoint.format != "records"
         self.url = secret if chat and secret else endpoint.url
+        # A team's endpoint config names its namespace on a many-team server: /v1/teams/NAME/...
+        self.api = f"/v1/teams/{quote(endpoint.team, safe='')}/" if endpoint.team and not chat else "/v1/"
         # A chat webhook's URL is its secret, wherever it came from; any URL's key-like parts are too.
         hidden = [secret, self.url if chat else None, *url_secret_parts(self.url)]
         self.secrets = tuple(dict.fromkeys(s for s in hidden if s))
@@ -116,6 +119,10 @@ class EndpointClient:
         """Close on the way out."""
         self.close()
 
+    def scoped(self, path: str) -> str:
+        """An API path (/v1/...) in this endpoint's team namespace; a webhook's empty path as it is."""
+        return self.api + path.removeprefix("/v1/") if path.startswith("/v1/") else path
+
     def safe(self, text: str) -> str:
         """Text made fit to show: secrets removed, control characters escaped, kept short."""
         return printable(self._redact(text))[:300]
@@ -129,7 +136,7 @@ class EndpointClient:
             headers["Idempotency-Key"] = item.key
         log.debug("%s %s: %s %s", self.label, item.label, item.method, item.path or "(webhook)")
         try:
-            response = self.http.request(item.method, self.url + item.path, content=item.body,
+            response = self.http.request(item.method, self.url + self.scoped(item.path), content=item.body,
                                          headers=headers)
         except httpx.TimeoutException as exc:
             return Outcome("retry", self.safe(f"timed out ({type(exc).__name__})"))
@@ -156,7 +163,7 @@ class EndpointClient:
         if cursor is not None:
             params["since"] = cursor
         try:
-            response = self.http.get(self.url + "/v1/records", params=params)
+            response = self.http.get(self.url + self.scoped("/v1/records"), params=params)
         except httpx.HTTPError as exc:
             raise PullError(self.safe(f"pull failed: {type(exc).__name__}: {exc}")) from None
         if response.status_code != 200:

@@ -1,0 +1,203 @@
+"""Records in PostgreSQL, so that several `huddle serve` processes can serve one organisation.
+
+Nothing is held in memory: every request asks the database. Each team has a
+row in huddle_teams whose counter numbers the team's records in arrival
+order; a PUT increments it in the same transaction that inserts the record,
+so the row lock orders a team's writers and its numbers commit in order (a
+`since` pull can never skip a record that commits late), while teams write
+in parallel. The primary key (team, id, version) gives two concurrent PUTs of
+one version one winner; the other sees the winner's row once it commits. A
+PUT is acknowledged after its transaction commits (synchronous_commit).
+Schema migrations are numbered and applied once each by `huddle serve migrate`.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from typing import Any
+from urllib.parse import urlsplit
+
+import psycopg
+from psycopg_pool import ConnectionPool
+
+from huddle_tui.errors import ConfigError, StoreError
+from huddle_tui.server.orgreport import Answer
+from huddle_tui.server.state import Stored
+from huddle_tui.server.store import BadCursor, Page, answer_of
+from huddle_tui.storage import envelope
+from huddle_tui.storage.envelope import CorruptRecord, Record
+
+MIGRATIONS: tuple[str, ...] = (
+    # 1: teams with their arrival counters, and every record version's envelope bytes.
+    """
+    create table huddle_teams (
+        name text primary key,
+        seq bigint not null default 0
+    );
+    create table huddle_records (
+        team text not null references huddle_teams (name),
+        id text not null,
+        version integer not null,
+        seq bigint not null,
+        checksum text not null,
+        kind text not null,
+        day text not null,
+        written_at text not null,
+        body bytea not null,
+        primary key (team, id, version)
+    );
+    create unique index huddle_records_team_seq on huddle_records (team, seq);
+    """,
+)
+LATEST = len(MIGRATIONS)
+_MIGRATION_LOCK = 0x6875_6464_6C65  # any fixed number: two `migrate`s at once take turns
+_CURSOR = re.compile(r"p([0-9]{1,18})\Z")
+
+
+def describe(url: str) -> str:
+    """The database a URL names, without its password: for logs and first lines."""
+    parts = urlsplit(url)
+    host = parts.hostname or "local socket"
+    return f"PostgreSQL {parts.path.lstrip('/') or '(default database)'} on {host}"
+
+
+def _connect(url: str) -> psycopg.Connection[Any]:
+    """One connection, or a ConfigError saying the database cannot be reached."""
+    try:
+        return psycopg.connect(url, autocommit=True, connect_timeout=10)
+    except psycopg.Error as exc:
+        raise ConfigError(f"{describe(url)}: cannot connect ({type(exc).__name__}: "
+                          f"{str(exc).splitlines()[0] if str(exc) else 'no detail'})") from None
+
+
+def schema_version(conn: psycopg.Connection[Any]) -> int:
+    """The migrations applied so far (0 on an empty database)."""
+    exists = conn.execute("select to_regclass('huddle_schema') is not null").fetchone()
+    if not exists or not exists[0]:
+        return 0
+    row = conn.execute("select coalesce(max(version), 0) from huddle_schema").fetchone()
+    return int(row[0]) if row else 0
+
+
+def migrate_database(url: str) -> tuple[int, int]:
+    """Apply the migrations not yet applied, each in its own transaction; (version before, after)."""
+    with _connect(url) as conn, conn.transaction():
+        conn.execute("select pg_advisory_xact_lock(%s)", (_MIGRATION_LOCK,))
+        conn.execute("create table if not exists huddle_schema "
+                     "(version integer primary key, applied_at timestamptz not null default now())")
+        before = schema_version(conn)
+        if before > LATEST:
+            raise ConfigError(f"{describe(url)}: schema version {before} is newer than this "
+                              f"huddle-tui knows ({LATEST}); upgrade huddle-tui")
+        for number in range(before + 1, LATEST + 1):
+            conn.execute(MIGRATIONS[number - 1].encode())
+            conn.execute("insert into huddle_schema (version) values (%s)", (number,))
+    return before, LATEST
+
+
+class PostgresRecords:
+    """The RecordStore over a PostgreSQL database (psycopg 3, a connection pool)."""
+
+    def __init__(self, url: str, *, min_size: int = 2, max_size: int = 16) -> None:
+        """Check the schema is current, then open the pool."""
+        with _connect(url) as conn:
+            version = schema_version(conn)
+        if version != LATEST:
+            raise ConfigError(f"{describe(url)}: schema version {version}, this server needs {LATEST}: "
+                              "run `huddle serve migrate --database URL` first")
+        self.url = url
+        self.pool: ConnectionPool[psycopg.Connection[Any]] = ConnectionPool(
+            url, min_size=min_size, max_size=max_size, open=True, kwargs={"autocommit": True},
+            timeout=30, name="huddle")
+
+    def put(self, team: str, record: Record, data: bytes) -> Stored:
+        """Insert a version once: a replay is a no-op, another body a conflict (one winner, any process)."""
+        key = (team, record.id, record.version)
+        try:
+            with self.pool.connection() as conn:
+                held = self._held(conn, key)
+                if held is not None:
+                    return Stored(False, held.checksum != record.checksum, held)
+                with conn.transaction():
+                    conn.execute("insert into huddle_teams as t (name, seq) values (%s, 1) "
+                                 "on conflict (name) do update set seq = t.seq + 1", (team,))
+                    held = self._held(conn, key)
+                    if held is None:
+                        conn.execute(
+                            "insert into huddle_records (team, id, version, seq, checksum, kind, day, "
+                            "written_at, body) select %s, %s, %s, seq, %s, %s, %s, %s, %s "
+                            "from huddle_teams where name = %s",
+                            (*key, record.checksum, record.kind, record.date, record.written_at, data, team))
+                if held is not None:
+                    return Stored(False, held.checksum != record.checksum, held)
+        except psycopg.Error as exc:
+            raise StoreError(f"PostgreSQL: {type(exc).__name__}") from None
+        return Stored(True, False, record)
+
+    @staticmethod
+    def _held(conn: psycopg.Connection[Any], key: tuple[str, str, int]) -> Record | None:
+        """The stored record for (team, id, version), if any."""
+        row = conn.execute("select body from huddle_records where team = %s and id = %s and version = %s",
+                           key).fetchone()
+        return None if row is None else envelope.decode(bytes(row[0]))
+
+    def latest(self, team: str, rid: str) -> Record | None:
+        """The latest version of one record, by the merge rule."""
+        with self.pool.connection() as conn:
+            rows = conn.execute("select body from huddle_records where team = %s and id = %s",
+                                (team, rid)).fetchall()
+        found: Record | None = None
+        for (body,) in rows:
+            try:
+                record = envelope.decode(bytes(body))
+            except CorruptRecord:
+                continue
+            if found is None or record.supersedes(found):
+                found = record
+        return found
+
+    def page(self, team: str, since: str | None, limit: int) -> Page:
+        """The team's records numbered after the cursor, in arrival order."""
+        after = 0
+        if since:
+            match = _CURSOR.match(since)
+            if match is None:
+                raise BadCursor(since)
+            after = int(match.group(1))
+        with self.pool.connection() as conn:
+            rows = conn.execute("select seq, body from huddle_records where team = %s and seq > %s "
+                                "order by seq limit %s", (team, after, limit + 1)).fetchall()
+        more = len(rows) > limit
+        rows = rows[:limit]
+        records = []
+        for _, body in rows:
+            try:
+                records.append(envelope.decode(bytes(body)))
+            except CorruptRecord:
+                continue
+        end = int(rows[-1][0]) if rows else after
+        return Page(records, f"p{end}", more)
+
+    def answers(self, start: str, end: str) -> Iterator[Answer]:
+        """Every team's latest check-in versions dated start..end, streamed (never all in memory)."""
+        with self.pool.connection() as conn, conn.transaction(), conn.cursor(name="org_report") as cur:
+            cur.itersize = 2000
+            cur.execute("select distinct on (team, id) team, body from huddle_records "
+                        "where kind = 'checkin' and day between %s and %s "
+                        "order by team, id, version desc, written_at desc, checksum desc", (start, end))
+            for team, body in cur:
+                try:
+                    yield answer_of(team, envelope.decode(bytes(body)))
+                except CorruptRecord:
+                    continue
+
+    def ready(self) -> bool:
+        """The database answers a trivial query."""
+        with self.pool.connection(timeout=5) as conn:
+            conn.execute("select 1")
+        return True
+
+    def close(self) -> None:
+        """Close the pool's connections."""
+        self.pool.close()

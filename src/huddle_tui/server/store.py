@@ -1,0 +1,118 @@
+"""Where the server keeps records: the interface every store offers, and the folder store.
+
+Each store keeps records per team; a team's records, versions and cursor are
+its own. The folder store (the default, for a team or a small company) keeps
+the default team in the --shared folder itself, as the single-team server
+always has, and each other team in ``teams/NAME/`` under it; pgstore.py
+keeps them in PostgreSQL for more than one server process.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+from typing import NamedTuple, Protocol
+
+from huddle_tui.server.orgreport import Answer
+from huddle_tui.server.state import ServerState, Stored
+from huddle_tui.server.tokens import DEFAULT_TEAM
+from huddle_tui.storage.envelope import Record
+
+
+class BadCursor(ValueError):
+    """A `since` cursor this store did not hand out."""
+
+
+class Page(NamedTuple):
+    """One page of a team's records in arrival order, the cursor after it, and whether more follow."""
+
+    records: list[Record]
+    cursor: str
+    more: bool
+
+
+class RecordStore(Protocol):
+    """What the API needs of a store (all methods are called from worker threads)."""
+
+    def put(self, team: str, record: Record, data: bytes) -> Stored:
+        """Store a version once: a replay is a no-op, another body for it a conflict."""
+
+    def latest(self, team: str, rid: str) -> Record | None:
+        """The latest version of one record of a team, or None."""
+
+    def page(self, team: str, since: str | None, limit: int) -> Page:
+        """The team's records after a cursor (BadCursor for one not handed out here)."""
+
+    def answers(self, start: str, end: str) -> Iterator[Answer]:
+        """Every team's check-ins (latest versions) dated start..end, for the org report."""
+
+    def ready(self) -> bool:
+        """Whether the store can serve requests now."""
+
+    def close(self) -> None:
+        """Release what the store holds (connections)."""
+
+
+class FolderRecords:
+    """Records in a folder, one ServerState (the folder store plus its index) per team."""
+
+    def __init__(self, root: Path, *, durable: bool = True) -> None:
+        """Open the default team's folder now, the others on first use."""
+        self.root = root
+        self.durable = durable
+        self._teams: dict[str, ServerState] = {}
+        self._lock = threading.Lock()
+        self.team(DEFAULT_TEAM)
+
+    def folder(self, team: str) -> Path:
+        """Where a team's records live: the root for the default team, teams/NAME/ for the others."""
+        return self.root if team == DEFAULT_TEAM else self.root / "teams" / team
+
+    def team(self, team: str) -> ServerState:
+        """A team's state, opened (its folder made) on first use (only a token of the team gets here)."""
+        with self._lock:
+            state = self._teams.get(team)
+            if state is None:
+                state = self._teams[team] = ServerState(self.folder(team), durable=self.durable)
+            return state
+
+    def put(self, team: str, record: Record, data: bytes) -> Stored:
+        """Store a version in the team's folder."""
+        return self.team(team).put(record, data)
+
+    def latest(self, team: str, rid: str) -> Record | None:
+        """The latest version of one record, from the team's index."""
+        return self.team(team).latest.get(rid)
+
+    def page(self, team: str, since: str | None, limit: int) -> Page:
+        """A page of the team's arrival log."""
+        state = self.team(team)
+        position = state.position(since)
+        if position is None:
+            raise BadCursor(since)
+        records, end, more = state.page(position, limit)
+        return Page(records, state.cursor(end), more)
+
+    def answers(self, start: str, end: str) -> Iterator[Answer]:
+        """Check-ins of every team with a folder here, from each team's index."""
+        teams = self.root / "teams"
+        names = [p.name for p in teams.iterdir() if p.is_dir()] if teams.is_dir() else []
+        for team in [DEFAULT_TEAM, *sorted(names)]:
+            for record in list(self.team(team).latest.values()):
+                if record.kind == "checkin" and start <= record.date <= end:
+                    yield answer_of(team, record)
+
+    def ready(self) -> bool:
+        """The folder is there."""
+        return self.root.is_dir()
+
+    def close(self) -> None:
+        """Nothing to release."""
+
+
+def answer_of(team: str, record: Record) -> Answer:
+    """What the org report reads of a check-in record: day, member if named, mood if given."""
+    member, mood = record.payload.get("member"), record.payload.get("mood")
+    return Answer(team, record.date, member if isinstance(member, str) else None,
+                  mood if isinstance(mood, int) and record.payload.get("visibility") != "withheld" else None)

@@ -1,0 +1,70 @@
+"""The org report's k ≥ 3 rule against a subtraction attacker who also knows their own team.
+
+The attacker reads the whole report and knows every figure of their own
+team (they see its summaries). For each figure, they subtract the teams
+shown, and their own, from the org total: what is left must rest on at least
+3 people, or on nobody; otherwise they have learnt something of fewer than 3.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from huddle_tui.server.orgreport import FEWER, MOODS, Answer, K, build_report, team_figures
+
+DAYS = ["2026-11-02", "2026-11-03", "2026-11-10", "2026-11-17", "2026-11-24"]
+
+
+@st.composite
+def organisations(draw: st.DrawFn) -> list[Answer]:
+    """Teams of 1 to 8 people (some tiny), each checking in on some days with some mood."""
+    answers = []
+    for t in range(draw(st.integers(1, 6))):
+        for p in range(draw(st.integers(1, 8))):
+            for day in draw(st.lists(st.sampled_from(DAYS), min_size=1, max_size=3, unique=True)):
+                answers.append(Answer(f"team{t}", day, f"p{t}-{p}", draw(st.sampled_from(MOODS))))
+    return answers
+
+
+def numbers(figures: dict[str, Any]) -> list[int]:
+    """A figures object flattened to its numbers, in a fixed order."""
+    return [figures["participants"], figures["checkins"], figures["weekly_coverage"]["weeks_with_3_or_more"],
+            *figures["mood_distribution"].values()]
+
+
+@settings(max_examples=150, deadline=None)
+@given(organisations())
+def test_no_reader_can_subtract_their_way_to_fewer_than_3_people(answers: list[Answer]) -> None:
+    """Shown teams are exact; for every attacker team, the residue is empty or rests on ≥ 3 people."""
+    report = build_report(answers, DAYS[0], DAYS[-1])
+    truth = {t: team_figures([a for a in answers if a.team == t]) for t in {a.team for a in answers}}
+    for team, shown in report["teams"].items():
+        if shown != FEWER:
+            assert shown["participants"] >= K
+            assert numbers(shown) == numbers(truth[team].as_json(1))
+    if report["org"] == FEWER:
+        return
+    hidden = [t for t, shown in report["teams"].items() if shown == FEWER]
+    for attacker in truth:
+        residue_people = sum(truth[t].people for t in hidden if t != attacker)
+        visible = [numbers(s) for s in report["teams"].values() if s != FEWER]
+        org = numbers(report["org"])
+        own = numbers(truth[attacker].as_json(1)) if attacker in hidden else [0] * len(org)
+        columns = list(zip(*visible, strict=True)) if visible else [()] * len(org)
+        residue = [o - sum(col) - mine for o, col, mine in zip(org, columns, own, strict=True)]
+        assert residue[0] == residue_people  # the attacker's subtraction finds the hidden people
+        assert residue_people == 0 or residue_people >= K, (attacker, hidden, report)
+
+
+def test_a_small_team_is_hidden_with_two_others_and_a_lone_team_hides_the_org() -> None:
+    """Teams of 2, 5, 4 and 9: hiding the 2 with the 4 alone lets the 4 subtract, so the 5 goes too."""
+    sizes = (("a", 2), ("b", 5), ("c", 4), ("d", 9))
+    answers = [Answer(t, "2026-11-24", f"{t}{i}", 3) for t, n in sizes for i in range(n)]
+    report = build_report(answers, "2026-11-23", "2026-11-24")
+    assert [t for t, shown in report["teams"].items() if shown == FEWER] == ["a", "b", "c"]
+    assert report["teams"]["d"]["participants"] == 9 and report["org"]["participants"] == 20
+    lone = build_report(answers[:2], "2026-11-23", "2026-11-24")
+    assert lone == {**lone, "teams": {"a": FEWER}, "org": FEWER}
