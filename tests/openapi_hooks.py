@@ -55,4 +55,8 @@ def before_call(context: HookContext, case: Case[Any], kwargs: dict[str, Any]) -
         body["checksum"] = checksum(body) or body["checksum"]
     case.body = body
     if "Idempotency-Key" in case.headers and "version" in body:
-        case.headers["Idempotency-Key"] = f"{body.get('id')}.{body['version']}"
+        key = f"{body.get('id')}.{body['version']}"
+        # Only a value a client could send: a broken id or version (a negative case) made into a
+        # header with a CR or non-Latin-1 text fails in the HTTP library, before any server sees it.
+        if key.isascii() and key.isprintable():
+            case.headers["Idempotency-Key"] = key
