@@ -164,3 +164,24 @@ def test_post_queues_one_escaped_chat_message(shared: Path, capsys: pytest.Captu
     assert len(items) == 1
     body = json.loads(items[0].body)
     assert "@\u200bhere + Ben" in body["content"] and body["allowed_mentions"] == {"parse": []}
+
+
+def test_huddle_me_shows_my_buddies_this_week(shared: Path, capsys: pytest.CaptureFixture[str],
+                                              monkeypatch: pytest.MonkeyPatch) -> None:
+    """`huddle me` names who I am grouped with this week, once the round is made; never makes it itself."""
+    config = write_team(shared)
+    monkeypatch.setenv("HUDDLE_CONFIG", str(config))
+    (Path.cwd() / "home" / "config").mkdir(parents=True, exist_ok=True)
+    (Path.cwd() / "home" / "config" / "config.toml").write_text('me = "Ana"\n')
+    code, out, err = cli(capsys, "me", "--json")
+    assert code == 0, err
+    assert json.loads(out)["buddies"] == []  # no round yet, and `huddle me` does not make one
+    assert not list(shared.rglob("records/pairs/*/*.json"))
+    code, out, err = cli(capsys, "pairs", "--json")
+    assert code == 0, err
+    groups = json.loads(out)["groups"]
+    mine = next(g for g in groups if "Ana" in g)
+    code, out, err = cli(capsys, "me", "--json")
+    assert json.loads(out)["buddies"] == [{"kind": "buddy", "with": [n for n in mine if n != "Ana"]}]
+    code, out, err = cli(capsys, "me")
+    assert f"Your buddy this week: {', '.join(n for n in mine if n != 'Ana')}" in out

@@ -173,6 +173,7 @@ class MeView(NamedTuple):
     signpost: rules.Signpost | None
     resources: tuple[SupportResource, ...]
     answers: tuple[m.Answer, ...]
+    buddies: tuple[tuple[str, tuple[str, ...]], ...] = ()  # (round kind, the others in my group) this week
 
     def to_json(self) -> dict[str, Any]:
         """The view for `huddle me --json` (this member's own data, on their own terminal)."""
@@ -186,6 +187,7 @@ class MeView(NamedTuple):
                          "reasons": list(self.signpost.reasons),
                          "says": rules.signpost_lines(self.signpost)},
                      "resources": [r._asdict() for r in self.resources],
+                     "buddies": [{"kind": kind, "with": list(names)} for kind, names in self.buddies],
                      "measures": [{"measure": a.measure, "date": a.date.isoformat(),
                                    "items": list(a.items), "score": m.score(a),
                                    "past_cutoff": m.past_cutoff(a)} for a in self.answers]}
@@ -214,7 +216,23 @@ def me_view(journal: Journal, member: str, today: date, own: Iterable[SupportRes
     return MeView(name, today, days, moods,
                   rules.low_streak({d: o.mood for d, o in moods.items()}, journal.team, today), run,
                   mine_open, offer(journal, name, today, own), resources_for(journal, own),
-                  tuple(own_answers(journal, name, since)))
+                  tuple(own_answers(journal, name, since)), my_buddies(journal, name, today))
+
+
+def my_buddies(journal: Journal, name: str, today: date) -> tuple[tuple[str, tuple[str, ...]], ...]:
+    """Who I am paired with this week, in each buddy or coffee round already made (never made here)."""
+    from huddle_tui.pairs import monday_of, stored
+
+    found = []
+    for kind in ("buddy", "coffee"):
+        try:
+            pairs_round = stored(journal, kind, monday_of(journal.team, kind, today))
+        except (ValueError, KeyError, TypeError):  # a hostile or older round record: nothing shown
+            continue
+        group = pairs_round.group_of(name) if pairs_round else None
+        if group:
+            found.append((kind, tuple(n for n in group if n.casefold() != name.casefold())))
+    return tuple(found)
 
 
 CHART_LABELS = {5: "5 great", 4: "4 good", 3: "3 okay", 2: "2 low", 1: "1 struggling"}
@@ -247,6 +265,8 @@ def render_me(view: MeView, width: int = 80) -> list[str]:
         parts = [f"{'stress (SISQ)' if k == m.SISQ else 'WHO-5'} {m.score(a)} on {a.date:%d %b}"
                  for k, a in sorted(latest.items())]
         lines.append("Your latest answers: " + ", ".join(parts) + " (see docs/wellbeing.md)")
+    for kind, names in view.buddies:
+        lines.append(f"Your {kind} this week: {', '.join(printable(n) for n in names) or 'nobody'}")
     lines.append("")
     lines.append(f"Your open follow-ups: {len(view.followups)}")
     for f in view.followups:
