@@ -26,6 +26,7 @@ import httpx
 
 from benchmarks.harness import ROOT, Bench, Figure, paired
 from huddle_tui.config.team import Endpoint, Member, TeamConfig
+from huddle_tui.config.user import UserConfig
 from huddle_tui.model.ids import random_id
 from huddle_tui.storage import envelope
 from huddle_tui.storage.envelope import Record
@@ -33,6 +34,7 @@ from huddle_tui.storage.folder import FolderStore
 from huddle_tui.sync import wire
 from huddle_tui.sync.engine import sync_once
 from huddle_tui.sync.outbox import Outbox
+from huddle_tui.sync.trust import with_approved
 
 TARGET = 1.5
 COUNT = 1000
@@ -63,6 +65,8 @@ def _outbox_flush(bench: Bench) -> Figure:
         os.environ[TOKEN_ENV] = token
         team = TeamConfig(name="Bench", members=(Member("Ana"),), shared_dir=bench.work / "http-client",
                           endpoints=(Endpoint(url=url, token_env=TOKEN_ENV, name="bench"),))
+        # The person running it approved this endpoint (`huddle trust`), as anyone must before a send.
+        user = with_approved(UserConfig(), team.endpoints)
         outbox_path = bench.work / "http-outbox.sqlite3"
         source = FolderStore(bench.work / "http-records", durable=False)
 
@@ -72,7 +76,7 @@ def _outbox_flush(bench: Bench) -> Figure:
                 for record in _records(source):
                     outbox.add_record("bench", record)
             start = time.perf_counter()
-            report = sync_once(team, outbox_path=outbox_path, pull=False)
+            report = sync_once(team, outbox_path=outbox_path, pull=False, user=user)
             elapsed = time.perf_counter() - start
             assert report.ok and report.endpoints[0].sent == COUNT, report
             return elapsed
