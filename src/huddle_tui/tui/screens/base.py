@@ -27,6 +27,18 @@ class HuddleScreen(Screen[None]):
         """The app, typed, for its team, journal, clock and IO queue."""
         return cast("HuddleApp", self.app)
 
+    def action_followup_done(self) -> None:
+        """`f` on a screen with the follow-ups panel (lobby, summary): pick one to mark done."""
+        from huddle_tui.tui.screens.choose import Choose
+        from huddle_tui.tui.widgets.followups import FollowupsPanel
+
+        panels = self.query(FollowupsPanel)
+        if not panels or not panels.first().rows:
+            self.notify("No open follow-ups.")
+            return
+        panel = panels.first()
+        self.app.push_screen(Choose("Which follow-up is done?", panel.choices()), panel.close_chosen)
+
     def action_toggle_keys(self) -> None:
         """Show every key of this screen over its right side, or hide it again."""
         if self.query("HelpPanel"):

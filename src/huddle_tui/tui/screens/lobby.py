@@ -170,16 +170,6 @@ class LobbyScreen(HuddleScreen):
         self.presence[name] = PRESENCE[(PRESENCE.index(now) + 1) % len(PRESENCE)]
         self._show()
 
-    def action_followup_done(self) -> None:
-        """Pick an open follow-up to mark done (a new version of its record)."""
-        from huddle_tui.tui.screens.choose import Choose
-
-        panel = self.query_one(FollowupsPanel)
-        if not panel.rows:
-            self.notify("No open follow-ups.")
-            return
-        self.app.push_screen(Choose("Which follow-up is done?", panel.choices()), panel.close_chosen)
-
     def action_hand_over(self) -> None:
         """Pick who facilitates instead, then why; the handoff is recorded in the shared folder."""
         from huddle_tui.tui.screens.choose import Choose

@@ -143,16 +143,6 @@ class SummaryScreen(HuddleScreen):
         self.markdown = message.markdown
         self.summary_text.update(summary_content(message.summary))
 
-    def action_followup_done(self) -> None:
-        """Pick an open follow-up to mark done (a new version of its record)."""
-        from huddle_tui.tui.screens.choose import Choose
-
-        panel = self.query_one(FollowupsPanel)
-        if not panel.rows:
-            self.notify("No open follow-ups.")
-            return
-        self.app.push_screen(Choose("Which follow-up is done?", panel.choices()), panel.close_chosen)
-
     def action_copy(self) -> None:
         """Copy the Markdown (OSC 52: works over SSH too, if the terminal allows it)."""
         if not self.markdown:
