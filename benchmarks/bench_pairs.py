@@ -25,7 +25,8 @@ MONDAY = date(2026, 11, 23)
 def measure(bench: Bench) -> list[Figure]:
     """Median seconds of the whole command (and its ratio to the floor) for 200 members."""
     from huddle_tui.config.team import load_team_config
-    from huddle_tui.pairs import mark_id, round_id
+    from huddle_tui.pairs import mark_id
+    from huddle_tui.rules.pair_figures import round_id
     from huddle_tui.storage.folder import FolderStore
 
     shared = bench.work / "pairs-200"

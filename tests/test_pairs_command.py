@@ -13,7 +13,8 @@ import pytest
 
 from huddle_tui.config.team import load_team_config, team_config_to_toml, write_toml
 from huddle_tui.journal import Journal
-from huddle_tui.pairs import round_id, this_round
+from huddle_tui.pairs import this_round
+from huddle_tui.rules.pair_figures import round_id
 from huddle_tui.storage.envelope import encode
 from huddle_tui.storage.folder import FolderStore
 from tests.conftest import cli

@@ -20,15 +20,8 @@ from huddle_tui.errors import RefusedError, UsageError
 from huddle_tui.journal import Journal
 from huddle_tui.model.ids import named_id
 from huddle_tui.model.pairs import MARKS, PairMark, PairRound, Track
-from huddle_tui.rules.pairing import (
-    GAP_CAP_WEEKS,
-    Candidate,
-    PairStats,
-    PastRound,
-    choose,
-    pair_stats,
-    round_monday,
-)
+from huddle_tui.rules.pair_figures import PairStats, pair_stats, round_id, rounds_from
+from huddle_tui.rules.pairing import GAP_CAP_WEEKS, Candidate, PastRound, choose, round_monday
 
 HISTORY_WEEKS = GAP_CAP_WEEKS + 1  # older rounds weigh the same as none: no need to read them
 
@@ -40,11 +33,6 @@ class RoundView(NamedTuple):
     created: bool
     saved: bool
     marks: dict[str, str]  # casefolded member → "met" or "skip"
-
-
-def round_id(team: TeamConfig, track: str, monday: date) -> str:
-    """The round's record id, the same on every machine."""
-    return named_id("pairs", team.name, track, monday.isoformat())
 
 
 def mark_id(team: TeamConfig, track: str, monday: date, member: str) -> str:
@@ -95,21 +83,7 @@ def past_rounds(journal: Journal, track: str, before: date,
     since = None if weeks is None else (before - timedelta(weeks=weeks)).isoformat()
     until = (before - timedelta(days=1)).isoformat()
     history = journal.shared.read(("pairs", "pairmark"), since=since, until=until)
-    marks: dict[str, dict[str, str]] = {}
-    for r in history.live("pairmark"):
-        mark = PairMark.from_payload(r.date, r.payload)
-        if mark.track == track:
-            marks.setdefault(r.date, {})[mark.member.casefold()] = mark.mark
-    out = []
-    for r in history.live("pairs"):
-        found = PairRound.from_payload(r.date, r.payload)
-        if found.track != track or r.id != round_id(journal.team, track, date.fromisoformat(r.date)):
-            continue  # a round under a stray id is nobody's answer
-        said = marks.get(r.date, {})
-        out.append(PastRound(date.fromisoformat(r.date), found.groups,
-                             frozenset(k for k, v in said.items() if v == "skip"),
-                             frozenset(k for k, v in said.items() if v == "met")))
-    return out
+    return rounds_from(journal.team, history.records.values())[track]
 
 
 def compute(journal: Journal, track: Track, monday: date) -> PairRound:
@@ -179,7 +153,7 @@ def save_mark(journal: Journal, track: Track, day: date, member: str, mark: str,
 
 def stats(journal: Journal, track: str = "buddy", *, since: date | None = None,
           until: date | None = None) -> PairStats:
-    """The report's pair figures from the shared folder (rules.pairing.pair_stats over every round)."""
+    """A track's pair figures from the shared folder (rules.pair_figures.pair_stats over every round)."""
     end = until or date.max - timedelta(days=8)
     rounds = past_rounds(journal, track, end + timedelta(days=1), weeks=None)
     return pair_stats(rounds, journal.team.pairs.cooldown_weeks, since=since, until=until)
