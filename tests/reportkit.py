@@ -15,10 +15,11 @@ from huddle_tui.storage.folder import FolderStore, History
 _ids = count(1)
 
 
-def team_of(*members: Member, holidays: tuple[date, ...] = (), target: float = 0.6) -> TeamConfig:
-    """A team config that lives nowhere (the report reads only its roster and calendar)."""
+def team_of(*members: Member, holidays: tuple[date, ...] = (), target: float = 0.6,
+            measures: frozenset[str] = frozenset()) -> TeamConfig:
+    """A team config that lives nowhere (the report reads only its roster, calendar and settings)."""
     return TeamConfig("Fixture", tuple(members), Path("/nonexistent"), holidays=frozenset(holidays),
-                      target_weekly_coverage=target)
+                      target_weekly_coverage=target, measures=measures)
 
 
 def away(start: str, end: str) -> tuple[AwayRange, ...]:
@@ -34,11 +35,12 @@ class Folder:
         self.history = History()
         self.files: list[tuple[envelope.Record, bytes, bool]] = []
 
-    def _add(self, kind: str, day: str, payload: dict[str, object]) -> None:
-        """Add one record, as version 1 with a fresh id."""
-        record, data = envelope.encode(kind, f"r{next(_ids):08d}", 1, day, day, payload)
+    def _add(self, kind: str, day: str, payload: dict[str, object], rid: str | None = None,
+             nameless: bool = False) -> None:
+        """Add one record, as version 1 with a fresh id (or the one given)."""
+        record, data = envelope.encode(kind, rid or f"r{next(_ids):08d}", 1, day, day, payload)
         self.history.add(record)
-        self.files.append((record, data, payload.get("visibility") == "anonymous"))
+        self.files.append((record, data, nameless or payload.get("visibility") == "anonymous"))
 
     def write_to(self, shared: Path) -> None:
         """Put every record in a real shared folder, as the app writes them."""
@@ -46,9 +48,28 @@ class Folder:
         for record, data, anonymous in self.files:
             store.write(record, data, anonymous=anonymous)
 
-    def named(self, day: str, member: str, mood: int, *concerns: Concern) -> None:
-        """A check-in given by name."""
-        self._add("checkin", day, CheckIn(day, mood, member, concerns=concerns).to_payload())
+    def named(self, day: str, member: str, mood: int, *concerns: Concern, source: str = "cli") -> None:
+        """A check-in given by name (from the member's own terminal unless `source` says "tui")."""
+        self._add("checkin", day, CheckIn(day, mood, member, concerns=concerns, source=source).to_payload())
+
+    def signpost(self, day: str, times: int = 1) -> None:
+        """Released marks of signposts shown that day (nameless, as release_pending writes them)."""
+        for _ in range(times):
+            self._add("signpost", day, {}, nameless=True)
+
+    def measure(self, day: str, measure: str, *items: int) -> None:
+        """A released anonymous measure answer."""
+        self._add("measure", day, {"measure": measure, "items": list(items)}, nameless=True)
+
+    def pairs(self, team: TeamConfig, monday: str, *groups: tuple[str, ...], track: str = "buddy",
+              marks: dict[str, str] | None = None) -> None:
+        """A buddy (or coffee) round under its own id, and each member's "met" or "skip"."""
+        from huddle_tui.rules.pair_figures import round_id
+
+        self._add("pairs", monday, {"track": track, "groups": [list(g) for g in groups], "cooldown": 6},
+                  rid=round_id(team, track, date.fromisoformat(monday)), nameless=True)
+        for member, mark in (marks or {}).items():
+            self._add("pairmark", monday, {"track": track, "member": member, "mark": mark})
 
     def anonymous(self, day: str, member: str, mood: int, placeholder: bool = True) -> None:
         """An anonymous answer in the folder, and (as today's versions write) its named placeholder."""

@@ -19,6 +19,7 @@ from huddle_tui.config.team import (
 from huddle_tui.journal import Journal
 from huddle_tui.model.checkin import CheckIn, Concern, FollowUp
 from huddle_tui.rules import measures as m
+from huddle_tui.rules.report import measures, signposts
 from huddle_tui.storage import envelope
 from tests.conftest import cli
 
@@ -61,50 +62,78 @@ def test_own_moods_include_private_and_anonymous_ones_found_by_the_local_key(
     assert support.offer(Journal(team), "Ana", WED) is None
 
 
-def test_a_signpost_mark_goes_out_nameless_only_where_three_were_expected(
+def shown(team: TeamConfig, start: date, end: date) -> int:
+    """Signposts the report counts from the shared folder (before it hides a count below 3)."""
+    return signposts(Journal(team).report_data(), start, end)
+
+
+def test_a_signpost_mark_goes_out_nameless_only_where_three_checked_in_from_their_terminal(
         team: TeamConfig, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """Shown twice in a day it is one mark; it waits for a later session; then reports count it."""
+    """Shown twice in a day it is one mark; it waits for a later session and 3 candidates; then it counts."""
     journal = Journal(team)
     assert support.note_shown(journal, "Ana", MON) is True
     assert support.note_shown(journal, "Ana", MON) is False
-    assert support.team_signposts(journal, MON, WED) == 0  # still on Ana's machine
+    for name in ("Ana", "Ben"):
+        checkin(team, name, MON, 3)
+    for name in ("Chen", "Dara"):  # keyed in the round on the shared screen: no candidates
+        Journal(team).amend_checkin(name, MON.isoformat(), mood=4)
+    assert Journal(team).release_pending() == 0
+    assert shown(team, MON, WED) == 0  # still on Ana's machine
+    checkin(team, "Emeka", MON, 3, "anonymous")  # a placeholder: the third candidate
     assert Journal(team).release_pending() == 1
-    assert support.team_signposts(Journal(team), MON, WED) == 1
+    assert shown(team, MON, WED) == 1
     assert support.note_shown(Journal(team), "Ana", MON) is False  # released: never a second one
     raw = [envelope.decode(p.read_bytes()) for p in (team.shared_dir / "records").rglob("*.json")
-           if "signpost" in str(p)]
+           if "signpost" in p.relative_to(team.shared_dir).parts]
     assert len(raw) == 1 and raw[0].payload == {} and raw[0].date == MON.isoformat()
 
 
 def test_a_signpost_mark_of_a_team_of_two_never_leaves_the_machine(tmp_path: Path) -> None:
-    """With fewer than 3 members expected, a count of one would say who it was."""
+    """With fewer than 3 members who could have been shown it, a count of one would say who it was."""
     small = TeamConfig("Pair", (), tmp_path / "pair")
     (tmp_path / "pair").mkdir()
     write_toml(tmp_path / "pair" / "huddle.toml", team_config_to_toml(with_members(small, ["Ana", "Ben"])))
     pair = load_team_config(tmp_path / "pair" / "huddle.toml")
+    for name in ("Ana", "Ben"):
+        checkin(pair, name, MON, 2)
     support.note_shown(Journal(pair), "Ana", MON)
     assert Journal(pair).release_pending() == 0
-    assert support.team_signposts(Journal(pair), MON, MON) == 0
+    assert shown(pair, MON, MON) == 0
 
 
 def test_measure_answers_are_whole_on_my_machine_and_aggregates_for_the_team(
         team: TeamConfig, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """Each member's SISQ stays theirs in full; the team sees a total only from 3 answers."""
     machines = tmp_path / "machines"
+    measured = team._replace(measures=frozenset({m.SISQ}))
+
+    def sisq() -> m.Aggregate | None:
+        """The report's SISQ aggregate for the week."""
+        found = measures(Journal(measured).report_data(), MON, WED)
+        return None if found is None else found[m.SISQ]
+
     for name, answer in (("Ana", 5), ("Ben", 4)):
         on_machine(monkeypatch, machines, name)
+        checkin(team, name, MON, 3)  # the form saves the check-in, then the answers
         support.save_answer(Journal(team), name, m.Answer(m.SISQ, MON, (answer,)))
-        Journal(team).release_pending()
-    assert support.team_measures(Journal(team), MON, WED)[m.SISQ] is None
+        assert Journal(team).release_pending() == 0  # one, then two candidates
+    assert sisq() is None
     on_machine(monkeypatch, machines, "Chen")
+    checkin(team, "Chen", MON, 3)
     support.save_answer(Journal(team), "Chen", m.Answer(m.SISQ, MON, (1,)))
-    Journal(team).release_pending()
-    assert support.team_measures(Journal(team), MON, WED)[m.SISQ] == m.Aggregate(m.SISQ, 3, 3.3, 2)
+    assert Journal(team).release_pending() == 1
+    assert sisq() is None  # one answer out: fewer than 3
+    for name in ("Ana", "Ben"):  # their next sessions
+        on_machine(monkeypatch, machines, name)
+        assert Journal(team).release_pending() == 1
+    assert sisq() == m.Aggregate(m.SISQ, 3, 3.3, 2)
+    on_machine(monkeypatch, machines, "Chen")
     assert [a.items for a in support.own_answers(Journal(team), "Chen", MON)] == [(1,)]
     on_machine(monkeypatch, machines, "Ana")
     assert [a.items for a in support.own_answers(Journal(team), "Ana", MON)] == [(5,)]
     shared = (team.shared_dir / "records").rglob("*.json")
-    assert not any(n in p.read_text() for p in shared for n in ("Ana", "Ben", "Chen"))
+    assert not any(n in p.read_text() for p in shared if "measure" in p.relative_to(team.shared_dir).parts
+                   for n in ("Ana", "Ben", "Chen"))
 
 
 def test_two_high_sisq_weeks_offer_a_signpost(team: TeamConfig) -> None:

@@ -45,7 +45,7 @@ def test_kept_facts_are_used_only_while_nothing_changed(team: TeamConfig, isolat
     doc["value"]["days"] = [["2026-11-02"]]  # damaged, with a key that still matches
     kept.write_text(json.dumps(doc))
     assert submitted(capsys) == 1
-    doc["value"]["days"] = [["2026-11-02", ["Ana", "Ben", "Dara"], [], []]]  # a kept answer is used …
+    doc["value"]["days"] = [["2026-11-02", ["Ana", "Ben", "Dara"], [], [], 0, []]]  # a kept answer is used …
     kept.write_text(json.dumps(doc))
     assert submitted(capsys) == 3
     g = Folder()

@@ -101,12 +101,6 @@ def test_team_aggregates_only_from_three_answers() -> None:
     assert m.measure_aggregates(two, MON, MON, k=1)[m.SISQ] is None
 
 
-def test_signposts_shown_counts_dates_in_range() -> None:
-    """Counts the marks dated within the range, inclusive."""
-    assert s.signposts_shown(["2026-03-01", "2026-03-02", "2026-03-06", "2026-03-09"], MON,
-                             MON + timedelta(days=4)) == 2
-
-
 def test_the_signpost_lists_resources_without_clinical_words() -> None:
     """Calm words, every resource with its kind, and an offer to ask a peer; team and own merged once."""
     team = TEAM._replace(support=(SupportResource("Acme EAP", "0800 1", "eap"),

@@ -50,7 +50,7 @@ FIRST_DATE = date(1970, 1, 1)
 LAST_DATE = date(9998, 12, 31)
 DAY_KINDS = ("checkin", "concern", "huddle", "handoff")
 COUNTED_KINDS = ("signpost", "measure")
-"""Anonymous marks any expected member could have left (a signpost shown, a measure answered)."""
+"""Anonymous marks (a signpost shown, a measure answered): released by rules.privacy.mark_releasable."""
 _T = TypeVar("_T")
 
 
@@ -256,12 +256,15 @@ class Journal:
                 (shared if concern.visibility == "team" else private).append(saved_to)
         return Saved(answer, tuple(shared), tuple(private), tuple(retracted), held_back)
 
-    def _releasable(self, day: date) -> bool:
-        """Whether an anonymous answer dated `day` may go to the shared folder now (k ≥ 3)."""
-        from huddle_tui.rules.privacy import releasable
+    def _releasable(self, day: date, kind: str = "checkin") -> bool:
+        """Whether an anonymous answer (or a mark, by its own rule) dated `day` may go out now (k ≥ 3)."""
+        from huddle_tui.rules.privacy import mark_releasable, releasable
 
         iso = day.isoformat()
-        today = [c for c in self.checkins(self.read(("checkin",), since=iso)) if c.date == iso]
+        day_records = self.shared.read(("checkin",), since=iso, until=iso)
+        today = [c for c in self.checkins(day_records) if c.date == iso]
+        if kind in COUNTED_KINDS:
+            return mark_releasable(day, today)
         return releasable(self.roster(), day, today)
 
     def release_pending(self, days: int = RECENT_DAYS) -> int:
@@ -273,19 +276,13 @@ class Journal:
         """
         import random
 
-        from huddle_tui.rules.privacy import K
-
         pending = [r for r in self.private.read(("checkin", "concern", *COUNTED_KINDS), since=(
             self.now().date() - timedelta(days=days)).isoformat()).live()
             if r.payload.get("pending") and r.id not in self._given]
         random.SystemRandom().shuffle(pending)
         released = 0
         for record in pending:
-            day = date.fromisoformat(record.date)
-            if record.kind in COUNTED_KINDS:
-                if len(self.roster().expected(day)) < K:
-                    continue
-            elif not self._releasable(day):
+            if not self._releasable(date.fromisoformat(record.date), record.kind):
                 continue
             answer = {k: v for k, v in record.payload.items() if k not in ("pending", "member", "visibility")}
             if record.kind == "checkin":

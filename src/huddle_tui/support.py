@@ -4,9 +4,9 @@ Own moods come from every place this machine holds them: the named record in
 the shared folder, the private folder, and an anonymous answer found again
 by its id (an HMAC under this machine's local key, journal._anonymous_id).
 The signpost (rules/support.py) is offered from them; a signpost shown and a
-measure answered each leave an anonymous mark that goes out only like an
-anonymous answer, so reports can count them (`team_signposts`,
-`team_measures`) and never say whose they were.
+measure answered each leave an anonymous mark that goes out only where at
+least 3 members could have left it (rules.privacy.mark_releasable), so the
+impact report can count them (rules/report.py) and never say whose they were.
 """
 
 from __future__ import annotations
@@ -92,8 +92,10 @@ def save_answer(journal: Journal, member: str, answer: m.Answer) -> None:
     day = answer.date.isoformat()
     journal.private.save(m.MEASURE_KIND, named_id(m.MEASURE_KIND, f"{name}\x1f{answer.measure}", day), day,
                          {**answer.to_payload(), "member": name, "visibility": "private"})
-    journal.private.save(m.MEASURE_KIND, _mark_id(f"{name}\x1f{answer.measure}", day), day,
+    mark = _mark_id(f"{name}\x1f{answer.measure}", day)
+    journal.private.save(m.MEASURE_KIND, mark, day,
                          {**answer.to_payload(), "pending": True, "visibility": "private"})
+    journal._given.add(mark)  # released in a later session, like an anonymous answer
 
 
 def resources_for(journal: Journal, own: Iterable[SupportResource]) -> tuple[SupportResource, ...]:
@@ -121,6 +123,7 @@ def note_shown(journal: Journal, member: str, day: date) -> bool:
             or journal.shared.read_ids(rules.SIGNPOST_KIND, iso, (rid,)).records):
         return False
     journal.private.save(rules.SIGNPOST_KIND, rid, iso, {"pending": True, "visibility": "private"})
+    journal._given.add(rid)  # released in a later session, like an anonymous answer
     return True
 
 
@@ -137,24 +140,6 @@ def _mark_id(what: str, day: str) -> str:
 
     digest = hmac.new(anonymity_key(), f"{what}\x1f{day}".encode(), hashlib.sha256).digest()
     return as_uuid(digest, 4)
-
-
-# ---------------------------------------------------------------- for reports (numbers only)
-
-
-def team_signposts(journal: Journal, start: date, end: date) -> int:
-    """How many signposts were shown in a date range: the released marks in the shared folder."""
-    records = journal.read((rules.SIGNPOST_KIND,), since=start.isoformat()).live(rules.SIGNPOST_KIND)
-    return rules.signposts_shown((r.date for r in records), start, end)
-
-
-def team_measures(journal: Journal, start: date, end: date) -> dict[str, m.Aggregate | None]:
-    """Each measure's team aggregate for a period from the released anonymous answers (None below k)."""
-    records = journal.read((m.MEASURE_KIND,), since=start.isoformat()).live(m.MEASURE_KIND)
-    answers = [a for a in (m.Answer.from_payload(r.date, r.payload) for r in records
-                           if r.payload.get("member") is None) if a is not None]
-    return m.measure_aggregates(answers, start, end)
-
 
 
 # ---------------------------------------------------------------- `huddle me`

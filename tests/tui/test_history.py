@@ -29,7 +29,7 @@ MOODS = {"Ana": [4, 3, 2, 2, 1], "Ben": [3, 4, 4, 5, 3], "Chen": [5, 5, 4, 4, 4]
 
 @pytest.fixture
 def lived_in(team: TeamConfig) -> TeamConfig:
-    """Three weeks before DAY: named moods, a released anonymous day, huddles and follow-ups."""
+    """Three weeks before DAY: named moods, released anonymous days, huddles, follow-ups, marks, pairs."""
     f = Folder()
     start = DAY - timedelta(days=21)
     for n in range(21):
@@ -44,6 +44,11 @@ def lived_in(team: TeamConfig) -> TeamConfig:
         if released:
             for name, mood in (("Chen", 4), ("Dara", 2), ("Emeka", 3)):
                 f.anonymous(iso, name, mood)
+            f.signpost(iso, 1 if n == 9 else 3)  # the week of the 16th shows fewer than 3
+            for answer in (2, 4, 5):
+                f.measure(iso, "sisq", answer)
+        if day.weekday() == 0:
+            f.pairs(team, iso, ("Ana", "Ben"), ("Chen", "Dara"), marks={"Ben": "met"})
         f.huddle(iso, ["Ana", "Ben", "Chen", "Dara", "Emeka"][n % 5], ("Ana", 60, 50 + n), ("Ben", 60, 70))
     f.write_to(team.shared_dir)
     return team
@@ -66,6 +71,7 @@ def test_every_format_gives_the_same_numbers(lived_in: TeamConfig, capsys: pytes
     periods = data["periods"]
     assert isinstance(periods, list) and len(periods) == 4
     assert any(p["anonymous_answers"] for p in periods)  # the released day is in the figures
+    assert any(p["signposts"] for p in periods) and not all(p["signposts"] for p in periods)
     texts = {fmt: cli(capsys, "report", *window, "--format", fmt)[1] for fmt in ("text", "markdown", "csv")}
     rows = list(csv.DictReader(io.StringIO(texts["csv"])))
     assert len(rows) == len(periods)
@@ -73,14 +79,24 @@ def test_every_format_gives_the_same_numbers(lived_in: TeamConfig, capsys: pytes
         for key in ("participation", "coverage", "mood_mean", "submitted", "expected", "huddles",
                     "airtime_gini", "followups_open", "low_mood_streaks", "anonymous_answers"):
             assert row[key] == ("" if p[key] is None else str(p[key])), key
-        assert row["signposts"] == "not collected"
-        shown = [f"{pct(p['participation'])} ({p['submitted']} of {p['expected']} expected",
+        shown: list[str] = []
+        assert row["signposts"] == ("" if p["signposts"] is None else str(p["signposts"]))
+        sisq = p["measures"]["sisq"]
+        assert row["sisq_mean"] == (str(sisq["mean"]) if sisq else "")
+        assert row["buddy_pairs_made"] == str(p["pairs"]["buddy"]["pairs_made"])
+        signposts = f"{p['signposts']} shown" if p["signposts"] is not None else "fewer than 3"
+        buddy = p["pairs"]["buddy"]
+        shown.append(f"{buddy['pairs_made']} pairs in {buddy['rounds']} round" if buddy["rounds"]
+                     else "no rounds")
+        shown.append(f"stress (SISQ) mean {num(sisq['mean'])} of 1–5" if sisq else "(SISQ) fewer than 3")
+        shown += [f"{pct(p['participation'])} ({p['submitted']} of {p['expected']} expected",
                  f"{pct(p['coverage'])} (target 60%", f"mean {num(p['mood_mean'])} from {p['mood_answers']}",
                  f"{p['huddles']} held", f"{p['followups_open']} open", f"Gini {num(p['airtime_gini'], 2)}"]
         for text in (texts["text"], texts["markdown"]):
             block = re.split(r"\n(?:## )?\d{4}-W\d\d \(", text.split(f"{p['label']} (", 1)[1])[0]
             for piece in shown:
                 assert piece in block, (piece, p["label"])
+            assert re.search(r"signposts\W+" + signposts, block), p["label"]
 
 
 def test_the_markdown_is_commonmark(lived_in: TeamConfig, capsys: pytest.CaptureFixture[str],
@@ -93,7 +109,7 @@ def test_the_markdown_is_commonmark(lived_in: TeamConfig, capsys: pytest.Capture
     tokens = MarkdownIt("commonmark").parse(out)
     headings = [t.tag for t in tokens if t.type == "heading_open"]
     assert headings == ["h1"] + ["h2"] * 4
-    assert sum(1 for t in tokens if t.type == "list_item_open") == 4 * 11 + 2  # + "what changed"
+    assert sum(1 for t in tokens if t.type == "list_item_open") == 4 * 12 + 2  # + "what changed"
     html = MarkdownIt("commonmark").render(out)
     assert "<strong>participation</strong>" in html and "|" not in html and "\\" not in html
 

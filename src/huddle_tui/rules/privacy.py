@@ -11,6 +11,18 @@ candidates; until then it stays on its author's machine. Outputs add two
 rules of their own: a count of anonymous answers, and a distribution of
 them, is shown only from K answers up; and anonymous and named answers are
 never mixed in one distribution, so no one can subtract the named ones.
+
+*Marks* (a signpost shown, a validated measure answered) say nothing of a
+check-in's answer, and no placeholder says who left one. A measure is
+answered only in the check-in form, right after its check-in is saved; a
+signpost is shown after a check-in at one's own terminal, or by `huddle me`.
+Their candidates are the members who checked in that day from their own
+terminal: each of them could have left the mark. A check-in keyed on the
+round's shared screen (source ROUND_SOURCE) shows its member did not use the
+form that day, so it is no candidate. (A member may also run `huddle me`
+without checking in: counting only those who checked in keeps the
+candidates to members no teammate can rule out.) A mark is released, and
+counted, only where at least K members are candidates.
 docs/privacy.md states what this protects against and what it cannot.
 """
 
@@ -20,9 +32,11 @@ from collections.abc import Iterable
 from datetime import date
 
 from huddle_tui.config.team import TeamConfig
-from huddle_tui.model.checkin import CheckIn
+from huddle_tui.model.checkin import WITHHELD, CheckIn
 
 K = 3
+ROUND_SOURCE = "tui"
+"""The source of a check-in keyed on the round's shared screen (Journal.amend_checkin)."""
 
 
 def candidates(team: TeamConfig, day: date, checkins: Iterable[CheckIn]) -> int:
@@ -44,3 +58,19 @@ def releasable(team: TeamConfig, day: date, checkins: Iterable[CheckIn]) -> bool
 def shown_count(count: int) -> int | None:
     """A count of anonymous answers as outputs may show it: None (hidden) below K."""
     return count if count >= K else None
+
+
+def mark_candidates(day: date, checkins: Iterable[CheckIn]) -> int:
+    """How many members could have left a mark dated `day`: those who checked in from their own terminal.
+
+    Named answers and placeholders alike count (anonymous and private look
+    the same); a check-in keyed on the round's shared screen does not.
+    """
+    iso = day.isoformat()
+    return len({c.member.casefold() for c in checkins if c.date == iso and c.member
+                and c.visibility in ("team", WITHHELD) and c.source != ROUND_SOURCE})
+
+
+def mark_releasable(day: date, checkins: Iterable[CheckIn]) -> bool:
+    """Whether marks dated `day` may go to the shared folder and be counted: at least K candidates."""
+    return mark_candidates(day, checkins) >= K

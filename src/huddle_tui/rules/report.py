@@ -12,6 +12,14 @@ dates, so any two reports differ by whole units, and a difference of two
 figures is at most what the day's own summary already shows: a distribution
 of K or more answers that K or more members could have given. Anonymous
 answers of any other date are left out of every mood figure.
+
+Signposts shown and validated measures answered are *marks* (rules/privacy.py):
+a date's marks count whole, and only where at least K members could have
+left them (mark_releasable, judged again here whatever wrote them). The
+signpost count is shown only from K up, a measure's aggregate only from K
+answers; docs/privacy.md says what a difference of two reports can show.
+Buddy and coffee rounds are named records: their figures count the rounds
+whose Monday falls in a period.
 """
 
 from __future__ import annotations
@@ -25,14 +33,20 @@ from typing import Any, NamedTuple
 from huddle_tui.config.team import TeamConfig
 from huddle_tui.model.checkin import WITHHELD, CheckIn, Concern
 from huddle_tui.model.huddle import Huddle, Turn
-from huddle_tui.rules.privacy import K, releasable
+from huddle_tui.model.pairs import TRACKS
+from huddle_tui.rules import measures as m
+from huddle_tui.rules.pair_figures import PairStats, RoundFacts, round_facts, rounds_from, stats_of
+from huddle_tui.rules.pairing import PastRound
+from huddle_tui.rules.privacy import K, mark_releasable, releasable, shown_count
+from huddle_tui.rules.support import SIGNPOST_KIND
 from huddle_tui.storage.envelope import Record
 from huddle_tui.storage.folder import History
 
 BY = ("week", "month", "quarter")
 LOW_MOOD = 2
 STREAK_DAYS = 3
-REPORT_KINDS = ("checkin", "huddle", "concern")
+PAIR_KINDS = ("pairs", "pairmark")
+REPORT_KINDS = ("checkin", "huddle", "concern", SIGNPOST_KIND, m.MEASURE_KIND, *PAIR_KINDS)
 NOT_COLLECTED = "not collected"
 
 
@@ -48,12 +62,14 @@ class FollowUpItem(NamedTuple):
 
 
 class Day(NamedTuple):
-    """What the report reads of one date: who checked in, named moods, the released anonymous unit."""
+    """What the report reads of one date: who checked in, named moods, the released units."""
 
     date: str
     submitted: frozenset[str]
     named: tuple[tuple[str, int], ...]
     anonymous: tuple[int, ...]
+    signposts: int = 0  # marks of signposts shown, counted only where the date releases marks
+    measures: tuple[m.Answer, ...] = ()  # anonymous measure answers, likewise
 
 
 class Data(NamedTuple):
@@ -67,6 +83,9 @@ class Data(NamedTuple):
     calendar: dict[date, tuple[str, ...]]
     away: dict[str, set[date]]
     open_dates: tuple[str, ...]
+    pair_rounds: dict[str, tuple[PastRound, ...]]
+    pair_facts: dict[str, tuple[RoundFacts, ...]]
+    measured: frozenset[str]
 
 
 class Period(NamedTuple):
@@ -103,7 +122,9 @@ class Period(NamedTuple):
     followups_open: int
     followups_oldest_open_days: int | None
     signposts: int | None
-    measures: dict[str, float] | None
+    signposts_fewer_than_3: bool
+    measures: dict[str, m.Aggregate | None] | None
+    pairs: dict[str, PairStats] | None
 
 
 class Report(NamedTuple):
@@ -134,6 +155,9 @@ def read_data(team: TeamConfig, history: History) -> Data:
     by_day: dict[str, list[dict[str, Any]]] = {}
     held: list[Huddle] = []
     loose: list[Record] = []
+    paired: list[Record] = []
+    signs: dict[str, int] = {}
+    answers: dict[str, list[m.Answer]] = {}
     for r in history.records.values():
         if r.deleted:
             continue
@@ -143,6 +167,14 @@ def read_data(team: TeamConfig, history: History) -> Data:
             held.append(_huddle(r.date, r.payload))
         elif r.kind == "concern":
             loose.append(r)
+        elif r.kind in PAIR_KINDS:
+            paired.append(r)
+        elif "member" in r.payload:
+            continue  # a mark is nameless: a named one is nobody's to count
+        elif r.kind == SIGNPOST_KIND:
+            signs[r.date] = signs.get(r.date, 0) + 1
+        elif r.kind == m.MEASURE_KIND and (answer := m.Answer.from_payload(r.date, r.payload)) is not None:
+            answers.setdefault(r.date, []).append(answer)
     concerns: list[tuple[str, Concern]] = []
     days: dict[str, Day] = {}
     for iso, payloads in by_day.items():
@@ -163,26 +195,36 @@ def read_data(team: TeamConfig, history: History) -> Data:
                 named.append((name, int(mood if mood is not None else 3)))
                 concerns += _followed(iso, p)
         moods: tuple[int, ...] = ()
-        if len(anonymous) >= K and releasable(team, date.fromisoformat(iso),
-                                              [CheckIn.from_payload(iso, p) for p in payloads]):
+        day = date.fromisoformat(iso)
+        checkins = [CheckIn.from_payload(iso, p) for p in payloads] if (
+            len(anonymous) >= K or iso in signs or iso in answers) else []
+        if len(anonymous) >= K and releasable(team, day, checkins):
             moods = tuple(sorted(int(p["mood"]) for p in anonymous if p.get("mood") is not None))
             for p in anonymous:
                 concerns += _followed(iso, p)
-        days[iso] = Day(iso, frozenset(submitted), tuple(sorted(named)), moods)
+        marked = (iso in signs or iso in answers) and mark_releasable(day, checkins)
+        days[iso] = Day(iso, frozenset(submitted), tuple(sorted(named)), moods,
+                        signs.get(iso, 0) if marked else 0,
+                        tuple(sorted(answers.get(iso, ()))) if marked else ())
     for r in loose:
         if isinstance(r.payload.get("member"), str) or (r.date in days and days[r.date].anonymous):
             concerns += _followed(r.date, {"concerns": [r.payload]})
     huddles = tuple(sorted(held, key=lambda h: (h.date, h.round)))
     dated = [*days, *(h.date for h in huddles)]
     first = date.fromisoformat(min(dated)) if dated else None
-    return facts(team, days, huddles, followups_of(concerns), first)
+    rounds = {track: tuple(found) for track, found in rounds_from(team, paired).items()}
+    return facts(team, days, huddles, followups_of(concerns), first, rounds)
 
 
 def facts(team: TeamConfig, days: dict[str, Day], huddles: tuple[Huddle, ...],
-          followups: tuple[FollowUpItem, ...], first: date | None) -> Data:
-    """The report's input, with the dates of the follow-ups still open (in order) worked out once."""
+          followups: tuple[FollowUpItem, ...], first: date | None,
+          pair_rounds: dict[str, tuple[PastRound, ...]]) -> Data:
+    """The report's input, with what every period looks up (open follow-ups, round facts) worked out once."""
+    cooldown = team.pairs.cooldown_weeks
     return Data(team, days, huddles, followups, first, {}, {},
-                tuple(f.opened for f in followups if not f.closed))
+                tuple(f.opened for f in followups if not f.closed), pair_rounds,
+                {t: round_facts(pair_rounds.get(t, ()), cooldown) for t in TRACKS},
+                team.measures | {a.measure for d in days.values() for a in d.measures})
 
 
 def _huddle(day: str, p: dict[str, Any]) -> Huddle:
@@ -214,8 +256,11 @@ def followups_of(concerns: Iterable[tuple[str, Concern]]) -> tuple[FollowUpItem,
 
 def data_to_json(data: Data) -> dict[str, Any]:
     """The per-date facts as JSON data, kept beside the index so a warm report reads no records."""
-    return {"days": [[d.date, sorted(d.submitted), [list(n) for n in d.named], list(d.anonymous)]
+    return {"days": [[d.date, sorted(d.submitted), [list(n) for n in d.named], list(d.anonymous),
+                      d.signposts, [[a.measure, list(a.items)] for a in d.measures]]
                      for d in data.days.values()],
+            "pairs": [[track, r.monday.isoformat(), [list(g) for g in r.groups], sorted(r.skipped),
+                       sorted(r.met)] for track, found in data.pair_rounds.items() for r in found],
             "huddles": [[h.date, h.facilitator, h.round_s, h.round,
                          [list(t) for t in h.turns]]
                         for h in data.huddles],
@@ -225,15 +270,21 @@ def data_to_json(data: Data) -> dict[str, Any]:
 
 def data_from_json(team: TeamConfig, kept: dict[str, Any]) -> Data:
     """The per-date facts back from data_to_json's (KeyError, TypeError or ValueError when damaged)."""
-    days = {d[0]: Day(str(d[0]), frozenset(d[1]), tuple((str(n), int(m)) for n, m in d[2]),
-                      tuple(int(m) for m in d[3])) for d in kept["days"]}
+    days = {d[0]: Day(str(d[0]), frozenset(d[1]), tuple((str(n), int(mood)) for n, mood in d[2]),
+                      tuple(int(mood) for mood in d[3]), int(d[4]),
+                      tuple(m.Answer(str(a[0]), date.fromisoformat(d[0]), tuple(int(i) for i in a[1]))
+                            for a in d[5])) for d in kept["days"]}
+    rounds: dict[str, list[PastRound]] = {t: [] for t in TRACKS}
+    for track, monday, groups, skipped, met in kept["pairs"]:
+        rounds[track].append(PastRound(date.fromisoformat(monday), tuple(tuple(map(str, g)) for g in groups),
+                                       frozenset(skipped), frozenset(met)))
     make = Turn._make  # the kept file is this machine's own, written by data_to_json
     huddles = tuple(Huddle(str(h[0]), str(h[1]), (), tuple(make(t) for t in h[4]), float(h[2]),
                            round=int(h[3])) for h in kept["huddles"])
     followups = tuple(FollowUpItem(str(f[0]), str(f[1]), bool(f[2]), f[3], str(f[4]), str(f[5]))
                       for f in kept["followups"])
     first = date.fromisoformat(kept["first"]) if kept["first"] else None
-    return facts(team, days, huddles, followups, first)
+    return facts(team, days, huddles, followups, first, {t: tuple(r) for t, r in rounds.items()})
 
 
 # ---------------------------------------------------------------- periods
@@ -430,14 +481,31 @@ def followup_figures(data: Data, start: date, end: date) -> tuple[int, int, int,
             (end - date.fromisoformat(oldest)).days if oldest else None)
 
 
-def signposts(data: Data, start: date, end: date) -> int | None:
-    """How often support was signposted: None (not collected) until signpost records exist."""
-    return None
+def signposts(data: Data, start: date, end: date) -> int:
+    """Signposts shown in the period: the counted marks of its dates, each date whole (before shown_count)."""
+    return sum(got.signposts for day in dates(start, end) if (got := data.days.get(day.isoformat())))
 
 
-def measures(data: Data, start: date, end: date) -> dict[str, float] | None:
-    """Validated wellbeing measures' aggregates: None (not collected) until such records exist."""
-    return None
+def measures(data: Data, start: date, end: date) -> dict[str, m.Aggregate | None] | None:
+    """Each collected measure's team aggregate (None below K answers); None when the team collects none."""
+    if not data.measured:
+        return None
+    answers = [a for day in dates(start, end)
+               if (got := data.days.get(day.isoformat())) for a in got.measures]
+    found = m.measure_aggregates(answers, start, end)
+    return {k: v for k, v in found.items() if k in data.measured}
+
+
+def pairs(data: Data, start: date, end: date) -> dict[str, PairStats] | None:
+    """Each track's buddy figures for the rounds starting in the period; None when nobody takes part."""
+    if not any(data.pair_facts.values()) and not any(member.pairs for member in data.team.members):
+        return None
+    out = {}
+    for track, found in data.pair_facts.items():
+        lo = bisect.bisect_left(found, start, key=lambda f: f.monday)
+        hi = bisect.bisect_right(found, end, key=lambda f: f.monday)
+        out[track] = stats_of(found[lo:hi])
+    return out
 
 
 def period(data: Data, label: str, start: date, end: date) -> Period:
@@ -470,7 +538,8 @@ def period(data: Data, label: str, start: date, end: date) -> Period:
         airtime=shares, airtime_gini=gini(list(spoken.values())),
         followups_opened=opened, followups_closed=closed, followups_open=still_open,
         followups_oldest_open_days=oldest,
-        signposts=signposts(data, start, end), measures=measures(data, start, end),
+        signposts=shown_count(shown := signposts(data, start, end)), signposts_fewer_than_3=shown < K,
+        measures=measures(data, start, end), pairs=pairs(data, start, end),
     )
 
 
@@ -544,10 +613,17 @@ def period_json(p: Period) -> dict[str, Any]:
     for key, value in p._asdict().items():
         if key == "mood_distribution":
             value = {str(k): v for k, v in value.items()} if value else None
+        elif key in ("measures", "pairs"):
+            value = None if value is None else {k: v if v is None else _figures(v) for k, v in value.items()}
         elif isinstance(value, dict):
             value = {k: _num(v) for k, v in value.items()}
         out[key] = _num(value)
     return out
+
+
+def _figures(value: m.Aggregate | PairStats) -> dict[str, Any]:
+    """One measure's aggregate or one track's pair figures as JSON data (the measure's name is its key)."""
+    return {k: _num(v) for k, v in value._asdict().items() if k != "measure"}
 
 
 def _num(value: Any) -> Any:

@@ -6,10 +6,19 @@ import csv
 import io
 from typing import Any
 
+from huddle_tui.model.pairs import TRACKS
+from huddle_tui.rules import measures as m
+from huddle_tui.rules.pair_figures import PairStats
 from huddle_tui.rules.report import NOT_COLLECTED, Period, Report, period_json
 from huddle_tui.text import csv_cell, printable
 
-CSV_SKIP = ("facilitation", "airtime", "mood_distribution", "measures")
+CSV_SKIP = ("facilitation", "airtime", "mood_distribution", "measures", "pairs")
+FEWER = "fewer than 3"
+MEASURE_WORDS = {m.SISQ: ("stress (SISQ)", "of 1–5", "at 4–5"),
+                 m.WHO5: ("WHO-5", "of 0–100", "at 50 or below")}
+MEASURE_FIELDS = ("answers", "mean", "past_cutoff")
+PAIR_FIELDS = PairStats._fields
+TRACK_WORDS = {"buddy": "buddies", "coffee": "virtual coffee"}
 
 
 def pct(value: float | None) -> str:
@@ -20,6 +29,11 @@ def pct(value: float | None) -> str:
 def num(value: float | None, places: int = 1) -> str:
     """A number to `places` decimals, or a dash."""
     return "–" if value is None else f"{value:.{places}f}"
+
+
+def plural(count: int, word: str) -> str:
+    """A count and its noun: 1 round, 2 rounds."""
+    return f"{count} {word}{'' if count == 1 else 's'}"
 
 
 def _int(value: int | None) -> str:
@@ -41,16 +55,46 @@ def rows(p: Period) -> list[tuple[str, str]]:
                  f"({p.named_answers} named, {p.anonymous_answers} anonymous)"),
         ("mood distribution", " ".join(f"{k}:{dist[k]}" for k in range(1, 6)) if dist else "–"),
         ("low-mood streaks", str(p.low_mood_streaks)),
-        ("signposts", NOT_COLLECTED if p.signposts is None else str(p.signposts)),
-        ("validated measures", NOT_COLLECTED if p.measures is None
-         else ", ".join(f"{k} {num(v)}" for k, v in sorted(p.measures.items()))),
+        ("signposts", FEWER if p.signposts is None else f"{p.signposts} shown"),
+        ("validated measures", measures_text(p.measures)),
         ("huddles", f"{p.huddles} held, mean {num(p.mean_length_s, 0)} s of a {num(p.round_s, 0)} s round, "
                     f"{p.overtime_huddles} over time ({num(p.overtime_s, 0)} s)"),
         ("facilitation", f"{facil} (spread {_int(p.facilitation_spread)})"),
         ("airtime", f"{air} of timebox (Gini {num(p.airtime_gini, 2)})"),
         ("follow-ups", f"{p.followups_opened} opened, {p.followups_closed} closed, {p.followups_open} open "
                        f"(oldest {_int(p.followups_oldest_open_days)} days)"),
+        *pairs_rows(p.pairs),
     ]
+
+
+def measures_text(found: dict[str, m.Aggregate | None] | None) -> str:
+    """Each collected measure's aggregate in words, or why there is none."""
+    if found is None:
+        return NOT_COLLECTED
+    parts = []
+    for measure, agg in sorted(found.items()):
+        name, scale, past = MEASURE_WORDS.get(measure, (measure, "", "past the cut-off"))
+        parts.append(f"{name} {FEWER} answers" if agg is None else f"{name} mean {num(agg.mean)} {scale} "
+                     f"from {agg.answers} answers, {agg.past_cutoff} {past}")
+    return "; ".join(parts)
+
+
+def pairs_rows(found: dict[str, PairStats] | None) -> list[tuple[str, str]]:
+    """Buddy figures (and coffee's, in periods with coffee rounds) as rows."""
+    if found is None:
+        return [(TRACK_WORDS["buddy"], "nobody opted in")]
+    out = []
+    for track in TRACKS:
+        s = found.get(track)
+        if s is None or (track != "buddy" and not s.rounds):
+            continue
+        met = ("none marked met or skipped" if s.share_met is None
+               else f"{pct(s.share_met)} of those marked met")
+        out.append((TRACK_WORDS[track], "no rounds" if not s.rounds else
+                    f"{plural(s.pairs_made, 'pair')} in {plural(s.rounds, 'round')}, {met}, "
+                    f"{plural(s.repeats_within_cooldown, 'repeat')} within the cooldown, "
+                    f"longest gap {plural(s.longest_gap_weeks, 'week')}"))
+    return out
 
 
 def render_text(report: Report, markdown: bool = False) -> str:
@@ -95,11 +139,18 @@ def _flat(data: dict[str, Any]) -> dict[str, Any]:
     """A period's JSON with the per-member and per-mood maps as their own columns."""
     out = {k: v for k, v in data.items() if k not in CSV_SKIP}
     dist = data["mood_distribution"] or {}
-    for m in range(1, 6):
-        out[f"mood_{m}"] = dist.get(str(m), 0 if dist else None)
-    out["signposts"] = data["signposts"] if data["signposts"] is not None else NOT_COLLECTED
-    out["measures"] = NOT_COLLECTED if data["measures"] is None else ";".join(
-        f"{k}={v}" for k, v in sorted(data["measures"].items()))
+    for mood in range(1, 6):
+        out[f"mood_{mood}"] = dist.get(str(mood), 0 if dist else None)
+    measures = data["measures"]
+    out["measures_collected"] = measures is not None
+    for measure in (m.SISQ, m.WHO5):
+        agg = (measures or {}).get(measure) or {}
+        for field in MEASURE_FIELDS:
+            out[f"{measure}_{field}"] = agg.get(field)
+    pairs = data["pairs"] or {}
+    for track in TRACKS:
+        for field in PAIR_FIELDS:
+            out[f"{track}_{field}"] = (pairs.get(track) or {}).get(field)
     out["facilitation"] = ";".join(f"{k}={v}" for k, v in sorted(data["facilitation"].items()))
     out["airtime"] = ";".join(f"{k}={v}" for k, v in sorted(data["airtime"].items()))
     return out
@@ -108,7 +159,7 @@ def _flat(data: dict[str, Any]) -> dict[str, Any]:
 def _empty() -> Period:
     """A period with no data, for the header of an empty CSV."""
     return Period("", "", "", 0, 0, 0, None, None, 0.0, 0, 0, 0, None, None, 0, 0, 0, 0, None, None,
-                  0, 0.0, {}, None, {}, None, 0, 0, 0, None, None, None)
+                  0, 0.0, {}, None, {}, None, 0, 0, 0, None, None, True, None, None)
 
 
 def _md(text: str) -> str:

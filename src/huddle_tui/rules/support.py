@@ -3,8 +3,9 @@
 Plain rules on a member's own answers, as only their own machine holds them
 (named, anonymous via the local key, private). The signpost is an offer, never
 a score: it is shown on that member's terminal only (`huddle checkin`, `huddle
-me`) and is never written where a teammate can read it, except as a count that
-goes out like an anonymous answer (k ≥ 3, see journal.release_pending).
+me`) and is never written where a teammate can read it, except as a nameless
+mark that goes out only where k ≥ 3 members could have left it
+(rules.privacy.mark_releasable) and that reports count (rules/report.py).
 """
 
 from __future__ import annotations
@@ -126,14 +127,3 @@ def _kind_label(r: SupportResource) -> str:
     if r.kind == "other" or words is None or words.casefold() in r.name.casefold():
         return ""
     return f" ({words})"
-
-
-def signposts_shown(dates: Iterable[date | str], start: date, end: date) -> int:
-    """How many signposts were shown in a date range, from the dates of their (released) records.
-
-    Reports count the shared folder's `signpost` records: each one went out
-    like an anonymous answer (no member, dated to its day only, released only
-    where k ≥ 3 members could have given it), one per member and day at most.
-    """
-    first, last = start.isoformat(), end.isoformat()
-    return sum(1 for d in dates if first <= (d if isinstance(d, str) else d.isoformat()) <= last)
