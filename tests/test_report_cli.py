@@ -95,3 +95,52 @@ def test_a_bad_target_is_a_config_error(team: TeamConfig, capsys: pytest.Capture
     monkeypatch.setenv("HUDDLE_CONFIG", str(team.path))
     code, _, err = cli(capsys, "report")
     assert code == 3 and "team.target_weekly_coverage" in err
+
+
+def week_json(capsys: pytest.CaptureFixture[str]) -> dict[str, object]:
+    """The one week's period as JSON."""
+    code, out, err = cli(capsys, "report", *WINDOW)
+    assert code == 0, err
+    period: dict[str, object] = json.loads(out)["periods"][0]
+    return period
+
+
+def test_a_mark_or_round_written_later_changes_the_kept_figures(
+        team: TeamConfig, isolated_dirs: Path, capsys: pytest.CaptureFixture[str],
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """Each new signpost, measure answer or pair mark, even in a month folder kept before, is counted."""
+    Path(str(team.path)).write_text(Path(str(team.path)).read_text() + "\n[measures]\nsisq = true\n")
+    monkeypatch.setenv("HUDDLE_CONFIG", str(team.path))
+    from huddle_tui.config.team import load_team_config
+
+    team = load_team_config(Path(str(team.path)))
+    f = Folder()
+    for name in ("Ana", "Ben", "Chen"):
+        f.named("2026-11-02", name, 3)
+    f.signpost("2026-11-02", 3)
+    for answer in (1, 2, 3):
+        f.measure("2026-11-02", "sisq", answer)
+    f.pairs(team, "2026-11-02", ("Ana", "Ben"), ("Chen", "Dara"))
+    f.write_to(team.shared_dir)
+    settle_folders(team.shared_dir)
+    first = week_json(capsys)
+    assert first["signposts"] == 3 and first["measures"] == {"sisq": {"answers": 3, "mean": 2.0,
+                                                                       "past_cutoff": 0}}
+    assert first["pairs"]["buddy"]["share_met"] is None  # type: ignore[index]
+    assert list((isolated_dirs / "cache").rglob("report.json"))  # kept
+    later = Folder()
+    later.signpost("2026-11-02")
+    later.write_to(team.shared_dir)
+    assert week_json(capsys)["signposts"] == 4
+    settle_folders(team.shared_dir)
+    assert week_json(capsys)["signposts"] == 4  # kept again
+    later = Folder()
+    later.measure("2026-11-02", "sisq", 5)
+    later.write_to(team.shared_dir)
+    assert week_json(capsys)["measures"] == {"sisq": {"answers": 4, "mean": 2.8, "past_cutoff": 1}}
+    settle_folders(team.shared_dir)
+    week_json(capsys)
+    later = Folder()
+    later._add("pairmark", "2026-11-02", {"track": "buddy", "member": "Ana", "mark": "met"})
+    later.write_to(team.shared_dir)
+    assert week_json(capsys)["pairs"]["buddy"]["share_met"] == 1.0  # type: ignore[index]
