@@ -122,7 +122,9 @@ async def test_history_and_glance_show_the_reports_numbers(
     since = period_start(DAY, "week") - timedelta(weeks=3)  # History starts at the first record's week
     weekly = report_json(capsys, "--since", since.isoformat(), "--until", DAY.isoformat(), "--by", "week")
     periods = weekly["periods"]
-    assert isinstance(periods, list)
+    quarter = report_json(capsys, "--since", since.isoformat(), "--until", DAY.isoformat(), "--by", "quarter")
+    assert isinstance(periods, list) and isinstance(quarter["periods"], list)
+    whole = quarter["periods"][0]  # the same weeks as one period
     app = make_app()
     async with app.run_test(size=(120, 40)) as pilot:
         await settle(pilot)
@@ -141,6 +143,11 @@ async def test_history_and_glance_show_the_reports_numbers(
         for p in periods:
             assert p["label"] in shown
             assert pct(p["participation"]) in shown and num(p["mood_mean"]) in shown
+        flat = " ".join(shown.split())
+        assert f"signposts: {whole['signposts']} shown" in flat
+        sisq, buddy = whole["measures"]["sisq"], whole["pairs"]["buddy"]
+        assert f"stress (SISQ) mean {num(sisq['mean'])} of 1–5 from {sisq['answers']} answers" in flat
+        assert f"buddies: {buddy['pairs_made']} pairs in {buddy['rounds']} rounds" in flat
         await pilot.press("escape")
         assert not isinstance(app.screen, HistoryScreen)
 

@@ -19,6 +19,7 @@ MEASURE_WORDS = {m.SISQ: ("stress (SISQ)", "of 1–5", "at 4–5"),
 MEASURE_FIELDS = ("answers", "mean", "past_cutoff")
 PAIR_FIELDS = PairStats._fields
 TRACK_WORDS = {"buddy": "buddies", "coffee": "virtual coffee"}
+SUPPORT_ROWS = ("signposts", "validated measures", *TRACK_WORDS.values())
 
 
 def pct(value: float | None) -> str:

@@ -1,4 +1,4 @@
-"""History: mood and participation per week as charts with their numbers, facilitation, open follow-ups.
+"""History: mood and participation per week as charts with their numbers, facilitation, support, follow-ups.
 
 Every figure comes from rules/report.py, the functions `huddle report` uses,
 so the screen and the report always agree.
@@ -25,7 +25,7 @@ from huddle_tui.tui.widgets.glance import pct, spark
 
 if TYPE_CHECKING:
     from huddle_tui.journal import Journal
-    from huddle_tui.rules.report import Report
+    from huddle_tui.rules.report import Period, Report
 
 WEEKS = 12
 Part = str | Content | tuple[str, str]
@@ -33,25 +33,26 @@ Part = str | Content | tuple[str, str]
 
 @dataclass
 class HistoryReady(Message, bubble=False):
-    """The last weeks' report, read in the IO worker."""
+    """The last weeks' report, and the same weeks as one period, read in the IO worker."""
 
     report: Report
+    whole: Period
 
 
 def read_history(journal: Journal, today: date, weeks: int = WEEKS) -> HistoryReady:
     """In the IO worker: the report by week for the last `weeks` weeks up to today (from the first record)."""
-    from huddle_tui.rules.report import build, period_start
+    from huddle_tui.rules.report import build, period, period_start
 
     data = journal.report_data()
     since = period_start(today, "week") - timedelta(weeks=weeks - 1)
     if data.first is not None and since < data.first <= today:
         since = period_start(data.first, "week")
-    return HistoryReady(build(data, since, today, "week"))
+    return HistoryReady(build(data, since, today, "week"), period(data, "weeks", since, today))
 
 
-def history_content(report: Report) -> Content:
-    """The screen's text: charts first, then each week's numbers, facilitation, follow-ups."""
-    from huddle_tui.rules.report_format import num
+def history_content(report: Report, whole: Period) -> Content:
+    """The screen's text: charts first, then each week's numbers, facilitation, support, follow-ups."""
+    from huddle_tui.rules.report_format import SUPPORT_ROWS, num, rows
 
     periods = report.periods
     part = [p.participation for p in periods]
@@ -76,6 +77,10 @@ def history_content(report: Report) -> Content:
               f"{max(totals.values()) - min(totals.values()) if totals else '–'}\n"]
     for name, times in sorted(totals.items(), key=lambda kv: (-kv[1], kv[0].casefold())):
         parts.append(Content.assemble("  ", fit(name, 18), f" {times:>3}\n"))
+    parts += ["\n", ("Support and buddies", "bold underline"), "  over these weeks\n"]
+    for name, value in rows(whole):
+        if name in SUPPORT_ROWS:
+            parts.append(f"  {name + ':':<20}{printable(value)}\n")
     parts += ["\n", ("Open follow-ups", "bold underline"), f"  {len(report.open_followups)}\n"]
     if not report.open_followups:
         parts.append("  none\n")
@@ -121,4 +126,4 @@ class HistoryScreen(HuddleScreen):
 
     def on_history_ready(self, message: HistoryReady) -> None:
         """Show it."""
-        self.history_text.update(history_content(message.report))
+        self.history_text.update(history_content(message.report, message.whole))
