@@ -20,7 +20,7 @@ from huddle_tui.errors import RefusedError, UsageError
 from huddle_tui.journal import Journal
 from huddle_tui.model.ids import named_id
 from huddle_tui.model.pairs import MARKS, PairMark, PairRound, Track
-from huddle_tui.rules.pair_figures import PairStats, pair_stats, round_id, rounds_from
+from huddle_tui.rules.pair_figures import round_id, rounds_from
 from huddle_tui.rules.pairing import GAP_CAP_WEEKS, Candidate, PastRound, choose, round_monday
 
 HISTORY_WEEKS = GAP_CAP_WEEKS + 1  # older rounds weigh the same as none: no need to read them
@@ -149,14 +149,6 @@ def save_mark(journal: Journal, track: Track, day: date, member: str, mark: str,
     journal.save_record("pairmark", mark_id(journal.team, track, monday, entry.name), view.round.monday,
                         PairMark(track, view.round.monday, entry.name, mark).to_payload())
     return view.round
-
-
-def stats(journal: Journal, track: str = "buddy", *, since: date | None = None,
-          until: date | None = None) -> PairStats:
-    """A track's pair figures from the shared folder (rules.pair_figures.pair_stats over every round)."""
-    end = until or date.max - timedelta(days=8)
-    rounds = past_rounds(journal, track, end + timedelta(days=1), weeks=None)
-    return pair_stats(rounds, journal.team.pairs.cooldown_weeks, since=since, until=until)
 
 
 def lobby_text(journal: Journal, today: date) -> str:
