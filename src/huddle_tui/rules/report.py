@@ -86,6 +86,7 @@ class Data(NamedTuple):
     pair_rounds: dict[str, tuple[PastRound, ...]]
     pair_facts: dict[str, tuple[RoundFacts, ...]]
     measured: frozenset[str]
+    marked: tuple[str, ...]  # the dates with counted marks, in order
 
 
 class Period(NamedTuple):
@@ -221,10 +222,11 @@ def facts(team: TeamConfig, days: dict[str, Day], huddles: tuple[Huddle, ...],
           pair_rounds: dict[str, tuple[PastRound, ...]]) -> Data:
     """The report's input, with what every period looks up (open follow-ups, round facts) worked out once."""
     cooldown = team.pairs.cooldown_weeks
+    marked = tuple(sorted(iso for iso, d in days.items() if d.signposts or d.measures))
     return Data(team, days, huddles, followups, first, {}, {},
                 tuple(f.opened for f in followups if not f.closed), pair_rounds,
                 {t: round_facts(pair_rounds.get(t, ()), cooldown) for t in TRACKS},
-                team.measures | {a.measure for d in days.values() for a in d.measures})
+                team.measures | {a.measure for iso in marked for a in days[iso].measures}, marked)
 
 
 def _huddle(day: str, p: dict[str, Any]) -> Huddle:
@@ -481,17 +483,23 @@ def followup_figures(data: Data, start: date, end: date) -> tuple[int, int, int,
             (end - date.fromisoformat(oldest)).days if oldest else None)
 
 
+def marked_days(data: Data, start: date, end: date) -> list[Day]:
+    """The period's dates that hold counted marks."""
+    lo = bisect.bisect_left(data.marked, start.isoformat())
+    hi = bisect.bisect_right(data.marked, end.isoformat())
+    return [data.days[iso] for iso in data.marked[lo:hi]]
+
+
 def signposts(data: Data, start: date, end: date) -> int:
     """Signposts shown in the period: the counted marks of its dates, each date whole (before shown_count)."""
-    return sum(got.signposts for day in dates(start, end) if (got := data.days.get(day.isoformat())))
+    return sum(d.signposts for d in marked_days(data, start, end))
 
 
 def measures(data: Data, start: date, end: date) -> dict[str, m.Aggregate | None] | None:
     """Each collected measure's team aggregate (None below K answers); None when the team collects none."""
     if not data.measured:
         return None
-    answers = [a for day in dates(start, end)
-               if (got := data.days.get(day.isoformat())) for a in got.measures]
+    answers = [a for d in marked_days(data, start, end) for a in d.measures]
     found = m.measure_aggregates(answers, start, end)
     return {k: v for k, v in found.items() if k in data.measured}
 
