@@ -112,6 +112,8 @@ def test_the_markdown_is_commonmark(lived_in: TeamConfig, capsys: pytest.Capture
     assert sum(1 for t in tokens if t.type == "list_item_open") == 4 * 12 + 2  # + "what changed"
     html = MarkdownIt("commonmark").render(out)
     assert "<strong>participation</strong>" in html and "|" not in html and "\\" not in html
+    for figure in ("signposts", "validated measures", "buddies"):
+        assert html.count(f"<li><strong>{figure}</strong>: ") == 4
 
 
 async def test_history_and_glance_show_the_reports_numbers(
