@@ -236,6 +236,31 @@ def data_from_json(team: TeamConfig, kept: dict[str, Any]) -> Data:
     return facts(team, days, huddles, followups, first)
 
 
+def merged(team: TeamConfig, pieces: Iterable[Data]) -> Data:
+    """One history's facts from its months' (read_data over each month alone gives the same as over all).
+
+    Every record the facts come from is judged within its own date (a day's
+    release unit, its concerns), so months add up without crossing.
+    """
+    days: dict[str, Day] = {}
+    huddles: list[Huddle] = []
+    followups: list[FollowUpItem] = []
+    firsts = []
+    for piece in pieces:
+        days.update(piece.days)
+        huddles += piece.huddles
+        followups += piece.followups
+        if piece.first is not None:
+            firsts.append(piece.first)
+    return facts(team, dict(sorted(days.items())), tuple(sorted(huddles, key=lambda h: (h.date, h.round))),
+                 tuple(sorted(followups)), min(firsts, default=None))
+
+
+def head_of(data: Data) -> Data:
+    """A month's facts without its days and huddles: what a report that starts later needs of it."""
+    return data._replace(days={}, huddles=())
+
+
 # ---------------------------------------------------------------- periods
 
 
@@ -515,9 +540,17 @@ class Glance(NamedTuple):
     open_followups: int
 
 
+def glance_since(today: date) -> date:
+    """The first date the lobby's glance shows figures for: this week's Monday and 3 weeks before."""
+    return period_start(today, "week") - timedelta(days=21)
+
+
 def glance(data: Data, today: date) -> Glance:
-    """The lobby's figures: the same functions as the report's, for this week and the 4 before it."""
-    week = build(data, period_start(today, "week") - timedelta(days=21), today, "week")
+    """The lobby's figures: the same functions as the report's, for this week and the 3 before it.
+
+    `data` needs the days from glance_since(today) on, and every follow-up.
+    """
+    week = build(data, glance_since(today), today, "week")
     last = week.periods[-1] if week.periods else None
     return Glance(last.coverage if last else None, data.team.target_weekly_coverage,
                   tuple(p.participation for p in week.periods), tuple(p.label for p in week.periods),

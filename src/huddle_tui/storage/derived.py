@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import time
 from pathlib import Path
 from typing import Any
@@ -108,25 +109,37 @@ def keep(path: Path, stamped: Key, value: dict[str, Any]) -> None:
         pass
 
 
-REPORT = "report"  # the impact report's per-date facts (rules/report.py)
+REPORT = "report"  # the impact report's per-date facts (rules/report.py), one record per month
+MONTH_NAME = re.compile(r"\d{4}-\d{2}")
 
 
-def whole_key(root: Path, name: str, team: object, kinds: tuple[str, ...]) -> Key:
-    """Stamp every month folder of `kinds`: an answer read from their whole history depends on them all."""
-    now = time.time_ns()
+def months_of(root: Path, kinds: tuple[str, ...]) -> list[str]:
+    """Every month (YYYY-MM) that has a folder in any of `kinds`, oldest first (links left out)."""
     records = os.path.join(root, RECORDS)
-    parts: list[Any] = [DERIVED_FORMAT, name, checksum(repr(team))]
-    settled = True
-    folders = [records] + [os.path.join(records, k) for k in kinds]
+    found: set[str] = set()
     for kind in kinds:
         try:
             with os.scandir(os.path.join(records, kind)) as it:
-                folders += sorted(e.path for e in it if e.is_dir(follow_symlinks=False))
+                found.update(e.name for e in it
+                             if MONTH_NAME.fullmatch(e.name) and e.is_dir(follow_symlinks=False))
         except OSError:
             continue
-    for folder in folders:
-        stamp, where = dir_stamp(folder), os.path.relpath(folder, records)
-        parts.append([where, *stamp] if stamp else [where])
+    return sorted(found)
+
+
+def month_key(root: Path, name: str, team_sum: str, month: str, kinds: tuple[str, ...]) -> Key:
+    """Stamp one month's folders of `kinds`: an answer read from that month alone depends on them only.
+
+    `team_sum` is checksum(repr(team)) of the roster the answer was read with,
+    taken once by the caller for all its months.
+    """
+    now = time.time_ns()
+    records = os.path.join(root, RECORDS)
+    parts: list[Any] = [DERIVED_FORMAT, name, month, team_sum]
+    settled = True
+    for kind in kinds:
+        stamp = dir_stamp(os.path.join(records, kind, month))
+        parts.append([kind, *stamp] if stamp else [kind])
         if stamp is not None and now - stamp[0] <= RACY_NS:
             settled = False
     return Key(parts, settled)
