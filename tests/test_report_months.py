@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import time
 from datetime import date
 from pathlib import Path
@@ -13,6 +12,7 @@ from hypothesis import strategies as st
 from huddle_tui.config.team import TeamConfig
 from huddle_tui.journal import Journal
 from huddle_tui.rules.report import REPORT_KINDS, Data, glance, glance_since, read_data
+from tests.conftest import settle_folders
 from tests.reportkit import Folder, concern
 
 NAMES = ("Ana", "Ben", "Chen", "Dara", "Emeka")
@@ -37,14 +37,6 @@ def add(f: Folder, entry: tuple[str, str, str, int]) -> None:
         f.huddle(day, name, (name, 60.0, 50.0 + mood))
 
 
-def settle(shared: Path) -> None:
-    """Date the folders written lately an hour back, so kept facts are kept (nothing written lately)."""
-    now = time.time()
-    for folder, _, _ in os.walk(shared / "records"):
-        if os.stat(folder).st_mtime > now - 60:
-            os.utime(folder, (now - 3600, now - 3600))
-
-
 def comparable(data: Data) -> tuple[object, ...]:
     """Every fact a figure is computed from."""
     return (sorted(data.days.items()), data.huddles, data.followups, data.first, data.open_dates)
@@ -66,7 +58,7 @@ def test_kept_months_add_up_to_a_whole_read(team: TeamConfig, isolated_dirs: Pat
         f.write_to(shared)
         whole = read_data(journal.roster(), journal.shared.read(REPORT_KINDS))
         assert comparable(journal.report_data()) == comparable(whole)  # read afresh
-        settle(shared)
+        settle_folders(shared)
         assert comparable(journal.report_data()) == comparable(whole)  # kept now …
         assert comparable(journal.report_data()) == comparable(whole)  # … and read back
         bounded = journal.report_data(glance_since(TODAY))
@@ -80,7 +72,7 @@ def test_a_long_history_is_read_a_few_months_at_a_time(team: TeamConfig, isolate
     for month in range(1, 12):
         f.named(f"2026-{month:02d}-05", "Ana", 4)
     f.write_to(team.shared_dir)
-    settle(team.shared_dir)
+    settle_folders(team.shared_dir)
     journal = Journal(team)
     steps, after = [], ""
     for _ in range(5):

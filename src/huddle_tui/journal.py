@@ -478,6 +478,18 @@ class Journal:
             self._report_month(team, team_sum, month, whole=False)
         return len(unread) - len(done), done[-1] if done else after
 
+    def folders_key(self, kinds: tuple[str, ...], since: date, until: date) -> derived.Key:
+        """The stamps of the shared month folders a read of `kinds` from `since` to `until` lists.
+
+        Equal to an earlier key that was settled, that read would find the same
+        records: a screen re-reading every few seconds can skip the read.
+        """
+        months, month = [], since.replace(day=1)
+        while month <= until:
+            months.append(month.isoformat()[:7])
+            month = (month + timedelta(days=32)).replace(day=1)
+        return derived.months_key(self.team.shared_dir, "read", "", months, kinds)
+
     def _report_months(self) -> tuple[TeamConfig, str, list[str]]:
         """The roster the report is read with, its checksum, and every month with records it reads."""
         from huddle_tui.rules.report import REPORT_KINDS
@@ -492,7 +504,7 @@ class Journal:
         index_dir, root = self.shared.index_dir, self.team.shared_dir
         return index_dir is not None and derived.load(
             derived.path_for(index_dir, root, f"{derived.REPORT}/{month}.head"),
-            derived.month_key(root, derived.REPORT, team_sum, month, REPORT_KINDS)) is not None
+            derived.months_key(root, derived.REPORT, team_sum, (month,), REPORT_KINDS)) is not None
 
     def _report_month(self, team: TeamConfig, team_sum: str, month: str, *, whole: bool) -> ReportData:
         """One month's report facts (only its follow-ups and first date unless `whole`), kept or read."""
@@ -501,7 +513,7 @@ class Journal:
         from huddle_tui.rules.report import REPORT_KINDS, data_from_json, data_to_json, head_of, read_data
 
         index_dir, root = self.shared.index_dir, self.team.shared_dir
-        stamped = derived.month_key(root, derived.REPORT, team_sum, month, REPORT_KINDS)
+        stamped = derived.months_key(root, derived.REPORT, team_sum, (month,), REPORT_KINDS)
         paths = {part: derived.path_for(index_dir, root, f"{derived.REPORT}/{month}{part}")
                  for part in ("", ".head")} if index_dir is not None else {}
         if paths:

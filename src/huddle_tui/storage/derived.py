@@ -18,6 +18,7 @@ import json
 import os
 import re
 import time
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
@@ -127,19 +128,20 @@ def months_of(root: Path, kinds: tuple[str, ...]) -> list[str]:
     return sorted(found)
 
 
-def month_key(root: Path, name: str, team_sum: str, month: str, kinds: tuple[str, ...]) -> Key:
-    """Stamp one month's folders of `kinds`: an answer read from that month alone depends on them only.
+def months_key(root: Path, name: str, team_sum: str, months: Iterable[str], kinds: tuple[str, ...]) -> Key:
+    """Stamp some months' folders of `kinds`: an answer read from those months alone depends on them only.
 
-    `team_sum` is checksum(repr(team)) of the roster the answer was read with,
-    taken once by the caller for all its months.
+    `team_sum` is checksum(repr(team)) of the roster the answer was read with
+    (taken once by the caller), or "" when the answer does not depend on it.
     """
     now = time.time_ns()
     records = os.path.join(root, RECORDS)
-    parts: list[Any] = [DERIVED_FORMAT, name, month, team_sum]
+    parts: list[Any] = [DERIVED_FORMAT, name, team_sum]
     settled = True
-    for kind in kinds:
-        stamp = dir_stamp(os.path.join(records, kind, month))
-        parts.append([kind, *stamp] if stamp else [kind])
-        if stamp is not None and now - stamp[0] <= RACY_NS:
-            settled = False
+    for month in months:
+        for kind in kinds:
+            stamp = dir_stamp(os.path.join(records, kind, month))
+            parts.append([month, kind, *stamp] if stamp else [month, kind])
+            if stamp is not None and now - stamp[0] <= RACY_NS:
+                settled = False
     return Key(parts, settled)
