@@ -39,7 +39,6 @@ from huddle_tui.storage import derived
 from huddle_tui.storage.derived import PLAN, TODAY
 from huddle_tui.storage.envelope import Record
 from huddle_tui.storage.folder import FolderStore, History, utc_now
-from huddle_tui.storage.stamps import checksum
 
 if TYPE_CHECKING:
     from huddle_tui.rules.report import Data as ReportData
@@ -495,7 +494,7 @@ class Journal:
         from huddle_tui.rules.report import REPORT_KINDS
 
         team = self.roster()
-        return team, checksum(repr(team)), derived.months_of(self.team.shared_dir, REPORT_KINDS)
+        return team, derived.team_checksum(team), derived.months_of(self.team.shared_dir, REPORT_KINDS)
 
     def _report_kept(self, team_sum: str, month: str) -> bool:
         """Whether a month's report facts are kept for its folders as they are now."""

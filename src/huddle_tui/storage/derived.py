@@ -33,6 +33,22 @@ WHOLE_KINDS = ("away", "handoff", "huddle")
 DAY_KINDS = ("checkin",)  # only the day's month folder: who checked in that day
 
 
+_last_team: list[tuple[object, str]] = []
+
+
+def team_checksum(team: object) -> str:
+    """checksum(repr(team)), remembered for the last team seen (an idle lobby asks every few seconds).
+
+    The repr of a 200-member config takes milliseconds; comparing it with the
+    last one (immutable tuples, compared in C) takes microseconds.
+    """
+    if _last_team and _last_team[0][0] == team:
+        return _last_team[0][1]
+    found = checksum(repr(team))
+    _last_team[:] = [(team, found)]
+    return found
+
+
 class Key:
     """The stamps an answer depends on, taken before it is read, and whether they were all settled."""
 
@@ -50,7 +66,7 @@ def key(root: Path, day: str, team: object, day_kinds: tuple[str, ...] = DAY_KIN
     """
     now = time.time_ns()
     records = os.path.join(root, RECORDS)
-    parts: list[Any] = [DERIVED_FORMAT, day, list(day_kinds), checksum(repr(team))]
+    parts: list[Any] = [DERIVED_FORMAT, day, list(day_kinds), team_checksum(team)]
     settled = True
 
     def add(name: str, stamp: tuple[int, int] | None) -> None:
@@ -131,7 +147,7 @@ def months_of(root: Path, kinds: tuple[str, ...]) -> list[str]:
 def months_key(root: Path, name: str, team_sum: str, months: Iterable[str], kinds: tuple[str, ...]) -> Key:
     """Stamp some months' folders of `kinds`: an answer read from those months alone depends on them only.
 
-    `team_sum` is checksum(repr(team)) of the roster the answer was read with
+    `team_sum` is team_checksum(team) of the roster the answer was read with
     (taken once by the caller), or "" when the answer does not depend on it.
     """
     now = time.time_ns()
