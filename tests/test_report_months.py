@@ -11,6 +11,7 @@ from hypothesis import strategies as st
 
 from huddle_tui.config.team import TeamConfig
 from huddle_tui.journal import Journal
+from huddle_tui.rules.followups import from_records
 from huddle_tui.rules.report import REPORT_KINDS, Data, glance, glance_since, read_data
 from tests.conftest import settle_folders
 from tests.reportkit import Folder, concern
@@ -61,6 +62,9 @@ def test_kept_months_add_up_to_a_whole_read(team: TeamConfig, isolated_dirs: Pat
         settle_folders(shared)
         assert comparable(journal.report_data()) == comparable(whole)  # kept now …
         assert comparable(journal.report_data()) == comparable(whole)  # … and read back
+        listed = from_records(journal.shared.read(("checkin", "concern")).live())
+        assert [(f.opened, f.owner, f.closed) for f in whole.followups] == sorted(
+            (i.date, i.owner, not i.is_open) for i in listed)  # the lobby's list and the report agree
         bounded = journal.report_data(glance_since(TODAY))
         assert glance(bounded, TODAY) == glance(whole, TODAY)
         assert min(bounded.days, default="9999") >= glance_since(TODAY).isoformat()[:7]
@@ -86,3 +90,20 @@ def test_a_long_history_is_read_a_few_months_at_a_time(team: TeamConfig, isolate
     assert journal.read_report_months(limit=0) == (1, "")  # March changed: read again
     assert journal.read_report_months(limit=5) == (0, "2026-03")  # not kept (written moments ago) …
     assert journal.read_report_months("2026-03", 5) == (0, "2026-03")  # … yet the cursor moves on
+
+
+def test_a_followup_closed_from_a_checkin_counts_once_and_closed(team: TeamConfig,
+                                                                 isolated_dirs: Path) -> None:
+    """Closing a follow-up given inside a check-in writes its concern record: the report sees one, closed."""
+    from huddle_tui.followups import close
+
+    f = Folder()
+    f.named("2026-11-02", "Ana", 2, concern("Ben"))
+    f.named("2026-11-03", "Ana", 3, concern("Chen"))
+    f.write_to(team.shared_dir)
+    journal = Journal(team)
+    first = journal.report_data().followups
+    assert [(x.owner, x.closed) for x in first] == [("Ben", False), ("Chen", False)]
+    items = from_records(journal.shared.read(("checkin",)).live())
+    close(journal, next(i.id for i in items if i.owner == "Ben"), TODAY)
+    assert [(x.owner, x.closed) for x in journal.report_data().followups] == [("Ben", True), ("Chen", False)]

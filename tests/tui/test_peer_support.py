@@ -269,13 +269,13 @@ async def test_the_lobby_lists_open_followups_overdue_in_words_and_f_closes_one(
         await open_lobby(pilot)
         await settle(pilot)
         text = screen_text(app)
-        assert "Follow-ups: 2 open, 1 overdue" in text and "5 wd OVERDUE" in text
+        assert "Follow-ups, last 60 days: 2 open, 1 overdue" in text and "5 wd OVERDUE" in text
         assert "pair on the importer" in text and PRIVATE_WORRY not in text
         await pilot.press("f")
         await pilot.pause()
         await pilot.press("enter")  # the oldest is listed first
         await settle(pilot)
-        assert "Follow-ups: 1 open" in screen_text(app)
+        assert "Follow-ups, last 60 days: 1 open" in screen_text(app)
     latest = Journal(team).shared.read(("concern",)).records[old.id]
     assert (latest.version, latest.payload["followup"]["state"]) == (2, "done")
 
@@ -302,7 +302,7 @@ async def test_an_idle_lobby_reads_the_followups_again_only_when_their_folders_c
         await open_lobby(pilot)
         await settle(pilot)
         panel = app.screen.query_one("#followups")
-        assert "Follow-ups: 1 open" in screen_text(app)
+        assert "Follow-ups, last 60 days: 1 open" in screen_text(app)
         settle_folders(team.shared_dir)
         for _ in range(3):
             panel.reload()  # type: ignore[attr-defined]
@@ -312,5 +312,5 @@ async def test_an_idle_lobby_reads_the_followups_again_only_when_their_folders_c
             Concern.new("pair on the importer", "support", "team", FollowUp("Ben")), DAY.isoformat(), "Dara")
         panel.reload()  # type: ignore[attr-defined]
         await settle(pilot)
-        assert len(reads) == 3 and "Follow-ups: 2 open" in screen_text(app)
+        assert len(reads) == 3 and "Follow-ups, last 60 days: 2 open" in screen_text(app)
 

@@ -24,7 +24,7 @@ from typing import Any
 
 from huddle_tui.storage.stamps import RACY_NS, RECORDS, checksum, dir_stamp, folder_tag
 
-DERIVED_FORMAT = 1
+DERIVED_FORMAT = 2  # raise when what a kept answer holds changes meaning
 TODAY = "today"  # what the lobby shows of a day (Journal.today)
 PLAN = "plan"  # a day's facilitator and order alone (Journal.plan): no check-in changes it
 # Kinds whose every month may change the answer: rotation reads back through the huddles and

@@ -40,6 +40,7 @@ class FollowupsLoaded(Message, bubble=False):
     rows: list[tuple[FollowUpItem, int, bool]] | None  # None: the same as last read
     closed: FollowUpItem | None = None
     stamped: Key | None = None
+    days: int = 0  # how far back the list goes (raised in the last `days` days)
 
 
 def load_open(journal: Journal, today: date, closing: str | None = None,
@@ -50,16 +51,17 @@ def load_open(journal: Journal, today: date, closing: str | None = None,
     (settled) read: an idle lobby re-reads nothing.
     """
     from huddle_tui.followups import close, team_followups, team_followups_key
+    from huddle_tui.journal import RECENT_DAYS
     from huddle_tui.rules.followups import age, overdue
 
     closed = close(journal, closing, today)[0] if closing else None
     stamped = team_followups_key(journal, today)
     if last is not None and last.settled and last.parts == stamped.parts:
-        return FollowupsLoaded(None, closed, last)
+        return FollowupsLoaded(None, closed, last, RECENT_DAYS)
     team = journal.team
     rows = [(i, age(team, i, today), overdue(team, i, today))
             for i in team_followups(journal, today) if i.is_open]
-    return FollowupsLoaded(rows, closed, stamped)
+    return FollowupsLoaded(rows, closed, stamped, RECENT_DAYS)
 
 
 class Host(Protocol):
@@ -90,6 +92,7 @@ class FollowupsPanel(Static):
         self.rows: list[tuple[FollowUpItem, int, bool]] = []
         self._shown = False
         self._read: Key | None = None  # the folders' stamps when the rows were read
+        self._days = 0
 
     @property
     def huddle(self) -> Host:
@@ -116,7 +119,7 @@ class FollowupsPanel(Static):
         """Show the list; say which one was closed."""
         if message.closed is not None:
             self.notify(f"Follow-up done: {printable(message.closed.text)}", markup=False)
-        self._read = message.stamped
+        self._read, self._days = message.stamped, message.days
         if message.rows is None or (message.rows == self.rows and self._shown):
             return
         self._shown = True
@@ -127,7 +130,8 @@ class FollowupsPanel(Static):
     def _content(self) -> Content:
         """The heading line and the oldest few follow-ups."""
         late = sum(1 for _, _, o in self.rows if o)
-        head = f"Follow-ups: {len(self.rows)} open{f', {late} overdue' if late else ''} · f closes one"
+        head = (f"Follow-ups, last {self._days} days: {len(self.rows)} open"
+                f"{f', {late} overdue' if late else ''} · f closes one")
         parts: list[str | tuple[str, str]] = [(head, "bold")]
         # The panel's width less the owner and the age columns: one line a follow-up, even at 64 columns.
         room = max(12, min(43, (self.size.width or self.app.size.width - 4) - 28))

@@ -80,7 +80,7 @@ def glance_content(g: Figures) -> Content:
     return Content.assemble(
         ("This week ", "bold"), f"coverage {pct(g.coverage)} (target {pct(g.target)}{gap})\n",
         ("Participation ", "bold"), f"last {len(g.participation)} weeks {spark(g.participation)} {weeks}\n",
-        ("Follow-ups ", "bold"), f"{g.open_followups} open · i shows the history")
+        ("Follow-ups ", "bold"), f"{g.open_followups} open in all · i shows the history")
 
 
 class Glance(Widget):
