@@ -31,10 +31,12 @@ from datetime import date, timedelta
 from typing import Any, NamedTuple
 
 from huddle_tui.config.team import TeamConfig
-from huddle_tui.model.checkin import WITHHELD, CheckIn, Concern
+from huddle_tui.model.checkin import WITHHELD, CheckIn
 from huddle_tui.model.huddle import Huddle, Turn
 from huddle_tui.model.pairs import TRACKS
 from huddle_tui.rules import measures as m
+from huddle_tui.rules.followups import FollowUpItem as Followed
+from huddle_tui.rules.followups import from_records
 from huddle_tui.rules.pair_figures import PairStats, RoundFacts, round_facts, rounds_from, stats_of
 from huddle_tui.rules.pairing import PastRound
 from huddle_tui.rules.privacy import K, mark_releasable, releasable, shown_count
@@ -155,7 +157,7 @@ def read_data(team: TeamConfig, history: History) -> Data:
     names.update((m.handle.casefold(), m.name) for m in team.members if m.handle)
     by_day: dict[str, list[dict[str, Any]]] = {}
     held: list[Huddle] = []
-    loose: list[Record] = []
+    followed: list[Record] = []
     paired: list[Record] = []
     signs: dict[str, int] = {}
     answers: dict[str, list[m.Answer]] = {}
@@ -164,10 +166,11 @@ def read_data(team: TeamConfig, history: History) -> Data:
             continue
         if r.kind == "checkin":
             by_day.setdefault(r.date, []).append(r.payload)
+            followed.append(r)
         elif r.kind == "huddle":
             held.append(_huddle(r.date, r.payload))
         elif r.kind == "concern":
-            loose.append(r)
+            followed.append(r)
         elif r.kind in PAIR_KINDS:
             paired.append(r)
         elif "member" in r.payload:
@@ -176,7 +179,6 @@ def read_data(team: TeamConfig, history: History) -> Data:
             signs[r.date] = signs.get(r.date, 0) + 1
         elif r.kind == m.MEASURE_KIND and (answer := m.Answer.from_payload(r.date, r.payload)) is not None:
             answers.setdefault(r.date, []).append(answer)
-    concerns: list[tuple[str, Concern]] = []
     days: dict[str, Day] = {}
     for iso, payloads in by_day.items():
         submitted: set[str] = set()
@@ -194,27 +196,21 @@ def read_data(team: TeamConfig, history: History) -> Data:
             if visibility != WITHHELD:
                 mood = p.get("mood")
                 named.append((name, int(mood if mood is not None else 3)))
-                concerns += _followed(iso, p)
         moods: tuple[int, ...] = ()
         day = date.fromisoformat(iso)
         checkins = [CheckIn.from_payload(iso, p) for p in payloads] if (
             len(anonymous) >= K or iso in signs or iso in answers) else []
         if len(anonymous) >= K and releasable(team, day, checkins):
             moods = tuple(sorted(int(p["mood"]) for p in anonymous if p.get("mood") is not None))
-            for p in anonymous:
-                concerns += _followed(iso, p)
         marked = (iso in signs or iso in answers) and mark_releasable(day, checkins)
         days[iso] = Day(iso, frozenset(submitted), tuple(sorted(named)), moods,
                         signs.get(iso, 0) if marked else 0,
                         tuple(sorted(answers.get(iso, ()))) if marked else ())
-    for r in loose:
-        if isinstance(r.payload.get("member"), str) or (r.date in days and days[r.date].anonymous):
-            concerns += _followed(r.date, {"concerns": [r.payload]})
     huddles = tuple(sorted(held, key=lambda h: (h.date, h.round)))
     dated = [*days, *(h.date for h in huddles)]
     first = date.fromisoformat(min(dated)) if dated else None
     rounds = {track: tuple(found) for track, found in rounds_from(team, paired).items()}
-    return facts(team, days, huddles, followups_of(concerns), first, rounds)
+    return facts(team, days, huddles, followups_of(from_records(followed)), first, rounds)
 
 
 def facts(team: TeamConfig, days: dict[str, Day], huddles: tuple[Huddle, ...],
@@ -238,22 +234,9 @@ def _huddle(day: str, p: dict[str, Any]) -> Huddle:
                   round=int(p.get("round", 1)))
 
 
-def _followed(day: str, payload: dict[str, Any]) -> list[tuple[str, Concern]]:
-    """The concerns of a check-in's payload that someone follows up."""
-    return [(day, Concern.from_payload(c, "team")) for c in payload.get("concerns", ())
-            if isinstance(c, dict) and c.get("followup")]
-
-
-def followups_of(concerns: Iterable[tuple[str, Concern]]) -> tuple[FollowUpItem, ...]:
-    """Every follow-up, open or closed: the one place that reads a follow-up's state."""
-    out = []
-    for day, concern in concerns:
-        fu = concern.followup
-        if fu is None:
-            continue
-        closed = fu.state != "open"
-        out.append(FollowUpItem(day, fu.owner, closed, None, concern.kind, concern.text))
-    return tuple(sorted(out))
+def followups_of(items: Iterable[Followed]) -> tuple[FollowUpItem, ...]:
+    """Every follow-up, open or closed, as rules/followups.py reads them: the lobby's list agrees."""
+    return tuple(sorted(FollowUpItem(i.date, i.owner, not i.is_open, None, i.kind, i.text) for i in items))
 
 
 def data_to_json(data: Data) -> dict[str, Any]:
@@ -287,6 +270,38 @@ def data_from_json(team: TeamConfig, kept: dict[str, Any]) -> Data:
                       for f in kept["followups"])
     first = date.fromisoformat(kept["first"]) if kept["first"] else None
     return facts(team, days, huddles, followups, first, {t: tuple(r) for t, r in rounds.items()})
+
+
+def merged(team: TeamConfig, pieces: Iterable[Data]) -> Data:
+    """One history's facts from its months' (read_data over each month alone gives the same as over all).
+
+    Every record the facts come from is judged within its own date (a day's
+    release unit, its concerns), so months add up without crossing.
+    """
+    days: dict[str, Day] = {}
+    huddles: list[Huddle] = []
+    followups: list[FollowUpItem] = []
+    rounds: dict[str, list[PastRound]] = {t: [] for t in TRACKS}
+    firsts = []
+    for piece in pieces:
+        days.update(piece.days)
+        huddles += piece.huddles
+        followups += piece.followups
+        for track, found in piece.pair_rounds.items():
+            rounds.setdefault(track, []).extend(found)
+        if piece.first is not None:
+            firsts.append(piece.first)
+    return facts(team, dict(sorted(days.items())), tuple(sorted(huddles, key=lambda h: (h.date, h.round))),
+                 tuple(sorted(followups)), min(firsts, default=None),
+                 {t: tuple(sorted(r, key=lambda r: r.monday)) for t, r in rounds.items()})
+
+
+def head_of(data: Data) -> Data:
+    """A month's facts without its days and huddles: what a report that starts later needs of it.
+
+    Its buddy rounds stay (one a week at most): later rounds' repeats and gaps look back at them.
+    """
+    return facts(data.team, {}, (), data.followups, data.first, data.pair_rounds)
 
 
 # ---------------------------------------------------------------- periods
@@ -592,9 +607,17 @@ class Glance(NamedTuple):
     open_followups: int
 
 
+def glance_since(today: date) -> date:
+    """The first date the lobby's glance shows figures for: this week's Monday and 3 weeks before."""
+    return period_start(today, "week") - timedelta(days=21)
+
+
 def glance(data: Data, today: date) -> Glance:
-    """The lobby's figures: the same functions as the report's, for this week and the 4 before it."""
-    week = build(data, period_start(today, "week") - timedelta(days=21), today, "week")
+    """The lobby's figures: the same functions as the report's, for this week and the 3 before it.
+
+    `data` needs the days from glance_since(today) on, and every follow-up.
+    """
+    week = build(data, glance_since(today), today, "week")
     last = week.periods[-1] if week.periods else None
     return Glance(last.coverage if last else None, data.team.target_weekly_coverage,
                   tuple(p.participation for p in week.periods), tuple(p.label for p in week.periods),
