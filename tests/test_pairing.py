@@ -9,10 +9,10 @@ from itertools import combinations
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from huddle_tui.model.pairs import PastRound
 from huddle_tui.rules.pair_figures import pair_stats
 from huddle_tui.rules.pairing import (
     Candidate,
-    PastRound,
     choose,
     last_met,
     round_monday,

@@ -19,9 +19,9 @@ from huddle_tui.config.team import Member, TeamConfig
 from huddle_tui.errors import RefusedError, UsageError
 from huddle_tui.journal import Journal
 from huddle_tui.model.ids import named_id
-from huddle_tui.model.pairs import MARKS, PairMark, PairRound, Track
+from huddle_tui.model.pairs import MARKS, PairMark, PairRound, PastRound, Track
 from huddle_tui.rules.pair_figures import round_id, rounds_from
-from huddle_tui.rules.pairing import GAP_CAP_WEEKS, Candidate, PastRound, choose, round_monday
+from huddle_tui.rules.pairing import GAP_CAP_WEEKS, Candidate, choose, round_monday
 
 HISTORY_WEEKS = GAP_CAP_WEEKS + 1  # older rounds weigh the same as none: no need to read them
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any, Literal, NamedTuple
 
 Track = Literal["buddy", "coffee"]
@@ -51,3 +52,12 @@ class PairMark(NamedTuple):
         """Read a mark back from a checked payload."""
         track: Track = "coffee" if data.get("track") == "coffee" else "buddy"
         return cls(track, day, str(data.get("member", "")), str(data.get("mark", "")))
+
+
+class PastRound(NamedTuple):
+    """An earlier round: its Monday, its groups, and who said it did not happen for them."""
+
+    monday: date
+    groups: tuple[tuple[str, ...], ...]
+    skipped: frozenset[str] = frozenset()  # casefolded names
+    met: frozenset[str] = frozenset()  # casefolded names

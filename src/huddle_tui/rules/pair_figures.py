@@ -17,8 +17,7 @@ from typing import NamedTuple
 
 from huddle_tui.config.team import TeamConfig
 from huddle_tui.model.ids import named_id
-from huddle_tui.model.pairs import TRACKS, PairMark, PairRound
-from huddle_tui.rules.pairing import PastRound
+from huddle_tui.model.pairs import TRACKS, PairMark, PairRound, PastRound
 from huddle_tui.storage.envelope import Record
 
 

@@ -25,6 +25,8 @@ from datetime import date, timedelta
 from itertools import combinations
 from typing import TYPE_CHECKING, NamedTuple
 
+from huddle_tui.model.pairs import PastRound
+
 if TYPE_CHECKING:
     import networkx as nx
 
@@ -47,15 +49,6 @@ class Candidate(NamedTuple):
     name: str
     interests: frozenset[str] = frozenset()
     utc_offset: float | None = None
-
-
-class PastRound(NamedTuple):
-    """An earlier round: its Monday, its groups, and who said it did not happen for them."""
-
-    monday: date
-    groups: tuple[tuple[str, ...], ...]
-    skipped: frozenset[str] = frozenset()  # casefolded names
-    met: frozenset[str] = frozenset()  # casefolded names
 
 
 class Grouping(NamedTuple):

@@ -33,12 +33,11 @@ from typing import Any, NamedTuple
 from huddle_tui.config.team import TeamConfig
 from huddle_tui.model.checkin import WITHHELD, CheckIn
 from huddle_tui.model.huddle import Huddle, Turn
-from huddle_tui.model.pairs import TRACKS
+from huddle_tui.model.pairs import TRACKS, PastRound
 from huddle_tui.rules import measures as m
 from huddle_tui.rules.followups import FollowUpItem as Followed
 from huddle_tui.rules.followups import from_records
 from huddle_tui.rules.pair_figures import PairStats, RoundFacts, round_facts, rounds_from, stats_of
-from huddle_tui.rules.pairing import PastRound
 from huddle_tui.rules.privacy import K, mark_releasable, releasable, shown_count
 from huddle_tui.rules.support import SIGNPOST_KIND
 from huddle_tui.storage.envelope import Record
