@@ -42,7 +42,7 @@ from huddle_tui.server import checks
 from huddle_tui.server.orgreport import build_report
 from huddle_tui.server.store import BadCursor, FolderRecords, RecordStore
 from huddle_tui.server.tokens import Scope as TokenScope
-from huddle_tui.server.tokens import TokenBook
+from huddle_tui.server.tokens import TokenBook, TokenSource
 from huddle_tui.storage.envelope import CorruptRecord
 from huddle_tui.sync import wire
 
@@ -115,12 +115,12 @@ class CatchAll:
                     scope, receive, send)
 
 
-def create_app(shared: Path | RecordStore, tokens: tuple[str, ...] | TokenBook, *,
+def create_app(shared: Path | RecordStore, tokens: tuple[str, ...] | TokenSource, *,
                max_body: int = MAX_BODY_BYTES, durable: bool = True,
                today: Callable[[], date] = date.today) -> Starlette:
     """The ASGI app serving the records API over a store (a folder path: the folder store)."""
-    book = tokens if isinstance(tokens, TokenBook) else TokenBook(tokens) if tokens else None
-    if book is None:
+    book = TokenBook(tokens) if isinstance(tokens, tuple) and tokens else tokens
+    if isinstance(book, tuple):
         raise ValueError("the server needs at least one token")
     store: RecordStore = FolderRecords(shared, durable=durable) if isinstance(shared, Path) else shared
 
@@ -130,7 +130,11 @@ def create_app(shared: Path | RecordStore, tokens: tuple[str, ...] | TokenBook, 
         scheme, _, given = header.partition(" ")
         if scheme.lower() != "bearer" or not given.strip():
             raise ApiError(401, "missing bearer token (Authorization: Bearer TOKEN)")
-        scope = book.scope(given.strip())
+        try:
+            scope = book.scope(given.strip())
+        except StoreError as exc:  # the tokens' database is down: not the client's fault, worth a retry
+            log.error("%s %s: %s", request.method, request.url.path, exc.message)
+            raise ApiError(500, "the server cannot check tokens now; try again later") from None
         if scope is None:
             raise ApiError(403, "token not accepted")
         return scope
@@ -163,11 +167,11 @@ def create_app(shared: Path | RecordStore, tokens: tuple[str, ...] | TokenBook, 
         """/v1/records/{id}: one route for both methods, so a 405 lists them all in Allow."""
         if request.method == "PUT":
             return await put_record(request)
-        return get_record(request)
+        return await run_in_threadpool(get_record, request)  # the store (and tokens) may be a database
 
     async def put_record(request: Request) -> Response:
         """PUT /v1/records/{id}: store one record version, idempotently."""
-        team = team_of(request)
+        team = await run_in_threadpool(team_of, request)  # a database lookup must not stall the loop
         raw = await read_body(request)
         return await run_in_threadpool(check_and_store, team, request.path_params["id"], raw,
                                        request.headers.get("idempotency-key"))

@@ -8,7 +8,8 @@ so the row lock orders a team's writers and its numbers commit in order (a
 in parallel. The primary key (team, id, version) gives two concurrent PUTs of
 one version one winner; the other sees the winner's row once it commits. A
 PUT is acknowledged after its transaction commits (synchronous_commit).
-Schema migrations are numbered and applied once each by `huddle serve migrate`.
+Schema migrations are numbered and applied once each by `huddle serve migrate`;
+the bearer tokens every process accepts are here too (pgtokens.py).
 """
 
 from __future__ import annotations
@@ -49,6 +50,14 @@ MIGRATIONS: tuple[str, ...] = (
     );
     create unique index huddle_records_team_seq on huddle_records (team, seq);
     """,
+    # 2: bearer tokens, shared by every server process: a token's SHA-256 and its team (NULL: the org).
+    """
+    create table huddle_tokens (
+        digest text primary key check (digest ~ '^[0-9a-f]{64}$'),
+        team text,
+        created_at timestamptz not null default now()
+    );
+    """,
 )
 LATEST = len(MIGRATIONS)
 _MIGRATION_LOCK = 0x6875_6464_6C65  # any fixed number: two `migrate`s at once take turns
@@ -62,7 +71,7 @@ def describe(url: str) -> str:
     return f"PostgreSQL {parts.path.lstrip('/') or '(default database)'} on {host}"
 
 
-def _connect(url: str) -> psycopg.Connection[Any]:
+def connect(url: str) -> psycopg.Connection[Any]:
     """One connection, or a ConfigError saying the database cannot be reached."""
     try:
         return psycopg.connect(url, autocommit=True, connect_timeout=10)
@@ -82,7 +91,7 @@ def schema_version(conn: psycopg.Connection[Any]) -> int:
 
 def migrate_database(url: str) -> tuple[int, int]:
     """Apply the migrations not yet applied, each in its own transaction; (version before, after)."""
-    with _connect(url) as conn, conn.transaction():
+    with connect(url) as conn, conn.transaction():
         conn.execute("select pg_advisory_xact_lock(%s)", (_MIGRATION_LOCK,))
         conn.execute("create table if not exists huddle_schema "
                      "(version integer primary key, applied_at timestamptz not null default now())")
@@ -101,7 +110,7 @@ class PostgresRecords:
 
     def __init__(self, url: str, *, min_size: int = 2, max_size: int = 16) -> None:
         """Check the schema is current, then open the pool."""
-        with _connect(url) as conn:
+        with connect(url) as conn:
             version = schema_version(conn)
         if version != LATEST:
             raise ConfigError(f"{describe(url)}: schema version {version}, this server needs {LATEST}: "
