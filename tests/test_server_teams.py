@@ -170,7 +170,7 @@ def test_tokens_are_stored_hashed_and_listed_by_id(tmp_path: Path,
 
 
 def test_the_org_report_needs_an_org_token_and_hides_small_teams(teams: Teams) -> None:
-    """Teams of 2, 5, 4 and 9: the org token gets figures (small teams "fewer than 3"); a team's gets 404."""
+    """Teams of 2, 5, 4 and 9: the org token gets figures and signposts (small teams "fewer than 3")."""
     day = "2026-11-24"
     for team, size in (("a", 2), ("b", 5), ("c", 4), ("d", 9)):
         token, _ = teams.add(team)
@@ -180,6 +180,11 @@ def test_the_org_report_needs_an_org_token_and_hides_small_teams(teams: Teams) -
                                 {"mood": 1 + i % 5, "status": "ok", "concerns": [], "visibility": "team",
                                  "source": "cli", "member": f"{team}{i}"})[0]
                 assert c.put(f"/v1/records/{record.id}", content=wire.body(record)).status_code == 201
+            if team == "d":  # two signposts shown, and one whose mark was taken back (a tombstone)
+                marks = [encode("signpost", random_id(), 1, day, day, {})[0] for _ in range(3)]
+                gone = encode("signpost", marks[2].id, 2, day, day, {}, True)[0]
+                for mark in [*marks, gone]:
+                    assert c.put(f"/v1/records/{mark.id}", content=wire.body(mark)).status_code == 201
     with api(teams, teams.org) as org, api(teams, teams.alpha) as alpha:
         report = org.get("/v1/org/report", params={"from": "2026-11-23", "to": day})
         assert alpha.get("/v1/org/report").status_code == 404
@@ -189,6 +194,8 @@ def test_the_org_report_needs_an_org_token_and_hides_small_teams(teams: Teams) -
     assert body["teams"] == {**body["teams"], "a": "fewer than 3", "b": "fewer than 3", "c": "fewer than 3"}
     assert body["teams"]["d"]["participants"] == 9 and body["org"]["participants"] == 20
     assert body["org"]["mood_distribution"]["1"] == 1 + 1 + 1 + 2
+    assert body["teams"]["d"]["signposts"] == body["org"]["signposts"] == 2
+    assert body["org"]["checkins"] == 20
     assert "a0" not in report.text and "ok" not in report.text
 
 

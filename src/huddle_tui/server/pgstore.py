@@ -25,7 +25,7 @@ from psycopg_pool import ConnectionPool
 from huddle_tui.errors import ConfigError, StoreError
 from huddle_tui.server.orgreport import Answer
 from huddle_tui.server.state import Stored
-from huddle_tui.server.store import BadCursor, Page, answer_of
+from huddle_tui.server.store import REPORTED_KINDS, BadCursor, Page, answer_of
 from huddle_tui.storage import envelope
 from huddle_tui.storage.envelope import CorruptRecord, Record
 
@@ -189,17 +189,20 @@ class PostgresRecords:
         return Page(records, f"p{end}", more)
 
     def answers(self, start: str, end: str) -> Iterator[Answer]:
-        """Every team's latest check-in versions dated start..end, streamed (never all in memory)."""
+        """Every team's latest check-in and signpost versions in start..end, streamed (never all held)."""
         with self.pool.connection() as conn, conn.transaction(), conn.cursor(name="org_report") as cur:
             cur.itersize = 2000
             cur.execute("select distinct on (team, id) team, body from huddle_records "
-                        "where kind = 'checkin' and day between %s and %s "
-                        "order by team, id, version desc, written_at desc, checksum desc", (start, end))
+                        "where kind = any(%s) and day between %s and %s "
+                        "order by team, id, version desc, written_at desc, checksum desc",
+                        (list(REPORTED_KINDS), start, end))
             for team, body in cur:
                 try:
-                    yield answer_of(team, envelope.decode(bytes(body)))
+                    record = envelope.decode(bytes(body))
                 except CorruptRecord:
                     continue
+                if not record.deleted:
+                    yield answer_of(team, record)
 
     def ready(self) -> bool:
         """The database answers a trivial query."""
