@@ -24,8 +24,9 @@ from collections.abc import Iterable
 from datetime import date
 from typing import Any, NamedTuple
 
+from huddle_tui.rules.org_report import FEWER as FEWER  # the word both sides use
+
 K = 3
-FEWER = "fewer than 3"
 MOODS = (1, 2, 3, 4, 5)
 
 
