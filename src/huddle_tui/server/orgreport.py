@@ -19,7 +19,6 @@ fewer.
 
 from __future__ import annotations
 
-from collections import Counter
 from collections.abc import Iterable
 from datetime import date
 from typing import Any, NamedTuple
@@ -57,19 +56,62 @@ class Figures(NamedTuple):
                 "signposts": self.signposts}
 
 
+class Tally:
+    """One team's figures, gathered as its answers stream past without keeping them.
+
+    A year of an organisation's records then costs memory by people and
+    weeks, not by records.
+    """
+
+    def __init__(self) -> None:
+        """Nothing counted yet."""
+        self.people: set[str] = set()
+        self.by_week: dict[tuple[int, int], set[str]] = {}
+        self.checkins = self.marks = 0
+        self.moods = [0] * len(MOODS)
+
+    def add(self, a: Answer, week: tuple[int, int]) -> None:
+        """Count one check-in or signpost mark (`week`: its day's ISO year and week)."""
+        if a.signpost:
+            self.marks += 1
+            return
+        self.checkins += 1
+        if a.member:
+            self.people.add(a.member)
+            self.by_week.setdefault(week, set()).add(a.member)
+        if a.mood in MOODS:
+            self.moods[a.mood - 1] += 1
+
+    def figures(self) -> Figures:
+        """The team's figures."""
+        covered = sum(1 for who in self.by_week.values() if len(who) >= K)
+        return Figures(len(self.people), self.checkins, covered, tuple(self.moods), self.marks)
+
+
+def iso_week(day: str, known: dict[str, tuple[int, int]]) -> tuple[int, int]:
+    """A day's ISO (year, week), remembered in `known`: a report meets each day many times."""
+    week = known.get(day)
+    if week is None:
+        year, number, _ = date.fromisoformat(day).isocalendar()
+        week = known[day] = (year, number)
+    return week
+
+
+def tally(answers: Iterable[Answer]) -> dict[str, Figures]:
+    """Every team's figures from its check-ins and signpost marks, in one pass."""
+    teams: dict[str, Tally] = {}
+    weeks: dict[str, tuple[int, int]] = {}
+    for a in answers:
+        team = teams.get(a.team)
+        if team is None:
+            team = teams[a.team] = Tally()
+        team.add(a, iso_week(a.day, weeks))
+    return {t: counted.figures() for t, counted in teams.items()}
+
+
 def team_figures(answers: list[Answer]) -> Figures:
     """Figures of one team's check-ins and signpost marks."""
-    marks = sum(1 for a in answers if a.signpost)
-    answers = [a for a in answers if not a.signpost]
-    people = {a.member for a in answers if a.member}
-    by_week: dict[tuple[int, int], set[str]] = {}
-    for a in answers:
-        if a.member:
-            year, week, _ = date.fromisoformat(a.day).isocalendar()
-            by_week.setdefault((year, week), set()).add(a.member)
-    moods = Counter(a.mood for a in answers if a.mood in MOODS)
-    return Figures(len(people), len(answers), sum(1 for who in by_week.values() if len(who) >= K),
-                   tuple(moods.get(m, 0) for m in MOODS), marks)
+    return tally(answers).get(answers[0].team if answers else "", Tally().figures())
 
 
 def add(figures: Iterable[Figures]) -> Figures:
@@ -107,10 +149,7 @@ def suppress(people: dict[str, int]) -> tuple[set[str], bool]:
 
 def build_report(answers: Iterable[Answer], start: str, end: str) -> dict[str, Any]:
     """The report over days start..end (inclusive): every team's figures or FEWER, and the org's."""
-    by_team: dict[str, list[Answer]] = {}
-    for a in answers:
-        by_team.setdefault(a.team, []).append(a)
-    figures = {t: team_figures(rows) for t, rows in by_team.items()}
+    figures = tally(answers)
     # A team whose records name nobody (anonymous answers or signposts only) counts as one person:
     # at least one, maybe only one.
     hidden, org_hidden = suppress({t: max(f.people, 1) for t, f in figures.items()})
