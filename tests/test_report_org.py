@@ -1,9 +1,10 @@
 """`huddle report --endpoint NAME --org` against a real `huddle serve` app on 127.0.0.1.
 
 Teams of 2, 5, 4 and 9 people check in (the 9 were also shown 2 signposts):
-the report prints what the server shows and "fewer than 3" where it
-suppressed, in text, Markdown, CSV and JSON. A dead endpoint, a team's token
-and an unknown name each get one line and an exit code.
+the report prints what the server shows (whole weeks; the 2's week counts
+nowhere) and "fewer than 3" where it suppressed, in text, Markdown, CSV and
+JSON. A dead endpoint, a team's token and an unknown name each get one line
+and an exit code.
 """
 
 from __future__ import annotations
@@ -77,19 +78,19 @@ def test_the_org_report_prints_what_the_server_shows_in_every_format(
     endpoint(monkeypatch, org_server.url, org_server.org)
     code, text, err = cli(capsys, "report", "--endpoint", "hq", "--org", *SPAN)
     assert code == 0, err
-    assert "Org report from hq, 2026-11-23 to 2026-11-24" in text
+    assert "Org report from hq, 2026-11-23 to 2026-11-29" in text  # whole weeks
     assert "Team a\n  fewer than 3\n" in text and "Team c\n  fewer than 3\n" in text
     assert "Team d\n  participants:       9 people checked in\n" in text
     assert "  signposts:          2 shown\n" in text.split("Team d")[1]
     whole = text.split("Whole org")[1].split("Team a")[0]
-    assert "20 people checked in" in whole and "mood distribution:  1:5 2:5 3:4 4:4 5:2" in whole
+    assert "18 people checked in" in whole and "mood distribution:  1:4 2:4 3:4 4:4 5:2" in whole
     assert "3 team-weeks with 3 or more people checking in, over 1 week\n" in whole
     assert "d0" not in text and "ok" not in text.replace("Org report", "")
 
     code, out, _ = cli(capsys, "report", "--endpoint", "hq", "--org", "--json", *SPAN)
     data = json.loads(out)
     assert (code, data["teams"]["a"], data["teams"]["d"]["signposts"]) == (0, "fewer than 3", 2)
-    assert data["org"]["participants"] == 20 and data["endpoint"] == "hq"
+    assert data["org"]["participants"] == 18 and data["endpoint"] == "hq"  # a's week: 2 people
 
     code, out, _ = cli(capsys, "report", "--endpoint", "hq", "--org", "--format", "csv", *SPAN)
     rows = {row["team"]: row for row in csv.DictReader(io.StringIO(out))}
@@ -98,7 +99,7 @@ def test_the_org_report_prints_what_the_server_shows_in_every_format(
 
     code, out, _ = cli(capsys, "report", "--endpoint", "hq", "--org", "--format", "markdown", *SPAN)
     headings = [t.content for t in MarkdownIt().parse(out) if t.type == "inline" and t.map and t.map[0] == 0]
-    assert code == 0 and headings == ["Org report from hq, 2026-11-23 to 2026-11-24"]
+    assert code == 0 and headings == ["Org report from hq, 2026-11-23 to 2026-11-29"]
     assert "## Team a\n\n- fewer than 3\n" in out and "- **signposts**: 2 shown" in out
 
 

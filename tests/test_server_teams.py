@@ -189,13 +189,16 @@ def test_the_org_report_needs_an_org_token_and_hides_small_teams(teams: Teams) -
         report = org.get("/v1/org/report", params={"from": "2026-11-23", "to": day})
         assert alpha.get("/v1/org/report").status_code == 404
         assert org.get("/v1/org/report", params={"from": "2026-11-31", "to": day}).status_code == 400
+        assert org.get("/v1/org/report", params={"from": day, "to": "2026-11-23"}).status_code == 400
     assert report.status_code == 200
     body = report.json()
     assert body["teams"] == {**body["teams"], "a": "fewer than 3", "b": "fewer than 3", "c": "fewer than 3"}
-    assert body["teams"]["d"]["participants"] == 9 and body["org"]["participants"] == 20
-    assert body["org"]["mood_distribution"]["1"] == 1 + 1 + 1 + 2
+    assert (body["from"], body["to"]) == ("2026-11-23", "2026-11-29")  # whole weeks
+    assert body["teams"]["d"]["participants"] == 9
+    assert body["org"]["participants"] == 18  # a's week rests on 2 people: it counts nowhere
+    assert body["org"]["mood_distribution"]["1"] == 1 + 1 + 2
     assert body["teams"]["d"]["signposts"] == body["org"]["signposts"] == 2
-    assert body["org"]["checkins"] == 20
+    assert body["org"]["checkins"] == 18
     assert "a0" not in report.text and "ok" not in report.text
 
 

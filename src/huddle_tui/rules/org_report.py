@@ -110,7 +110,8 @@ def render_text(report: OrgReport, endpoint: str, markdown: bool = False) -> str
     """The report for people: plain text, or CommonMark for a wiki or a chat."""
     title = f"Org report from {printable(endpoint)}, {report.start} to {report.end}"
     out = [f"# {markdown_text(title)}" if markdown else title, ""]
-    out += [f"Figures resting on fewer than {report.k} people show as \"{FEWER}\"; other teams are",
+    out += ["Whole weeks, Monday to Sunday; a team's week counts only if 3 or more people checked in.",
+            f"Figures resting on fewer than {report.k} people show as \"{FEWER}\"; other teams are",
             "hidden with them where the org total would give them away.", ""]
     scopes = [("Whole org", report.org, True), *((f"Team {t}", f, False) for t, f in report.teams.items())]
     for head, figures, org in scopes:

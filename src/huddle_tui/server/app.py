@@ -39,7 +39,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from huddle_tui.errors import StoreError
 from huddle_tui.server import checks
-from huddle_tui.server.orgreport import build_report
+from huddle_tui.server.orgreport import build_report, week_window
 from huddle_tui.server.store import BadCursor, FolderRecords, RecordStore
 from huddle_tui.server.tokens import Scope as TokenScope
 from huddle_tui.server.tokens import TokenBook, TokenSource
@@ -52,13 +52,8 @@ log = logging.getLogger("huddle_tui.server")
 
 
 def day_param(text: str) -> date | None:
-    """A YYYY-MM-DD query parameter as a date, or None."""
-    if len(text) != 10 or text[4] != "-" or text[7] != "-" or not text.replace("-", "").isdigit():
-        return None
-    try:
-        return date.fromisoformat(text)
-    except ValueError:
-        return None
+    """A YYYY-MM-DD query parameter as a date from 1970 to 9998 (so its week is a real one too), or None."""
+    return date.fromisoformat(text) if checks.is_calendar_date(text) else None
 
 
 class ApiError(Exception):
@@ -245,7 +240,11 @@ def create_app(shared: Path | RecordStore, tokens: tuple[str, ...] | TokenSource
         end = day_param(params["to"]) if "to" in params else today()
         start = day_param(params["from"]) if "from" in params else end and end - timedelta(days=27)
         if start is None or end is None:
-            raise ApiError(400, "from and to must be days, YYYY-MM-DD")
+            raise ApiError(400, f"from and to must be days, YYYY-MM-DD, from {checks.FIRST_YEAR} "
+                                f"to {checks.LAST_YEAR}")
+        if start > end:
+            raise ApiError(400, "from must not be after to")
+        start, end = week_window(start, end)  # whole weeks only: see orgreport.py
         start_text, end_text = start.isoformat(), end.isoformat()
         return JSONResponse(build_report(store.answers(start_text, end_text), start_text, end_text))
 

@@ -9,6 +9,13 @@ suppression) until, for a reader outside them or inside any one of them,
 what is left after subtracting rests on at least 3 people; when no team is
 left to add, the org figures are hidden too. Never a record, never a name.
 
+A reader may also ask for two windows and subtract: Monday to Wednesday
+less Monday to Tuesday is Wednesday alone, perhaps one person's mood. So a
+report covers whole ISO weeks (from is moved back to its Monday, to on to
+its Sunday), and a team's week is its release unit: its answers count only
+if 3 or more named people checked in that week, whole or not at all. Two
+windows then differ by whole units, each resting on 3 or more people.
+
 Signposts are the anonymous marks a member's machine leaves when it showed
 them a private signpost (rules/support.py): no member, released only where
 k ≥ 3 members could have left them (journal.release_pending). They add no
@@ -20,7 +27,7 @@ fewer.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import date
+from datetime import date, timedelta
 from typing import Any, NamedTuple
 
 from huddle_tui.rules.org_report import FEWER as FEWER  # the word both sides use
@@ -56,36 +63,48 @@ class Figures(NamedTuple):
                 "signposts": self.signposts}
 
 
+class Week:
+    """One team's week, the release unit: who checked in by name, and the counts of its answers."""
+
+    def __init__(self) -> None:
+        """Nothing counted yet."""
+        self.people: set[str] = set()
+        self.checkins = self.marks = 0
+        self.moods = [0] * len(MOODS)
+
+
 class Tally:
-    """One team's figures, gathered as its answers stream past without keeping them.
+    """One team's figures, gathered week by week as its answers stream past without keeping them.
 
     A year of an organisation's records then costs memory by people and
     weeks, not by records.
     """
 
     def __init__(self) -> None:
-        """Nothing counted yet."""
-        self.people: set[str] = set()
-        self.by_week: dict[tuple[int, int], set[str]] = {}
-        self.checkins = self.marks = 0
-        self.moods = [0] * len(MOODS)
+        """No week yet."""
+        self.weeks: dict[tuple[int, int], Week] = {}
 
     def add(self, a: Answer, week: tuple[int, int]) -> None:
-        """Count one check-in or signpost mark (`week`: its day's ISO year and week)."""
+        """Count one check-in or signpost mark in its week (`week`: its day's ISO year and week)."""
+        unit = self.weeks.get(week)
+        if unit is None:
+            unit = self.weeks[week] = Week()
         if a.signpost:
-            self.marks += 1
+            unit.marks += 1
             return
-        self.checkins += 1
+        unit.checkins += 1
         if a.member:
-            self.people.add(a.member)
-            self.by_week.setdefault(week, set()).add(a.member)
+            unit.people.add(a.member)
         if a.mood in MOODS:
-            self.moods[a.mood - 1] += 1
+            unit.moods[a.mood - 1] += 1
 
     def figures(self) -> Figures:
-        """The team's figures."""
-        covered = sum(1 for who in self.by_week.values() if len(who) >= K)
-        return Figures(len(self.people), self.checkins, covered, tuple(self.moods), self.marks)
+        """The team's figures from its weeks in which 3 or more people checked in (the others: nothing)."""
+        released = [w for w in self.weeks.values() if len(w.people) >= K]
+        people = set().union(*(w.people for w in released))
+        moods = [sum(w.moods[i] for w in released) for i in range(len(MOODS))]
+        return Figures(len(people), sum(w.checkins for w in released), len(released), tuple(moods),
+                       sum(w.marks for w in released))
 
 
 def iso_week(day: str, known: dict[str, tuple[int, int]]) -> tuple[int, int]:
@@ -147,15 +166,20 @@ def suppress(people: dict[str, int]) -> tuple[set[str], bool]:
     return hidden, not shown_org
 
 
+def week_window(start: date, end: date) -> tuple[date, date]:
+    """The whole ISO weeks a range of days touches: from its first Monday to its last Sunday."""
+    return start - timedelta(days=start.weekday()), end + timedelta(days=6 - end.weekday())
+
+
 def build_report(answers: Iterable[Answer], start: str, end: str) -> dict[str, Any]:
-    """The report over days start..end (inclusive): every team's figures or FEWER, and the org's."""
-    figures = tally(answers)
+    """The report over the whole weeks days start..end touch: every team's figures or FEWER, and the org's."""
+    first, last = week_window(date.fromisoformat(start), date.fromisoformat(end))
+    start, end = first.isoformat(), last.isoformat()
+    figures = tally(a for a in answers if start <= a.day <= end)
     # A team whose records name nobody (anonymous answers or signposts only) counts as one person:
     # at least one, maybe only one.
     hidden, org_hidden = suppress({t: max(f.people, 1) for t, f in figures.items()})
-    first, last = date.fromisoformat(start), date.fromisoformat(end)
-    mondays = (last.toordinal() - last.weekday()) - (first.toordinal() - first.weekday())
-    weeks = max(1, mondays // 7 + 1)  # the ISO weeks the range touches, counted without a loop
+    weeks = (last - first).days // 7 + 1
     teams = {t: FEWER if t in hidden else f.as_json(weeks) for t, f in sorted(figures.items())}
     org = FEWER if org_hidden else add(figures.values()).as_json(weeks)
     return {"from": start, "to": end, "k": K, "teams": teams, "org": org}
