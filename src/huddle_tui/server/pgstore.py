@@ -61,6 +61,11 @@ MIGRATIONS: tuple[str, ...] = (
 )
 LATEST = len(MIGRATIONS)
 _MIGRATION_LOCK = 0x6875_6464_6C65  # any fixed number: two `migrate`s at once take turns
+_PUT = ("with bump as (insert into huddle_teams as t (name, seq) values (%s, 1) "
+        "on conflict (name) do update set seq = t.seq + 1 returning seq) "
+        "insert into huddle_records (team, id, version, seq, checksum, kind, day, written_at, body) "
+        "select %s, %s, %s, bump.seq, %s, %s, %s, %s, %s from bump "
+        "on conflict (team, id, version) do nothing returning seq")
 _CURSOR = re.compile(r"p([0-9]{1,18})\Z")
 
 
@@ -121,28 +126,27 @@ class PostgresRecords:
             timeout=30, name="huddle")
 
     def put(self, team: str, record: Record, data: bytes) -> Stored:
-        """Insert a version once: a replay is a no-op, another body a conflict (one winner, any process)."""
+        """Insert a version once: a replay is a no-op, another body a conflict (one winner, any process).
+
+        One statement, its own transaction: bump the team's counter (its row
+        lock orders the team's writers until commit) and insert the version
+        numbered with it, unless (team, id, version) is already there. A PUT
+        that inserts nothing (a replay or a conflict, after the winner has
+        committed) leaves a gap in the numbers, which a cursor does not mind.
+        """
         key = (team, record.id, record.version)
         try:
             with self.pool.connection() as conn:
-                held = self._held(conn, key)
-                if held is not None:
-                    return Stored(False, held.checksum != record.checksum, held)
-                with conn.transaction():
-                    conn.execute("insert into huddle_teams as t (name, seq) values (%s, 1) "
-                                 "on conflict (name) do update set seq = t.seq + 1", (team,))
-                    held = self._held(conn, key)
-                    if held is None:
-                        conn.execute(
-                            "insert into huddle_records (team, id, version, seq, checksum, kind, day, "
-                            "written_at, body) select %s, %s, %s, seq, %s, %s, %s, %s, %s "
-                            "from huddle_teams where name = %s",
-                            (*key, record.checksum, record.kind, record.date, record.written_at, data, team))
-                if held is not None:
-                    return Stored(False, held.checksum != record.checksum, held)
+                values = (team, *key, record.checksum, record.kind, record.date, record.written_at, data)
+                inserted = conn.execute(_PUT, values).fetchone()
+                held = None if inserted is not None else self._held(conn, key)
         except psycopg.Error as exc:
             raise StoreError(f"PostgreSQL: {type(exc).__name__}") from None
-        return Stored(True, False, record)
+        if inserted is not None:
+            return Stored(True, False, record)
+        if held is None:  # the winner's row is committed before `do nothing` returns; never absent
+            raise StoreError("PostgreSQL: a version refused as present cannot be read")
+        return Stored(False, held.checksum != record.checksum, held)
 
     @staticmethod
     def _held(conn: psycopg.Connection[Any], key: tuple[str, str, int]) -> Record | None:
