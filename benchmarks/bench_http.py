@@ -117,8 +117,8 @@ def _server_throughput(bench: Bench) -> Figure:
     try:
         for port in (huddle_port, bare_port):
             _wait_for(f"http://127.0.0.1:{port}")
-        huddle_s, bare_s, ratio = paired(lambda: _put_burst(huddle_port, token),
-                                         lambda: _put_burst(bare_port, token), max(3, bench.runs // 2))
+        huddle_s, bare_s, ratio = paired(lambda: _put_burst((huddle_port,), (token,)),
+                                         lambda: _put_burst((bare_port,), (token,)), max(3, bench.runs // 2))
     finally:
         for server in servers:
             server.terminate()
@@ -129,11 +129,16 @@ def _server_throughput(bench: Bench) -> Figure:
                                     f"{total / bare_s:.0f} PUT/s)")
 
 
-def _put_burst(port: int, token: str) -> float:
-    """Seconds for CLIENTS processes to PUT PUTS_PER_CLIENT new records each, all started together."""
+def _put_burst(ports: tuple[int, ...], tokens: tuple[str, ...]) -> float:
+    """Seconds for CLIENTS processes to PUT PUTS_PER_CLIENT new records each, all started together.
+
+    Client n sends to ports[n % len(ports)] with tokens[n % len(tokens)]: more
+    than one server behind a balancer, more than one team.
+    """
     context = multiprocessing.get_context("spawn")  # no copy of this process's state in the clients
     ready = context.Barrier(CLIENTS + 1)
-    clients = [context.Process(target=_client, args=(port, token, ready)) for _ in range(CLIENTS)]
+    clients = [context.Process(target=_client, args=(ports[n % len(ports)], tokens[n % len(tokens)], ready))
+               for n in range(CLIENTS)]
     for client in clients:
         client.start()
     try:
@@ -147,7 +152,7 @@ def _put_burst(port: int, token: str) -> float:
             if client.is_alive():
                 client.kill()
     if any(client.exitcode != 0 for client in clients):
-        raise RuntimeError(f"a throughput client failed against port {port}")
+        raise RuntimeError(f"a throughput client failed against port {ports}")
     return elapsed
 
 

@@ -2,6 +2,7 @@
 
     python benchmarks/run.py            # all of them, on a 12-member, 5-year history
     python benchmarks/run.py cli store  # only bench_cli.py and bench_store.py
+    python benchmarks/run.py pg         # the many-team server on PostgreSQL (only when named)
     python benchmarks/run.py --runs 5   # fewer repetitions
     python benchmarks/run.py --sizes    # the scaling table: 12×5, 50×10 and 200×5
 
@@ -62,11 +63,17 @@ def main() -> int:
 
 
 def _modules(bench: Bench, only: list[str]) -> Iterable[Figure]:
-    """The figures of each chosen bench_*.py module, in name order."""
+    """The figures of each chosen bench_*.py module, in name order (an OPT_IN module only when named)."""
     names = sorted(p.stem[len("bench_"):] for p in Path(__file__).parent.glob("bench_*.py"))
+    unknown = sorted(set(only) - set(names))
+    if unknown:
+        raise SystemExit(f"no benchmark {', '.join(unknown)} (there are: {', '.join(names)})")
     for name in (n for n in names if not only or n in only):
-        print(f"… {name}", file=sys.stderr, flush=True)
         module = importlib.import_module(f"benchmarks.bench_{name}")
+        if getattr(module, "OPT_IN", False) and name not in only:
+            print(f"… {name} skipped: it runs only when named (run.py {name})", file=sys.stderr, flush=True)
+            continue
+        print(f"… {name}", file=sys.stderr, flush=True)
         yield from module.measure(bench)
 
 

@@ -3,7 +3,8 @@
 docs/openapi.json describes each field, but not how they tie together: the
 checksum is the SHA-256 of the record's envelope body, the body's id is the
 path's, an Idempotency-Key is that id and version, and integers are written
-as integers (JSON Schema counts 2.0 as an integer; the record format does not). A generated case
+as integers (JSON Schema counts 2.0 as an integer; the record format does not);
+nor that the org report's `from` is not after its `to` (default today). A generated case
 satisfies none of that by chance, so every PUT would be refused (422) and
 none would reach a stored record. This hook ties them together before each
 call — in negative cases too, so the field schemathesis broke is the only
@@ -16,6 +17,8 @@ Loaded by `schemathesis run` through $SCHEMATHESIS_HOOKS (see test_openapi_confo
 from __future__ import annotations
 
 import hashlib
+import re
+from datetime import date
 from typing import Any
 
 import schemathesis
@@ -24,6 +27,7 @@ from schemathesis import Case, HookContext
 from huddle_tui.storage import envelope
 
 _BODY_FIELDS = ("kind", "id", "version", "date", "written_at", "payload")
+_DAY = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}\Z")
 
 
 def checksum(body: dict[str, Any]) -> str | None:
@@ -41,6 +45,12 @@ def checksum(body: dict[str, Any]) -> str | None:
 @schemathesis.hook
 def before_call(context: HookContext, case: Case[Any], kwargs: dict[str, Any]) -> None:
     """Give a PUT the path's id, integers as integers, the matching Idempotency-Key and its real checksum."""
+    if case.path == "/v1/org/report" and isinstance(case.query, dict):
+        start, end = case.query.get("from"), case.query.get("to", date.today().isoformat())
+        if isinstance(start, str) and isinstance(end, str) and _DAY.match(start) and _DAY.match(end) \
+                and start > end:  # a client asks for a range the right way round
+            case.query["from"], case.query["to"] = end, start
+        return
     if case.method.upper() != "PUT" or not isinstance(case.body, dict):
         return
     body = dict(case.body)

@@ -8,7 +8,8 @@ request; the client's endpoint config names its team.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from functools import partial
 from pathlib import Path
 from typing import NamedTuple
 
@@ -19,49 +20,55 @@ from huddle_tui.config.team import Endpoint
 from huddle_tui.model.ids import random_id
 from huddle_tui.server.app import create_app
 from huddle_tui.server.store import FolderRecords, RecordStore
-from huddle_tui.server.tokens import TokenBook, add_token, list_tokens
+from huddle_tui.server.tokens import TokenBook, TokenSource, add_token, digest
 from huddle_tui.storage.envelope import encode
 from huddle_tui.sync import wire
 from huddle_tui.sync.client import EndpointClient
 from huddle_tui.sync.outbox import Item
 from tests.conftest import cli
-from tests.http_helpers import LiveServer, make_records
+from tests.http_helpers import LiveServer, free_port, make_records
 from tests.pg_helpers import database_url, postgres_server
 
 __all__ = ["database_url", "postgres_server"]  # fixtures, used by name
 
 
 class Teams(NamedTuple):
-    """A running server with a tokens file and a token each for teams alpha and beta and the org."""
+    """A running server, where its tokens are kept, and a token each for teams alpha and beta and the org."""
 
     server: LiveServer
     store: RecordStore
-    tokens_file: Path
+    tokens_at: list[str]  # the flags that name the server's tokens: --tokens-file FILE or --database URL
+    add: Callable[[str | None], tuple[str, str]]  # `tokens add` there: a team's (or None: the org's)
     alpha: str
     beta: str
     org: str
 
 
-def open_store(kind: str, tmp_path: Path, request: pytest.FixtureRequest) -> RecordStore:
-    """The store under test: a folder, or a fresh PostgreSQL database."""
+def open_store(kind: str, tmp_path: Path, request: pytest.FixtureRequest
+               ) -> tuple[RecordStore, TokenSource, list[str], Callable[[str | None], tuple[str, str]]]:
+    """The store under test and its tokens: a folder with a tokens file, or PostgreSQL with its table."""
     if kind == "folder":
-        return FolderRecords(tmp_path / "server", durable=False)
+        path = tmp_path / "tokens"
+        add_token(path, "default")
+        return (FolderRecords(tmp_path / "server", durable=False), TokenBook((), path),
+                ["--tokens-file", str(path)], partial(add_token, path))
+    from huddle_tui.server import pgtokens
     from huddle_tui.server.pgstore import PostgresRecords
 
-    return PostgresRecords(request.getfixturevalue("database_url"), min_size=1, max_size=8)
+    url = request.getfixturevalue("database_url")
+    pgtokens.add_token(url, "default")
+    store = PostgresRecords(url, min_size=1, max_size=8)
+    return store, pgtokens.DatabaseTokens(store.pool), ["--database", url], partial(pgtokens.add_token, url)
 
 
 @pytest.fixture(params=["folder", "postgres"])
 def teams(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Teams]:
     """A real server on 127.0.0.1 over each store, with tokens made by `tokens add`."""
     (tmp_path / "server").mkdir()
-    store = open_store(request.param, tmp_path, request)
-    path = tmp_path / "tokens"
-    alpha, _ = add_token(path, "alpha")
-    beta, _ = add_token(path, "beta")
-    org, _ = add_token(path, None)
-    server = LiveServer(create_app(store, TokenBook((), path))).start()
-    yield Teams(server, store, path, alpha, beta, org)
+    store, book, tokens_at, add = open_store(request.param, tmp_path, request)
+    alpha, beta, org = add("alpha")[0], add("beta")[0], add(None)[0]
+    server = LiveServer(create_app(store, book)).start()
+    yield Teams(server, store, tokens_at, add, alpha, beta, org)
     server.stop()
     store.close()
 
@@ -118,12 +125,13 @@ def test_one_teams_token_can_neither_read_nor_write_anothers_records(teams: Team
 
 
 def test_a_revoked_token_is_refused_at_once(teams: Teams, capsys: pytest.CaptureFixture[str]) -> None:
-    """`huddle serve tokens revoke ID` on the running server's file: the very next request is 403."""
+    """`huddle serve tokens revoke ID` where the running server keeps its tokens: the next request is 403."""
     with api(teams, teams.beta) as beta:
         assert beta.get("/v1/records").status_code == 200
-        beta_id = next(s.key_id for s in list_tokens(teams.tokens_file) if s.team == "beta")
-        code, out, _ = cli(capsys, "serve", "tokens", "revoke", beta_id,
-                           "--tokens-file", str(teams.tokens_file))
+        code, out, _ = cli(capsys, "serve", "tokens", "list", *teams.tokens_at)
+        assert code == 0 and teams.beta not in out
+        (beta_id,) = [line.split()[0] for line in out.splitlines() if line.endswith("team beta")]
+        code, out, _ = cli(capsys, "serve", "tokens", "revoke", beta_id, *teams.tokens_at)
         assert code == 0, out
         assert beta.get("/v1/records").status_code == 403
     with api(teams, teams.alpha) as alpha:
@@ -162,23 +170,71 @@ def test_tokens_are_stored_hashed_and_listed_by_id(tmp_path: Path,
 
 
 def test_the_org_report_needs_an_org_token_and_hides_small_teams(teams: Teams) -> None:
-    """Teams of 2, 5, 4 and 9: the org token gets figures (small teams "fewer than 3"); a team's gets 404."""
+    """Teams of 2, 5, 4 and 9: the org token gets figures and signposts (small teams "fewer than 3")."""
     day = "2026-11-24"
     for team, size in (("a", 2), ("b", 5), ("c", 4), ("d", 9)):
-        token, _ = add_token(teams.tokens_file, team)
+        token, _ = teams.add(team)
         with api(teams, token) as c:
             for i in range(size):
                 record = encode("checkin", random_id(), 1, day, f"{day}T09:00:00+00:00",
                                 {"mood": 1 + i % 5, "status": "ok", "concerns": [], "visibility": "team",
                                  "source": "cli", "member": f"{team}{i}"})[0]
                 assert c.put(f"/v1/records/{record.id}", content=wire.body(record)).status_code == 201
+            if team == "d":  # two signposts shown, and one whose mark was taken back (a tombstone)
+                marks = [encode("signpost", random_id(), 1, day, day, {})[0] for _ in range(3)]
+                gone = encode("signpost", marks[2].id, 2, day, day, {}, True)[0]
+                for mark in [*marks, gone]:
+                    assert c.put(f"/v1/records/{mark.id}", content=wire.body(mark)).status_code == 201
     with api(teams, teams.org) as org, api(teams, teams.alpha) as alpha:
         report = org.get("/v1/org/report", params={"from": "2026-11-23", "to": day})
         assert alpha.get("/v1/org/report").status_code == 404
         assert org.get("/v1/org/report", params={"from": "2026-11-31", "to": day}).status_code == 400
+        assert org.get("/v1/org/report", params={"from": day, "to": "2026-11-23"}).status_code == 400
     assert report.status_code == 200
     body = report.json()
     assert body["teams"] == {**body["teams"], "a": "fewer than 3", "b": "fewer than 3", "c": "fewer than 3"}
-    assert body["teams"]["d"]["participants"] == 9 and body["org"]["participants"] == 20
-    assert body["org"]["mood_distribution"]["1"] == 1 + 1 + 1 + 2
+    assert (body["from"], body["to"]) == ("2026-11-23", "2026-11-29")  # whole weeks
+    assert body["teams"]["d"]["participants"] == 9
+    assert body["org"]["participants"] == 18  # a's week rests on 2 people: it counts nowhere
+    assert body["org"]["mood_distribution"]["1"] == 1 + 1 + 2
+    assert body["teams"]["d"]["signposts"] == body["org"]["signposts"] == 2
+    assert body["org"]["checkins"] == 18
     assert "a0" not in report.text and "ok" not in report.text
+
+
+def test_database_tokens_are_stored_hashed_and_need_the_migration(
+        postgres_server: str, database_url: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """`tokens add --database` keeps only the hash; no migration, or a --tokens-file too: one line."""
+    import psycopg
+
+    from tests.pg_helpers import with_database
+
+    code, out, _ = cli(capsys, "serve", "tokens", "add", "--org", "--database", database_url)
+    assert code == 0
+    token = out.strip().splitlines()[-1]
+    with psycopg.connect(database_url) as conn:
+        rows = conn.execute("select digest, team from huddle_tokens").fetchall()
+    assert rows == [(digest(token), None)]
+    code, out, _ = cli(capsys, "serve", "tokens", "list", "--database", database_url)
+    assert (code, out.split()[1:]) == (0, ["org", "report"]) and token not in out
+    code, _, err = cli(capsys, "serve", "tokens", "revoke", "abc", "--database", database_url)
+    assert code == 3 and "at least 6" in err
+    with psycopg.connect(postgres_server, autocommit=True) as admin:
+        admin.execute(b'create database "unmigrated"')
+    try:
+        code, _, err = cli(capsys, "serve", "tokens", "list", "--database",
+                           with_database(postgres_server, "unmigrated"))
+        assert code == 3 and "huddle serve migrate" in err and len(err.strip().splitlines()) == 1
+    finally:
+        with psycopg.connect(postgres_server, autocommit=True) as admin:
+            admin.execute(b'drop database "unmigrated" with (force)')
+    code, _, err = cli(capsys, "serve", "--database", database_url, "--tokens-file", str(tmp_path / "t"))
+    assert code == 2 and "tokens live in the database" in err
+
+
+def test_a_server_on_a_database_without_tokens_refuses_to_start(
+        database_url: str, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
+    """No token in the table and none in $HUDDLE_SERVER_TOKENS: one line saying how to add one, exit 3."""
+    monkeypatch.delenv("HUDDLE_SERVER_TOKENS", raising=False)
+    code, _, err = cli(capsys, "serve", "--database", database_url, "--port", str(free_port()))
+    assert code == 3 and "tokens add --database" in err and len(err.strip().splitlines()) == 1

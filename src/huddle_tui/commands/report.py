@@ -29,11 +29,15 @@ def configure(p: argparse.ArgumentParser) -> None:
     p.add_argument("--since", type=since_arg, default="90d",
                    help="30d, 90d (days back from --until), YYYY-MM-DD or all (default: 90d)")
     p.add_argument("--until", type=date_arg, help="last date, YYYY-MM-DD (default: today)")
-    p.add_argument("--by", choices=("week", "month", "quarter"), default="week",
+    p.add_argument("--by", choices=("week", "month", "quarter"),
                    help="one row per week, month or quarter (default: week)")
     p.add_argument("--format", choices=FORMATS, default="text")
     p.add_argument("--json", action="store_const", dest="format", const="json",
                    help="same as --format json")
+    p.add_argument("--endpoint", metavar="NAME",
+                   help="with --org: the records endpoint (a name in your trusted endpoints) to ask")
+    p.add_argument("--org", action="store_true",
+                   help="the org report from --endpoint: every team's aggregates, k ≥ 3 (an org token)")
 
 
 def start_of(since: str, until: date, first: date | None) -> date:
@@ -47,7 +51,12 @@ def start_of(since: str, until: date, first: date | None) -> date:
 
 
 def run(args: argparse.Namespace) -> int:
-    """Read the history once and print the report in the asked format."""
+    """Read the history once and print the report in the asked format (or ask the endpoint, with --org)."""
+    if args.org or args.endpoint:
+        from huddle_tui.commands.report_org import FIRST_DAY, run_org
+
+        until = args.until or date.today()
+        return run_org(args, start_of(args.since, until, FIRST_DAY), until)
     from huddle_tui.rules.report import as_json, build
     from huddle_tui.rules.report_format import render_csv, render_text
 
@@ -57,7 +66,7 @@ def run(args: argparse.Namespace) -> int:
     since = start_of(args.since, until, data.first)
     if since > until:
         raise UsageError(f"--since {since} is after --until {until}")
-    report = build(data, since, until, args.by)
+    report = build(data, since, until, args.by or "week")
     if args.format == "json":
         emit_json(as_json(report))
     elif args.format == "csv":

@@ -5,7 +5,6 @@ from __future__ import annotations
 import argparse
 import math
 from collections.abc import Callable
-from pathlib import Path
 
 from huddle_tui.errors import UsageError
 from huddle_tui.server.limits import Limits
@@ -31,7 +30,8 @@ def configure(p: argparse.ArgumentParser) -> None:
     d = Limits()
     p.add_argument("action", nargs="*", metavar="ACTION",
                    help="none to serve; `tokens add --team NAME` (or --org), `tokens list`, "
-                        "`tokens revoke ID` to manage --tokens-file; `migrate` to update --database")
+                        "`tokens revoke ID` to manage the tokens in --database (or --tokens-file); "
+                        "`migrate` to update --database")
     p.add_argument("--shared", metavar="DIR", help="the folder to keep records in (the folder store)")
     p.add_argument("--database", metavar="URL",
                    help="keep records in PostgreSQL instead: postgresql://user@host/dbname "
@@ -43,7 +43,8 @@ def configure(p: argparse.ArgumentParser) -> None:
                    help="address to listen on (default 127.0.0.1: this machine only)")
     p.add_argument("--port", type=int, default=8080, help="port (default 8080)")
     p.add_argument("--tokens-file", metavar="FILE",
-                   help="accepted bearer tokens, one a line, mode 0600 (default: $HUDDLE_SERVER_TOKENS)")
+                   help="accepted bearer tokens, one a line, mode 0600 (default: $HUDDLE_SERVER_TOKENS); "
+                        "with --database the tokens are in the database instead")
     limits = p.add_argument_group("limits (see docs/http.md)")
     limits.add_argument("--limit-concurrency", type=_positive(int), default=d.concurrency, metavar="N",
                         help=f"open connections and running requests before answering 503 "
@@ -76,14 +77,16 @@ def run(args: argparse.Namespace) -> int:
         from huddle_tui.server.protocol import server_config
     except ImportError:
         raise UsageError("the server needs its extra: pip install 'huddle-tui[server]'") from None
-    from huddle_tui.commands.serve_admin import open_store
-    from huddle_tui.server.tokens import TokenBook, load_tokens
+    from huddle_tui.commands.serve_admin import open_store, open_tokens
 
     if not 0 < args.port < 65536:
         raise UsageError(f"--port must be 1 to 65535, got {args.port}")
-    tokens_file = Path(args.tokens_file).expanduser() if args.tokens_file else None
-    tokens = TokenBook((), tokens_file) if tokens_file else TokenBook(load_tokens(None))
     store, where = open_store(args)
+    try:
+        tokens = open_tokens(args, store)
+    except BaseException:
+        store.close()
+        raise
     limits = Limits(concurrency=int(args.limit_concurrency), keep_alive=int(args.timeout_keep_alive),
                     request_timeout=float(args.timeout_request), max_head_bytes=int(args.max_head_bytes),
                     backlog=int(args.backlog))

@@ -4,10 +4,15 @@ from __future__ import annotations
 
 import argparse
 import os
+from collections.abc import Callable
+from functools import partial
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from huddle_tui.errors import UsageError
+
+if TYPE_CHECKING:
+    from huddle_tui.server.tokens import Scope, TokenSource
 
 DATABASE_ENV = "HUDDLE_DATABASE_URL"
 
@@ -22,6 +27,10 @@ def open_store(args: argparse.Namespace) -> tuple[Any, str]:
     url = database_url(args)
     if url and args.shared:
         raise UsageError("give --shared DIR or --database URL, not both")
+    if url and args.tokens_file:
+        raise UsageError("with --database, tokens live in the database, the same for every server "
+                         "process: drop --tokens-file and add them with "
+                         "`huddle serve tokens add --database URL --team NAME`")
     if url:
         from huddle_tui.server.pgstore import PostgresRecords, describe
 
@@ -60,28 +69,68 @@ def migrate(args: argparse.Namespace) -> int:
     return 0
 
 
-def tokens(args: argparse.Namespace, verb: str, rest: list[str]) -> int:
-    """Add, list or revoke tokens in --tokens-file (which keeps only their hashes)."""
-    from huddle_tui.server import tokens as book
+class TokenAdmin(NamedTuple):
+    """Where `huddle serve tokens` keeps tokens: a tokens file or the database, and how to name it."""
 
-    if not args.tokens_file:
-        raise UsageError("huddle serve tokens needs --tokens-file FILE (the server's tokens, mode 0600)")
-    path = Path(args.tokens_file).expanduser()
+    add: Callable[[str | None], tuple[str, str]]
+    list: Callable[[], list[Scope]]
+    revoke: Callable[[str], int]
+    where: str
+
+
+def token_admin(args: argparse.Namespace) -> TokenAdmin:
+    """--tokens-file FILE, else --database URL (or $HUDDLE_DATABASE_URL): the tokens to manage."""
+    if args.tokens_file and args.database:
+        raise UsageError("give --tokens-file FILE or --database URL, not both")
+    if args.tokens_file:
+        from huddle_tui.server import tokens as book
+
+        path = Path(args.tokens_file).expanduser()
+        return TokenAdmin(partial(book.add_token, path), partial(book.list_tokens, path),
+                          partial(book.revoke_token, path), str(path))
+    url = database_url(args)
+    if url:
+        from huddle_tui.server import pgtokens
+        from huddle_tui.server.pgstore import describe
+
+        return TokenAdmin(partial(pgtokens.add_token, url), partial(pgtokens.list_tokens, url),
+                          partial(pgtokens.revoke_token, url), describe(url))
+    raise UsageError("huddle serve tokens needs --database URL (tokens every server process shares) "
+                     "or --tokens-file FILE (one server's tokens, mode 0600)")
+
+
+def tokens(args: argparse.Namespace, verb: str, rest: list[str]) -> int:
+    """Add, list or revoke tokens (only their hashes are kept, in the file or the database)."""
+    admin = token_admin(args)
     if verb == "add" and not rest:
         if bool(args.team) == bool(args.org):
             raise UsageError("tokens add needs --team NAME or --org (one of them)")
-        token, key_id = book.add_token(path, None if args.org else args.team)
+        token, key_id = admin.add(None if args.org else args.team)
         scope = f"team {args.team}" if args.team else "the org report"
         print(f"added token {key_id} for {scope}. It is shown only now; give it to the team:")
         print(token)
         return 0
     if verb == "list" and not rest:
-        for entry in book.list_tokens(path):
+        for entry in admin.list():
             print(f"{entry.key_id}  {'team ' + entry.team if entry.team else 'org report'}")
         return 0
     if verb == "revoke" and len(rest) == 1:
-        if not book.revoke_token(path, rest[0]):
-            raise UsageError(f"no token with id {rest[0]} in {path} (see huddle serve tokens list)")
-        print(f"revoked {rest[0]}: the server refuses it from its next request")
+        if not admin.revoke(rest[0]):
+            raise UsageError(f"no token with id {rest[0]} in {admin.where} (see huddle serve tokens list)")
+        print(f"revoked {rest[0]}: every server on it refuses it from its next request")
         return 0
     raise UsageError("use `tokens add --team NAME` (or --org), `tokens list` or `tokens revoke ID`")
+
+
+def open_tokens(args: argparse.Namespace, store: Any) -> TokenSource:
+    """The tokens served: the database's with --database, else the tokens file's or $HUDDLE_SERVER_TOKENS."""
+    from huddle_tui.server.tokens import ENV_VAR, TokenBook, load_tokens
+
+    if database_url(args):
+        from huddle_tui.server.pgtokens import DatabaseTokens
+
+        fixed = tuple(t.strip() for t in os.environ.get(ENV_VAR, "").split(",") if t.strip())
+        return DatabaseTokens(store.pool, fixed)
+    if args.tokens_file:
+        return TokenBook((), Path(args.tokens_file).expanduser())
+    return TokenBook(load_tokens(None))

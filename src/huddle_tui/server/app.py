@@ -39,10 +39,10 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from huddle_tui.errors import StoreError
 from huddle_tui.server import checks
-from huddle_tui.server.orgreport import build_report
+from huddle_tui.server.orgreport import build_report, week_window
 from huddle_tui.server.store import BadCursor, FolderRecords, RecordStore
 from huddle_tui.server.tokens import Scope as TokenScope
-from huddle_tui.server.tokens import TokenBook
+from huddle_tui.server.tokens import TokenBook, TokenSource
 from huddle_tui.storage.envelope import CorruptRecord
 from huddle_tui.sync import wire
 
@@ -52,13 +52,8 @@ log = logging.getLogger("huddle_tui.server")
 
 
 def day_param(text: str) -> date | None:
-    """A YYYY-MM-DD query parameter as a date, or None."""
-    if len(text) != 10 or text[4] != "-" or text[7] != "-" or not text.replace("-", "").isdigit():
-        return None
-    try:
-        return date.fromisoformat(text)
-    except ValueError:
-        return None
+    """A YYYY-MM-DD query parameter as a date from 1970 to 9998 (so its week is a real one too), or None."""
+    return date.fromisoformat(text) if checks.is_calendar_date(text) else None
 
 
 class ApiError(Exception):
@@ -115,12 +110,12 @@ class CatchAll:
                     scope, receive, send)
 
 
-def create_app(shared: Path | RecordStore, tokens: tuple[str, ...] | TokenBook, *,
+def create_app(shared: Path | RecordStore, tokens: tuple[str, ...] | TokenSource, *,
                max_body: int = MAX_BODY_BYTES, durable: bool = True,
                today: Callable[[], date] = date.today) -> Starlette:
     """The ASGI app serving the records API over a store (a folder path: the folder store)."""
-    book = tokens if isinstance(tokens, TokenBook) else TokenBook(tokens) if tokens else None
-    if book is None:
+    book = TokenBook(tokens) if isinstance(tokens, tuple) and tokens else tokens
+    if isinstance(book, tuple):
         raise ValueError("the server needs at least one token")
     store: RecordStore = FolderRecords(shared, durable=durable) if isinstance(shared, Path) else shared
 
@@ -130,7 +125,11 @@ def create_app(shared: Path | RecordStore, tokens: tuple[str, ...] | TokenBook, 
         scheme, _, given = header.partition(" ")
         if scheme.lower() != "bearer" or not given.strip():
             raise ApiError(401, "missing bearer token (Authorization: Bearer TOKEN)")
-        scope = book.scope(given.strip())
+        try:
+            scope = book.scope(given.strip())
+        except StoreError as exc:  # the tokens' database is down: not the client's fault, worth a retry
+            log.error("%s %s: %s", request.method, request.url.path, exc.message)
+            raise ApiError(500, "the server cannot check tokens now; try again later") from None
         if scope is None:
             raise ApiError(403, "token not accepted")
         return scope
@@ -163,11 +162,11 @@ def create_app(shared: Path | RecordStore, tokens: tuple[str, ...] | TokenBook, 
         """/v1/records/{id}: one route for both methods, so a 405 lists them all in Allow."""
         if request.method == "PUT":
             return await put_record(request)
-        return get_record(request)
+        return await run_in_threadpool(get_record, request)  # the store (and tokens) may be a database
 
     async def put_record(request: Request) -> Response:
         """PUT /v1/records/{id}: store one record version, idempotently."""
-        team = team_of(request)
+        team = await run_in_threadpool(team_of, request)  # a database lookup must not stall the loop
         raw = await read_body(request)
         return await run_in_threadpool(check_and_store, team, request.path_params["id"], raw,
                                        request.headers.get("idempotency-key"))
@@ -241,7 +240,11 @@ def create_app(shared: Path | RecordStore, tokens: tuple[str, ...] | TokenBook, 
         end = day_param(params["to"]) if "to" in params else today()
         start = day_param(params["from"]) if "from" in params else end and end - timedelta(days=27)
         if start is None or end is None:
-            raise ApiError(400, "from and to must be days, YYYY-MM-DD")
+            raise ApiError(400, f"from and to must be days, YYYY-MM-DD, from {checks.FIRST_YEAR} "
+                                f"to {checks.LAST_YEAR}")
+        if start > end:
+            raise ApiError(400, "from must not be after to")
+        start, end = week_window(start, end)  # whole weeks only: see orgreport.py
         start_text, end_text = start.isoformat(), end.isoformat()
         return JSONResponse(build_report(store.answers(start_text, end_text), start_text, end_text))
 

@@ -1,4 +1,4 @@
-"""The org report: per team and for the whole org, participation, weekly coverage and moods, k ≥ 3.
+"""The org report: per team and for the whole org, participation, weekly coverage, moods, signposts, k ≥ 3.
 
 The unit of the k rule is a person: a team whose figures rest on fewer
 than 3 people who checked in shows as "fewer than 3". Hiding that team is
@@ -8,27 +8,42 @@ own team's figures. So the hidden teams are widened (complementary
 suppression) until, for a reader outside them or inside any one of them,
 what is left after subtracting rests on at least 3 people; when no team is
 left to add, the org figures are hidden too. Never a record, never a name.
+
+A reader may also ask for two windows and subtract: Monday to Wednesday
+less Monday to Tuesday is Wednesday alone, perhaps one person's mood. So a
+report covers whole ISO weeks (from is moved back to its Monday, to on to
+its Sunday), and a team's week is its release unit: its answers count only
+if 3 or more named people checked in that week, whole or not at all. Two
+windows then differ by whole units, each resting on 3 or more people.
+
+Signposts are the anonymous marks a member's machine leaves when it showed
+them a private signpost (rules/support.py): no member, released only where
+k ≥ 3 members could have left them (journal.release_pending). They add no
+person, so a team's signpost count is shown, hidden and summed exactly as
+its other figures are: only beside 3 or more people, never subtractable to
+fewer.
 """
 
 from __future__ import annotations
 
-from collections import Counter
 from collections.abc import Iterable
-from datetime import date
+from datetime import date, timedelta
 from typing import Any, NamedTuple
 
+from huddle_tui.rules.org_report import FEWER as FEWER  # the word both sides use
+
 K = 3
-FEWER = "fewer than 3"
 MOODS = (1, 2, 3, 4, 5)
 
 
 class Answer(NamedTuple):
-    """What the report reads of one check-in: its team, its day, who (if named) and the mood (if given)."""
+    """What the report reads of one check-in (team, day, who if named, mood if given) or signpost mark."""
 
     team: str
     day: str
     member: str | None
     mood: int | None
+    signpost: bool = False
 
 
 class Figures(NamedTuple):
@@ -38,35 +53,95 @@ class Figures(NamedTuple):
     checkins: int
     weeks_covered: int
     moods: tuple[int, ...]
+    signposts: int
 
     def as_json(self, weeks: int) -> dict[str, Any]:
         """The figures as the API answers them."""
         return {"participants": self.people, "checkins": self.checkins,
                 "weekly_coverage": {"weeks_with_3_or_more": self.weeks_covered, "weeks": weeks},
-                "mood_distribution": {str(m): n for m, n in zip(MOODS, self.moods, strict=True)}}
+                "mood_distribution": {str(m): n for m, n in zip(MOODS, self.moods, strict=True)},
+                "signposts": self.signposts}
+
+
+class Week:
+    """One team's week, the release unit: who checked in by name, and the counts of its answers."""
+
+    def __init__(self) -> None:
+        """Nothing counted yet."""
+        self.people: set[str] = set()
+        self.checkins = self.marks = 0
+        self.moods = [0] * len(MOODS)
+
+
+class Tally:
+    """One team's figures, gathered week by week as its answers stream past without keeping them.
+
+    A year of an organisation's records then costs memory by people and
+    weeks, not by records.
+    """
+
+    def __init__(self) -> None:
+        """No week yet."""
+        self.weeks: dict[tuple[int, int], Week] = {}
+
+    def add(self, a: Answer, week: tuple[int, int]) -> None:
+        """Count one check-in or signpost mark in its week (`week`: its day's ISO year and week)."""
+        unit = self.weeks.get(week)
+        if unit is None:
+            unit = self.weeks[week] = Week()
+        if a.signpost:
+            unit.marks += 1
+            return
+        unit.checkins += 1
+        if a.member:
+            unit.people.add(a.member)
+        if a.mood in MOODS:
+            unit.moods[a.mood - 1] += 1
+
+    def figures(self) -> Figures:
+        """The team's figures from its weeks in which 3 or more people checked in (the others: nothing)."""
+        released = [w for w in self.weeks.values() if len(w.people) >= K]
+        people = set().union(*(w.people for w in released))
+        moods = [sum(w.moods[i] for w in released) for i in range(len(MOODS))]
+        return Figures(len(people), sum(w.checkins for w in released), len(released), tuple(moods),
+                       sum(w.marks for w in released))
+
+
+def iso_week(day: str, known: dict[str, tuple[int, int]]) -> tuple[int, int]:
+    """A day's ISO (year, week), remembered in `known`: a report meets each day many times."""
+    week = known.get(day)
+    if week is None:
+        year, number, _ = date.fromisoformat(day).isocalendar()
+        week = known[day] = (year, number)
+    return week
+
+
+def tally(answers: Iterable[Answer]) -> dict[str, Figures]:
+    """Every team's figures from its check-ins and signpost marks, in one pass."""
+    teams: dict[str, Tally] = {}
+    weeks: dict[str, tuple[int, int]] = {}
+    for a in answers:
+        team = teams.get(a.team)
+        if team is None:
+            team = teams[a.team] = Tally()
+        team.add(a, iso_week(a.day, weeks))
+    return {t: counted.figures() for t, counted in teams.items()}
 
 
 def team_figures(answers: list[Answer]) -> Figures:
-    """Figures of one team's check-ins."""
-    people = {a.member for a in answers if a.member}
-    by_week: dict[tuple[int, int], set[str]] = {}
-    for a in answers:
-        if a.member:
-            year, week, _ = date.fromisoformat(a.day).isocalendar()
-            by_week.setdefault((year, week), set()).add(a.member)
-    moods = Counter(a.mood for a in answers if a.mood in MOODS)
-    return Figures(len(people), len(answers), sum(1 for who in by_week.values() if len(who) >= K),
-                   tuple(moods.get(m, 0) for m in MOODS))
+    """Figures of one team's check-ins and signpost marks."""
+    return tally(answers).get(answers[0].team if answers else "", Tally().figures())
 
 
 def add(figures: Iterable[Figures]) -> Figures:
     """The sum of teams' figures (people in different teams are different people)."""
-    people = checkins = weeks = 0
+    people = checkins = weeks = marks = 0
     moods = [0] * len(MOODS)
     for f in figures:
         people, checkins, weeks = people + f.people, checkins + f.checkins, weeks + f.weeks_covered
         moods = [a + b for a, b in zip(moods, f.moods, strict=True)]
-    return Figures(people, checkins, weeks, tuple(moods))
+        marks += f.signposts
+    return Figures(people, checkins, weeks, tuple(moods), marks)
 
 
 def safe(hidden: set[str], people: dict[str, int]) -> bool:
@@ -91,17 +166,20 @@ def suppress(people: dict[str, int]) -> tuple[set[str], bool]:
     return hidden, not shown_org
 
 
+def week_window(start: date, end: date) -> tuple[date, date]:
+    """The whole ISO weeks a range of days touches: from its first Monday to its last Sunday."""
+    return start - timedelta(days=start.weekday()), end + timedelta(days=6 - end.weekday())
+
+
 def build_report(answers: Iterable[Answer], start: str, end: str) -> dict[str, Any]:
-    """The report over days start..end (inclusive): every team's figures or FEWER, and the org's."""
-    by_team: dict[str, list[Answer]] = {}
-    for a in answers:
-        by_team.setdefault(a.team, []).append(a)
-    figures = {t: team_figures(rows) for t, rows in by_team.items()}
-    # A team whose check-ins name nobody (anonymous only) counts as one person: at least one, maybe one.
+    """The report over the whole weeks days start..end touch: every team's figures or FEWER, and the org's."""
+    first, last = week_window(date.fromisoformat(start), date.fromisoformat(end))
+    start, end = first.isoformat(), last.isoformat()
+    figures = tally(a for a in answers if start <= a.day <= end)
+    # A team whose records name nobody (anonymous answers or signposts only) counts as one person:
+    # at least one, maybe only one.
     hidden, org_hidden = suppress({t: max(f.people, 1) for t, f in figures.items()})
-    first, last = date.fromisoformat(start), date.fromisoformat(end)
-    mondays = (last.toordinal() - last.weekday()) - (first.toordinal() - first.weekday())
-    weeks = max(1, mondays // 7 + 1)  # the ISO weeks the range touches, counted without a loop
+    weeks = (last - first).days // 7 + 1
     teams = {t: FEWER if t in hidden else f.as_json(weeks) for t, f in sorted(figures.items())}
     org = FEWER if org_hidden else add(figures.values()).as_json(weeks)
     return {"from": start, "to": end, "k": K, "teams": teams, "org": org}

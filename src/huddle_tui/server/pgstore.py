@@ -8,7 +8,8 @@ so the row lock orders a team's writers and its numbers commit in order (a
 in parallel. The primary key (team, id, version) gives two concurrent PUTs of
 one version one winner; the other sees the winner's row once it commits. A
 PUT is acknowledged after its transaction commits (synchronous_commit).
-Schema migrations are numbered and applied once each by `huddle serve migrate`.
+Schema migrations are numbered and applied once each by `huddle serve migrate`;
+the bearer tokens every process accepts are here too (pgtokens.py).
 """
 
 from __future__ import annotations
@@ -24,7 +25,7 @@ from psycopg_pool import ConnectionPool
 from huddle_tui.errors import ConfigError, StoreError
 from huddle_tui.server.orgreport import Answer
 from huddle_tui.server.state import Stored
-from huddle_tui.server.store import BadCursor, Page, answer_of
+from huddle_tui.server.store import REPORTED_KINDS, BadCursor, Page, answer_of
 from huddle_tui.storage import envelope
 from huddle_tui.storage.envelope import CorruptRecord, Record
 
@@ -49,9 +50,22 @@ MIGRATIONS: tuple[str, ...] = (
     );
     create unique index huddle_records_team_seq on huddle_records (team, seq);
     """,
+    # 2: bearer tokens, shared by every server process: a token's SHA-256 and its team (NULL: the org).
+    """
+    create table huddle_tokens (
+        digest text primary key check (digest ~ '^[0-9a-f]{64}$'),
+        team text,
+        created_at timestamptz not null default now()
+    );
+    """,
 )
 LATEST = len(MIGRATIONS)
 _MIGRATION_LOCK = 0x6875_6464_6C65  # any fixed number: two `migrate`s at once take turns
+_PUT = ("with bump as (insert into huddle_teams as t (name, seq) values (%s, 1) "
+        "on conflict (name) do update set seq = t.seq + 1 returning seq) "
+        "insert into huddle_records (team, id, version, seq, checksum, kind, day, written_at, body) "
+        "select %s, %s, %s, bump.seq, %s, %s, %s, %s, %s from bump "
+        "on conflict (team, id, version) do nothing returning seq")
 _CURSOR = re.compile(r"p([0-9]{1,18})\Z")
 
 
@@ -62,7 +76,7 @@ def describe(url: str) -> str:
     return f"PostgreSQL {parts.path.lstrip('/') or '(default database)'} on {host}"
 
 
-def _connect(url: str) -> psycopg.Connection[Any]:
+def connect(url: str) -> psycopg.Connection[Any]:
     """One connection, or a ConfigError saying the database cannot be reached."""
     try:
         return psycopg.connect(url, autocommit=True, connect_timeout=10)
@@ -82,7 +96,7 @@ def schema_version(conn: psycopg.Connection[Any]) -> int:
 
 def migrate_database(url: str) -> tuple[int, int]:
     """Apply the migrations not yet applied, each in its own transaction; (version before, after)."""
-    with _connect(url) as conn, conn.transaction():
+    with connect(url) as conn, conn.transaction():
         conn.execute("select pg_advisory_xact_lock(%s)", (_MIGRATION_LOCK,))
         conn.execute("create table if not exists huddle_schema "
                      "(version integer primary key, applied_at timestamptz not null default now())")
@@ -101,7 +115,7 @@ class PostgresRecords:
 
     def __init__(self, url: str, *, min_size: int = 2, max_size: int = 16) -> None:
         """Check the schema is current, then open the pool."""
-        with _connect(url) as conn:
+        with connect(url) as conn:
             version = schema_version(conn)
         if version != LATEST:
             raise ConfigError(f"{describe(url)}: schema version {version}, this server needs {LATEST}: "
@@ -112,28 +126,27 @@ class PostgresRecords:
             timeout=30, name="huddle")
 
     def put(self, team: str, record: Record, data: bytes) -> Stored:
-        """Insert a version once: a replay is a no-op, another body a conflict (one winner, any process)."""
+        """Insert a version once: a replay is a no-op, another body a conflict (one winner, any process).
+
+        One statement, its own transaction: bump the team's counter (its row
+        lock orders the team's writers until commit) and insert the version
+        numbered with it, unless (team, id, version) is already there. A PUT
+        that inserts nothing (a replay or a conflict, after the winner has
+        committed) leaves a gap in the numbers, which a cursor does not mind.
+        """
         key = (team, record.id, record.version)
         try:
             with self.pool.connection() as conn:
-                held = self._held(conn, key)
-                if held is not None:
-                    return Stored(False, held.checksum != record.checksum, held)
-                with conn.transaction():
-                    conn.execute("insert into huddle_teams as t (name, seq) values (%s, 1) "
-                                 "on conflict (name) do update set seq = t.seq + 1", (team,))
-                    held = self._held(conn, key)
-                    if held is None:
-                        conn.execute(
-                            "insert into huddle_records (team, id, version, seq, checksum, kind, day, "
-                            "written_at, body) select %s, %s, %s, seq, %s, %s, %s, %s, %s "
-                            "from huddle_teams where name = %s",
-                            (*key, record.checksum, record.kind, record.date, record.written_at, data, team))
-                if held is not None:
-                    return Stored(False, held.checksum != record.checksum, held)
+                values = (team, *key, record.checksum, record.kind, record.date, record.written_at, data)
+                inserted = conn.execute(_PUT, values).fetchone()
+                held = None if inserted is not None else self._held(conn, key)
         except psycopg.Error as exc:
             raise StoreError(f"PostgreSQL: {type(exc).__name__}") from None
-        return Stored(True, False, record)
+        if inserted is not None:
+            return Stored(True, False, record)
+        if held is None:  # the winner's row is committed before `do nothing` returns; never absent
+            raise StoreError("PostgreSQL: a version refused as present cannot be read")
+        return Stored(False, held.checksum != record.checksum, held)
 
     @staticmethod
     def _held(conn: psycopg.Connection[Any], key: tuple[str, str, int]) -> Record | None:
@@ -180,17 +193,20 @@ class PostgresRecords:
         return Page(records, f"p{end}", more)
 
     def answers(self, start: str, end: str) -> Iterator[Answer]:
-        """Every team's latest check-in versions dated start..end, streamed (never all in memory)."""
+        """Every team's latest check-in and signpost versions in start..end, streamed (never all held)."""
         with self.pool.connection() as conn, conn.transaction(), conn.cursor(name="org_report") as cur:
             cur.itersize = 2000
             cur.execute("select distinct on (team, id) team, body from huddle_records "
-                        "where kind = 'checkin' and day between %s and %s "
-                        "order by team, id, version desc, written_at desc, checksum desc", (start, end))
+                        "where kind = any(%s) and day between %s and %s "
+                        "order by team, id, version desc, written_at desc, checksum desc",
+                        (list(REPORTED_KINDS), start, end))
             for team, body in cur:
                 try:
-                    yield answer_of(team, envelope.decode(bytes(body)))
+                    record = envelope.decode(bytes(body))
                 except CorruptRecord:
                     continue
+                if not record.deleted:
+                    yield answer_of(team, record)
 
     def ready(self) -> bool:
         """The database answers a trivial query."""

@@ -14,10 +14,13 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import NamedTuple, Protocol
 
+from huddle_tui.rules.support import SIGNPOST_KIND
 from huddle_tui.server.orgreport import Answer
 from huddle_tui.server.state import ServerState, Stored
 from huddle_tui.server.tokens import DEFAULT_TEAM
 from huddle_tui.storage.envelope import Record
+
+REPORTED_KINDS = ("checkin", SIGNPOST_KIND)  # what the org report reads
 
 
 class BadCursor(ValueError):
@@ -45,7 +48,7 @@ class RecordStore(Protocol):
         """The team's records after a cursor (BadCursor for one not handed out here)."""
 
     def answers(self, start: str, end: str) -> Iterator[Answer]:
-        """Every team's check-ins (latest versions) dated start..end, for the org report."""
+        """Every team's check-ins and signpost marks (latest live versions) in start..end: the org report."""
 
     def ready(self) -> bool:
         """Whether the store can serve requests now."""
@@ -95,12 +98,12 @@ class FolderRecords:
         return Page(records, state.cursor(end), more)
 
     def answers(self, start: str, end: str) -> Iterator[Answer]:
-        """Check-ins of every team with a folder here, from each team's index."""
+        """Check-ins and signpost marks of every team with a folder here, from each team's index."""
         teams = self.root / "teams"
         names = [p.name for p in teams.iterdir() if p.is_dir()] if teams.is_dir() else []
         for team in [DEFAULT_TEAM, *sorted(names)]:
             for record in list(self.team(team).latest.values()):
-                if record.kind == "checkin" and start <= record.date <= end:
+                if record.kind in REPORTED_KINDS and not record.deleted and start <= record.date <= end:
                     yield answer_of(team, record)
 
     def ready(self) -> bool:
@@ -112,7 +115,9 @@ class FolderRecords:
 
 
 def answer_of(team: str, record: Record) -> Answer:
-    """What the org report reads of a check-in record: day, member if named, mood if given."""
+    """What the org report reads of a check-in (day, member if named, mood if given) or a signpost mark."""
+    if record.kind == SIGNPOST_KIND:
+        return Answer(team, record.date, None, None, signpost=True)
     member, mood = record.payload.get("member"), record.payload.get("mood")
     return Answer(team, record.date, member if isinstance(member, str) else None,
                   mood if isinstance(mood, int) and record.payload.get("visibility") != "withheld" else None)

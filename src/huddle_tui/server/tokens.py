@@ -18,13 +18,14 @@ import secrets
 import threading
 from collections.abc import Mapping
 from pathlib import Path
-from typing import NamedTuple
+from typing import NamedTuple, Protocol
 
 from huddle_tui.errors import ConfigError
 from huddle_tui.sync.credentials import check_private_file
 
 ENV_VAR = "HUDDLE_SERVER_TOKENS"
 MIN_TOKEN_LENGTH = 16
+KEY_ID_LEN, KEY_ID_MIN = 12, 6  # a token's id: the first hex digits of its hash; revoke takes 6 or more
 DEFAULT_TEAM = "default"
 TEAM_NAME = re.compile(r"[a-z0-9][a-z0-9_-]{0,62}\Z")
 _HASHED = re.compile(r"sha256:([0-9a-f]{64})\s+(team:(\S+)|org)\Z")
@@ -35,6 +36,13 @@ class Scope(NamedTuple):
 
     team: str | None
     key_id: str
+
+
+class TokenSource(Protocol):
+    """Where the server looks a presented token up: a tokens file (TokenBook) or the database."""
+
+    def scope(self, given: str) -> Scope | None:
+        """The token's scope, or None when it is not (or no longer) accepted."""
 
 
 def digest(token: str) -> str:
@@ -62,15 +70,25 @@ def _parse(lines: list[str], where: str) -> dict[str, Scope]:
             hexdigest, team = hashed.group(1), hashed.group(3)
             if team is not None:
                 check_team_name(team)
-            book[hexdigest] = Scope(team, hexdigest[:12])
+            book[hexdigest] = Scope(team, hexdigest[:KEY_ID_LEN])
         elif line.startswith("sha256:"):
             raise ConfigError(f"{where}: line {number} is not `sha256:HEX team:NAME` or `sha256:HEX org`")
         elif len(line) < MIN_TOKEN_LENGTH:
             raise ConfigError(f"{where}: token on line {number} is shorter than {MIN_TOKEN_LENGTH} "
                               "characters; use a long random one: huddle serve tokens add --team NAME")
         else:
-            book[digest(line)] = Scope(DEFAULT_TEAM, digest(line)[:12])
+            book[digest(line)] = Scope(DEFAULT_TEAM, digest(line)[:KEY_ID_LEN])
     return book
+
+
+def parse_fixed(tokens: tuple[str, ...], where: str) -> dict[str, Scope]:
+    """Digest → scope of tokens given at start (plain ones: the default team's)."""
+    return _parse(list(tokens), where)
+
+
+def new_token() -> str:
+    """A new random token, recognisable by its prefix (as `huddle serve tokens add` prints it)."""
+    return "hdl_" + secrets.token_urlsafe(32)
 
 
 def _read_lines(path: Path) -> list[str]:
@@ -105,7 +123,7 @@ class TokenBook:
 
     def __init__(self, tokens: tuple[str, ...] = (), path: Path | None = None) -> None:
         """Hash the fixed tokens; read the file (refusing to start on a bad one)."""
-        self.fixed = _parse(list(tokens), "tokens")
+        self.fixed = parse_fixed(tokens, "tokens")
         self.path = path
         self._seen: tuple[int, int, int] | None = None
         self._book: dict[str, Scope] = {}
@@ -163,7 +181,7 @@ def add_token(path: Path, team: str | None) -> tuple[str, str]:
     """Append a new random token's hash for `team` (None: org aggregates) to the file; (token, id)."""
     if team is not None:
         check_team_name(team)
-    token = "hdl_" + secrets.token_urlsafe(32)
+    token = new_token()
     hexdigest = digest(token)
     if path.exists():
         check_private_file(path, "tokens file")
@@ -172,7 +190,7 @@ def add_token(path: Path, team: str | None) -> tuple[str, str]:
         out.write(f"sha256:{hexdigest} {'team:' + team if team else 'org'}\n")
         out.flush()
         os.fsync(out.fileno())
-    return token, hexdigest[:12]
+    return token, hexdigest[:KEY_ID_LEN]
 
 
 def list_tokens(path: Path) -> list[Scope]:
@@ -182,8 +200,9 @@ def list_tokens(path: Path) -> list[Scope]:
 
 def revoke_token(path: Path, key_id: str) -> int:
     """Remove the token whose id (a prefix of its hash, 6+ characters) is `key_id`; how many removed."""
-    if len(key_id) < 6:
-        raise ConfigError("give at least 6 characters of the token's id (see huddle serve tokens list)")
+    if len(key_id) < KEY_ID_MIN:
+        raise ConfigError(f"give at least {KEY_ID_MIN} characters of the token's id "
+                          "(see huddle serve tokens list)")
     lines = _read_lines(path)
     keep, removed = [], 0
     for line in lines:

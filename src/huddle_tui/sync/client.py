@@ -28,7 +28,13 @@ from huddle_tui.config.team import Endpoint
 from huddle_tui.errors import CorruptRecord, EndpointError, PullError
 from huddle_tui.storage.envelope import Record
 from huddle_tui.sync import backoff, wire
-from huddle_tui.sync.credentials import RedactingFilter, endpoint_label, resolve_secret, url_secret_parts
+from huddle_tui.sync.credentials import (
+    RedactingFilter,
+    endpoint_label,
+    redact_url,
+    resolve_secret,
+    url_secret_parts,
+)
 from huddle_tui.sync.outbox import Item
 from huddle_tui.text import printable
 
@@ -180,6 +186,34 @@ class EndpointClient:
             except CorruptRecord as exc:
                 refused.append(str(exc))
         return Page(records, str(nxt) if nxt is not None else cursor, more, refused)
+
+
+    # ------------------------------------------------------------ the org report
+
+    def org_report(self, start: str, end: str) -> Any:
+        """GET /v1/org/report for days start..end: the server's JSON, or an EndpointError in one line."""
+        url = self.url.rstrip("/") + "/v1/org/report"
+        try:
+            response = self.http.get(url, params={"from": start, "to": end})
+        except httpx.TimeoutException:
+            raise EndpointError(f"{self.label}: no answer in time from {redact_url(self.url)}") from None
+        except httpx.TransportError as exc:
+            raise EndpointError(self.safe(f"{self.label}: cannot reach {redact_url(self.url)} "
+                                          f"({type(exc).__name__})")) from None
+        status = response.status_code
+        if status in (401, 403):
+            raise EndpointError(f"{self.label}: the server does not accept this endpoint's token "
+                                f"(HTTP {status}); ask its operator for an org token")
+        if status == 404:
+            raise EndpointError(f"{self.label}: no org report for this token (HTTP 404): it needs an "
+                                "org token (huddle serve tokens add --org), not a team's")
+        if status != 200:
+            raise EndpointError(self.safe(f"{self.label}: org report failed: HTTP {status}: "
+                                          f"{_reason(response)}"))
+        try:
+            return response.json()
+        except ValueError:
+            raise EndpointError(f"{self.label}: the org report answer is not JSON") from None
 
 
 def _verify(endpoint: Endpoint) -> ssl.SSLContext | bool:

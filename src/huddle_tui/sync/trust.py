@@ -129,3 +129,23 @@ def matches(endpoint: Endpoint, name: str) -> bool:
 
     return name in {endpoint_name(endpoint), host_of(endpoint.url), endpoint_label(endpoint),
                     endpoint_key(endpoint)}
+
+
+def trusted_endpoint(user: UserConfig, name: str) -> Endpoint:
+    """The records endpoint NAME among this person's own approvals (their config, never the shared folder).
+
+    An org champion may have no team: the approval says the URL and token
+    source in full, so it is the endpoint. ConfigError when no approval has
+    that name or host.
+    """
+    from huddle_tui.errors import ConfigError
+
+    found = [a for a in user.trusted if a.format == "records" and name in (a.name, host_of(a.url))]
+    if not found:
+        known = ", ".join(sorted({a.name for a in user.trusted if a.format == "records"})) or "none"
+        raise ConfigError(f"no records endpoint named {name!r} in {user.path} [[trusted_endpoints]] "
+                          f"(known: {known}); `huddle trust` approves your team's endpoints")
+    a = found[0]
+    return Endpoint(url=a.url, format=a.format, token_env=a.token_env, name=a.name,
+                    token_file=Path(a.token_file) if a.token_file else None,
+                    ca_bundle=Path(a.ca_bundle) if a.ca_bundle else None)
