@@ -20,7 +20,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from huddle_tui.storage.stamps import RACY_NS, RECORDS, checksum, dir_stamp, folder_tag
+from huddle_tui.storage.stamps import RACY_NS, RECORDS, dir_stamp, fingerprint, folder_tag
 
 DERIVED_FORMAT = 1
 TODAY = "today"  # what the lobby shows of a day (Journal.today)
@@ -48,7 +48,7 @@ def key(root: Path, day: str, team: object, day_kinds: tuple[str, ...] = DAY_KIN
     """
     now = time.time_ns()
     records = os.path.join(root, RECORDS)
-    parts: list[Any] = [DERIVED_FORMAT, day, list(day_kinds), checksum(repr(team))]
+    parts: list[Any] = [DERIVED_FORMAT, day, list(day_kinds), fingerprint(team)]
     settled = True
 
     def add(name: str, stamp: tuple[int, int] | None) -> None:
@@ -115,7 +115,7 @@ def whole_key(root: Path, name: str, team: object, kinds: tuple[str, ...]) -> Ke
     """Stamp every month folder of `kinds`: an answer read from their whole history depends on them all."""
     now = time.time_ns()
     records = os.path.join(root, RECORDS)
-    parts: list[Any] = [DERIVED_FORMAT, name, checksum(repr(team))]
+    parts: list[Any] = [DERIVED_FORMAT, name, fingerprint(team)]
     settled = True
     folders = [records] + [os.path.join(records, k) for k in kinds]
     for kind in kinds:
