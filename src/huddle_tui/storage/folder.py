@@ -253,8 +253,21 @@ class FolderStore:
         Only the month folders from `since`'s month to `until`'s are read, so a
         day's view (since == until) costs one month, not the years after it.
         `verify` re-reads every file instead of trusting the index (`huddle
-        doctor` does), and refreshes the index with what it found.
+        doctor` does), and refreshes the index with what it found. A day's
+        read of some kinds is kept whole beside the index (dayslice.py).
         """
+        if since is not None and since == until and kinds is not None and self.index_dir is not None \
+                and not verify:
+            from huddle_tui.storage import dayslice
+
+            chosen = tuple(kinds)
+            return dayslice.read(self.root, self.index_dir, chosen, since,
+                                 lambda: self._read(chosen, since, until, False), History, Problem)
+        return self._read(kinds, since, until, verify)
+
+    def _read(self, kinds: Iterable[str] | None, since: str | None, until: str | None,
+              verify: bool) -> History:
+        """read()'s work, through the index."""
         history = History()
         books = _Books(self)
         collecting = _pause_gc()
