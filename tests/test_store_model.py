@@ -161,7 +161,8 @@ class SharedFolders(RuleBasedStateMachine):
     def damage(self, data: st.DataObject, how: str) -> None:
         """A damaged version of a record file arrives (replacing it, keeping its size and mtime if it can)."""
         m = self._machine(data)
-        candidates = [p for p, w in m.files.items() if w != "temp"]
+        # A file damaged already is left alone: flipping one bit twice would mend it.
+        candidates = [p for p, w in m.files.items() if w not in ("temp", "damaged")]
         if not candidates:
             return
         rel = data.draw(st.sampled_from(candidates))

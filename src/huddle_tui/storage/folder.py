@@ -313,9 +313,10 @@ class FolderStore:
             return history
         try:
             st = os.fstat(fd)
-            with os.scandir(fd) as it:
-                prefixes = tuple(rid + "." for rid in wanted)
-                entries = [e for e in it if e.name.startswith(prefixes)]
+            prefixes = tuple(rid + "." for rid in wanted)
+            # Names only (a month of a big team is thousands): the few matches are stat'ed alone.
+            found = [_Entry.at(fd, n) for n in os.listdir(fd) if n.startswith(prefixes)]
+            entries = [e for e in found if e is not None]
             scan = scan_entries(entries, folder, kind, month, (st.st_mtime_ns, st.st_ino),
                                 shared=not self.private, at=fd)
         finally:
@@ -411,6 +412,40 @@ class FolderStore:
             return []
         months.sort()
         return months
+
+
+class _Entry:
+    """What scan_entries asks of a listed name (os.DirEntry's few calls), from one lstat at the folder."""
+
+    def __init__(self, name: str, st: os.stat_result | None) -> None:
+        """A name in the folder and its lstat (None when it could not be taken)."""
+        self.name = name
+        self.st = st
+        self.mode = st.st_mode if st is not None else 0
+
+    @classmethod
+    def at(cls, fd: int, name: str) -> _Entry | None:
+        """The entry of `name` in the open folder `fd`, or None when it is gone since the listing."""
+        try:
+            return cls(name, os.stat(name, dir_fd=fd, follow_symlinks=False))
+        except FileNotFoundError:
+            return None
+        except OSError:
+            return cls(name, None)
+
+    def stat(self, *, follow_symlinks: bool = True) -> os.stat_result:
+        """The lstat taken at the listing."""
+        if self.st is None:
+            raise FileNotFoundError(self.name)
+        return self.st
+
+    def is_file(self, *, follow_symlinks: bool = True) -> bool:
+        """A regular file (never through a link: scan_entries asks only that)."""
+        return stat.S_ISREG(self.mode)
+
+    def is_symlink(self) -> bool:
+        """A symbolic link."""
+        return stat.S_ISLNK(self.mode)
 
 
 def _named_version(name: str, record_id: str) -> int:

@@ -27,7 +27,8 @@ import re
 import stat
 import sys
 import time
-from typing import Any, NamedTuple
+from collections.abc import Sequence
+from typing import Any, NamedTuple, Protocol
 
 from huddle_tui.storage import envelope, validate
 from huddle_tui.storage.envelope import CorruptRecord
@@ -113,13 +114,30 @@ def scan_month(folder: str, kind: str, month: str, stamp: DirStamp,
             os.close(at)
 
 
-def scan_entries(entries: list[os.DirEntry[str]], folder: str, kind: str, month: str, stamp: DirStamp,
+class Listed(Protocol):
+    """What a scan asks of a listed name: os.DirEntry, or folder.py's entry for a few names."""
+
+    @property
+    def name(self) -> str:
+        """Its name in the folder."""
+
+    def is_file(self, *, follow_symlinks: bool = True) -> bool:
+        """A regular file."""
+
+    def is_symlink(self) -> bool:
+        """A symbolic link."""
+
+    def stat(self, *, follow_symlinks: bool = True) -> os.stat_result:
+        """Its stat."""
+
+
+def scan_entries(entries: Sequence[Listed], folder: str, kind: str, month: str, stamp: DirStamp,
                  *, shared: bool, at: int | None) -> MonthScan:
     """Read the files of some entries of a month folder (a part of a listing, for a few ids)."""
     return _scan_entries(entries, folder, kind, month, stamp, None, shared, at, time.time_ns())
 
 
-def _scan_entries(entries: list[os.DirEntry[str]], folder: str, kind: str, month: str, stamp: DirStamp,
+def _scan_entries(entries: Sequence[Listed], folder: str, kind: str, month: str, stamp: DirStamp,
                   previous: MonthScan | None, shared: bool, at: int | None, now: int) -> MonthScan:
     """scan_month's work on one listing (files opened relative to the folder fd `at`, if any)."""
     old: dict[str, tuple[int, int, int, int, int]] = marshal.loads(previous.reuse) if previous else {}
