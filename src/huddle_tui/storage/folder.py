@@ -313,9 +313,9 @@ class FolderStore:
             return history
         try:
             st = os.fstat(fd)
-            prefixes = tuple(rid + "." for rid in wanted)
+            prefixes = [rid + "." for rid in wanted]
             # Names only (a month of a big team is thousands): the few matches are stat'ed alone.
-            found = [_Entry.at(fd, n) for n in os.listdir(fd) if n.startswith(prefixes)]
+            found = [_Entry.at(fd, n) for n in _starting_with(os.listdir(fd), prefixes)]
             entries = [e for e in found if e is not None]
             scan = scan_entries(entries, folder, kind, month, (st.st_mtime_ns, st.st_ino),
                                 shared=not self.private, at=fd)
@@ -412,6 +412,27 @@ class FolderStore:
             return []
         months.sort()
         return months
+
+
+def _starting_with(names: list[str], prefixes: list[str]) -> list[str]:
+    """The names that start with one of the prefixes, found by str.find over all of them at once.
+
+    A month of a big team holds thousands of names and a save wants the few
+    of one or two ids: one join and a search in C, not a comparison per name.
+    A name holding a newline may yield a part of itself that is no file
+    (the caller's stat finds it gone) and never hides another name.
+    """
+    if len(names) <= 64:
+        return [n for n in names if n.startswith(tuple(prefixes))]
+    text = "\n" + "\n".join(names)
+    found = []
+    for prefix in prefixes:
+        at = text.find("\n" + prefix)
+        while at >= 0:
+            end = text.find("\n", at + 1)
+            found.append(text[at + 1:end if end >= 0 else len(text)])
+            at = text.find("\n" + prefix, at + 1)
+    return list(dict.fromkeys(found))
 
 
 class _Entry:
