@@ -77,7 +77,8 @@ def _releasable_only(team: TeamConfig, records: list[Record]) -> tuple[list[Reco
 
     def anonymous(r: Record) -> bool:
         """An anonymous answer: a check-in's, or a concern with no author."""
-        return r.payload.get("visibility") == "anonymous" or (r.kind == "concern" and "member" not in r.payload)
+        payload = r.payload
+        return payload.get("visibility") == "anonymous" or (r.kind == "concern" and "member" not in payload)
 
     # Each day's named check-ins, so a day's rule reads only that day (not the whole history); only
     # days with an anonymous answer are asked about, and the rule reads who and how (visibility) alone.

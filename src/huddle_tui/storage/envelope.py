@@ -109,11 +109,12 @@ def _c_encoder() -> Any:
     from json import encoder
 
     make = getattr(encoder, "c_make_encoder", None)
-    if make is None or encoder.c_encode_basestring is None:
+    quote = getattr(encoder, "c_encode_basestring", None)
+    if make is None or quote is None:
         return None
     # markers None: no cycle check (JSON data read from files or built here has no cycles; one
     # would end in a RecursionError instead of json's ValueError).
-    return make(None, _not_json, encoder.c_encode_basestring, None, ":", ",", True, False, True)
+    return make(None, _not_json, quote, None, ":", ",", True, False, True)
 
 
 _encode = _c_encoder()
