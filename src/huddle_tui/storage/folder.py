@@ -460,6 +460,10 @@ class _Entry:
             raise FileNotFoundError(self.name)
         return self.st
 
+    def inode(self) -> int:
+        """The inode number (0 when the lstat failed)."""
+        return self.st.st_ino if self.st is not None else 0
+
     def is_file(self, *, follow_symlinks: bool = True) -> bool:
         """A regular file (never through a link: scan_entries asks only that)."""
         return stat.S_ISREG(self.mode)
