@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -61,3 +62,11 @@ def cli(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
         code = int(exc.code or 0)
     out = capsys.readouterr()
     return code, out.out, out.err
+
+
+def settle_folders(shared: Path) -> None:
+    """Date the record folders written lately an hour back: nothing written lately, so kept answers hold."""
+    now = time.time()
+    for folder, _, _ in os.walk(shared / "records"):
+        if os.stat(folder).st_mtime > now - 60:
+            os.utime(folder, (now - 3600, now - 3600))

@@ -54,7 +54,12 @@ def odd_month(world: World, op: tuple[Any, ...]) -> None:
     month = op[1].isoformat()[:7]
     source = world.root / "records" / "checkin" / month
     if source.is_dir():
-        shutil.copytree(source, source.with_name(f"{month} (1)"), dirs_exist_ok=True)
+        # File by file: copytree would also set the copy's folder mtime to the source's, and
+        # after age() two folders can share one mtime to the nanosecond, which no clock gives.
+        copy = source.with_name(f"{month} (1)")
+        copy.mkdir(exist_ok=True)
+        for path in source.iterdir():
+            shutil.copyfile(path, copy / path.name)
 
 
 def plain(world: World, day: date) -> dict[str, object]:

@@ -72,3 +72,14 @@ def test_scripted_commands_load_no_ui_or_http(team: TeamConfig, argv: list[str])
     rc, heavy = json.loads(result.stdout)
     assert rc == 0, result.stderr
     assert heavy == []
+
+
+def test_the_lobby_paints_before_the_store_is_imported() -> None:
+    """The app and the lobby's screen and widgets load no store: the first frame comes from kept data."""
+    code = ("import sys\n"
+            "from huddle_tui.tui.app import HuddleApp\n"
+            "from huddle_tui.tui.screens import lobby\n"
+            "store = ('huddle_tui.journal', 'huddle_tui.storage.folder', 'huddle_tui.rules.report')\n"
+            "print(__import__('json').dumps([m for m in store if m in sys.modules]))\n")
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert json.loads(result.stdout) == []

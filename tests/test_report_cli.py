@@ -40,7 +40,7 @@ def test_kept_facts_are_used_only_while_nothing_changed(team: TeamConfig, isolat
     f.write_to(team.shared_dir)
     settle_folders(team.shared_dir)
     assert submitted(capsys) == 1
-    (kept,) = (isolated_dirs / "cache").rglob("report.json")
+    (kept,) = (isolated_dirs / "cache").rglob("report/2026-11.json")
     doc = json.loads(kept.read_bytes())
     doc["value"]["days"] = [["2026-11-02"]]  # damaged, with a key that still matches
     kept.write_text(json.dumps(doc))
@@ -52,6 +52,35 @@ def test_kept_facts_are_used_only_while_nothing_changed(team: TeamConfig, isolat
     g.named("2026-11-03", "Chen", 3)
     g.write_to(team.shared_dir)  # … only until a folder it came from changes
     assert submitted(capsys) == 2  # Ana on Monday, Chen on Tuesday: read afresh
+
+
+def test_a_new_record_rereads_its_month_only(team: TeamConfig, isolated_dirs: Path,
+                                             capsys: pytest.CaptureFixture[str],
+                                             monkeypatch: pytest.MonkeyPatch) -> None:
+    """Facts are kept a month at a time: a check-in in November leaves October's kept facts in use."""
+    monkeypatch.setenv("HUDDLE_CONFIG", str(team.path))
+    f = Folder()
+    f.named("2026-10-30", "Ana", 4)
+    f.named("2026-11-02", "Ana", 4)
+    f.write_to(team.shared_dir)
+    settle_folders(team.shared_dir)
+    october = ("--since", "2026-10-26", "--until", "2026-11-06", "--by", "month", "--format", "json")
+
+    def counts() -> list[int]:
+        """Submitted check-ins in October's and November's part of the window."""
+        code, out, err = cli(capsys, "report", *october)
+        assert code == 0, err
+        return [int(p["submitted"]) for p in json.loads(out)["periods"]]
+
+    assert counts() == [1, 1]
+    (kept,) = (isolated_dirs / "cache").rglob("report/2026-10.json")
+    doc = json.loads(kept.read_bytes())
+    doc["value"]["days"] = [["2026-10-30", ["Ana", "Ben"], [], []]]  # marks October's kept facts
+    kept.write_text(json.dumps(doc))
+    g = Folder()
+    g.named("2026-11-03", "Chen", 3)
+    g.write_to(team.shared_dir)
+    assert counts() == [2, 2]  # October from its kept facts, November read afresh with Chen
 
 
 @pytest.mark.parametrize(("args", "says"), [

@@ -12,6 +12,7 @@ from datetime import date, timedelta
 from huddle_tui.errors import UsageError
 from huddle_tui.journal import RECENT_DAYS, Journal
 from huddle_tui.rules.followups import DONE, FollowUpItem, find, from_records
+from huddle_tui.storage.derived import Key
 from huddle_tui.storage.envelope import Record
 
 FOLLOWUP_KINDS = ("checkin", "concern")
@@ -21,6 +22,11 @@ def team_followups(journal: Journal, today: date, days: int = RECENT_DAYS) -> li
     """The team's follow-ups in the shared folder from the last `days` days (what shared screens show)."""
     since = (today - timedelta(days=days)).isoformat()
     return from_records(journal.read(FOLLOWUP_KINDS, since=since).live())
+
+
+def team_followups_key(journal: Journal, today: date, days: int = RECENT_DAYS) -> Key:
+    """The stamps of what team_followups reads: a settled key unchanged means the same list."""
+    return journal.folders_key(FOLLOWUP_KINDS, today - timedelta(days=days), today)
 
 
 def all_followups(journal: Journal, today: date, days: int = RECENT_DAYS) -> list[FollowUpItem]:

@@ -445,29 +445,90 @@ class Journal:
             derived.keep(path, stamped, to_payload(found))
         return found
 
-    def report_data(self) -> ReportData:
-        """The whole history as the impact report reads it (rules/report.py): one read for every figure.
+    def report_data(self, since: date | None = None) -> ReportData:
+        """The history as the impact report reads it (rules/report.py): one read for every figure.
 
-        Its per-date facts are kept beside the index (storage/derived.py) and
-        used while no folder they came from has changed, as the lobby's today is.
+        Its facts are kept a month at a time beside the index (storage/derived.py)
+        and used while that month's folders have not changed, so a new check-in
+        costs a re-read of its month only. From a `since`, the months before
+        it give only their follow-ups and first date (the lobby's glance reads
+        five weeks and every open follow-up).
         """
-        from huddle_tui.rules.report import REPORT_KINDS, data_from_json, data_to_json, read_data
-        from huddle_tui.storage import derived
+        from huddle_tui.rules.report import merged
+
+        team, team_sum, months = self._report_months()
+        start = since.isoformat()[:7] if since is not None else ""
+        return merged(team, (self._report_month(team, team_sum, month, whole=month >= start)
+                             for month in months))
+
+    def read_report_months(self, after: str = "", limit: int | None = None) -> tuple[int, str]:
+        """Read up to `limit` months later than `after` whose report facts are not kept yet.
+
+        Returns how many such months are left after them, and the last month
+        read (the cursor for the next call: a month written moments ago is
+        read but not kept, so the cursor, not the kept files, says where to go
+        on). The app reads a long history this way, a few months per IO job,
+        so saves queued meanwhile never wait behind all of it.
+        """
+        team, team_sum, months = self._report_months()
+        unread = [month for month in months if month > after and not self._report_kept(team_sum, month)]
+        done = unread[:limit]
+        for month in done:
+            self._report_month(team, team_sum, month, whole=False)
+        return len(unread) - len(done), done[-1] if done else after
+
+    def folders_key(self, kinds: tuple[str, ...], since: date, until: date) -> derived.Key:
+        """The stamps of the shared month folders a read of `kinds` from `since` to `until` lists.
+
+        Equal to an earlier key that was settled, that read would find the same
+        records: a screen re-reading every few seconds can skip the read.
+        """
+        months, month = [], since.replace(day=1)
+        while month <= until:
+            months.append(month.isoformat()[:7])
+            month = (month + timedelta(days=32)).replace(day=1)
+        return derived.months_key(self.team.shared_dir, "read", "", months, kinds)
+
+    def _report_months(self) -> tuple[TeamConfig, str, list[str]]:
+        """The roster the report is read with, its checksum, and every month with records it reads."""
+        from huddle_tui.rules.report import REPORT_KINDS
 
         team = self.roster()
+        return team, derived.team_checksum(team), derived.months_of(self.team.shared_dir, REPORT_KINDS)
+
+    def _report_kept(self, team_sum: str, month: str) -> bool:
+        """Whether a month's report facts are kept for its folders as they are now."""
+        from huddle_tui.rules.report import REPORT_KINDS
+
         index_dir, root = self.shared.index_dir, self.team.shared_dir
-        path = derived.path_for(index_dir, root, derived.REPORT) if index_dir else None
-        stamped = derived.whole_key(root, derived.REPORT, team, (*REPORT_KINDS, "away"))
-        kept = derived.load(path, stamped) if path else None
-        if kept is not None:
-            try:
-                return data_from_json(team, kept)
-            except (KeyError, TypeError, ValueError, IndexError):
-                pass
-        data = read_data(team, self.shared.read(REPORT_KINDS))
-        if path is not None:
-            derived.keep(path, stamped, data_to_json(data))
-        return data
+        return index_dir is not None and derived.load(
+            derived.path_for(index_dir, root, f"{derived.REPORT}/{month}.head"),
+            derived.months_key(root, derived.REPORT, team_sum, (month,), REPORT_KINDS)) is not None
+
+    def _report_month(self, team: TeamConfig, team_sum: str, month: str, *, whole: bool) -> ReportData:
+        """One month's report facts (only its follow-ups and first date unless `whole`), kept or read."""
+        import calendar
+
+        from huddle_tui.rules.report import REPORT_KINDS, data_from_json, data_to_json, head_of, read_data
+
+        index_dir, root = self.shared.index_dir, self.team.shared_dir
+        stamped = derived.months_key(root, derived.REPORT, team_sum, (month,), REPORT_KINDS)
+        paths = {part: derived.path_for(index_dir, root, f"{derived.REPORT}/{month}{part}")
+                 for part in ("", ".head")} if index_dir is not None else {}
+        if paths:
+            kept = derived.load(paths["" if whole else ".head"], stamped)
+            if kept is not None:
+                try:
+                    return data_from_json(team, kept)
+                except (KeyError, TypeError, ValueError, IndexError):
+                    pass
+        year, number = int(month[:4]), int(month[5:])
+        last = f"{month}-{calendar.monthrange(year, number)[1]:02d}"
+        data = read_data(team, self.shared.read(REPORT_KINDS, since=f"{month}-01", until=last))
+        if paths:
+            derived.keep(paths[""], stamped, data_to_json(data))
+            derived.keep(paths[".head"], stamped, data_to_json(head_of(data)))
+        return data if whole else head_of(data)
 
     def rounds_held(self, day: date) -> int:
         """How many rounds were held on `day` (a held day may have another)."""

@@ -8,6 +8,7 @@ import json
 import re
 from collections.abc import Callable
 from datetime import timedelta
+from typing import Any
 
 import pytest
 from markdown_it import MarkdownIt
@@ -149,3 +150,32 @@ def test_snapshot(snap_compare: Callable[..., bool], make_app: MADE, lived_in: T
     """The lobby with its glance, and History, are complete and readable at this size."""
     assert snap_compare(make_app(), terminal_size=size, run_before=at(size, view == "history"))
 
+
+
+async def test_the_glance_reads_a_long_history_a_few_months_per_job(
+        make_app: MADE, team: TeamConfig, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Months never read go a few per IO job (saves wait behind one step, not all), then the figures."""
+    f = Folder()
+    for back in range(1, 11):
+        day = (DAY.replace(day=1) - timedelta(days=31 * back)).replace(day=10)
+        f.named(day.isoformat(), "Ana", 4, concern("Ben"))
+    f.write_to(team.shared_dir)
+    seen: list[int] = []
+    reading = Glance.on_glance_reading
+
+    def spy(self: Glance, message: Any) -> None:
+        """Note how many months were left at each step."""
+        seen.append(message.months_left)
+        reading(self, message)
+
+    monkeypatch.setattr(Glance, "on_glance_reading", spy)
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        glance = app.screen.query_one(Glance)
+        for _ in range(20):
+            await settle(pilot)
+            if glance.figures is not None:
+                break
+        assert seen == [7, 4, 1]  # 10 months, 3 a job
+        assert glance.figures is not None and glance.figures.open_followups == 10
+        assert "10 open" in screen_text(app)

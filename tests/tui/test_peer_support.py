@@ -26,6 +26,7 @@ from huddle_tui.tui.checkin_form import CheckinForm, FormResult
 from huddle_tui.tui.me_app import MeApp
 from huddle_tui.tui.screens.round import CHECKINS_REFRESH_S, RoundScreen
 from huddle_tui.tui.signpost import SignpostScreen
+from tests.conftest import settle_folders
 from tests.tui.conftest import DAY, MADE, fixed_now
 from tests.tui.helpers import open_lobby, open_round, screen_text, settle
 
@@ -268,12 +269,48 @@ async def test_the_lobby_lists_open_followups_overdue_in_words_and_f_closes_one(
         await open_lobby(pilot)
         await settle(pilot)
         text = screen_text(app)
-        assert "Follow-ups: 2 open, 1 overdue" in text and "5 wd OVERDUE" in text
+        assert "Follow-ups, last 60 days: 2 open, 1 overdue" in text and "5 wd OVERDUE" in text
         assert "pair on the importer" in text and PRIVATE_WORRY not in text
         await pilot.press("f")
         await pilot.pause()
         await pilot.press("enter")  # the oldest is listed first
         await settle(pilot)
-        assert "Follow-ups: 1 open" in screen_text(app)
+        assert "Follow-ups, last 60 days: 1 open" in screen_text(app)
     latest = Journal(team).shared.read(("concern",)).records[old.id]
     assert (latest.version, latest.payload["followup"]["state"]) == (2, "done")
+
+
+async def test_an_idle_lobby_reads_the_followups_again_only_when_their_folders_change(
+        make_app: MADE, team: TeamConfig, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The panel's 5-second refresh re-reads nothing while the folders are settled and unchanged."""
+    from huddle_tui import followups
+
+    reads: list[int] = []
+    real = followups.team_followups
+
+    def counted(*args: object, **kwargs: object) -> object:
+        """Count the reads of the shared folder's follow-ups."""
+        reads.append(1)
+        return real(*args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(followups, "team_followups", counted)
+    journal = machine(team, tmp_path, "Ana")
+    journal.save_concern(Concern.new("rota for the on-call week", "concern", "team", FollowUp("Chen")),
+                         DAY.isoformat(), "Ana")
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await open_lobby(pilot)
+        await settle(pilot)
+        panel = app.screen.query_one("#followups")
+        assert "Follow-ups, last 60 days: 1 open" in screen_text(app)
+        settle_folders(team.shared_dir)
+        for _ in range(3):
+            panel.reload()  # type: ignore[attr-defined]
+            await settle(pilot)
+        assert len(reads) == 2  # the first read (folders just written), then one settled read: no more
+        machine(team, tmp_path, "Dara").save_concern(
+            Concern.new("pair on the importer", "support", "team", FollowUp("Ben")), DAY.isoformat(), "Dara")
+        panel.reload()  # type: ignore[attr-defined]
+        await settle(pilot)
+        assert len(reads) == 3 and "Follow-ups, last 60 days: 2 open" in screen_text(app)
+

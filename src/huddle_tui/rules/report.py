@@ -23,8 +23,10 @@ from datetime import date, timedelta
 from typing import Any, NamedTuple
 
 from huddle_tui.config.team import TeamConfig
-from huddle_tui.model.checkin import WITHHELD, CheckIn, Concern
+from huddle_tui.model.checkin import WITHHELD, CheckIn
 from huddle_tui.model.huddle import Huddle, Turn
+from huddle_tui.rules.followups import FollowUpItem as Followed
+from huddle_tui.rules.followups import from_records
 from huddle_tui.rules.privacy import K, releasable
 from huddle_tui.storage.envelope import Record
 from huddle_tui.storage.folder import History
@@ -133,17 +135,17 @@ def read_data(team: TeamConfig, history: History) -> Data:
     names.update((m.handle.casefold(), m.name) for m in team.members if m.handle)
     by_day: dict[str, list[dict[str, Any]]] = {}
     held: list[Huddle] = []
-    loose: list[Record] = []
+    followed: list[Record] = []
     for r in history.records.values():
         if r.deleted:
             continue
         if r.kind == "checkin":
             by_day.setdefault(r.date, []).append(r.payload)
+            followed.append(r)
         elif r.kind == "huddle":
             held.append(_huddle(r.date, r.payload))
         elif r.kind == "concern":
-            loose.append(r)
-    concerns: list[tuple[str, Concern]] = []
+            followed.append(r)
     days: dict[str, Day] = {}
     for iso, payloads in by_day.items():
         submitted: set[str] = set()
@@ -161,21 +163,15 @@ def read_data(team: TeamConfig, history: History) -> Data:
             if visibility != WITHHELD:
                 mood = p.get("mood")
                 named.append((name, int(mood if mood is not None else 3)))
-                concerns += _followed(iso, p)
         moods: tuple[int, ...] = ()
         if len(anonymous) >= K and releasable(team, date.fromisoformat(iso),
                                               [CheckIn.from_payload(iso, p) for p in payloads]):
             moods = tuple(sorted(int(p["mood"]) for p in anonymous if p.get("mood") is not None))
-            for p in anonymous:
-                concerns += _followed(iso, p)
         days[iso] = Day(iso, frozenset(submitted), tuple(sorted(named)), moods)
-    for r in loose:
-        if isinstance(r.payload.get("member"), str) or (r.date in days and days[r.date].anonymous):
-            concerns += _followed(r.date, {"concerns": [r.payload]})
     huddles = tuple(sorted(held, key=lambda h: (h.date, h.round)))
     dated = [*days, *(h.date for h in huddles)]
     first = date.fromisoformat(min(dated)) if dated else None
-    return facts(team, days, huddles, followups_of(concerns), first)
+    return facts(team, days, huddles, followups_of(from_records(followed)), first)
 
 
 def facts(team: TeamConfig, days: dict[str, Day], huddles: tuple[Huddle, ...],
@@ -194,22 +190,9 @@ def _huddle(day: str, p: dict[str, Any]) -> Huddle:
                   round=int(p.get("round", 1)))
 
 
-def _followed(day: str, payload: dict[str, Any]) -> list[tuple[str, Concern]]:
-    """The concerns of a check-in's payload that someone follows up."""
-    return [(day, Concern.from_payload(c, "team")) for c in payload.get("concerns", ())
-            if isinstance(c, dict) and c.get("followup")]
-
-
-def followups_of(concerns: Iterable[tuple[str, Concern]]) -> tuple[FollowUpItem, ...]:
-    """Every follow-up, open or closed: the one place that reads a follow-up's state."""
-    out = []
-    for day, concern in concerns:
-        fu = concern.followup
-        if fu is None:
-            continue
-        closed = fu.state != "open"
-        out.append(FollowUpItem(day, fu.owner, closed, None, concern.kind, concern.text))
-    return tuple(sorted(out))
+def followups_of(items: Iterable[Followed]) -> tuple[FollowUpItem, ...]:
+    """Every follow-up, open or closed, as rules/followups.py reads them: the lobby's list agrees."""
+    return tuple(sorted(FollowUpItem(i.date, i.owner, not i.is_open, None, i.kind, i.text) for i in items))
 
 
 def data_to_json(data: Data) -> dict[str, Any]:
@@ -234,6 +217,31 @@ def data_from_json(team: TeamConfig, kept: dict[str, Any]) -> Data:
                       for f in kept["followups"])
     first = date.fromisoformat(kept["first"]) if kept["first"] else None
     return facts(team, days, huddles, followups, first)
+
+
+def merged(team: TeamConfig, pieces: Iterable[Data]) -> Data:
+    """One history's facts from its months' (read_data over each month alone gives the same as over all).
+
+    Every record the facts come from is judged within its own date (a day's
+    release unit, its concerns), so months add up without crossing.
+    """
+    days: dict[str, Day] = {}
+    huddles: list[Huddle] = []
+    followups: list[FollowUpItem] = []
+    firsts = []
+    for piece in pieces:
+        days.update(piece.days)
+        huddles += piece.huddles
+        followups += piece.followups
+        if piece.first is not None:
+            firsts.append(piece.first)
+    return facts(team, dict(sorted(days.items())), tuple(sorted(huddles, key=lambda h: (h.date, h.round))),
+                 tuple(sorted(followups)), min(firsts, default=None))
+
+
+def head_of(data: Data) -> Data:
+    """A month's facts without its days and huddles: what a report that starts later needs of it."""
+    return data._replace(days={}, huddles=())
 
 
 # ---------------------------------------------------------------- periods
@@ -515,9 +523,17 @@ class Glance(NamedTuple):
     open_followups: int
 
 
+def glance_since(today: date) -> date:
+    """The first date the lobby's glance shows figures for: this week's Monday and 3 weeks before."""
+    return period_start(today, "week") - timedelta(days=21)
+
+
 def glance(data: Data, today: date) -> Glance:
-    """The lobby's figures: the same functions as the report's, for this week and the 4 before it."""
-    week = build(data, period_start(today, "week") - timedelta(days=21), today, "week")
+    """The lobby's figures: the same functions as the report's, for this week and the 3 before it.
+
+    `data` needs the days from glance_since(today) on, and every follow-up.
+    """
+    week = build(data, glance_since(today), today, "week")
     last = week.periods[-1] if week.periods else None
     return Glance(last.coverage if last else None, data.team.target_weekly_coverage,
                   tuple(p.participation for p in week.periods), tuple(p.label for p in week.periods),

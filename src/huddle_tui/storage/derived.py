@@ -16,19 +16,37 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import time
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
 from huddle_tui.storage.stamps import RACY_NS, RECORDS, dir_stamp, fingerprint, folder_tag
 
-DERIVED_FORMAT = 1
+DERIVED_FORMAT = 2  # raise when what a kept answer holds changes meaning
 TODAY = "today"  # what the lobby shows of a day (Journal.today)
 PLAN = "plan"  # a day's facilitator and order alone (Journal.plan): no check-in changes it
 # Kinds whose every month may change the answer: rotation reads back through the huddles and
 # handoffs until they settle it, and an away range can be recorded for any date.
 WHOLE_KINDS = ("away", "handoff", "huddle")
 DAY_KINDS = ("checkin",)  # only the day's month folder: who checked in that day
+
+
+_last_team: list[tuple[object, str]] = []
+
+
+def team_checksum(team: object) -> str:
+    """The team's fingerprint (stamps.py), remembered for the last team seen (an idle lobby asks often).
+
+    The repr of a 200-member config takes milliseconds; comparing it with the
+    last one (immutable tuples, compared in C) takes microseconds.
+    """
+    if _last_team and _last_team[0][0] == team:
+        return _last_team[0][1]
+    found = fingerprint(team)  # checksum(repr(team)) unless its builder named it (config/kept_team.py)
+    _last_team[:] = [(team, found)]
+    return found
 
 
 class Key:
@@ -48,7 +66,7 @@ def key(root: Path, day: str, team: object, day_kinds: tuple[str, ...] = DAY_KIN
     """
     now = time.time_ns()
     records = os.path.join(root, RECORDS)
-    parts: list[Any] = [DERIVED_FORMAT, day, list(day_kinds), fingerprint(team)]
+    parts: list[Any] = [DERIVED_FORMAT, day, list(day_kinds), team_checksum(team)]
     settled = True
 
     def add(name: str, stamp: tuple[int, int] | None) -> None:
@@ -108,25 +126,38 @@ def keep(path: Path, stamped: Key, value: dict[str, Any]) -> None:
         pass
 
 
-REPORT = "report"  # the impact report's per-date facts (rules/report.py)
+REPORT = "report"  # the impact report's per-date facts (rules/report.py), one record per month
+MONTH_NAME = re.compile(r"\d{4}-\d{2}")
 
 
-def whole_key(root: Path, name: str, team: object, kinds: tuple[str, ...]) -> Key:
-    """Stamp every month folder of `kinds`: an answer read from their whole history depends on them all."""
-    now = time.time_ns()
+def months_of(root: Path, kinds: tuple[str, ...]) -> list[str]:
+    """Every month (YYYY-MM) that has a folder in any of `kinds`, oldest first (links left out)."""
     records = os.path.join(root, RECORDS)
-    parts: list[Any] = [DERIVED_FORMAT, name, fingerprint(team)]
-    settled = True
-    folders = [records] + [os.path.join(records, k) for k in kinds]
+    found: set[str] = set()
     for kind in kinds:
         try:
             with os.scandir(os.path.join(records, kind)) as it:
-                folders += sorted(e.path for e in it if e.is_dir(follow_symlinks=False))
+                found.update(e.name for e in it
+                             if MONTH_NAME.fullmatch(e.name) and e.is_dir(follow_symlinks=False))
         except OSError:
             continue
-    for folder in folders:
-        stamp, where = dir_stamp(folder), os.path.relpath(folder, records)
-        parts.append([where, *stamp] if stamp else [where])
-        if stamp is not None and now - stamp[0] <= RACY_NS:
-            settled = False
+    return sorted(found)
+
+
+def months_key(root: Path, name: str, team_sum: str, months: Iterable[str], kinds: tuple[str, ...]) -> Key:
+    """Stamp some months' folders of `kinds`: an answer read from those months alone depends on them only.
+
+    `team_sum` is team_checksum(team) of the roster the answer was read with
+    (taken once by the caller), or "" when the answer does not depend on it.
+    """
+    now = time.time_ns()
+    records = os.path.join(root, RECORDS)
+    parts: list[Any] = [DERIVED_FORMAT, name, team_sum]
+    settled = True
+    for month in months:
+        for kind in kinds:
+            stamp = dir_stamp(os.path.join(records, kind, month))
+            parts.append([month, kind, *stamp] if stamp else [month, kind])
+            if stamp is not None and now - stamp[0] <= RACY_NS:
+                settled = False
     return Key(parts, settled)

@@ -5,7 +5,7 @@ replaces or removes a file by creating, renaming or unlinking it, which
 changes the folder's mtime. A stamp taken when the folder had not changed
 for RACY_NS is settled: a change in the same clock tick as a listing is never
 missed (git's "racy clean" rule). Stdlib only, so the lobby's first paint can
-check a derived record (storage/glance.py) without importing the store.
+check a derived record (storage/derived.py) without importing the store.
 """
 
 from __future__ import annotations

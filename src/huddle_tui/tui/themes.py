@@ -8,9 +8,7 @@ reported by name and skipped, never a crash.
 
 from __future__ import annotations
 
-import tomllib
 from collections.abc import Iterable
-from importlib import resources
 from pathlib import Path
 from typing import Any, NamedTuple
 
@@ -38,13 +36,16 @@ ThemeError = ConfigError
 """A theme file that cannot become a Theme: the one-line error names the file, key and line."""
 
 
-def parse_theme(text: str, source: str = "theme") -> Theme:
-    """Turn one theme file's text into a Theme, checked as strictly as the configs are."""
+def parse_theme(text: str, source: str = "theme", data: dict[str, Any] | None = None) -> Theme:
+    """Turn one theme file's text (or its parse, when given) into a Theme, checked as strictly as configs."""
     r = TomlReader(Path(source), text)
-    try:
-        data: dict[str, Any] = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        raise ConfigError(f"{source}: TOML syntax error: {exc}") from None
+    if data is None:
+        import tomllib
+
+        try:
+            data = tomllib.loads(text)
+        except tomllib.TOMLDecodeError as exc:
+            raise ConfigError(f"{source}: TOML syntax error: {exc}") from None
     r.table(data, "", KEYS)
     name = r.need_str(data, "name", "").strip()
     if data.get("primary") is None:
@@ -84,12 +85,17 @@ def _number(r: TomlReader, data: dict[str, Any], key: str, default: float) -> fl
     return float(value)
 
 
+def _shipped_dir() -> Path:
+    """The folder of the themes that ship inside the package (a plain folder: the package is installed)."""
+    from importlib import import_module
+
+    return Path(next(iter(import_module("huddle_tui.themes").__path__)))
+
+
 def _shipped() -> Iterable[tuple[str, str]]:
     """(file name, text) of every theme that ships inside the package."""
-    folder = resources.files("huddle_tui.themes")
-    for entry in sorted(folder.iterdir(), key=lambda e: e.name):
-        if entry.name.endswith(".toml"):
-            yield entry.name, entry.read_text("utf-8")
+    for entry in sorted(_shipped_dir().glob("*.toml"), key=lambda e: e.name):
+        yield entry.name, entry.read_text("utf-8")
 
 
 def _user(folder: Path) -> Iterable[tuple[str, str]]:
@@ -107,17 +113,19 @@ def quick_theme(name: str, user_dir: Path | None = None) -> Theme | None:
     """The named shipped theme alone, when no user theme could replace it; else None.
 
     Parsing every theme file costs the first paint a few milliseconds, so the
-    app starts with just the one it shows and registers the rest right after.
+    app starts with just the one it shows (its parse kept like the configs')
+    and registers the rest right after.
     """
+    from huddle_tui.config.toml_reader import kept_parse
+
     folder = user_dir or paths.user_themes_dir()
     if folder.is_dir() and any(folder.glob("*.toml")):
         return None
-    entry = resources.files("huddle_tui.themes") / f"{name}.toml"
-    if not entry.is_file():
-        return None
+    entry = _shipped_dir() / f"{name}.toml"
     try:
-        theme = parse_theme(entry.read_text("utf-8"), entry.name)
-    except ConfigError:
+        text = entry.read_text("utf-8")
+        theme = parse_theme(text, entry.name, kept_parse(entry, text))
+    except (OSError, UnicodeDecodeError, ConfigError):
         return None
     return theme if theme.name == name else None
 

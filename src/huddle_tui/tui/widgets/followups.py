@@ -27,6 +27,7 @@ if TYPE_CHECKING:
 
     from huddle_tui.journal import Journal
     from huddle_tui.rules.followups import FollowUpItem
+    from huddle_tui.storage.derived import Key
 
 REFRESH_S = 5.0
 SHOWN = 3
@@ -36,20 +37,31 @@ SHOWN = 3
 class FollowupsLoaded(Message, bubble=False):
     """The team's open follow-ups with their age in working days and whether each is overdue."""
 
-    rows: list[tuple[FollowUpItem, int, bool]]
+    rows: list[tuple[FollowUpItem, int, bool]] | None  # None: the same as last read
     closed: FollowUpItem | None = None
+    stamped: Key | None = None
+    days: int = 0  # how far back the list goes (raised in the last `days` days)
 
 
-def load_open(journal: Journal, today: date, closing: str | None = None) -> FollowupsLoaded:
-    """In the IO worker: close one first when asked, then list the team's open follow-ups."""
-    from huddle_tui.followups import close, team_followups
+def load_open(journal: Journal, today: date, closing: str | None = None,
+              last: Key | None = None) -> FollowupsLoaded:
+    """In the IO worker: close one first when asked, then list the team's open follow-ups.
+
+    The list is read again only when its folders changed since the `last`
+    (settled) read: an idle lobby re-reads nothing.
+    """
+    from huddle_tui.followups import close, team_followups, team_followups_key
+    from huddle_tui.journal import RECENT_DAYS
     from huddle_tui.rules.followups import age, overdue
 
     closed = close(journal, closing, today)[0] if closing else None
+    stamped = team_followups_key(journal, today)
+    if last is not None and last.settled and last.parts == stamped.parts:
+        return FollowupsLoaded(None, closed, last, RECENT_DAYS)
     team = journal.team
     rows = [(i, age(team, i, today), overdue(team, i, today))
             for i in team_followups(journal, today) if i.is_open]
-    return FollowupsLoaded(rows, closed)
+    return FollowupsLoaded(rows, closed, stamped, RECENT_DAYS)
 
 
 class Host(Protocol):
@@ -79,6 +91,8 @@ class FollowupsPanel(Static):
         self.display = False
         self.rows: list[tuple[FollowUpItem, int, bool]] = []
         self._shown = False
+        self._read: Key | None = None  # the folders' stamps when the rows were read
+        self._days = 0
 
     @property
     def huddle(self) -> Host:
@@ -98,13 +112,15 @@ class FollowupsPanel(Static):
     def reload(self, closing: str | None = None) -> None:
         """Ask the IO worker for the list (closing one first when given)."""
         app = self.huddle
-        app.submit(partial(load_open, app.journal, app.today, closing), self, save=closing is not None)
+        app.submit(partial(load_open, app.journal, app.today, closing, self._read), self,
+                   save=closing is not None)
 
     def on_followups_loaded(self, message: FollowupsLoaded) -> None:
         """Show the list; say which one was closed."""
         if message.closed is not None:
             self.notify(f"Follow-up done: {printable(message.closed.text)}", markup=False)
-        if message.rows == self.rows and self._shown:
+        self._read, self._days = message.stamped, message.days
+        if message.rows is None or (message.rows == self.rows and self._shown):
             return
         self._shown = True
         self.rows = sorted(message.rows, key=lambda r: -r[1])
@@ -114,7 +130,8 @@ class FollowupsPanel(Static):
     def _content(self) -> Content:
         """The heading line and the oldest few follow-ups."""
         late = sum(1 for _, _, o in self.rows if o)
-        head = f"Follow-ups: {len(self.rows)} open{f', {late} overdue' if late else ''} · f closes one"
+        head = (f"Follow-ups, last {self._days} days: {len(self.rows)} open"
+                f"{f', {late} overdue' if late else ''} · f closes one")
         parts: list[str | tuple[str, str]] = [(head, "bold")]
         # The panel's width less the owner and the age columns: one line a follow-up, even at 64 columns.
         room = max(12, min(43, (self.size.width or self.app.size.width - 4) - 28))

@@ -40,6 +40,9 @@ def pct(value: float | None) -> str:
     return report_pct(value)
 
 
+MONTHS_PER_JOB = 3  # a long history is read a few months per job: saves queued meanwhile go first
+
+
 @dataclass
 class GlanceReady(Message, bubble=False):
     """The glance's figures, read in the IO worker."""
@@ -47,11 +50,26 @@ class GlanceReady(Message, bubble=False):
     figures: Figures
 
 
-def read_glance(journal: Journal, day: date) -> GlanceReady:
-    """In the IO worker: the glance's figures from the same functions as `huddle report`."""
-    from huddle_tui.rules.report import glance
+@dataclass
+class GlanceReading(Message, bubble=False):
+    """Part of a long history read (its facts are kept after): how many months are left, and where."""
 
-    return GlanceReady(glance(journal.report_data(), day))
+    months_left: int
+    after: str
+
+
+def read_glance(journal: Journal, day: date, after: str = "") -> GlanceReady | GlanceReading:
+    """In the IO worker: the glance's figures from the same functions as `huddle report`.
+
+    A history not read before is read MONTHS_PER_JOB months at a time; then
+    the figures need this month and the four weeks before, and the follow-ups.
+    """
+    from huddle_tui.rules.report import glance, glance_since
+
+    left, last = journal.read_report_months(after, MONTHS_PER_JOB)
+    if left:
+        return GlanceReading(left, last)
+    return GlanceReady(glance(journal.report_data(glance_since(day)), day))
 
 
 def glance_content(g: Figures) -> Content:
@@ -62,7 +80,7 @@ def glance_content(g: Figures) -> Content:
     return Content.assemble(
         ("This week ", "bold"), f"coverage {pct(g.coverage)} (target {pct(g.target)}{gap})\n",
         ("Participation ", "bold"), f"last {len(g.participation)} weeks {spark(g.participation)} {weeks}\n",
-        ("Follow-ups ", "bold"), f"{g.open_followups} open · i shows the history")
+        ("Follow-ups ", "bold"), f"{g.open_followups} open in all · i shows the history")
 
 
 class Glance(Widget):
@@ -80,20 +98,27 @@ class Glance(Widget):
         """Start with a line saying the figures are on their way."""
         super().__init__(id=id)
         self.figures: Figures | None = None
+        self.months_left = 0
 
     def on_mount(self) -> None:
         """Ask for the figures once the lobby is painted."""
         self.call_after_refresh(self._load)
 
-    def _load(self) -> None:
+    def _load(self, after: str = "") -> None:
         """Queue the read behind today's plan in the app's IO worker (the journal opens there)."""
         app: Any = self.app  # the huddle app; its type is not imported by widgets
 
-        def reading_the_glance() -> Message:
+        def reading_the_glance() -> GlanceReady | GlanceReading:
             """In the worker: the journal and the history."""
-            return read_glance(app.journal, app.today)
+            return read_glance(app.journal, app.today, after)
 
         app.submit(reading_the_glance, self)
+
+    def on_glance_reading(self, message: GlanceReading) -> None:
+        """Say how much history is left to read, and read on (after any save asked for meanwhile)."""
+        self.months_left = message.months_left
+        self.refresh()
+        self._load(message.after)
 
     def on_glance_ready(self, message: GlanceReady) -> None:
         """Show the figures."""
@@ -103,5 +128,6 @@ class Glance(Widget):
     def render(self) -> Content:
         """The figures, or a line saying they are being read."""
         if self.figures is None:
-            return Content("This week: reading the history…\n\n")
+            left = f" ({self.months_left} months to go)" if self.months_left else ""
+            return Content(f"This week: reading the history…{left}\n\n")
         return glance_content(self.figures)

@@ -5,15 +5,17 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
-from typing import ClassVar, Protocol, cast
+from typing import TYPE_CHECKING, ClassVar, Protocol, cast
 
 from textual.message import Message
 from textual.message_pump import MessagePump
 from textual.widgets import Static
 
-from huddle_tui.config.team import TeamConfig
-from huddle_tui.journal import Journal
 from huddle_tui.text import printable
+
+if TYPE_CHECKING:  # the lobby paints before the store is imported
+    from huddle_tui.config.team import TeamConfig
+    from huddle_tui.journal import Journal
 
 
 class Host(Protocol):
