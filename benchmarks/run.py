@@ -5,6 +5,7 @@
     python benchmarks/run.py pg         # the many-team server on PostgreSQL (only when named)
     python benchmarks/run.py --runs 5   # fewer repetitions
     python benchmarks/run.py --sizes    # the scaling table: 12×5, 50×10 and 200×5
+    python benchmarks/run.py --sizes --scripted  # its commands and saving alone, 12×5 and 200×5
 
 Every figure is the median of paired ratios to a floor measured in the same
 run, printed with the least and greatest ratio (min/median/max). Demo
@@ -42,6 +43,8 @@ def main() -> int:
     parser.add_argument("--runs", type=int, default=9, help="repetitions per paired figure")
     parser.add_argument("--sizes", action="store_true",
                         help="the scaling table at 12×5, 50×10 and 200×5 (members × years)")
+    parser.add_argument("--scripted", action="store_true",
+                        help="with --sizes: the scripted commands and saving only, at 12×5 and 200×5")
     parser.add_argument("--cache", type=Path, default=_default_cache(),
                         help="where demo histories are generated once and kept (default: %(default)s)")
     parser.add_argument("--keep", action="store_true", help="keep the scratch folder")
@@ -51,7 +54,7 @@ def main() -> int:
     print(f"huddle-tui benchmarks, {date.today()}, {_machine()}, Python {sys.version.split()[0]}",
           flush=True)
     try:
-        for fig in _sizes(bench) if args.sizes else _modules(bench, args.only):
+        for fig in _sizes(bench, args.scripted) if args.sizes else _modules(bench, args.only):
             figures.append(fig)
             _row(fig)
     finally:
@@ -77,11 +80,11 @@ def _modules(bench: Bench, only: list[str]) -> Iterable[Figure]:
         yield from module.measure(bench)
 
 
-def _sizes(bench: Bench) -> Iterable[Figure]:
-    """The scaling table's figures, size by size."""
+def _sizes(bench: Bench, scripted: bool = False) -> Iterable[Figure]:
+    """The scaling table's figures, size by size (the scripted commands' alone, at two sizes)."""
     from benchmarks import sizes
 
-    yield from sizes.measure(bench)
+    yield from sizes.measure(bench, sizes.SCRIPTED, scripted=True) if scripted else sizes.measure(bench)
 
 
 def _machine() -> str:

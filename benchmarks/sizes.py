@@ -26,15 +26,27 @@ BIG = 50_000  # record files from which export figures take a third of the pairs
 SCALE_TARGET = 1.2  # what a command or the lobby costs at the biggest size ÷ at the smallest
 
 
-def measure(bench: Bench, sizes: tuple[tuple[int, float], ...] = SIZES) -> Iterator[Figure]:
-    """Every figure of the table, size by size, as each is measured; then the biggest ÷ the smallest."""
+SCRIPTED = ((12, 5), (200, 5))  # --scripted: the commands and saving alone, smallest and biggest
+
+
+def measure(bench: Bench, sizes: tuple[tuple[int, float], ...] = SIZES,
+            scripted: bool = False) -> Iterator[Figure]:
+    """Every figure of the table, size by size, as each is measured; then the biggest ÷ the smallest.
+
+    `scripted` keeps to the scripted commands and saving (no lobby, idle or export figures).
+    """
     scaled: dict[str, list[Figure]] = {}
     for members, years in sizes:
         demo = bench.demo(members, years)
-        shown = [*bench_cli.figures(bench, demo), bench_tui.lobby_figures(bench, demo)[0]]
+        shown = [*bench_cli.figures(bench, demo)]
+        if not scripted:
+            shown.append(bench_tui.lobby_figures(bench, demo)[0])
         for fig in shown:
             scaled.setdefault(fig.name.replace(f"({demo.size})", "").strip(), []).append(fig)
         yield from shown
+        if scripted:
+            yield bench_store.save_figure(bench, demo)
+            continue
         yield bench_idle.figure(bench, demo)
         runs = bench.runs if demo.records < BIG else max(3, bench.runs // 3)
         yield from bench_export.figures(bench, demo, runs)

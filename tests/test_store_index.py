@@ -173,3 +173,24 @@ def test_a_file_added_in_the_same_clock_tick_as_a_read_is_noticed(tmp_path: Path
     save_checkin(store_at(root), NEW, "2026-11-26")
     os.utime(month, ns=(before.st_atime_ns, before.st_mtime_ns))  # a coarse clock: the same mtime
     assert set(store.read().records) == {IDS[0], NEW}
+
+
+def test_a_file_replaced_in_the_same_clock_tick_as_a_read_is_noticed(tmp_path: Path) -> None:
+    """A folder listed while fresh, then a file renamed over another in the same tick: the new one is read."""
+    root, index = tmp_path / "shared", tmp_path / "index"
+    save_checkin(store_at(root), IDS[0], "2026-11-26")
+    save_checkin(store_at(root), IDS[1], "2026-11-26")
+    age(root)
+    month = root / "records" / "checkin" / "2026-11"
+    os.utime(month)  # changed just now: its scan is not settled, so the next read lists it again
+    store = store_at(root, index)
+    assert set(store.read().records) == {IDS[0], IDS[1]}
+    before = month.stat()
+    [first, second] = sorted(record_files(month), key=lambda p: p.name.startswith(IDS[1]))
+    tmp = month / ".huddle-replace.tmp"
+    shutil.copyfile(second, tmp)
+    os.replace(tmp, first)  # first's name now holds the second record (a new inode)
+    os.utime(month, ns=(before.st_atime_ns, before.st_mtime_ns))  # a coarse clock: the same mtime
+    read = store.read()
+    assert set(read.records) == {IDS[1]}
+    assert [p.name for p in read.foreign_copies] == [first.name]

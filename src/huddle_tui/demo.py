@@ -20,6 +20,7 @@ from huddle_tui.model.checkin import CheckIn, Concern, FollowUp
 from huddle_tui.model.huddle import Handoff, Huddle, Turn
 from huddle_tui.model.ids import named_id, random_id
 from huddle_tui.rules.rotation import Held, plan_for
+from huddle_tui.storage.batch import BatchWriter
 from huddle_tui.storage.folder import FolderStore
 
 NAMES = ["Ana", "Ben", "Chen", "Dara", "Emeka", "Fatima", "Gus", "Hana", "Ilya", "Jo",
@@ -79,7 +80,14 @@ def generate(folder: Path, members: int = 8, years: float = 1.0, seed: int = 7,
     team = make_team(folder, members, years, today, rng)
     write_toml(folder / paths.TEAM_CONFIG_NAME, team_config_to_toml(team))
     clock = [datetime.now(UTC)]
-    store = FolderStore(folder, now=lambda: clock[0], durable=False)
+    with BatchWriter(FolderStore(folder, now=lambda: clock[0], durable=False)) as store:
+        _history(store, team, years, today, rng, clock, progress)
+    return team
+
+
+def _history(store: BatchWriter, team: TeamConfig, years: float, today: date, rng: random.Random,
+             clock: list[datetime], progress: Progress | None) -> None:
+    """Every working day's check-ins and huddle, from `years` ago to today."""
     days = workdays(today - timedelta(days=round(365 * years)), today)
     baseline = {m.name: rng.uniform(3.0, 4.2) for m in team.members}
     drift = dict.fromkeys(baseline, 0.0)
@@ -106,10 +114,9 @@ def generate(folder: Path, members: int = 8, years: float = 1.0, seed: int = 7,
             _save_huddle(store, rng, team, day, huddles, handoffs)
         if progress is not None:
             progress(n + 1, len(days))
-    return team
 
 
-def _save_checkin(store: FolderStore, rng: random.Random, member: str, iso: str, mood: int,
+def _save_checkin(store: BatchWriter, rng: random.Random, member: str, iso: str, mood: int,
                   team: TeamConfig, anonymous_ok: bool = True) -> None:
     """One synthetic check-in, sometimes anonymous, sometimes with a concern."""
     concerns: list[Concern] = []
@@ -130,7 +137,7 @@ def _save_checkin(store: FolderStore, rng: random.Random, member: str, iso: str,
         store.save("checkin", random_id(), iso, checkin.to_payload(), anonymous=True, version=1)
 
 
-def _save_huddle(store: FolderStore, rng: random.Random, team: TeamConfig, day: date,
+def _save_huddle(store: BatchWriter, rng: random.Random, team: TeamConfig, day: date,
                  huddles: list[Held], handoffs: list[Handoff]) -> None:
     """One held huddle, following the rotation (and now and then a handoff)."""
     iso = day.isoformat()

@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any, NamedTuple
 
 from huddle_tui.config.pairs import PairsConfig, read_interests, read_pairs
-from huddle_tui.config.toml_reader import TomlReader, kind_of, parse_toml
+from huddle_tui.config.toml_reader import TomlReader, kept_parse, kind_of, read_text
 from huddle_tui.errors import ConfigError
 from huddle_tui.model.checkin import Visibility
 from huddle_tui.text import normal_name
@@ -214,8 +214,16 @@ MEASURE_KEYS = {"sisq", "who5"}
 
 
 def load_team_config(path: Path) -> TeamConfig:
-    """Read a team's huddle.toml; the folder it sits in is the shared folder."""
-    data, text = parse_toml(path)
+    """Read a team's huddle.toml; the folder it sits in is the shared folder (kept checked: kept_team)."""
+    from huddle_tui.config import kept_team
+
+    return kept_team.load(path, read_text(path), _check_team_config,
+                          (TeamConfig, Member, AwayRange, Endpoint, SupportResource, PairsConfig))
+
+
+def _check_team_config(path: Path, text: str) -> TeamConfig:
+    """Check a huddle.toml's text and convert it, every problem one ConfigError line."""
+    data = kept_parse(path, text)
     r = TomlReader(path, text)
     r.table(data, "", TEAM_KEYS)
     team = r.table(data.get("team", {}), "team", TEAM_TABLE_KEYS)

@@ -127,6 +127,12 @@ def kind_of(value: Any) -> str:
 
 def parse_toml(path: Path) -> tuple[dict[str, Any], str]:
     """Read and parse a TOML file, turning every failure into ConfigError."""
+    text = read_text(path)
+    return kept_parse(path, text), text
+
+
+def read_text(path: Path) -> str:
+    """A TOML file's text, every failure to read it as ConfigError."""
     try:
         raw = path.read_bytes()
     except FileNotFoundError:
@@ -137,7 +143,7 @@ def parse_toml(path: Path) -> tuple[dict[str, Any], str]:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
         raise ConfigError(f"{path}: not UTF-8 text (byte {exc.start})") from None
-    return kept_parse(path, text), text
+    return text
 
 
 def _loads(path: Path, text: str) -> dict[str, Any]:

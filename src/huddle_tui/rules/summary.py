@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
@@ -27,39 +26,62 @@ from huddle_tui.storage.folder import History
 from huddle_tui.text import printable
 
 
-@dataclass
-class ConcernLine:
+class _Fields:
+    """Equality and repr from the fields, as @dataclass gave, without importing it (~10 ms a command)."""
+
+    __hash__ = None  # type: ignore[assignment]  # mutable, compared by value: unhashable, as before
+
+    def __eq__(self, other: object) -> bool:
+        """Equal when of the same class with equal fields."""
+        return other.__class__ is self.__class__ and other.__dict__ == self.__dict__
+
+    def __repr__(self) -> str:
+        """The class and its fields, as a dataclass shows them."""
+        return f"{type(self).__name__}({', '.join(f'{k}={v!r}' for k, v in self.__dict__.items())})"
+
+
+class ConcernLine(_Fields):
     """One concern as the team may see it."""
 
-    text: str
-    kind: str
-    member: str | None
-    followup_owner: str | None = None
-    followup_state: str | None = None
+    def __init__(self, text: str, kind: str, member: str | None, followup_owner: str | None = None,
+                 followup_state: str | None = None) -> None:
+        """The concern's fields."""
+        self.text = text
+        self.kind = kind
+        self.member = member
+        self.followup_owner = followup_owner
+        self.followup_state = followup_state
 
 
-@dataclass
-class Summary:
+class Summary(_Fields):
     """Everything the team may see about one date's huddle."""
 
-    team: str
-    date: str
-    facilitator: str | None
-    next_facilitator: str | None
-    expected: int
-    checked_in: list[str] = field(default_factory=list)
-    anonymous_count: int = 0
-    withheld_count: int = 0
-    anonymous_moods: dict[int, int] | None = None
-    held_back: int = 0
-    rounds: int = 0
-    moods: dict[int, int] | None = None
-    named_moods: dict[str, int] = field(default_factory=dict)
-    statuses: dict[str, str] = field(default_factory=dict)
-    concerns: list[ConcernLine] = field(default_factory=list)
-    airtime: list[dict[str, Any]] = field(default_factory=list)
-    round_s: float | None = None
-    total_s: float | None = None
+    def __init__(self, team: str, date: str, facilitator: str | None, next_facilitator: str | None,
+                 expected: int, checked_in: list[str] | None = None, anonymous_count: int = 0,
+                 withheld_count: int = 0, anonymous_moods: dict[int, int] | None = None,
+                 held_back: int = 0, rounds: int = 0, moods: dict[int, int] | None = None,
+                 named_moods: dict[str, int] | None = None, statuses: dict[str, str] | None = None,
+                 concerns: list[ConcernLine] | None = None, airtime: list[dict[str, Any]] | None = None,
+                 round_s: float | None = None, total_s: float | None = None) -> None:
+        """The summary's fields (lists and dicts left out start empty, each its own)."""
+        self.team = team
+        self.date = date
+        self.facilitator = facilitator
+        self.next_facilitator = next_facilitator
+        self.expected = expected
+        self.checked_in: list[str] = [] if checked_in is None else checked_in
+        self.anonymous_count = anonymous_count
+        self.withheld_count = withheld_count
+        self.anonymous_moods = anonymous_moods
+        self.held_back = held_back
+        self.rounds = rounds
+        self.moods = moods
+        self.named_moods: dict[str, int] = {} if named_moods is None else named_moods
+        self.statuses: dict[str, str] = {} if statuses is None else statuses
+        self.concerns: list[ConcernLine] = [] if concerns is None else concerns
+        self.airtime: list[dict[str, Any]] = [] if airtime is None else airtime
+        self.round_s = round_s
+        self.total_s = total_s
 
     @property
     def answered(self) -> int:

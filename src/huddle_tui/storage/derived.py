@@ -22,7 +22,7 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
-from huddle_tui.storage.stamps import RACY_NS, RECORDS, checksum, dir_stamp, folder_tag
+from huddle_tui.storage.stamps import RACY_NS, RECORDS, dir_stamp, fingerprint, folder_tag
 
 DERIVED_FORMAT = 2  # raise when what a kept answer holds changes meaning
 TODAY = "today"  # what the lobby shows of a day (Journal.today)
@@ -37,14 +37,14 @@ _last_team: list[tuple[object, str]] = []
 
 
 def team_checksum(team: object) -> str:
-    """checksum(repr(team)), remembered for the last team seen (an idle lobby asks every few seconds).
+    """The team's fingerprint (stamps.py), remembered for the last team seen (an idle lobby asks often).
 
     The repr of a 200-member config takes milliseconds; comparing it with the
     last one (immutable tuples, compared in C) takes microseconds.
     """
     if _last_team and _last_team[0][0] == team:
         return _last_team[0][1]
-    found = checksum(repr(team))
+    found = fingerprint(team)  # checksum(repr(team)) unless its builder named it (config/kept_team.py)
     _last_team[:] = [(team, found)]
     return found
 

@@ -90,8 +90,35 @@ class Record(NamedTuple):
 
 def dumps(data: Any) -> str:
     """Compact, sorted JSON with C1 controls escaped too (json leaves U+0080–U+009F raw)."""
-    text = json.dumps(data, ensure_ascii=False, separators=(",", ":"), sort_keys=True)
+    text = "".join(_encode(data, 0)) if _encode is not None else \
+        json.dumps(data, ensure_ascii=False, separators=(",", ":"), sort_keys=True)
     return _escape_c1(text)
+
+
+def _not_json(value: Any) -> Any:
+    """What json.dumps says of a value it cannot write."""
+    raise TypeError(f"Object of type {type(value).__name__} is not JSON serializable")
+
+
+def _c_encoder() -> Any:
+    """json.dumps(ensure_ascii=False, separators=(",", ":"), sort_keys=True)'s C encoder, made once.
+
+    json.dumps builds an encoder on every call, as long as the encoding of a
+    small record itself: export writes one line per record, and every save
+    and server PUT encodes one. None where the C accelerator is missing.
+    """
+    from json import encoder
+
+    make = getattr(encoder, "c_make_encoder", None)
+    quote = getattr(encoder, "c_encode_basestring", None)
+    if make is None or quote is None:
+        return None
+    # markers None: no cycle check (JSON data read from files or built here has no cycles; one
+    # would end in a RecursionError instead of json's ValueError).
+    return make(None, _not_json, quote, None, ":", ",", True, False, True)
+
+
+_encode = _c_encoder()
 
 
 def _escape_c1(text: str) -> str:

@@ -253,8 +253,21 @@ class FolderStore:
         Only the month folders from `since`'s month to `until`'s are read, so a
         day's view (since == until) costs one month, not the years after it.
         `verify` re-reads every file instead of trusting the index (`huddle
-        doctor` does), and refreshes the index with what it found.
+        doctor` does), and refreshes the index with what it found. A day's
+        read of some kinds is kept whole beside the index (dayslice.py).
         """
+        if since is not None and since == until and kinds is not None and self.index_dir is not None \
+                and not verify:
+            from huddle_tui.storage import dayslice
+
+            chosen = tuple(kinds)
+            return dayslice.read(self.root, self.index_dir, chosen, since,
+                                 lambda: self._read(chosen, since, until, False), History, Problem)
+        return self._read(kinds, since, until, verify)
+
+    def _read(self, kinds: Iterable[str] | None, since: str | None, until: str | None,
+              verify: bool) -> History:
+        """read()'s work, through the index."""
         history = History()
         books = _Books(self)
         collecting = _pause_gc()
@@ -300,9 +313,10 @@ class FolderStore:
             return history
         try:
             st = os.fstat(fd)
-            with os.scandir(fd) as it:
-                prefixes = tuple(rid + "." for rid in wanted)
-                entries = [e for e in it if e.name.startswith(prefixes)]
+            prefixes = [rid + "." for rid in wanted]
+            # Names only (a month of a big team is thousands): the few matches are stat'ed alone.
+            found = [_Entry.at(fd, n) for n in _starting_with(os.listdir(fd), prefixes)]
+            entries = [e for e in found if e is not None]
             scan = scan_entries(entries, folder, kind, month, (st.st_mtime_ns, st.st_ino),
                                 shared=not self.private, at=fd)
         finally:
@@ -398,6 +412,65 @@ class FolderStore:
             return []
         months.sort()
         return months
+
+
+def _starting_with(names: list[str], prefixes: list[str]) -> list[str]:
+    """The names that start with one of the prefixes, found by str.find over all of them at once.
+
+    A month of a big team holds thousands of names and a save wants the few
+    of one or two ids: one join and a search in C, not a comparison per name.
+    A name holding a newline may yield a part of itself that is no file
+    (the caller's stat finds it gone) and never hides another name.
+    """
+    if len(names) <= 64:
+        return [n for n in names if n.startswith(tuple(prefixes))]
+    text = "\n" + "\n".join(names)
+    found = []
+    for prefix in prefixes:
+        at = text.find("\n" + prefix)
+        while at >= 0:
+            end = text.find("\n", at + 1)
+            found.append(text[at + 1:end if end >= 0 else len(text)])
+            at = text.find("\n" + prefix, at + 1)
+    return list(dict.fromkeys(found))
+
+
+class _Entry:
+    """What scan_entries asks of a listed name (os.DirEntry's few calls), from one lstat at the folder."""
+
+    def __init__(self, name: str, st: os.stat_result | None) -> None:
+        """A name in the folder and its lstat (None when it could not be taken)."""
+        self.name = name
+        self.st = st
+        self.mode = st.st_mode if st is not None else 0
+
+    @classmethod
+    def at(cls, fd: int, name: str) -> _Entry | None:
+        """The entry of `name` in the open folder `fd`, or None when it is gone since the listing."""
+        try:
+            return cls(name, os.stat(name, dir_fd=fd, follow_symlinks=False))
+        except FileNotFoundError:
+            return None
+        except OSError:
+            return cls(name, None)
+
+    def stat(self, *, follow_symlinks: bool = True) -> os.stat_result:
+        """The lstat taken at the listing."""
+        if self.st is None:
+            raise FileNotFoundError(self.name)
+        return self.st
+
+    def inode(self) -> int:
+        """The inode number (0 when the lstat failed)."""
+        return self.st.st_ino if self.st is not None else 0
+
+    def is_file(self, *, follow_symlinks: bool = True) -> bool:
+        """A regular file (never through a link: scan_entries asks only that)."""
+        return stat.S_ISREG(self.mode)
+
+    def is_symlink(self) -> bool:
+        """A symbolic link."""
+        return stat.S_ISLNK(self.mode)
 
 
 def _named_version(name: str, record_id: str) -> int:

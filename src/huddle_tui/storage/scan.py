@@ -11,7 +11,10 @@ every writer we know of (ours, git, Syncthing, Dropbox, rsync) adds, replaces
 or removes a file by creating, renaming or unlinking it, which changes the
 folder's mtime. A scan is settled only when the folder had not changed for
 RACY_NS before it started, so a change in the same clock tick as the listing
-is never missed (git's "racy clean" rule). Files are treated alike: a parse
+is never missed (git's "racy clean" rule); listing such a folder again while
+its stamp is still the same takes an old file still under its name with the
+same inode (from the listing) as the file it was: only a name or inode can
+have changed unseen. Files are treated alike: a parse
 is reused only for a file whose stamp is unchanged and was already old when
 parsed. A file rewritten in place (no writer does that; it is damage) is
 seen by the next read of a changed folder and by `huddle doctor`, which
@@ -27,7 +30,8 @@ import re
 import stat
 import sys
 import time
-from typing import Any, NamedTuple
+from collections.abc import Sequence
+from typing import Any, NamedTuple, Protocol
 
 from huddle_tui.storage import envelope, validate
 from huddle_tui.storage.envelope import CorruptRecord
@@ -113,16 +117,37 @@ def scan_month(folder: str, kind: str, month: str, stamp: DirStamp,
             os.close(at)
 
 
-def scan_entries(entries: list[os.DirEntry[str]], folder: str, kind: str, month: str, stamp: DirStamp,
+class Listed(Protocol):
+    """What a scan asks of a listed name: os.DirEntry, or folder.py's entry for a few names."""
+
+    @property
+    def name(self) -> str:
+        """Its name in the folder."""
+
+    def is_file(self, *, follow_symlinks: bool = True) -> bool:
+        """A regular file."""
+
+    def is_symlink(self) -> bool:
+        """A symbolic link."""
+
+    def stat(self, *, follow_symlinks: bool = True) -> os.stat_result:
+        """Its stat."""
+
+    def inode(self) -> int:
+        """Its inode number (from the listing where the system gives it)."""
+
+
+def scan_entries(entries: Sequence[Listed], folder: str, kind: str, month: str, stamp: DirStamp,
                  *, shared: bool, at: int | None) -> MonthScan:
     """Read the files of some entries of a month folder (a part of a listing, for a few ids)."""
     return _scan_entries(entries, folder, kind, month, stamp, None, shared, at, time.time_ns())
 
 
-def _scan_entries(entries: list[os.DirEntry[str]], folder: str, kind: str, month: str, stamp: DirStamp,
+def _scan_entries(entries: Sequence[Listed], folder: str, kind: str, month: str, stamp: DirStamp,
                   previous: MonthScan | None, shared: bool, at: int | None, now: int) -> MonthScan:
     """scan_month's work on one listing (files opened relative to the folder fd `at`, if any)."""
     old: dict[str, tuple[int, int, int, int, int]] = marshal.loads(previous.reuse) if previous else {}
+    same = previous is not None and previous.stamp == stamp
     records: list[Fields] = []
     others: list[Other] = []
     reuse: dict[str, tuple[int, int, int, int, int]] = {}
@@ -141,12 +166,18 @@ def _scan_entries(entries: list[os.DirEntry[str]], folder: str, kind: str, month
             others.append((name, _flag(name), LINK if entry.is_symlink() else NOT_A_FILE))
             continue
         hit = old.get(name)
-        if hit is not None:
+        found: FileStamp
+        if hit is not None and same and hit[1] != _NEVER and entry.inode() == hit[2]:
+            # The folder is as it was when last listed (only too lately changed to be trusted
+            # unlisted): an old file still under its name, its inode from the listing itself
+            # (d_ino), is the file read then, as a settled scan of this stamp would take it.
+            found = hit[:3]
+        elif hit is not None:
             try:
                 st = entry.stat(follow_symlinks=False)
             except OSError:  # gone since the listing
                 continue
-            found: FileStamp = (st.st_size, st.st_mtime_ns, st.st_ino)
+            found = (st.st_size, st.st_mtime_ns, st.st_ino)
         if hit is not None and hit[:3] == found and previous is not None:
             flag, slot = hit[3], hit[4]
             value: Fields | str = previous.records[slot] if slot >= 0 else str(previous.others[-1 - slot][2])

@@ -20,6 +20,8 @@ RACY_NS = 3_000_000_000
 DirStamp = tuple[int, int]
 
 _RESOLVED: dict[Path, Path] = {}
+_FINGERPRINTS: dict[int, tuple[object, str]] = {}
+_REMEMBERED = 8
 
 
 def dir_stamp(folder: str) -> DirStamp | None:
@@ -35,6 +37,21 @@ def checksum(text: str) -> str:
     """A short, stable cache key for some text (not a secret: two checksums keep hashlib off this path)."""
     key = text.encode()
     return f"{zlib.crc32(key):08x}{zlib.adler32(key):08x}"
+
+
+def fingerprint(value: object) -> str:
+    """A checksum naming a value (a team config) in a derived record's key: its builder's, or its repr's."""
+    found = _FINGERPRINTS.get(id(value))
+    if found is not None and found[0] is value:
+        return found[1]
+    return checksum(repr(value))
+
+
+def remember_fingerprint(value: object, print_: str) -> None:
+    """Say which checksum names `value` (held with it, so its id is not reused; the last few only)."""
+    _FINGERPRINTS[id(value)] = (value, print_)
+    while len(_FINGERPRINTS) > _REMEMBERED:
+        del _FINGERPRINTS[next(iter(_FINGERPRINTS))]
 
 
 def folder_tag(root: Path) -> str:

@@ -1,0 +1,120 @@
+"""A huddle.toml is checked once per change: the kept TeamConfig always equals a fresh check."""
+
+from __future__ import annotations
+
+import marshal
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from huddle_tui.config import kept_team
+from huddle_tui.config.team import _check_team_config, load_team_config
+from huddle_tui.errors import ConfigError
+from huddle_tui.paths import cache_dir
+from huddle_tui.storage.stamps import fingerprint
+from tests.test_config_kept import big_config
+
+RICH = """
+[team]
+name = "Rich"
+holidays = [2026-12-24, 2026-12-25, 2026-12-31]
+workdays = ["mon", "tue", "thu"]
+[measures]
+who5 = true
+sisq = true
+[pairs]
+cadence = "biweekly"
+[[members]]
+name = "Ana"
+handle = "ana"
+joined = 2025-01-02
+pairs = true
+interests = ["tea", "chess"]
+away = [{ from = 2026-01-01, to = 2026-01-05 }]
+[[members]]
+name = "Ben"
+[[endpoints]]
+url = "https://example.org/api"
+token_file = "token.txt"
+name = "api"
+[[support]]
+name = "EAP"
+contact = "+1 555"
+kind = "eap"
+"""
+
+
+def kept_files() -> list[Path]:
+    """The kept team configs in the user's cache."""
+    return sorted((cache_dir() / "team").glob("*.marshal"))
+
+
+@pytest.mark.parametrize("text", ["big", RICH])
+def test_the_kept_config_equals_a_fresh_check_and_is_used(tmp_path: Path, text: str) -> None:
+    """Twice the same TeamConfig; the second comes from the kept file (proved by changing it)."""
+    path = big_config(tmp_path) if text == "big" else tmp_path / "huddle.toml"
+    if text != "big":
+        path.write_text(text)
+    fresh = _check_team_config(path, path.read_text())
+    assert load_team_config(path) == fresh
+    again = load_team_config(path)
+    assert again == fresh and type(again.members[0]) is type(fresh.members[0])
+    assert fingerprint(again) == fingerprint(load_team_config(path))  # the same in every process
+    [kept] = kept_files()
+    data = kept.read_bytes()
+    head = data.index(b"\n") + 1
+    wanted, frozen, print_ = marshal.loads(data[head + 4:])
+    frozen = ("n", "TeamConfig", ("From the cache", *frozen[2][1:]))
+    blob = marshal.dumps((wanted, frozen, print_))
+    import zlib
+
+    kept.write_bytes(data[:head] + zlib.crc32(blob).to_bytes(4, "big") + blob)
+    assert load_team_config(path).name == "From the cache"
+
+
+def test_an_edit_a_move_or_a_damaged_entry_is_checked_afresh(tmp_path: Path) -> None:
+    """The text and the path read now decide; garbage in the cache gives the fresh answer."""
+    path = big_config(tmp_path)
+    load_team_config(path)
+    path.write_text(path.read_text().replace('name = "Big"', 'name = "Renamed"'))
+    assert load_team_config(path).name == "Renamed"
+    moved = tmp_path / "moved"
+    moved.mkdir()
+    (moved / "huddle.toml").write_text(path.read_text())
+    assert load_team_config(moved / "huddle.toml").shared_dir == moved.resolve()
+    [first, *_] = kept_files()
+    for garbage in (b"", b"\x00garbage", first.read_bytes()[:-5]):
+        for kept in kept_files():
+            kept.write_bytes(garbage)
+        assert load_team_config(path).name == "Renamed"
+        assert load_team_config(path).members[-1].joined == date(2026, 11, 30)
+
+
+def test_new_checking_code_checks_afresh(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """An upgrade (another code stamp) never gets a config checked by the old code."""
+    path = big_config(tmp_path)
+    load_team_config(path)
+    calls: list[Path] = []
+
+    def counting(where: Path, text: str) -> object:
+        """Count fresh checks."""
+        calls.append(where)
+        return _check_team_config(where, text)
+
+    monkeypatch.setattr("huddle_tui.config.team._check_team_config", counting)
+    load_team_config(path)
+    assert calls == []
+    monkeypatch.setattr(kept_team, "_code_stamp", lambda: ("another version",))
+    load_team_config(path)
+    assert calls == [path]
+
+
+def test_a_bad_config_is_one_line_and_never_kept(tmp_path: Path) -> None:
+    """A duplicate member is a ConfigError every time, from the cache or not."""
+    path = tmp_path / "huddle.toml"
+    path.write_text('[team]\nname = "T"\n[[members]]\nname = "Ana"\n[[members]]\nname = "ana"\n')
+    for _ in range(2):
+        with pytest.raises(ConfigError, match="duplicate member"):
+            load_team_config(path)
+    assert kept_files() == []

@@ -1,0 +1,130 @@
+"""A day's kept read (storage/dayslice.py) always equals a plain read of the folder.
+
+A read of one day through the store with an index answers from a kept
+History while every folder it came from is unchanged. Whatever is written in
+between — check-ins, huddles, handoffs, edits, deletions, two machines
+writing one version, conflicted copies, damaged files, a file a sync tool
+drops in with an old mtime, a new odd-named month folder — with time
+passing or not (only settled folders are trusted), it must report exactly
+what a read without any cache reports.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import tempfile
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from huddle_tui.storage import dayslice
+from huddle_tui.storage.folder import FolderStore
+from tests.storekit import HOUR_NS, age, record_bytes, summary
+from tests.test_derived_today import CHECKIN, HUDDLE_NEAR, NEAR, write_checkin
+from tests.test_plan_bounded import DAMAGE, HANDOFF, LATER, World
+
+KINDS = ("checkin", "huddle", "handoff")
+# A sync tool's file: put in place with the mtime its author's machine gave it, hours ago.
+DROPPED = st.tuples(st.just("dropped"), st.sampled_from(NEAR), st.integers(1, 5))
+ODD_MONTH = st.tuples(st.just("odd-month"), st.sampled_from(NEAR))
+OPS = st.lists(st.tuples(st.one_of(HUDDLE_NEAR, HANDOFF, LATER, CHECKIN, CHECKIN, DAMAGE, DROPPED, ODD_MONTH),
+                         st.booleans()), min_size=2, max_size=30)
+
+
+def drop(world: World, op: tuple[Any, ...]) -> None:
+    """A teammate's check-in arriving through a sync tool: the file keeps its old mtime."""
+    _, day, mood = op
+    iso = day.isoformat()
+    name, data = record_bytes("checkin", iso, {"member": "Ben", "mood": mood, "status": "synced"},
+                              rid=f"00000000-0000-4000-8000-{mood:012d}", version=1 + mood,
+                              written_at=f"{iso}T08:00:0{mood}.000000Z")
+    folder = world.root / "records" / "checkin" / iso[:7]
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / name).write_bytes(data)
+    old = os.stat(folder / name).st_mtime_ns - 5 * HOUR_NS
+    os.utime(folder / name, ns=(old, old))
+
+
+def odd_month(world: World, op: tuple[Any, ...]) -> None:
+    """A copy of a month folder under another name ("2026-03 (1)"), as a sync tool may leave."""
+    month = op[1].isoformat()[:7]
+    source = world.root / "records" / "checkin" / month
+    if source.is_dir():
+        # File by file: copytree would also set the copy's folder mtime to the source's, and
+        # after age() two folders can share one mtime to the nanosecond, which no clock gives.
+        copy = source.with_name(f"{month} (1)")
+        copy.mkdir(exist_ok=True)
+        for path in source.iterdir():
+            shutil.copyfile(path, copy / path.name)
+
+
+def plain(world: World, day: date) -> dict[str, object]:
+    """What a read of the day without index or kept slice reports."""
+    iso = day.isoformat()
+    return summary(FolderStore(world.root).read(KINDS, since=iso, until=iso))
+
+
+@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(ops=OPS, days=st.lists(st.sampled_from(NEAR), min_size=1, max_size=2))
+def test_a_kept_day_equals_a_plain_read(ops: list[tuple[tuple[Any, ...], bool]], days: list[date]) -> None:
+    """After every write, with or without an hour passing, a day's read says what a plain read says."""
+    root = Path(tempfile.mkdtemp(prefix="huddle-day-"))
+    used = 0
+    real = dayslice._history
+
+    def counting(*args: Any) -> Any:
+        """Count answers given from a kept slice."""
+        nonlocal used
+        used += 1
+        return real(*args)
+
+    dayslice._history = counting  # type: ignore[assignment]
+    try:
+        world = World(root, "fair", 5)
+        write_checkin(world, ("checkin", NEAR[0], "Ana", "team", False))  # a records/ folder to keep
+        for op, later in [*ops, (None, True)]:
+            if op is not None:
+                {"checkin": write_checkin, "dropped": drop, "odd-month": odd_month}.get(
+                    op[0], lambda w, o: w.apply(o))(world, op)
+            if later:
+                age(root)
+            for day in days:
+                iso = day.isoformat()
+                want = plain(world, day)
+                assert summary(world.store.read(KINDS, since=iso, until=iso)) == want
+                assert summary(world.store.read(KINDS, since=iso, until=iso)) == want  # kept when settled
+        assert used, "the last step aged every folder: its second read must have been kept"
+    finally:
+        dayslice._history = real
+        shutil.rmtree(root, ignore_errors=True)
+
+
+def test_a_file_dropped_with_an_old_mtime_is_seen(tmp_path: Path) -> None:
+    """Kept and settled, then a sync tool adds an old-dated file: the next read has it."""
+    world = World(tmp_path / "shared", "fair", 3)
+    write_checkin(world, ("checkin", NEAR[0], "Ana", "team", False))
+    age(world.root)
+    iso = NEAR[0].isoformat()
+    before = summary(world.store.read(KINDS, since=iso, until=iso))
+    assert summary(world.store.read(KINDS, since=iso, until=iso)) == before
+    drop(world, ("dropped", NEAR[0], 2))
+    after = summary(world.store.read(KINDS, since=iso, until=iso))
+    assert after != before and after == plain(world, NEAR[0])
+
+
+def test_a_damaged_kept_slice_is_read_afresh(tmp_path: Path) -> None:
+    """Garbage in a kept slice costs a fresh read, never a wrong answer or a crash."""
+    world = World(tmp_path / "shared", "fair", 3)
+    write_checkin(world, ("checkin", NEAR[0], "Ana", "team", False))
+    age(world.root)
+    iso = NEAR[0].isoformat()
+    want = summary(world.store.read(KINDS, since=iso, until=iso))
+    [kept] = list(Path(str(world.store.index_dir)).rglob("*.slice"))
+    good = kept.read_bytes()
+    for garbage in (b"", b"huddle-day", good[:-3], good[:40] + b"\x00" + good[41:]):
+        kept.write_bytes(garbage)
+        assert summary(world.store.read(KINDS, since=iso, until=iso)) == want
