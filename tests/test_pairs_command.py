@@ -186,3 +186,25 @@ def test_huddle_me_shows_my_buddies_this_week(shared: Path, capsys: pytest.Captu
     assert json.loads(out)["buddies"] == [{"kind": "buddy", "with": [n for n in mine if n != "Ana"]}]
     code, out, err = cli(capsys, "me")
     assert f"Your buddy this week: {', '.join(n for n in mine if n != 'Ana')}" in out
+
+
+def test_people_who_opt_in_later_in_the_week_are_paired(shared: Path,
+                                                        capsys: pytest.CaptureFixture[str]) -> None:
+    """A round with nobody to pair is not kept (nor is an older version's): opting in later pairs people."""
+    day = MONDAY.isoformat()
+    path = write_team(shared, opted=["Ana"])
+    code, out, _ = cli(capsys, "pairs", "--json", "--config", str(path), "--date", day)
+    assert code == 0 and json.loads(out)["groups"] == []
+    assert not list((shared / "records").glob("pairs/*/*"))  # nothing kept
+    store = FolderStore(shared)  # … as an older version did: an empty round, version 1
+    team = load_team_config(path)
+    record, data = encode("pairs", round_id(team, "buddy", MONDAY), 1, day, day,
+                          {"track": "buddy", "monday": day, "groups": [], "cooldown": 0})
+    store.write(record, data, anonymous=True)
+    path = write_team(shared, opted=["Ana", "Ben", "Chen"])
+    code, out, _ = cli(capsys, "pairs", "--json", "--config", str(path), "--date", day)
+    assert code == 0 and sorted(n for g in json.loads(out)["groups"] for n in g) == ["Ana", "Ben", "Chen"]
+    code, again, _ = cli(capsys, "pairs", "--json", "--config", str(path), "--date", day)
+    assert json.loads(again)["groups"] == json.loads(out)["groups"]
+    kept = Journal(load_team_config(path)).shared.read(("pairs",)).records[round_id(team, "buddy", MONDAY)]
+    assert kept.version == 2 and len(kept.payload["groups"]) == 1

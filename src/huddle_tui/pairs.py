@@ -99,11 +99,17 @@ def compute(journal: Journal, track: Track, monday: date) -> PairRound:
 
 def stored(journal: Journal, track: str, monday: date) -> PairRound | None:
     """The round's record, if some machine made it already (its own files only, not the month)."""
+    found = _stored(journal, track, monday)
+    return found[0] if found else None
+
+
+def _stored(journal: Journal, track: str, monday: date) -> tuple[PairRound, int] | None:
+    """The round's record and its version, if some machine made it already."""
     rid = round_id(journal.team, track, monday)
     record = journal.shared.read_ids("pairs", monday.isoformat(), (rid,)).records.get(rid)
     if record is None or record.deleted:
         return None
-    return PairRound.from_payload(record.date, record.payload)
+    return PairRound.from_payload(record.date, record.payload), record.version
 
 
 def marks_for(journal: Journal, track: str, monday: date, names: list[str]) -> dict[str, str]:
@@ -120,14 +126,18 @@ def marks_for(journal: Journal, track: str, monday: date, names: list[str]) -> d
 def this_round(journal: Journal, track: Track, day: date, *, today: date, save: bool = True) -> RoundView:
     """The round covering `day`: its record, or made now (and saved unless it is still to come)."""
     monday = monday_of(journal.team, track, day)
-    found = stored(journal, track, monday)
+    kept = _stored(journal, track, monday)
+    found = kept[0] if kept else None
     created = saved = False
-    if found is None:
+    if found is None or not found.groups:
+        # No round yet, or one made before two people opted in: an empty round is never kept, so
+        # people who opt in later in the week are paired (the same on every machine, as made here).
         found = compute(journal, track, monday)
         created = True
-        if save and monday <= today:
+        if save and monday <= today and found.groups:
             journal.save_record("pairs", round_id(journal.team, track, monday), monday.isoformat(),
-                                found.to_payload(), dated_only=True, version=1)  # never edited
+                                found.to_payload(), dated_only=True,
+                                version=kept[1] + 1 if kept else 1)  # never edited once it pairs anyone
             saved = True
     names = [n for g in found.groups for n in g]
     return RoundView(found, created, saved, marks_for(journal, track, monday, names))
