@@ -73,7 +73,7 @@ def put_json(c: httpx.Client, rid: str, obj: Any, **headers: str) -> httpx.Respo
 
 def test_bad_requests_get_their_status_and_leave_the_store_untouched(
         served: tuple[LiveServer, Path], tmp_path: Path) -> None:
-    """No token 401, wrong token 403, too big 413, bad JSON 400, bad schema or checksum 422, conflict 409."""
+    """No token 401, wrong token 403, too big 413, bad JSON 400, bad schema or checksum 422, conflict 422."""
     server, folder = served
     good, other = make_records(tmp_path / "client", 2)
     body = wire.to_wire(good)
@@ -95,7 +95,7 @@ def test_bad_requests_get_their_status_and_leave_the_store_untouched(
         ("checksum mismatch", lambda: put_json(client(server), good.id, tampered), 422),
         ("id not in path", lambda: put_json(client(server), other.id, body), 422),
         ("id changed on the way", lambda: put_json(client(server), good.id, moved), 422),
-        ("same version, other body", lambda: put_json(client(server), good.id, conflict), 409),
+        ("same version, other body", lambda: put_json(client(server), good.id, conflict), 422),
         ("bad idempotency key", lambda: put_json(client(server), good.id, body,
                                                  **{"Idempotency-Key": "nope"}), 422),
         ("not a uuid", lambda: put_json(client(server), "NOT-A-UUID", body), 422),

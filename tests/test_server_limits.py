@@ -165,7 +165,7 @@ def test_a_bug_still_answers_json_500_and_logs_no_record_text(
 
 def test_two_puts_of_one_version_with_different_bodies_store_one(
         served: tuple[LiveServer, Path], monkeypatch: pytest.MonkeyPatch) -> None:
-    """Racing PUTs (in the server's worker threads): exactly one 2xx and one 409, one file."""
+    """Racing PUTs (in the server's worker threads): exactly one 2xx and one 422, one file."""
     server, folder = served
     store = state_of(server).store
     real_write = store.write
@@ -180,7 +180,7 @@ def test_two_puts_of_one_version_with_different_bodies_store_one(
         rid = random_id()
         bodies = [wire.body(envelope.encode("checkin", rid, 1, "2026-11-26", "2026-11-26T09:00:00.000000Z",
                                             {**PAYLOAD, "status": text})[0]) for text in ("one", "two")]
-        assert sorted(race(server, rid, bodies)) == [201, 409]
+        assert sorted(race(server, rid, bodies)) == [201, 422]
         assert len([p for p in files(folder) if p.name.startswith(rid)]) == 1
 
 

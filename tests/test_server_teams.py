@@ -80,7 +80,7 @@ def api(teams: Teams, token: str) -> httpx.Client:
 
 
 def test_idempotency_conflict_and_since_cursor_behave_alike(teams: Teams, tmp_path: Path) -> None:
-    """201 then 200 for a replay, 409 for another body, and `since` pages through arrival order."""
+    """201 then 200 for a replay, 422 for another body, and `since` pages through arrival order."""
     records = make_records(tmp_path / "client", 5)
     first = records[0]
     other_body = encode(first.kind, first.id, first.version, first.date, first.written_at,
@@ -90,7 +90,7 @@ def test_idempotency_conflict_and_since_cursor_behave_alike(teams: Teams, tmp_pa
         assert statuses == [201] * 5
         again = c.put(f"/v1/records/{first.id}", content=wire.body(first))
         assert (again.status_code, again.json()["created"]) == (200, False)
-        assert c.put(f"/v1/records/{first.id}", content=wire.body(other_body)).status_code == 409
+        assert c.put(f"/v1/records/{first.id}", content=wire.body(other_body)).status_code == 422
         assert c.get(f"/v1/records/{first.id}").json()["checksum"] == first.checksum
         seen, cursor, more = [], None, True
         while more:

@@ -11,7 +11,8 @@ authentication (401 no token, 403 wrong token), size (413), JSON (400),
 the record itself — schema, fields, a real date, checksum, id and Idempotency-Key
 matching the path (422) — and only then the write. The same id and version
 with the same body is a replay (200); with another body it conflicts with
-what is stored (409).
+what is stored (422, as the IETF idempotency draft answers a key reused with
+another payload; the error says which).
 Parsing, checking and the fsync'd write run in a worker thread, never on the
 event loop, and a PUT is acknowledged only once its file is on disk; a lock
 per (id, version) makes the check-then-write one step (see state.py), so two
@@ -196,7 +197,7 @@ def create_app(shared: Path | RecordStore, tokens: tuple[str, ...] | TokenSource
             log.error("PUT %s: %s", rid, exc.message)
             raise ApiError(500, "the server cannot write to its store; try again later") from None
         if stored.conflict:
-            raise ApiError(409, f"version {record.version} of this record is already stored "
+            raise ApiError(422, f"version {record.version} of this record is already stored "
                                 "with another body")
         body = {"id": record.id, "version": record.version, "checksum": record.checksum,
                 "created": stored.created}
