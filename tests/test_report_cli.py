@@ -30,23 +30,31 @@ def submitted(capsys: pytest.CaptureFixture[str]) -> int:
     return int(json.loads(out)["periods"][0]["submitted"])
 
 
+@pytest.mark.parametrize("name", ["all", "2026-11"])
 def test_kept_facts_are_used_only_while_nothing_changed(team: TeamConfig, isolated_dirs: Path,
                                                          capsys: pytest.CaptureFixture[str],
-                                                         monkeypatch: pytest.MonkeyPatch) -> None:
-    """A kept answer is reused, a damaged one read afresh, and a new record is always counted."""
+                                                         monkeypatch: pytest.MonkeyPatch, name: str) -> None:
+    """A kept answer (whole or a month's) is reused, a damaged one read afresh, a new record counted."""
     monkeypatch.setenv("HUDDLE_CONFIG", str(team.path))
     f = Folder()
     f.named("2026-11-02", "Ana", 4)
     f.write_to(team.shared_dir)
     settle_folders(team.shared_dir)
     assert submitted(capsys) == 1
-    (kept,) = (isolated_dirs / "cache").rglob("report/2026-11.json")
+    (kept,) = (isolated_dirs / "cache").rglob(f"report/{name}.json")
     doc = json.loads(kept.read_bytes())
-    doc["value"]["days"] = [["2026-11-02"]]  # damaged, with a key that still matches
-    kept.write_text(json.dumps(doc))
+
+    def keep(days: list[list[object]]) -> None:
+        """Put these days in the kept file (and, for a month's, drop the whole history's kept above it)."""
+        doc["value"]["days"] = days
+        kept.write_text(json.dumps(doc))
+        for whole in (isolated_dirs / "cache").rglob("report/all.json"):
+            if name != "all":
+                whole.unlink()
+
+    keep([["2026-11-02"]])  # damaged, with a key that still matches
     assert submitted(capsys) == 1
-    doc["value"]["days"] = [["2026-11-02", ["Ana", "Ben", "Dara"], [], [], 0, []]]  # a kept answer is used …
-    kept.write_text(json.dumps(doc))
+    keep([["2026-11-02", ["Ana", "Ben", "Dara"], [], [], 0, []]])  # a kept answer is used …
     assert submitted(capsys) == 3
     g = Folder()
     g.named("2026-11-03", "Chen", 3)

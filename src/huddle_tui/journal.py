@@ -447,16 +447,32 @@ class Journal:
 
         Its facts are kept a month at a time beside the index (storage/derived.py)
         and used while that month's folders have not changed, so a new check-in
-        costs a re-read of its month only. From a `since`, the months before
+        costs a re-read of its month only; the whole history's are kept too, so
+        an unchanged folder costs one file. From a `since`, the months before
         it give only their follow-ups and first date (the lobby's glance reads
         five weeks and every open follow-up).
         """
-        from huddle_tui.rules.report import merged
+        from huddle_tui.rules.report import data_from_json, data_to_json, merged
 
         team, team_sum, months = self._report_months()
-        start = since.isoformat()[:7] if since is not None else ""
-        return merged(team, (self._report_month(team, team_sum, month, whole=month >= start)
-                             for month in months))
+        index_dir, root = self.shared.index_dir, self.team.shared_dir
+        keys = {month: self._report_key(team_sum, month) for month in months}
+        if since is not None:
+            start = since.isoformat()[:7]
+            return merged(team, (self._report_month(team, keys[month], month, whole=month >= start)
+                                 for month in months))
+        stamped = derived.Key([k.parts for k in keys.values()], all(k.settled for k in keys.values()))
+        path = derived.path_for(index_dir, root, f"{derived.REPORT}/all") if index_dir else None
+        kept = derived.load(path, stamped) if path else None
+        if kept is not None:
+            try:
+                return data_from_json(team, kept)
+            except (KeyError, TypeError, ValueError, IndexError):
+                pass
+        data = merged(team, (self._report_month(team, keys[month], month, whole=True) for month in months))
+        if path is not None:
+            derived.keep(path, stamped, data_to_json(data))
+        return data
 
     def read_report_months(self, after: str = "", limit: int | None = None) -> tuple[int, str]:
         """Read up to `limit` months later than `after` whose report facts are not kept yet.
@@ -471,7 +487,7 @@ class Journal:
         unread = [month for month in months if month > after and not self._report_kept(team_sum, month)]
         done = unread[:limit]
         for month in done:
-            self._report_month(team, team_sum, month, whole=False)
+            self._report_month(team, self._report_key(team_sum, month), month, whole=False)
         return len(unread) - len(done), done[-1] if done else after
 
     def folders_key(self, kinds: tuple[str, ...], since: date, until: date) -> derived.Key:
@@ -495,21 +511,24 @@ class Journal:
 
     def _report_kept(self, team_sum: str, month: str) -> bool:
         """Whether a month's report facts are kept for its folders as they are now."""
-        from huddle_tui.rules.report import REPORT_KINDS
-
         index_dir, root = self.shared.index_dir, self.team.shared_dir
         return index_dir is not None and derived.load(
             derived.path_for(index_dir, root, f"{derived.REPORT}/{month}.head"),
-            derived.months_key(root, derived.REPORT, team_sum, (month,), REPORT_KINDS)) is not None
+            self._report_key(team_sum, month)) is not None
 
-    def _report_month(self, team: TeamConfig, team_sum: str, month: str, *, whole: bool) -> ReportData:
+    def _report_key(self, team_sum: str, month: str) -> derived.Key:
+        """The stamps one month's report facts depend on."""
+        from huddle_tui.rules.report import REPORT_KINDS
+
+        return derived.months_key(self.team.shared_dir, derived.REPORT, team_sum, (month,), REPORT_KINDS)
+
+    def _report_month(self, team: TeamConfig, stamped: derived.Key, month: str, *, whole: bool) -> ReportData:
         """One month's report facts (only its follow-ups and first date unless `whole`), kept or read."""
         import calendar
 
         from huddle_tui.rules.report import REPORT_KINDS, data_from_json, data_to_json, head_of, read_data
 
         index_dir, root = self.shared.index_dir, self.team.shared_dir
-        stamped = derived.months_key(root, derived.REPORT, team_sum, (month,), REPORT_KINDS)
         paths = {part: derived.path_for(index_dir, root, f"{derived.REPORT}/{month}{part}")
                  for part in ("", ".head")} if index_dir is not None else {}
         if paths:
