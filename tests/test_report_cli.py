@@ -181,3 +181,23 @@ def test_a_mark_or_round_written_later_changes_the_kept_figures(
     later._add("pairmark", "2026-11-02", {"track": "buddy", "member": "Ana", "mark": "met"})
     later.write_to(team.shared_dir)
     assert week_json(capsys)["pairs"]["buddy"]["share_met"] == 1.0  # type: ignore[index]
+
+
+def test_a_long_first_read_says_how_far_it_has_got(team: TeamConfig, isolated_dirs: Path,
+                                                    capsys: pytest.CaptureFixture[str],
+                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    """With a person watching (stderr a terminal), months never read are counted off as they are read."""
+    import sys
+
+    monkeypatch.setenv("HUDDLE_CONFIG", str(team.path))
+    f = Folder()
+    for month in range(1, 9):
+        f.named(f"2026-{month:02d}-06", "Ana", 4)
+    f.write_to(team.shared_dir)
+    settle_folders(team.shared_dir)
+    monkeypatch.setattr(sys.stderr, "isatty", lambda: True)
+    code, out, err = cli(capsys, "report", "--since", "all", "--format", "json")
+    assert code == 0 and json.loads(out)["periods"]
+    assert "reading the history: 0/8 months" in err and err.endswith("reading the history: 8/8 months\n")
+    code, _, err = cli(capsys, "report", "--since", "all", "--format", "json")
+    assert code == 0 and err == ""  # kept now: nothing to announce

@@ -6,9 +6,13 @@ import argparse
 import re
 import sys
 from datetime import date, timedelta
+from typing import TYPE_CHECKING
 
 from huddle_tui.commands.common import date_arg, emit_json, open_context, parse_date
 from huddle_tui.errors import UsageError
+
+if TYPE_CHECKING:
+    from huddle_tui.journal import Journal
 
 FORMATS = ("text", "markdown", "json", "csv")
 _DAYS = re.compile(r"^(\d{1,5})d$")
@@ -62,6 +66,7 @@ def run(args: argparse.Namespace) -> int:
 
     ctx = open_context(args)
     until = args.until or date.today()
+    _read_showing_progress(ctx.journal)
     data = ctx.journal.report_data()
     since = start_of(args.since, until, data.first)
     if since > until:
@@ -74,3 +79,21 @@ def run(args: argparse.Namespace) -> int:
     else:
         sys.stdout.write(render_text(report, markdown=args.format == "markdown"))
     return 0
+
+
+PROGRESS_FROM = 6  # months never read before: below this the read is quick enough to go unannounced
+
+
+def _read_showing_progress(journal: Journal) -> None:
+    """Read the months not read before a few at a time, with a line on stderr when a person is watching."""
+    if not sys.stderr.isatty():
+        return
+    total, after = journal.read_report_months(limit=0)
+    if total < PROGRESS_FROM:
+        return
+    left = total
+    while left:
+        sys.stderr.write(f"\rreading the history: {total - left}/{total} months")
+        sys.stderr.flush()
+        left, after = journal.read_report_months(after, 3)
+    sys.stderr.write(f"\rreading the history: {total}/{total} months\n")
