@@ -117,3 +117,18 @@ def test_a_followup_closed_from_a_checkin_counts_once_and_closed(team: TeamConfi
     items = from_records(journal.shared.read(("checkin",)).live())
     close(journal, next(i.id for i in items if i.owner == "Ben"), TODAY)
     assert [(x.owner, x.closed) for x in journal.report_data().followups] == [("Ben", True), ("Chen", False)]
+
+
+def test_a_month_folder_no_calendar_has_is_left_out(team: TeamConfig, isolated_dirs: Path) -> None:
+    """A teammate's "2026-13" or "2026-1x" folder (with a file in it) never stops the report or the glance."""
+    f = Folder()
+    f.named("2026-11-02", "Ana", 4)
+    f.write_to(team.shared_dir)
+    for name in ("2026-13", "2026-00", "2026-1x"):
+        junk = team.shared_dir / "records" / "checkin" / name
+        junk.mkdir(parents=True)
+        (junk / "00000000-0000-4000-8000-000000000000.1.json").write_text("{}")
+    journal = Journal(team)
+    assert list(journal.report_data().days) == ["2026-11-02"]
+    assert journal.read_report_months(limit=5)[0] == 0
+    assert glance(journal.report_data(glance_since(TODAY)), TODAY).coverage is not None

@@ -127,7 +127,7 @@ def keep(path: Path, stamped: Key, value: dict[str, Any]) -> None:
 
 
 REPORT = "report"  # the impact report's per-date facts (rules/report.py), one record per month
-MONTH_NAME = re.compile(r"\d{4}-\d{2}")
+MONTH_NAME = re.compile(r"\d{4}-(0[1-9]|1[0-2])")  # a real month: "2026-13", put there by anyone, is not
 
 
 def months_of(root: Path, kinds: tuple[str, ...]) -> list[str]:
