@@ -24,9 +24,8 @@ from huddle_tui.server.tokens import (
     KEY_ID_LEN,
     KEY_ID_MIN,
     Scope,
-    check_team_name,
     digest,
-    new_token,
+    issue,
     parse_fixed,
 )
 
@@ -72,10 +71,7 @@ def _open(url: str) -> psycopg.Connection[Any]:
 
 def add_token(url: str, team: str | None) -> tuple[str, str]:
     """Store a new random token's hash for `team` (None: the org's aggregates); (token, id)."""
-    if team is not None:
-        check_team_name(team)
-    token = new_token()
-    hexdigest = digest(token)
+    token, hexdigest = issue(team)
     with _open(url) as conn:
         conn.execute("insert into huddle_tokens (digest, team) values (%s, %s)", (hexdigest, team))
     return token, hexdigest[:KEY_ID_LEN]

@@ -177,12 +177,17 @@ def token_ok(given: str, tokens: tuple[str, ...]) -> bool:
 # ---------------------------------------------------------------- management
 
 
-def add_token(path: Path, team: str | None) -> tuple[str, str]:
-    """Append a new random token's hash for `team` (None: org aggregates) to the file; (token, id)."""
+def issue(team: str | None) -> tuple[str, str]:
+    """A new random token for `team` (a name checked; None: the org's aggregates) and its hash."""
     if team is not None:
         check_team_name(team)
     token = new_token()
-    hexdigest = digest(token)
+    return token, digest(token)
+
+
+def add_token(path: Path, team: str | None) -> tuple[str, str]:
+    """Append a new random token's hash for `team` (None: org aggregates) to the file; (token, id)."""
+    token, hexdigest = issue(team)
     if path.exists():
         check_private_file(path, "tokens file")
     fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
