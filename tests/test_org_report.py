@@ -21,16 +21,22 @@ DAYS = ["2026-11-02", "2026-11-03", "2026-11-10", "2026-11-17", "2026-11-24"]
 
 
 @st.composite
-def organisations(draw: st.DrawFn) -> list[Answer]:
-    """Teams of 0 to 8 people (some tiny), each checking in on some days with some mood, and signposts."""
+def orgs_over(draw: st.DrawFn, days: list[str], teams: int, people: tuple[int, int], per_person: int,
+              signposts: int) -> list[Answer]:
+    """Up to `teams` teams of `people` (min, max) each: check-ins on some of `days`, moods, signposts."""
     answers = []
-    for t in range(draw(st.integers(1, 6))):
-        for p in range(draw(st.integers(0, 8))):
-            for day in draw(st.lists(st.sampled_from(DAYS), min_size=1, max_size=3, unique=True)):
+    for t in range(draw(st.integers(1, teams))):
+        for p in range(draw(st.integers(*people))):
+            for day in draw(st.lists(st.sampled_from(days), min_size=1, max_size=per_person, unique=True)):
                 answers.append(Answer(f"team{t}", day, f"p{t}-{p}", draw(st.sampled_from(MOODS))))
-        for day in draw(st.lists(st.sampled_from(DAYS), max_size=4)):
+        for day in draw(st.lists(st.sampled_from(days), max_size=signposts)):
             answers.append(Answer(f"team{t}", day, None, None, signpost=True))
     return answers
+
+
+def organisations() -> st.SearchStrategy[list[Answer]]:
+    """Teams of 0 to 8 people (some tiny), each checking in on some days with some mood, and signposts."""
+    return orgs_over(DAYS, 6, (0, 8), 3, 4)
 
 
 def numbers(figures: dict[str, Any]) -> list[int]:
@@ -105,17 +111,9 @@ def windows(draw: st.DrawFn) -> tuple[str, str, str, str]:
     return SPAN[a], SPAN[d], SPAN[b], SPAN[c]
 
 
-@st.composite
-def busy_organisations(draw: st.DrawFn) -> list[Answer]:
+def busy_organisations() -> st.SearchStrategy[list[Answer]]:
     """Teams of 1 to 6 people checking in on any days of the span, and signposts."""
-    answers = []
-    for t in range(draw(st.integers(1, 3))):
-        for p in range(draw(st.integers(1, 6))):
-            for day in draw(st.lists(st.sampled_from(SPAN), min_size=1, max_size=6, unique=True)):
-                answers.append(Answer(f"team{t}", day, f"p{t}-{p}", draw(st.sampled_from(MOODS))))
-        for day in draw(st.lists(st.sampled_from(SPAN), max_size=3)):
-            answers.append(Answer(f"team{t}", day, None, None, signpost=True))
-    return answers
+    return orgs_over(SPAN, 3, (1, 6), 6, 3)
 
 
 def answers_figures(figures: dict[str, Any]) -> list[int]:
