@@ -87,6 +87,30 @@ def test_added_replaced_and_removed_files_are_noticed(folder: Path, tmp_path: Pa
     assert summary(store.read()) == summary(store_at(folder).read())
 
 
+def test_a_folder_that_gained_a_file_reads_that_file_alone(folder: Path, tmp_path: Path,
+                                                          parses: list[str]) -> None:
+    """Files never change once written: a changed folder re-reads its new files, not its old ones.
+
+    An old file is known by its name and inode from the listing, so in-place
+    damage to one (no writer does that) waits for a verifying read (`doctor`).
+    """
+    store = store_at(folder, tmp_path / "index")
+    store.read()
+    month = folder / "records" / "checkin" / "2026-11"
+    old = record_files(month)[0]
+    with open(old, "r+b") as f:  # damage in place: same inode, a new mtime and a bad checksum
+        f.seek(old.stat().st_size - 20)
+        f.write(b"X")
+    parses.clear()
+    added = save_checkin(store_at(folder), NEW, "2026-11-20", mood=2)
+    read = store.read()
+    assert parses == [str(month / added.file_name())]
+    assert read.records[NEW].checksum == added.checksum
+    assert str(old) not in {str(p.path) for p in read.problems}
+    assert str(old) in {str(p.path) for p in store.read(verify=True).problems}
+    assert str(old) in {str(p.path) for p in store.read().problems}
+
+
 def test_a_new_month_folder_and_a_removed_one_are_noticed(folder: Path, tmp_path: Path) -> None:
     """Months come and go with a git checkout: the index follows the folders."""
     store = store_at(folder, tmp_path / "index")
