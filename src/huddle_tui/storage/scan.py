@@ -45,7 +45,7 @@ OWN, FOREIGN, TEMP = 0, 1, 2
 FileStamp = tuple[int, int, int]
 Other = tuple[str, int, "str | None"]
 Fields = tuple[Any, ...]
-_NEVER = -1
+NEVER = -1  # the mtime a scan keeps for a file parsed while fresh: read it again next time
 _RULES = validate.RULES  # looked up once: a cold read checks thousands of payloads
 _ELOOP = getattr(errno, "ELOOP", -1)
 # No newline translation on Windows; never through a link; never waiting on a pipe or device
@@ -167,7 +167,7 @@ def _scan_entries(entries: Sequence[Listed], folder: str, kind: str, month: str,
             continue
         hit = old.get(name)
         found: FileStamp
-        if hit is not None and hit[1] != _NEVER and entry.inode() == hit[2]:
+        if hit is not None and hit[1] != NEVER and entry.inode() == hit[2]:
             # An old file still under its name, its inode from the listing itself (d_ino), is the
             # file read then: files never change once written.
             found = hit[:3]
@@ -196,7 +196,7 @@ def _scan_entries(entries: Sequence[Listed], folder: str, kind: str, month: str,
             others.append((name, flag, value))
         # A file changed within RACY_NS of being read may change again unseen: read it next time too.
         size, mtime_ns, inode = found
-        reuse[name] = (size, mtime_ns if now - mtime_ns > RACY_NS else _NEVER, inode, flag, slot)
+        reuse[name] = (size, mtime_ns if now - mtime_ns > RACY_NS else NEVER, inode, flag, slot)
     return MonthScan(stamp, now - stamp[0] > RACY_NS, records, others, len(reuse), marshal.dumps(reuse))
 
 
@@ -228,7 +228,7 @@ def _parse(path: str, name: str, kind: str, month: str, shared: bool = True,
             return _flag(name), f"too large to be a record ({st.st_size} bytes)", found
         data = _read_bytes(fd, st.st_size)
     except OSError as exc:
-        return _flag(name), _unreadable(exc), (0, _NEVER, 0)
+        return _flag(name), _unreadable(exc), (0, NEVER, 0)
     finally:
         os.close(fd)
     try:
