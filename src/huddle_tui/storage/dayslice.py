@@ -146,13 +146,16 @@ def _catch_up_month(root: Path, kind: str, month: str, stamp: DirStamp, listing:
         return None
     folder = os.path.join(root, RECORDS, kind, month)
     try:
+        inodes: dict[str, int] = {}
+        new: list[os.DirEntry[str]] = []
         with os.scandir(fd) as it:
-            entries = {e.name: e for e in it}
-        inodes = {name: e.inode() for name, e in entries.items()}
-        gone = [name for name, v in listing.items() if inodes.get(name) != v >> 2]
+            for entry in it:
+                inode = inodes[entry.name] = entry.inode()
+                if listing.get(entry.name, -4) >> 2 != inode:
+                    new.append(entry)
+        gone = [*(listing.keys() - inodes.keys()), *(e.name for e in new if e.name in listing)]
         if any(listing[name] & _DAY for name in gone):
             return None
-        new = [entries[name] for name, inode in inodes.items() if listing.get(name, -4) >> 2 != inode]
         young = [e for e in new if _young(e, at)]
         old = scan_entries([e for e in new if not _young(e, at)], folder, kind, month, stamp,
                            shared=True, at=fd)
@@ -171,7 +174,9 @@ def _catch_up_month(root: Path, kind: str, month: str, stamp: DirStamp, listing:
     reuse: dict[str, tuple[int, int, int, int, int]] = marshal.loads(old.reuse)
     if any(hit[1] == NEVER for hit in reuse.values()):
         return None  # changed between its stat and its read: read the day afresh
-    now = {name: v for name, v in listing.items() if name not in gone}
+    now = dict(listing)
+    for name in gone:
+        del now[name]
     for entry in new:
         if part is None or entry not in young:
             now[entry.name] = inodes[entry.name] << 2 | _flags(reuse.get(entry.name), old.records, day)
