@@ -47,7 +47,6 @@ History = Any  # folder.History (folder.py calls this module: no import back)
 _H = TypeVar("_H")
 _COUNTED, _DAY = 1, 2  # a listed name's flags: read as a file; held a record of the day
 Listing = dict[str, int]  # name -> inode << 2 | flags
-Listed = tuple[int, "Listing | None"]  # when a month's stamp was taken, and its listing if kept
 
 
 def read(root: Path, index_dir: Path, kinds: tuple[str, ...], day: str,
@@ -65,29 +64,29 @@ def read(root: Path, index_dir: Path, kinds: tuple[str, ...], day: str,
     quick = _quick(records, kinds, day)
     at = time.time_ns()
     if kept is not None and kept[0] == quick:
-        months = _months(records, kept[1])
-        listed = _listings(kept[3], len(months))
+        months, times = _months(records, kept[1]), kept[3]
         stale = [n for n, (then, now) in enumerate(zip(kept[1], months, strict=True))
-                 if then != now or not _settled(now, listed[n][0])]
+                 if then != now or not _settled(now, times[n])]
         if not stale:
             found: _H = _history(root, kept[2], empty(), problem)
             return found
-        caught = _catch_up(root, day, months, listed, stale, at, _history(root, kept[2], empty(), problem))
+        listings = _listings(kept[4], len(months))
+        caught = _catch_up(root, day, months, times, listings, stale, at,
+                           _history(root, kept[2], empty(), problem))
         if caught is not None:
             history, snapshot = caught
             if _settled_all(quick, at) and _quick(records, kinds, day) == quick:
-                _keep(path, quick, months, snapshot, listed)
+                _keep(path, quick, months, snapshot, times, listings)
             brought: _H = history
             return brought
     months = _months(records, _listed(records, kinds, day))
     history = fresh()
     unchanged = _quick(records, kinds, day) == quick and _months(records, months) == months
     if _settled_all(quick, at) and unchanged:
-        listed = [(at, _listing_of(root, m, scans(os.path.join(records, m[0], m[1])), day)) for m in months]
+        listings = [_listing_of(root, m, scans(os.path.join(records, m[0], m[1])), day) for m in months]
         # A month still changing is kept only with its listing: the next read must list it again.
-        if all(kept_listing is not None or _settled(m, at)
-               for m, (_, kept_listing) in zip(months, listed, strict=True)):
-            _keep(path, quick, months, _flat(root, history), listed)
+        if all(listing is not None or _settled(m, at) for m, listing in zip(months, listings, strict=True)):
+            _keep(path, quick, months, _flat(root, history), [at] * len(months), listings)
     return history
 
 
@@ -101,11 +100,13 @@ def _settled_all(quick: list[Any], at: int) -> bool:
     return quick[0] is not None and all(at - s[0] > RACY_NS for s in quick[:-1] if s is not None)
 
 
-def _catch_up(root: Path, day: str, months: list[list[Any]], listed: list[Listed], stale: list[int],
-              at: int, history: History) -> tuple[History, tuple[Any, ...]] | None:
+def _catch_up(root: Path, day: str, months: list[list[Any]], times: list[int],
+              listings: list[Listing | None], stale: list[int], at: int,
+              history: History) -> tuple[History, tuple[Any, ...]] | None:
     """The kept history brought up to the `stale` month folders as they are now, or None to read afresh.
 
-    Updates `listed` in place and gives the history to keep beside the one to return: files
+    Updates each stale month's stamp time and listing in place, and gives the history to keep
+    beside the one to return: files
     still fresh (written within RACY_NS, perhaps still being written) are in the one returned
     but neither in the kept one nor in its listings, so the next read reads them again.
     """
@@ -113,13 +114,13 @@ def _catch_up(root: Path, day: str, months: list[list[Any]], listed: list[Listed
         return None
     settling: list[tuple[MonthScan, str]] = []
     for n in stale:
-        month, listing = months[n], listed[n][1]
+        month, listing = months[n], listings[n]
         if listing is None or len(month) < 4:
             return None
         caught = _catch_up_month(root, month[0], month[1], (month[2], month[3]), listing, day, at, history)
         if caught is None:
             return None
-        listed[n] = (at, caught[0])
+        times[n], listings[n] = at, caught[0]
         settling += caught[1]
     _sort(history)
     snapshot = _flat(root, history)
@@ -301,8 +302,9 @@ def _history(root: Path, flat: tuple[Any, ...], history: History,
     return history
 
 
-def _load(path: Path) -> tuple[Any, Any, Any, bytes] | None:
-    """The kept (quick stamps, month stamps, history, packed listings) of a day, or None."""
+def _load(path: Path) -> tuple[Any, Any, Any, list[int], bytes] | None:
+    """The kept (quick stamps, month stamps, history, when each month was stamped, packed listings)
+    of a day, or None."""
     try:
         with open(path, "rb") as f:
             data = f.read()
@@ -313,33 +315,33 @@ def _load(path: Path) -> tuple[Any, Any, Any, bytes] | None:
     if not data.startswith(_MAGIC) or zlib.crc32(blob) != int.from_bytes(data[head:head + 4], "big"):
         return None
     try:
-        quick, months, flat, packed = marshal.loads(blob)
+        quick, months, flat, times, packed = marshal.loads(blob)
         if len(flat) != 5 or not all(len(fields) == len(Record._fields) for fields in flat[0]) \
-                or not isinstance(packed, bytes):
+                or not isinstance(packed, bytes) or not isinstance(times, list) \
+                or len(times) != len(months) or not all(isinstance(t, int) for t in times):
             return None
     except (ValueError, EOFError, TypeError):
         return None
-    return quick, months, flat, packed
+    return quick, months, flat, times, packed
 
 
-def _listings(packed: bytes, count: int) -> list[Listed]:
-    """The kept (stamp time, listing) of each of `count` months; all unknown (time 0) if damaged."""
+def _listings(packed: bytes, count: int) -> list[Listing | None]:
+    """The kept listing of each of `count` months (None where none was kept, or all if damaged)."""
     try:
         found = marshal.loads(packed)
-        if isinstance(found, list) and len(found) == count and all(
-                isinstance(x, tuple) and len(x) == 2 and isinstance(x[0], int)
-                and (x[1] is None or isinstance(x[1], dict)) for x in found):
+        if isinstance(found, list) and len(found) == count \
+                and all(x is None or isinstance(x, dict) for x in found):
             return found
     except (ValueError, EOFError, TypeError):
         pass
-    return [(0, None)] * count
+    return [None] * count
 
 
 def _keep(path: Path, quick: list[Any], months: list[list[Any]], flat: tuple[Any, ...],
-          listings: list[Listed]) -> None:
+          times: list[int], listings: list[Listing | None]) -> None:
     """Keep a day's history for its stamps (a failure only costs time later)."""
     try:
-        blob = marshal.dumps((quick, months, flat, marshal.dumps(listings)))
+        blob = marshal.dumps((quick, months, flat, times, marshal.dumps(listings)))
         path.parent.mkdir(parents=True, exist_ok=True)
         write_atomic(path, _MAGIC + zlib.crc32(blob).to_bytes(4, "big") + blob, durable=False)
     except (OSError, ValueError):
