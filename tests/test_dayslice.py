@@ -177,7 +177,7 @@ def test_a_month_that_gained_files_is_caught_up_not_read_again(tmp_path: Path,
     assert len(parsed) == 1
     assert first == plain(world, NEAR[0])
     write_checkin(world, ("checkin", NEAR[0], "Dara", "team", False))
-    age(world.root)
+    age(world.root / "records" / "checkin" / iso[:7])  # the month and its files; records/ as it was
     parsed.clear()
     caught = summary(world.store.read(KINDS, since=iso, until=iso))
     assert len(parsed) == 2  # both new files: the one before was still fresh, so not kept
@@ -200,3 +200,15 @@ def test_a_gone_file_of_the_day_means_a_fresh_read(tmp_path: Path) -> None:
     newest.unlink()
     one = summary(world.store.read(KINDS, since=iso, until=iso))
     assert one == plain(world, NEAR[0]) and one != two
+
+
+def test_a_verifying_read_drops_every_kept_day(tmp_path: Path) -> None:
+    """`huddle doctor` trusts no cache: after it, a day is read from its files again."""
+    world = World(tmp_path / "shared", "fair", 3)
+    write_checkin(world, ("checkin", NEAR[0], "Ana", "team", False))
+    age(world.root)
+    iso = NEAR[0].isoformat()
+    world.store.read(KINDS, since=iso, until=iso)
+    assert list(Path(str(world.store.index_dir)).rglob("*.slice"))
+    world.store.read(verify=True)
+    assert not list(Path(str(world.store.index_dir)).rglob("*.slice"))

@@ -6,10 +6,10 @@ lists every file of the month: at 200 members, ~4,000 check-ins unpacked to
 find one day's ~200. So the History such a read gives is kept whole (records,
 problems, copies, temp files) beside the index, keyed like a derived record
 (derived.py) on the stamps of every folder it came from: records/, each kind
-folder, and each month folder read. It is used only while all of them are
-unchanged, and kept only when all were settled (older than RACY_NS) before
-the read: every writer we know of changes a folder's stamp when it adds,
-replaces or removes a file, so no writer can have changed what it holds.
+folder, and each month folder read. It is used as it is only while all of
+them are unchanged and were settled (older than RACY_NS) when stamped:
+every writer we know of changes a folder's stamp when it adds, replaces or
+removes a file, so no writer can have changed what it holds.
 A kind folder's stamp covers which month folders it has; the kept key names
 the months read, each stamped too. Like the index, it is only a speed-up.
 
@@ -18,9 +18,12 @@ read again: the slice keeps each month's listing (name, inode, and whether
 the file counted as read or held a record of the day), so the month is
 listed (names only, no call per file), its new files are read, and files
 gone or replaced are taken out. Only when a gone file held a record of the
-day is the day read afresh. Files never change once written, as scan.py
-relies on too; a month still changing is caught up but not kept, so the
-next read catches up from the last settled listing again.
+day is the day read afresh. A file is known by its name and inode: files are
+written whole and never change, and a name's content is its record's (the
+name carries its checksum). Files still fresh (written within RACY_NS,
+perhaps still being written) are read again next time. A name given other
+content is damage: seen when it lands on a new inode, as a rename gives it,
+and in any case by `huddle doctor`, whose verifying read drops every kept day.
 """
 
 from __future__ import annotations
@@ -236,6 +239,13 @@ def _flags(hit: tuple[int, int, int, int, int] | None, records: list[Any], day: 
         return 0
     slot = hit[4]
     return _COUNTED | (_DAY if slot >= 0 and records[slot][3] == day else 0)
+
+
+def forget(root: Path, index_dir: Path) -> None:
+    """Drop every kept day of one shared folder (a verifying read does: it trusts no cache)."""
+    import shutil
+
+    shutil.rmtree(index_dir / folder_tag(root) / "days", ignore_errors=True)
 
 
 def _quick(records: str, kinds: tuple[str, ...], day: str) -> list[Any]:

@@ -260,8 +260,13 @@ class FolderStore:
         day's view (since == until) costs one month, not the years after it.
         `verify` re-reads every file instead of trusting the index (`huddle
         doctor` does), and refreshes the index with what it found. A day's
-        read of some kinds is kept whole beside the index (dayslice.py).
+        read of some kinds is kept whole beside the index (dayslice.py); a
+        verifying read drops every kept day.
         """
+        if verify and self.index_dir is not None:
+            from huddle_tui.storage import dayslice
+
+            dayslice.forget(self.root, self.index_dir)
         if since is not None and since == until and kinds is not None and self.index_dir is not None \
                 and not verify:
             from huddle_tui.storage import dayslice

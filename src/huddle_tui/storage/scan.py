@@ -11,15 +11,14 @@ every writer we know of (ours, git, Syncthing, Dropbox, rsync) adds, replaces
 or removes a file by creating, renaming or unlinking it, which changes the
 folder's mtime. A scan is settled only when the folder had not changed for
 RACY_NS before it started, so a change in the same clock tick as the listing
-is never missed (git's "racy clean" rule). For the same reason, when a folder
-is listed again, a file's parse is reused if the file was already old when
-parsed and its name still holds the same inode (from the listing itself, no
-call per file): files are written whole and never change, so a month folder
-that gained a few check-ins costs those files, not a stat of each of its
-thousands. A file still fresh when parsed is stat'ed, and read again if it
-changed. A file rewritten in place long after it was written (no writer does
-that; it is damage) is seen by `huddle doctor`, which reads every file, and
-from then on by every read.
+is never missed (git's "racy clean" rule); listing such a folder again while
+its stamp is still the same takes an old file still under its name with the
+same inode (from the listing) as the file it was: only a name or inode can
+have changed unseen. Files are treated alike: a parse
+is reused only for a file whose stamp is unchanged and was already old when
+parsed. A file rewritten in place (no writer does that; it is damage) is
+seen by the next read of a changed folder and by `huddle doctor`, which
+reads every file.
 """
 
 from __future__ import annotations
@@ -148,6 +147,7 @@ def _scan_entries(entries: Sequence[Listed], folder: str, kind: str, month: str,
                   previous: MonthScan | None, shared: bool, at: int | None, now: int) -> MonthScan:
     """scan_month's work on one listing (files opened relative to the folder fd `at`, if any)."""
     old: dict[str, tuple[int, int, int, int, int]] = marshal.loads(previous.reuse) if previous else {}
+    same = previous is not None and previous.stamp == stamp
     records: list[Fields] = []
     others: list[Other] = []
     reuse: dict[str, tuple[int, int, int, int, int]] = {}
@@ -167,9 +167,10 @@ def _scan_entries(entries: Sequence[Listed], folder: str, kind: str, month: str,
             continue
         hit = old.get(name)
         found: FileStamp
-        if hit is not None and hit[1] != NEVER and entry.inode() == hit[2]:
-            # An old file still under its name, its inode from the listing itself (d_ino), is the
-            # file read then: files never change once written.
+        if hit is not None and same and hit[1] != NEVER and entry.inode() == hit[2]:
+            # The folder is as it was when last listed (only too lately changed to be trusted
+            # unlisted): an old file still under its name, its inode from the listing itself
+            # (d_ino), is the file read then, as a settled scan of this stamp would take it.
             found = hit[:3]
         elif hit is not None:
             try:
