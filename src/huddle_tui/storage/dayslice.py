@@ -86,10 +86,13 @@ def read(root: Path, index_dir: Path, kinds: tuple[str, ...], day: str,
     history = fresh()
     unchanged = _quick(records, kinds, day) == quick and _months(records, months) == months
     if _settled_all(quick, at) and unchanged:
-        listings = [_listing_of(root, m, scans(os.path.join(records, m[0], m[1])), day) for m in months]
+        listed = [_listing_of(root, m, scans(os.path.join(records, m[0], m[1])), day) for m in months]
         # A month still changing is kept only with its listing: the next read must list it again.
-        if all(listing is not None or _settled(m, at) for m, listing in zip(months, listings, strict=True)):
-            _keep(path, quick, months, _flat(root, history), [at] * len(months), listings)
+        if all(f is not None or _settled(m, at) for m, f in zip(months, listed, strict=True)):
+            young = {Path(records, m[0], m[1], name) for m, f in zip(months, listed, strict=True) if f
+                     for name in f[1]}
+            _keep(path, quick, months, _flat(root, history, young), [at] * len(months),
+                  [f[0] if f else None for f in listed])
     return history
 
 
@@ -202,16 +205,19 @@ def _sort(history: History) -> None:
     history.temp_files.sort()
 
 
-def _listing_of(root: Path, month: list[Any], scan: MonthScan | None, day: str) -> Listing | None:
-    """A month folder's listing to keep beside the slice, from the scan the read used.
+def _listing_of(root: Path, month: list[Any], scan: MonthScan | None,
+                day: str) -> tuple[Listing, list[str]] | None:
+    """A month folder's listing to keep beside the slice, from the scan the read used, and its files
+    still fresh (left out of it, to be read again next time).
 
-    None (the month is then read afresh once it changes) unless the scan is of the stamp kept,
-    every file was old when parsed, and a listing now gives each of its files the inode it parsed.
+    None (the month is then read afresh once it changes) unless the scan is of the stamp kept, no
+    fresh file holds a record of the day, and a listing now gives each file the inode it parsed.
     """
     if scan is None or len(month) < 4 or list(scan.stamp) != month[2:] or not AT_FDS:
         return None
     reuse: dict[str, tuple[int, int, int, int, int]] = marshal.loads(scan.reuse)
-    if any(hit[1] == NEVER for hit in reuse.values()):
+    young = [name for name, hit in reuse.items() if hit[1] == NEVER]
+    if any(_flags(reuse[name], scan.records, day) & _DAY for name in young):
         return None
     try:
         fd = open_folder(root, (RECORDS, month[0], month[1]), create=False)
@@ -230,7 +236,10 @@ def _listing_of(root: Path, month: list[Any], scan: MonthScan | None, day: str) 
         os.close(fd)
     if any(inodes.get(name) != hit[2] for name, hit in reuse.items()):
         return None
-    return {name: inode << 2 | _flags(reuse.get(name), scan.records, day) for name, inode in inodes.items()}
+    for name in young:
+        del inodes[name]
+    return {name: inode << 2 | _flags(reuse.get(name), scan.records, day)
+            for name, inode in inodes.items()}, young
 
 
 def _flags(hit: tuple[int, int, int, int, int] | None, records: list[Any], day: str) -> int:
@@ -283,9 +292,13 @@ def _months(records: str, listed: list[list[Any]]) -> list[list[Any]]:
     return out
 
 
-def _flat(root: Path, history: History) -> tuple[Any, ...]:
-    """A history in marshal's types, its paths relative to the root."""
+def _flat(root: Path, history: History, leaving: set[Path] | None = None) -> tuple[Any, ...]:
+    """A history in marshal's types, its paths relative to the root.
+
+    `leaving` out files still fresh (none of them a record of the day): their reports and count.
+    """
     base = str(root) + os.sep
+    gone = leaving or set()
 
     def rel(path: Path) -> str:
         """A path under the root as the rest of it."""
@@ -293,9 +306,9 @@ def _flat(root: Path, history: History) -> tuple[Any, ...]:
         return text[len(base):] if text.startswith(base) else text
 
     return ([tuple(r) for r in history.records.values()],
-            [(rel(p.path), p.reason) for p in history.problems],
-            [rel(p) for p in history.foreign_copies], [rel(p) for p in history.temp_files],
-            history.files_read)
+            [(rel(p.path), p.reason) for p in history.problems if p.path not in gone],
+            [rel(p) for p in history.foreign_copies if p not in gone],
+            [rel(p) for p in history.temp_files if p not in gone], history.files_read - len(gone))
 
 
 def _history(root: Path, flat: tuple[Any, ...], history: History,
