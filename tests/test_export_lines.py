@@ -20,6 +20,7 @@ from huddle_tui import paths
 from huddle_tui.config.team import TeamConfig
 from huddle_tui.storage.envelope import Record, dumps, json_line
 from huddle_tui.storage.folder import FolderStore
+from huddle_tui.storage.stamps import folder_tag
 from tests.conftest import cli
 from tests.storekit import age, plant
 
@@ -96,3 +97,23 @@ def test_a_cold_export_writes_what_a_warm_one_does(team: TeamConfig,
     assert cli(capsys, "export", "--config", str(team.path), "--format", "csv") \
         == cli(capsys, "export", "--config", str(team.path), "--format", "csv")
 
+
+
+def test_a_cold_read_makes_the_index_folders_and_drops_a_file_per_year(tmp_path: Path) -> None:
+    """The index's folders are made when missing; a file per year (index format ≤ 5) goes away."""
+    root = tmp_path / "shared"
+    store = FolderStore(root, durable=False)
+    store.save("checkin", "a", "2026-10-05", {"member": "Ana", "mood": 3, "status": ""})
+    store.save("checkin", "b", "2026-11-05", {"member": "Ben", "mood": 4, "status": ""})
+    age(root)
+    index = tmp_path / "deep" / "index"
+    kind_dir = index / folder_tag(root) / "checkin"
+    kind_dir.mkdir(parents=True)
+    (kind_dir / "2026.idx").write_bytes(b"huddle-index 5 ...")
+    cold = FolderStore(root, durable=False, index_dir=index).read()
+    assert sorted(p.name for p in kind_dir.iterdir()) == ["2026-10.idx", "2026-11.idx"]
+    shutil.rmtree(index)
+    FolderStore(root, durable=False, index_dir=index).read()
+    warm = FolderStore(root, durable=False, index_dir=index).read()
+    assert sorted(p.name for p in kind_dir.iterdir()) == ["2026-10.idx", "2026-11.idx"]
+    assert warm.records == cold.records
