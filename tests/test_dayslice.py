@@ -18,10 +18,11 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from huddle_tui.storage import dayslice
+from huddle_tui.storage import dayslice, scan
 from huddle_tui.storage.folder import FolderStore
 from tests.storekit import HOUR_NS, age, record_bytes, summary
 from tests.test_derived_today import CHECKIN, HUDDLE_NEAR, NEAR, write_checkin
@@ -31,8 +32,10 @@ KINDS = ("checkin", "huddle", "handoff")
 # A sync tool's file: put in place with the mtime its author's machine gave it, hours ago.
 DROPPED = st.tuples(st.just("dropped"), st.sampled_from(NEAR), st.integers(1, 5))
 ODD_MONTH = st.tuples(st.just("odd-month"), st.sampled_from(NEAR))
-OPS = st.lists(st.tuples(st.one_of(HUDDLE_NEAR, HANDOFF, LATER, CHECKIN, CHECKIN, DAMAGE, DROPPED, ODD_MONTH),
-                         st.booleans()), min_size=2, max_size=30)
+# A file taken away (a git checkout, a sync tool's deletion) or another renamed over it.
+GONE = st.tuples(st.just("gone"), st.sampled_from(NEAR), st.integers(0, 50), st.booleans())
+OPS = st.lists(st.tuples(st.one_of(HUDDLE_NEAR, HANDOFF, LATER, CHECKIN, CHECKIN, DAMAGE, DROPPED, ODD_MONTH,
+                                   GONE), st.booleans()), min_size=2, max_size=30)
 
 
 def drop(world: World, op: tuple[Any, ...]) -> None:
@@ -44,9 +47,10 @@ def drop(world: World, op: tuple[Any, ...]) -> None:
                               written_at=f"{iso}T08:00:0{mood}.000000Z")
     folder = world.root / "records" / "checkin" / iso[:7]
     folder.mkdir(parents=True, exist_ok=True)
-    (folder / name).write_bytes(data)
-    old = os.stat(folder / name).st_mtime_ns - 5 * HOUR_NS
-    os.utime(folder / name, ns=(old, old))
+    (folder / ".arriving.tmp").write_bytes(data)
+    old = os.stat(folder / ".arriving.tmp").st_mtime_ns - 5 * HOUR_NS
+    os.utime(folder / ".arriving.tmp", ns=(old, old))
+    os.replace(folder / ".arriving.tmp", folder / name)  # renamed into place whole, as sync tools do
 
 
 def odd_month(world: World, op: tuple[Any, ...]) -> None:
@@ -59,7 +63,26 @@ def odd_month(world: World, op: tuple[Any, ...]) -> None:
         copy = source.with_name(f"{month} (1)")
         copy.mkdir(exist_ok=True)
         for path in source.iterdir():
-            shutil.copyfile(path, copy / path.name)
+            # Whole files renamed into place, as sync tools write (never rewritten in place).
+            shutil.copyfile(path, copy / ".copying.tmp")
+            os.replace(copy / ".copying.tmp", copy / path.name)
+
+
+def gone(world: World, op: tuple[Any, ...]) -> None:
+    """Remove a file of a month folder, or rename another of its files over it."""
+    _, day, pick, replace = op
+    folder = world.root / "records" / "checkin" / day.isoformat()[:7]
+    files = sorted(folder.glob("*.json")) if folder.is_dir() else []
+    if not files:
+        return
+    victim = files[pick % len(files)]
+    if replace and len(files) > 1:
+        other = files[(pick + 1) % len(files)]
+        tmp = folder / ".huddle-replace.tmp"
+        shutil.copyfile(other, tmp)
+        os.replace(tmp, victim)
+    else:
+        victim.unlink()
 
 
 def plain(world: World, day: date) -> dict[str, object]:
@@ -88,7 +111,7 @@ def test_a_kept_day_equals_a_plain_read(ops: list[tuple[tuple[Any, ...], bool]],
         write_checkin(world, ("checkin", NEAR[0], "Ana", "team", False))  # a records/ folder to keep
         for op, later in [*ops, (None, True)]:
             if op is not None:
-                {"checkin": write_checkin, "dropped": drop, "odd-month": odd_month}.get(
+                {"checkin": write_checkin, "dropped": drop, "odd-month": odd_month, "gone": gone}.get(
                     op[0], lambda w, o: w.apply(o))(world, op)
             if later:
                 age(root)
@@ -128,3 +151,64 @@ def test_a_damaged_kept_slice_is_read_afresh(tmp_path: Path) -> None:
     for garbage in (b"", b"huddle-day", good[:-3], good[:40] + b"\x00" + good[41:]):
         kept.write_bytes(garbage)
         assert summary(world.store.read(KINDS, since=iso, until=iso)) == want
+
+
+def test_a_month_that_gained_files_is_caught_up_not_read_again(tmp_path: Path,
+                                                              monkeypatch: pytest.MonkeyPatch) -> None:
+    """A teammate's check-in on another day costs that one file, whatever the month holds."""
+    world = World(tmp_path / "shared", "fair", 5)
+    for member in ("Ana", "Ben", "Chen"):
+        write_checkin(world, ("checkin", NEAR[0], member, "team", False))
+        write_checkin(world, ("checkin", NEAR[1], member, "team", False))
+    age(world.root)
+    iso = NEAR[0].isoformat()
+    world.store.read(KINDS, since=iso, until=iso)
+    parsed: list[str] = []
+    real = scan._parse
+
+    def counting(path: str, *args: Any) -> Any:
+        """Count files opened and parsed."""
+        parsed.append(path)
+        return real(path, *args)
+
+    monkeypatch.setattr(scan, "_parse", counting)
+    write_checkin(world, ("checkin", NEAR[1], "Dara", "team", False))
+    first = summary(world.store.read(KINDS, since=iso, until=iso))
+    assert len(parsed) == 1
+    assert first == plain(world, NEAR[0])
+    write_checkin(world, ("checkin", NEAR[0], "Dara", "team", False))
+    age(world.root / "records" / "checkin" / iso[:7])  # the month and its files; records/ as it was
+    parsed.clear()
+    caught = summary(world.store.read(KINDS, since=iso, until=iso))
+    assert len(parsed) == 2  # both new files: the one before was still fresh, so not kept
+    assert caught == plain(world, NEAR[0]) and "Dara" in str(caught["records"])
+    parsed.clear()
+    assert summary(world.store.read(KINDS, since=iso, until=iso)) == caught
+    assert parsed == []  # settled: kept as caught up
+
+
+def test_a_gone_file_of_the_day_means_a_fresh_read(tmp_path: Path) -> None:
+    """Which version of a record is left when one of its files goes only a fresh read can say."""
+    world = World(tmp_path / "shared", "fair", 3)
+    write_checkin(world, ("checkin", NEAR[0], "Ana", "team", False))
+    write_checkin(world, ("checkin", NEAR[0], "Ana", "team", False))
+    age(world.root)
+    iso = NEAR[0].isoformat()
+    two = summary(world.store.read(KINDS, since=iso, until=iso))
+    newest = max((world.root / "records" / "checkin" / iso[:7]).glob("*.json"),
+                 key=lambda path: int(path.name.split(".")[1]))
+    newest.unlink()
+    one = summary(world.store.read(KINDS, since=iso, until=iso))
+    assert one == plain(world, NEAR[0]) and one != two
+
+
+def test_a_verifying_read_drops_every_kept_day(tmp_path: Path) -> None:
+    """`huddle doctor` trusts no cache: after it, a day is read from its files again."""
+    world = World(tmp_path / "shared", "fair", 3)
+    write_checkin(world, ("checkin", NEAR[0], "Ana", "team", False))
+    age(world.root)
+    iso = NEAR[0].isoformat()
+    world.store.read(KINDS, since=iso, until=iso)
+    assert list(Path(str(world.store.index_dir)).rglob("*.slice"))
+    world.store.read(verify=True)
+    assert not list(Path(str(world.store.index_dir)).rglob("*.slice"))

@@ -6,12 +6,15 @@ import os
 import shutil
 import tempfile
 from pathlib import Path
+from typing import Any
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from huddle_tui.storage import envelope
+from huddle_tui.storage import envelope, folder
 from huddle_tui.storage.fileio import temp_path_for
+from huddle_tui.storage.folder import FolderStore
 from tests.storekit import age, save_checkin, store_at
 
 IDS = ["a1f0c3d2-0000-5000-8000-000000000001", "b2e1d4c3-0000-5000-8000-000000000002"]
@@ -94,3 +97,66 @@ def test_a_save_after_a_read_sees_a_file_that_arrived_since(tmp_path: Path) -> N
     assert store.next_version("checkin", IDS[0], DAY) == 3
     os.utime(root / "records" / "checkin" / DAY[:7], ns=(0, 0))  # even with a stamp set back
     assert store.next_version("checkin", IDS[0], DAY) == 3
+
+
+def _saving(store: FolderStore, rid: str, mood: int) -> int:
+    """A save as Journal makes one: read the record's own files, then write its next version."""
+    current = store.read_ids("checkin", DAY, [rid]).records.get(rid)
+    saved = save_checkin(store, rid, DAY, mood=mood)
+    assert saved.version == (current.version if current else 0) + 1
+    return saved.version
+
+
+@pytest.fixture
+def listings(monkeypatch: pytest.MonkeyPatch) -> list[object]:
+    """Count folder listings by name (read_ids' and next_version's)."""
+    seen: list[object] = []
+    real = os.listdir
+
+    def counting(path: Any = ".") -> list[str]:
+        """Count, then list."""
+        seen.append(path)
+        return real(path)
+
+    monkeypatch.setattr(os, "listdir", counting)
+    return seen
+
+
+def test_a_burst_of_saves_lists_its_month_once(tmp_path: Path, listings: list[object]) -> None:
+    """Saves one after another (a round on the shared screen) list a big month's names once, not each."""
+    root = tmp_path / "shared"
+    store = store_at(root)
+    for n in range(40):
+        save_checkin(store, f"c0ffee00-0000-5000-8000-{n:012d}", DAY)
+    listings.clear()
+    versions = [_saving(store, IDS[n % 2], 1 + n % 5) for n in range(6)]
+    assert versions == [1, 1, 2, 2, 3, 3]
+    assert len(listings) == 1
+    assert [store_at(root).next_version("checkin", rid, DAY) for rid in IDS] == [4, 4]
+
+
+def test_a_burst_sees_a_file_another_writer_added(tmp_path: Path, listings: list[object]) -> None:
+    """Another machine's version, put in between two saves, changes the stamp: the folder is listed again."""
+    root = tmp_path / "shared"
+    store = store_at(root)
+    assert _saving(store, IDS[0], 1) == 1
+    assert save_checkin(store_at(root), IDS[0], DAY, mood=5).version == 2
+    listings.clear()
+    assert _saving(store, IDS[0], 2) == 3
+    assert listings  # listed again: its answer is past
+
+
+def test_a_listing_answers_for_a_second_at_most(tmp_path: Path, listings: list[object],
+                                                monkeypatch: pytest.MonkeyPatch) -> None:
+    """A file another writer adds in the same clock tick as ours is missed for at most _FRESH_S."""
+    monkeypatch.setattr(folder, "_FRESH_S", 0.0)
+    root = tmp_path / "shared"
+    store = store_at(root)
+    month = root / "records" / "checkin" / DAY[:7]
+    _saving(store, IDS[0], 1)
+    ours = month.stat()
+    save_checkin(store_at(root), IDS[0], DAY, mood=5)
+    os.utime(month, ns=(ours.st_atime_ns, ours.st_mtime_ns))  # a coarse clock: the stamp we left
+    listings.clear()
+    assert _saving(store, IDS[0], 2) == 3
+    assert listings  # listed again: its answer is past

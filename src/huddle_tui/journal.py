@@ -274,12 +274,13 @@ class Journal:
         to its day only, in a later session than the one it was given in,
         with the others due at the same time, in random order.
         """
-        import random
-
         pending = [r for r in self.private.read(("checkin", "concern", *COUNTED_KINDS), since=(
             self.now().date() - timedelta(days=days)).isoformat()).live()
             if r.payload.get("pending") and r.id not in self._given]
-        random.SystemRandom().shuffle(pending)
+        if len(pending) > 1:
+            import random  # here: most runs hold nothing back, and a scripted command starts fast
+
+            random.SystemRandom().shuffle(pending)
         released = 0
         for record in pending:
             if not self._releasable(date.fromisoformat(record.date), record.kind):

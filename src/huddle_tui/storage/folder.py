@@ -48,7 +48,7 @@ from huddle_tui.storage.stamps import RECORDS, dir_stamp
 __all__ = ["RECORDS", "FolderStore", "History", "Problem", "clean_own_temp_files", "is_sync_temp",
            "utc_now"]
 _REMEMBERED = 8  # month scans a store keeps for next_version: a save's own month and a few more
-_FRESH_S = 1.0  # how long read_ids' listing answers next_version for its ids (one save's span)
+_FRESH_S = 1.0  # how long a listing of a month answers, unlisted, for the saves that follow it
 
 
 def utc_now() -> datetime:
@@ -132,6 +132,8 @@ class FolderStore:
         self._scans: dict[str, MonthScan] = {}
         # read_ids' last partial scan per folder (its ids, the scan, when): for the save that follows.
         self._partial: dict[str, tuple[frozenset[str], MonthScan, float]] = {}
+        # read_ids' last listing of each folder's names, kept up by this store's own writes.
+        self._names: dict[str, _Names] = {}
 
     @property
     def records_dir(self) -> Path:
@@ -232,7 +234,11 @@ class FolderStore:
                 fd = open_folder(self.root, parts, create=True, private=self.private)
                 assert fd is not None  # created when missing
                 try:
+                    before = _stamp_of(os.fstat(fd))
                     write_at(fd, target.name, data, durable=self.durable, mtime=midnight, mode=mode)
+                    names = self._names.get(str(folder))
+                    if names is not None:
+                        names.wrote(before, target.name, _stamp_of(os.fstat(fd)))
                 finally:
                     os.close(fd)
             else:
@@ -254,15 +260,21 @@ class FolderStore:
         day's view (since == until) costs one month, not the years after it.
         `verify` re-reads every file instead of trusting the index (`huddle
         doctor` does), and refreshes the index with what it found. A day's
-        read of some kinds is kept whole beside the index (dayslice.py).
+        read of some kinds is kept whole beside the index (dayslice.py); a
+        verifying read drops every kept day.
         """
+        if verify and self.index_dir is not None:
+            from huddle_tui.storage import dayslice
+
+            dayslice.forget(self.root, self.index_dir)
         if since is not None and since == until and kinds is not None and self.index_dir is not None \
                 and not verify:
             from huddle_tui.storage import dayslice
 
             chosen = tuple(kinds)
             return dayslice.read(self.root, self.index_dir, chosen, since,
-                                 lambda: self._read(chosen, since, until, False), History, Problem)
+                                 lambda: self._read(chosen, since, until, False), History, Problem,
+                                 self._scans.get)
         return self._read(kinds, since, until, verify)
 
     def _read(self, kinds: Iterable[str] | None, since: str | None, until: str | None,
@@ -312,13 +324,14 @@ class FolderStore:
         if fd is None:
             return history
         try:
-            st = os.fstat(fd)
-            prefixes = [rid + "." for rid in wanted]
-            # Names only (a month of a big team is thousands): the few matches are stat'ed alone.
-            found = [_Entry.at(fd, n) for n in _starting_with(os.listdir(fd), prefixes)]
+            stamp = _stamp_of(os.fstat(fd))
+            names = self._names.get(folder)
+            if names is None or not names.answers(stamp):
+                # Names only (a month of a big team is thousands): the few matches are stat'ed alone.
+                names = self._names[folder] = _Names(os.listdir(fd), stamp)
+            found = [_Entry.at(fd, n) for n in names.starting_with([rid + "." for rid in wanted])]
             entries = [e for e in found if e is not None]
-            scan = scan_entries(entries, folder, kind, month, (st.st_mtime_ns, st.st_ino),
-                                shared=not self.private, at=fd)
+            scan = scan_entries(entries, folder, kind, month, stamp, shared=not self.private, at=fd)
         finally:
             os.close(fd)
         self._partial[folder] = (wanted, scan, time.monotonic())
@@ -414,25 +427,59 @@ class FolderStore:
         return months
 
 
-def _starting_with(names: list[str], prefixes: list[str]) -> list[str]:
-    """The names that start with one of the prefixes, found by str.find over all of them at once.
+class _Names:
+    """One month folder's names, as read_ids listed them, kept up by the store's own writes.
 
-    A month of a big team holds thousands of names and a save wants the few
-    of one or two ids: one join and a search in C, not a comparison per name.
-    A name holding a newline may yield a part of itself that is no file
-    (the caller's stat finds it gone) and never hides another name.
+    A burst of saves into one month (a round recorded on the shared screen, an
+    import) lists its thousands of names once a second, not once a save. The
+    names answer while the folder's stamp is the one they were listed or
+    written at, and for at most _FRESH_S after the listing: a file another
+    writer adds in the same clock tick as one of ours leaves the stamp as ours
+    left it, so it is missed for at most that long, which is the race any
+    listing has with a writer (two writers of one version: the merge rule
+    settles it). Stdlib only.
     """
-    if len(names) <= 64:
-        return [n for n in names if n.startswith(tuple(prefixes))]
-    text = "\n" + "\n".join(names)
-    found = []
-    for prefix in prefixes:
-        at = text.find("\n" + prefix)
-        while at >= 0:
-            end = text.find("\n", at + 1)
-            found.append(text[at + 1:end if end >= 0 else len(text)])
-            at = text.find("\n" + prefix, at + 1)
-    return list(dict.fromkeys(found))
+
+    def __init__(self, names: list[str], stamp: tuple[int, int]) -> None:
+        """The names listed at `stamp` (taken before the listing), listed now."""
+        self.text = "\n" + "\n".join(names)
+        self.stamp = stamp
+        self.listed = time.monotonic()
+
+    def answers(self, stamp: tuple[int, int]) -> bool:
+        """Whether these names are the folder's at `stamp`, and fresh enough to be used unlisted."""
+        return stamp == self.stamp and time.monotonic() - self.listed < _FRESH_S
+
+    def wrote(self, before: tuple[int, int], name: str, after: tuple[int, int]) -> None:
+        """Our file `name` is in place: the folder was at `before` (as listed) and is at `after`."""
+        if before == self.stamp:
+            self.text += "\n" + name
+            self.stamp = after
+        else:
+            self.stamp = (-1, -1)  # changed by another writer since the listing: list it again
+
+    def starting_with(self, prefixes: list[str]) -> list[str]:
+        """The names that start with one of the prefixes, found by str.find over all of them at once.
+
+        A month of a big team holds thousands of names and a save wants the few
+        of one or two ids: a search in C, not a comparison per name. A name
+        holding a newline may yield a part of itself that is no file (the
+        caller's stat finds it gone) and never hides another name.
+        """
+        text = self.text
+        found = []
+        for prefix in prefixes:
+            at = text.find("\n" + prefix)
+            while at >= 0:
+                end = text.find("\n", at + 1)
+                found.append(text[at + 1:end if end >= 0 else len(text)])
+                at = text.find("\n" + prefix, at + 1)
+        return list(dict.fromkeys(found))
+
+
+def _stamp_of(st: os.stat_result) -> tuple[int, int]:
+    """A folder's stamp (mtime_ns, inode) from its stat, as stamps.dir_stamp gives it."""
+    return st.st_mtime_ns, st.st_ino
 
 
 class _Entry:

@@ -11,15 +11,14 @@ every writer we know of (ours, git, Syncthing, Dropbox, rsync) adds, replaces
 or removes a file by creating, renaming or unlinking it, which changes the
 folder's mtime. A scan is settled only when the folder had not changed for
 RACY_NS before it started, so a change in the same clock tick as the listing
-is never missed (git's "racy clean" rule). For the same reason, when a folder
-is listed again, a file's parse is reused if the file was already old when
-parsed and its name still holds the same inode (from the listing itself, no
-call per file): files are written whole and never change, so a month folder
-that gained a few check-ins costs those files, not a stat of each of its
-thousands. A file still fresh when parsed is stat'ed, and read again if it
-changed. A file rewritten in place long after it was written (no writer does
-that; it is damage) is seen by `huddle doctor`, which reads every file, and
-from then on by every read.
+is never missed (git's "racy clean" rule); listing such a folder again while
+its stamp is still the same takes an old file still under its name with the
+same inode (from the listing) as the file it was: only a name or inode can
+have changed unseen. Files are treated alike: a parse
+is reused only for a file whose stamp is unchanged and was already old when
+parsed. A file rewritten in place (no writer does that; it is damage) is
+seen by the next read of a changed folder and by `huddle doctor`, which
+reads every file.
 """
 
 from __future__ import annotations
@@ -45,7 +44,7 @@ OWN, FOREIGN, TEMP = 0, 1, 2
 FileStamp = tuple[int, int, int]
 Other = tuple[str, int, "str | None"]
 Fields = tuple[Any, ...]
-_NEVER = -1
+NEVER = -1  # the mtime a scan keeps for a file parsed while fresh: read it again next time
 _RULES = validate.RULES  # looked up once: a cold read checks thousands of payloads
 _decode = envelope.decode
 _MAX_FILE_BYTES = envelope.MAX_FILE_BYTES
@@ -151,6 +150,7 @@ def _scan_entries(entries: Sequence[Listed], folder: str, kind: str, month: str,
                   previous: MonthScan | None, shared: bool, at: int | None, now: int) -> MonthScan:
     """scan_month's work on one listing (files opened relative to the folder fd `at`, if any)."""
     old: dict[str, tuple[int, int, int, int, int]] = marshal.loads(previous.reuse) if previous else {}
+    same = previous is not None and previous.stamp == stamp
     records: list[Fields] = []
     others: list[Other] = []
     reuse: dict[str, tuple[int, int, int, int, int]] = {}
@@ -170,9 +170,10 @@ def _scan_entries(entries: Sequence[Listed], folder: str, kind: str, month: str,
             continue
         hit = old.get(name)
         found: FileStamp
-        if hit is not None and hit[1] != _NEVER and entry.inode() == hit[2]:
-            # An old file still under its name, its inode from the listing itself (d_ino), is the
-            # file read then: files never change once written.
+        if hit is not None and same and hit[1] != NEVER and entry.inode() == hit[2]:
+            # The folder is as it was when last listed (only too lately changed to be trusted
+            # unlisted): an old file still under its name, its inode from the listing itself
+            # (d_ino), is the file read then, as a settled scan of this stamp would take it.
             found = hit[:3]
         elif hit is not None:
             try:
@@ -199,7 +200,7 @@ def _scan_entries(entries: Sequence[Listed], folder: str, kind: str, month: str,
             others.append((name, flag, value))
         # A file changed within RACY_NS of being read may change again unseen: read it next time too.
         size, mtime_ns, inode = found
-        reuse[name] = (size, mtime_ns if now - mtime_ns > RACY_NS else _NEVER, inode, flag, slot)
+        reuse[name] = (size, mtime_ns if now - mtime_ns > RACY_NS else NEVER, inode, flag, slot)
     return MonthScan(stamp, now - stamp[0] > RACY_NS, records, others, len(reuse), marshal.dumps(reuse))
 
 
@@ -234,7 +235,7 @@ def _parse(path: str, name: str, kind: str, month: str, shared: bool = True,
         if len(data) > size:
             data = _read_on(fd, data)
     except OSError as exc:
-        return _flag(name), _unreadable(exc), (0, _NEVER, 0)
+        return _flag(name), _unreadable(exc), (0, NEVER, 0)
     finally:
         os.close(fd)
     try:
