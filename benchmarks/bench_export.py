@@ -6,9 +6,10 @@ Both sides are whole commands timed by wall clock, in turn (A B A B …):
 place; cold deletes it before each export, which then reads, verifies and
 indexes every file again.
 
-Targets: warm ≤ 1.0 — with the index, export never parses a record file,
-so writing each record once should cost no more than parsing each once;
-cold ≤ 2.0 — a cold read (bench_store.py: ≤ 1.5× the parse) plus writing.
+Targets: warm ≤ 1.0 (stricter than the issue's 1.2) — with the index,
+export never parses a record file, so writing each record once should cost
+no more than parsing each once; cold ≤ 1.8 (the issue's) — reading,
+verifying (checksum and payload rules) and indexing every file, then writing.
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ import sys
 from benchmarks.harness import SHARED, Bench, Demo, Figure, paired_runs, wall
 
 FLOOR = SHARED / "bench" / "json_floor.py"
-WARM, COLD = 1.0, 2.0
+WARM, COLD = 1.0, 1.8
 
 
 def measure(bench: Bench) -> list[Figure]:

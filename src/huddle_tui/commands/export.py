@@ -7,15 +7,20 @@ import csv
 import gc
 import json
 import sys
+from collections.abc import Iterator
 from datetime import date
+from itertools import groupby
+from operator import itemgetter
 
 from huddle_tui.commands.common import date_arg, open_context
 from huddle_tui.config.team import TeamConfig
-from huddle_tui.storage.envelope import Record, dumps
+from huddle_tui.model.checkin import CheckIn
+from huddle_tui.storage.envelope import Record, json_line
 from huddle_tui.text import csv_cell, printable
 
 CSV_COLUMNS = ["kind", "id", "version", "date", "written_at", "member", "mood", "status",
                "visibility", "concerns", "facilitator", "order", "payload"]
+_DATE = itemgetter(Record._fields.index("date"))  # C-level: no Python call per record
 
 
 def configure(p: argparse.ArgumentParser) -> None:
@@ -38,70 +43,79 @@ def run(args: argparse.Namespace) -> int:
     # for every batch of output lines (a third of writing them).
     gc.freeze()
     records = sorted(history.records.values(), key=lambda r: (r.date, r.kind, r.id))
-    if not args.private:
-        records, held = _releasable_only(ctx.journal.roster(), records)
-        if held:
-            sys.stderr.write(f"huddle: {held} anonymous answers left out: fewer than 3 members could "
-                             "have given them (see docs/privacy.md)\n")
+    days = [(records, 0)] if args.private else _released_days(ctx.journal.roster(), records)
     out = sys.stdout
+    held = 0
     if args.format == "jsonl":
-        for r in records:
-            out.write(dumps(r.as_json()) + "\n")
+        for kept, left_out in days:
+            held += left_out
+            out.write("".join([json_line(r) + "\n" for r in kept]))
     else:
         writer = csv.DictWriter(out, CSV_COLUMNS, lineterminator="\n")
         writer.writeheader()
-        for r in records:
-            p = r.payload
-            # Tombstones and kinds this version does not know are not validated: a column is
-            # filled only from a value of its type, and the payload column holds everything.
-            order = p.get("order")
-            row = {"kind": r.kind, "id": r.id, "version": r.version, "date": r.date,
-                   "written_at": r.written_at, "member": _scalar(p.get("member")),
-                   "mood": _scalar(p.get("mood")), "status": _scalar(p.get("status")),
-                   "visibility": _scalar(p.get("visibility")),
-                   "concerns": json.dumps(p["concerns"], ensure_ascii=False) if "concerns" in p else "",
-                   "facilitator": _scalar(p.get("facilitator")),
-                   "order": ";".join(order) if isinstance(order, list)
-                   and all(isinstance(x, str) for x in order) else "",
-                   "payload": json.dumps(p, ensure_ascii=False, sort_keys=True)}
-            writer.writerow({k: csv_cell(str(v)) for k, v in row.items()})
+        for kept, left_out in days:
+            held += left_out
+            writer.writerows(_csv_row(r) for r in kept)
+    if held:
+        sys.stderr.write(f"huddle: {held} anonymous answers left out: fewer than 3 members could "
+                         "have given them (see docs/privacy.md)\n")
     for problem in history.problems:
         sys.stderr.write(printable(f"huddle: skipped {problem.path}: {problem.reason}") + "\n")
     return 0
 
 
-def _releasable_only(team: TeamConfig, records: list[Record]) -> tuple[list[Record], int]:
-    """The records without anonymous answers of days fewer than 3 members could have given them on."""
-    from huddle_tui.model.checkin import CheckIn
+def _csv_row(r: Record) -> dict[str, str]:
+    """One record's CSV row, every cell made safe for a spreadsheet."""
+    p = r.payload
+    # Tombstones and kinds this version does not know are not validated: a column is
+    # filled only from a value of its type, and the payload column holds everything.
+    order = p.get("order")
+    row = {"kind": r.kind, "id": r.id, "version": r.version, "date": r.date,
+           "written_at": r.written_at, "member": _scalar(p.get("member")),
+           "mood": _scalar(p.get("mood")), "status": _scalar(p.get("status")),
+           "visibility": _scalar(p.get("visibility")),
+           "concerns": json.dumps(p["concerns"], ensure_ascii=False) if "concerns" in p else "",
+           "facilitator": _scalar(p.get("facilitator")),
+           "order": ";".join(order) if isinstance(order, list)
+           and all(isinstance(x, str) for x in order) else "",
+           "payload": json.dumps(p, ensure_ascii=False, sort_keys=True)}
+    return {k: csv_cell(str(v)) for k, v in row.items()}
+
+
+def _released_days(team: TeamConfig, records: list[Record]) -> Iterator[tuple[list[Record], int]]:
+    """Each day's records (sorted by date) without anonymous answers fewer than 3 members could have
+    given, and how many were left out.
+
+    A day's rule reads that day's named check-ins alone (who, and how: visibility), and only days
+    with an anonymous answer are asked about. Going day by day, each record is looked at just
+    before it is written, not in a pass of its own over the whole history.
+    """
     from huddle_tui.rules.privacy import releasable
 
-    def anonymous(r: Record) -> bool:
-        """An anonymous answer: a check-in's, or a concern with no author."""
-        payload = r.payload
-        return payload.get("visibility") == "anonymous" or (r.kind == "concern" and "member" not in payload)
+    for day, group in groupby(records, key=_DATE):
+        rows = list(group)
+        if not any(map(_anonymous, rows)):
+            yield rows, 0
+            continue
+        named = [_checkin(r) for r in rows if r.kind == "checkin" and not r.deleted and "member" in r.payload]
+        if releasable(team, date.fromisoformat(day), named):
+            yield rows, 0
+            continue
+        kept = [r for r in rows if not _anonymous(r)]
+        yield kept, len(rows) - len(kept)
 
-    # Each day's named check-ins, so a day's rule reads only that day (not the whole history); only
-    # days with an anonymous answer are asked about, and the rule reads who and how (visibility) alone.
-    days = {r.date for r in records if anonymous(r)}
-    named: dict[str, list[CheckIn]] = {}
-    for r in records:
-        if r.kind == "checkin" and r.date in days and not r.deleted and "member" in r.payload:
-            payload = r.payload
-            member = payload["member"]
-            named.setdefault(r.date, []).append(CheckIn(
-                r.date, None, str(member) if member is not None else None,
-                visibility=payload.get("visibility", "team")))
-    by_day: dict[str, bool] = {}
-    kept, held = [], 0
-    for r in records:
-        if anonymous(r):
-            if r.date not in by_day:
-                by_day[r.date] = releasable(team, date.fromisoformat(r.date), named.get(r.date, ()))
-            if not by_day[r.date]:
-                held += 1
-                continue
-        kept.append(r)
-    return kept, held
+
+def _anonymous(r: Record) -> bool:
+    """An anonymous answer: a check-in's, or a concern with no author."""
+    payload = r.payload
+    return payload.get("visibility") == "anonymous" or (r.kind == "concern" and "member" not in payload)
+
+
+def _checkin(r: Record) -> CheckIn:
+    """A named check-in as the k = 3 rule reads it: who, and how (visibility)."""
+    member = r.payload["member"]
+    return CheckIn(r.date, None, str(member) if member is not None else None,
+                   visibility=r.payload.get("visibility", "team"))
 
 
 def _scalar(value: object) -> object:

@@ -21,7 +21,9 @@ from __future__ import annotations
 import json
 import re
 from datetime import date as _date
-from typing import Any, Literal, NamedTuple
+from json.encoder import encode_basestring
+from json.scanner import make_scanner
+from typing import Any, Literal, NamedTuple, cast
 
 from huddle_tui.errors import CorruptRecord
 
@@ -56,7 +58,9 @@ def _no_constant(name: str) -> Any:
     raise ValueError(f"{name} is not JSON")
 
 
-_decode_json = json.JSONDecoder(parse_constant=_no_constant).raw_decode
+# The C scanner itself (JSONDecoder.raw_decode is a Python frame around it, on every record read).
+_scan_json = make_scanner(cast(Any, json.JSONDecoder(parse_constant=_no_constant)))
+_sha256: Any = None  # hashlib.sha256 once a file is read (a read through the index never needs OpenSSL)
 _new = tuple.__new__  # builds a Record without NamedTuple's Python-level __new__
 
 
@@ -119,6 +123,7 @@ def _c_encoder() -> Any:
 
 
 _encode = _c_encoder()
+_quote = encode_basestring  # the C quoting of that encoder (ensure_ascii=False)
 
 
 def _escape_c1(text: str) -> str:
@@ -130,6 +135,24 @@ def _escape_c1(text: str) -> str:
     if text.isascii() or _C1.search(text) is None:
         return text
     return _C1.sub(_c1_escape, text)
+
+
+def json_line(record: Record) -> str:
+    """dumps(record.as_json()): export writes one per record, so the envelope is not built as a dict.
+
+    Encoding the eight envelope keys (a dict made, sorted and walked) cost as
+    much as a small payload; here only the payload goes through the encoder,
+    and the envelope's scalars are put in place in sorted-key order.
+    """
+    kind, rid, version, date, written_at, deleted, payload, _ = record
+    if (_encode is None or version.__class__ is not int or deleted.__class__ is not bool
+            or payload.__class__ is not dict or kind.__class__ is not str or rid.__class__ is not str
+            or date.__class__ is not str or written_at.__class__ is not str):
+        return dumps(record.as_json())  # not as read from a file: the general path
+    deleted_text, payload_text = "true" if deleted else "false", "".join(_encode(payload, 0))
+    return _escape_c1(f'{{"date":{_quote(date)},"deleted":{deleted_text},"id":{_quote(rid)},'
+                      f'"kind":{_quote(kind)},"payload":{payload_text},"schema":{SCHEMA_VERSION},'
+                      f'"version":{version},"written_at":{_quote(written_at)}}}')
 
 
 def _c1_escape(match: re.Match[str]) -> str:
@@ -171,15 +194,16 @@ def decode(data: bytes) -> Record:
     if not data.endswith(b"}"):
         raise CorruptRecord("truncated (or damaged after the record)")
     body = data[_BODY_START:-1]
-    import hashlib  # here, not at the top: a read through the index never needs OpenSSL
-
     # A computed hex digest equal to the field also proves the field is well formed.
-    digest = hashlib.sha256(body).hexdigest()
+    digest = (_sha256 or _openssl_sha256())(body).hexdigest()
     if not data.startswith(digest.encode(), len(_HEAD)):
         raise CorruptRecord("checksum mismatch (damaged or edited by hand)")
     try:
         text = body.decode("utf-8")
-        obj, end = _decode_json(text)
+        obj, end = _scan_json(text, 0)
+    except StopIteration as missing:  # no value where one must be: as JSONDecoder.raw_decode says it
+        error = json.JSONDecodeError("Expecting value", text, missing.value)
+        raise CorruptRecord(f"invalid JSON ({error})") from None
     except ValueError as exc:  # UnicodeDecodeError and JSONDecodeError are ValueErrors
         raise CorruptRecord(f"invalid JSON ({exc})") from None
     except RecursionError:
@@ -189,7 +213,33 @@ def decode(data: bytes) -> Record:
     # Counting brackets is a C loop; only a body with many of them is walked for its depth.
     if body.count(b"[") + body.count(b"{") > MAX_DEPTH and _too_deep(obj):
         raise CorruptRecord(f"nested more than {MAX_DEPTH} deep")
-    return _validate(obj, digest)
+    try:  # the envelope's fields, each looked up without a method call on the common path
+        schema, kind, rid, version, date = obj["schema"], obj["kind"], obj["id"], obj["version"], obj["date"]
+        written_at, payload, deleted = obj["written_at"], obj["payload"], obj.get("deleted", False)
+    except (KeyError, TypeError, AttributeError):
+        if obj.__class__ is not dict:
+            raise CorruptRecord("record is not a JSON object") from None
+        get = obj.get
+        schema, kind, rid, version = get("schema"), get("kind"), get("id"), get("version")
+        date, written_at, payload = get("date"), get("written_at"), get("payload")
+        deleted = get("deleted", False)
+    if (schema.__class__ is int and 1 <= schema <= SCHEMA_VERSION
+            and kind.__class__ is str and (kind in _KNOWN_KINDS or _KIND.match(kind))
+            and rid.__class__ is str and _ID.match(rid) and version.__class__ is int and version >= 1
+            and date.__class__ is str and (date in _REAL_DATES or is_date(date))
+            and written_at.__class__ is str
+            and deleted.__class__ is bool and payload.__class__ is dict):
+        return _new(Record, (kind, rid, version, date, written_at, deleted, payload, digest))
+    raise CorruptRecord(_invalid(schema, kind, rid, version, date, written_at, deleted, payload))
+
+
+def _openssl_sha256() -> Any:
+    """hashlib.sha256, imported on the first file read."""
+    global _sha256
+    import hashlib
+
+    _sha256 = hashlib.sha256
+    return _sha256
 
 
 def is_date(text: str) -> bool:
@@ -214,24 +264,6 @@ def _too_deep(obj: Any) -> bool:
         children = value.values() if value.__class__ is dict else value
         stack.extend((v, depth + 1) for v in children if v.__class__ in (dict, list))
     return False
-
-
-def _validate(obj: Any, digest: str) -> Record:
-    """Check the envelope's fields and build the Record (one combined test on the common path)."""
-    if obj.__class__ is not dict:
-        raise CorruptRecord("record is not a JSON object")
-    get = obj.get
-    schema, kind, rid, version = get("schema"), get("kind"), get("id"), get("version")
-    date, written_at, payload = get("date"), get("written_at"), get("payload")
-    deleted = get("deleted", False)
-    if (schema.__class__ is int and 1 <= schema <= SCHEMA_VERSION
-            and kind.__class__ is str and (kind in _KNOWN_KINDS or _KIND.match(kind))
-            and rid.__class__ is str and _ID.match(rid) and version.__class__ is int and version >= 1
-            and date.__class__ is str and (date in _REAL_DATES or is_date(date))
-            and written_at.__class__ is str
-            and deleted.__class__ is bool and payload.__class__ is dict):
-        return _new(Record, (kind, rid, version, date, written_at, deleted, payload, digest))
-    raise CorruptRecord(_invalid(schema, kind, rid, version, date, written_at, deleted, payload))
 
 
 def _invalid(schema: Any, kind: Any, rid: Any, version: Any, date: Any, written_at: Any,

@@ -32,6 +32,7 @@ _MAGIC = f"huddle-index {INDEX_FORMAT} py{sys.version_info[0]}.{sys.version_info
 
 
 _bases: dict[tuple[Path, Path, str], Path] = {}  # one kind's index folder, named once per process
+_dropped: set[Path] = set()  # files per year of formats ≤ 5 this process has removed
 
 
 def book_of(month: str) -> str:
@@ -100,12 +101,19 @@ class MonthIndex:
             packed[month] = marshal.dumps((s.stamp, s.settled, [tuple(r) for r in s.records], s.others,
                                            s.files_read, s.reuse))
         blob = marshal.dumps((self.where, packed))
+        data = _MAGIC + zlib.crc32(blob).to_bytes(4, "big") + blob
         try:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            write_atomic(self.path, _MAGIC + zlib.crc32(blob).to_bytes(4, "big") + blob, durable=False)
+            try:  # the folder is made only when missing (a cold read saves one file per month folder)
+                write_atomic(self.path, data, durable=False)
+            except FileNotFoundError:
+                self.path.parent.mkdir(parents=True, exist_ok=True)
+                write_atomic(self.path, data, durable=False)
             self.dirty = False
-            if self.where[2] != "other":  # the file per year of formats ≤ 5 is never read again: drop it
-                self.path.with_name(f"{self.where[2][:4]}.idx").unlink(missing_ok=True)
+            old = self.path.with_name(f"{self.where[2][:4]}.idx")
+            if self.where[2] != "other" and old not in _dropped:
+                # The file per year of formats ≤ 5 is never read again: dropped (once a process).
+                _dropped.add(old)
+                old.unlink(missing_ok=True)
         except OSError:
             pass
 
