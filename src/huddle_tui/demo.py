@@ -19,7 +19,7 @@ from huddle_tui.config.team import AwayRange, Member, TeamConfig, team_config_to
 from huddle_tui.model.checkin import CheckIn, Concern, FollowUp
 from huddle_tui.model.huddle import Handoff, Huddle, Turn
 from huddle_tui.model.ids import named_id, random_id
-from huddle_tui.rules.rotation import Held, plan_for
+from huddle_tui.rules.rotation import Held, plan_for, still_counted
 from huddle_tui.storage.batch import BatchWriter
 from huddle_tui.storage.folder import FolderStore
 
@@ -141,6 +141,7 @@ def _save_huddle(store: BatchWriter, rng: random.Random, team: TeamConfig, day: 
                  huddles: list[Held], handoffs: list[Handoff]) -> None:
     """One held huddle, following the rotation (and now and then a handoff)."""
     iso = day.isoformat()
+    huddles[:] = still_counted(team, day, huddles)  # a day's plan costs the team, not the history
     plan = plan_for(team, day, huddles, handoffs)
     if plan.facilitator is None:
         return
