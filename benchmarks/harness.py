@@ -89,18 +89,19 @@ class Bench:
 
     work: Path
     runs: int = 9
+    asked_runs: int | None = None  # --runs as given (None: each figure's default, `runs` for most)
     env: dict[str, str] = field(default_factory=dict)
     cache: Path | None = None
     _demos: dict[tuple[int, float], Demo] = field(default_factory=dict)
 
     @classmethod
-    def create(cls, runs: int, cache: Path | None = None) -> Bench:
-        """A bench whose XDG config, data and cache dirs are under a temp folder."""
+    def create(cls, runs: int | None, cache: Path | None = None) -> Bench:
+        """A bench whose XDG config, data and cache dirs are under a temp folder (runs None: 9)."""
         work = Path(tempfile.mkdtemp(prefix="huddle-bench-"))
         env = {k: v for k, v in os.environ.items() if k not in _TEST_DIRS}
         env.update(XDG_CONFIG_HOME=str(work / "xdg-config"), XDG_DATA_HOME=str(work / "xdg-data"),
                    XDG_CACHE_HOME=str(work / "xdg-cache"))
-        return cls(work=work, runs=runs, env=env, cache=cache)
+        return cls(work=work, runs=runs or 9, asked_runs=runs, env=env, cache=cache)
 
     @property
     def index_dir(self) -> Path:

@@ -2,4 +2,5 @@
 
 from huddle_tui.cli import main
 
-raise SystemExit(main())
+if __name__ == "__main__":  # not when a spawned process (the demo's file writer) imports it again
+    raise SystemExit(main())

@@ -19,9 +19,8 @@ from huddle_tui.config.team import AwayRange, Member, TeamConfig, team_config_to
 from huddle_tui.model.checkin import CheckIn, Concern, FollowUp
 from huddle_tui.model.huddle import Handoff, Huddle, Turn
 from huddle_tui.model.ids import named_id, random_id
-from huddle_tui.rules.rotation import Held, plan_for
-from huddle_tui.storage.batch import BatchWriter
-from huddle_tui.storage.folder import FolderStore
+from huddle_tui.rules.rotation import Held, plan_for, still_counted
+from huddle_tui.storage.batch import HistoryWriter, remove_unfinished
 
 NAMES = ["Ana", "Ben", "Chen", "Dara", "Emeka", "Fatima", "Gus", "Hana", "Ilya", "Jo",
          "Kofi", "Lena", "Mateo", "Nia", "Omar", "Priya", "Quinn", "Rosa", "Sami", "Tariq",
@@ -78,14 +77,17 @@ def generate(folder: Path, members: int = 8, years: float = 1.0, seed: int = 7,
     rng = random.Random(seed)
     today = today or date.today()
     team = make_team(folder, members, years, today, rng)
-    write_toml(folder / paths.TEAM_CONFIG_NAME, team_config_to_toml(team))
+    remove_unfinished(folder)  # what a crashed run left
     clock = [datetime.now(UTC)]
-    with BatchWriter(FolderStore(folder, now=lambda: clock[0], durable=False)) as store:
+    with HistoryWriter(folder, now=lambda: clock[0]) as store:
         _history(store, team, years, today, rng, clock, progress)
+        # The config goes in just before the history appears whole: a crash between the two
+        # leaves a team with no history, which `huddle demo` makes again, never half a history.
+        write_toml(folder / paths.TEAM_CONFIG_NAME, team_config_to_toml(team))
     return team
 
 
-def _history(store: BatchWriter, team: TeamConfig, years: float, today: date, rng: random.Random,
+def _history(store: HistoryWriter, team: TeamConfig, years: float, today: date, rng: random.Random,
              clock: list[datetime], progress: Progress | None) -> None:
     """Every working day's check-ins and huddle, from `years` ago to today."""
     days = workdays(today - timedelta(days=round(365 * years)), today)
@@ -116,7 +118,7 @@ def _history(store: BatchWriter, team: TeamConfig, years: float, today: date, rn
             progress(n + 1, len(days))
 
 
-def _save_checkin(store: BatchWriter, rng: random.Random, member: str, iso: str, mood: int,
+def _save_checkin(store: HistoryWriter, rng: random.Random, member: str, iso: str, mood: int,
                   team: TeamConfig, anonymous_ok: bool = True) -> None:
     """One synthetic check-in, sometimes anonymous, sometimes with a concern."""
     concerns: list[Concern] = []
@@ -137,10 +139,11 @@ def _save_checkin(store: BatchWriter, rng: random.Random, member: str, iso: str,
         store.save("checkin", random_id(), iso, checkin.to_payload(), anonymous=True, version=1)
 
 
-def _save_huddle(store: BatchWriter, rng: random.Random, team: TeamConfig, day: date,
+def _save_huddle(store: HistoryWriter, rng: random.Random, team: TeamConfig, day: date,
                  huddles: list[Held], handoffs: list[Handoff]) -> None:
     """One held huddle, following the rotation (and now and then a handoff)."""
     iso = day.isoformat()
+    huddles[:] = still_counted(team, day, huddles)  # a day's plan costs the team, not the history
     plan = plan_for(team, day, huddles, handoffs)
     if plan.facilitator is None:
         return

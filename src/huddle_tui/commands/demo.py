@@ -29,6 +29,7 @@ def run(args: argparse.Namespace) -> int:
     """Generate the folder unless it already holds a demo, then open or summarise it."""
     from huddle_tui.config.team import load_team_config
     from huddle_tui.demo import generate
+    from huddle_tui.storage.batch import is_unfinished
 
     if not 1 <= args.members <= 200:
         raise UsageError("--members: 1 to 200")
@@ -39,7 +40,9 @@ def run(args: argparse.Namespace) -> int:
     if (folder / "records").exists() and config.exists():
         sys.stderr.write(printable(f"{folder} already holds a demo team; using it as it is.") + "\n")
     else:
-        if folder.exists() and any(folder.iterdir()) and not config.exists():
+        # What a crashed run left does not count: the new run removes it.
+        left = [p for p in folder.iterdir() if not is_unfinished(p.name)] if folder.exists() else []
+        if left and not config.exists():
             raise UsageError(f"{folder} is not empty and holds no huddle.toml; pick another --shared")
         folder.mkdir(parents=True, exist_ok=True)
         generate(folder, args.members, args.years, args.seed, progress=_progress())
@@ -53,10 +56,10 @@ def run(args: argparse.Namespace) -> int:
     from huddle_tui.rules.summary import render_text
 
     journal = Journal(team)
-    history = journal.read()
     if args.json:
         from huddle_tui.commands.common import emit_json
 
+        history = journal.read()  # the counts are of every record; the summary below reads a day
         kinds: dict[str, int] = {}
         for record in history.records.values():
             kinds[record.kind] = kinds.get(record.kind, 0) + 1

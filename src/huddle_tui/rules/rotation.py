@@ -82,6 +82,33 @@ def window_start(team: TeamConfig, day: date) -> str:
     return (day - timedelta(weeks=team.rotation_window_weeks)).isoformat()
 
 
+def still_counted(team: TeamConfig, day: date, huddles: list[Held]) -> list[Held]:
+    """The huddles plan_for can still be decided by on `day` or later, in their order.
+
+    Each facilitator's latest, every one from the "fewest" window's start on,
+    and the last FAIR_WINDOW with a speaking order: plan_for for any date from
+    `day` on gives the same answer from these (and any huddles added later)
+    as from all of them, so whoever adds a day's huddle at a time (the demo)
+    keeps a team's worth of them instead of the whole history.
+    """
+    iso, since = day.isoformat(), window_start(team, day)
+    keep: set[int] = set()
+    latest: dict[str, int] = {}  # by facilitator, of those before the window
+    for i, h in enumerate(huddles):
+        if h.date >= since:
+            keep.add(i)
+            continue
+        key = h.facilitator.casefold()
+        if key not in latest or h.date > huddles[latest[key]].date:
+            latest[key] = i
+    keep.update(latest.values())
+    # _fair's last rounds: a stable sort by date, as it sorts, keeps ties in list order.
+    ordered = sorted((i for i, h in enumerate(huddles) if h.date < iso and h.order),
+                     key=lambda i: huddles[i].date)
+    keep.update(ordered[-FAIR_WINDOW:])
+    return [huddles[i] for i in sorted(keep)]
+
+
 def speaking_order(team: TeamConfig, day: date, facilitator: str | None,
                    huddles: list[Held]) -> list[str]:
     """The order for `day` under the team's policy, the facilitator first or last."""
