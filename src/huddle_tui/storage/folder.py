@@ -443,6 +443,7 @@ class _Names:
     def __init__(self, names: list[str], stamp: tuple[int, int]) -> None:
         """The names listed at `stamp` (taken before the listing), listed now."""
         self.text = "\n" + "\n".join(names)
+        self.written: list[str] = []  # our own since, kept apart (adding to the text copies it)
         self.stamp = stamp
         self.listed = time.monotonic()
 
@@ -453,7 +454,7 @@ class _Names:
     def wrote(self, before: tuple[int, int], name: str, after: tuple[int, int]) -> None:
         """Our file `name` is in place: the folder was at `before` (as listed) and is at `after`."""
         if before == self.stamp:
-            self.text += "\n" + name
+            self.written.append(name)
             self.stamp = after
         else:
             self.stamp = (-1, -1)  # changed by another writer since the listing: list it again
@@ -474,6 +475,7 @@ class _Names:
                 end = text.find("\n", at + 1)
                 found.append(text[at + 1:end if end >= 0 else len(text)])
                 at = text.find("\n" + prefix, at + 1)
+        found += [name for name in self.written if name.startswith(tuple(prefixes))]
         return list(dict.fromkeys(found))
 
 
