@@ -145,10 +145,7 @@ def _catch_up_month(root: Path, kind: str, month: str, stamp: DirStamp, listing:
     the day (then only a fresh read can tell which version of it is left), or the folder cannot
     be listed.
     """
-    try:
-        fd = open_folder(root, (RECORDS, kind, month), create=False)
-    except (LinkRefused, OSError):
-        return None
+    fd = _open_month(root, kind, month)
     if fd is None:
         return None
     folder = os.path.join(root, RECORDS, kind, month)
@@ -190,6 +187,14 @@ def _catch_up_month(root: Path, kind: str, month: str, stamp: DirStamp, listing:
     return now, [] if part is None else [(part, folder)]
 
 
+def _open_month(root: Path, kind: str, month: str) -> int | None:
+    """A month folder opened without following a link on the way; None if missing, a link or unreadable."""
+    try:
+        return open_folder(root, (RECORDS, kind, month), create=False)
+    except (LinkRefused, OSError):
+        return None
+
+
 def _young(entry: os.DirEntry[str], at: int) -> bool:
     """A file changed within RACY_NS of `at` (perhaps still being written), or one that cannot be stat'ed."""
     try:
@@ -219,10 +224,7 @@ def _listing_of(root: Path, month: list[Any], scan: MonthScan | None,
     young = [name for name, hit in reuse.items() if hit[1] == NEVER]
     if any(_flags(reuse[name], scan.records, day) & _DAY for name in young):
         return None
-    try:
-        fd = open_folder(root, (RECORDS, month[0], month[1]), create=False)
-    except (LinkRefused, OSError):
-        return None
+    fd = _open_month(root, month[0], month[1])
     if fd is None:
         return None
     try:
