@@ -4,6 +4,8 @@ The app owns the Journal and runs every read and write in its one IO worker
 (tui/io.py), in the order asked; results come back to the screens as
 messages. A save that fails is retried until it succeeds, the status bar says
 how many are not saved yet, and quitting with any pending asks first.
+The messages module is imported where a message is first made (in the IO
+worker, after the first paint), so the lobby never waits for it.
 """
 
 from __future__ import annotations
@@ -26,7 +28,6 @@ from huddle_tui.config.team import TeamConfig
 from huddle_tui.config.user import UserConfig
 from huddle_tui.rules.roundclock import Clock
 from huddle_tui.tui.io import IoQueue, Job
-from huddle_tui.tui.messages import IoFailed, SavesPending, SyncStatus
 from huddle_tui.tui.screens.lobby import LobbyScreen
 from huddle_tui.tui.themes import DEFAULT_THEME, load_themes, quick_theme
 from huddle_tui.tui.widgets.too_small import MIN_HEIGHT, MIN_WIDTH
@@ -36,6 +37,7 @@ if TYPE_CHECKING:
 
     from huddle_tui.journal import Journal
     from huddle_tui.model.huddle import Today
+    from huddle_tui.tui.messages import IoFailed, SavesPending, SyncStatus
 
 SYNC_EVERY_S = 30.0
 START_ENV = "HUDDLE_TUI_START"  # "round": open straight into the round (for benchmarks)
@@ -174,6 +176,7 @@ class HuddleApp(App[int]):
     def _sync(self) -> None:
         """In a worker: one sync with every endpoint, told to the status bar in one calm line."""
         from huddle_tui.sync.engine import status_line, sync_once
+        from huddle_tui.tui.messages import SyncStatus
 
         worker = get_current_worker()
         try:
@@ -196,16 +199,22 @@ class HuddleApp(App[int]):
 
     def _post_to(self, target: MessagePump, message: Message) -> None:
         """From the worker: deliver a job's message (and the count of saves still to do)."""
+        from huddle_tui.tui.messages import SavesPending
+
         target.post_message(message)
         self.post_message(SavesPending(self.io.unsaved))
 
     def _io_failed(self, what: str, problem: str) -> None:
         """From the worker: a job was given up (a read, or a save refused for good)."""
+        from huddle_tui.tui.messages import IoFailed, SavesPending
+
         self.post_message(IoFailed(what, problem))
         self.post_message(SavesPending(self.io.unsaved))
 
     def _saves_pending(self, count: int, problem: str) -> None:
         """From the worker: saves waiting for a retry (or none any more)."""
+        from huddle_tui.tui.messages import SavesPending
+
         self.post_message(SavesPending(count, problem))
 
     def on_io_failed(self, message: IoFailed) -> None:

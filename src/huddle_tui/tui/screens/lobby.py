@@ -15,17 +15,15 @@ from textual.widgets import Footer, Static
 
 from huddle_tui.rules.roundclock import duration
 from huddle_tui.text import printable
-from huddle_tui.tui.messages import HandoffSaved, PlanLoaded
 from huddle_tui.tui.screens.base import COMMON_KEYS, HuddleScreen
 from huddle_tui.tui.widgets.fit import fit
-from huddle_tui.tui.widgets.followups import FollowupsPanel
 from huddle_tui.tui.widgets.glance import Glance
-from huddle_tui.tui.widgets.pairs_line import PairsLine
 from huddle_tui.tui.widgets.roster import Roster
 from huddle_tui.tui.widgets.status_line import StatusLine
 
 if TYPE_CHECKING:
     from huddle_tui.model.huddle import Plan
+    from huddle_tui.tui.messages import HandoffSaved, PlanLoaded
 
 PRESENCE = ("in the room", "remote", "away")
 LIVE_REFRESH_S = 5.0
@@ -68,8 +66,6 @@ class LobbyScreen(HuddleScreen):
             yield Static("Facilitator: reading today's plan…", id="lobby-facilitator", markup=False)
             yield Static("", id="lobby-timing", markup=False)
             yield Roster(id="roster")
-            yield PairsLine(id="lobby-pairs")
-            yield FollowupsPanel()
             yield Glance(id="glance")
             yield StatusLine()
         yield Footer()
@@ -85,8 +81,17 @@ class LobbyScreen(HuddleScreen):
             self.plan, self.checked_in, self.rounds_held = kept
         self._show()
         self.call_after_refresh(self._load_plan)
+        self.call_after_refresh(self._mount_hidden_panels)
         # Teammates check in from their own terminals: their ✓ arrives here while the lobby is up.
         self._live = self.set_interval(LIVE_REFRESH_S, self._load_plan)
+
+    def _mount_hidden_panels(self) -> None:
+        """The pairs line and the follow-ups: hidden until read, so mounted after the first frame, unseen."""
+        from huddle_tui.tui.widgets.followups import FollowupsPanel
+        from huddle_tui.tui.widgets.pairs_line import PairsLine
+
+        self.query_one("#lobby").mount(PairsLine(id="lobby-pairs"), FollowupsPanel(),
+                                       before=self.query_one(Glance))
 
     def on_screen_suspend(self) -> None:
         """Stop re-reading while the round (or a dialog) covers the lobby."""
