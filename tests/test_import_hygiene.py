@@ -75,11 +75,20 @@ def test_scripted_commands_load_no_ui_or_http(team: TeamConfig, argv: list[str])
 
 
 def test_the_lobby_paints_before_the_store_is_imported() -> None:
-    """The app and the lobby's screen and widgets load no store: the first frame comes from kept data."""
+    """The app, the lobby and its kept first frame load no store, no json, and nothing shown later.
+
+    The first frame comes from kept data (storage/derived.py); the hidden panels,
+    the IO worker's messages and everything it reads are imported after it.
+    """
     code = ("import sys\n"
+            "from huddle_tui.cli import main\n"
             "from huddle_tui.tui.app import HuddleApp\n"
             "from huddle_tui.tui.screens import lobby\n"
-            "store = ('huddle_tui.journal', 'huddle_tui.storage.folder', 'huddle_tui.rules.report')\n"
-            "print(__import__('json').dumps([m for m in store if m in sys.modules]))\n")
+            "from huddle_tui.storage import derived\n"  # kept_today's own imports
+            "from huddle_tui.model.huddle import Today\n"
+            "later = ('huddle_tui.journal', 'huddle_tui.storage.folder', 'huddle_tui.rules.report', 'json',\n"
+            "         'huddle_tui.tui.messages', 'huddle_tui.tui.widgets.followups',\n"
+            "         'huddle_tui.tui.widgets.pairs_line')\n"
+            "print(repr([m for m in later if m in sys.modules]))\n")
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
-    assert json.loads(result.stdout) == []
+    assert ast.literal_eval(result.stdout) == []

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import marshal
 import os
 import time
 from pathlib import Path
@@ -41,14 +42,14 @@ def test_kept_facts_are_used_only_while_nothing_changed(team: TeamConfig, isolat
     f.write_to(team.shared_dir)
     settle_folders(team.shared_dir)
     assert submitted(capsys) == 1
-    (kept,) = (isolated_dirs / "cache").rglob(f"report/{name}.json")
-    doc = json.loads(kept.read_bytes())
+    (kept,) = (isolated_dirs / "cache").rglob(f"report/{name}.marshal")
+    doc = marshal.loads(kept.read_bytes())
 
     def keep(days: list[list[object]]) -> None:
         """Put these days in the kept file (and, for a month's, drop the whole history's kept above it)."""
         doc["value"]["days"] = days
-        kept.write_text(json.dumps(doc))
-        for whole in (isolated_dirs / "cache").rglob("report/all.json"):
+        kept.write_bytes(marshal.dumps(doc))
+        for whole in (isolated_dirs / "cache").rglob("report/all.marshal"):
             if name != "all":
                 whole.unlink()
 
@@ -81,10 +82,10 @@ def test_a_new_record_rereads_its_month_only(team: TeamConfig, isolated_dirs: Pa
         return [int(p["submitted"]) for p in json.loads(out)["periods"]]
 
     assert counts() == [1, 1]
-    (kept,) = (isolated_dirs / "cache").rglob("report/2026-10.json")
-    doc = json.loads(kept.read_bytes())
+    (kept,) = (isolated_dirs / "cache").rglob("report/2026-10.marshal")
+    doc = marshal.loads(kept.read_bytes())
     doc["value"]["days"] = [["2026-10-30", ["Ana", "Ben"], [], [], 0, []]]  # marks October's kept facts
-    kept.write_text(json.dumps(doc))
+    kept.write_bytes(marshal.dumps(doc))
     g = Folder()
     g.named("2026-11-03", "Chen", 3)
     g.write_to(team.shared_dir)
@@ -164,7 +165,7 @@ def test_a_mark_or_round_written_later_changes_the_kept_figures(
     assert first["signposts"] == 3 and first["measures"] == {"sisq": {"answers": 3, "mean": 2.0,
                                                                        "past_cutoff": 0}}
     assert first["pairs"]["buddy"]["share_met"] is None  # type: ignore[index]
-    assert list((isolated_dirs / "cache").rglob("report/2026-11.json"))  # kept
+    assert list((isolated_dirs / "cache").rglob("report/2026-11.marshal"))  # kept
     later = Folder()
     later.signpost("2026-11-02")
     later.write_to(team.shared_dir)
