@@ -19,7 +19,9 @@ measured in the same breath:
   Journal.save_checkin (durable: fsync'd file and folder), timed in-process
   (saves into both folders alternate in one process, ~100 each; the figure
   is the median of the ratios of each pair), into the demo's last working
-  day and into an empty folder with the same huddle.toml. Wall time of the
+  day and into an empty folder with the same huddle.toml. Each save is the
+  next member's in turn, so a check-in has a handful of versions, as in a
+  real week, not a hundred (every version of one check-in is read to save it). Wall time of the
   whole `huddle checkin` command is bench_cli.py's figure.
 """
 
@@ -54,10 +56,11 @@ from huddle_tui.config.team import load_team_config
 from huddle_tui.journal import Journal
 from huddle_tui.model.checkin import CheckIn
 journals = [Journal(load_team_config(Path(arg))) for arg in sys.argv[1:3]]
-day, member = sys.argv[4], sys.argv[5]
+day = sys.argv[4]
+members = [m.name for m in journals[0].team.expected(date.fromisoformat(day))]
 for i in range(int(sys.argv[3]) + 1):
     for journal in journals:
-        checkin = CheckIn(date=day, mood=1 + i % 5, member=member, status="benchmarking",
+        checkin = CheckIn(date=day, mood=1 + i % 5, member=members[i % len(members)], status="benchmarking",
                           concerns=(), visibility="team", source="cli")
         start = time.perf_counter()
         journal.save_checkin(checkin)
@@ -118,7 +121,7 @@ def save_figure(bench: Bench, demo: Demo) -> Figure:
     # One process saves into both folders in turn, so fsync's noise and the process's own
     # warm-up fall on both alike; a figure from separate processes swung by ±15%.
     out = subprocess.run([sys.executable, "-c", _SAVE, str(demo.config), str(empty / demo.config.name),
-                          str(saves), demo.day.isoformat(), demo.member], env=bench.env, check=True,
+                          str(saves), demo.day.isoformat()], env=bench.env, check=True,
                          capture_output=True, text=True).stdout.split()
     times = [float(x) for x in out]
     full, none = times[0::2], times[1::2]
