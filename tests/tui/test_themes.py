@@ -6,11 +6,13 @@ import re
 from pathlib import Path
 
 import pytest
+from textual.color import Color
 
 from huddle_tui import paths
 from huddle_tui.config.team import TeamConfig
 from huddle_tui.config.user import UserConfig
 from huddle_tui.tui.themes import DEFAULT_THEME, ThemeError, load_themes, parse_theme
+from huddle_tui.tui.widgets.status_line import StatusLine
 from tests.tui.conftest import MADE
 from tests.tui.helpers import record_notices, settle
 
@@ -92,3 +94,14 @@ async def test_theme_from_user_config(make_app: MADE) -> None:
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(pilot)
         assert app.theme == "huddle-light"
+
+
+async def test_the_first_frame_is_already_in_the_chosen_theme(make_app: MADE) -> None:
+    """The start-up theme is in place without a CSS refresh: colours, light/dark classes, variables."""
+    app = make_app(theme="huddle-light")
+    async with app.run_test(size=(80, 24)):
+        assert app.theme == "huddle-light"
+        assert app.has_class("-theme-huddle-light", "-light-mode") and not app.has_class("-dark-mode")
+        assert app.screen.styles.background == Color.parse("#FAFAFA")  # the theme's page
+        assert app.screen.query_one(StatusLine).styles.background == Color.parse("#E6E8EE")  # its panel
+        assert app.stylesheet._variables == app.get_css_variables()
