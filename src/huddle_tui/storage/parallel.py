@@ -1,0 +1,204 @@
+"""Scanning many cold month folders on two cores: a forked reader works from the back of the list.
+
+A read that finds no stored scan for a month folder (no index yet, a
+verifying read, a whole history after the cache was cleared) must open,
+checksum and validate every file in it: about 30 µs a file, all of it in
+Python. `scans` hands such months out in the order the caller merges them
+and, where it is safe and pays, forks one child that scans the same list
+from its far end while this process scans from the front:
+
+- The child only lists and parses month folders with the caller's own scan
+  function (scan.scan_month), and sends each scan back over a pipe as
+  marshalled plain tuples (a length-prefixed frame: index, scan). It never
+  writes a file, stdout or stderr, imports nothing (hashlib is imported
+  before the fork) and ends with os._exit, whatever happens.
+- This process takes a month's scan from the child only if it arrived whole
+  and well formed; any other month it scans itself. Once it meets the
+  child's results it needs nothing more: the child is killed (its pid cannot
+  be reused before it is reaped) and always reaped with waitpid. So a child
+  that dies, hangs, is killed or sends garbage costs time, never a result.
+- Scans are yielded in the list's order: the caller merges, indexes and
+  remembers them exactly as on the serial path, so the history and the index
+  files are the same byte for byte (records come back as Records).
+- It forks only on Linux, only with a single thread (a fork copies locks
+  other threads hold; the app reads in its IO worker thread, so it always
+  reads serially) and only for at least _MIN_MONTHS cold months: a fork,
+  the pipe and rebuilding the records cost a few milliseconds.
+Stdlib only.
+"""
+
+from __future__ import annotations
+
+import marshal
+import os
+import signal
+import sys
+from collections.abc import Callable, Generator, Sequence
+from typing import TypeVar
+
+from huddle_tui.storage import envelope
+from huddle_tui.storage.envelope import Record
+from huddle_tui.storage.scan import MonthScan
+
+Job = TypeVar("Job")
+_MIN_MONTHS = 8  # below this many cold month folders a second process does not pay for its fork
+_HEAD = 8  # a frame's length, big-endian, before its marshalled (index, scan)
+_PIPE_BYTES = 1 << 20  # a roomy pipe: the child rarely waits for this process to drain it
+_F_SETPIPE_SZ = 1031  # fcntl.F_SETPIPE_SZ (Linux), named here so fcntl need not be imported
+_new = tuple.__new__
+
+
+def scans(jobs: Sequence[Job],
+          scan: Callable[[Job], MonthScan | None]) -> Generator[MonthScan | None, None, None]:
+    """scan(job) for each job in order, half of them scanned by a forked child where that pays."""
+    pid, pipe = _fork(jobs, scan) if _worth_forking(len(jobs)) else (0, -1)
+    if not pid:
+        yield from map(scan, jobs)
+        return
+    got: dict[int, MonthScan] = {}
+    frames = _Frames(pipe, len(jobs))
+    try:
+        for i, job in enumerate(jobs):
+            if i not in got:
+                got.update(frames.drain())
+            found = got.pop(i, None)
+            if found is None:
+                yield scan(job)
+                continue
+            if pid:
+                pid = _reap(pid, kill=True)  # every later month is in `got`: the child's work is done
+            yield found
+    finally:
+        os.close(pipe)
+        if pid:
+            _reap(pid, kill=True)
+
+
+def _worth_forking(cold: int) -> bool:
+    """Whether forking a reader is safe and pays here: Linux, one thread, enough cold months."""
+    if cold < _MIN_MONTHS or not sys.platform.startswith("linux") or not hasattr(os, "fork"):
+        return False
+    import threading  # already imported by nearly every program; its count is the only safe test
+
+    return threading.active_count() == 1
+
+
+def _fork(jobs: Sequence[Job], scan: Callable[[Job], MonthScan | None]) -> tuple[int, int]:
+    """Start the child scanning `jobs` from the back; (its pid, the pipe's read end), or (0, -1)."""
+    if envelope._sha256 is None:
+        envelope._openssl_sha256()  # the child imports nothing: an import takes a lock
+    try:
+        r, w = os.pipe()
+    except OSError:
+        return 0, -1
+    try:
+        os.set_blocking(r, False)
+        try:
+            import fcntl
+
+            fcntl.fcntl(w, _F_SETPIPE_SZ, _PIPE_BYTES)
+        except OSError:
+            pass  # a smaller pipe only makes the child wait more
+        pid = os.fork()
+    except OSError:
+        os.close(r)
+        os.close(w)
+        return 0, -1
+    if pid == 0:  # the child: never returns
+        code = 1
+        try:
+            os.close(r)
+            _child(jobs, scan, w)
+            code = 0
+        finally:
+            os._exit(code)
+    os.close(w)
+    return pid, r
+
+
+def _child(jobs: Sequence[Job], scan: Callable[[Job], MonthScan | None], w: int) -> None:
+    """Scan the jobs from the last to the first, each one's frame written whole as soon as it is done."""
+    for i in range(len(jobs) - 1, -1, -1):
+        found = scan(jobs[i])
+        if found is None:
+            continue  # gone: the parent finds it gone too
+        view = memoryview(_frame(i, found))
+        while view:
+            view = view[os.write(w, view):]
+
+
+def _frame(i: int, scan: MonthScan) -> bytes:
+    """Job i's scan as the child sends it: its length, then (i, the scan as plain tuples) marshalled."""
+    body = marshal.dumps((i, (scan.stamp, scan.settled, [tuple(r) for r in scan.records], scan.others,
+                              scan.files_read, scan.reuse)))
+    return len(body).to_bytes(_HEAD, "big") + body
+
+
+class _Frames:
+    """The child's frames as they arrive on the non-blocking pipe, kept whole only."""
+
+    def __init__(self, pipe: int, count: int) -> None:
+        """Nothing read yet from `pipe`; frames index jobs below `count`."""
+        self.pipe = pipe
+        self.count = count
+        self.buffer = bytearray()
+        self.open = True
+
+    def drain(self) -> dict[int, MonthScan]:
+        """The scans of every frame complete in the pipe now (none once it is closed or broken)."""
+        while self.open:
+            try:
+                chunk = os.read(self.pipe, _PIPE_BYTES)
+            except BlockingIOError:
+                break
+            except OSError:
+                chunk = b""
+            if not chunk:
+                self.open = False
+            self.buffer += chunk
+        found: dict[int, MonthScan] = {}
+        buffer = self.buffer
+        start = 0
+        while len(buffer) - start >= _HEAD:
+            end = start + _HEAD + int.from_bytes(buffer[start:start + _HEAD], "big")
+            if end > len(buffer):
+                break
+            item = _scan_of(bytes(buffer[start + _HEAD:end]), self.count)
+            if item is None:  # malformed: nothing after it can be trusted either
+                self.open = False
+                start = len(buffer)
+                break
+            found[item[0]] = item[1]
+            start = end
+        del buffer[:start]
+        return found
+
+
+def _scan_of(frame: bytes, count: int) -> tuple[int, MonthScan] | None:
+    """A frame's (job index, scan), or None unless it is exactly what _child sends."""
+    try:
+        i, (stamp, settled, records, others, files_read, reuse) = marshal.loads(frame)
+        if not (i.__class__ is int and 0 <= i < count and records.__class__ is list
+                and others.__class__ is list and reuse.__class__ is bytes and files_read.__class__ is int
+                and all(r.__class__ is tuple and len(r) == len(Record._fields) for r in records)):
+            return None
+        return i, MonthScan(stamp, settled, [_new(Record, r) for r in records], others, files_read, reuse)
+    except (ValueError, EOFError, TypeError):
+        return None
+
+
+def _reap(pid: int, *, kill: bool) -> int:
+    """Kill (if asked) and wait for the child, so no zombie is left; 0, for the caller's pid."""
+    if kill:
+        try:
+            os.kill(pid, signal.SIGKILL)
+        except OSError:
+            pass
+    while True:
+        try:
+            os.waitpid(pid, 0)
+        except ChildProcessError:
+            pass
+        except InterruptedError:  # pragma: no cover - retried by Python itself since 3.5
+            continue
+        return 0
