@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import marshal
 import os
 import select
 import shutil
@@ -175,29 +176,30 @@ def test_a_reader_killed_midway_costs_time_not_records(folder: Path, tmp_path: P
 
 def test_what_the_reader_sends_is_taken_only_whole_and_well_formed(folder: Path) -> None:
     """Complete frames are taken; a torn one, or anything after a malformed one, is not."""
-    scans = [
-        folder_module._cold_scan((str(folder / "records" / "checkin" / m), "checkin", m, True))
-        for m in MONTHS[:3]]
+    scans = [folder_module._cold_scan((str(folder / "records" / "checkin" / m), "checkin", m, True))
+             for m in MONTHS[:3]]
     good = [parallel._frame(i, s) for i, s in enumerate(scans) if s is not None]
-    r, w = os.pipe()
-    os.set_blocking(r, False)
-    frames = parallel._Frames(r, 3)
-    try:
-        os.write(w, good[0] + good[1][:20])
-        taken = frames.drain()
-        assert list(taken) == [0] and taken[0] == scans[0]
-        assert frames.drain() == {}
-        os.write(w, good[1][20:])
-        assert list(frames.drain()) == [1]
-        garbage = b"\x00\x00\x00\x00\x00\x00\x00\x03abc"
-        os.write(w, garbage + good[2])
-        assert frames.drain() == {} and not frames.open
-        assert parallel._Frames(r, 3).drain() == {}  # a frame of a job out of range is refused too
-    finally:
-        os.close(r)
+
+    def taken(sent: bytes) -> dict[int, MonthScan]:
+        """What this process takes of the bytes a child sent before it ended."""
+        r, w = os.pipe()
+        frames = parallel._Frames(r, 3)
+        os.write(w, sent)
         os.close(w)
+        frames.reader.join()
+        try:
+            return frames.drain()
+        finally:
+            frames.close()
+
+    assert taken(good[0] + good[1] + good[2]) == {0: scans[0], 1: scans[1], 2: scans[2]}
+    assert taken(good[0] + good[1][:-1]) == {0: scans[0]}  # torn
+    assert taken(good[0] + good[1][:20]) == {0: scans[0]}  # torn in its length
+    garbage = b"\x00\x00\x00\x00\x00\x00\x00\x03abc"
+    assert taken(good[0] + garbage + good[1]) == {0: scans[0]}
     assert parallel._scan_of(good[2][parallel._HEAD:], 2) is None  # index 2 of 2 jobs
-    assert parallel._scan_of(good[2][parallel._HEAD:-1], 3) is None  # torn
+    wrong = marshal.dumps((0, (None, True, [("checkin", "x")], [], 1, b"")))
+    assert parallel._scan_of(wrong, 3) is None  # a record of two fields
 
 
 def test_a_process_with_a_second_thread_reads_serially(folder: Path, tmp_path: Path, forks: list[int],

@@ -33,6 +33,7 @@ import marshal
 import os
 import signal
 import sys
+from collections import deque
 from collections.abc import Callable, Generator, Sequence
 from typing import TypeVar
 
@@ -41,9 +42,9 @@ from huddle_tui.storage.envelope import Record
 from huddle_tui.storage.scan import MonthScan
 
 Job = TypeVar("Job")
-_MIN_MONTHS = 8  # below this many cold month folders a second process does not pay for its fork
+_MIN_MONTHS = 12  # fewer cold month folders (of a 12-member team: ~1,000 files) do not pay for a fork
 _HEAD = 8  # a frame's length, big-endian, before its marshalled (index, scan)
-_PIPE_BYTES = 1 << 20  # a roomy pipe: the child rarely waits for this process to drain it
+_PIPE_BYTES = 1 << 20  # a roomy pipe: fewer, larger reads
 _F_SETPIPE_SZ = 1031  # fcntl.F_SETPIPE_SZ (Linux), named here so fcntl need not be imported
 _new = tuple.__new__
 
@@ -56,7 +57,13 @@ def scans(jobs: Sequence[Job],
         yield from map(scan, jobs)
         return
     got: dict[int, MonthScan] = {}
-    frames = _Frames(pipe, len(jobs))
+    try:
+        frames = _Frames(pipe, len(jobs))
+    except RuntimeError:  # no thread to be had: the child is not needed
+        _reap(pid, kill=True)
+        os.close(pipe)
+        yield from map(scan, jobs)
+        return
     try:
         for i, job in enumerate(jobs):
             if i not in got:
@@ -69,16 +76,16 @@ def scans(jobs: Sequence[Job],
                 pid = _reap(pid, kill=True)  # every later month is in `got`: the child's work is done
             yield found
     finally:
-        os.close(pipe)
         if pid:
             _reap(pid, kill=True)
+        frames.close()
 
 
 def _worth_forking(cold: int) -> bool:
     """Whether forking a reader is safe and pays here: Linux, one thread, enough cold months."""
     if cold < _MIN_MONTHS or not sys.platform.startswith("linux") or not hasattr(os, "fork"):
         return False
-    import threading  # already imported by nearly every program; its count is the only safe test
+    import threading  # only now: the scripted commands that never read much do not pay for it
 
     return threading.active_count() == 1
 
@@ -92,7 +99,6 @@ def _fork(jobs: Sequence[Job], scan: Callable[[Job], MonthScan | None]) -> tuple
     except OSError:
         return 0, -1
     try:
-        os.set_blocking(r, False)
         try:
             import fcntl
 
@@ -135,43 +141,59 @@ def _frame(i: int, scan: MonthScan) -> bytes:
 
 
 class _Frames:
-    """The child's frames as they arrive on the non-blocking pipe, kept whole only."""
+    """The child's frames, read off the pipe by a thread as they come, and taken only whole.
+
+    A month of a big team is a frame larger than a pipe holds: read only
+    between this process's own months, the pipe would keep the child waiting.
+    """
 
     def __init__(self, pipe: int, count: int) -> None:
-        """Nothing read yet from `pipe`; frames index jobs below `count`."""
+        """Start reading `pipe` until the child closes it (or dies); frames index jobs below `count`."""
         self.pipe = pipe
         self.count = count
+        self.chunks: deque[bytes] = deque()
         self.buffer = bytearray()
-        self.open = True
+        self.broken = False
+        import threading
 
-    def drain(self) -> dict[int, MonthScan]:
-        """The scans of every frame complete in the pipe now (none once it is closed or broken)."""
-        while self.open:
+        self.reader = threading.Thread(target=self._read, name="huddle-month-reader", daemon=True)
+        self.reader.start()
+
+    def _read(self) -> None:
+        """The thread: every chunk the pipe gives, in order, until it ends."""
+        while True:
             try:
                 chunk = os.read(self.pipe, _PIPE_BYTES)
-            except BlockingIOError:
-                break
             except OSError:
-                chunk = b""
+                return
             if not chunk:
-                self.open = False
-            self.buffer += chunk
-        found: dict[int, MonthScan] = {}
+                return
+            self.chunks.append(chunk)
+
+    def drain(self) -> dict[int, MonthScan]:
+        """The scans of every whole frame read so far (none after a malformed one)."""
         buffer = self.buffer
+        while self.chunks:
+            buffer += self.chunks.popleft()
+        found: dict[int, MonthScan] = {}
         start = 0
-        while len(buffer) - start >= _HEAD:
+        while not self.broken and len(buffer) - start >= _HEAD:
             end = start + _HEAD + int.from_bytes(buffer[start:start + _HEAD], "big")
             if end > len(buffer):
                 break
             item = _scan_of(bytes(buffer[start + _HEAD:end]), self.count)
-            if item is None:  # malformed: nothing after it can be trusted either
-                self.open = False
-                start = len(buffer)
+            if item is None:  # nothing after it can be trusted either
+                self.broken = True
                 break
             found[item[0]] = item[1]
             start = end
         del buffer[:start]
         return found
+
+    def close(self) -> None:
+        """Wait for the thread (the child is gone, so the pipe has ended) and close the pipe."""
+        self.reader.join()
+        os.close(self.pipe)
 
 
 def _scan_of(frame: bytes, count: int) -> tuple[int, MonthScan] | None:
