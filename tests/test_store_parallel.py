@@ -158,6 +158,9 @@ def test_a_reader_killed_midway_costs_time_not_records(folder: Path, tmp_path: P
         if os.getpid() == parent and len(done) == 1:
             assert select.select([ready_r], [], [], 60)[0], "the child never reached its fourth month"
             os.kill(int.from_bytes(os.read(ready_r, 4), "big"), signal.SIGKILL)
+            readers = [t for t in threading.enumerate() if t.name == "huddle-month-reader"]
+            assert len(readers) == 1
+            readers[0].join()  # until the pipe ends: the child's three months are read
         return real(job)
 
     monkeypatch.setattr(folder_module, "_cold_scan", scan)
