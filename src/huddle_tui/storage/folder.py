@@ -16,13 +16,13 @@ import gc
 import os
 import stat
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Generator, Iterable
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, NamedTuple
 
 from huddle_tui.errors import StoreError, UsageError
-from huddle_tui.storage import envelope, index
+from huddle_tui.storage import envelope, index, parallel
 from huddle_tui.storage.envelope import Record
 from huddle_tui.storage.fileio import (
     AT_FDS,
@@ -286,14 +286,17 @@ class FolderStore:
         try:
             present = self._kinds(history, None if kinds is None else set(kinds))
             wanted = sorted(present) if kinds is None else [k for k in kinds if k in present]
+            plan = []
             for kind in wanted:
                 months = self._months(kind, history, since, until)
-                chosen = [m for m in months if (since is None or m[:7] >= since[:7])
-                          and (until is None or m[:7] <= until[:7])]
-                for month in chosen:
-                    books.merge(kind, month, months, since, until, verify, history)
+                plan += [(kind, m, months) for m in months if (since is None or m[:7] >= since[:7])
+                         and (until is None or m[:7] <= until[:7])]
+            books.ahead(plan, verify)
+            for kind, month, months in plan:
+                books.merge(kind, month, months, since, until, verify, history)
             books.save()
         finally:
+            books.scans.close()  # a read cut short still reaps the reader it forked
             if collecting:
                 gc.enable()
         return _sorted(history)
@@ -552,6 +555,33 @@ class _Books:
         """No index file loaded yet; without an index dir every month is listed and parsed."""
         self.store = store
         self.loaded: dict[tuple[str, str], tuple[index.MonthIndex, set[str]]] = {}
+        self.cold: set[str] = set()  # month folders whose scans come from `scans`, in merge order
+        self.scans: Generator[MonthScan | None, None, None] = parallel.scans([], _cold_scan)
+
+    def ahead(self, plan: list[tuple[str, str, list[str]]], verify: bool) -> None:
+        """Line up the scans of the month folders (kind, month, months) no stored scan answers for.
+
+        Merged in `plan`'s order; parallel.py may scan half of them on a second process.
+        """
+        shared = not self.store.private
+        jobs = [(os.path.join(self.store.records_dir, kind, month), kind, month, shared)
+                for kind, month, months in plan
+                if self.store.index_dir is None or self._book(kind, month, months, verify).get(month) is None]
+        self.cold = {job[0] for job in jobs}
+        self.scans = parallel.scans(jobs, _cold_scan)
+
+    def _book(self, kind: str, month: str, months: list[str], verify: bool) -> index.MonthIndex:
+        """The index file holding a month's scan, loaded once per read."""
+        assert self.store.index_dir is not None
+        book = index.book_of(month)
+        entry = self.loaded.get((kind, book))
+        if entry is None:
+            loaded = index.MonthIndex.load(self.store.index_dir, self.store.root, kind, book)
+            if verify:
+                loaded.forget()
+            present = {month} if book == month else {m for m in months if index.book_of(m) == book}
+            entry = self.loaded[(kind, book)] = (loaded, present)
+        return entry[0]
 
     def merge(self, kind: str, month: str, months: list[str], since: str | None, until: str | None,
               verify: bool, history: History) -> None:
@@ -562,22 +592,16 @@ class _Books:
         """
         folder = os.path.join(self.store.records_dir, kind, month)
         index_dir = self.store.index_dir
-        if index_dir is None:
+        if folder in self.cold:
+            scan = next(self.scans)
+            if scan is not None and index_dir is not None:
+                self._book(kind, month, months, verify).put(month, scan)
+        elif index_dir is None:
             stamp = dir_stamp(folder)
-            if stamp is not None:
-                found = scan_month(folder, kind, month, stamp, None, shared=not self.store.private)
-                self.store.remember(folder, found)
-                history.merge(found, folder, since, until)
-            return
-        book = index.book_of(month)
-        entry = self.loaded.get((kind, book))
-        if entry is None:
-            loaded = index.MonthIndex.load(index_dir, self.store.root, kind, book)
-            if verify:
-                loaded.forget()
-            present = {month} if book == month else {m for m in months if index.book_of(m) == book}
-            entry = self.loaded[(kind, book)] = (loaded, present)
-        scan = _scan_through(entry[0], folder, kind, month)
+            scan = None if stamp is None else scan_month(folder, kind, month, stamp, None,
+                                                         shared=not self.store.private)
+        else:
+            scan = _scan_through(self._book(kind, month, months, verify), folder, kind, month)
         if scan is not None:
             self.store.remember(folder, scan)
             history.merge(scan, folder, since, until)
@@ -612,6 +636,13 @@ def _sorted(history: History) -> History:
     history.foreign_copies.sort()
     history.temp_files.sort()
     return history
+
+
+def _cold_scan(job: tuple[str, str, str, bool]) -> MonthScan | None:
+    """A month folder (folder, kind, month, shared) scanned afresh; None when it is gone."""
+    folder, kind, month, shared = job
+    stamp = dir_stamp(folder)
+    return None if stamp is None else scan_month(folder, kind, month, stamp, None, shared=shared)
 
 
 def _scan_through(book: index.MonthIndex, folder: str, kind: str, month: str) -> MonthScan | None:
