@@ -5,7 +5,12 @@ pseudo-terminal, on a 12-member, 5-year demo history:
 - the lobby's first paint ÷ bare_textual.py's (A B A B in one run), target
   ≤ 1.2. The lobby is painted when it shows who facilitates today
   ("Facilitator: <name>", the name `huddle next --json` gives), not merely
-  its title: that line is what people open the lobby for;
+  its title: that line is what people open the lobby for. It is measured
+  once nothing has been written to the folder for RACY_NS (3 s): a folder
+  changed more lately than that cannot be trusted unread (storage/stamps.py),
+  so a lobby opened right after a save (say, this run's save benchmark) reads
+  today's records before it shows the facilitator, which is a different
+  moment from the one this figure is about;
 - resident memory at that paint ÷ the bare app's, target ≤ 1.5;
 - a mood key's effect on screen, median milliseconds, target ≤ 16 (one frame at 60 Hz).
   The app opens straight into the round for this one: HUDDLE_TUI_START=round.
@@ -15,11 +20,15 @@ from __future__ import annotations
 
 import ast
 import json
+import os
 import re
 import subprocess
 import sys
+import time
+from pathlib import Path
 
 from benchmarks.harness import SHARED, Bench, Demo, Figure
+from huddle_tui.storage.stamps import RACY_NS
 
 FIRST_PAINT = SHARED / "bench" / "first_paint.py"
 BARE = SHARED / "bench" / "bare_textual.py"
@@ -51,6 +60,7 @@ def lobby_figures(bench: Bench, demo: Demo) -> tuple[Figure, Figure]:
     env = {**bench.env, "HUDDLE_CONFIG": str(demo.config)}
     plan = subprocess.run(bench.huddle("next", "--json"), env=env, check=True, capture_output=True,
                           text=True)  # also warms the index
+    _wait_until_settled(demo.folder)
     marker = f"Facilitator: {json.loads(plan.stdout)['facilitator'] or 'nobody eligible today'}"
     lobby = first_paint(bench, bench.env, "--vs", f"{sys.executable} {BARE}",
                         "--vs-marker", "BARE-TEXTUAL-READY", "--marker", marker, "--", *huddle)
@@ -63,3 +73,9 @@ def lobby_figures(bench: Bench, demo: Demo) -> tuple[Figure, Figure]:
                  float(lobby["median_rss_ratio"]), RSS_TARGET,
                  note=f"lobby MiB {lobby.get('rss_at_first_paint_mib', '?')}")
     return paint, rss
+
+
+def _wait_until_settled(folder: Path) -> None:
+    """Sleep until no folder of the history has changed for RACY_NS (earlier benchmarks save into it)."""
+    newest = max(os.stat(root).st_mtime_ns for root, _, _ in os.walk(folder / "records"))
+    time.sleep(max(0.0, (newest + RACY_NS) / 1e9 - time.time()) + 0.1)
