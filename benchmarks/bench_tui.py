@@ -20,15 +20,11 @@ from __future__ import annotations
 
 import ast
 import json
-import os
 import re
 import subprocess
 import sys
-import time
-from pathlib import Path
 
-from benchmarks.harness import SHARED, Bench, Demo, Figure
-from huddle_tui.storage.stamps import RACY_NS
+from benchmarks.harness import SHARED, Bench, Demo, Figure, wait_until_settled
 
 FIRST_PAINT = SHARED / "bench" / "first_paint.py"
 BARE = SHARED / "bench" / "bare_textual.py"
@@ -60,7 +56,7 @@ def lobby_figures(bench: Bench, demo: Demo) -> tuple[Figure, Figure]:
     env = {**bench.env, "HUDDLE_CONFIG": str(demo.config)}
     plan = subprocess.run(bench.huddle("next", "--json"), env=env, check=True, capture_output=True,
                           text=True)  # also warms the index
-    _wait_until_settled(demo.folder)
+    wait_until_settled(demo.folder)
     marker = f"Facilitator: {json.loads(plan.stdout)['facilitator'] or 'nobody eligible today'}"
     lobby = first_paint(bench, bench.env, "--vs", f"{sys.executable} {BARE}",
                         "--vs-marker", "BARE-TEXTUAL-READY", "--marker", marker, "--", *huddle)
@@ -73,9 +69,3 @@ def lobby_figures(bench: Bench, demo: Demo) -> tuple[Figure, Figure]:
                  float(lobby["median_rss_ratio"]), RSS_TARGET,
                  note=f"lobby MiB {lobby.get('rss_at_first_paint_mib', '?')}")
     return paint, rss
-
-
-def _wait_until_settled(folder: Path) -> None:
-    """Sleep until no folder of the history has changed for RACY_NS (earlier benchmarks save into it)."""
-    newest = max(os.stat(root).st_mtime_ns for root, _, _ in os.walk(folder / "records"))
-    time.sleep(max(0.0, (newest + RACY_NS) / 1e9 - time.time()) + 0.1)

@@ -144,6 +144,7 @@ class Bench:
             os.replace(scratch, target)
         except OSError:  # another run made it first
             shutil.rmtree(scratch, ignore_errors=True)
+        wait_until_settled(target / "shared")  # measured as a history people open, not one just made
         return target
 
     def huddle(self, *args: str) -> list[str]:
@@ -152,6 +153,20 @@ class Bench:
         if script.exists():
             return [str(script), *args]
         return [sys.executable, "-m", "huddle_tui", *args]
+
+
+def wait_until_settled(folder: Path) -> None:
+    """Sleep until no folder of the history has changed for RACY_NS.
+
+    A folder changed more lately than that cannot be trusted unread
+    (storage/stamps.py): right after a save, or after the demo is made, a
+    command reads what it would otherwise answer from kept data. Figures are
+    of the usual moment, a history nobody wrote to in the last 3 s.
+    """
+    from huddle_tui.storage.stamps import RACY_NS
+
+    newest = max(os.stat(root).st_mtime_ns for root, _, _ in os.walk(folder / "records"))
+    time.sleep(max(0.0, (newest + RACY_NS) / 1e9 - time.time()) + 0.1)
 
 
 def _link_or_copy(src: str, dst: str) -> None:
