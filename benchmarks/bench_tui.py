@@ -61,10 +61,10 @@ def lobby_figures(bench: Bench, demo: Demo) -> tuple[Figure, Figure]:
     lobby = first_paint(bench, bench.env, "--vs", f"{sys.executable} {BARE}",
                         "--vs-marker", "BARE-TEXTUAL-READY", "--marker", marker, "--", *huddle)
     ratios = [float(r) for r in ast.literal_eval(lobby.get("ratio_A_over_B", "[]"))]
-    paint = Figure(f"lobby first paint of '{marker}' ÷ bare Textual ({demo.size})",
+    paint = Figure(f"lobby first paint of today's facilitator ÷ bare Textual ({demo.size})",
                    float(lobby["median_ratio"]), TARGET, low=min(ratios, default=None),
                    high=max(ratios, default=None),
-                   note=f"median {float(lobby['median_s']) * 1000:.0f} ms")
+                   note=f"'{marker}', median {float(lobby['median_s']) * 1000:.0f} ms")
     rss = Figure(f"lobby RSS at that paint ÷ bare Textual ({demo.size})",
                  float(lobby["median_rss_ratio"]), RSS_TARGET,
                  note=f"lobby MiB {lobby.get('rss_at_first_paint_mib', '?')}")
