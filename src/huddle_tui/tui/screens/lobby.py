@@ -68,7 +68,7 @@ class LobbyScreen(HuddleScreen):
             yield Roster(id="roster")
             yield Glance(id="glance")
             yield StatusLine()
-        yield Footer()
+        self.add_class("-keys-later")  # the footer's row, kept free until it is mounted
 
     def on_mount(self) -> None:
         """Show the roster from the config now; read the plan once that is painted."""
@@ -81,17 +81,25 @@ class LobbyScreen(HuddleScreen):
             self.plan, self.checked_in, self.rounds_held = kept
         self._show()
         self.call_after_refresh(self._load_plan)
-        self.call_after_refresh(self._mount_hidden_panels)
+        self.call_after_refresh(self._mount_after_first_frame)
         # Teammates check in from their own terminals: their ✓ arrives here while the lobby is up.
         self._live = self.set_interval(LIVE_REFRESH_S, self._load_plan)
 
-    def _mount_hidden_panels(self) -> None:
-        """The pairs line and the follow-ups: hidden until read, so mounted after the first frame, unseen."""
+    async def _mount_after_first_frame(self) -> None:
+        """What the first frame does without, unseen: the hidden panels, and the keys into their free row.
+
+        The pairs line and the follow-ups are hidden until read. The footer
+        shows its keys only a frame after it is mounted anyway, and its
+        stylesheet alone costs the first paint a few milliseconds to parse.
+        """
         from huddle_tui.tui.widgets.followups import FollowupsPanel
         from huddle_tui.tui.widgets.pairs_line import PairsLine
 
         self.query_one("#lobby").mount(PairsLine(id="lobby-pairs"), FollowupsPanel(),
                                        before=self.query_one(Glance))
+        await self.mount(Footer())
+        self.remove_class("-keys-later")
+        self.refresh_bindings()  # a footer shows the keys it is told of after it is mounted
 
     def on_screen_suspend(self) -> None:
         """Stop re-reading while the round (or a dialog) covers the lobby."""
