@@ -161,7 +161,7 @@ class LobbyScreen(HuddleScreen):
         self.timing_line.update(
             f"Round {duration(team.round_seconds)} · {len(speakers)} speakers · "
             f"{duration(per_turn)} a turn to start with")
-        self.roster.show([self._row(name) for name in self._order()])
+        self.roster.show(self._order(), self._row)
 
     def _row(self, name: str) -> Content:
         """One roster line: name, role, presence, and ✓ when already checked in."""

@@ -2,11 +2,13 @@
 
 A whole OptionList (a scroll view with its own stylesheet) cost the lobby's
 first paint about 10 ms for a dozen lines; this draws only the lines that fit
-and marks the highlighted one with ▶ as well as colour.
+and marks the highlighted one with ▶ as well as colour. A line is made only
+when it is drawn: a 200-person roster costs what its visible lines cost.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import ClassVar
 
 from textual.binding import Binding, BindingType
@@ -36,18 +38,20 @@ class Roster(Widget, can_focus=True):
     def __init__(self, *, id: str | None = None) -> None:
         """Start empty; the lobby fills it with `show`."""
         super().__init__(id=id)
-        self.rows: list[Content] = []
+        self.names: list[str] = []
+        self._line: Callable[[str], Content] = Content
 
-    def show(self, rows: list[Content]) -> None:
-        """Replace the lines, keeping the highlight on the same position where it still exists."""
-        self.rows = rows
-        self.highlighted = max(0, min(self.highlighted, len(rows) - 1))
+    def show(self, names: list[str], line: Callable[[str], Content]) -> None:
+        """List these people, each drawn by `line`, keeping the highlight where it still exists."""
+        self.names = names
+        self._line = line
+        self.highlighted = max(0, min(self.highlighted, len(names) - 1))
         self.refresh()
 
     def action_move(self, step: int) -> None:
         """Move the highlight by `step` lines, stopping at either end."""
-        if self.rows:
-            self.highlighted = max(0, min(self.highlighted + step, len(self.rows) - 1))
+        if self.names:
+            self.highlighted = max(0, min(self.highlighted + step, len(self.names) - 1))
 
     def watch_highlighted(self) -> None:
         """Redraw when the highlight moves."""
@@ -56,9 +60,10 @@ class Roster(Widget, can_focus=True):
     def render(self) -> Content:
         """The lines that fit, scrolled to keep the highlight in view; ▶ marks it."""
         height = max(1, self.content_size.height)
-        start = max(0, min(self.highlighted - height // 2, len(self.rows) - height))
+        start = max(0, min(self.highlighted - height // 2, len(self.names) - height))
         lines = []
-        for i, row in enumerate(self.rows[start:start + height], start):
+        for i, name in enumerate(self.names[start:start + height], start):
+            row = self._line(name)
             if i == self.highlighted:
                 lines.append(Content.assemble("▶ ", row).stylize("bold reverse"))
             else:
