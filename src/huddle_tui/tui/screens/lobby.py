@@ -54,9 +54,10 @@ class LobbyScreen(HuddleScreen):
         self.rounds_held = 0
         self.checked_in: frozenset[str] = frozenset()
         self.presence: dict[str, str] = {}
+        self.add_class("-keys-later")  # the footer's row, kept free until it is mounted
 
     def compose(self) -> ComposeResult:
-        """Title, facilitator, timing, roster, where check-ins go, and the keys."""
+        """Title, facilitator, timing, roster, glance and where check-ins go; the keys come a frame later."""
         app = self.huddle
         yield self.too_small()
         with Vertical(id="lobby", classes="body"):
@@ -68,7 +69,6 @@ class LobbyScreen(HuddleScreen):
             yield Roster(id="roster")
             yield Glance(id="glance")
             yield StatusLine()
-        self.add_class("-keys-later")  # the footer's row, kept free until it is mounted
 
     def on_mount(self) -> None:
         """Show the roster from the config now; read the plan once that is painted."""
