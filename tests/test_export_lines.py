@@ -57,13 +57,15 @@ def _folder(team: TeamConfig) -> Path:
     """A shared folder with a released and a held anonymous answer, a corrupt file and a copy."""
     shared = team.shared_dir
     store = FolderStore(shared, durable=False)
-    # 2026-11-23: three named check-ins and one anonymous answer; with 5 members expected, the
-    # two left are its only candidates: held. 2026-11-24: only one named, so four candidates.
+    # 2026-11-23: three named check-ins and one anonymous answer, and no placeholder: no member
+    # could have given it, so it is held. 2026-11-24: one named and three placeholders, so three.
     for name in ("Ana", "Ben", "Chen"):
         store.save("checkin", f"named-{name}", "2026-11-23", {"member": name, "mood": 4, "status": "ok"})
     store.save("checkin", "anon-held", "2026-11-23", {"visibility": "anonymous", "mood": 1, "status": ""})
     store.save("checkin", "named-Dara", "2026-11-24", {"member": "Dara", "mood": 3, "status": "é\x85"})
     store.save("checkin", "anon-kept", "2026-11-24", {"visibility": "anonymous", "mood": 2, "status": ""})
+    for name in ("Ana", "Ben", "Chen"):
+        store.save("checkin", f"held-{name}", "2026-11-24", {"member": name, "visibility": "withheld"})
     store.save("concern", "c1", "2026-11-24", {"text": "the build", "kind": "blocker", "member": "Ana"})
     store.save("checkin", "named-Ana", "2026-11-23", {"member": "Ana", "mood": 5, "status": "better"})
     month = shared / "records" / "checkin" / "2026-11"

@@ -23,6 +23,7 @@ anywhere else the placeholder says "already checked in", and nothing doubles.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable
 from datetime import date, datetime, timedelta
 from pathlib import Path
@@ -38,11 +39,14 @@ from huddle_tui.rules.rotation import handoffs_in, held_huddles, plan_for, settl
 from huddle_tui.storage import derived
 from huddle_tui.storage.derived import PLAN, TODAY
 from huddle_tui.storage.envelope import Record
-from huddle_tui.storage.folder import FolderStore, History, utc_now
+from huddle_tui.storage.folder import FolderStore, History, Judge, utc_now
 
 if TYPE_CHECKING:
+    from huddle_tui.rules.authorship import Authorship
     from huddle_tui.rules.report import Data as ReportData
     from huddle_tui.rules.summary import Summary
+    from huddle_tui.storage.keyring import Keyring
+    from huddle_tui.storage.signature import SigningKey
     from huddle_tui.sync.replicate import Replicator
 
 RECENT_DAYS = 60
@@ -111,8 +115,14 @@ class Journal:
 
     def __init__(self, team: TeamConfig, *, now: Callable[[], datetime] = utc_now,
                  private_root: Path | None = None, index: bool = True,
-                 durable: bool = True, replicator: Replicator | None = None) -> None:
-        """Open the team's stores; `now` is the injectable clock for timestamps."""
+                 durable: bool = True, replicator: Replicator | None = None,
+                 me: str | None = None, data_dir: Path | None = None) -> None:
+        """Open the team's stores; `now` is the injectable clock for timestamps.
+
+        `me` is the member at this machine: with one, every record written is
+        signed by this machine's key (published as theirs on first use), and
+        every read is judged by the keys this machine trusts (rules/authorship.py).
+        """
         self.team = team
         self.now = now
         self.shared = FolderStore(team.shared_dir, now=now, durable=durable,
@@ -121,28 +131,150 @@ class Journal:
                                    private=True)
         self.replicator = replicator
         self._given: set[str] = set()  # anonymous answers given in this session: released in a later one
+        member = team.member(me) if me else None
+        self.me = member.name if member is not None else None
+        self._data_dir = data_dir
+        self._key: SigningKey | None = None
+        self._trust: tuple[Any, Authorship | None] | None = None  # (key folders' stamps, authorship)
+        self.shared.authorship = self._judge
 
-    # ------------------------------------------------------------ the one save path
+    # ------------------------------------------------------------ who wrote what
 
-    def _share(self, kind: str, record_id: str, day: str, payload: dict[str, Any], *,
-               anonymous: bool = False, deleted: bool = False, version: int | None = None) -> Record:
-        """Save a record to the shared folder, then hand the durable record to the replicator.
+    def signing_key(self) -> SigningKey | None:
+        """This machine's signing key when it has a member to sign for, published on first use."""
+        if self.me is None:
+            return None
+        if self._key is None:
+            from huddle_tui.storage.localkey import signing_key_path
+            from huddle_tui.storage.signature import load_machine_key
 
-        The replicator notes the file before it is written and queues it only
-        once it is durable, so a crash in between is settled from the folder
-        the next time it runs (see sync/replicate.py): the outbox holds
-        exactly what the folder holds.
-        """
-        record, data = self.shared.prepare(kind, record_id, day, payload, anonymous=anonymous,
-                                           deleted=deleted, version=version)
+            self._key = load_machine_key(signing_key_path(self._data_dir))
+            self._publish(self._key)
+        return self._key
+
+    def keyring(self) -> Keyring:
+        """The keys this machine trusts for this team's members (its own file, never synced)."""
+        from huddle_tui.storage.keyring import Keyring
+
+        return Keyring.for_folder(self.team.shared_dir, self._data_dir)
+
+    def _publish(self, key: SigningKey) -> None:
+        """Put this machine's key in the shared folder as `me`'s, once (signed by itself)."""
+        assert self.me is not None
+        ring = self.keyring()
+        changed = ring.pin(self.me, key.public)
+        if key.public not in ring.published:
+            import socket
+
+            from huddle_tui.model.ids import named_id
+
+            day = self.now().date().isoformat()
+            record, data = self.shared.prepare("key", named_id("key", key.public), day,
+                                               {"member": self.me, "key": key.public,
+                                                "label": socket.gethostname()[:80]}, key=key, version=1)
+            if not self.shared.target(record).exists():
+                self._write_shared(record, data)
+            ring.published.append(key.public)
+            changed = True
+        if changed:
+            ring.save()
+            self._trust = None
+
+    def link_key(self, public: str, label: str = "") -> Record:
+        """Vouch, with this machine's key, for another machine of `me` (its key then needs no confirming)."""
+        key = self.signing_key()
+        if key is None or self.me is None:
+            raise UsageError("set `me` first (huddle init --me NAME): a key is linked as someone's")
+        from huddle_tui.model.ids import named_id
+        from huddle_tui.storage.signature import is_public_key
+
+        if not is_public_key(public):
+            raise UsageError("not a key: expected 43 base64url characters "
+                             "(`huddle keys` on that machine shows it)")
+        record, data = self.shared.prepare("key", named_id("key", public, key.public),
+                                           self.now().date().isoformat(),
+                                           {"member": self.me, "key": public, "label": label[:80]},
+                                           key=key, version=1)
+        self._write_shared(record, data)
+        self._trust = None
+        return record
+
+    def authorship(self) -> Authorship | None:
+        """Who may speak for whom, as this machine trusts it now (None: nobody has a key yet)."""
+        from huddle_tui.storage.stamps import RECORDS, dir_stamp
+
+        folder = self.team.shared_dir / RECORDS / "key"
+        stamp: list[Any] = [dir_stamp(str(folder))]
+        try:
+            stamp += [(e.name, dir_stamp(e.path)) for e in sorted(os.scandir(folder), key=lambda e: e.name)]
+        except OSError:
+            pass
+        if self._trust is not None and self._trust[0] == stamp:
+            return self._trust[1]
+        from huddle_tui.rules.authorship import Authorship, claims_of
+
+        claims = claims_of(self.shared.read(("key",)).live("key"))
+        ring = self.keyring()
+        own = None
+        if self._key is not None and self.me is not None:
+            own = (self.me.casefold(), self._key.public)
+        if not claims and own is None and not ring.pinned:
+            self._trust = (stamp, None)
+            return None
+        team = self.team
+        roster = {m.name.casefold(): m.name for m in team.members}
+        found = Authorship(roster, claims, ring.pinned, ring.acknowledged, own)
+        changed = False
+        for member, key in found.new_pins.items():  # trust on first use: pinned here from now on
+            changed |= ring.pin(member, key)
+        if ring.acknowledged is None:
+            changed |= ring.acknowledge(sorted(roster))
+        if changed:
+            try:
+                ring.save()
+            except OSError:
+                pass  # pinned again next time; nothing is trusted that would not be then
+        self._trust = (stamp, found)
+        return found
+
+    def _judge(self) -> tuple[Judge, str] | None:
+        """The judge the shared folder's reads go through, and its tag (None: nothing to judge)."""
+        found = self.authorship()
+        return None if found is None else (found.judge, found.tag)
+
+    def _write_shared(self, record: Record, data: bytes, *, anonymous: bool = False) -> None:
+        """Put a prepared record in the shared folder and hand it to the replicator once durable."""
         target = self.shared.target(record)
         if self.replicator is not None:
             self.replicator.intend(target)
         self.shared.write(record, data, anonymous=anonymous)
         if self.replicator is not None:
             self.replicator.saved(record, target)
-            if kind == "huddle" and payload.get("ended_at") and not deleted:
-                self.replicator.huddle_ended(self.summary(date.fromisoformat(day)), record)
+
+    # ------------------------------------------------------------ the one save path
+
+    def _share(self, kind: str, record_id: str, day: str, payload: dict[str, Any], *,
+               anonymous: bool = False, deleted: bool = False, version: int | None = None,
+               key: SigningKey | None = None, signed: bool = True) -> Record:
+        """Save a record to the shared folder, then hand the durable record to the replicator.
+
+        The replicator notes the file before it is written and queues it only
+        once it is durable, so a crash in between is settled from the folder
+        the next time it runs (see sync/replicate.py): the outbox holds
+        exactly what the folder holds. Every record is signed: by `key` (an
+        anonymous record's one-time key) or by this machine's key.
+        """
+        if key is None and signed:
+            key = self.signing_key()
+        member = payload.get("member")
+        if key is not None and self.me is not None and member.__class__ is str \
+                and member.casefold() != self.me.casefold() and not deleted:
+            payload = {**payload, "keyed_by": self.me}  # entered for someone else: it says who by
+        record, data = self.shared.prepare(kind, record_id, day, payload, anonymous=anonymous,
+                                           deleted=deleted, version=version, key=key)
+        self._write_shared(record, data, anonymous=anonymous)
+        if self.replicator is not None and kind == "huddle" and payload.get("ended_at") and not deleted:
+            self.replicator.huddle_ended(self.summary(date.fromisoformat(day)), record)
         return record
 
     def save_record(self, kind: str, record_id: str, day: str, payload: dict[str, Any], *,
@@ -162,11 +294,13 @@ class Journal:
         name = self._member(member).name
         rid = named_id("checkin", name, day)
         anon = self._anonymous_id(name, day)
-        # Only these two records' files: a save costs the same with years of history as with none.
-        shared = self.shared.read_ids("checkin", day, (rid, anon)).records
+        out = self._released_id("checkin", anon)
+        # Only these records' files: a save costs the same with years of history as with none.
+        shared = self.shared.read_ids("checkin", day, (rid, anon, out)).records
         private = self.private.read_ids("checkin", day, (rid, anon)).records
-        return Current(_live(shared.get(rid)), _live(private.get(anon)) or _live(shared.get(anon)),
-                       _live(private.get(rid)), _live(shared.get(anon)))
+        released = _live(shared.get(out)) or _live(shared.get(anon))  # signed, or from before keys
+        return Current(_live(shared.get(rid)), _live(private.get(anon)) or released,
+                       _live(private.get(rid)), released)
 
     def save_checkin(self, checkin: CheckIn) -> Saved:
         """Save a member's check-in for a date: a new version of theirs, whatever its visibility."""
@@ -178,6 +312,7 @@ class Journal:
         member = self._member(checkin.member).name
         checkin = checkin._replace(member=member)
         now = self.current(member, day.isoformat())
+        self._check_proxy(member, now, checkin.visibility)
         if now.held_elsewhere:
             raise RefusedError(f"{member} already checked in for {day} on another machine, "
                                "anonymously or privately; only that machine can change it")
@@ -191,7 +326,7 @@ class Journal:
         visibility. An answer held on another machine is never overwritten.
         """
         now = self.current(member, day)
-        if now.held_elsewhere:
+        if now.held_elsewhere or self._theirs(member, now):
             raise RefusedError(f"{self._member(member).name} checked in from their own terminal; "
                                "their answer stays as they gave it")
         existing = now.checkin
@@ -246,7 +381,12 @@ class Journal:
             if now.anonymous.payload.get("pending"):
                 self.private.save("checkin", now.anonymous.id, day, {"visibility": "private"}, deleted=True)
             if now.released is not None:
-                self._share("checkin", now.released.id, day, {}, anonymous=True, deleted=True)
+                anon = self._anonymous_id(member, day)
+                key = self._anonymous_signer("checkin", anon)
+                if key is not None and now.released.id != self._released_id("checkin", anon):
+                    key = None  # released before keys existed: its tombstone is as unsigned as it was
+                self._share("checkin", now.released.id, day, {}, anonymous=True, deleted=True, key=key,
+                            signed=key is not None)
                 retracted.append("your anonymous answer")
         if visibility != "private" and now.private is not None:
             self.private.save("checkin", now.private.id, day, {"visibility": "private"}, deleted=True)
@@ -256,15 +396,33 @@ class Journal:
                 (shared if concern.visibility == "team" else private).append(saved_to)
         return Saved(answer, tuple(shared), tuple(private), tuple(retracted), held_back)
 
+    def _theirs(self, member: str, now: Current) -> bool:
+        """Whether `member`'s check-in here is their own word and I am someone else (it cannot be changed)."""
+        return (self.me is not None and self.me.casefold() != self._member(member).name.casefold()
+                and now.named is not None and now.named.payload.get("keyed_by") is None)
+
+    def _check_proxy(self, member: str, now: Current, visibility: str) -> None:
+        """Refuse a check-in for someone else that would not count: not by name, or over their own."""
+        if self.me is None or self.me.casefold() == member.casefold():
+            return
+        if visibility != "team":
+            raise RefusedError(f"a check-in you enter for {member} is saved by name only, marked as keyed "
+                               f"by {self.me}; only {member} can check in anonymously or privately")
+        if self._theirs(member, now):
+            raise RefusedError(f"{member} already checked in themselves that day; "
+                               "their answer stays as they gave it")
+
     def _releasable(self, day: date, kind: str = "checkin") -> bool:
         """Whether an anonymous answer (or a mark, by its own rule) dated `day` may go out now (k ≥ 3)."""
-        from huddle_tui.rules.privacy import mark_releasable, releasable
+        from huddle_tui.rules.privacy import K, concern_candidates, mark_releasable, releasable
 
         iso = day.isoformat()
         day_records = self.shared.read(("checkin",), since=iso, until=iso)
         today = [c for c in self.checkins(day_records) if c.date == iso]
         if kind in COUNTED_KINDS:
             return mark_releasable(day, today)
+        if kind == "concern":
+            return concern_candidates(self.roster(), day, today) >= K
         return releasable(self.roster(), day, today)
 
     def release_pending(self, days: int = RECENT_DAYS) -> int:
@@ -288,7 +446,9 @@ class Journal:
             answer = {k: v for k, v in record.payload.items() if k not in ("pending", "member", "visibility")}
             if record.kind == "checkin":
                 answer["visibility"] = "anonymous"
-            self._share(record.kind, record.id, record.date, answer, anonymous=True)
+            key = self._anonymous_signer(record.kind, record.id)
+            self._share(record.kind, self._released_id(record.kind, record.id), record.date, answer,
+                        anonymous=True, key=key, signed=key is not None)
             self.private.save(record.kind, record.id, record.date, {"visibility": "private"}, deleted=True)
             released += 1
         return released
@@ -311,6 +471,29 @@ class Journal:
         """A new version of a shared record (a follow-up closed), through the one save path."""
         return self._share(kind, record_id, day, payload, anonymous=anonymous)
 
+    def _anonymous_signer(self, kind: str, private_id: str) -> SigningKey | None:
+        """The one-time key an anonymous record held here as `private_id` is signed with when released.
+
+        Derived from this machine's anonymity secret, so a re-check-in signs its
+        new version with the same key; None when this machine signs nothing
+        (no member set), when records go out unsigned as before keys existed.
+        """
+        if self.me is None:
+            return None
+        from huddle_tui.storage.localkey import anonymity_key
+        from huddle_tui.storage.signature import anonymous_key
+
+        return anonymous_key(anonymity_key(self._data_dir), f"{kind}\x1f{private_id}")
+
+    def _released_id(self, kind: str, private_id: str) -> str:
+        """The id an anonymous record held here is released under: its one-time key's (unsigned: its own)."""
+        key = self._anonymous_signer(kind, private_id)
+        if key is None:
+            return private_id
+        from huddle_tui.storage.signature import id_for_key
+
+        return id_for_key(key.public)
+
     def _anonymous_id(self, member: str, day: str) -> str:
         """My anonymous check-in's id that day: the same on a re-check-in, unguessable to others.
 
@@ -323,7 +506,7 @@ class Journal:
 
         from huddle_tui.storage.localkey import anonymity_key
 
-        secret = anonymity_key()
+        secret = anonymity_key(self._data_dir)
         digest = hmac.new(secret, f"{member.casefold()}\x1f{day}".encode(), hashlib.sha256).digest()
         return as_uuid(digest, 4)
 
@@ -508,7 +691,9 @@ class Journal:
         from huddle_tui.rules.report import REPORT_KINDS
 
         team = self.roster()
-        return team, derived.team_checksum(team), derived.months_of(self.team.shared_dir, REPORT_KINDS)
+        trust = self.authorship()  # whose records count is part of every month's facts
+        team_sum = derived.team_checksum(team) + (trust.tag if trust is not None else "")
+        return team, team_sum, derived.months_of(self.team.shared_dir, REPORT_KINDS)
 
     def _report_kept(self, team_sum: str, month: str) -> bool:
         """Whether a month's report facts are kept for its folders as they are now."""
@@ -584,7 +769,15 @@ class Journal:
 
 
 def open_journal(team: TeamConfig, **options: Any) -> Journal:
-    """The team's journal, replicating to its endpoints when it has any (sqlite only then)."""
+    """The team's journal, replicating to its endpoints when it has any (sqlite only then).
+
+    Its records are signed as `me`'s (the user config's, or the one member of
+    a team of one) unless the caller names someone else.
+    """
+    if "me" not in options:
+        from huddle_tui.config.user import load_user_config, who_am_i
+
+        options["me"] = who_am_i(load_user_config(), team)
     journal = Journal(team, **options)
     if team.endpoints:
         from huddle_tui.sync.replicate import Replicator

@@ -8,7 +8,7 @@ from datetime import date, timedelta
 from typing import Any, NamedTuple
 
 from huddle_tui.config.team import TeamConfig
-from huddle_tui.config.user import UserConfig, load_team, load_user_config
+from huddle_tui.config.user import UserConfig, load_team, load_user_config, who_am_i
 from huddle_tui.errors import UsageError
 from huddle_tui.journal import FIRST_DATE, LAST_DATE, Journal, open_journal
 from huddle_tui.storage.envelope import dumps
@@ -76,16 +76,14 @@ class Context(NamedTuple):
 
     def me(self) -> str | None:
         """Who is at this terminal: `me` from the user config, or the one member of a team of one."""
-        if self.user.me:
-            return self.user.me
-        return self.team.members[0].name if self.team.path is None and len(self.team.members) == 1 else None
+        return who_am_i(self.user, self.team)
 
 
 def open_context(args: argparse.Namespace) -> Context:
-    """Load the user config and the team config, and open the team's journal."""
+    """Load the user config and the team config, and open the team's journal (signing as `me`)."""
     user = load_user_config()
     team = load_team(getattr(args, "config", None), user)
-    return Context(user, team, open_journal(team))
+    return Context(user, team, open_journal(team, me=who_am_i(user, team)))
 
 
 def emit_json(data: Any) -> None:

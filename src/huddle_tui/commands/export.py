@@ -106,9 +106,10 @@ def _released_days(team: TeamConfig, records: list[Record]) -> Iterator[tuple[li
 
 
 def _anonymous(r: Record) -> bool:
-    """An anonymous answer: a check-in's, or a concern with no author."""
+    """An anonymous answer: a check-in's, or a concern with no author (a tombstone holds no answer)."""
     payload = r.payload
-    return payload.get("visibility") == "anonymous" or (r.kind == "concern" and "member" not in payload)
+    return not r.deleted and (payload.get("visibility") == "anonymous"
+                              or (r.kind == "concern" and "member" not in payload))
 
 
 def _checkin(r: Record) -> CheckIn:

@@ -120,6 +120,13 @@ def locate_team_config(explicit: str | None, user: UserConfig,
     return fallback if fallback.is_file() else None
 
 
+def who_am_i(user: UserConfig, team: TeamConfig) -> str | None:
+    """Who is at this terminal: `me` from the user config, or the one member of a team of one."""
+    if user.me:
+        return user.me
+    return team.members[0].name if team.path is None and len(team.members) == 1 else None
+
+
 def default_team_config(user: UserConfig) -> TeamConfig:
     """The embedded team used with nothing configured: just me, in a local folder."""
     me = user.me or _login_name()

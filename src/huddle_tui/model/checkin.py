@@ -83,6 +83,8 @@ class CheckIn(NamedTuple):
     concerns: tuple[Concern, ...] = ()
     visibility: Stored = "team"
     source: str = "cli"
+    keyed_by: str | None = None
+    """Who keyed it when not its member (the facilitator in the round, a bot): rules/authorship.py."""
 
     @property
     def withheld(self) -> bool:
@@ -101,6 +103,8 @@ class CheckIn(NamedTuple):
                        concerns=[c.to_payload() for c in self.concerns])
         if self.visibility != "anonymous" and self.member is not None:
             out["member"] = self.member
+            if self.keyed_by is not None:
+                out["keyed_by"] = self.keyed_by
         return out
 
     @classmethod
@@ -114,4 +118,5 @@ class CheckIn(NamedTuple):
                    status=str(data.get("status", "")),
                    concerns=tuple(Concern.from_payload(c, as_visibility(visibility))
                                   for c in data.get("concerns", []) if isinstance(c, dict)),
-                   visibility=visibility, source=str(data.get("source", "cli")))
+                   visibility=visibility, source=str(data.get("source", "cli")),
+                   keyed_by=str(data["keyed_by"]) if data.get("keyed_by") is not None else None)

@@ -40,19 +40,41 @@ ROUND_SOURCE = "tui"
 
 
 def candidates(team: TeamConfig, day: date, checkins: Iterable[CheckIn]) -> int:
-    """How many members could have given an anonymous answer dated `day`, given the named records."""
+    """How many members could have given an anonymous answer dated `day`: placeholders on the roster.
+
+    Only a placeholder can make a member a candidate, and only one its member
+    signed counts (the reader sets every other aside: rules/authorship.py):
+    an absentee is no candidate, since nothing says they answered.
+    """
     iso = day.isoformat()
-    same_day = [c for c in checkins if c.date == iso and c.member]
-    withheld = {c.member.casefold() for c in same_day if c.withheld and c.member}
-    if withheld:
-        return len(withheld)
-    named = {c.member.casefold() for c in same_day if c.member}
-    return sum(1 for m in team.expected(day) if m.name.casefold() not in named)
+    roster = {m.name.casefold() for m in team.members}
+    return len({c.member.casefold() for c in checkins if c.date == iso and c.member and c.withheld
+                and c.keyed_by is None and c.member.casefold() in roster})
+
+
+def adds_up(day: date, checkins: Iterable[CheckIn]) -> bool:
+    """Whether a day's anonymous answers are no more than its placeholders (else some are forged)."""
+    iso = day.isoformat()
+    same_day = [c for c in checkins if c.date == iso]
+    anonymous = sum(1 for c in same_day if c.member is None or c.visibility == "anonymous")
+    placeholders = len({c.member.casefold() for c in same_day if c.member and c.withheld})
+    return anonymous <= placeholders
 
 
 def releasable(team: TeamConfig, day: date, checkins: Iterable[CheckIn]) -> bool:
-    """Whether anonymous answers dated `day` may be released: at least K members could have given them."""
-    return candidates(team, day, checkins) >= K
+    """Whether anonymous answers dated `day` may be released: K members could have given them, and
+    they add up (no more answers than placeholders: a day that does not add up shows none)."""
+    checkins = list(checkins)
+    return candidates(team, day, checkins) >= K and adds_up(day, checkins)
+
+
+def concern_candidates(team: TeamConfig, day: date, checkins: Iterable[CheckIn]) -> int:
+    """How many members could have raised an anonymous concern dated `day`: those who checked in
+    themselves that day (by name or not), on the roster; never an absentee."""
+    iso = day.isoformat()
+    roster = {m.name.casefold() for m in team.members}
+    return len({c.member.casefold() for c in checkins if c.date == iso and c.member
+                and c.keyed_by is None and c.member.casefold() in roster})
 
 
 def shown_count(count: int) -> int | None:
@@ -67,7 +89,7 @@ def mark_candidates(day: date, checkins: Iterable[CheckIn]) -> int:
     the same); a check-in keyed on the round's shared screen does not.
     """
     iso = day.isoformat()
-    return len({c.member.casefold() for c in checkins if c.date == iso and c.member
+    return len({c.member.casefold() for c in checkins if c.date == iso and c.member and c.keyed_by is None
                 and c.visibility in ("team", WITHHELD) and c.source != ROUND_SOURCE})
 
 

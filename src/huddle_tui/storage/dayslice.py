@@ -43,7 +43,8 @@ from huddle_tui.storage.scan import NEVER, MonthScan, scan_entries
 from huddle_tui.storage.stamps import RACY_NS, RECORDS, DirStamp, dir_stamp, folder_tag
 
 # 2: each month's listing kept, so a changed month is caught up file by file.
-SLICE_FORMAT = 2
+# 3: records keep their signer and signature.
+SLICE_FORMAT = 3
 _MAGIC = f"huddle-day {SLICE_FORMAT} py{sys.version_info[0]}.{sys.version_info[1]}\n".encode()
 _new = tuple.__new__
 History = Any  # folder.History (folder.py calls this module: no import back)
@@ -54,15 +55,16 @@ Listing = dict[str, int]  # name -> inode << 2 | flags
 
 def read(root: Path, index_dir: Path, kinds: tuple[str, ...], day: str,
          fresh: Callable[[], _H], empty: Callable[[], _H], problem: Callable[[Path, str], Any],
-         scans: Callable[[str], MonthScan | None]) -> _H:
+         scans: Callable[[str], MonthScan | None], tag: str = "") -> _H:
     """The History `fresh()` gives for `kinds` on `day`: kept while its folders are unchanged,
     caught up where only month folders changed.
 
     `empty()` makes an empty History, `problem(path, reason)` a Problem (folder.py's types), and
-    `scans(folder)` gives the month scan the store's last read used for a folder.
+    `scans(folder)` gives the month scan the store's last read used for a folder. `tag` names
+    what else the history depends on (who is trusted to sign what): a day is kept per tag.
     """
     records = os.path.join(root, RECORDS)
-    path = index_dir / folder_tag(root) / "days" / "+".join(kinds) / f"{day}.slice"
+    path = index_dir / folder_tag(root) / "days" / "+".join(kinds) / f"{day}{'.' + tag if tag else ''}.slice"
     kept = _load(path)
     quick = _quick(records, kinds, day)
     at = time.time_ns()

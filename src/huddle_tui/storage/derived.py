@@ -24,6 +24,7 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
+from huddle_tui.storage.keyring import keyring_path
 from huddle_tui.storage.stamps import RACY_NS, RECORDS, dir_stamp, fingerprint, folder_tag
 
 DERIVED_FORMAT = 3  # raise when what a kept answer holds changes meaning
@@ -31,7 +32,8 @@ TODAY = "today"  # what the lobby shows of a day (Journal.today)
 PLAN = "plan"  # a day's facilitator and order alone (Journal.plan): no check-in changes it
 # Kinds whose every month may change the answer: rotation reads back through the huddles and
 # handoffs until they settle it, and an away range can be recorded for any date.
-WHOLE_KINDS = ("away", "handoff", "huddle")
+# And the keys: a key published (or confirmed here: the keyring) changes whose records count.
+WHOLE_KINDS = ("away", "handoff", "huddle", "key")
 DAY_KINDS = ("checkin",)  # only the day's month folder: who checked in that day
 
 
@@ -79,6 +81,7 @@ def key(root: Path, day: str, team: object, day_kinds: tuple[str, ...] = DAY_KIN
             settled = False
 
     add("", dir_stamp(records))
+    add("keyring", _file_stamp(keyring_path(root)))
     for kind in WHOLE_KINDS:
         folder = os.path.join(records, kind)
         add(kind, dir_stamp(folder))
@@ -95,6 +98,15 @@ def key(root: Path, day: str, team: object, day_kinds: tuple[str, ...] = DAY_KIN
         add(kind, dir_stamp(os.path.join(records, kind)))
         add(f"{kind}/{day[:7]}", dir_stamp(os.path.join(records, kind, day[:7])))
     return Key(parts, settled)
+
+
+def _file_stamp(path: Path) -> tuple[int, int] | None:
+    """A file's (mtime_ns, inode), or None when it is missing."""
+    try:
+        st = os.stat(path)
+    except OSError:
+        return None
+    return st.st_mtime_ns, st.st_ino
 
 
 def path_for(index_dir: Path, root: Path, name: str) -> Path:

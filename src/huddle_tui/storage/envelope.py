@@ -13,6 +13,14 @@ without re-serialising. The body is::
      "deleted": false, "payload": {...}}
 
 An edit is a new version; a deletion is a version with "deleted": true.
+A signed record's body also names its signer's public key, and the file
+carries the Ed25519 signature of the body's bytes after it::
+
+    {"checksum":"sha256:<64 hex>","record":<body>,"signature":"<86 base64url>"}
+
+A signature that does not verify makes the file unusable, like a checksum
+that does not match: only whether the signer may speak for the record's
+member is left to the reader (rules/authorship.py).
 docs/record-format.md describes the format, the folder layout and the merge rule.
 """
 
@@ -26,11 +34,14 @@ from json.scanner import make_scanner
 from typing import Any, Literal, NamedTuple, cast
 
 from huddle_tui.errors import CorruptRecord
+from huddle_tui.storage import signature as _signature
 
 SCHEMA_VERSION = 1
 _HEAD = b'{"checksum":"sha256:'
 _MID = b'","record":'
 _BODY_START = len(_HEAD) + 64 + len(_MID)
+_SIG_HEAD = b',"signature":"'
+_SIG_TAIL = len(_SIG_HEAD) + 86 + 2  # the signature field and the closing quote and brace
 _DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}\Z")
 # The dates a record may be about: a real calendar date no earlier than 1970 (file times
 # are set to a record's date) and before 9999 (so the day after always exists).
@@ -42,9 +53,10 @@ _REAL_DATES: set[str] = set()
 _KIND = re.compile(r"[a-z][a-z0-9_-]{0,31}\Z")
 _ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]{0,63}\Z")
 _C1 = re.compile("[\x80-\x9f]")  # the C1 control range, escaped by dumps()
-Kind = Literal["checkin", "concern", "huddle", "handoff", "away", "pairs", "pairmark", "signpost", "measure"]
+Kind = Literal["checkin", "concern", "huddle", "handoff", "away", "pairs", "pairmark", "signpost", "measure",
+               "key"]
 KINDS: tuple[Kind, ...] = ("checkin", "concern", "huddle", "handoff", "away", "pairs", "pairmark", "signpost",
-                           "measure")
+                           "measure", "key")
 _KNOWN_KINDS = frozenset(KINDS)
 MAX_FILE_BYTES = 1 << 20
 # Nesting deeper than this is refused: no record of ours comes near it, and far deeper
@@ -75,6 +87,8 @@ class Record(NamedTuple):
     deleted: bool
     payload: dict[str, Any]
     checksum: str
+    signer: str = ""  # the signing key's public half ("" for a record made before keys existed)
+    signature: str = ""
 
     def supersedes(self, other: Record) -> bool:
         """The merge rule: highest version, then latest written_at, then highest checksum."""
@@ -86,10 +100,13 @@ class Record(NamedTuple):
         return f"{self.id}.{self.version}.{self.checksum[:8]}.json"
 
     def as_json(self) -> dict[str, Any]:
-        """The record as plain JSON data, for export and the HTTP API."""
-        return {"schema": SCHEMA_VERSION, "kind": self.kind, "id": self.id,
+        """The record as plain JSON data (its body), for export and the HTTP API."""
+        body = {"schema": SCHEMA_VERSION, "kind": self.kind, "id": self.id,
                 "version": self.version, "date": self.date, "written_at": self.written_at,
                 "deleted": self.deleted, "payload": self.payload}
+        if self.signer:
+            body["signer"] = self.signer
+        return body
 
 
 def dumps(data: Any) -> str:
@@ -144,15 +161,20 @@ def json_line(record: Record) -> str:
     much as a small payload; here only the payload goes through the encoder,
     and the envelope's scalars are put in place in sorted-key order.
     """
-    kind, rid, version, date, written_at, deleted, payload, _ = record
+    kind, rid, version, date, written_at, deleted, payload, _, signer, _ = record
     if (_encode is None or version.__class__ is not int or deleted.__class__ is not bool
             or payload.__class__ is not dict or kind.__class__ is not str or rid.__class__ is not str
-            or date.__class__ is not str or written_at.__class__ is not str):
+            or date.__class__ is not str or written_at.__class__ is not str or signer.__class__ is not str):
         return dumps(record.as_json())  # not as read from a file: the general path
     deleted_text, payload_text = "true" if deleted else "false", "".join(_encode(payload, 0))
     return _escape_c1(f'{{"date":{_quote(date)},"deleted":{deleted_text},"id":{_quote(rid)},'
                       f'"kind":{_quote(kind)},"payload":{payload_text},"schema":{SCHEMA_VERSION},'
-                      f'"version":{version},"written_at":{_quote(written_at)}}}')
+                      f'{_signer_field(signer)}"version":{version},"written_at":{_quote(written_at)}}}')
+
+
+def _signer_field(signer: str) -> str:
+    """The body's "signer" key and value in json_line's sorted place (nothing when unsigned)."""
+    return f'"signer":{_quote(signer)},' if signer else ""
 
 
 def _c1_escape(match: re.Match[str]) -> str:
@@ -161,18 +183,31 @@ def _c1_escape(match: re.Match[str]) -> str:
 
 
 def encode(kind: str, id: str, version: int, date: str, written_at: str,
-           payload: dict[str, Any], deleted: bool = False) -> tuple[Record, bytes]:
-    """Build a record and the exact bytes of its file (ValueError if it could not be read back)."""
+           payload: dict[str, Any], deleted: bool = False, *,
+           key: _signature.SigningKey | None = None,
+           signed: tuple[str, str] | None = None) -> tuple[Record, bytes]:
+    """Build a record and the exact bytes of its file (ValueError if it could not be read back).
+
+    `key` signs the body; `signed` (signer, signature) puts back a signature
+    made elsewhere (a record received over HTTP), which the caller verifies
+    by decoding the bytes.
+    """
     if not _KIND.match(kind) or not _ID.match(id):
         raise CorruptRecord(f"unsafe kind or id for a file name: {kind!r} {id!r}")
     body_obj = {"schema": SCHEMA_VERSION, "kind": kind, "id": id, "version": version,
                 "date": date, "written_at": written_at, "deleted": deleted, "payload": payload}
+    signer = key.public if key is not None else signed[0] if signed is not None else ""
+    if signer:
+        body_obj["signer"] = signer
     import hashlib  # imported here: reading through the index never needs it
 
     body = dumps(body_obj).encode("utf-8")
     digest = hashlib.sha256(body).hexdigest()
-    record = Record(kind, id, version, date, written_at, deleted, json.loads(body)["payload"], digest)
-    data = _HEAD + digest.encode() + _MID + body + b"}\n"
+    sig = key.sign(body) if key is not None else signed[1] if signed is not None else ""
+    record = Record(kind, id, version, date, written_at, deleted, json.loads(body)["payload"], digest,
+                    signer, sig)
+    tail = b"}\n" if not signer else _SIG_HEAD + sig.encode("ascii", "replace") + b'"}\n'
+    data = _HEAD + digest.encode() + _MID + body + tail
     if len(data) > MAX_FILE_BYTES:
         raise CorruptRecord(f"a record of {len(data)} bytes is over the {MAX_FILE_BYTES}-byte limit")
     return record, data
@@ -193,7 +228,14 @@ def decode(data: bytes) -> Record:
         raise CorruptRecord("not a huddle record (bad header)")
     if not data.endswith(b"}"):
         raise CorruptRecord("truncated (or damaged after the record)")
-    body = data[_BODY_START:-1]
+    signature = ""
+    if data.endswith(b'"}'):  # signed: the body is followed by its signature
+        if not data.startswith(_SIG_HEAD, len(data) - _SIG_TAIL) or len(data) < _BODY_START + _SIG_TAIL:
+            raise CorruptRecord("damaged signature field")
+        signature = data[len(data) - _SIG_TAIL + len(_SIG_HEAD):-2].decode("ascii", "replace")
+        body = data[_BODY_START:len(data) - _SIG_TAIL]
+    else:
+        body = data[_BODY_START:-1]
     # A computed hex digest equal to the field also proves the field is well formed.
     digest = (_sha256 or _openssl_sha256())(body).hexdigest()
     if not data.startswith(digest.encode(), len(_HEAD)):
@@ -229,7 +271,16 @@ def decode(data: bytes) -> Record:
             and date.__class__ is str and (date in _REAL_DATES or is_date(date))
             and written_at.__class__ is str
             and deleted.__class__ is bool and payload.__class__ is dict):
-        return _new(Record, (kind, rid, version, date, written_at, deleted, payload, digest))
+        signer = obj.get("signer", "")
+        if signer or signature:
+            if not _signature.is_public_key(signer):
+                raise CorruptRecord("a signature without a signer (or a signer that is no key)")
+            if not signature:
+                raise CorruptRecord("signed by a key but carries no signature")
+            if not _signature.verify(signer, signature, body):
+                raise CorruptRecord("signature does not match (forged, or damaged)")
+        return _new(Record, (kind, rid, version, date, written_at, deleted, payload, digest, signer,
+                             signature))
     raise CorruptRecord(_invalid(schema, kind, rid, version, date, written_at, deleted, payload))
 
 

@@ -43,6 +43,7 @@ from huddle_tui.storage.scan import (
     scan_entries,
     scan_month,
 )
+from huddle_tui.storage.signature import SigningKey
 from huddle_tui.storage.stamps import RECORDS, dir_stamp
 
 __all__ = ["RECORDS", "FolderStore", "History", "Problem", "clean_own_temp_files", "is_sync_temp",
@@ -63,11 +64,16 @@ class Problem(NamedTuple):
     reason: str
 
 
+Judge = Callable[[Record], "int | str"]
+"""A record's standing in the merge (an int), or why it may not be shown (a str): rules/authorship.py."""
+
+
 class History:
     """Everything read from a folder: the merged records and what went wrong."""
 
-    def __init__(self) -> None:
-        """Start empty; FolderStore.read fills it."""
+    def __init__(self, judge: Judge | None = None) -> None:
+        """Start empty; FolderStore.read fills it, through `judge` when records must be signed."""
+        self.judge = judge
         self.records: dict[str, Record] = {}
         self.problems: list[Problem] = []
         self.foreign_copies: list[Path] = []
@@ -84,19 +90,40 @@ class History:
     def add(self, record: Record) -> None:
         """Merge one record version in: identical copies collapse, the higher version wins."""
         current = self.records.get(record.id)
-        if current is None or record.supersedes(current):
+        if self.judge is not None:
+            self._judged(record, current, None)
+        elif current is None or record.supersedes(current):
+            self.records[record.id] = record
+
+    def _judged(self, record: Record, current: Record | None, folder: str | None) -> None:
+        """Merge one version through the judge: set aside if it may not be shown, else ranked.
+
+        The member's own version outranks any other, whatever its number, so
+        no one else's higher version or tombstone replaces it.
+        """
+        assert self.judge is not None
+        standing = self.judge(record)
+        if standing.__class__ is str:
+            where = Path(folder, record.file_name()) if folder is not None else Path(record.file_name())
+            self.problems.append(Problem(where, f"not shown: {standing}"))
+            return
+        if current is None or (standing, record.version, record.written_at, record.checksum) > (
+                self.judge(current), current.version, current.written_at, current.checksum):
             self.records[record.id] = record
 
     def merge(self, scan: MonthScan, folder: str, since: str | None, until: str | None = None) -> None:
         """Merge one month folder's scan in (records dated before `since` or after `until` left out)."""
         records = self.records
         new = tuple.__new__  # Record._make without its Python-level length check
+        judge = self.judge
         for fields in scan.records:
             record: Record = fields if fields.__class__ is Record else new(Record, fields)
             if (since is not None and record.date < since) or (until is not None and record.date > until):
                 continue
             current = records.get(record.id)
-            if current is None or record.supersedes(current):
+            if judge is not None:
+                self._judged(record, current, folder)
+            elif current is None or record.supersedes(current):
                 records[record.id] = record
         self.files_read += scan.files_read
         for name, flag, reason in scan.others:
@@ -134,6 +161,15 @@ class FolderStore:
         self._partial: dict[str, tuple[frozenset[str], MonthScan, float]] = {}
         # read_ids' last listing of each folder's names, kept up by this store's own writes.
         self._names: dict[str, _Names] = {}
+        # Who may speak for whom (the journal's rules/authorship.py), with a tag of what it depends on:
+        # every read but one of keys alone is judged by it. None: every readable record is shown.
+        self.authorship: Callable[[], tuple[Judge, str] | None] | None = None
+
+    def _judge(self, kinds: Iterable[str] | None) -> tuple[Judge, str] | None:
+        """The judge for a read of `kinds` and its tag (none for the keys themselves)."""
+        if self.authorship is None or (kinds is not None and set(kinds) <= {"key"}):
+            return None
+        return self.authorship()
 
     @property
     def records_dir(self) -> Path:
@@ -195,8 +231,8 @@ class FolderStore:
 
     def prepare(self, kind: str, record_id: str, day: str, payload: dict[str, Any], *,
                 anonymous: bool = False, deleted: bool = False,
-                version: int | None = None) -> tuple[Record, bytes]:
-        """The next version of a record and its file's bytes, not yet written."""
+                version: int | None = None, key: SigningKey | None = None) -> tuple[Record, bytes]:
+        """The next version of a record and its file's bytes (signed by `key`), not yet written."""
         if not envelope.is_date(day):
             raise UsageError(f"bad date {day!r}")
         if version is None:
@@ -205,7 +241,7 @@ class FolderStore:
             payload = {**payload, "visibility": "private"}
         # An anonymous record's time says no more than its date.
         written_at = day if anonymous else self.now().astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
-        return envelope.encode(kind, record_id, version, day, written_at, payload, deleted)
+        return envelope.encode(kind, record_id, version, day, written_at, payload, deleted, key=key)
 
     def target(self, record: Record) -> Path:
         """Where a record's file goes: its kind's month folder, under its own name."""
@@ -272,15 +308,17 @@ class FolderStore:
             from huddle_tui.storage import dayslice
 
             chosen = tuple(kinds)
+            judged = self._judge(chosen)
+            judge, tag = judged if judged is not None else (None, "")
             return dayslice.read(self.root, self.index_dir, chosen, since,
-                                 lambda: self._read(chosen, since, until, False), History, Problem,
-                                 self._scans.get)
-        return self._read(kinds, since, until, verify)
+                                 lambda: self._read(chosen, since, until, False, judged),
+                                 lambda: History(judge), Problem, self._scans.get, tag)
+        return self._read(kinds, since, until, verify, self._judge(kinds))
 
     def _read(self, kinds: Iterable[str] | None, since: str | None, until: str | None,
-              verify: bool) -> History:
+              verify: bool, judged: tuple[Judge, str] | None) -> History:
         """read()'s work, through the index."""
-        history = History()
+        history = History(judged[0] if judged is not None else None)
         books = _Books(self)
         collecting = _pause_gc()
         try:
@@ -315,7 +353,8 @@ class FolderStore:
         folder = os.path.join(self.records_dir, kind, month)
         if not AT_FDS:
             return self.read((kind,), since=day, until=day)
-        history = History()
+        judged = self._judge((kind,))
+        history = History(judged[0] if judged is not None else None)
         try:
             fd = open_folder(self.root, (RECORDS, kind, month), create=False)
         except LinkRefused as exc:
@@ -352,9 +391,10 @@ class FolderStore:
         A record's versions all sit in its date's month folder (a writer numbers
         versions there), so a month read whole holds each of its ids whole.
         """
-        history = History()
-        books = _Books(self)
         wanted = tuple(kinds)
+        judged = self._judge(wanted)
+        history = History(judged[0] if judged is not None else None)
+        books = _Books(self)
         collecting = _pause_gc()
         try:
             present = self._kinds(history, set(wanted))

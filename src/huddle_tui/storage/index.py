@@ -27,7 +27,8 @@ from huddle_tui.storage.stamps import folder_tag, resolved
 
 # 5: scans set aside records whose payload breaks storage/validate.py's rules.
 # 6: one file per kind and month (5 and before: one per kind and year).
-INDEX_FORMAT = 6
+# 7: records keep their signer and signature (checked when the file was read).
+INDEX_FORMAT = 7
 _MAGIC = f"huddle-index {INDEX_FORMAT} py{sys.version_info[0]}.{sys.version_info[1]}\n".encode()
 
 

@@ -1,11 +1,12 @@
-"""The anonymity key: a random secret that never leaves this machine.
+"""This machine's secrets: the anonymity key and the signing key, random and never synced.
 
 An anonymous check-in's id is an HMAC of member and date under this key
 (journal.py), so only this machine can make a second anonymous check-in the
 same record's next version, and nobody can tell from an id who wrote it. The
 key is made once, readable by this user alone (0600 in a 0700 folder), and
 fsynced with its folder before it is first used: a key lost in a crash
-would silently turn the next re-check-in into a second answer.
+would silently turn the next re-check-in into a second answer. The signing
+key (storage/signature.py) is kept the same way.
 """
 
 from __future__ import annotations
@@ -20,20 +21,30 @@ from huddle_tui.storage.fileio import PRIVATE_FILE, fsync_dir, make_private_dir
 
 KEY_BYTES = 32
 KEY_NAME = "anonymous.key"
+SIGNING_KEY_NAME = "signing.key"
 _READ = os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0)
 _NEW = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_BINARY", 0)
 
 
 def anonymity_key(folder: Path | None = None) -> bytes:
     """This machine's anonymity key, made on first use; StoreError (exit 4) if it cannot be kept."""
-    path = (folder or paths.data_dir()) / KEY_NAME
+    return kept_secret((folder or paths.data_dir()) / KEY_NAME, "the anonymity key")
+
+
+def signing_key_path(folder: Path | None = None) -> Path:
+    """Where this machine's signing key is kept."""
+    return (folder or paths.data_dir()) / SIGNING_KEY_NAME
+
+
+def kept_secret(path: Path, what: str = "the signing key") -> bytes:
+    """A random secret kept at `path`, made on first use; StoreError (exit 4) if it cannot be kept."""
     tmp: Path | None = None
     try:
         key = _read(path)
         if key is not None and len(key) >= KEY_BYTES:
             return key
         make_private_dir(path.parent)
-        tmp = path.with_name(f".{KEY_NAME}.{os.urandom(6).hex()}.tmp")
+        tmp = path.with_name(f".{path.name}.{os.urandom(6).hex()}.tmp")
         _write_new(tmp, os.urandom(KEY_BYTES))
         if key is None:
             _place_first(tmp, path)
@@ -46,7 +57,7 @@ def anonymity_key(folder: Path | None = None) -> bytes:
             raise OSError(0, "the key written cannot be read back whole")
         return key
     except OSError as exc:
-        raise StoreError(f"{path}: the anonymity key cannot be kept ({exc.strerror or exc})") from None
+        raise StoreError(f"{path}: {what} cannot be kept ({exc.strerror or exc})") from None
     finally:
         if tmp is not None:
             try:

@@ -243,7 +243,7 @@ def _parse(path: str, name: str, kind: str, month: str, shared: bool = True,
     except CorruptRecord as exc:
         return _flag(name), str(exc), found
     # The record's fields by position: a cold read checks thousands (Record attributes cost a lookup).
-    record_kind, _, _, date, _, deleted, payload, _ = record
+    record_kind, _, _, date, _, deleted, payload, *_ = record
     if record_kind != kind or date[:7] != month[:7]:
         return _flag(name), f"in the wrong folder (belongs in {RECORDS}/{record_kind}/{date[:7]})", found
     if shared and payload.get("visibility") == "private":

@@ -255,7 +255,20 @@ def _pairmark(p: dict[str, Any]) -> str | None:
 
 
 # Each kind's rule: None when a payload passes, else the first broken rule (without the kind).
+def _key(p: dict[str, Any]) -> str | None:
+    """A member's signing key published: whose it is, the key, and a label for the machine."""
+    from huddle_tui.storage.signature import is_public_key
+
+    if p.get("member").__class__ is not str or not p["member"]:
+        return "member must be a name"
+    if not is_public_key(p.get("key")):
+        return "key must be an Ed25519 public key (43 base64url characters)"
+    if p.get("label", "").__class__ is not str or len(p.get("label", "")) > 80:
+        return "label must be a string of at most 80 characters"
+    return None
+
+
 RULES: dict[str, Callable[[dict[str, Any]], str | None]] = {
     "checkin": _checkin, "concern": _concern, "huddle": _huddle, "handoff": _handoff, "away": _away,
-    "pairs": _pairs, "pairmark": _pairmark,
+    "pairs": _pairs, "pairmark": _pairmark, "key": _key,
 }

@@ -82,9 +82,10 @@ class HuddleApp(App[int]):
     def journal(self) -> Journal:
         """The team's records, opened on first use (in the first worker, after the first paint)."""
         if self._journal is None:
+            from huddle_tui.config.user import who_am_i
             from huddle_tui.journal import open_journal
 
-            self._journal = open_journal(self.team)
+            self._journal = open_journal(self.team, me=who_am_i(self.user, self.team))
         elif self.team.endpoints and self._journal.replicator is None:
             from huddle_tui.sync.replicate import Replicator
 
