@@ -15,14 +15,66 @@ localhost) unless the person allows that host (``huddle trust --allow-http``).
 
 from __future__ import annotations
 
+import hashlib
+import os
+import stat
 from collections.abc import Iterable
 from pathlib import Path
+from typing import NamedTuple
 
 from huddle_tui.config.team import Endpoint
 from huddle_tui.config.user import Approval, UserConfig
+from huddle_tui.errors import ConfigError
 from huddle_tui.sync.credentials import endpoint_label, redact_url
 
 NOT_APPROVED = "not approved on this machine"
+CA_BUNDLE_MAX = 4 * 1024 * 1024  # a system bundle with every public CA is about 220 KB
+
+
+class CABundle(NamedTuple):
+    """A CA bundle's bytes as read once, and their SHA-256 (lower-case hex)."""
+
+    pem: bytes
+    sha256: str
+
+
+def read_ca_bundle(path: Path) -> CABundle:
+    """Read a CA bundle once, as a regular file of bounded size, and hash what was read.
+
+    The path comes from huddle.toml, which any teammate can edit: a FIFO
+    would block an open() forever and /dev/zero would never end, so the file
+    is opened without blocking, must be a regular file, and is read to a cap.
+    ConfigError, naming the file and why, when it cannot be used.
+    """
+    flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0)
+    try:
+        fd = os.open(path.expanduser(), flags | getattr(os, "O_BINARY", 0))
+    except OSError as exc:
+        raise _unreadable(path, exc) from None
+    try:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            raise _unreadable(path, "not a regular file")
+        chunks, size = [], 0
+        while size <= CA_BUNDLE_MAX and (chunk := os.read(fd, 1 << 16)):
+            chunks.append(chunk)
+            size += len(chunk)
+    except OSError as exc:
+        raise _unreadable(path, exc) from None
+    finally:
+        os.close(fd)
+    if size > CA_BUNDLE_MAX:
+        raise _unreadable(path, f"larger than {CA_BUNDLE_MAX >> 20} MiB")
+    pem = b"".join(chunks)
+    return CABundle(pem, hashlib.sha256(pem).hexdigest())
+
+
+def _unreadable(path: Path, why: OSError | str) -> ConfigError:
+    """The error for a CA bundle that cannot be used, in words a person can act on."""
+    if isinstance(why, FileNotFoundError):
+        why = "not found"
+    elif isinstance(why, OSError):
+        why = why.strerror or type(why).__name__
+    return ConfigError(f"the CA bundle {path} cannot be read ({why})")
 
 
 def _resolved(path: Path | None) -> str | None:
@@ -138,8 +190,6 @@ def trusted_endpoint(user: UserConfig, name: str) -> Endpoint:
     source in full, so it is the endpoint. ConfigError when no approval has
     that name or host.
     """
-    from huddle_tui.errors import ConfigError
-
     found = [a for a in user.trusted if a.format == "records" and name in (a.name, host_of(a.url))]
     if not found:
         known = ", ".join(sorted({a.name for a in user.trusted if a.format == "records"})) or "none"
