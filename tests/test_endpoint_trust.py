@@ -6,6 +6,7 @@ server on 127.0.0.1 and an environment variable that holds a canary secret.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import select
@@ -16,17 +17,28 @@ from pathlib import Path
 
 import httpx
 import pytest
+import trustme
 
 from huddle_tui import paths
 from huddle_tui.config.team import Endpoint, TeamConfig, load_team_config
-from huddle_tui.config.user import Approval, load_user_config
+from huddle_tui.config.user import Approval, UserConfig, load_user_config
+from huddle_tui.errors import ConfigError
 from huddle_tui.journal import open_journal
 from huddle_tui.model.checkin import CheckIn
+from huddle_tui.sync import trust
 from huddle_tui.sync.engine import status_line, sync_once
 from huddle_tui.sync.outbox import Outbox
-from huddle_tui.sync.trust import http_refusal, is_loopback
+from huddle_tui.sync.trust import (
+    CA_CHANGED,
+    CA_NOT_HASHED,
+    http_refusal,
+    is_approved,
+    is_loopback,
+    trusted_endpoint,
+    verdict,
+)
 from tests.conftest import cli, run_huddle
-from tests.http_helpers import Capture, LiveServer, with_endpoints
+from tests.http_helpers import Capture, LiveServer, approve_endpoints, with_endpoints
 
 CANARY_ENV = "HUDDLE_TRUST_CANARY"
 CANARY = "canary-Vq3Lx9Tz2Kp7Wm4Rb8Nd"
@@ -345,3 +357,241 @@ def test_the_trust_command_loads_no_ui(team: TeamConfig) -> None:
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60,
                             env={**os.environ, "HUDDLE_CONFIG": str(team.path)})
     assert result.stdout.strip() == "0 []", result
+
+
+# ---------------------------------------------------------------- the CA bundle's contents
+
+CA_LINE = 'ca_bundle = "company-ca.pem"'  # relative to huddle.toml: in the shared folder, as teams keep it
+
+
+def tls_server(ca: trustme.CA, tmp_path: Path, app: Capture, *, port: int | None = None) -> LiveServer:
+    """A TLS server on 127.0.0.1 (not started) whose certificate this CA issued."""
+    pem = tmp_path / f"server-{id(ca)}.pem"
+    ca.issue_cert("127.0.0.1").private_key_and_cert_chain_pem.write_to_path(str(pem))
+    return LiveServer(app, port, tls_pem=pem)
+
+
+def sha256_of(path: Path) -> str:
+    """The SHA-256 of a file's bytes, as an approval keeps it."""
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def row(listed: dict[str, object], name: str) -> dict[str, object]:
+    """One endpoint's row in `huddle trust --list --json`."""
+    rows = listed["endpoints"]
+    assert isinstance(rows, list)
+    (found,) = [r for r in rows if r["name"] == name]
+    return dict(found)
+
+
+def test_a_ca_bundle_rewritten_in_the_shared_folder_withdraws_the_approval(
+        team: TeamConfig, canary: str, tmp_path: Path) -> None:
+    """Same URL, same path, another CA inside: no connection, no token, and every command says why.
+
+    The teammate's server answers on the approved address with a certificate
+    their own CA issued, the one now in the bundle file: with the approval
+    bound to the path alone, sync would verify it and hand over the token.
+    Approving again, once the person has checked the new CA, covers it.
+    """
+    company, theirs = trustme.CA(), trustme.CA()
+    bundle = team.shared_dir / "company-ca.pem"
+    company.cert_pem.write_to_path(str(bundle))
+    approved_app = Capture()
+    approved = tls_server(company, tmp_path, approved_app).start()
+    try:
+        team = teammate_adds(team, approved.url, token=f'token_env = "{CANARY_ENV}"\n{CA_LINE}')
+        env = {"HUDDLE_CONFIG": str(team.path)}
+        assert run_huddle("trust", "--all", env=env).returncode == 0
+        (approval,) = load_user_config().trusted
+        assert approval.ca_bundle == str(bundle.resolve()) and approval.ca_sha256 == sha256_of(bundle)
+        save_checkin(team)
+        assert sync_once(team).ok  # verified against the approved bundle's bytes
+    finally:
+        approved.stop()
+    assert [r.method for r in approved_app.requests] == ["PUT", "GET"]
+
+    theirs.cert_pem.write_to_path(str(bundle))
+    attacker_app = Capture()
+    attacker = tls_server(theirs, tmp_path, attacker_app, port=approved.port)
+    attacker.sock.listen(16)
+    try:
+        save_checkin(team, "Ben")
+        synced = run_huddle("sync", env=env)
+        report = sync_once(team)
+        status = json.loads(run_huddle("sync", "--status", "--json", env=env).stdout)
+        listed = json.loads(run_huddle("trust", "--list", "--json", env=env).stdout)
+        listed_text = run_huddle("trust", "--list", env=env).stdout
+        doctor = run_huddle("doctor", env=env)
+        assert not connection_waiting(attacker.sock) and attacker_app.requests == []
+
+        assert synced.returncode == 6 and synced.stdout == ""
+        assert synced.stderr.startswith(f"huddle: api: not approved on this machine: {CA_CHANGED}; ")
+        assert "run `huddle trust`" in synced.stderr and CANARY not in synced.stderr
+        assert report.endpoints[0].blocked and CA_CHANGED in report.endpoints[0].blocked
+        assert status["endpoints"][0]["approved"] is False and CA_CHANGED in status["endpoints"][0]["blocked"]
+        assert row(listed, "api") | {"url": ""} == {
+            "name": "api", "label": "api", "url": "", "format": "records",
+            "token_source": f"token from ${CANARY_ENV}", "ca_bundle": str(bundle), "approved": False,
+            "reason": CA_CHANGED, "http_refused": None}
+        assert listed["stale_approvals"] == []  # still bound to the endpoint, just not covering it
+        assert f"CA bundle {bundle}) — not approved on this machine: {CA_CHANGED}" in listed_text
+        assert doctor.returncode == 0, doctor.stderr
+        assert f"[warn] api: not approved on this machine ({CA_CHANGED})" in doctor.stdout
+        assert pending() == 1
+
+        again = run_huddle("trust", "api", env=env)
+        assert again.returncode == 0, again.stderr
+        assert [a.ca_sha256 for a in load_user_config().trusted] == [sha256_of(bundle)]  # replaced
+        attacker.start()
+        assert sync_once(team).ok
+    finally:
+        if attacker.thread.is_alive():
+            attacker.stop()
+        else:
+            attacker.sock.close()
+    assert [r.method for r in attacker_app.requests] == ["PUT", "GET"]
+    assert all(r.headers["authorization"] == f"Bearer {CANARY}" for r in attacker_app.requests)
+
+
+def test_the_client_trusts_the_bytes_that_were_checked_not_the_file_read_again(
+        team: TeamConfig, canary: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The bundle is swapped the instant after its hash is checked: TLS still uses the checked bytes.
+
+    Had the client opened the file again (or given httpx its path), it would
+    trust only the new CA and refuse the approved server's certificate.
+    """
+    company, theirs = trustme.CA(), trustme.CA()
+    bundle = team.shared_dir / "company-ca.pem"
+    company.cert_pem.write_to_path(str(bundle))
+    app = Capture()
+    server = tls_server(company, tmp_path, app).start()
+    team = teammate_adds(team, server.url, token=f'token_env = "{CANARY_ENV}"\n{CA_LINE}')
+    approve_endpoints(*team.endpoints)
+    read = trust.read_ca_bundle
+
+    def read_then_swap(path: Path) -> trust.CABundle:
+        """Read the bundle as the check does, then let a teammate rewrite it at once."""
+        checked = read(path)
+        theirs.cert_pem.write_to_path(str(path))
+        return checked
+
+    monkeypatch.setattr(trust, "read_ca_bundle", read_then_swap)
+    save_checkin(team)
+    try:
+        report = sync_once(team)
+    finally:
+        server.stop()
+    assert report.ok, report
+    assert bundle.read_bytes() == theirs.cert_pem.bytes()  # the swap did land before the connection
+    assert [r.method for r in app.requests] == ["PUT", "GET"]
+    assert verdict(team.endpoints[0], load_user_config().trusted).reason == CA_CHANGED  # next time: no
+
+
+def test_an_approval_from_before_ca_hashes_must_be_given_again(
+        team: TeamConfig, canary: str, capture: tuple[LiveServer, Capture]) -> None:
+    """An older huddle's approval names the bundle's path only: not approved, and told to run `huddle trust`.
+
+    An approval of an endpoint without a CA bundle, as an older huddle wrote
+    it, still holds: its token reaches that server in the same sync.
+    """
+    server, app = capture
+    bundle = team.shared_dir / "company-ca.pem"
+    trustme.CA().cert_pem.write_to_path(str(bundle))
+    plain_app = Capture()
+    plain = LiveServer(plain_app).start()
+    try:
+        team = teammate_adds(team, server.url, token=f'token_env = "{CANARY_ENV}"\n{CA_LINE}')
+        team = teammate_adds(team, plain.url, name="plain")
+        env = {"HUDDLE_CONFIG": str(team.path)}
+        config = paths.user_config_file()  # what an older huddle wrote on `huddle trust --all`
+        config.parent.mkdir(parents=True, exist_ok=True)
+        config.write_text("".join(
+            f'[[trusted_endpoints]]\nname = "{name}"\nurl = "{url}"\nformat = "records"\n'
+            f'token_env = "{CANARY_ENV}"\n{extra}\n'
+            for name, url, extra in (("api", server.url, f'ca_bundle = "{bundle.resolve()}"\n'),
+                                     ("plain", plain.url, ""))), encoding="utf-8")
+        api, plain_endpoint = team.endpoints
+        assert verdict(api, load_user_config().trusted).reason == CA_NOT_HASHED
+        assert is_approved(plain_endpoint, load_user_config().trusted)
+
+        save_checkin(team)
+        synced = run_huddle("sync", env=env)
+        listed = json.loads(run_huddle("trust", "--list", "--json", env=env).stdout)
+        assert not connection_waiting(server.sock) and app.requests == []
+        assert synced.returncode == 6, synced.stderr
+        (line,) = synced.stderr.splitlines()
+        assert line.startswith(f"huddle: api: not approved on this machine: {CA_NOT_HASHED}; ")
+        assert line.endswith("run `huddle trust` to review it")
+        assert row(listed, "api")["approved"] is False and row(listed, "api")["reason"] == CA_NOT_HASHED
+        assert row(listed, "plain")["approved"] is True and row(listed, "plain")["reason"] is None
+        assert [r.headers["authorization"] for r in plain_app.requests if r.method == "PUT"] == [
+            f"Bearer {CANARY}"]
+
+        assert run_huddle("trust", "api", env=env).returncode == 0
+        assert [(a.name, a.ca_sha256) for a in load_user_config().trusted] == [
+            ("plain", None), ("api", sha256_of(bundle))]
+        assert "ca_sha256 = " in config.read_text(encoding="utf-8")
+        assert is_approved(api, load_user_config().trusted)
+    finally:
+        plain.stop()
+
+
+def test_a_ca_bundle_that_cannot_be_read_is_not_approved_and_cannot_be_approved(
+        team: TeamConfig, canary: str, capture: tuple[LiveServer, Capture]) -> None:
+    """Missing, a directory or a FIFO: a clear reason, nothing sent, nothing approved — and no hang."""
+    server, app = capture
+    bundle = team.shared_dir / "company-ca.pem"
+    trustme.CA().cert_pem.write_to_path(str(bundle))
+    team = teammate_adds(team, server.url, token=f'token_env = "{CANARY_ENV}"\n{CA_LINE}')
+    env = {"HUDDLE_CONFIG": str(team.path)}
+    assert run_huddle("trust", "--all", env=env).returncode == 0
+    before = paths.user_config_file().read_bytes()
+    save_checkin(team)
+    cases: list[tuple[str, str]] = [("not found", "unlink")]
+    cases.append(("not a regular file", "mkdir"))
+    if hasattr(os, "mkfifo"):
+        cases.append(("not a regular file", "mkfifo"))  # a plain open() would wait for a writer
+    for why, make in cases:
+        if bundle.is_dir():
+            bundle.rmdir()
+        else:
+            bundle.unlink(missing_ok=True)
+        if make != "unlink":
+            getattr(os, make)(bundle)
+        reason = f"the CA bundle {bundle} cannot be read ({why})"
+        synced = run_huddle("sync", env=env)
+        assert synced.returncode == 6 and f"not approved on this machine: {reason}" in synced.stderr, make
+        listed = json.loads(run_huddle("trust", "--list", "--json", env=env).stdout)
+        assert row(listed, "api")["reason"] == reason
+        refused = run_huddle("trust", "api", env=env)
+        assert refused.returncode == 3 and f"huddle: api: {reason}; nothing approved" in refused.stderr
+        assert paths.user_config_file().read_bytes() == before
+    assert not connection_waiting(server.sock) and app.requests == [] and pending() == 1
+
+
+def test_an_org_endpoints_ca_bundle_is_held_to_its_hash_too(team: TeamConfig, tmp_path: Path) -> None:
+    """`huddle report --endpoint NAME --org` uses the approval itself: its bundle must match ca_sha256."""
+    bundle = team.shared_dir / "org-ca.pem"
+    company = trustme.CA()
+    company.cert_pem.write_to_path(str(bundle))
+    hq = Approval(name="hq", url="https://huddle.example.org", token_env="HUDDLE_ORG_TOKEN",
+                  ca_bundle=str(bundle), ca_sha256=sha256_of(bundle))
+    endpoint, pem = trusted_endpoint(UserConfig(trusted=(hq,)), "hq")
+    assert endpoint.ca_bundle == bundle and pem == company.cert_pem.bytes()
+
+    trustme.CA().cert_pem.write_to_path(str(bundle))
+    with pytest.raises(ConfigError, match=CA_CHANGED):
+        trusted_endpoint(UserConfig(trusted=(hq,)), "hq")
+    with pytest.raises(ConfigError, match="set ca_sha256 to the SHA-256 of the bundle you trust"):
+        trusted_endpoint(UserConfig(trusted=(hq._replace(ca_sha256=None),)), "hq")
+
+    config = paths.user_config_file()  # written by hand: Get-FileHash prints upper case, sha256sum lower
+    config.parent.mkdir(parents=True, exist_ok=True)
+    for digest in (sha256_of(bundle).upper(), "sha256:" + sha256_of(bundle)):
+        config.write_text(f'[[trusted_endpoints]]\nname = "hq"\nurl = "{hq.url}"\nca_bundle = "{bundle}"\n'
+                          f'ca_sha256 = "{digest}"\n', encoding="utf-8")
+        if digest.startswith("sha256:"):
+            with pytest.raises(ConfigError, match=r"trusted_endpoints\[0\]\.ca_sha256 \(line 5\): expected"):
+                load_user_config()
+        else:
+            assert trusted_endpoint(load_user_config(), "hq")[1] == bundle.read_bytes()

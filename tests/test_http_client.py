@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ssl
 from pathlib import Path
 from typing import Any
 
@@ -12,7 +13,7 @@ import trustme
 from huddle_tui.config.team import Endpoint
 from huddle_tui.errors import ConfigError, EndpointError
 from huddle_tui.sync import backoff
-from huddle_tui.sync.client import EndpointClient, Outcome
+from huddle_tui.sync.client import EndpointClient, Outcome, ca_context
 from huddle_tui.sync.outbox import Item
 from tests.http_helpers import TOKEN, TOKEN_ENV, LiveServer, Receiver
 
@@ -110,6 +111,24 @@ def test_tls_verification_is_always_on_and_a_ca_bundle_is_used(tmp_path: Path) -
     assert "mismatch" in outcomes["elsewhere.invalid, bundle"][0].error
     with pytest.raises(EndpointError, match="CA bundle"):
         EndpointClient(endpoint(url="https://127.0.0.1:9", ca_bundle=tmp_path / "missing.pem"))
+
+
+def test_a_ca_bundle_given_as_bytes_trusts_its_certificates_and_nothing_else(tmp_path: Path) -> None:
+    """Comments in any script are skipped; a bundle with no certificate never means the system's CAs.
+
+    `cadata` refuses non-ASCII text, and an empty `cadata` quietly loads every
+    public CA: the first would break real bundles, the second trust any server.
+    """
+    ca, other = trustme.CA(), trustme.CA()
+    commented = b"# Issuer: CN=NetLock Arany (Class Gold) F\xc5\x91tan\xc3\xba s\xc3\xadtv\xc3\xa1ny\n"
+    context = ca_context(commented + ca.cert_pem.bytes() + b"\n" + other.cert_pem.bytes())
+    assert len(context.get_ca_certs()) == 2
+    for empty in (b"", b"# no certificate here\n", b"\x00" * 64):
+        with pytest.raises(ssl.SSLError, match="no PEM certificate"):
+            ca_context(empty)
+    (tmp_path / "empty.pem").write_bytes(b"")
+    with pytest.raises(EndpointError, match="no PEM certificate in the CA bundle"):
+        EndpointClient(endpoint(url="https://127.0.0.1:9", ca_bundle=tmp_path / "empty.pem"))
 
 
 def test_a_missing_token_is_a_clear_error_naming_the_variable(monkeypatch: pytest.MonkeyPatch) -> None:

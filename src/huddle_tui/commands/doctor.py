@@ -142,27 +142,41 @@ def _endpoint(endpoint: Endpoint, user: UserConfig) -> Check:
     """Is it allowed, approved here, its secret usable and its host reachable? (No token is sent.)
 
     Plain http to a host that is not loopback is a problem; an endpoint not
-    approved on this machine is a warning, and is not contacted at all.
+    approved on this machine (its CA bundle changed, say) is a warning, and
+    is not contacted at all. The TLS check trusts the CA bundle's bytes the
+    approval check hashed, as sync does.
     """
     from huddle_tui.sync.credentials import endpoint_label, resolve_secret
-    from huddle_tui.sync.trust import describe, http_refusal, is_approved
+    from huddle_tui.sync.trust import NOT_APPROVED, describe, http_refusal, verdict
 
     name = endpoint_label(endpoint)
     refused = http_refusal(endpoint.url, user.allow_http)
     if refused is not None:
         return Check(name, False, refused, "nothing is sent there; check-ins wait in the outbox",
                      problem=True)
-    if not is_approved(endpoint, user.trusted):
-        return Check(name, False, f"not approved on this machine: {describe(endpoint)}",
+    checked = verdict(endpoint, user.trusted)
+    if not checked.approved:
+        why = f" ({checked.reason})" if checked.reason else ""
+        return Check(name, False, f"{NOT_APPROVED}{why}: {describe(endpoint)}",
                      "run `huddle trust` to review it; check-ins wait in the outbox meanwhile")
     try:
         resolve_secret(endpoint)  # a missing variable, or a token file others can read
     except HuddleError as exc:
         return Check(name, False, exc.message, "fix the secret; check-ins wait in the outbox meanwhile")
+    import ssl
+
     import httpx
 
+    from huddle_tui.sync.client import tls_verify
+
     try:
-        with httpx.Client(timeout=3.0, verify=str(endpoint.ca_bundle) if endpoint.ca_bundle else True) as c:
+        verify = tls_verify(endpoint, checked.ca_pem)
+    except (OSError, ssl.SSLError) as exc:
+        return Check(name, False, f"CA bundle {endpoint.ca_bundle} cannot be used "
+                     f"({type(exc).__name__}: {exc})",
+                     "point ca_bundle at a PEM file of CA certificates, then run `huddle trust` again")
+    try:
+        with httpx.Client(timeout=3.0, verify=verify) as c:
             response = c.head(endpoint.url)
         return Check(name, True, f"{_host(endpoint.url)} answered HTTP {response.status_code}")
     except httpx.HTTPError as exc:

@@ -31,8 +31,8 @@ def run_org(args: argparse.Namespace, since: date, until: date) -> int:
     if since > until:
         raise UsageError(f"--since {since} is after --until {until}")
     user = load_user_config()
-    endpoint = trusted_endpoint(user, args.endpoint)
-    with EndpointClient(endpoint, allow_http=user.allow_http) as client:
+    endpoint, ca_pem = trusted_endpoint(user, args.endpoint)  # the CA bundle's bytes as checked
+    with EndpointClient(endpoint, allow_http=user.allow_http, ca_pem=ca_pem) as client:
         answer = client.org_report(since.isoformat(), until.isoformat())
         label = client.label
     try:

@@ -40,10 +40,11 @@ def run(args: argparse.Namespace) -> int:
     team = load_team(getattr(args, "config", None), user)
     keys = [endpoint_key(e) for e in team.endpoints]
     if args.status:
-        from huddle_tui.sync.trust import is_approved, refusal
+        from huddle_tui.sync.trust import refusal, verdict
 
-        approved = {endpoint_key(e): is_approved(e, user.trusted) for e in team.endpoints}
-        blocked = {endpoint_key(e): why for e in team.endpoints if (why := refusal(e, user))}
+        checked = {endpoint_key(e): (e, verdict(e, user.trusted)) for e in team.endpoints}
+        approved = {key: v.approved for key, (_, v) in checked.items()}
+        blocked = {key: why for key, (e, v) in checked.items() if (why := refusal(e, user, v))}
         with Outbox(durable=False) as outbox:
             return _show_status(outbox.status(keys), approved, blocked, args.json)
     if not team.endpoints:

@@ -2,10 +2,11 @@
 
 huddle.toml is in a folder every teammate can edit, so its endpoints are used
 only once you have approved them here. Approvals are kept in your own user
-config and bound to each endpoint's URL, format, token source and CA bundle;
-a change to any of them in huddle.toml withdraws the approval until you give
-it again. On a terminal you are asked endpoint by endpoint; without one you
-name what you approve (or pass --all), and nothing ever prompts.
+config and bound to each endpoint's URL, format, token source and CA bundle,
+the bundle by its path and the SHA-256 of its contents (it usually sits in
+the shared folder too); a change to any of them withdraws the approval until
+you give it again. On a terminal you are asked endpoint by endpoint; without
+one you name what you approve (or pass --all), and nothing ever prompts.
 """
 
 from __future__ import annotations
@@ -19,12 +20,15 @@ from huddle_tui.config.user import UserConfig, load_team, load_user_config, user
 from huddle_tui.errors import UsageError
 from huddle_tui.sync.credentials import endpoint_label, redact_url
 from huddle_tui.sync.trust import (
+    NOT_APPROVED,
+    bound_to,
     describe,
     endpoint_name,
     http_refusal,
     is_approved,
     matches,
     token_source,
+    verdict,
     with_approved,
 )
 from huddle_tui.text import printable
@@ -88,8 +92,11 @@ def _chosen(team: TeamConfig, names: list[str]) -> list[Endpoint]:
 
 
 def _ask(endpoint: Endpoint, user: UserConfig) -> bool:
-    """Show one endpoint and ask y/N (only ever called with a terminal on stdin)."""
+    """Show one endpoint, and why an earlier approval no longer holds, then ask y/N (on a terminal only)."""
     print(printable(describe(endpoint)))
+    withdrawn = verdict(endpoint, user.trusted).reason
+    if withdrawn:
+        print(printable(f"  note: {NOT_APPROVED}: {withdrawn}"))
     refused = http_refusal(endpoint.url, user.allow_http)
     if refused:
         print(printable(f"  note: even approved, {refused}"))
@@ -102,24 +109,32 @@ def _ask(endpoint: Endpoint, user: UserConfig) -> bool:
 
 
 def _list(team: TeamConfig, user: UserConfig, as_json: bool) -> int:
-    """Each team endpoint and whether it is approved here; approvals no endpoint uses any more."""
+    """Each team endpoint, whether it is approved here and why not; approvals no endpoint uses any more.
+
+    An approval still bound to an endpoint whose CA bundle changed is not
+    stale: the endpoint's row says why it no longer holds.
+    """
     rows: list[dict[str, Any]] = []
     for e in team.endpoints:
-        approved = is_approved(e, user.trusted)
+        checked = verdict(e, user.trusted)
         rows.append({"name": endpoint_name(e), "label": endpoint_label(e), "url": redact_url(e.url),
-                     "format": e.format, "token_source": token_source(e), "approved": approved,
+                     "format": e.format, "token_source": token_source(e),
+                     "ca_bundle": str(e.ca_bundle) if e.ca_bundle is not None else None,
+                     "approved": checked.approved, "reason": checked.reason,
                      "http_refused": http_refusal(e.url, user.allow_http)})
-    live = {a.binding for e in team.endpoints for a in user.trusted if is_approved(e, (a,))}
     stale = [{"name": a.name, "url": redact_url(a.url), "format": a.format}
-             for a in user.trusted if a.binding not in live]
+             for a in user.trusted if not any(bound_to(e, a) for e in team.endpoints)]
     if as_json:
         emit_json({"endpoints": rows, "stale_approvals": stale, "allow_http": list(user.allow_http)})
         return 0
     if not rows:
         print("No endpoints in huddle.toml.")
     for row in rows:
-        state = "approved on this machine" if row["approved"] else "not approved on this machine"
-        print(printable(f"{row['label']}: {row['url']} ({row['format']}, {row['token_source']}) — {state}"))
+        state = "approved on this machine" if row["approved"] else NOT_APPROVED
+        state += f": {row['reason']}" if row["reason"] else ""
+        ca = f", CA bundle {row['ca_bundle']}" if row["ca_bundle"] else ""
+        what = f"{row['format']}, {row['token_source']}{ca}"
+        print(printable(f"{row['label']}: {row['url']} ({what}) — {state}"))
         if row["http_refused"]:
             print(printable(f"  {row['http_refused']}"))
     for a in stale:
@@ -134,7 +149,7 @@ def _revoke(team: TeamConfig, user: UserConfig, name: str, as_json: bool) -> int
     """Drop every approval NAME means: by its own name, or the team endpoint NAME names."""
     endpoints = [e for e in team.endpoints if matches(e, name)]
     kept = tuple(a for a in user.trusted
-                 if a.name != name and not any(is_approved(e, (a,)) for e in endpoints))
+                 if a.name != name and not any(bound_to(e, a) for e in endpoints))
     if len(kept) == len(user.trusted):
         raise UsageError(f"--revoke: no approval named {name!r} on this machine (see `huddle trust --list`)")
     _save(user._replace(trusted=kept))

@@ -28,7 +28,12 @@ from huddle_tui.errors import ConfigError
 
 
 class Approval(NamedTuple):
-    """This person's consent to send a token source to one URL, in one format (see sync/trust.py)."""
+    """This person's consent to send a token source to one URL, in one format (see sync/trust.py).
+
+    `ca_sha256` is the SHA-256 of the CA bundle's bytes when it was approved:
+    the bundle usually sits in the shared folder, so its path alone would let
+    any teammate put their own CA behind an approved endpoint.
+    """
 
     name: str
     url: str
@@ -36,10 +41,15 @@ class Approval(NamedTuple):
     token_env: str | None = None
     token_file: str | None = None
     ca_bundle: str | None = None
+    ca_sha256: str | None = None
 
     @property
     def binding(self) -> tuple[str, str, str | None, str | None, str | None]:
-        """What the consent covers: a change to any of these in the team config withdraws it."""
+        """What the consent names in the team config: a change to any of these withdraws it.
+
+        The CA bundle's contents are not here (they are a file's, not the
+        config's): sync/trust.py compares them with `ca_sha256` each time.
+        """
         return (self.url, self.format, self.token_env, self.token_file, self.ca_bundle)
 
 
@@ -57,7 +67,8 @@ class UserConfig(NamedTuple):
 
 
 USER_KEYS = {"me", "shared", "theme", "bell", "allow_http", "trusted_endpoints", "support"}
-APPROVAL_KEYS = {"name", "url", "format", "token_env", "token_file", "ca_bundle"}
+APPROVAL_KEYS = {"name", "url", "format", "token_env", "token_file", "ca_bundle", "ca_sha256"}
+SHA256_HEX = frozenset("0123456789abcdef")
 
 
 def load_user_config(path: Path | None = None) -> UserConfig:
@@ -89,10 +100,15 @@ def _read_approval(r: TomlReader, raw: Any, i: int) -> Approval:
     """Read one [[trusted_endpoints]] entry."""
     where = f"trusted_endpoints[{i}]"
     a = r.table(raw, where, APPROVAL_KEYS)
+    digest = r.str_(a, "ca_sha256", where)
+    if digest is not None:  # either case: sha256sum prints lower, PowerShell's Get-FileHash upper
+        digest = digest.strip().lower()
+        if len(digest) != 64 or not set(digest) <= SHA256_HEX:
+            raise r.fail(f"{where}.ca_sha256", "expected the CA bundle's SHA-256 as 64 hex digits")
     return Approval(name=r.need_str(a, "name", where), url=r.need_str(a, "url", where),
                     format=r.str_(a, "format", where, "records", ENDPOINT_FORMATS) or "records",
                     token_env=r.str_(a, "token_env", where), token_file=r.str_(a, "token_file", where),
-                    ca_bundle=r.str_(a, "ca_bundle", where))
+                    ca_bundle=r.str_(a, "ca_bundle", where), ca_sha256=digest)
 
 
 # ---------------------------------------------------------------- finding

@@ -3,7 +3,8 @@
 httpx retries only connection failures by itself, and a mock transport hides
 retries, so this module makes one attempt per call and says what happened;
 the sync loop (engine.py) decides when to try again. TLS verification is always
-on (a custom CA bundle may be given; nothing turns verification off), and
+on (a custom CA bundle may be given, as the bytes the trust check hashed, so a
+bundle swapped after the check is never read; nothing turns verification off), and
 plain http is refused for any host but loopback unless the person allowed it
 (sync/trust.py), checked on the URL actually used — for a chat format, the
 webhook URL read from the secret. The token goes only in the Authorization
@@ -15,6 +16,7 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 import ssl
 import time
 from collections.abc import Callable
@@ -25,7 +27,7 @@ import httpx
 
 from huddle_tui import __version__
 from huddle_tui.config.team import Endpoint
-from huddle_tui.errors import CorruptRecord, EndpointError, PullError
+from huddle_tui.errors import CorruptRecord, EndpointError, HuddleError, PullError
 from huddle_tui.storage.envelope import Record
 from huddle_tui.sync import backoff, wire
 from huddle_tui.sync.credentials import (
@@ -74,8 +76,14 @@ class EndpointClient:
 
     def __init__(self, endpoint: Endpoint, *, timeout: float = DEFAULT_TIMEOUT_S,
                  transport: httpx.BaseTransport | None = None,
-                 clock: Callable[[], float] = time.time, allow_http: tuple[str, ...] = ()) -> None:
-        """Resolve the secret (raising a clear error), check the URL, then open the connection pool."""
+                 clock: Callable[[], float] = time.time, allow_http: tuple[str, ...] = (),
+                 ca_pem: bytes | None = None) -> None:
+        """Resolve the secret (raising a clear error), check the URL, then open the connection pool.
+
+        `ca_pem` is the CA bundle as the trust check read and hashed it
+        (sync/trust.py `Verdict.ca_pem`); TLS is verified against those bytes,
+        so a file swapped since cannot slip in. Without it the bundle is read here.
+        """
         from huddle_tui.sync.trust import http_refusal
 
         self.endpoint = endpoint
@@ -102,12 +110,15 @@ class EndpointClient:
         for name in _LOGGERS:
             logging.getLogger(name).addFilter(self._filter)
         try:
-            self.http = httpx.Client(headers=headers, timeout=timeout, verify=_verify(endpoint),
+            self.http = httpx.Client(headers=headers, timeout=timeout, verify=tls_verify(endpoint, ca_pem),
                                      transport=transport, follow_redirects=False)
+        except HuddleError as exc:  # the bundle file is missing, not a regular file, too large
+            self.close()
+            raise EndpointError(f"{self.label}: {exc.message}") from None
         except (OSError, ssl.SSLError) as exc:
             self.close()
-            raise EndpointError(f"{self.label}: CA bundle {endpoint.ca_bundle} cannot be used "
-                                f"({type(exc).__name__})") from None
+            raise EndpointError(self.safe(f"{self.label}: CA bundle {endpoint.ca_bundle} cannot be used "
+                                          f"({type(exc).__name__}: {exc})")) from None
 
     def close(self) -> None:
         """Close the pool and stop filtering the loggers."""
@@ -216,11 +227,33 @@ class EndpointClient:
             raise EndpointError(f"{self.label}: the org report answer is not JSON") from None
 
 
-def _verify(endpoint: Endpoint) -> ssl.SSLContext | bool:
-    """Always verify; with a CA bundle, verify against it (plus nothing else)."""
+_PEM_CERTIFICATE = re.compile(rb"-----BEGIN (X509 )?CERTIFICATE-----.+?-----END (X509 )?CERTIFICATE-----",
+                              re.DOTALL)
+
+
+def tls_verify(endpoint: Endpoint, ca_pem: bytes | None = None) -> ssl.SSLContext | bool:
+    """Always verify; with a CA bundle, against its certificates (these bytes, else the file's) alone."""
     if endpoint.ca_bundle is None:
         return True
-    return ssl.create_default_context(cafile=str(endpoint.ca_bundle))
+    if ca_pem is None:
+        from huddle_tui.sync.trust import read_ca_bundle
+
+        ca_pem = read_ca_bundle(endpoint.ca_bundle).pem
+    return ca_context(ca_pem)
+
+
+def ca_context(pem: bytes) -> ssl.SSLContext:
+    """A TLS context trusting exactly the PEM certificates in these bytes, read from no file.
+
+    Only the certificate blocks are passed on: `cadata` takes ASCII text, and
+    bundles often carry comments in other scripts. A bundle with no
+    certificate is an error, never an empty `cadata`, which would quietly
+    load the system's CAs instead.
+    """
+    blocks = [m.group(0).decode("ascii", "replace") for m in _PEM_CERTIFICATE.finditer(pem)]
+    if not blocks:
+        raise ssl.SSLError("no PEM certificate in the CA bundle")
+    return ssl.create_default_context(cadata="\n".join(blocks))
 
 
 def _reason(response: httpx.Response) -> str:

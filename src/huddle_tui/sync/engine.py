@@ -103,22 +103,26 @@ def sync_once(team: TeamConfig, *, outbox_path: Path | None = None,
     Only endpoints this person approved (their own config, `user`, read from
     disk when not given) are contacted; for any other, and for plain http to
     a host that is not loopback or allowed, no connection is made at all and
-    the report says why. What waits for them stays in the outbox.
+    the report says why. What waits for them stays in the outbox. A CA
+    bundle is read once, for the approval's hash check, and the client
+    verifies TLS against those same bytes.
     """
-    from huddle_tui.sync.trust import refusal
+    from huddle_tui.sync.trust import refusal, verdict
 
     user = user if user is not None else load_user_config()
     reports = []
     with Outbox(outbox_path, clock=clock, durable=False) as outbox:
         reconcile(outbox, team)  # records a crash left between their file and the queue
         for endpoint in team.endpoints:
-            blocked = refusal(endpoint, user)
+            checked = verdict(endpoint, user.trusted)
+            blocked = refusal(endpoint, user, checked)
             if blocked is not None:
                 reports.append(_blocked(endpoint, outbox, blocked))
                 continue
             reports.append(_sync_endpoint(team, endpoint, outbox, clock=clock, sleep=sleep, rng=rng,
                                           transport=transport, timeout=timeout, pull=pull, force=force,
-                                          deadline=clock() + wait, stop=stop, allow_http=user.allow_http))
+                                          deadline=clock() + wait, stop=stop, allow_http=user.allow_http,
+                                          ca_pem=checked.ca_pem))
     return SyncReport(tuple(reports))
 
 
@@ -134,8 +138,11 @@ def _sync_endpoint(team: TeamConfig, endpoint: Endpoint, outbox: Outbox, *,
                    clock: Callable[[], float], sleep: Callable[[float], None], rng: Callable[[], float],
                    transport: httpx.BaseTransport | None, timeout: float | None, pull: bool,
                    force: bool, deadline: float, stop: Callable[[], bool],
-                   allow_http: tuple[str, ...]) -> EndpointReport:
-    """Push then pull one endpoint, turning every failure into the report's error."""
+                   allow_http: tuple[str, ...], ca_pem: bytes | None) -> EndpointReport:
+    """Push then pull one endpoint, turning every failure into the report's error.
+
+    `ca_pem` is the CA bundle as the approval check hashed it, the only CA the client trusts.
+    """
     from huddle_tui.errors import PullError
     from huddle_tui.sync.client import DEFAULT_TIMEOUT_S, EndpointClient
 
@@ -143,7 +150,7 @@ def _sync_endpoint(team: TeamConfig, endpoint: Endpoint, outbox: Outbox, *,
     pushed, pulled, error = Pass(0, 0, 0, None), 0, None
     try:
         with EndpointClient(endpoint, timeout=timeout or DEFAULT_TIMEOUT_S, transport=transport,
-                            clock=clock, allow_http=allow_http) as client:
+                            clock=clock, allow_http=allow_http, ca_pem=ca_pem) as client:
             pushed = push(outbox, key, client, clock=clock, sleep=sleep, rng=rng, force=force,
                           deadline=deadline, stop=stop)
             error = pushed.error
