@@ -118,3 +118,22 @@ def test_a_bad_config_is_one_line_and_never_kept(tmp_path: Path) -> None:
         with pytest.raises(ConfigError, match="duplicate member"):
             load_team_config(path)
     assert kept_files() == []
+
+
+def test_the_code_stamp_is_the_same_before_and_after_a_fingerprint_is_computed() -> None:
+    """storage/canonical.py is stamped by its file even before it is imported (only a miss imports it).
+
+    Were it stamped only once imported, a process that computed a fingerprint
+    would keep configs that no later process could use.
+    """
+    import subprocess
+    import sys
+
+    code = ("import sys\n"
+            "from huddle_tui.config import kept_team\n"
+            "before = kept_team._code_stamp()\n"
+            "assert 'huddle_tui.storage.canonical' not in sys.modules\n"
+            "import huddle_tui.storage.canonical\n"
+            "print(before == kept_team._code_stamp() and None not in before)\n")
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert result.stdout.strip() == "True"

@@ -23,6 +23,7 @@ from huddle_tui.commands.common import (
 from huddle_tui.errors import ExitCode, UsageError
 from huddle_tui.journal import Saved
 from huddle_tui.model.checkin import MOODS, CheckIn, Concern, Visibility
+from huddle_tui.rules.privacy import K
 from huddle_tui.text import MAX_CONCERN, MAX_STATUS, clean_name, clean_text, printable
 
 
@@ -159,7 +160,7 @@ def _report(saved: Saved, checkin: CheckIn, as_json: bool) -> None:
           f"mood {mood} {MOODS.get(mood, '')}{again}.")
     if saved.held_back:
         print("Your answer waits on this machine. It is shared, with no trace of you, the next time "
-              "huddle runs here once at least 3 teammates have checked in anonymously or privately "
+              f"huddle runs here once at least {K} teammates have checked in anonymously or privately "
               "for that day (if that never happens, it stays here).")
     for what in saved.retracted:
         print(f"Withdrawn from the team's view: {what} (anyone who already synced it may have seen it).")

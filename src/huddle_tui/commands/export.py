@@ -15,6 +15,7 @@ from operator import itemgetter
 from huddle_tui.commands.common import date_arg, open_context
 from huddle_tui.config.team import TeamConfig
 from huddle_tui.model.checkin import CheckIn
+from huddle_tui.rules.privacy import K, releasable
 from huddle_tui.storage.envelope import Record, json_line
 from huddle_tui.text import csv_cell, printable
 
@@ -57,7 +58,7 @@ def run(args: argparse.Namespace) -> int:
             held += left_out
             writer.writerows(_csv_row(r) for r in kept)
     if held:
-        sys.stderr.write(f"huddle: {held} anonymous answers left out: fewer than 3 members could "
+        sys.stderr.write(f"huddle: {held} anonymous answers left out: fewer than {K} members could "
                          "have given them (see docs/privacy.md)\n")
     for problem in history.problems:
         sys.stderr.write(printable(f"huddle: skipped {problem.path}: {problem.reason}") + "\n")
@@ -83,15 +84,13 @@ def _csv_row(r: Record) -> dict[str, str]:
 
 
 def _released_days(team: TeamConfig, records: list[Record]) -> Iterator[tuple[list[Record], int]]:
-    """Each day's records (sorted by date) without anonymous answers fewer than 3 members could have
+    """Each day's records (sorted by date) without anonymous answers fewer than K members could have
     given, and how many were left out.
 
     A day's rule reads that day's named check-ins alone (who, and how: visibility), and only days
     with an anonymous answer are asked about. Going day by day, each record is looked at just
     before it is written, not in a pass of its own over the whole history.
     """
-    from huddle_tui.rules.privacy import releasable
-
     for day, group in groupby(records, key=_DATE):
         rows = list(group)
         if not any(map(_anonymous, rows)):

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 
 from huddle_tui.commands.common import date_arg, emit_json, open_context, parse_date
 from huddle_tui.errors import UsageError
+from huddle_tui.rules.privacy import K
 
 if TYPE_CHECKING:
     from huddle_tui.journal import Journal
@@ -41,7 +42,7 @@ def configure(p: argparse.ArgumentParser) -> None:
     p.add_argument("--endpoint", metavar="NAME",
                    help="with --org: the records endpoint (a name in your trusted endpoints) to ask")
     p.add_argument("--org", action="store_true",
-                   help="the org report from --endpoint: every team's aggregates, k ≥ 3 (an org token)")
+                   help=f"the org report from --endpoint: every team's aggregates, k ≥ {K} (an org token)")
 
 
 def start_of(since: str, until: date, first: date | None) -> date:

@@ -21,13 +21,14 @@ from datetime import date
 from pathlib import Path
 from typing import Any, TypeVar
 
-from huddle_tui.storage.stamps import checksum, remember_fingerprint
+from huddle_tui.storage.stamps import checksum, fingerprint, remember_fingerprint
 
 KEPT_FORMAT = 1
 _MAGIC = f"huddle-team {KEPT_FORMAT} py{sys.version_info[0]}.{sys.version_info[1]}\n".encode()
-# The modules whose code checks a config: a change to any of them checks every config afresh.
+# The modules whose code checks a config or computes its kept fingerprint: a change to any of them
+# checks every config afresh.
 CHECKERS = ("huddle_tui.config.team", "huddle_tui.config.pairs", "huddle_tui.config.toml_reader",
-            "huddle_tui.text", __name__)
+            "huddle_tui.text", "huddle_tui.storage.stamps", "huddle_tui.storage.canonical", __name__)
 _new = tuple.__new__
 _day = date.fromordinal
 _T = TypeVar("_T")
@@ -48,18 +49,18 @@ def load(path: Path, text: str, check: Callable[[Path, str], _T], types: tuple[t
     named: Types = {t.__name__: t for t in types}
     kind: type[_T] = types[0]
     try:
-        team, fingerprint = _read(where, wanted, named, kind)
+        team, print_ = _read(where, wanted, named, kind)
     except (OSError, ValueError, EOFError, TypeError, KeyError, IndexError):
         pass
     else:
-        remember_fingerprint(team, fingerprint)
+        remember_fingerprint(team, print_)
         return team
     team = check(path, text)
     frozen = freeze(team, named)
     if frozen is not None and thaw(frozen, named) == team:  # only what comes back whole is kept
-        fingerprint = checksum(repr(frozen))
-        remember_fingerprint(team, fingerprint)
-        blob = marshal.dumps((wanted, frozen, fingerprint))
+        print_ = fingerprint(team)  # canonical (stamps.py): what any process computes for an equal team
+        remember_fingerprint(team, print_)
+        blob = marshal.dumps((wanted, frozen, print_))
         from huddle_tui.storage.fileio import write_atomic
 
         try:
@@ -79,13 +80,13 @@ def _read(where: Path, wanted: tuple[Any, ...], types: Types, kind: type[_T]) ->
     blob = memoryview(data)[head + 4:]
     if not data.startswith(_MAGIC) or zlib.crc32(blob) != int.from_bytes(data[head:head + 4], "big"):
         raise KeyError(where)
-    kept, frozen, fingerprint = marshal.loads(blob)
-    if kept != wanted or not isinstance(fingerprint, str):
+    kept, frozen, print_ = marshal.loads(blob)
+    if kept != wanted or not isinstance(print_, str):
         raise KeyError(where)
     team = thaw(frozen, types)
     if not isinstance(team, kind):
         raise TypeError("not a team config")
-    return team, fingerprint
+    return team, print_
 
 
 def _code_stamp() -> tuple[Any, ...]:
@@ -95,19 +96,32 @@ def _code_stamp() -> tuple[Any, ...]:
     stamp: list[Any] = [__version__]
     for name in CHECKERS:
         try:
-            st = os.stat(str(sys.modules[name].__file__))
+            st = os.stat(_source(name))
             stamp += [st.st_size, st.st_mtime_ns]
-        except (OSError, TypeError, KeyError):
+        except (OSError, TypeError, KeyError, IndexError):
             stamp.append(None)
     return tuple(stamp)
+
+
+def _source(name: str) -> str:
+    """A checking module's file, whether or not it is imported yet.
+
+    storage/canonical.py is imported only when a fingerprint is computed; its
+    file is found beside its package's, so the stamp is the same either way.
+    """
+    module = sys.modules.get(name)
+    if module is not None:
+        return str(module.__file__)
+    package, _, leaf = name.rpartition(".")
+    return os.path.join(sys.modules[package].__path__[0], f"{leaf}.py")
 
 
 def freeze(value: Any, types: Types) -> Any:
     """A config value in marshal's types, tagged so thaw() can rebuild it (None for anything else).
 
     Members, the bulk of a big team's config, are flat rows; every other value
-    is a (tag, …) tuple. Sets are sorted, so a fingerprint of the frozen form
-    is the same in every process (a frozenset's order is not).
+    is a (tag, …) tuple. Sets are sorted, so the kept bytes are the same in
+    every process (a frozenset's order is not).
     """
     try:
         return _freeze(value, types)

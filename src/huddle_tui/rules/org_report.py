@@ -13,10 +13,11 @@ import io
 import re
 from typing import Any, NamedTuple
 
+from huddle_tui.rules.privacy import FEWER as FEWER  # the server's word for what it hid
+from huddle_tui.rules.privacy import K
 from huddle_tui.rules.summary import markdown_text
 from huddle_tui.text import csv_cell, printable
 
-FEWER = "fewer than 3"
 MOODS = ("1", "2", "3", "4", "5")
 _DAY = re.compile(r"\d{4}-\d{2}-\d{2}\Z")
 CSV_COLUMNS = ("team", "participants", "checkins", "weeks_with_3_or_more", "weeks",
@@ -97,8 +98,8 @@ def as_json(report: OrgReport, endpoint: str) -> dict[str, Any]:
 def rows(f: OrgFigures, org: bool) -> list[tuple[str, str]]:
     """One scope's figures as (name, shown value): the wording text and Markdown share."""
     span = f"{f.weeks} week{'' if f.weeks == 1 else 's'}"
-    weeks = (f"{f.weeks_covered} team-weeks with 3 or more people checking in, over {span}" if org
-             else f"{f.weeks_covered} of {span} with 3 or more people checking in")
+    weeks = (f"{f.weeks_covered} team-weeks with {K} or more people checking in, over {span}" if org
+             else f"{f.weeks_covered} of {span} with {K} or more people checking in")
     return [("participants", f"{f.participants} people checked in"),
             ("check-ins", str(f.checkins)),
             ("weekly coverage", weeks),
@@ -110,7 +111,7 @@ def render_text(report: OrgReport, endpoint: str, markdown: bool = False) -> str
     """The report for people: plain text, or CommonMark for a wiki or a chat."""
     title = f"Org report from {printable(endpoint)}, {report.start} to {report.end}"
     out = [f"# {markdown_text(title)}" if markdown else title, ""]
-    out += ["Whole weeks, Monday to Sunday; a team's week counts only if 3 or more people checked in.",
+    out += [f"Whole weeks, Monday to Sunday; a team's week counts only if {K} or more people checked in.",
             f"Figures resting on fewer than {report.k} people show as \"{FEWER}\"; other teams are",
             "hidden with them where the org total would give them away.", ""]
     scopes = [("Whole org", report.org, True), *((f"Team {t}", f, False) for t, f in report.teams.items())]

@@ -35,6 +35,23 @@ from huddle_tui.config.team import TeamConfig
 from huddle_tui.model.checkin import WITHHELD, CheckIn
 
 K = 3
+"""k of the k-anonymity rule, the one place it is set: answers, marks, counts and means from K up.
+
+Everything that holds back or hides a figure below it, in rules/ and server/,
+and every word about it ("fewer than 3") is derived from it. The published
+keys that name it (`signposts_fewer_than_3`, `weeks_with_3_or_more`) stay as
+scripts read them; tests/test_k_once.py holds them, and the rest, to K.
+"""
+K_DISTRIBUTION = 5
+"""The stricter threshold distributions will need: means from 3 answers, distributions from 5.
+
+A distribution says more than a mean (how many gave each answer, down to a
+lone low mood), so, as the field does, it needs more answers before it is
+shown. Not used yet: mood distributions are still shown from K
+(rules/insights.py) until the aggregation work moves them to this.
+"""
+FEWER = f"fewer than {K}"
+"""How outputs say a figure is hidden below K; the org report's answer for a hidden team or org too."""
 ROUND_SOURCE = "tui"
 """The source of a check-in keyed on the round's shared screen (Journal.amend_checkin)."""
 

@@ -124,6 +124,8 @@ class Period(NamedTuple):
     followups_open: int
     followups_oldest_open_days: int | None
     signposts: int | None
+    # A key of `huddle report --json` and --format csv that scripts read (docs/report.md): kept as
+    # published, not derived from K; tests/test_k_once.py fails if K and the name part ways.
     signposts_fewer_than_3: bool
     measures: dict[str, m.Aggregate | None] | None
     pairs: dict[str, PairStats] | None

@@ -9,11 +9,11 @@ from typing import Any
 from huddle_tui.model.pairs import TRACKS
 from huddle_tui.rules import measures as m
 from huddle_tui.rules.pair_figures import PairStats
+from huddle_tui.rules.privacy import FEWER
 from huddle_tui.rules.report import NOT_COLLECTED, Period, Report, period_json
 from huddle_tui.text import csv_cell, printable
 
 CSV_SKIP = ("facilitation", "airtime", "mood_distribution", "measures", "pairs")
-FEWER = "fewer than 3"
 MEASURE_WORDS = {m.SISQ: ("stress (SISQ)", "of 1–5", "at 4–5"),
                  m.WHO5: ("WHO-5", "of 0–100", "at 50 or below")}
 MEASURE_FIELDS = ("answers", "mean", "past_cutoff")

@@ -18,8 +18,8 @@ from typing import Any
 from huddle_tui.config.team import TeamConfig
 from huddle_tui.model.checkin import MOODS, CheckIn, Concern
 from huddle_tui.model.huddle import Huddle
-from huddle_tui.rules.insights import MIN_ANSWERS, mood_distribution
-from huddle_tui.rules.privacy import releasable, shown_count
+from huddle_tui.rules.insights import mood_distribution
+from huddle_tui.rules.privacy import K, releasable, shown_count
 from huddle_tui.rules.roundclock import spoken_of
 from huddle_tui.storage.envelope import dumps
 from huddle_tui.storage.folder import History
@@ -217,7 +217,7 @@ def summary_blocks(s: Summary, markdown: bool = False, text: Callable[[str], str
     if s.anonymous_moods:
         blocks.append([f"Moods given anonymously: {distribution_line(s.anonymous_moods)}"])
     if n and not s.moods and not s.anonymous_moods:
-        blocks.append([f"Moods: hidden until at least {MIN_ANSWERS} people answer"])
+        blocks.append([f"Moods: hidden until at least {K} people answer"])
     people = []
     for name in s.checked_in:
         mood = s.named_moods.get(name)

@@ -30,9 +30,9 @@ from collections.abc import Iterable
 from datetime import date, timedelta
 from typing import Any, NamedTuple
 
-from huddle_tui.rules.org_report import FEWER as FEWER  # the word both sides use
+from huddle_tui.rules.privacy import FEWER as FEWER  # the word both sides use
+from huddle_tui.rules.privacy import K as K  # the org report's k is the team's
 
-K = 3
 MOODS = (1, 2, 3, 4, 5)
 
 

@@ -56,7 +56,7 @@ class ServerState:
         found = []
         for folder, _, names in os.walk(self.store.records_dir):
             for name in names:
-                if not name.endswith(".json") or is_sync_temp(name):
+                if not name.endswith(envelope.FILE_SUFFIX) or is_sync_temp(name):
                     continue
                 try:
                     found.append(envelope.decode((Path(folder) / name).read_bytes()))

@@ -43,12 +43,13 @@ _last_team: list[tuple[object, str]] = []
 def team_checksum(team: object) -> str:
     """The team's fingerprint (stamps.py), remembered for the last team seen (an idle lobby asks often).
 
-    The repr of a 200-member config takes milliseconds; comparing it with the
-    last one (immutable tuples, compared in C) takes microseconds.
+    Computing it for a 200-member roster (the config with its recorded away
+    ranges) takes milliseconds; comparing the roster with the last one
+    (immutable tuples, compared in C) takes microseconds.
     """
     if _last_team and _last_team[0][0] == team:
         return _last_team[0][1]
-    found = fingerprint(team)  # checksum(repr(team)) unless its builder named it (config/kept_team.py)
+    found = fingerprint(team)  # canonical, unless its builder named it already (config/kept_team.py)
     _last_team[:] = [(team, found)]
     return found
 
@@ -65,7 +66,7 @@ class Key:
 def key(root: Path, day: str, team: object, day_kinds: tuple[str, ...] = DAY_KINDS) -> Key:
     """Stamp everything a day's answer depends on (a few hundred lstat calls at most).
 
-    `team` is the team config as loaded (its repr's checksum is part of the key);
+    `team` is the team config as loaded (its fingerprint is part of the key);
     `day_kinds` are the kinds whose day's month folder the answer reads too.
     """
     now = time.time_ns()

@@ -96,8 +96,11 @@ class Record(NamedTuple):
             other.version, other.written_at, other.checksum)
 
     def file_name(self) -> str:
-        """The record's file name: id, version and a checksum prefix, nothing about its author."""
-        return f"{self.id}.{self.version}.{self.checksum[:8]}.json"
+        """The record's file name: id, version and a checksum prefix, nothing about its author.
+
+        The one place a name is written; parse_file_name() and named_version() read it.
+        """
+        return f"{self.id}.{self.version}.{self.checksum[:8]}{FILE_SUFFIX}"
 
     def as_json(self) -> dict[str, Any]:
         """The record as plain JSON data (its body), for export and the HTTP API."""
@@ -107,6 +110,39 @@ class Record(NamedTuple):
         if self.signer:
             body["signer"] = self.signer
         return body
+
+
+# A record file's name, <id>.<version>.<sum8>.json (Record.file_name), and its parts as read back.
+# Every record file a reader reads ends in FILE_SUFFIX: one under its own name, or a sync tool's
+# copy of one (another name, such as "<id>.<version>.<sum8>.sync-conflict-….json").
+FILE_SUFFIX = ".json"
+_ID_RULE = _ID.pattern.removesuffix("\\Z")  # an id as the envelope accepts it, without the end
+_FILE_NAME = re.compile(rf"({_ID_RULE})\.([1-9][0-9]*)\.([0-9a-f]{{8}}){re.escape(FILE_SUFFIX)}\Z")
+
+
+def parse_file_name(name: str) -> tuple[str, int, str] | None:
+    """(id, version, sum8) of a name as Record.file_name writes it; None for any other name.
+
+    Only a name file_name() could have written parses (an id the envelope
+    accepts, a version from 1 without leading zeros, eight lowercase hex
+    digits), so a sync tool's copy or a hand-made file is never taken for one.
+    """
+    found = _FILE_NAME.match(name)
+    return None if found is None else (found[1], int(found[2]), found[3])
+
+
+def named_version(name: str, record_id: str) -> int:
+    """The version a name claims for `record_id`, its own name or a copy's (0 for any other name).
+
+    A copy keeps the "<id>.<version>." its tool copied it from, whatever it
+    adds before ".json": the next version must be above it too, or a save
+    would reuse a version a teammate already has.
+    """
+    if not name.startswith(record_id) or name[len(record_id):len(record_id) + 1] != "." \
+            or not name.endswith(FILE_SUFFIX):
+        return 0
+    version = name[len(record_id) + 1:].split(".", 1)[0]
+    return int(version) if version.isascii() and version.isdigit() else 0
 
 
 def dumps(data: Any) -> str:

@@ -203,7 +203,7 @@ class FolderStore:
         except OSError as exc:
             raise StoreError(f"{folder}: cannot be listed ({exc.strerror or exc})") from None
         prefix = record_id + "."
-        return max((_named_version(name, record_id) for name in names if name.startswith(prefix)),
+        return max((envelope.named_version(name, record_id) for name in names if name.startswith(prefix)),
                    default=0) + 1
 
     def _list_month(self, kind: str, month: str) -> list[str]:
@@ -565,15 +565,6 @@ class _Entry:
         return stat.S_ISLNK(self.mode)
 
 
-def _named_version(name: str, record_id: str) -> int:
-    """The version a file name gives `record_id` (0 for any other name): `<id>.<version>.….json`."""
-    if not name.startswith(record_id) or name[len(record_id):len(record_id) + 1] != "." \
-            or not name.endswith(".json"):
-        return 0
-    version = name[len(record_id) + 1:].split(".", 1)[0]
-    return int(version) if version.isascii() and version.isdigit() else 0
-
-
 def _highest_version(scan: MonthScan, record_id: str) -> int:
     """The highest version of `record_id` in a month's scan, by content and by name.
 
@@ -584,7 +575,7 @@ def _highest_version(scan: MonthScan, record_id: str) -> int:
     highest = max((fields[2] for fields in scan.records if fields[1] == record_id), default=0)
     for name, flag, _ in scan.others:
         if flag != TEMP:
-            highest = max(highest, _named_version(name, record_id))
+            highest = max(highest, envelope.named_version(name, record_id))
     return highest
 
 

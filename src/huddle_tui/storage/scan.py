@@ -26,7 +26,6 @@ from __future__ import annotations
 import errno
 import marshal
 import os
-import re
 import stat
 import sys
 import time
@@ -59,7 +58,8 @@ _AT_FDS = sys.platform != "win32" and os.open in os.supports_dir_fd and os.scand
 LINK = "a symbolic link (never followed: in a shared folder it may point anywhere on this machine)"
 NOT_A_FILE = "not a regular file (a pipe, device or folder: never opened)"
 PRIVATE = "a private record in the shared folder (never shown: it belongs on its author's machine only)"
-_OWN_NAME = re.compile(r"[0-9A-Za-z_-]+\.\d+\.[0-9a-f]{8}\.json\Z")
+_SUFFIX = envelope.FILE_SUFFIX  # every record file's, own or a copy's
+_SUFFIX_AT = -len(_SUFFIX)
 
 
 class MonthScan(NamedTuple):
@@ -158,11 +158,11 @@ def _scan_entries(entries: Sequence[Listed], folder: str, kind: str, month: str,
     for entry in entries:
         name = entry.name
         # Most names end in .json and start with neither "." nor "~": none of those is a temp file.
-        if name[-5:] != ".json" or name[:1] in (".", "~"):
+        if name[_SUFFIX_AT:] != _SUFFIX or name[:1] in (".", "~"):
             if is_sync_temp(name):
                 others.append((name, TEMP, None))
                 continue
-            if name[-5:] != ".json":
+            if name[_SUFFIX_AT:] != _SUFFIX:
                 continue
         # Answered from the listing (d_type) on the file systems we know: no call per file.
         if not entry.is_file(follow_symlinks=False):
@@ -262,7 +262,7 @@ def _unreadable(exc: OSError) -> str:
 
 def _flag(name: str) -> int:
     """Whether an unusable file has one of our names (only the name can tell)."""
-    return OWN if _OWN_NAME.match(name) else FOREIGN
+    return FOREIGN if envelope.parse_file_name(name) is None else OWN
 
 
 def _read_on(fd: int, data: bytes) -> bytes:

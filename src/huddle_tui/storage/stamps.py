@@ -40,11 +40,18 @@ def checksum(text: str) -> str:
 
 
 def fingerprint(value: object) -> str:
-    """A checksum naming a value (a team config) in a derived record's key: its builder's, or its repr's."""
+    """A key naming a value (a team config), the same in every process: its builder's, or computed.
+
+    Computed from the value's canonical form (storage/canonical.py), imported
+    only then: its builder (config/kept_team.py) keeps the key with the value,
+    so a warm start finds it here without json or hashlib.
+    """
     found = _FINGERPRINTS.get(id(value))
     if found is not None and found[0] is value:
         return found[1]
-    return checksum(repr(value))
+    from huddle_tui.storage.canonical import canonical_fingerprint
+
+    return canonical_fingerprint(value)
 
 
 def remember_fingerprint(value: object, print_: str) -> None:

@@ -18,7 +18,7 @@ from textual.content import Content
 from textual.widgets import Footer, Static
 
 from huddle_tui.model.checkin import MOOD_SYMBOLS, MOODS
-from huddle_tui.rules.insights import MIN_ANSWERS
+from huddle_tui.rules.privacy import K
 from huddle_tui.rules.roundclock import duration, spoken_of
 from huddle_tui.text import printable
 from huddle_tui.tui.messages import FileSaved, SummaryReady
@@ -58,7 +58,7 @@ def summary_content(s: Summary) -> Content:
             parts.append(f"  {MOOD_SYMBOLS[mood]} {mood} {MOODS[mood]:<10} {bar(counts[mood], most, 10)}"
                          f" {counts[mood]}\n")
     if not s.moods and not s.anonymous_moods:
-        parts.append(f"  shown once at least {MIN_ANSWERS} people have answered\n")
+        parts.append(f"  shown once at least {K} people have answered\n")
     if s.checked_in:
         parts += ["\n", ("Check-ins", "bold underline"), "\n"]
     for name in s.checked_in:
