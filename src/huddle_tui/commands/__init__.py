@@ -14,7 +14,8 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "followups": ("followups", "list the team's follow-ups (and yours); `followups done ID` closes one"),
     "away": ("away", "record that a member is away for some dates (not expected, never facilitates)"),
     "next": ("next_", "show the facilitator and speaking order (and hand the role over)"),
-    "pairs": ("pairs", "this week's buddy pairs (or --kind coffee); `met` or `skip` says how it went"),
+    "pairs": ("pairs", "this week's buddy pairs (or --kind coffee); `make` records them, `met` or `skip`"
+                       " says how it went"),
     "summary": ("summary", "show a date's check-ins and huddle (text, markdown or json)"),
     "report": ("report", "participation, coverage, mood, facilitation, follow-ups per week, month, quarter"),
     "export": ("export", "write every record (merged, one per id) to stdout as jsonl or csv"),
