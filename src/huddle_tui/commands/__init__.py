@@ -21,7 +21,8 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "export": ("export", "write every record (merged, one per id) to stdout as jsonl or csv"),
     "doctor": ("doctor", "check config, shared folder and endpoints; --fix removes leftover temp files"),
     "demo": ("demo", "create a demo team with realistic history and open it"),
-    "sync": ("sync", "send the outbox to the team's endpoints and pull teammates' records; --status"),
+    "sync": ("sync", "release held anonymous answers now safe, send the outbox to the team's endpoints and "
+                     "pull teammates' records; --status"),
     "trust": ("trust", "review the team's endpoints and approve sending them your tokens from this machine"),
     "serve": ("serve", "run the reference records server over a shared folder (extra: server)"),
 }
