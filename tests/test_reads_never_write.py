@@ -15,7 +15,9 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import stat
+import subprocess
 from datetime import date, timedelta
 from pathlib import Path
 from typing import NamedTuple
@@ -207,6 +209,24 @@ def test_reads_in_their_own_processes_leave_the_folder_as_it_was(history: Team) 
         done = run_huddle(*argv(command, history))
         assert done.returncode == 0, done.stderr
     assert changes(before, snapshot(shared)) == []
+
+
+@pytest.mark.skipif(shutil.which("git") is None, reason="needs the git command")
+def test_reads_leave_a_git_work_tree_clean(history: Team, capsys: pytest.CaptureFixture[str]) -> None:
+    """The case that asked for this: on a git-backed shared folder, `git status` stays empty after reads."""
+    shared = history.config.shared_dir
+
+    def git(*args: str) -> str:
+        """Run git in the shared folder; its output."""
+        return subprocess.run(["git", "-C", str(shared), *args], capture_output=True, text=True,
+                              check=True).stdout
+
+    git("init", "-q")
+    git("add", "-A")
+    git("-c", "user.name=t", "-c", "user.email=t@example.com", "commit", "-qm", "history")
+    for command in READS:
+        assert cli(capsys, *argv(command, history))[0] == 0, command
+    assert git("status", "--porcelain", "--untracked-files=all") == ""
 
 
 def test_doctor_leaves_nothing_behind(history: Team, capsys: pytest.CaptureFixture[str]) -> None:
