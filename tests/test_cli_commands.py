@@ -158,13 +158,20 @@ def test_summary_formats(team: TeamConfig, capsys: pytest.CaptureFixture[str]) -
 
 def test_summary_shows_anonymous_answers_apart_once_three_could_have_given_them(
         team: TeamConfig, capsys: pytest.CaptureFixture[str]) -> None:
-    """Three anonymous answers: their own distribution, never mixed with the named ones."""
+    """Three anonymous answers: their own distribution, never mixed with the named ones.
+
+    They wait on this machine until a write releases them (`huddle sync` here;
+    a check-in or the app would too): the summary, a read, shows them only after.
+    """
     for name, mood in (("Ana", 4), ("Ben", 5)):
         cli(capsys, "checkin", "--config", str(team.path), "--member", name, "--mood", str(mood),
             "--date", "2026-11-26")
     for name, mood in (("Chen", 1), ("Dara", 2), ("Emeka", 2)):
         cli(capsys, "checkin", "--config", str(team.path), "--member", name, "--mood", str(mood),
             "--anonymous", "--date", "2026-11-26")
+    code, js, _ = cli(capsys, "summary", "--config", str(team.path), "--date", "2026-11-26", "--json")
+    assert code == 0 and json.loads(js)["anonymous_checkins"] is None  # still held: a read releases nothing
+    assert cli(capsys, "sync", "--config", str(team.path))[0] == 0
     code, js, _ = cli(capsys, "summary", "--config", str(team.path), "--date", "2026-11-26", "--json")
     data = json.loads(js)
     assert code == 0 and data["answered"] == 5 and data["anonymous_checkins"] == 3

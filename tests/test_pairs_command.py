@@ -8,6 +8,7 @@ import subprocess
 import sys
 from datetime import date, timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -35,7 +36,7 @@ def write_team(shared: Path, extra: str = "", opted: list[str] = NAMES) -> Path:
 def history(journal: Journal, weeks: int) -> None:
     """Earlier weekly rounds, each made by the same rule a machine would use."""
     for i in range(weeks, 0, -1):
-        this_round(journal, "buddy", MONDAY - timedelta(weeks=i), today=MONDAY)
+        this_round(journal, "buddy", MONDAY - timedelta(weeks=i), today=MONDAY, save=True)
 
 
 @pytest.mark.parametrize(("toml", "message"), [
@@ -82,7 +83,7 @@ def test_away_and_not_opted_in_are_left_out(shared: Path) -> None:
     text = text.replace('name = "Emeka"\n', 'name = "Emeka"\njoined = 2026-12-15\n')
     path.write_text(text, encoding="utf-8")
     journal = Journal(load_team_config(path), index=False, durable=False)
-    view = this_round(journal, "buddy", MONDAY + timedelta(days=2), today=MONDAY)
+    view = this_round(journal, "buddy", MONDAY + timedelta(days=2), today=MONDAY, save=True)
     placed = sorted(n for g in view.round.groups for n in g)
     assert placed == ["Ana", "Ben", "Chen", "Dara"] and view.saved
 
@@ -97,27 +98,35 @@ def _run(home: Path, config: Path, *args: str, hashseed: str) -> subprocess.Pope
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE)
 
 
-def test_two_machines_making_the_round_at_once_agree(shared: Path, tmp_path: Path) -> None:
-    """Two processes, different homes and hash seeds, started together: the same pairs, one file."""
-    path = write_team(shared, "[pairs]\ncooldown_weeks = 3\n")
-    history(Journal(load_team_config(path), index=False, durable=False), 6)
-    day = MONDAY.isoformat()
-    procs = [_run(tmp_path / f"home{i}", path, "pairs", "--json", "--date", day, hashseed=str(i))
-             for i in (1, 2)]
+def _both(tmp_path: Path, config: Path, *args: str) -> list[dict[str, Any]]:
+    """`huddle pairs ARGS --json` on two machines at once (homes and hash seeds of their own)."""
+    procs = [_run(tmp_path / f"home{i}", config, "pairs", *args, "--json", hashseed=str(i)) for i in (1, 2)]
     outs = []
     for p in procs:
         out, err = p.communicate(timeout=120)
         assert p.returncode == 0, err
         outs.append(json.loads(out))
-    assert outs[0]["groups"] == outs[1]["groups"] and len(outs[0]["groups"]) == 3
+    return outs
+
+
+def test_two_machines_making_the_round_at_once_agree(shared: Path, tmp_path: Path) -> None:
+    """Two processes, own homes and hash seeds: shown unsaved, then made at once: same pairs, one file."""
+    path = write_team(shared, "[pairs]\ncooldown_weeks = 3\n")
+    history(Journal(load_team_config(path), index=False, durable=False), 6)
+    day = MONDAY.isoformat()
+    shown = _both(tmp_path, path, "--date", day)
+    assert shown[0]["groups"] == shown[1]["groups"] and not any(s["saved"] for s in shown)
+    rid = round_id(load_team_config(path), "buddy", MONDAY)
+    assert not list((shared / "records" / "pairs" / "2026-11").glob(rid + ".*"))  # showing saved nothing
+    outs = _both(tmp_path, path, "make", "--date", day)
+    assert outs[0]["groups"] == outs[1]["groups"] == shown[0]["groups"] and len(outs[0]["groups"]) == 3
     assert sum(len(g) == 3 for g in outs[0]["groups"]) == 1  # seven people: exactly one trio
-    files = list((shared / "records" / "pairs" / "2026-11").glob(round_id(load_team_config(path), "buddy",
-                                                                           MONDAY) + ".*"))
+    files = list((shared / "records" / "pairs" / "2026-11").glob(rid + ".*"))
     assert len(files) == 1  # the same bytes under the same name
     # A third machine, later, reads the record instead of computing anew.
     third = _run(tmp_path / "home3", path, "pairs", "--date", day, hashseed="3")
     out, _ = third.communicate(timeout=120)
-    assert all(" + ".join(g) in out for g in outs[0]["groups"])
+    assert all(" + ".join(g) in out for g in outs[0]["groups"]) and "not saved yet" not in out
 
 
 def test_met_and_skip_are_records_of_their_own(shared: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -169,7 +178,7 @@ def test_post_queues_one_escaped_chat_message(shared: Path, capsys: pytest.Captu
 
 def test_huddle_me_shows_my_buddies_this_week(shared: Path, capsys: pytest.CaptureFixture[str],
                                               monkeypatch: pytest.MonkeyPatch) -> None:
-    """`huddle me` names who I am grouped with this week, once the round is made; never makes it itself."""
+    """`huddle me` names who I am grouped with this week once the round is recorded; never makes it itself."""
     config = write_team(shared)
     monkeypatch.setenv("HUDDLE_CONFIG", str(config))
     (Path.cwd() / "home" / "config").mkdir(parents=True, exist_ok=True)
@@ -179,6 +188,10 @@ def test_huddle_me_shows_my_buddies_this_week(shared: Path, capsys: pytest.Captu
     assert json.loads(out)["buddies"] == []  # no round yet, and `huddle me` does not make one
     assert not list(shared.rglob("records/pairs/*/*.json"))
     code, out, err = cli(capsys, "pairs", "--json")
+    assert code == 0 and json.loads(out)["saved"] is False, err  # showing it does not make it either
+    code, out, _ = cli(capsys, "me", "--json")
+    assert json.loads(out)["buddies"] == []
+    code, out, err = cli(capsys, "pairs", "make", "--json")
     assert code == 0, err
     groups = json.loads(out)["groups"]
     mine = next(g for g in groups if "Ana" in g)
@@ -202,7 +215,7 @@ def test_people_who_opt_in_later_in_the_week_are_paired(shared: Path,
                           {"track": "buddy", "monday": day, "groups": [], "cooldown": 0})
     store.write(record, data, anonymous=True)
     path = write_team(shared, opted=["Ana", "Ben", "Chen"])
-    code, out, _ = cli(capsys, "pairs", "--json", "--config", str(path), "--date", day)
+    code, out, _ = cli(capsys, "pairs", "make", "--json", "--config", str(path), "--date", day)
     assert code == 0 and sorted(n for g in json.loads(out)["groups"] for n in g) == ["Ana", "Ben", "Chen"]
     code, again, _ = cli(capsys, "pairs", "--json", "--config", str(path), "--date", day)
     assert json.loads(again)["groups"] == json.loads(out)["groups"]

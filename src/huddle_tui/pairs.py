@@ -1,5 +1,9 @@
 """Buddy and coffee rounds kept in the shared folder: read, made when missing, marked met or skipped.
 
+Showing a round never writes: with no record yet, the round is computed as
+any machine would make it and shown unsaved. It is saved only on a write —
+`huddle pairs make`, `--post`, `met` / `skip`, or the app's lobby.
+
 A round is one record (kind `pairs`) whose id every machine derives from the
 team, the track and the round's Monday, and whose `written_at` is that date:
 two machines that make the same round at once compute the same groups from
@@ -123,8 +127,13 @@ def marks_for(journal: Journal, track: str, monday: date, names: list[str]) -> d
     return out
 
 
-def this_round(journal: Journal, track: Track, day: date, *, today: date, save: bool = True) -> RoundView:
-    """The round covering `day`: its record, or made now (and saved unless it is still to come)."""
+def this_round(journal: Journal, track: Track, day: date, *, today: date, save: bool) -> RoundView:
+    """The round covering `day`: its record, or made now — and saved only when `save` is asked.
+
+    `save` has no default so every caller says whether it is a read (the
+    same groups, nothing written) or a write (kept for everyone, unless the
+    round is still to come or pairs nobody).
+    """
     monday = monday_of(journal.team, track, day)
     kept = _stored(journal, track, monday)
     found = kept[0] if kept else None
@@ -150,7 +159,7 @@ def save_mark(journal: Journal, track: Track, day: date, member: str, mark: str,
     entry = journal.team.member(member)
     if entry is None:
         raise UsageError(f"unknown member {member!r} (not on the roster of {journal.team.name})")
-    view = this_round(journal, track, day, today=today)
+    view = this_round(journal, track, day, today=today, save=True)
     if not view.saved and view.created:
         raise RefusedError(f"the round of {view.round.monday} has not started yet")
     if view.round.group_of(entry.name) is None:
@@ -164,11 +173,12 @@ def save_mark(journal: Journal, track: Track, day: date, member: str, mark: str,
 def lobby_text(journal: Journal, today: date) -> str:
     """The lobby's line: this week's buddy groups (names only: no marks, safe for a shared screen).
 
-    Made and saved here when no machine has made the round yet, as `huddle pairs` would.
+    Made and saved here when no machine has made the round yet, as `huddle pairs make` would:
+    the app is a write session.
     """
     if sum(1 for m in journal.team.members if m.pairs) < 2:
         return ""
-    view = this_round(journal, "buddy", today, today=today)
+    view = this_round(journal, "buddy", today, today=today, save=True)
     if not view.round.groups:
         return "Buddies this week: nobody to pair (fewer than 2 opted in and here)"
     return "Buddies this week: " + " · ".join(" + ".join(g) for g in view.round.groups)

@@ -24,7 +24,7 @@ def opted(team: TeamConfig) -> TeamConfig:
 async def test_the_lobby_shows_this_weeks_pairs_and_no_marks(make_app: MADE, opted: TeamConfig) -> None:
     """The line names the week's groups as the record holds them, and never who met or skipped."""
     journal = Journal(opted, durable=False)
-    round_ = this_round(journal, "buddy", DAY, today=DAY).round
+    round_ = this_round(journal, "buddy", DAY, today=DAY, save=True).round
     ana = next(g for g in round_.groups if "Ana" in g)
     journal.save_record("pairmark", mark_id(opted, "buddy", DAY, "Ana"), DAY.isoformat(),
                         {"track": "buddy", "member": "Ana", "mark": "skip"})

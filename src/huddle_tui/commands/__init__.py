@@ -14,13 +14,15 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "followups": ("followups", "list the team's follow-ups (and yours); `followups done ID` closes one"),
     "away": ("away", "record that a member is away for some dates (not expected, never facilitates)"),
     "next": ("next_", "show the facilitator and speaking order (and hand the role over)"),
-    "pairs": ("pairs", "this week's buddy pairs (or --kind coffee); `met` or `skip` says how it went"),
+    "pairs": ("pairs", "this week's buddy pairs (or --kind coffee); `make` records them, `met` or `skip`"
+                       " says how it went"),
     "summary": ("summary", "show a date's check-ins and huddle (text, markdown or json)"),
     "report": ("report", "participation, coverage, mood, facilitation, follow-ups per week, month, quarter"),
     "export": ("export", "write every record (merged, one per id) to stdout as jsonl or csv"),
     "doctor": ("doctor", "check config, shared folder and endpoints; --fix removes leftover temp files"),
     "demo": ("demo", "create a demo team with realistic history and open it"),
-    "sync": ("sync", "send the outbox to the team's endpoints and pull teammates' records; --status"),
+    "sync": ("sync", "release held anonymous answers now safe, send the outbox to the team's endpoints and "
+                     "pull teammates' records; --status"),
     "trust": ("trust", "review the team's endpoints and approve sending them your tokens from this machine"),
     "serve": ("serve", "run the reference records server over a shared folder (extra: server)"),
 }

@@ -1,4 +1,9 @@
-"""`huddle pairs`: this round's buddy (or coffee) groups, the same on every machine; met or skip."""
+"""`huddle pairs`: this round's buddy (or coffee) groups, the same on every machine; make, met or skip.
+
+Showing is a read and writes nothing: a round no machine has saved yet is
+computed as every machine would make it and shown as not saved. `make`
+(and `--post`, `met`, `skip`, which are writes anyway) records it.
+"""
 
 from __future__ import annotations
 
@@ -6,31 +11,38 @@ import argparse
 from datetime import date
 
 from huddle_tui.commands.common import Context, add_json_flag, date_arg, emit_json, open_context
-from huddle_tui.errors import UsageError
+from huddle_tui.errors import RefusedError, UsageError
 from huddle_tui.model.pairs import TRACKS, PairRound
 from huddle_tui.text import clean_name, printable
 
-ACTIONS = ("show", "met", "skip")
+ACTIONS = ("show", "make", "met", "skip")
+WRITES = ("make", "met", "skip")
 TITLES = {"buddy": "Buddy pairs", "coffee": "Virtual coffee"}
 
 
 def configure(p: argparse.ArgumentParser) -> None:
     """Flags of `huddle pairs`."""
     p.add_argument("action", nargs="?", choices=ACTIONS, default="show",
-                   help="show the round (default); met: say your group met; skip: say it did not "
-                        "(the next rounds treat the pair as not met)")
+                   help="show the round (default; writes nothing); make: record the round in the "
+                        "shared folder if no machine has yet; met: say your group met; skip: say it "
+                        "did not (the next rounds treat the pair as not met)")
     p.add_argument("--kind", choices=TRACKS, default="buddy",
                    help="buddy pairs (default) or a virtual-coffee round (its own cadence)")
     p.add_argument("--date", type=date_arg, help="a day in the round's week (default: today)")
     p.add_argument("--member", help="who says met or skip (default: `me` from your user config)")
     p.add_argument("--post", action="store_true",
-                   help="queue the round as a chat post to the team's chat endpoints "
-                        "(sent by `huddle sync` or the app; [pairs] post = true does this for new rounds)")
+                   help="record the round and queue it as a chat post to the team's chat endpoints "
+                        "(sent by `huddle sync` or the app; [pairs] post = true does this for rounds "
+                        "recorded by `make`, `met` or `skip`)")
     add_json_flag(p)
 
 
 def run(args: argparse.Namespace) -> int:
-    """Show (making it if no machine has yet) or mark the round covering the date."""
+    """Show the round covering the date (a read: nothing saved), or record it, or mark it.
+
+    Only `make`, `met`, `skip` and `--post` write, so a glance at the pairs
+    on a git-backed folder leaves its work tree clean.
+    """
     from huddle_tui import pairs
 
     ctx = open_context(args)
@@ -43,7 +55,10 @@ def run(args: argparse.Namespace) -> int:
         pairs.save_mark(ctx.journal, args.kind, day, member, args.action, today=today)
     elif args.member:
         raise UsageError("--member goes with met or skip")
-    view = pairs.this_round(ctx.journal, args.kind, day, today=today)
+    view = pairs.this_round(ctx.journal, args.kind, day, today=today,
+                            save=args.action in WRITES or args.post)
+    if args.action == "make" and view.created and not view.saved and view.round.groups:
+        raise RefusedError(f"the round of {view.round.monday} has not started yet; nothing saved")
     if args.post or (view.saved and ctx.team.pairs.post):
         _post(ctx, view.round)
     if args.json:
@@ -56,11 +71,30 @@ def run(args: argparse.Namespace) -> int:
         return 0
     for line in lines(ctx, view.round, view.marks):
         print(line)
-    if args.action != "show":
-        print(f"Recorded: {args.action}.")
-    elif view.created and not view.saved:
-        print("(a preview: the round has not started, so nothing was saved)")
+    said = _what_was_kept(args.action, view.created, view.saved, bool(view.round.groups),
+                          date.fromisoformat(view.round.monday) > today)
+    if said:
+        print(said)
     return 0
+
+
+def _what_was_kept(action: str, created: bool, saved: bool, groups: bool, to_come: bool) -> str:
+    """The closing line: what was recorded, or why the round shown is not a record yet ("" for none).
+
+    A person reading an unsaved round must know that nothing was written and
+    how to record it; a round read from its record needs no line.
+    """
+    if action in ("met", "skip"):
+        return f"Recorded: {action}."
+    if not created:
+        return "Already recorded in the shared folder: nothing to do." if action == "make" else ""
+    if saved:
+        return "Recorded: the round is saved in the shared folder for everyone."
+    if not groups:
+        return "Nothing recorded: nobody to pair." if action == "make" else ""
+    if to_come:
+        return "(a preview: the round has not started, so nothing was saved)"
+    return "(not saved yet; `huddle pairs make` records it for everyone)"
 
 
 def lines(ctx: Context, found: PairRound, marks: dict[str, str]) -> list[str]:

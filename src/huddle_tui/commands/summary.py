@@ -19,9 +19,13 @@ def configure(p: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    """Print the summary in the asked format."""
+    """Print the summary in the asked format, writing nothing.
+
+    A read leaves the shared folder as it is (on a git-backed folder a write
+    would dirty the work tree): held anonymous answers go out on a write
+    path instead — a check-in, `huddle sync` or the app.
+    """
     ctx = open_context(args)
-    ctx.journal.release_pending()
     summary = ctx.journal.summary(args.date or date.today())
     if args.format == "json":
         sys.stdout.write(render_json(summary))

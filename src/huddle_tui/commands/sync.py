@@ -3,6 +3,10 @@
 An endpoint this person has not approved on this machine (`huddle trust`) is
 never contacted: sync says so in one line and exits 6, and what waits for it
 stays in the outbox.
+
+It is also the plain write path for what reads leave alone: this machine's
+held-back anonymous answers that are now safe (k = 3) go to the shared folder
+here, even for a team whose only sync is the shared folder itself.
 """
 
 from __future__ import annotations
@@ -20,7 +24,7 @@ from huddle_tui.text import printable
 def configure(p: argparse.ArgumentParser) -> None:
     """Flags of `huddle sync`."""
     p.add_argument("--status", action="store_true",
-                   help="only show pending, sent and dead-letter counts with the last error")
+                   help="only show pending, sent and dead-letter counts with the last error (writes nothing)")
     p.add_argument("--retry-dead", action="store_true",
                    help="put dead-letter items back in the queue (after fixing the cause), then sync")
     p.add_argument("--no-pull", action="store_true", help="send only; do not pull teammates' records")
@@ -47,21 +51,24 @@ def run(args: argparse.Namespace) -> int:
         blocked = {key: why for key, (e, v) in checked.items() if (why := refusal(e, user, v))}
         with Outbox(durable=False) as outbox:
             return _show_status(outbox.status(keys), approved, blocked, args.json)
+    from huddle_tui.journal import open_journal
+
+    # Held-back anonymous answers now safe go out with this sync (before it, so they are sent too).
+    released = open_journal(team).release_pending()
     if not team.endpoints:
-        return _nothing(args.json)
+        return _nothing(released, args.json)
     revived = 0
     if args.retry_dead:
         with Outbox() as outbox:
             revived = outbox.retry_dead()
-    from huddle_tui.journal import open_journal
     from huddle_tui.sync.engine import sync_once
 
-    open_journal(team).release_pending()  # held-back anonymous answers now safe go out with this sync
     report = sync_once(team, pull=not args.no_pull, force=True, wait=args.wait, user=user)
     rows = [r._asdict() for r in report.endpoints]
     if args.json:
-        emit_json({"ok": report.ok, "revived": revived, "endpoints": rows})
+        emit_json({"ok": report.ok, "revived": revived, "released": released, "endpoints": rows})
     else:
+        _say_released(released)
         if revived:
             print(f"{revived} dead-letter items queued again.")
         for r in report.endpoints:
@@ -75,13 +82,21 @@ def run(args: argparse.Namespace) -> int:
     return 0 if report.ok else int(ExitCode.ENDPOINT)
 
 
-def _nothing(as_json: bool) -> int:
-    """Say calmly that there is nothing to sync with."""
+def _nothing(released: int, as_json: bool) -> int:
+    """Say calmly that there is no endpoint to sync with (and what was released to the folder)."""
     if as_json:
-        emit_json({"ok": True, "revived": 0, "endpoints": []})
+        emit_json({"ok": True, "revived": 0, "released": released, "endpoints": []})
     else:
-        print("No endpoints in huddle.toml: nothing to sync (the shared folder is the sync).")
+        _say_released(released)
+        print("No endpoints in huddle.toml: nothing to send (the shared folder is the sync).")
     return 0
+
+
+def _say_released(released: int) -> None:
+    """One line when held-back anonymous answers went to the shared folder: the person asked for a write."""
+    if released:
+        print(f"{released} anonymous answers released to the shared folder "
+              "(at least 3 members could have given them).")
 
 
 def _show_status(rows: list[Any], approved: dict[str, bool], blocked: dict[str, str], as_json: bool) -> int:
