@@ -23,6 +23,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "demo": ("demo", "create a demo team with realistic history and open it"),
     "sync": ("sync", "release held anonymous answers now safe, send the outbox to the team's endpoints and "
                      "pull teammates' records; --status"),
+    "keys": ("keys", "members' signing keys, what waits to be confirmed, and confirming one by fingerprint"),
     "trust": ("trust", "review the team's endpoints and approve sending them your tokens from this machine"),
     "serve": ("serve", "run the reference records server over a shared folder (extra: server)"),
 }

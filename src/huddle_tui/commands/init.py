@@ -73,10 +73,13 @@ def run(args: argparse.Namespace) -> int:
     user = load_user_config() if user_file.exists() and not args.force else UserConfig()
     write_toml(user_file, user_config_to_toml(UserConfig(me=me, shared=shared, theme=user.theme,
                                                          bell=user.bell)), private=True)
+    print_key = _publish_key(team, me)
     if args.json:
         emit_json({"team_config": str(team_file), "user_config": str(user_file),
-                   "team": team.name, "members": names, "me": me})
+                   "team": team.name, "members": names, "me": me, "fingerprint": print_key})
     else:
+        if print_key:
+            print(f"Your signing key's fingerprint: {print_key} (teammates compare it with `huddle keys`)")
         print(printable(f"Wrote {team_file}") + "\n" + printable(f"Wrote {user_file}") + "\n"
               + printable(f"Next: `huddle` opens today's huddle; teammates point their "
                           f"`huddle init --shared` (or $HUDDLE_CONFIG) at {shared}."))
@@ -101,12 +104,26 @@ def _join(team_file: Path, args: argparse.Namespace, interactive: bool) -> int:
     old = load_user_config() if user_file.exists() else UserConfig()
     write_toml(user_file, user_config_to_toml(UserConfig(me=member.name, shared=team_file.parent,
                                                          theme=old.theme, bell=old.bell)), private=True)
+    print_key = _publish_key(team, member.name)
     if args.json:
         emit_json({"team_config": str(team_file), "user_config": str(user_file), "team": team.name,
-                   "members": [m.name for m in team.members], "me": member.name, "joined": True})
+                   "members": [m.name for m in team.members], "me": member.name, "joined": True,
+                   "fingerprint": print_key})
     else:
         print(f"Joined {printable(team.name)} as {printable(member.name)}: wrote {printable(str(user_file))}")
+        print(f"Your signing key's fingerprint: {print_key} (teammates compare it with `huddle keys`)")
     return 0
+
+
+def _publish_key(team: TeamConfig, me: str | None) -> str | None:
+    """Make this machine's signing key (once) and publish it as `me`'s; its fingerprint, to read aloud."""
+    if me is None:
+        return None
+    from huddle_tui.journal import Journal
+    from huddle_tui.storage.signature import fingerprint
+
+    key = Journal(team, me=me).signing_key()
+    return fingerprint(key.public) if key is not None else None
 
 
 def _ask(interactive: bool, prompt: str, flag: str) -> str:
