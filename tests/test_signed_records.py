@@ -100,6 +100,11 @@ def test_a_check_in_keyed_for_someone_else_says_so_and_yields_to_theirs(homes: d
     ben = homes["Ben"]
     ben.save_checkin(CheckIn(DAY, 2, "Dara", "keyed in the round"))
     assert mood_of(homes["Chen"], "Dara") == (2, "Ben")
+    from datetime import date
+
+    from huddle_tui.rules.summary import render_text
+
+    assert "Dara (keyed by Ben)" in render_text(homes["Chen"].summary(date.fromisoformat(DAY)))
     dara = home(team, tmp_path, "Dara")
     dara.save_checkin(CheckIn(DAY, 5, "Dara", "my own"))
     homes["Chen"].authorship()
@@ -239,9 +244,11 @@ def test_no_forgery_is_ever_shown_as_another_members(tmp_path_factory: pytest.Te
         elif action == "ben-as-member":
             plant(team.shared_dir, "checkin", rid, payload, version=version, key=ben_key)
         elif action == "ben-keyed":
-            plant(team.shared_dir, "checkin", rid, {**payload, "keyed_by": "Ben"}, version=version, key=ben_key)
+            plant(team.shared_dir, "checkin", rid, {**payload, "keyed_by": "Ben"}, version=version,
+                  key=ben_key)
         elif action == "tombstone":
-            plant(team.shared_dir, "checkin", rid, {"member": name}, version=version, key=ben_key, deleted=True)
+            plant(team.shared_dir, "checkin", rid, {"member": name}, version=version, key=ben_key,
+                  deleted=True)
         elif action == "fake-key":
             if name not in machines:
                 first_keys.add(name)
@@ -250,8 +257,8 @@ def test_no_forgery_is_ever_shown_as_another_members(tmp_path_factory: pytest.Te
                   key=fake)
             plant(team.shared_dir, "checkin", rid, payload, version=version, key=fake)
         else:
-            plant(team.shared_dir, "checkin", rid, {"member": name, "visibility": "withheld"}, version=version,
-                  key=ben_key)
+            plant(team.shared_dir, "checkin", rid, {"member": name, "visibility": "withheld"},
+                  version=version, key=ben_key)
     chen = machines["Chen"]
     checkins = chen.checkins(chen.read(("checkin",), since=DAY))
     for c in checkins:

@@ -78,6 +78,7 @@ class Summary(_Fields):
         self.moods = moods
         self.named_moods: dict[str, int] = {} if named_moods is None else named_moods
         self.statuses: dict[str, str] = {} if statuses is None else statuses
+        self.keyed_by: dict[str, str] = {}  # member -> who keyed their check-in for them
         self.concerns: list[ConcernLine] = [] if concerns is None else concerns
         self.airtime: list[dict[str, Any]] = [] if airtime is None else airtime
         self.round_s = round_s
@@ -104,6 +105,7 @@ class Summary(_Fields):
             "mood_distribution": _json_counts(self.moods),
             "anonymous_mood_distribution": _json_counts(self.anonymous_moods),
             "moods_by_member": self.named_moods or None, "statuses": self.statuses,
+            "keyed_by": self.keyed_by,
             "concerns": [c.__dict__ for c in self.concerns], "airtime": self.airtime,
             "round_s": self.round_s, "total_s": self.total_s,
         }
@@ -119,7 +121,7 @@ def build(team: TeamConfig, day: date, history: History,
     out = Summary(team=team.name, date=iso, facilitator=huddle.facilitator if huddle else None,
                   next_facilitator=next_facilitator, expected=len(team.expected(day)),
                   rounds=len(rounds))
-    checkins = [CheckIn.from_payload(r.date, r.payload)
+    checkins = [CheckIn.from_payload(r.date, r.payload)  # keyed_by: the reader checked who signed it
                 for r in history.live("checkin") if r.date == iso]
     named_moods: list[int] = []
     anonymous: list[CheckIn] = []
@@ -133,6 +135,8 @@ def build(team: TeamConfig, day: date, history: History,
             out.withheld_count += 1  # counted, never named: it stands for an anonymous or private answer
             continue
         out.checked_in.append(c.member)
+        if c.keyed_by is not None:
+            out.keyed_by[c.member] = c.keyed_by
         named_moods.append(c.mood)
         if c.status:
             out.statuses[c.member] = c.status
@@ -223,7 +227,8 @@ def summary_blocks(s: Summary, markdown: bool = False, text: Callable[[str], str
         mood = s.named_moods.get(name)
         mood_txt = f" — {mood} {MOODS[mood]}" if mood else ""
         status = f": {p(s.statuses[name])}" if name in s.statuses else ""
-        people.append(f"{bullet}{p(name)}{mood_txt}{status}")
+        keyed = f" (keyed by {p(s.keyed_by[name])})" if name in s.keyed_by else ""
+        people.append(f"{bullet}{p(name)}{keyed}{mood_txt}{status}")
     if people:
         blocks.append(people)
     if s.concerns:
