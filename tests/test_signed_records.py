@@ -8,6 +8,7 @@ only with three signed placeholders of roster members.
 
 from __future__ import annotations
 
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -90,7 +91,8 @@ def test_bens_forgeries_never_show_as_anas_on_anas_machine_or_chens(homes: dict[
         problems = "\n".join(p.reason for p in journal.read(("checkin",), since=DAY).problems)
         assert "after their key" in problems and "not marked as keyed" in problems and "waiting" in problems
     assert ana.current("Ana", DAY).checkin is not None
-    assert ana.save_checkin(CheckIn(DAY, 2, "Ana", "still me")).answer.signer == ana.signing_key().public
+    key = ana.signing_key()
+    assert key is not None and ana.save_checkin(CheckIn(DAY, 2, "Ana", "still me")).answer.signer == key.public
 
 
 def test_a_check_in_keyed_for_someone_else_says_so_and_yields_to_theirs(homes: dict[str, Journal],
@@ -100,8 +102,6 @@ def test_a_check_in_keyed_for_someone_else_says_so_and_yields_to_theirs(homes: d
     ben = homes["Ben"]
     ben.save_checkin(CheckIn(DAY, 2, "Dara", "keyed in the round"))
     assert mood_of(homes["Chen"], "Dara") == (2, "Ben")
-    from datetime import date
-
     from huddle_tui.rules.summary import render_text
 
     assert "Dara (keyed by Ben)" in render_text(homes["Chen"].summary(date.fromisoformat(DAY)))
@@ -141,10 +141,8 @@ def test_forged_placeholders_and_ghosts_never_release_an_anonymous_answer(team: 
     assert "thinking of quitting" not in journal_text(ben)
 
 
-def envelope_date() -> object:
+def envelope_date() -> date:
     """DAY as a date."""
-    from datetime import date
-
     return date.fromisoformat(DAY)
 
 
@@ -160,7 +158,9 @@ def test_a_new_key_waits_until_confirmed_and_a_linked_machine_needs_no_confirmin
     laptop = home(team, tmp_path, "Ana", "-laptop")
     laptop.save_checkin(CheckIn("2026-12-08", 2, "Ana", "from the laptop"))
     waiting = chen.authorship()
-    assert waiting is not None and [c.key for c in waiting.waiting["ana"]] == [laptop.signing_key().public]
+    laptop_key = laptop.signing_key()
+    assert laptop_key is not None and waiting is not None
+    assert [c.key for c in waiting.waiting["ana"]] == [laptop_key.public]
     assert not any(c.member == "Ana" for c in chen.checkins(chen.read(("checkin",), since="2026-12-08")))
     ring = chen.keyring()
     ring.pin("Ana", waiting.waiting["ana"][0].key)
