@@ -92,7 +92,8 @@ def test_bens_forgeries_never_show_as_anas_on_anas_machine_or_chens(homes: dict[
         assert "after their key" in problems and "not marked as keyed" in problems and "waiting" in problems
     assert ana.current("Ana", DAY).checkin is not None
     key = ana.signing_key()
-    assert key is not None and ana.save_checkin(CheckIn(DAY, 2, "Ana", "still me")).answer.signer == key.public
+    assert key is not None
+    assert ana.save_checkin(CheckIn(DAY, 2, "Ana", "still me")).answer.signer == key.public
 
 
 def test_a_check_in_keyed_for_someone_else_says_so_and_yields_to_theirs(homes: dict[str, Journal],
@@ -267,3 +268,16 @@ def test_no_forgery_is_ever_shown_as_another_members(tmp_path_factory: pytest.Te
         elif c.member is not None and c.member not in first_keys:
             assert c.keyed_by == "Ben" and not c.withheld  # only ever shown as keyed by Ben
     assert candidates(team, envelope_date(), checkins) <= len(honest)
+
+
+def test_three_signed_placeholders_release_the_answers_in_a_later_session(team: TeamConfig,
+                                                                          tmp_path: Path) -> None:
+    """Ana, Ben and Chen answer anonymously on their own machines; each later session releases its own."""
+    for who in ("Ana", "Ben", "Chen"):
+        home(team, tmp_path, who).save_checkin(CheckIn(DAY, 2, who, "tired", visibility="anonymous"))
+    assert sum(home(team, tmp_path, who).release_pending() for who in ("Ana", "Ben", "Chen")) == 3
+    reader = home(team, tmp_path, "Dara")
+    day = reader.checkins(reader.read(("checkin",), since=DAY))
+    assert candidates(team, envelope_date(), day) == 3 and releasable(team, envelope_date(), day)
+    summary = reader.summary(envelope_date())
+    assert summary.anonymous_count == 3

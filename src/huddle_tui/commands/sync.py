@@ -95,8 +95,10 @@ def _nothing(released: int, as_json: bool) -> int:
 def _say_released(released: int) -> None:
     """One line when held-back anonymous answers went to the shared folder: the person asked for a write."""
     if released:
+        from huddle_tui.rules.privacy import K
+
         print(f"{released} anonymous answers released to the shared folder "
-              "(at least 3 members could have given them).")
+              f"(at least {K} members could have given them).")
 
 
 def _show_status(rows: list[Any], approved: dict[str, bool], blocked: dict[str, str], as_json: bool) -> int:

@@ -22,7 +22,7 @@ FORMAT = 1
 
 def keyring_path(shared: Path, folder: Path | None = None) -> Path:
     """Where this machine keeps the keys it trusts for one shared folder's members."""
-    return (folder or paths.data_dir()) / "keys" / f"{folder_tag(shared)}.json"
+    return (folder or paths.data_dir()) / "keys" / f"{folder_tag(shared)}.keyring"
 
 
 class Keyring:
