@@ -215,7 +215,7 @@ ACTIONS = st.lists(st.tuples(st.sampled_from(["unsigned", "ben-as-member", "ben-
                              st.integers(min_value=1, max_value=20)), max_size=8)
 
 
-@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(ACTIONS, st.lists(st.sampled_from(["Ana", "Ben", "Chen", "Dara", "Emeka"]), min_size=1,
                          max_size=5, unique=True))
 def test_no_forgery_is_ever_shown_as_another_members(tmp_path_factory: pytest.TempPathFactory,
@@ -231,6 +231,8 @@ def test_no_forgery_is_ever_shown_as_another_members(tmp_path_factory: pytest.Te
     team = with_members(TeamConfig(name="Platform", members=(), shared_dir=root / "shared"),
                         ["Ana", "Ben", "Chen", "Dara", "Emeka"])
     machines = {who: home(team, root, who) for who in {*honest, "Ben", "Chen"}}
+    for machine in machines.values():
+        machine.signing_key()  # each machine's key is published with its first use
     for who in honest:
         machines[who].save_checkin(CheckIn(DAY, 4, who, "own"))
     machines["Chen"].authorship()  # Chen's machine has seen the honest members' first keys
