@@ -35,6 +35,7 @@ class OwnMood(NamedTuple):
     date: date
     mood: int
     visibility: str
+    keyed_by: str | None = None  # entered for me by someone else (the facilitator, a bot): shown so
 
 
 def own_moods(journal: Journal, member: str, since: date, until: date) -> list[OwnMood]:
@@ -53,7 +54,9 @@ def own_moods(journal: Journal, member: str, since: date, until: date) -> list[O
         mood = record.payload.get("mood")
         if record.payload.get("visibility") == WITHHELD or mood.__class__ is not int or not 1 <= mood <= 5:
             return
-        found[date.fromisoformat(record.date)] = OwnMood(date.fromisoformat(record.date), mood, visibility)
+        keyed = record.payload.get("keyed_by") if visibility == "team" else None
+        found[date.fromisoformat(record.date)] = OwnMood(date.fromisoformat(record.date), mood, visibility,
+                                                         str(keyed) if keyed is not None else None)
 
     for r in shared:
         if r.payload.get("member") == name and r.payload.get("visibility") == "team":
@@ -65,7 +68,8 @@ def own_moods(journal: Journal, member: str, since: date, until: date) -> list[O
     day = since
     while day <= until:  # released anonymous answers: found again by their id, never by a name
         if day not in found:
-            take(by_id.get(journal._anonymous_id(name, day.isoformat())), "anonymous")
+            held_as = journal._anonymous_id(name, day.isoformat())
+            take(by_id.get(journal._released_id("checkin", held_as)) or by_id.get(held_as), "anonymous")
         day += timedelta(days=1)
     return [found[d] for d in sorted(found)]
 
@@ -163,8 +167,8 @@ class MeView(NamedTuple):
     def to_json(self) -> dict[str, Any]:
         """The view for `huddle me --json` (this member's own data, on their own terminal)."""
         return {"member": self.member, "today": self.today.isoformat(),
-                     "moods": [{"date": o.date.isoformat(), "mood": o.mood, "visibility": o.visibility}
-                               for o in self.moods.values()],
+                     "moods": [{"date": o.date.isoformat(), "mood": o.mood, "visibility": o.visibility,
+                                "keyed_by": o.keyed_by} for o in self.moods.values()],
                      "streaks": {"low": self.low_streak, "checked_in": self.checkin_streak},
                      "followups": [{"id": f.id, "date": f.date, "text": f.text, "owner": f.owner,
                                     "state": f.state} for f in self.followups],
@@ -221,7 +225,7 @@ def my_buddies(journal: Journal, name: str, today: date) -> tuple[tuple[str, tup
 
 
 CHART_LABELS = {5: "5 great", 4: "4 good", 3: "3 okay", 2: "2 low", 1: "1 struggling"}
-SHOWN_AS = {"team": "n", "anonymous": "a", "private": "p"}
+SHOWN_AS = {"team": "n", "anonymous": "a", "private": "p", "keyed": "k"}
 
 
 def render_me(view: MeView, width: int = 80) -> list[str]:
@@ -238,9 +242,15 @@ def render_me(view: MeView, width: int = 80) -> list[str]:
         lines.append(f"{CHART_LABELS[level]:<13}{row}".rstrip())
     lines.append(f"{'mood':<13}" + "".join(f"{o.mood} " if (o := view.moods.get(d)) else "· " for d in days))
     lines.append(f"{'shared as':<13}" + "".join(
-        f"{SHOWN_AS.get(o.visibility, '?')} " if (o := view.moods.get(d)) else "  " for d in days))
+        f"{SHOWN_AS.get('keyed' if o.keyed_by else o.visibility, '?')} " if (o := view.moods.get(d)) else "  "
+        for d in days))
     lines.append(f"{'day':<13}" + "".join(f"{d:%a}"[0] + " " for d in days))
-    lines.append("n by name, a anonymously, p privately; · no check-in.")
+    lines.append("n by name, a anonymously, p privately, k keyed for you by someone else; · no check-in.")
+    keyed = [o for o in view.moods.values() if o.keyed_by]
+    if keyed:
+        lines.append("Entered for you by others: " + ", ".join(
+            f"{o.date:%d %b} by {printable(o.keyed_by or '')} ({o.mood})" for o in keyed[-5:])
+            + " — your own check-in always replaces theirs.")
     lines.append("A daily mood is how a day felt, not a measure of health.")
     lines.append("")
     lines.append(f"Check-in streak: {view.checkin_streak} working day(s) in a row · "

@@ -10,6 +10,7 @@ from huddle_tui.commands.common import add_json_flag, emit_json, open_context
 from huddle_tui.config.team import Endpoint, TeamConfig
 from huddle_tui.config.user import UserConfig
 from huddle_tui.errors import ConfigError, ExitCode, HuddleError
+from huddle_tui.journal import Journal
 from huddle_tui.storage.fileio import make_private_dir, temp_path_for
 from huddle_tui.storage.folder import History, clean_own_temp_files
 from huddle_tui.text import printable
@@ -53,6 +54,8 @@ def run(args: argparse.Namespace) -> int:
     history = ctx.journal.shared.read(verify=True)  # every file, not the index's word
     removed = clean_own_temp_files(history) if args.fix else []
     checks += _history_checks(history, removed)
+    keys_check, waiting = _keys(ctx.journal)
+    checks.append(keys_check)
     checks += _owners(team.shared_dir)
     checks += [_endpoint(e, ctx.user) for e in team.endpoints]
     extra = {
@@ -61,11 +64,38 @@ def run(args: argparse.Namespace) -> int:
         "corrupt_files": [{"path": str(p.path), "reason": p.reason} for p in history.problems],
         "conflicted_copies": len(history.foreign_copies),
         "temp_files": len(history.temp_files) - len(removed), "removed_temp_files": len(removed),
+        "unsigned": sum(1 for r in history.records.values() if not r.signer),
+        "waiting_keys": waiting,
     }
     _print(checks, extra, args.json)
     if any(c.fatal for c in checks):
         return int(ExitCode.STORE)
     return int(ExitCode.CONFIG) if any(c.problem for c in checks) else 0
+
+
+def _keys(journal: Journal) -> tuple[Check, list[dict[str, str]]]:
+    """Keys waiting to be confirmed here, and roster edits since this machine last looked."""
+    from huddle_tui.storage.signature import fingerprint
+
+    trust = journal.authorship()
+    if trust is None:
+        return Check("keys", True, "nobody's records are signed yet: every record is read as before keys",
+                     "set `me` (huddle init --me NAME): your records are then signed"), []
+    waiting = [{"member": trust.roster.get(m, m), "fingerprint": fingerprint(c.key), "label": c.label}
+               for m, claims in sorted(trust.waiting.items()) for c in claims]
+    notes = []
+    if waiting:
+        notes.append(f"{len(waiting)} key(s) wait to be confirmed ("
+                     + ", ".join(sorted({w["member"] for w in waiting})) + "): their records are not shown")
+    if trust.added:
+        notes.append("added to huddle.toml since this machine last looked: "
+                     + ", ".join(trust.roster.get(m, m) for m in trust.added))
+    if trust.removed:
+        notes.append("removed from huddle.toml: " + ", ".join(trust.removed))
+    if not notes:
+        return Check("keys", True, f"{len(trust.trusted)} key(s) trusted, none waiting"), waiting
+    advice = "compare fingerprints with each person (`huddle keys`), then `huddle keys confirm NAME`"
+    return Check("keys", False, "; ".join(notes), advice), waiting
 
 
 def _me(team: TeamConfig, user: UserConfig) -> Check:

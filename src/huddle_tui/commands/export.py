@@ -60,6 +60,11 @@ def run(args: argparse.Namespace) -> int:
     if held:
         sys.stderr.write(f"huddle: {held} anonymous answers left out: fewer than {K} members could "
                          "have given them (see docs/privacy.md)\n")
+    unsigned = 0 if args.private or ctx.journal.authorship() is None else \
+        sum(1 for r in records if not r.signer)
+    if unsigned:  # in a team with keys, say how much rests on no signature (lines without "signer")
+        sys.stderr.write(f"huddle: {unsigned} records are unsigned (made before keys existed: no \"signer\" "
+                         "in their line)\n")
     for problem in history.problems:
         sys.stderr.write(printable(f"huddle: skipped {problem.path}: {problem.reason}") + "\n")
     return 0

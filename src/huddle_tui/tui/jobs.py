@@ -29,7 +29,19 @@ def load_plan(journal: Journal, day: date) -> PlanLoaded:
     """Today's facilitator and order, who already checked in (by any visibility), rounds held."""
     journal.release_pending()  # this machine's held-back anonymous answers, where now safe
     today = journal.today(day)
-    return PlanLoaded(today.plan, today.checked_in, today.rounds_held)
+    return PlanLoaded(today.plan, today.checked_in, today.rounds_held, keys_note(journal))
+
+
+def keys_note(journal: Journal) -> str:
+    """One calm sentence when a key waits to be confirmed or the roster changed ("" when nothing does)."""
+    trust = journal.authorship()
+    if trust is None:
+        return ""
+    who = sorted({trust.roster.get(m, m) for m in (*trust.waiting, *trust.added)})
+    if not who:
+        return ""
+    return (f"A key for {', '.join(who)} waits to be confirmed: their records are not shown until you "
+            "compare fingerprints (`huddle keys`).")
 
 
 def load_checkins(journal: Journal, day: date) -> CheckinsLoaded:

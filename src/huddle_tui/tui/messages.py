@@ -29,6 +29,7 @@ class PlanLoaded(Message, bubble=False):
     plan: Plan
     checked_in: frozenset[str]
     rounds_held: int = 0
+    keys_note: str = ""  # a key waits to be confirmed, or the roster changed: said once, calmly
 
 
 @dataclass

@@ -51,6 +51,7 @@ class LobbyScreen(HuddleScreen):
         """Start with no plan: the roster comes from the config until the records are read."""
         super().__init__()
         self.plan: Plan | None = None
+        self._keys_note = ""  # the last keys note shown, so a refresh does not repeat it
         self.rounds_held = 0
         self.checked_in: frozenset[str] = frozenset()
         self.presence: dict[str, str] = {}
@@ -127,6 +128,9 @@ class LobbyScreen(HuddleScreen):
         if fresh != (self.plan, self.checked_in, self.rounds_held):  # an idle refresh repaints nothing
             self.plan, self.checked_in, self.rounds_held = fresh
             self._show()
+        if message.keys_note and message.keys_note != self._keys_note:  # once, not every refresh
+            self.notify(message.keys_note, markup=False)
+        self._keys_note = message.keys_note
         if self.huddle.start_round:  # once, straight in: a benchmark's runs each open a round of their own
             self.huddle.start_round = False
             self._open_round(self.rounds_held + 1)
