@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import logging
 import os
 import socket
 import sys
@@ -21,7 +22,7 @@ from huddle_tui.errors import ConfigError, StoreError
 from huddle_tui.server.app import MAX_BODY_BYTES, create_app
 from huddle_tui.server.limits import Limits
 from huddle_tui.server.state import ServerState
-from huddle_tui.server.tokens import DEFAULT_TEAM, TokenBook, digest, load_tokens, token_ok
+from huddle_tui.server.tokens import DEFAULT_TEAM, Scope, TokenBook, digest, load_tokens, token_ok
 from huddle_tui.storage.envelope import dumps, encode
 from huddle_tui.sync import wire
 from tests.conftest import ROOT, run_huddle
@@ -133,6 +134,44 @@ def test_the_server_refuses_to_start_without_tokens(tmp_path: Path) -> None:
     assert "refuses to start" in result.stderr
     with pytest.raises(ValueError):
         create_app(folder, ())
+
+
+class DownTokens:
+    """A token source like the database's while the database is down: every lookup fails."""
+
+    def __init__(self) -> None:
+        """No lookups yet."""
+        self.threads: list[threading.Thread] = []
+
+    def scope(self, given: str) -> Scope | None:
+        """Note the thread that asked, then fail as PostgresTokens does when its database is down."""
+        self.threads.append(threading.current_thread())
+        raise StoreError("PostgreSQL: OperationalError")
+
+
+def test_a_token_is_looked_up_only_where_one_is_needed_and_never_on_the_event_loop(
+        tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    """Health checks, an unknown path and a wrong method answer without a lookup; a failed one is a 500.
+
+    A tokens database that is down is the server's fault, not the client's: a JSON 500 worth a
+    retry, and a log line naming the request, never its token. The lookup may block, so it runs
+    in a worker thread, not the thread whose event loop serves every other request.
+    """
+    tokens = DownTokens()
+    (tmp_path / "server").mkdir()
+    server = LiveServer(create_app(tmp_path / "server", tokens, durable=False)).start()
+    try:
+        with client(server) as c, caplog.at_level(logging.ERROR, logger="huddle_tui.server"):
+            answers = [c.get(path).status_code for path in ("/healthz", "/readyz", "/v1/nothing-here")]
+            assert [*answers, c.delete("/v1/records").status_code] == [200, 200, 404, 405]
+            assert tokens.threads == []
+            refused = c.get("/v1/records")
+    finally:
+        server.stop()
+    assert refused.status_code == 500
+    assert refused.json() == {"error": "the server cannot check tokens now; try again later", "status": 500}
+    assert len(tokens.threads) == 1 and tokens.threads[0] is not server.thread
+    assert "GET /v1/records: PostgreSQL: OperationalError" in caplog.text and TOKEN not in caplog.text
 
 
 @pytest.mark.skipif(sys.platform == "win32", reason="POSIX file modes")

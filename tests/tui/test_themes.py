@@ -97,7 +97,7 @@ async def test_theme_from_user_config(make_app: MADE) -> None:
 
 
 async def test_the_first_frame_is_already_in_the_chosen_theme(make_app: MADE) -> None:
-    """The start-up theme is in place without a CSS refresh: colours, light/dark classes, variables."""
+    """The start-up theme is in place in the first frame: colours, light/dark classes, variables."""
     app = make_app(theme="huddle-light")
     async with app.run_test(size=(80, 24)):
         assert app.theme == "huddle-light"

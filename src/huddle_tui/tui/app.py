@@ -34,7 +34,6 @@ from huddle_tui.tui.widgets.too_small import MIN_HEIGHT, MIN_WIDTH
 
 if TYPE_CHECKING:
     from textual.command import Provider
-    from textual.theme import Theme
 
     from huddle_tui.journal import Journal
     from huddle_tui.model.huddle import Today
@@ -114,29 +113,22 @@ class HuddleApp(App[int]):
             return None
 
     def _use_themes(self, wanted: str | None) -> None:
-        """Start with the wanted theme alone when it is a shipped one; register the rest after."""
+        """Start with the wanted theme alone when it is a shipped one; register the rest after.
+
+        The theme is made current through App.theme, as Textual intends, so
+        its watcher keeps every part of a theme change (classes, the ANSI
+        colour filter, CSS variables, theme_changed_signal) whatever Textual
+        version runs. Its refresh_css parses every stylesheet once more
+        before the first frame, ~2% of the lobby's first paint
+        (benchmarks/README.md): worth it not to copy Textual's internals.
+        """
         quick = quick_theme(wanted or DEFAULT_THEME)
         if quick is None:
             self._register_themes(wanted)
             return
         self.register_theme(quick)
-        self._start_with(quick)
+        self.theme = quick.name
         self._themes_pending = True
-
-    def _start_with(self, theme: Theme) -> None:
-        """Make `theme` current before any CSS is parsed, as `self.theme = name` would, minus a reparse.
-
-        Setting App.theme schedules refresh_css, which parses every stylesheet
-        again: ~5 ms of the first paint, for CSS nothing has parsed yet. So this
-        does what App._watch_theme does (textual 8.2.8, pinned) without that
-        refresh: the theme's classes, its ANSI colour filter, and the CSS
-        variables the first parse will use.
-        """
-        self.set_reactive(App.theme, theme.name)
-        self.update_classes({f"-theme-{theme.name}": True, "-dark-mode": theme.dark,
-                             "-light-mode": not theme.dark}, update=False)
-        self._refresh_truecolor_filter(self.ansi_theme)
-        self.stylesheet.set_variables(self.get_css_variables())
 
     def _register_themes(self, wanted: str | None) -> None:
         """Register every shipped and user theme, note the broken ones, and pick one."""
