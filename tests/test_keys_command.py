@@ -33,7 +33,7 @@ def huddle(env: dict[str, str], *args: str) -> tuple[int, str, str]:
 
 
 def test_keys_over_two_homes_list_wait_and_confirm(tmp_path: Path) -> None:
-    """Each init publishes a key; a new machine's key waits on the other until its fingerprint is confirmed."""
+    """Each init publishes a key; a new machine's key waits elsewhere until its fingerprint is confirmed."""
     shared = tmp_path / "shared"
     env = homes(tmp_path)
     code, out, err = huddle(env["ana"], "init", "--team", "P", "--members", "Ana,Ben,Chen",
