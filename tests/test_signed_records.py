@@ -283,3 +283,17 @@ def test_three_signed_placeholders_release_the_answers_in_a_later_session(team: 
     assert candidates(team, envelope_date(), day) == 3 and releasable(team, envelope_date(), day)
     summary = reader.summary(envelope_date())
     assert summary.anonymous_count == 3
+
+
+def test_a_follow_up_is_closed_by_its_owner_on_their_own_machine(team: TeamConfig, tmp_path: Path) -> None:
+    """Ana asks Ben for support; Ben closes the follow-up from his machine: everyone sees it done."""
+    from huddle_tui.followups import close, team_followups
+    from huddle_tui.model.checkin import Concern, FollowUp
+
+    ana, ben, chen = (home(team, tmp_path, who) for who in ("Ana", "Ben", "Chen"))
+    concern = Concern.new("can we pair on the release?", "support", "team", FollowUp("Ben"))
+    ana.save_concern(concern, DAY, "Ana")
+    chen.authorship()
+    _, record = close(ben, concern.id[:8], envelope_date())
+    assert record.payload.get("keyed_by") == "Ben"
+    assert [(i.id, i.state) for i in team_followups(chen, envelope_date())] == [(concern.id, "done")]

@@ -18,8 +18,9 @@ trust on first use (as SSH's known_hosts):
 A record is then judged (`Authorship.judge`) to be the member's own (signed
 by their key), a legacy record (unsigned and dated before keys existed for
 its member), a proxy entry (a team check-in or concern keyed by another
-member, which must say so in its `keyed_by` and is shown so; it never
-outranks the member's own), or
+member, which must say so in its `keyed_by` and is shown so; a check-in
+keyed so never outranks the member's own, while a concern's version by
+its follow-up owner ranks as its author's, so a follow-up can be closed), or
 set aside with the reason. Anonymous records carry a one-time key their id
 is derived from (storage/signature.py), so only their author can change them.
 """
@@ -166,7 +167,9 @@ class Authorship:
             return f"{self.roster[writer]} cannot withdraw {member}'s {kind}"
         if kind == "checkin" and payload.get("visibility", "team") != "team":
             return f"a placeholder for {member} signed by {self.roster[writer]}: only {member} can leave one"
-        return PROXY
+        # A concern's follow-up is closed by its owner, who is often not its author: their version
+        # ranks as the author's would (it says who keyed it), so a closed follow-up stays closed.
+        return OWN if kind == "concern" else PROXY
 
     def _team_record(self, record: Record) -> int | str:
         """A team record: signed by any member's trusted key, or unsigned from before the team's keys."""
