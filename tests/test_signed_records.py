@@ -297,3 +297,29 @@ def test_a_follow_up_is_closed_by_its_owner_on_their_own_machine(team: TeamConfi
     _, record = close(ben, concern.id[:8], envelope_date())
     assert record.payload.get("keyed_by") == "Ben"
     assert [(i.id, i.state) for i in team_followups(chen, envelope_date())] == [(concern.id, "done")]
+
+
+def test_a_ghost_added_to_huddle_toml_counts_for_nothing_until_confirmed(team: TeamConfig,
+                                                                         tmp_path: Path) -> None:
+    """Ben adds two members to the roster, with keys and placeholders: Chen's machine holds their keys."""
+    from huddle_tui.config.team import Member
+
+    chen = home(team, tmp_path, "Chen")
+    chen.save_checkin(CheckIn(DAY, 3, "Chen", "ok"))
+    chen.authorship()  # Chen's machine has looked at the roster as it was
+    ana = home(team, tmp_path, "Ana")
+    ana.save_checkin(CheckIn(DAY, 1, "Ana", "thinking of quitting", visibility="anonymous"))
+    grown = team._replace(members=(*team.members, Member("Gus"), Member("Hal")))
+    for ghost in ("Gus", "Hal"):  # Ben's doing: a key each, and a placeholder each, all signed
+        key = SigningKey(new_seed())
+        plant(team.shared_dir, "key", named_id("key", key.public), {"member": ghost, "key": key.public},
+              key=key)
+        plant(team.shared_dir, "checkin", named_id("checkin", ghost, DAY),
+              {"member": ghost, "visibility": "withheld"}, key=key)
+    seen = home(grown, tmp_path, "Chen")
+    trust = seen.authorship()
+    assert trust is not None and trust.added == ["gus", "hal"] and set(trust.waiting) == {"gus", "hal"}
+    checkins = seen.checkins(seen.read(("checkin",), since=DAY))
+    assert candidates(grown, envelope_date(), checkins) == 1
+    later = home(grown, tmp_path, "Ana")
+    assert later.release_pending() == 0  # Ana's own machine has never seen the ghosts either
