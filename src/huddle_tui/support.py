@@ -245,8 +245,9 @@ def render_me(view: MeView, width: int = 80) -> list[str]:
         f"{SHOWN_AS.get('keyed' if o.keyed_by else o.visibility, '?')} " if (o := view.moods.get(d)) else "  "
         for d in days))
     lines.append(f"{'day':<13}" + "".join(f"{d:%a}"[0] + " " for d in days))
-    lines.append("n by name, a anonymously, p privately, k keyed for you by someone else; · no check-in.")
     keyed = [o for o in view.moods.values() if o.keyed_by]
+    marks = "n by name, a anonymously, p privately" + (", k keyed for you" if keyed else "")
+    lines.append(f"{marks}; · no check-in.")
     if keyed:
         lines.append("Entered for you by others: " + ", ".join(
             f"{o.date:%d %b} by {printable(o.keyed_by or '')} ({o.mood})" for o in keyed[-5:])
