@@ -101,8 +101,8 @@ def _keys(journal: Journal) -> tuple[Check, list[dict[str, str]]]:
 def _me(team: TeamConfig, user: UserConfig) -> Check:
     """Whether the user config's `me` names a member: `huddle checkin` without --member needs it."""
     if not user.me:
-        return Check("me", True, "not set: give --member to `huddle checkin`",
-                     "run `huddle init --shared DIR --me NAME` to set it")
+        return Check("me", True, "not set: give --member to `huddle checkin`; records from here are unsigned",
+                     "run `huddle init --shared DIR --me NAME`: teammates set unsigned records aside")
     member = team.member(user.me)
     if member is None:
         names = ", ".join(m.name for m in team.members)
