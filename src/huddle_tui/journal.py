@@ -201,10 +201,17 @@ class Journal:
 
     def authorship(self) -> Authorship | None:
         """Who may speak for whom, as this machine trusts it now (None: nobody has a key yet)."""
+        from huddle_tui.storage.keyring import keyring_path
         from huddle_tui.storage.stamps import RECORDS, dir_stamp
 
         folder = self.team.shared_dir / RECORDS / "key"
-        stamp: list[Any] = [dir_stamp(str(folder))]
+        # The key folders, and this machine's keyring (a key confirmed in another terminal counts now).
+        try:
+            ring_stat = os.stat(keyring_path(self.team.shared_dir, self._data_dir))
+            ring_stamp: tuple[int, int] | None = (ring_stat.st_mtime_ns, ring_stat.st_ino)
+        except OSError:
+            ring_stamp = None
+        stamp: list[Any] = [dir_stamp(str(folder)), ring_stamp]
         try:
             stamp += [(e.name, dir_stamp(e.path)) for e in sorted(os.scandir(folder), key=lambda e: e.name)]
         except OSError:
