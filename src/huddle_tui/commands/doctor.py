@@ -8,7 +8,7 @@ from pathlib import Path
 
 from huddle_tui.commands.common import add_json_flag, emit_json, open_context
 from huddle_tui.config.team import Endpoint, TeamConfig
-from huddle_tui.config.user import UserConfig
+from huddle_tui.config.user import UserConfig, who_am_i
 from huddle_tui.errors import ConfigError, ExitCode, HuddleError
 from huddle_tui.journal import Journal
 from huddle_tui.storage.fileio import make_private_dir, temp_path_for
@@ -100,6 +100,9 @@ def _keys(journal: Journal) -> tuple[Check, list[dict[str, str]]]:
 
 def _me(team: TeamConfig, user: UserConfig) -> Check:
     """Whether the user config's `me` names a member: `huddle checkin` without --member needs it."""
+    alone = who_am_i(user, team)
+    if not user.me and alone:
+        return Check("me", True, f"{alone}, the one member of this local team: records are signed")
     if not user.me:
         return Check("me", True, "not set: give --member to `huddle checkin`; records from here are unsigned",
                      "run `huddle init --shared DIR --me NAME`: teammates set unsigned records aside")
