@@ -8,7 +8,7 @@ any member (or a coalition) and read exactly what the folder shows.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 
 from huddle_tui.aggregation.contribution import Contribution, contribute
@@ -67,7 +67,8 @@ class Team:
     endorsements: dict[str, dict[str, str]] = field(default_factory=dict)
     reveals: dict[str, list[Reveal]] = field(default_factory=dict)
 
-    def contribute(self, member: str, day: str, answer: Answer, rand: Stream | None = None) -> Contribution:
+    def contribute(self, member: str, day: str, answer: Answer,
+                   rand: Callable[[int], bytes] | None = None) -> Contribution:
         """`member` checks in: their contribution for `day` goes to the folder (replacing any earlier one)."""
         m = self.machines[member]
         made = contribute(member, day, answer, self.batches, m.seeds[day], m.key, self.layout,

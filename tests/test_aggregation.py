@@ -350,8 +350,8 @@ def view(t_: Team, coalition: list[str], day_list: DayList) -> dict[str, Any]:
     out: dict[str, Any] = {}
     for m, c in sorted(contributions.items()):
         payload = c.to_payload()
-        payload["shares"] = {h: s for h, s in payload["shares"].items() if h in coalition}
-        out[f"contribution {m}"] = payload
+        del payload["shares"]  # the ciphertexts sealed to the coalition, alone:
+        out[f"contribution {m}"] = (payload, {h: s for h, s in c.shares.items() if h in coalition})
         for h in coalition:
             out[f"masks of {m} to {h}"] = c.self_mask_shares(h, t_.machines[h].key)
     for m, batch in t_.batches.items():
@@ -378,7 +378,7 @@ def swap_world(n: int, coalition: list[str], honest: tuple[str, str], a: Answer,
                 answer = a if first else b
                 if world == 0:
                     rand = recorded[m] = Recording(Stream(f"swap {m}"))
-                    t_.contribute(m, DAY, answer, rand)  # type: ignore[arg-type]
+                    t_.contribute(m, DAY, answer, rand)
                 else:
                     t_.contribute(m, DAY, answer, replay(recorded[m], m, honest, a, b, coalition, n))
             elif m in others:
@@ -393,7 +393,7 @@ def swap_world(n: int, coalition: list[str], honest: tuple[str, str], a: Answer,
 
 
 def replay(recorded: Recording, member: str, honest: tuple[str, str], a: Answer, b: Answer,
-           coalition: list[str], n: int) -> Stream:
+           coalition: list[str], n: int) -> Replay:
     """Member's randomness in the swapped world: self-masks moved by the answers' difference, and each share
     polynomial moved by that difference times L, so every coalition share stays as it was."""
     sign_ = 1 if member == honest[0] else -1
@@ -416,7 +416,7 @@ def replay(recorded: Recording, member: str, honest: tuple[str, str], a: Answer,
             out.append(((c + delta[section] * ell[j]) % PRIME).to_bytes(64, "little"))
             k += 1
     out.extend(drawn[k:])  # the nonce
-    return Replay(out)  # type: ignore[return-value]
+    return Replay(out)
 
 
 class Replay:
@@ -570,7 +570,7 @@ def test_published_forms_read_back_and_malformed_ones_are_refused() -> None:
     assert DayKeys.from_payload(batch.to_payload()) == batch
     assert Contribution.from_payload(c.to_payload(), SMALL) == c
     assert DayList.from_payload(day_list.to_payload()) == day_list
-    assert Reveal.from_payload(r.to_payload()) == r
+    assert Reveal.from_payload(r.to_payload(), day_list) == r
     pool = PoolReveal(names(4)[0], "mood_mean", ((DAY, day_list.digest),), 7)
     assert PoolReveal.from_payload(pool.to_payload()) == pool
     bad = c.to_payload()

@@ -50,9 +50,10 @@ from huddle_tui.aggregation.contribution import (
 from huddle_tui.aggregation.dcnet import TextLayout
 from huddle_tui.aggregation.keys import DayKeys, ShareKey, threshold
 from huddle_tui.aggregation.layout import NUMERIC, TEXTS, opens, unpack
-from huddle_tui.aggregation.shamir import PRIME, recover
+from huddle_tui.aggregation.shamir import ELEMENT_BYTES, PRIME, from_bytes, recover, to_bytes
 from huddle_tui.errors import CorruptRecord, RefusedError
 from huddle_tui.rules.privacy import K
+from huddle_tui.storage.signature import b64
 
 
 @dataclass(frozen=True)
@@ -146,26 +147,40 @@ class Reveal:
     texts: Mapping[str, int] = field(default_factory=dict)
 
     def to_payload(self) -> dict[str, Any]:
-        """The reveal as record data, for the caller to sign and publish."""
+        """The reveal as record data, for the caller to sign and publish.
+
+        Seed shares (one per dropped member) and text-seed shares (one per
+        listed member) are each one base64 string in the list's order; the
+        list itself is named by its digest.
+        """
         return {"member": self.member, "day": self.day, "list": self.list_digest,
-                "survivors": dict(sorted(self.survivors.items())),
-                "seeds": {m: wire.write_element(v) for m, v in sorted(self.seeds.items())},
+                "seeds": b64(b"".join(to_bytes(self.seeds[m]) for m in sorted(self.seeds))),
                 "masks": {s: wire.write_element(v) for s, v in sorted(self.masks.items())},
-                "texts": {m: wire.write_element(v) for m, v in sorted(self.texts.items())}}
+                "texts": b64(b"".join(to_bytes(self.texts[m]) for m in sorted(self.texts)))}
 
     @classmethod
-    def from_payload(cls, payload: Mapping[str, Any]) -> Reveal:
-        """A reveal read back (CorruptRecord when malformed)."""
+    def from_payload(cls, payload: Mapping[str, Any], day_list: DayList) -> Reveal:
+        """A reveal of `day_list` read back (CorruptRecord when malformed or for another list)."""
         try:
             masks = {str(s): wire.element(v) for s, v in wire.items(payload["masks"])}
             if not set(masks) <= set(NUMERIC):
                 raise ValueError("an unknown section")
-            return cls(wire.name(payload["member"]), wire.iso_day(payload["day"]), _digest(payload["list"]),
-                       {wire.name(m): _digest(d) for m, d in wire.items(payload["survivors"])},
-                       {wire.name(m): wire.element(v) for m, v in wire.items(payload["seeds"])}, masks,
-                       {wire.name(m): wire.element(v) for m, v in wire.items(payload["texts"])})
+            if payload["list"] != day_list.digest or payload["day"] != day_list.day:
+                raise ValueError("a reveal of another list")
+            seeds = _elements(payload["seeds"], day_list.dropped)
+            texts = _elements(payload["texts"], tuple(sorted(day_list.survivors)))
+            return cls(wire.name(payload["member"]), day_list.day, day_list.digest, day_list.survivors,
+                       seeds, masks, texts)
         except wire.MALFORMED as exc:
             raise CorruptRecord(f"reveal: {exc}") from exc
+
+
+def _elements(value: Any, members: tuple[str, ...]) -> dict[str, int]:
+    """Field elements written one after another for `members` (or none at all)."""
+    if value == "":
+        return {}
+    blob = wire.sized(value, len(members) * ELEMENT_BYTES)
+    return {m: from_bytes(blob[i * ELEMENT_BYTES:(i + 1) * ELEMENT_BYTES]) for i, m in enumerate(members)}
 
 
 @dataclass(frozen=True)
