@@ -624,7 +624,7 @@ def build(data: Data, since: date, until: date, by: str, asked_since: date | Non
     """The report for since..until, one period per week, month or quarter (`asked_since`: see Report)."""
     periods = [period(data, label, a, b, is_partial(data, b, until, by))
                for label, a, b in spans(since, until, by)] if since <= until else []
-    measured = [p.coverage for p in periods if p.coverage is not None]
+    measured = [p.coverage for p in periods if p.coverage is not None and not p.partial]  # whole periods
     return Report(team=data.team.name, since=since.isoformat(), until=until.isoformat(), by=by,
                   target=data.team.target_weekly_coverage, periods=tuple(periods),
                   coverage_change=measured[-1] - measured[0] if len(measured) > 1 else None,

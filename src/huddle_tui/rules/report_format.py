@@ -120,7 +120,8 @@ def render_text(report: Report, markdown: bool = False) -> str:
     if report.asked_since:
         out += [f"Starts {report.since}, when the team started (asked from {report.asked_since}).", ""]
     if any(p.partial for p in report.periods):
-        out += ["A period marked partial is still under way: it is left out of what changed most.", ""]
+        out += ["A period marked partial is still under way: it is left out of the change and of what "
+                "changed most.", ""]
     for sentence in report.changes:
         out.append(f"- {sentence}" if markdown else f"  {sentence}")
     if report.changes:
