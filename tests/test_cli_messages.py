@@ -48,3 +48,24 @@ def test_doctor_checks_that_me_names_a_member(team: TeamConfig, capsys: pytest.C
     code, out, _ = cli(capsys, "doctor", "--config", str(team.path), "--json")
     me = next(c for c in json.loads(out)["checks"] if c["name"] == "me")
     assert me["ok"] and me["detail"] == "Ben"
+
+
+def test_next_confirm_does_not_call_the_day_it_records_already_held(
+        team: TeamConfig, capsys: pytest.CaptureFixture[str]) -> None:
+    """The plan line after --confirm says the day was recorded now; only a second --confirm finds it held."""
+    _, out, _ = cli(capsys, "next", "--config", str(team.path), "--date", "2026-11-26", "--confirm")
+    assert "(held: recorded now)" in out and "already held" not in out
+    _, out, _ = cli(capsys, "next", "--config", str(team.path), "--date", "2026-11-26", "--confirm")
+    assert "(huddle already held)" in out
+
+
+def test_the_pairs_line_says_these_pairs_did_not_meet(shared: Path,
+                                                      capsys: pytest.CaptureFixture[str]) -> None:
+    """Not "No pair met in the last 6 weeks", which reads as if nobody met at all."""
+    path = shared / "huddle.toml"
+    path.write_text('[team]\nname = "Platform"\n' + "".join(
+        f'[[members]]\nname = "{n}"\npairs = true\n' for n in ("Ana", "Ben", "Chen", "Dara")),
+        encoding="utf-8")
+    code, out, err = cli(capsys, "pairs", "--config", str(path), "--date", "2026-11-23")
+    assert code == 0, err
+    assert "None of these pairs has met in the last 6 weeks." in out and "No pair met" not in out

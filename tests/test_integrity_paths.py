@@ -304,7 +304,8 @@ def test_anonymous_then_named_tombstones_the_anonymous_answer(configured: TeamCo
     team = configured
     assert huddle(capsys, "checkin", "--member", "Ben", "--mood", "2", "--date", ISO, "--anonymous")[0] == 0
     assert len(held_back(paths.data_dir())) == 1
-    code, _, err = huddle(capsys, "checkin", "--member", "Ben", "--mood", "4", "--date", ISO)
+    # --named: a second check-in keeps the first one's visibility unless told otherwise.
+    code, _, err = huddle(capsys, "checkin", "--member", "Ben", "--mood", "4", "--date", ISO, "--named")
     assert code == 0, err
     assert held_back(paths.data_dir()) == []  # the waiting anonymous answer is taken back, never sent
     assert anonymous_answers(team) == []

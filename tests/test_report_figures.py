@@ -119,5 +119,11 @@ def test_periods_are_clipped_and_what_changed_names_the_biggest_move() -> None:
                    "week")
     assert [(p.start, p.end) for p in report.periods] == [(WED, "2026-11-08"), ("2026-11-09", "2026-11-10")]
     assert [p.participation for p in report.periods] == [1.0, 0.25]
-    assert report.changes[0] == "Participation fell most in 2026-W46: from 100% in 2026-W45 to 25%."
+    assert [p.partial for p in report.periods] == [False, True]  # W46 has Wednesday to Friday to come
+    assert report.changes == ()  # a week still under way neither rose nor fell most
+    assert report.coverage_change is None  # nor is its coverage compared
+    report = build(read_data(team, f.history), date.fromisoformat(WED), date.fromisoformat("2026-11-14"),
+                   "week")  # to Saturday: W46's working days are all in
+    assert [p.partial for p in report.periods] == [False, False]
+    assert report.changes[0] == "Participation fell most in 2026-W46: from 100% in 2026-W45 to 10%."
     assert report.coverage_change == pytest.approx(0.5 - 1.0)

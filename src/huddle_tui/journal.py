@@ -32,7 +32,7 @@ from typing import TYPE_CHECKING, Any, NamedTuple, TypeVar
 from huddle_tui import paths
 from huddle_tui.config.team import AwayRange, Member, TeamConfig
 from huddle_tui.errors import RefusedError, UsageError
-from huddle_tui.model.checkin import WITHHELD, CheckIn, Concern, as_visibility
+from huddle_tui.model.checkin import WITHHELD, Change, CheckIn, Concern, as_visibility
 from huddle_tui.model.huddle import Away, Handoff, Huddle, Plan, Today
 from huddle_tui.model.ids import as_uuid, named_id, random_id
 from huddle_tui.rules.rotation import handoffs_in, held_huddles, plan_for, settled
@@ -324,6 +324,27 @@ class Journal:
             raise RefusedError(f"{member} already checked in for {day} on another machine, "
                                "anonymously or privately; only that machine can change it")
         return self._write_checkin(checkin, now)
+
+    def change_checkin(self, member: str, day: str, change: Change, source: str,
+                       mood_field: str = "mood") -> tuple[Saved, tuple[str, ...]]:
+        """A new version of `member`'s check-in for `day` changing only what `change` names; what it kept.
+
+        `huddle checkin` and a bot's line say only what they change: the rest
+        of the day's earlier version (its status, its concerns, how it was
+        shared) stays. The checks are save_checkin's: a check-in entered for
+        someone who checked in themselves is refused, as is one held elsewhere.
+        A first check-in needs a mood: the refusal names it as `mood_field`.
+        """
+        name = self._member(member).name
+        now = self.current(name, day)
+        if now.held_elsewhere:
+            raise RefusedError(f"{name} already checked in for {day} on another machine, "
+                               "anonymously or privately; only that machine can change it")
+        checkin, kept = change.applied(now.checkin, day, name, self.team.default_visibility(), source)
+        if checkin.mood is None:
+            raise UsageError(f"{mood_field} is required for the day's first check-in "
+                             "(1 struggling … 5 great)")
+        return self.save_checkin(checkin), kept
 
     def amend_checkin(self, member: str, day: str, *, mood: int | None = None,
                       status: str | None = None, source: str = "tui") -> Saved:

@@ -54,8 +54,8 @@ async def fill(pilot: Pilot[FormResult], mood: int, status: str, concern: str = 
     """Answer the form by keys: the mood, the status, maybe a concern kept private."""
     form = pilot.app
     assert isinstance(form, CheckinForm)
-    form.moods.focus()
-    await pilot.press(*(["right"] * (mood - 1)), "enter")
+    assert form.focused is form.moods  # the form opens on the mood
+    await pilot.press(str(mood))
     form.status.focus()
     await pilot.press(*status)
     if concern:
@@ -68,9 +68,14 @@ async def fill(pilot: Pilot[FormResult], mood: int, status: str, concern: str = 
 
 
 async def saved(pilot: Pilot[FormResult]) -> None:
-    """Press ctrl+s and wait for the save worker."""
+    """Press ctrl+s, confirm what the team will see (twice for a low mood by name), wait for the save."""
+    from huddle_tui.tui.confirm_checkin import ConfirmCheckin
+
     await pilot.press("ctrl+s")
     await pilot.pause()
+    while isinstance(pilot.app.screen, ConfirmCheckin):
+        await pilot.press("enter")
+        await pilot.pause()
     await pilot.app.workers.wait_for_complete()
     await pilot.pause()
 
@@ -100,7 +105,7 @@ async def test_the_form_prefills_todays_checkin(team: TeamConfig, tmp_path: Path
     current = journal.current("Ana", DAY.isoformat()).checkin
     form = form_for(team, tmp_path, current=current)
     async with form.run_test(size=(80, 24)) as pilot:
-        assert form.moods.pressed_index == 2 and form.status.value == "reviewing"
+        assert form.moods.value == 3 and form.status.value == "reviewing"
         await saved(pilot)
     assert form.return_value is not None and form.return_value.saved is not None
     assert form.return_value.saved.answer.version == 2

@@ -22,7 +22,7 @@ from huddle_tui.commands.common import (
 )
 from huddle_tui.errors import ExitCode, UsageError
 from huddle_tui.journal import Saved
-from huddle_tui.model.checkin import MOODS, CheckIn, Concern, Visibility
+from huddle_tui.model.checkin import MOODS, Change, CheckIn, Concern, Visibility
 from huddle_tui.rules.privacy import K
 from huddle_tui.text import MAX_CONCERN, MAX_STATUS, clean_name, clean_text, printable
 
@@ -32,13 +32,16 @@ def configure(p: argparse.ArgumentParser) -> None:
     p.add_argument("--member", help="whose check-in (default: `me` from your user config)")
     p.add_argument("--mood", type=mood_arg, metavar="1-5",
                    help="1 struggling, 2 low, 3 okay, 4 good, 5 great")
-    p.add_argument("--status", default="", help="one line on how things are going")
-    p.add_argument("--concern", action="append", default=[], metavar="TEXT",
-                   help="a concern (repeatable)")
-    p.add_argument("--blocker", action="append", default=[], metavar="TEXT",
-                   help="a blocker (repeatable)")
-    p.add_argument("--support", action="append", default=[], metavar="TEXT",
-                   help="something you would like support with (repeatable)")
+    p.add_argument("--status", help="one line on how things are going (\"\" clears it)")
+    p.add_argument("--concern", action="append", metavar="TEXT",
+                   help="a concern (repeatable; replaces the day's earlier concerns)")
+    p.add_argument("--blocker", action="append", metavar="TEXT",
+                   help="a blocker (repeatable; replaces the day's earlier blockers)")
+    p.add_argument("--support", action="append", metavar="TEXT",
+                   help="something you would like support with (repeatable; replaces the earlier ones)")
+    for kind, words in CLEARS.items():
+        p.add_argument(f"--no-{words}", action="store_true", dest=f"no_{kind}",
+                       help=f"remove the {words} given earlier that day")
     who = p.add_mutually_exclusive_group()
     who.add_argument("--anonymous", action="store_true",
                      help="save with no trace of who wrote it (shown only in aggregate)")
@@ -52,6 +55,10 @@ def configure(p: argparse.ArgumentParser) -> None:
     add_json_flag(p)
 
 
+CLEARS = {"concern": "concerns", "blocker": "blockers", "support": "support"}
+"""Each kind of concern and its --no- flag: a second check-in keeps what it does not name."""
+
+
 def run(args: argparse.Namespace) -> int:
     """Save one check-in from flags, or many from JSON Lines."""
     if args.from_json is not None:
@@ -63,18 +70,31 @@ def run(args: argparse.Namespace) -> int:
     member = args.member or ctx.me()
     if not member:
         raise UsageError("--member is required (or set `me` in your user config with `huddle init`)")
-    if args.mood is None:
-        if not args.json and args.member is None and on_terminal():
-            return _form(ctx, member, args.date or date.today())
-        raise UsageError("--mood is required (1 struggling … 5 great)")
-    visibility = _visibility(ctx, args.anonymous, args.private, args.named)
-    checkin = _build(member, args.mood, args.status, args.concern, args.blocker, args.support,
-                     visibility, args.date or date.today(), "cli")
-    saved = ctx.journal.save_checkin(checkin)
-    _report(saved, checkin, args.json)
+    day = args.date or date.today()
+    change = _change(args)
+    if change == Change() and not args.json and args.member is None and on_terminal():
+        return _form(ctx, member, day)
+    saved, kept = ctx.journal.change_checkin(clean_name(member, "--member"), day.isoformat(), change, "cli",
+                                               "--mood")
+    _report(saved, saved.checkin, args.json, kept)
     if not args.json and member == ctx.me() and on_terminal():
-        _signpost(ctx, member, date.fromisoformat(checkin.date))
+        _signpost(ctx, member, day)
     return 0
+
+
+def _change(args: argparse.Namespace) -> Change:
+    """What the flags change of the day's check-in (nothing else of an earlier version is touched)."""
+    given = {"concern": args.concern, "blocker": args.blocker, "support": args.support}
+    items = []
+    for kind, texts in given.items():
+        clear = getattr(args, f"no_{kind}")
+        if clear and texts:
+            raise UsageError(f"--{kind} and --no-{CLEARS[kind]} contradict each other: give one")
+        if clear or texts:
+            items.append((kind, _concerns(texts or [], kind)))
+    status = None if args.status is None else clean_text(args.status, "--status", MAX_STATUS)
+    visibility = _chosen(args.anonymous, args.private, args.named)
+    return Change(args.mood, status, tuple(items), visibility)
 
 
 def on_terminal() -> bool:
@@ -116,38 +136,31 @@ def _signpost(ctx: Context, member: str, day: date) -> None:
         print("To ask one of them to follow up with you: `huddle checkin` (the form) or `huddle me`.")
 
 
-def _visibility(ctx: Context, anonymous: bool, private: bool, named: bool) -> Visibility:
-    """Flags first, then the team's privacy default for moods."""
+def _chosen(anonymous: bool, private: bool, named: bool) -> Visibility | None:
+    """The visibility the flags ask for, or None to keep the earlier version's (or the team's default)."""
     if private:
         return "private"
     if anonymous:
         return "anonymous"
     if named:
         return "team"
-    return ctx.team.default_visibility()
+    return None
 
 
-def _build(member: str, mood: int, status: str, concerns: list[str], blockers: list[str],
-           support: list[str], visibility: Visibility, day: date, source: str) -> CheckIn:
-    """Validate every piece of text and assemble the check-in."""
-    def concern(text: str, kind: str) -> Concern:
-        """One validated concern with the check-in's visibility."""
-        return Concern.new(clean_text(text, f"--{kind}", MAX_CONCERN, allow_empty=False), kind, visibility)
-
-    items = ([concern(t, "concern") for t in concerns] + [concern(t, "blocker") for t in blockers]
-             + [concern(t, "support") for t in support])
-    return CheckIn(date=day.isoformat(), mood=mood, member=clean_name(member, "--member"),
-                   status=clean_text(status, "--status", MAX_STATUS), concerns=tuple(items),
-                   visibility=visibility, source=source)
+def _concerns(texts: list[str], kind: str) -> tuple[Concern, ...]:
+    """Validated concerns of one kind (their visibility is the check-in's, set when it is applied)."""
+    return tuple(Concern.new(clean_text(t, f"--{kind}", MAX_CONCERN, allow_empty=False), kind)
+                 for t in texts)
 
 
-def _report(saved: Saved, checkin: CheckIn, as_json: bool) -> None:
-    """Say what was saved, where, as which version, and what it took back from the team's view."""
+def _report(saved: Saved, checkin: CheckIn, as_json: bool, kept: tuple[str, ...] = ()) -> None:
+    """Say what was saved, where, as which version, what it kept and what it took back from view."""
     main = saved.answer
     if as_json:
         emit_json({"saved": True, "held_back": saved.held_back, "date": checkin.date,
                    "visibility": checkin.visibility,
                    "id": main.id, "version": main.version, "retracted": list(saved.retracted),
+                   "kept": list(kept),
                    "records": [{"kind": r.kind, "id": r.id, "version": r.version}
                                for r in saved.all]})
         return
@@ -158,6 +171,8 @@ def _report(saved: Saved, checkin: CheckIn, as_json: bool) -> None:
     mood = checkin.mood or 0
     print(f"Saved {who}'s check-in for {checkin.date} {where}: "
           f"mood {mood} {MOODS.get(mood, '')}{again}.")
+    if kept:
+        print(f"Kept from the earlier version: {', '.join(kept)}.")
     if saved.held_back:
         print("Your answer waits on this machine. It is shared, with no trace of you, the next time "
               f"huddle runs here once at least {K} teammates have checked in anonymously or privately "
@@ -174,8 +189,8 @@ def _run_lines(args: argparse.Namespace) -> int:
         if not line.strip():
             continue
         try:
-            checkin = _from_obj(ctx, json.loads(line))
-            saved = ctx.journal.save_checkin(checkin)
+            member, day, change = _from_obj(json.loads(line))
+            saved, kept = ctx.journal.change_checkin(member, day, change, "bot")
         except ValueError as exc:  # JSONDecodeError is a ValueError
             refused_n += 1
             _line_result(args.json, number, False, f"not JSON: {exc}")
@@ -185,9 +200,10 @@ def _run_lines(args: argparse.Namespace) -> int:
             _line_result(args.json, number, False, exc.message)
             continue
         saved_n += 1
-        main = saved.answer
+        main, checkin = saved.answer, saved.checkin
+        also = f", kept {', '.join(kept)}" if kept else ""
         _line_result(args.json, number, True, f"saved {checkin.visibility} check-in "
-                     f"for {checkin.date}", main.id, main.version)
+                     f"for {checkin.date}{also}", main.id, main.version)
     if not args.json:
         print(f"{saved_n} saved, {refused_n} refused")
     if refused_n and saved_n:
@@ -199,8 +215,11 @@ FIELDS = {"member", "mood", "status", "concerns", "blockers", "support", "anonym
           "private", "date"}
 
 
-def _from_obj(ctx: Context, obj: Any) -> CheckIn:
-    """Turn one JSON object into a check-in, refusing anything unexpected."""
+def _from_obj(obj: Any) -> tuple[str, str, Change]:
+    """Turn one JSON object into whose check-in, its date and what it changes, refusing anything unexpected.
+
+    A field left out keeps the day's earlier version's (an empty list clears one).
+    """
     if not isinstance(obj, dict):
         raise UsageError("expected a JSON object")
     unknown = sorted(set(obj) - FIELDS)
@@ -209,18 +228,19 @@ def _from_obj(ctx: Context, obj: Any) -> CheckIn:
     member = obj.get("member")
     if not isinstance(member, str) or not member.strip():
         raise UsageError("member is required (a bot names whose check-in each line is)")
-    if "mood" not in obj:
-        raise UsageError("mood is required")
-    if not isinstance(obj["mood"], int) or isinstance(obj["mood"], bool):
-        raise UsageError(f"mood must be a whole number from 1 to 5, got {obj['mood']!r}")
-    lists = {}
-    for key in ("concerns", "blockers", "support"):
-        value = obj.get(key, [])
+    mood = obj.get("mood")
+    if mood is not None and (not isinstance(mood, int) or isinstance(mood, bool)):
+        raise UsageError(f"mood must be a whole number from 1 to 5, got {mood!r}")
+    items = []
+    for key, kind in (("concerns", "concern"), ("blockers", "blocker"), ("support", "support")):
+        if key not in obj:
+            continue
+        value = obj[key]
         if not isinstance(value, list) or not all(isinstance(x, str) for x in value):
             raise UsageError(f"{key} must be a list of strings")
-        lists[key] = value
-    status = obj.get("status", "")
-    if not isinstance(status, str):
+        items.append((kind, _concerns(value, kind)))
+    status = obj.get("status")
+    if status is not None and not isinstance(status, str):
         raise UsageError("status must be a string")
     for flag in ("anonymous", "private"):
         if not isinstance(obj.get(flag, False), bool):
@@ -230,9 +250,12 @@ def _from_obj(ctx: Context, obj: Any) -> CheckIn:
     if "date" in obj and not isinstance(obj["date"], str):
         raise UsageError(f"date must be a string like \"2026-11-26\", got {obj['date']!r}")
     day = parse_date(obj["date"]) if obj.get("date") else date.today()
-    visibility = _visibility(ctx, bool(obj.get("anonymous")), bool(obj.get("private")), False)
-    return _build(member, parse_mood(obj["mood"]), status, lists["concerns"], lists["blockers"],
-                  lists["support"], visibility, day, "bot")
+    said = "anonymous" in obj or "private" in obj  # false for both: the team's default, as before
+    visibility = _chosen(bool(obj.get("anonymous")), bool(obj.get("private")), said) if said else None
+    change = Change(None if mood is None else parse_mood(mood),
+                    None if status is None else clean_text(status, "--status", MAX_STATUS),
+                    tuple(items), visibility)
+    return clean_name(member, "--member"), day.isoformat(), change
 
 
 def _line_result(as_json: bool, number: int, ok: bool, message: str,

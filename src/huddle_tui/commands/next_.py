@@ -60,7 +60,9 @@ def run(args: argparse.Namespace) -> int:
     elif plan.facilitator is None:
         print(f"{plan.date}: nobody can facilitate (everyone is away or in their first week).")
     else:
-        why = {"held": "huddle already held", "handoff": "handed over", "rotation": "rotation"}
+        # Just recorded, the day is held because of this command: "already held" would say otherwise.
+        held = "held: recorded now" if recorded.startswith("Recorded") else "huddle already held"
+        why = {"held": held, "handoff": "handed over", "rotation": "rotation"}
         note = f" — {printable(plan.handoff.reason)}" if plan.handoff and plan.handoff.reason else ""
         print(f"{plan.date}: facilitator {printable(plan.facilitator)} ({why[plan.reason]}{note})")
     print("Speaking order: " + (", ".join(printable(n) for n in plan.order) or "nobody expected"))

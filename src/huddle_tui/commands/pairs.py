@@ -111,10 +111,10 @@ def lines(ctx: Context, found: PairRound, marks: dict[str, str]) -> list[str]:
         out.append(f"Some pairs met last time too: with this few people, no grouping keeps them "
                    f"{wanted} weeks apart.")
     elif found.groups and found.cooldown < wanted:
-        out.append(f"No pair met in the last {found.cooldown} weeks (with this few people, no grouping "
-                   f"keeps all {wanted}).")
+        out.append(f"None of these pairs has met in the last {found.cooldown} weeks (with this few people, "
+                   f"no grouping keeps all {wanted}).")
     elif found.groups:
-        out.append(f"No pair met in the last {wanted} weeks.")
+        out.append(f"None of these pairs has met in the last {wanted} weeks.")
     return out
 
 

@@ -62,17 +62,20 @@ def run(args: argparse.Namespace) -> int:
 
         until = args.until or date.today()
         return run_org(args, start_of(args.since, until, FIRST_DAY), until)
-    from huddle_tui.rules.report import as_json, build
+    from huddle_tui.rules.report import as_json, build, team_start
     from huddle_tui.rules.report_format import render_csv, render_text
 
     ctx = open_context(args)
     until = args.until or date.today()
     _read_showing_progress(ctx.journal)
     data = ctx.journal.report_data()
-    since = start_of(args.since, until, data.first)
-    if since > until:
-        raise UsageError(f"--since {since} is after --until {until}")
-    report = build(data, since, until, args.by or "week")
+    asked = start_of(args.since, until, data.first)
+    if asked > until:
+        raise UsageError(f"--since {asked} is after --until {until}")
+    # Weeks before the team started would each read "0% of N expected": the report starts with the team.
+    started = team_start(data)
+    since = max(asked, started) if started is not None and started <= until else asked
+    report = build(data, since, until, args.by or "week", asked if since > asked else None)
     if args.format == "json":
         emit_json(as_json(report))
     elif args.format == "csv":

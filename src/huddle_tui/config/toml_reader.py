@@ -153,7 +153,25 @@ def _loads(path: Path, text: str) -> dict[str, Any]:
     try:
         return tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
-        raise ConfigError(f"{path}: TOML syntax error: {exc}") from None
+        raise syntax_error(str(path), text, exc) from None
+
+
+_CONFLICT = re.compile(r"^(?:<{7}|={7}|>{7}|\|{7})(?: |$)", re.M)
+
+
+def syntax_error(source: str, text: str, exc: Exception) -> ConfigError:
+    """The one line for a file tomllib refused: a git merge left in it is named as one, with its line.
+
+    A shared folder kept in git gets conflict markers in huddle.toml when two
+    people edit it at once; "Invalid statement" would send them hunting for a
+    typo instead of to the merge they have to finish.
+    """
+    marker = _CONFLICT.search(text)
+    if marker is not None:
+        line = text.count("\n", 0, marker.start()) + 1
+        return ConfigError(f"{source} has unresolved merge conflict markers at line {line}: "
+                           "resolve them (git mergetool) and save")
+    return ConfigError(f"{source}: TOML syntax error: {exc}")
 
 
 def kept_parse(path: Path, text: str) -> dict[str, Any]:

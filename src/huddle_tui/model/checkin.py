@@ -120,3 +120,54 @@ class CheckIn(NamedTuple):
                                   for c in data.get("concerns", []) if isinstance(c, dict)),
                    visibility=visibility, source=str(data.get("source", "cli")),
                    keyed_by=str(data["keyed_by"]) if data.get("keyed_by") is not None else None)
+
+
+class Change(NamedTuple):
+    """A new version of a member's check-in as asked for: each field None keeps the earlier version's.
+
+    A second check-in the same day changes only what it names (a bot that
+    sends a mood does not drop the concern typed earlier); `items` replaces
+    the concerns of each kind it lists, so an empty tuple for a kind clears them.
+    """
+
+    mood: int | None = None
+    status: str | None = None
+    items: tuple[tuple[str, tuple[Concern, ...]], ...] = ()
+    visibility: Visibility | None = None
+
+    def applied(self, earlier: CheckIn | None, day: str, member: str, default: Visibility,
+                source: str) -> tuple[CheckIn, tuple[str, ...]]:
+        """The check-in this change makes of `earlier` (None, a placeholder: nothing kept), and what it kept.
+
+        The mood stays None when neither gives one (the journal refuses that).
+        Kept concerns follow the check-in to a new visibility, as in the form.
+        """
+        before = earlier if earlier is not None and not earlier.withheld else None
+        visibility: Visibility = self.visibility or (as_visibility(before.visibility) if before else default)
+        replaced = dict(self.items)
+        kept: list[str] = []
+        if before is not None and self.mood is None:
+            kept.append("mood")
+        if before is not None and self.status is None and before.status:
+            kept.append("status")
+        concerns: list[Concern] = []
+        for kind in CONCERN_KINDS:
+            if kind in replaced:
+                concerns += [c._replace(visibility=visibility) for c in replaced[kind]]
+                continue
+            old = [c for c in (before.concerns if before else ()) if c.kind == kind]
+            if old:
+                kept.append(f"{len(old)} {KIND_WORDS[kind][len(old) != 1]}")
+            concerns += [c._replace(visibility=visibility) for c in old]
+        if before is not None and self.visibility is None:
+            kept.append(f"shared {VISIBILITY_WORDS[visibility]}")
+        mood = self.mood if self.mood is not None else (before.mood if before else None)
+        status = self.status if self.status is not None else (before.status if before else "")
+        return CheckIn(day, mood, member, status, tuple(concerns), visibility, source), tuple(kept)
+
+
+KIND_WORDS: dict[str, tuple[str, str]] = {"concern": ("concern", "concerns"),
+                                          "blocker": ("blocker", "blockers"),
+                                          "support": ("call for support", "calls for support")}
+VISIBILITY_WORDS: dict[Visibility, str] = {"team": "by name", "anonymous": "anonymously",
+                                           "private": "privately"}

@@ -129,6 +129,9 @@ class Period(NamedTuple):
     signposts_fewer_than_3: bool
     measures: dict[str, m.Aggregate | None] | None
     pairs: dict[str, PairStats] | None
+    # Added later, so with defaults: scripts reading CSV by name get two more columns at the end.
+    timed_huddles: int = 0  # of `huddles`, those that ran a timed round (a confirmed-only one did not)
+    partial: bool = False  # the report ends before the period's last working day: not comparable yet
 
 
 class Report(NamedTuple):
@@ -143,6 +146,7 @@ class Report(NamedTuple):
     coverage_change: float | None
     changes: tuple[str, ...]
     open_followups: tuple[FollowUpItem, ...]
+    asked_since: str = ""  # the --since asked for, when the team started later (the report starts then)
 
 
 # ---------------------------------------------------------------- reading
@@ -458,6 +462,30 @@ def huddles_in(data: Data, start: date, end: date) -> list[Huddle]:
     return list(data.huddles[lo:hi])
 
 
+def timed(held: list[Huddle]) -> list[Huddle]:
+    """The huddles that ran a round with turns: one recorded by `huddle next --confirm` only was held,
+    but timed nothing, and as a 0-second round it would pull every length and airtime figure down."""
+    return [h for h in held if h.turns]
+
+
+def team_start(data: Data) -> date | None:
+    """Where the team starts: its first record, or the earliest `joined` when that is earlier.
+
+    A report that starts before it would fill weeks with "0% of 30 expected"
+    for a team that was not using huddle yet.
+    """
+    joined = [m.joined for m in data.team.members if m.joined is not None]
+    found = [d for d in (data.first, min(joined, default=None)) if d is not None]
+    return min(found, default=None)
+
+
+def is_partial(data: Data, end: date, until: date, by: str) -> bool:
+    """Whether a period clipped at `until` still has working days to come (the current week, say)."""
+    natural = next_start(period_start(end, by), by) - timedelta(days=1)
+    return any(data.team.is_workday(d) for d in dates(until + timedelta(days=1), natural)) if (
+        end == until and natural > until) else False
+
+
 def length_s(h: Huddle) -> float:
     """How long a round's speaking took."""
     return sum(t.spoken_s for t in h.turns)
@@ -532,17 +560,18 @@ def pairs(data: Data, start: date, end: date) -> dict[str, PairStats] | None:
     return out
 
 
-def period(data: Data, label: str, start: date, end: date) -> Period:
-    """Every figure of one period."""
+def period(data: Data, label: str, start: date, end: date, partial: bool = False) -> Period:
+    """Every figure of one period (`partial`: it is cut short by the report's end, see is_partial)."""
     working, expected, submitted = participation(data, start, end)
     weeks = weekly_coverage(data, start, end)
     target = data.team.target_weekly_coverage
     named, anonymous = moods(data, start, end)
     answers = named + anonymous
     held = huddles_in(data, start, end)
-    lengths = [length_s(h) for h in held]
+    rounds = timed(held)
+    lengths = [length_s(h) for h in rounds]
     counts = facilitation(data, start, end, held)
-    spoken, shares = airtime(held)
+    spoken, shares = airtime(rounds)
     opened, closed, still_open, oldest = followup_figures(data, start, end)
     return Period(
         label=label, start=start.isoformat(), end=end.isoformat(), working_days=working,
@@ -554,9 +583,9 @@ def period(data: Data, label: str, start: date, end: date) -> Period:
         mood_distribution=distribution(answers), named_answers=len(named),
         anonymous_answers=len(anonymous), low_mood_streaks=low_mood_streaks(data, start, end),
         huddles=len(held), mean_length_s=sum(lengths) / len(lengths) if lengths else None,
-        round_s=held[-1].round_s if held else None,
-        overtime_huddles=sum(1 for h, s in zip(held, lengths, strict=True) if s > h.round_s),
-        overtime_s=sum(max(0.0, s - h.round_s) for h, s in zip(held, lengths, strict=True)),
+        round_s=rounds[-1].round_s if rounds else None,
+        overtime_huddles=sum(1 for h, s in zip(rounds, lengths, strict=True) if s > h.round_s),
+        overtime_s=sum(max(0.0, s - h.round_s) for h, s in zip(rounds, lengths, strict=True)),
         facilitation=counts,
         facilitation_spread=max(counts.values()) - min(counts.values()) if counts else None,
         airtime=shares, airtime_gini=gini(list(spoken.values())),
@@ -564,21 +593,26 @@ def period(data: Data, label: str, start: date, end: date) -> Period:
         followups_oldest_open_days=oldest,
         signposts=shown_count(shown := signposts(data, start, end)), signposts_fewer_than_3=shown < K,
         measures=measures(data, start, end), pairs=pairs(data, start, end),
+        timed_huddles=len(rounds), partial=partial,
     )
 
 
 def what_changed(periods: list[Period]) -> list[str]:
-    """One sentence each for the periods where participation and mood moved most."""
+    """One sentence each for the periods where participation and mood moved most.
+
+    Whole periods only (a partial one, the week still under way, has not
+    finished moving), and only a change that shows in the figures as written:
+    "from 3.6 to 3.6" is no headline.
+    """
     out = []
+    whole = [p for p in periods if not p.partial]
     for field, fmt in (("participation", "{:.0%}"), ("mood_mean", "{:.1f}")):
-        values = [(p, getattr(p, field)) for p in periods]
+        values = [(p, getattr(p, field)) for p in whole]
         moves = [(abs(vb - va), a, va, b, vb) for (a, va), (b, vb) in itertools.pairwise(values)
-                 if va is not None and vb is not None]
+                 if va is not None and vb is not None and fmt.format(va) != fmt.format(vb)]
         if not moves:
             continue
-        size, a, va, b, vb = max(moves, key=lambda m: m[0])
-        if size == 0:
-            continue
+        _, a, va, b, vb = max(moves, key=lambda m: m[0])
         name = "Participation" if field == "participation" else "Mood"
         way = "rose" if vb > va else "fell"
         out.append(f"{name} {way} most in {b.label}: from {fmt.format(va)} in {a.label} "
@@ -586,16 +620,18 @@ def what_changed(periods: list[Period]) -> list[str]:
     return out
 
 
-def build(data: Data, since: date, until: date, by: str) -> Report:
-    """The report for since..until, one period per week, month or quarter."""
-    periods = [period(data, label, a, b) for label, a, b in spans(since, until, by)] if since <= until else []
-    measured = [p.coverage for p in periods if p.coverage is not None]
+def build(data: Data, since: date, until: date, by: str, asked_since: date | None = None) -> Report:
+    """The report for since..until, one period per week, month or quarter (`asked_since`: see Report)."""
+    periods = [period(data, label, a, b, is_partial(data, b, until, by))
+               for label, a, b in spans(since, until, by)] if since <= until else []
+    measured = [p.coverage for p in periods if p.coverage is not None and not p.partial]  # whole periods
     return Report(team=data.team.name, since=since.isoformat(), until=until.isoformat(), by=by,
                   target=data.team.target_weekly_coverage, periods=tuple(periods),
                   coverage_change=measured[-1] - measured[0] if len(measured) > 1 else None,
                   changes=tuple(what_changed(periods)),
                   open_followups=tuple(f for f in data.followups
-                                       if not f.closed and f.opened <= until.isoformat()))
+                                       if not f.closed and f.opened <= until.isoformat()),
+                  asked_since=asked_since.isoformat() if asked_since is not None else "")
 
 
 class Glance(NamedTuple):
@@ -629,6 +665,7 @@ def as_json(report: Report) -> dict[str, Any]:
     """The report as JSON data (docs/report.md describes every key)."""
     return {
         "team": report.team, "since": report.since, "until": report.until, "by": report.by,
+        "asked_since": report.asked_since or None,
         "target_weekly_coverage": report.target, "coverage_change": _num(report.coverage_change),
         "what_changed": list(report.changes),
         "periods": [period_json(p) for p in report.periods],

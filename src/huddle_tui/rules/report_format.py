@@ -58,14 +58,25 @@ def rows(p: Period) -> list[tuple[str, str]]:
         ("low-mood streaks", str(p.low_mood_streaks)),
         ("signposts", FEWER if p.signposts is None else f"{p.signposts} shown"),
         ("validated measures", measures_text(p.measures)),
-        ("huddles", f"{p.huddles} held, mean {num(p.mean_length_s, 0)} s of a {num(p.round_s, 0)} s round, "
-                    f"{p.overtime_huddles} over time ({num(p.overtime_s, 0)} s)"),
+        ("huddles", huddles_text(p)),
         ("facilitation", f"{facil} (spread {_int(p.facilitation_spread)})"),
         ("airtime", f"{air} of timebox (Gini {num(p.airtime_gini, 2)})"),
         ("follow-ups", f"{p.followups_opened} opened, {p.followups_closed} closed, {p.followups_open} open "
                        f"(oldest {_int(p.followups_oldest_open_days)} days)"),
         *pairs_rows(p.pairs),
     ]
+
+
+def huddles_text(p: Period) -> str:
+    """Huddles held, and the timing of those that ran a round (one only confirmed timed nothing)."""
+    held = f"{p.huddles} held"
+    if p.huddles and p.timed_huddles < p.huddles:
+        untimed = p.huddles - p.timed_huddles
+        held += f" ({untimed} recorded as held without a timed round)"
+    if not p.timed_huddles:
+        return held
+    return (f"{held}, mean {num(p.mean_length_s, 0)} s of a {num(p.round_s, 0)} s round, "
+            f"{p.overtime_huddles} over time ({num(p.overtime_s, 0)} s)")
 
 
 def measures_text(found: dict[str, m.Aggregate | None] | None) -> str:
@@ -106,12 +117,17 @@ def render_text(report: Report, markdown: bool = False) -> str:
     change = "–" if report.coverage_change is None else f"{report.coverage_change * 100:+.0f} points"
     line = f"Weekly coverage target {pct(report.target)}; change over the report {change}."
     out += [line, ""]
+    if report.asked_since:
+        out += [f"Starts {report.since}, when the team started (asked from {report.asked_since}).", ""]
+    if any(p.partial for p in report.periods):
+        out += ["A period marked partial is still under way: it is left out of the change and of what "
+                "changed most.", ""]
     for sentence in report.changes:
         out.append(f"- {sentence}" if markdown else f"  {sentence}")
     if report.changes:
         out.append("")
     for p in report.periods:
-        head = f"{p.label} ({p.start} to {p.end})"
+        head = f"{p.label} ({p.start} to {p.end}{', partial' if p.partial else ''})"
         if markdown:
             out += [f"## {head}", ""]
             out += [f"- **{name}**: {_md(value)}" for name, value in rows(p)]

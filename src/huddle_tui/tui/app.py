@@ -69,6 +69,9 @@ class HuddleApp(App[int]):
         self.clock = clock
         self._journal = journal
         self.start_round = start_round
+        # Anonymous concerns keyed in this session's rounds: they wait on this machine (released in a
+        # later session), so the summary says they are waiting rather than that none were raised.
+        self.anonymous_keyed = 0
         self.io = IoQueue(self._post_to, self._io_failed, self._saves_pending)
         self._theme_problems: list[str] = []
         self._themes_pending = False

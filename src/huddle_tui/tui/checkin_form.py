@@ -16,6 +16,7 @@ from textual import getters, on
 from textual.app import App, ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, VerticalScroll
+from textual.screen import Screen
 from textual.widgets import Button, Checkbox, Footer, Input, RadioButton, RadioSet, Select, Static
 
 from huddle_tui.config.user import UserConfig
@@ -33,6 +34,7 @@ from huddle_tui.model.checkin import (
 from huddle_tui.rules import measures as m
 from huddle_tui.rules.support import Signpost
 from huddle_tui.text import MAX_CONCERN, MAX_STATUS, printable
+from huddle_tui.tui.widgets.mood_picker import MoodPicker
 
 SHARING: dict[Visibility, str] = {
     "team": "By name: the team sees your answers with your name",
@@ -50,6 +52,12 @@ class FormResult(NamedTuple):
     signpost: Signpost | None = None
 
 
+class FormScreen(Screen[FormResult]):
+    """The screen the form is composed on, focused on the mood (App.AUTO_FOCUS would apply to dialogs too)."""
+
+    AUTO_FOCUS = "#mood"
+
+
 class CheckinForm(App[FormResult]):
     """One screen: the form; after saving, the signpost in its place when there is one."""
 
@@ -58,9 +66,12 @@ class CheckinForm(App[FormResult]):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("ctrl+s", "save", "Save", priority=True),
         Binding("escape", "leave", "Leave"),
+        # As in the round. Not priority: a text field takes its digits first, so typing "1" in the
+        # status writes a 1 there and never changes the mood.
+        *(Binding(str(n), f"mood({n})", f"mood {n}", show=n == 1, key_display="1-5") for n in MOODS),
     ]
 
-    moods = getters.query_one("#mood", RadioSet)
+    moods = getters.query_one("#mood", MoodPicker)
     sharing = getters.query_one("#sharing", RadioSet)
     status = getters.query_one("#status", Input)
     concern_text = getters.query_one("#concern-text", Input)
@@ -95,9 +106,7 @@ class CheckinForm(App[FormResult]):
                          + (" · you already checked in today: change anything" if self.current else ""),
                          id="form-title", markup=False)
             yield Static("How are you today?", classes="label")
-            with RadioSet(id="mood"):
-                for n, word in MOODS.items():
-                    yield RadioButton(f"{n} {word}", value=n == mood, id=f"mood-{n}")
+            yield MoodPicker(mood, id="mood")
             yield Input(self.current.status if self.current else "", max_length=MAX_STATUS, id="status",
                         compact=True, placeholder="one line on how things are going")
             yield Static("Who sees it", classes="label")
@@ -120,6 +129,10 @@ class CheckinForm(App[FormResult]):
                 yield Button("Save (ctrl+s)", id="save", variant="primary", compact=True)
                 yield Button("Leave (esc)", id="leave", compact=True)
         yield Footer()
+
+    def get_default_screen(self) -> Screen[FormResult]:
+        """The form's screen: focus starts on the mood, its first answer (dialogs keep their own focus)."""
+        return FormScreen()
 
     def _measures(self) -> ComposeResult:
         """The opted-in measures that are due today, each optional."""
@@ -171,8 +184,12 @@ class CheckinForm(App[FormResult]):
 
     def _mood(self) -> int | None:
         """The mood picked, or None."""
-        index = self.moods.pressed_index
-        return index + 1 if index >= 0 else None
+        return self.moods.value
+
+    def action_mood(self, mood: int) -> None:
+        """1–5 outside a text field choose the mood, as in the round (not under the save dialog)."""
+        if self.saved is None and self.screen is self.screen_stack[0]:
+            self.moods.value = mood
 
     def _answers(self) -> list[m.Answer]:
         """The measures answered in full (a measure half answered is not kept)."""
@@ -189,7 +206,9 @@ class CheckinForm(App[FormResult]):
 
     @on(Button.Pressed, "#save")
     def action_save(self) -> None:
-        """Save in a worker: the check-in, any measures; then offer the signpost if one holds."""
+        """Show what the team will see; the save follows only once that is confirmed."""
+        from huddle_tui.tui.confirm_checkin import ConfirmCheckin
+
         if self.saved is not None or self.screen is not self.screen_stack[0]:
             return  # saved already: the signpost (or a dialog) is up
         mood = self._mood()
@@ -199,7 +218,13 @@ class CheckinForm(App[FormResult]):
             return
         if self.concern_text.value.strip():
             self.add_concern()
-        visibility = self._visibility()
+        self.push_screen(ConfirmCheckin(self.member, mood, self._visibility()), self._confirmed)
+
+    def _confirmed(self, visibility: Visibility | None) -> None:
+        """Save in a worker, as confirmed (maybe anonymously instead); Esc in the dialog saves nothing."""
+        mood = self._mood()
+        if visibility is None or mood is None:
+            return
         concerns = tuple(c if c.visibility != self.visibility or c.visibility == visibility
                          else c._replace(visibility=visibility) for c in self.concerns)
         checkin = CheckIn(self.today.isoformat(), mood, self.member, self.status.value.strip(),

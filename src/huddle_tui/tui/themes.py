@@ -16,7 +16,7 @@ from textual.color import Color, ColorParseError
 from textual.theme import Theme
 
 from huddle_tui import paths
-from huddle_tui.config.toml_reader import TomlReader, kind_of
+from huddle_tui.config.toml_reader import TomlReader, kind_of, syntax_error
 from huddle_tui.errors import ConfigError
 
 DEFAULT_THEME = "huddle-dark"
@@ -45,7 +45,7 @@ def parse_theme(text: str, source: str = "theme", data: dict[str, Any] | None = 
         try:
             data = tomllib.loads(text)
         except tomllib.TOMLDecodeError as exc:
-            raise ConfigError(f"{source}: TOML syntax error: {exc}") from None
+            raise syntax_error(source, text, exc) from None
     r.table(data, "", KEYS)
     name = r.need_str(data, "name", "").strip()
     if data.get("primary") is None:

@@ -31,6 +31,9 @@ TICK_S = 0.1
 KEEP_GOING, QUIT_NOW = "Keep going", "Quit the app now"
 CHECKINS_REFRESH_S = 1.0  # a check-in made on a teammate's own terminal shows in their turn within ~1 s
 BAR_WIDTH = 14
+GIVEN_BY = {"cli": "checked in from their terminal", "form": "checked in from their terminal",
+            "bot": "checked in by a bot"}
+"""Where a check-in given before the round came from, by its record's `source`: a bot is no terminal."""
 
 
 class Draft:
@@ -43,11 +46,13 @@ class Draft:
         self.shown: list[str] = []
         self.unsaved = 0
         self.from_terminal = False
+        self.source = ""
         self.withheld = False
 
     def take(self, checkin: CheckIn) -> None:
         """Show a check-in the speaker gave before the round (from their terminal, a bot, …)."""
         self.from_terminal = checkin.source != "tui"
+        self.source = checkin.source
         self.withheld = checkin.withheld
         self.mood = checkin.mood
         self.status = checkin.status
@@ -91,17 +96,18 @@ class RoundScreen(HuddleScreen):
     next_line = getters.query_one("#next-up", Static)
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        # The footer at 64 columns fits the first few: the keys a facilitator needs most come first.
+        # The keys a facilitator needs most, in that order, and each in full at 80 columns (at 64 the
+        # first few); +30s, back and late are under `?` and in the palette.
         Binding("space,enter", "next", "next", key_display="␣", tooltip="Next speaker"),
         KEYS_KEY,
         Binding("e", "end", "end", tooltip="End the round now"),
         Binding("p", "pause", "pause", tooltip="Pause or resume the clock"),
         *_mood_bindings(),
-        Binding("plus,equals_sign", "more_time", "+30s", key_display="+",
+        Binding("plus,equals_sign", "more_time", "+30s", key_display="+", show=False,
                 tooltip="Give the speaker 30 seconds more"),
-        Binding("b", "back", "back", tooltip="Back to the previous speaker"),
+        Binding("b", "back", "back", show=False, tooltip="Back to the previous speaker"),
         Binding("s", "skip", "skip", tooltip="Skip the speaker (absent)"),
-        Binding("l", "latecomer", "late", tooltip="Add a latecomer at the end"),
+        Binding("l", "latecomer", "late", show=False, tooltip="Add a latecomer at the end"),
         Binding("t", "status", "status", tooltip="Type the speaker's status"),
         Binding("c", "concern", "concern", tooltip="Note a concern (kind, visibility, follow-up)"),
         HIDE_KEYS,
@@ -203,7 +209,7 @@ class RoundScreen(HuddleScreen):
             mood += " · not saved yet"
         parts: list[str | Content | tuple[str, str]] = [(mood, "bold")]
         if draft.from_terminal and not draft.withheld:
-            parts.append("  (checked in from their terminal)")
+            parts.append(f"  ({GIVEN_BY.get(draft.source, 'checked in before the round')})")
         if draft.status:
             parts += ["\nstatus: ", printable(draft.status)]
         for line in draft.shown:
@@ -409,6 +415,7 @@ class RoundScreen(HuddleScreen):
             owner = f" → follow-up: {printable(concern.followup.owner)}" if concern.followup else ""
             draft.shown.append(f"{concern.kind}: {printable(concern.text)}{owner}")
         elif concern.visibility == "anonymous":
+            self.huddle.anonymous_keyed += 1
             self.notify(f"Anonymous {concern.kind} noted: it is shown in no one's turn.")
         else:
             self.notify("Kept private: saved on this machine only.")

@@ -39,8 +39,12 @@ def bar(value: float, whole: float, width: int = BAR) -> str:
     return "█" * filled + "·" * (width - filled)
 
 
-def summary_content(s: Summary) -> Content:
-    """The summary laid out for a screen: every figure in words as well as bars."""
+def summary_content(s: Summary, waiting: int = 0) -> Content:
+    """The summary laid out for a screen: every figure in words as well as bars.
+
+    `waiting` is how many anonymous concerns were keyed in this session's
+    rounds: they wait on this machine, so "none raised" would be untrue.
+    """
     parts: list[Part] = [(f"{printable(s.team)} · huddle of {s.date}", "bold")]
     parts.append(f"\nFacilitator: {printable(s.facilitator or 'not recorded')}")
     if s.total_s is not None and s.round_s:
@@ -67,7 +71,11 @@ def summary_content(s: Summary) -> Content:
         status = f": {printable(s.statuses[name])}" if name in s.statuses else ""
         parts.append(f"  {printable(name)}{said}{status}\n")
     parts += ["\n", ("Concerns", "bold underline"), "\n"]
-    if not s.concerns:
+    if waiting:
+        parts.append(f"  {waiting} anonymous {'concern' if waiting == 1 else 'concerns'} keyed in the round "
+                     f"{'waits' if waiting == 1 else 'wait'} on this machine: shared once at least {K} "
+                     "members could have raised it\n")
+    elif not s.concerns:
         parts.append("  none raised\n")
     for c in s.concerns:
         who = printable(c.member) if c.member else "anonymous"
@@ -141,7 +149,7 @@ class SummaryScreen(HuddleScreen):
     def on_summary_ready(self, message: SummaryReady) -> None:
         """Show it and keep the Markdown for copying and saving."""
         self.markdown = message.markdown
-        self.summary_text.update(summary_content(message.summary))
+        self.summary_text.update(summary_content(message.summary, self.huddle.anonymous_keyed))
 
     def action_copy(self) -> None:
         """Copy the Markdown (OSC 52: works over SSH too, if the terminal allows it)."""
