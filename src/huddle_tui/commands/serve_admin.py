@@ -43,7 +43,9 @@ def open_store(args: argparse.Namespace) -> tuple[Any, str]:
     shared = Path(args.shared).expanduser()
     if not shared.is_dir():
         raise UsageError(f"--shared {shared}: no such folder")
-    return FolderRecords(shared), str(shared)
+    from huddle_tui.server.keys import keys_path
+
+    return FolderRecords(shared), f"{shared} (members' keys pinned in {keys_path(shared)})"
 
 
 def run(args: argparse.Namespace) -> int:
