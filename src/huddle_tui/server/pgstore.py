@@ -9,7 +9,8 @@ in parallel. The primary key (team, id, version) gives two concurrent PUTs of
 one version one winner; the other sees the winner's row once it commits. A
 PUT is acknowledged after its transaction commits (synchronous_commit).
 Schema migrations are numbered and applied once each by `huddle serve migrate`;
-the bearer tokens every process accepts are here too (pgtokens.py).
+the bearer tokens every process accepts are here too (pgtokens.py), and so
+are the members' keys pinned for each team (pgkeys.py).
 """
 
 from __future__ import annotations
