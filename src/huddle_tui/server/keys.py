@@ -145,11 +145,18 @@ def fingerprint_digits(text: str) -> str:
 
 
 class View:
-    """The pins of one team as the rules ask about them, over one connection."""
+    """The pins of one team as the rules ask about them, over one connection.
 
-    def __init__(self, book: KeyBook, db: Db, team: str) -> None:
-        """Ask `db` about `team`'s pins."""
-        self.book, self.db, self.team = book, db, team
+    Pins are never taken back, so what a committed read found pinned stays
+    pinned: a reading view keeps each positive answer in the book, and a
+    record signed by a key seen before costs no query. Nothing is kept from
+    a transaction (it might not commit), nor any negative answer (another
+    process may pin the key a moment later).
+    """
+
+    def __init__(self, book: KeyBook, db: Db, team: str, *, remember: bool = False) -> None:
+        """Ask `db` about `team`'s pins; `remember`: keep what is found pinned (committed reads only)."""
+        self.book, self.db, self.team, self.remember = book, db, team, remember
         self._keyed: bool | None = None
 
     def one(self, sql: str, *params: object) -> Any:
@@ -158,18 +165,36 @@ class View:
 
     def owner(self, key: str) -> Owner | None:
         """Whose pinned key this is, or None."""
+        found = self.book.owners.get((self.team, key))
+        if found is not None:
+            return found
         row = self.one("select member, name from huddle_keys where team = %s and key = %s", key)
-        return None if row is None else Owner(str(row[0]), str(row[1]))
+        if row is None:
+            return None
+        found = Owner(str(row[0]), str(row[1]))
+        if self.remember:
+            self.book.owners[self.team, key] = found
+            self.book.keyed_members.add((self.team, found.member))
+            self.book.keyed_teams.add(self.team)
+        return found
 
     def has_keys(self, member: str) -> bool:
         """Whether a key is pinned for a member (folded name)."""
+        if (self.team, member) in self.book.keyed_members:
+            return True
         found = self.one("select 1 from huddle_keys where team = %s and member = %s limit 1", member)
+        if found is not None and self.remember:
+            self.book.keyed_members.add((self.team, member))
+            self.book.keyed_teams.add(self.team)
         return found is not None
 
     def keyed(self) -> bool:
         """Whether any key is pinned for the team."""
         if self._keyed is None:
-            self._keyed = self.one("select 1 from huddle_keys where team = %s limit 1") is not None
+            self._keyed = self.team in self.book.keyed_teams or \
+                self.one("select 1 from huddle_keys where team = %s limit 1") is not None
+            if self._keyed and self.remember:
+                self.book.keyed_teams.add(self.team)
         return self._keyed
 
     def waiting_for(self, key: str) -> str | None:
@@ -263,6 +288,12 @@ class KeyBook:
 
     mark = "%s"  # the driver's parameter marker
 
+    def __init__(self) -> None:
+        """No pins known yet: each is learnt from the tables on first use (see View)."""
+        self.owners: dict[tuple[str, str], Owner] = {}
+        self.keyed_members: set[tuple[str, str]] = set()
+        self.keyed_teams: set[str] = set()
+
     def sql(self, text: str) -> str:
         """A statement written with %s, in the driver's own marker."""
         return text if self.mark == "%s" else text.replace("%s", self.mark)
@@ -290,7 +321,7 @@ class KeyBook:
         if claim is not None:
             return self._claim(team, claim)
         with self.reading(team) as db:
-            return judge(record, View(self, db, team))
+            return judge(record, View(self, db, team, remember=True))
 
     def _claim(self, team: str, claim: Claim) -> str | None:
         """Pin the key a `key` record publishes, when its signer may vouch for it; else why not."""
@@ -414,6 +445,7 @@ class SqliteKeys(KeyBook):
         """Open (or make, 0600) the file and its tables."""
         from huddle_tui.storage.fileio import PRIVATE_FILE, make_private_dir
 
+        super().__init__()
         self.path = path
         make_private_dir(path.parent)
         try:

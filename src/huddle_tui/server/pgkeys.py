@@ -32,6 +32,7 @@ class PostgresKeys(KeyBook):
 
     def __init__(self, connect: Connect) -> None:
         """Use `connect` for every read and change."""
+        super().__init__()
         self.connect = connect
         self._seeded: set[str] = set()
 
