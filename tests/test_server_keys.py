@@ -285,11 +285,16 @@ def test_two_servers_on_one_store_pin_one_first_key(kind: str, request: pytest.F
     assert [p.how for p in pins].count("first") == 1 and len(pins) == 8, pins  # 1 pinned, 7 waiting
 
 
+def file_bytes(record: Record) -> bytes:
+    """A record's file bytes, as a store keeps them."""
+    return envelope.encode(record.kind, record.id, record.version, record.date, record.written_at,
+                           record.payload, record.deleted,
+                           signed=(record.signer, record.signature) if record.signer else None)[1]
+
+
 def plant(folder: Path, record: Record) -> None:
     """Write a record file straight into a folder, as a team's share (or anyone with access) would."""
-    _, data = envelope.encode(record.kind, record.id, record.version, record.date, record.written_at,
-                              record.payload, record.deleted,
-                              signed=(record.signer, record.signature) if record.signer else None)
+    data = file_bytes(record)
     target = folder / "records" / record.kind / record.date[:7] / record.file_name()
     target.parent.mkdir(parents=True, exist_ok=True)
     write_atomic(target, data, durable=False)
@@ -375,3 +380,33 @@ def test_a_forgery_through_huddle_sync_is_a_clear_dead_letter_and_reaches_no_one
     assert code == 0 and "2 dead" in out
     assert new_key_refusal("Ana") in out, out
     assert [(c.mood, c.status) for c in shown] == [(4, "shipping")]
+
+
+def test_keys_stored_before_the_check_are_pinned_on_a_teams_first_put(database_url: str) -> None:
+    """A database whose key records were stored before migration 3 pins them on the team's first PUT."""
+    import psycopg
+
+    from huddle_tui.server import pgtokens
+    from huddle_tui.server.pgstore import PostgresRecords
+
+    ana, ben = new_key(), new_key()
+    token = pgtokens.add_token(database_url, "default")[0]
+    for record in (key_record("Ana", ana.public, ana), key_record("Ben", ben.public, ben)):
+        stored = PostgresRecords(database_url, min_size=1, max_size=2)
+        stored.put("default", record, file_bytes(record))  # stored as an older server stored it: unchecked
+        stored.close()
+    with psycopg.connect(database_url) as conn:
+        assert conn.execute("select count(*) from huddle_keys").fetchone() == (0,)
+    store = PostgresRecords(database_url, min_size=1, max_size=4)
+    server = LiveServer(create_app(store, pgtokens.DatabaseTokens(store.pool))).start()
+    try:
+        with client(server, token) as c:
+            refused(c, checkin("Ana", ben), "not marked as keyed by")
+            assert put(c, checkin("Ana", ana)).status_code == 201
+    finally:
+        server.stop()
+        store.close()
+    with psycopg.connect(database_url) as conn:
+        rows = conn.execute("select name, how from huddle_keys order by name").fetchall()
+        seeded = conn.execute("select team from huddle_keys_seeded").fetchall()
+    assert rows == [("Ana", "first"), ("Ben", "first")] and seeded == [("default",)]
