@@ -31,12 +31,20 @@ def configure(p: argparse.ArgumentParser) -> None:
     p.add_argument("action", nargs="*", metavar="ACTION",
                    help="none to serve; `tokens add --team NAME` (or --org), `tokens list`, "
                         "`tokens revoke ID` to manage the tokens in --database (or --tokens-file); "
+                        "`keys list`, `keys accept --team NAME --member NAME --fingerprint DIGITS` "
+                        "for the members' keys pinned for --database (or --shared); "
                         "`migrate` to update --database")
     p.add_argument("--shared", metavar="DIR", help="the folder to keep records in (the folder store)")
     p.add_argument("--database", metavar="URL",
                    help="keep records in PostgreSQL instead: postgresql://user@host/dbname "
                         "(default $HUDDLE_DATABASE_URL; run `huddle serve migrate` first)")
-    p.add_argument("--team", metavar="NAME", help="with `tokens add`: the team the token may reach")
+    p.add_argument("--team", metavar="NAME",
+                   help="with `tokens add`: the team the token may reach; with `keys`: the team "
+                        "(default: every team for `keys list`, the default team for `keys accept`)")
+    p.add_argument("--member", metavar="NAME", help="with `keys accept`: the member whose new key it is")
+    p.add_argument("--fingerprint", metavar="DIGITS",
+                   help="with `keys accept`: the key's fingerprint as `huddle keys` shows it on the "
+                        "team's machines (the first two groups or more)")
     p.add_argument("--org", action="store_true",
                    help="with `tokens add`: a token for the org's aggregate report only, never records")
     p.add_argument("--host", default="127.0.0.1",

@@ -1,4 +1,4 @@
-"""`huddle serve tokens add|list|revoke` and `huddle serve migrate`, and opening the server's store."""
+"""`huddle serve tokens|keys|migrate`: the server's tokens, members' keys and schema; opening its store."""
 
 from __future__ import annotations
 
@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 from huddle_tui.errors import UsageError
 
 if TYPE_CHECKING:
+    from huddle_tui.server.keys import KeyBook
     from huddle_tui.server.tokens import Scope, TokenSource
 
 DATABASE_ENV = "HUDDLE_DATABASE_URL"
@@ -42,7 +43,9 @@ def open_store(args: argparse.Namespace) -> tuple[Any, str]:
     shared = Path(args.shared).expanduser()
     if not shared.is_dir():
         raise UsageError(f"--shared {shared}: no such folder")
-    return FolderRecords(shared), str(shared)
+    from huddle_tui.server.keys import keys_path
+
+    return FolderRecords(shared), f"{shared} (members' keys pinned in {keys_path(shared)})"
 
 
 def run(args: argparse.Namespace) -> int:
@@ -52,8 +55,10 @@ def run(args: argparse.Namespace) -> int:
         return migrate(args)
     if words[:1] == ["tokens"] and len(words) >= 2:
         return tokens(args, words[1], words[2:])
+    if words[:1] == ["keys"] and len(words) == 2:
+        return keys(args, words[1])
     raise UsageError(f"unknown action {' '.join(words)!r}: use `tokens add --team NAME`, "
-                     "`tokens list`, `tokens revoke ID` or `migrate`")
+                     "`tokens list`, `tokens revoke ID`, `keys list`, `keys accept` or `migrate`")
 
 
 def migrate(args: argparse.Namespace) -> int:
@@ -134,3 +139,69 @@ def open_tokens(args: argparse.Namespace, store: Any) -> TokenSource:
     if args.tokens_file:
         return TokenBook((), Path(args.tokens_file).expanduser())
     return TokenBook(load_tokens(None))
+
+
+def key_book(args: argparse.Namespace) -> tuple[KeyBook, str]:
+    """The members' keys the server pinned: in --database (or $HUDDLE_DATABASE_URL), else for --shared."""
+    url = database_url(args)
+    if url and args.shared:
+        raise UsageError("give --shared DIR or --database URL, not both")
+    if url:
+        from huddle_tui.errors import ConfigError
+        from huddle_tui.server.pgkeys import PostgresKeys
+        from huddle_tui.server.pgstore import LATEST, connect, describe, schema_version
+
+        with connect(url) as conn:
+            version = schema_version(conn)
+        if version < LATEST:
+            raise ConfigError(f"{describe(url)}: schema version {version}, keys need {LATEST}: "
+                              "run `huddle serve migrate --database URL` first")
+        return PostgresKeys(partial(connect, url)), describe(url)
+    if not args.shared:
+        raise UsageError("huddle serve keys needs --shared DIR (the folder the server serves) "
+                         "or --database URL")
+    from huddle_tui.server.keys import SqliteKeys, keys_path
+
+    path = keys_path(Path(args.shared).expanduser())
+    return SqliteKeys(path), str(path)
+
+
+def keys(args: argparse.Namespace, verb: str) -> int:
+    """List the keys pinned for each team's members (and those waiting), or accept a waiting one."""
+    import shlex
+
+    from huddle_tui.server.tokens import DEFAULT_TEAM, check_team_name
+    from huddle_tui.storage.signature import fingerprint
+    from huddle_tui.text import printable
+
+    if verb not in ("list", "accept"):
+        raise UsageError("use `keys list` or `keys accept --team NAME --member NAME --fingerprint DIGITS`")
+    team = check_team_name(args.team) if args.team else None
+    if verb == "accept" and not (args.member and args.fingerprint):
+        raise UsageError("keys accept needs --member NAME and --fingerprint DIGITS "
+                         "(as `huddle serve keys list` and `huddle keys` show it)")
+    book, where = key_book(args)
+    try:
+        if verb == "accept":
+            pinned = book.accept(team or DEFAULT_TEAM, args.member.strip(), args.fingerprint)
+            print(f"accepted {fingerprint(pinned.key)} as {printable(pinned.name)}'s key in team "
+                  f"{pinned.team}: records it signs are accepted from the next request on "
+                  "(their writer can send what was refused again: huddle sync --retry-dead)")
+            return 0
+        rows = book.listing(team)
+    finally:
+        book.close()
+    if not rows:
+        print(f"no keys pinned in {where}" + (f" for team {team}" if team else ""))
+    last = None
+    for row in rows:
+        if row.team != last:
+            print(f"team {row.team}")
+            last = row.team
+        label = f" ({printable(row.label)})" if row.label else ""
+        print(f"  {printable(row.name)}: {fingerprint(row.key)}  {row.how} {row.since}{label}")
+        if row.how == "waiting":
+            digits = fingerprint(row.key)[:11]
+            print(f"    once the team has compared it: huddle serve keys accept --team {row.team} "
+                  f"--member {shlex.quote(printable(row.name))} --fingerprint \"{digits}\"")
+    return 0

@@ -9,7 +9,8 @@ Every answer is JSON; every error is ``{"error": "<one line>", "status": N}``.
 Checks run in this order, so a bad request never touches the store:
 the path and method (404, 405), authentication (401 no token, 403 wrong
 token), size (413), JSON (400), the record itself — schema, fields, a real
-date, checksum, id and Idempotency-Key matching the path (422) — and only
+date, checksum, signature, id and Idempotency-Key matching the path (422),
+then its signer by the keys pinned for the team (422, keys.py) — and only
 then the write. Authentication is Starlette's AuthenticationMiddleware with
 a bearer-token backend, set on each route that needs a token (not on the
 whole app), so an unknown path or method is answered before any token is
@@ -246,6 +247,11 @@ def check_and_store(store: RecordStore, team: str, rid: str, raw: bytes, key: st
     if key is not None and key != wire.idempotency_key(record.id, record.version):
         raise ApiError(422, "Idempotency-Key must be the record's id and version (ID.VERSION)")
     try:
+        refusal = store.check(team, record)
+        if refusal is not None:
+            held = store.held(team, record.id, record.version)
+            if held is None or held.checksum != record.checksum:  # else a retry of what was stored
+                raise ApiError(422, refusal)
         stored = store.put(team, record, data)
     except StoreError as exc:  # the store, not the request, is at fault: worth a retry
         log.error("PUT %s: %s", rid, exc.message)

@@ -9,7 +9,8 @@ in parallel. The primary key (team, id, version) gives two concurrent PUTs of
 one version one winner; the other sees the winner's row once it commits. A
 PUT is acknowledged after its transaction commits (synchronous_commit).
 Schema migrations are numbered and applied once each by `huddle serve migrate`;
-the bearer tokens every process accepts are here too (pgtokens.py).
+the bearer tokens every process accepts are here too (pgtokens.py), and so
+are the members' keys pinned for each team (pgkeys.py).
 """
 
 from __future__ import annotations
@@ -23,7 +24,9 @@ import psycopg
 from psycopg_pool import ConnectionPool
 
 from huddle_tui.errors import ConfigError, StoreError
+from huddle_tui.server.keys import KeyBook
 from huddle_tui.server.orgreport import Answer
+from huddle_tui.server.pgkeys import PostgresKeys
 from huddle_tui.server.state import Stored
 from huddle_tui.server.store import REPORTED_KINDS, BadCursor, Page, answer_of
 from huddle_tui.storage import envelope
@@ -57,6 +60,32 @@ MIGRATIONS: tuple[str, ...] = (
         team text,
         created_at timestamptz not null default now()
     );
+    """,
+    # 3: members' keys pinned per team (keys.py): a key is one member's, one first key a member;
+    # keys refused as a second first key wait for the operator; teams whose stored keys were pinned.
+    """
+    create table huddle_keys (
+        team text not null,
+        member text not null,
+        name text not null,
+        key text not null,
+        how text not null check (how in ('first', 'linked', 'accepted')),
+        label text not null default '',
+        since text not null,
+        primary key (team, key)
+    );
+    create unique index huddle_keys_first on huddle_keys (team, member) where how = 'first';
+    create index huddle_keys_member on huddle_keys (team, member);
+    create table huddle_keys_waiting (
+        team text not null,
+        member text not null,
+        name text not null,
+        key text not null,
+        label text not null default '',
+        since text not null,
+        primary key (team, member, key)
+    );
+    create table huddle_keys_seeded (team text primary key);
     """,
 )
 LATEST = len(MIGRATIONS)
@@ -124,6 +153,19 @@ class PostgresRecords:
         self.pool: ConnectionPool[psycopg.Connection[Any]] = ConnectionPool(
             url, min_size=min_size, max_size=max_size, open=True, kwargs={"autocommit": True},
             timeout=30, name="huddle")
+        self.keys: KeyBook = PostgresKeys(self.pool.connection)
+
+    def check(self, team: str, record: Record) -> str | None:
+        """Check a record's signer by the team's pins (huddle_keys)."""
+        return self.keys.check(team, record)
+
+    def held(self, team: str, rid: str, version: int) -> Record | None:
+        """The stored version, if any."""
+        try:
+            with self.pool.connection() as conn:
+                return self._held(conn, (team, rid, version))
+        except psycopg.Error as exc:
+            raise StoreError(f"PostgreSQL: {type(exc).__name__}") from None
 
     def put(self, team: str, record: Record, data: bytes) -> Stored:
         """Insert a version once: a replay is a no-op, another body a conflict (one winner, any process).

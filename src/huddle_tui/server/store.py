@@ -4,7 +4,9 @@ Each store keeps records per team; a team's records, versions and cursor are
 its own. The folder store (the default, for a team or a small company) keeps
 the default team in the --shared folder itself, as the single-team server
 always has, and each other team in ``teams/NAME/`` under it; pgstore.py
-keeps them in PostgreSQL for more than one server process.
+keeps them in PostgreSQL for more than one server process. Each store also
+keeps the keys it has pinned for each team's members (keys.py) and checks a
+record's signer by them before it is stored.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ from pathlib import Path
 from typing import NamedTuple, Protocol
 
 from huddle_tui.rules.support import SIGNPOST_KIND
+from huddle_tui.server.keys import KeyBook, SqliteKeys, claim_of, keys_path
 from huddle_tui.server.orgreport import Answer
 from huddle_tui.server.state import ServerState, Stored
 from huddle_tui.server.tokens import DEFAULT_TEAM
@@ -38,6 +41,14 @@ class Page(NamedTuple):
 class RecordStore(Protocol):
     """What the API needs of a store (all methods are called from worker threads)."""
 
+    keys: KeyBook
+
+    def check(self, team: str, record: Record) -> str | None:
+        """None when the team's pinned keys allow the record (a key record pinned then), else why not."""
+
+    def held(self, team: str, rid: str, version: int) -> Record | None:
+        """The stored record of one version, if any (a refused retry of a stored version is a replay)."""
+
     def put(self, team: str, record: Record, data: bytes) -> Stored:
         """Store a version once: a replay is a no-op, another body for it a conflict."""
 
@@ -60,10 +71,11 @@ class RecordStore(Protocol):
 class FolderRecords:
     """Records in a folder, one ServerState (the folder store plus its index) per team."""
 
-    def __init__(self, root: Path, *, durable: bool = True) -> None:
-        """Open the default team's folder now, the others on first use."""
+    def __init__(self, root: Path, *, durable: bool = True, keys: Path | None = None) -> None:
+        """Open the default team's folder now, the others on first use; pins at `keys` (or the default)."""
         self.root = root
         self.durable = durable
+        self.keys: KeyBook = SqliteKeys(keys or keys_path(root))
         self._teams: dict[str, ServerState] = {}
         self._lock = threading.Lock()
         self.team(DEFAULT_TEAM)
@@ -73,12 +85,28 @@ class FolderRecords:
         return self.root if team == DEFAULT_TEAM else self.root / "teams" / team
 
     def team(self, team: str) -> ServerState:
-        """A team's state, opened (its folder made) on first use (only a token of the team gets here)."""
+        """A team's state, opened (its folder made) on first use (only a token of the team gets here).
+
+        Opening it pins the keys its folder's key records publish, by trust
+        on first use: records may reach the folder by other means than the
+        API (a team's share), and the folder's key records are the source.
+        """
         with self._lock:
             state = self._teams.get(team)
             if state is None:
-                state = self._teams[team] = ServerState(self.folder(team), durable=self.durable)
+                state = ServerState(self.folder(team), durable=self.durable)
+                self.keys.seed(team, filter(None, map(claim_of, state.log)))
+                self._teams[team] = state
             return state
+
+    def check(self, team: str, record: Record) -> str | None:
+        """Check a record's signer by the team's pins."""
+        self.team(team)
+        return self.keys.check(team, record)
+
+    def held(self, team: str, rid: str, version: int) -> Record | None:
+        """The stored version, from the team's index."""
+        return self.team(team).versions.get((rid, version))
 
     def put(self, team: str, record: Record, data: bytes) -> Stored:
         """Store a version in the team's folder."""
@@ -111,7 +139,8 @@ class FolderRecords:
         return self.root.is_dir()
 
     def close(self) -> None:
-        """Nothing to release."""
+        """Close the pins' file."""
+        self.keys.close()
 
 
 def answer_of(team: str, record: Record) -> Answer:
