@@ -506,10 +506,23 @@ def _pull_and_push(tree: WorkTree, branch: str, clock: Callable[[], float]) -> t
         return brought, True
     report = pushed.stdout.decode("utf-8", "replace")
     rejected = [line for line in report.splitlines() if line.startswith("!")]
-    if rejected and "[rejected]" in rejected[0]:  # a teammate pushed first: fetch, replay, push again
+    if rejected and _raced(rejected[0]):  # a teammate pushed first: fetch, replay, push again
         raise _Retry(f"{remote} still had newer commits", brought)
     reason = rejected[0].split("\t")[-1] if rejected else _first_error(pushed.stderr)
     raise GitStop(f"git push {remote}: {reason}", remote=True)
+
+
+def _raced(line: str) -> bool:
+    """Whether a push's porcelain line says a teammate's push won the race (so another round will do).
+
+    Not fast-forward ("[rejected]"), or the remote's ref locked or moved by
+    a push landing at the same moment; a hook's or a protected branch's
+    refusal is not a race, and is reported instead.
+    """
+    if "[rejected]" in line:
+        return True
+    races = ("failed to update ref", "failed to lock", "cannot lock ref", "incorrect old value")
+    return "[remote rejected]" in line and any(why in line for why in races)
 
 
 def _local_commits(tree: WorkTree, base: str, head: str) -> list[_Commit]:
