@@ -284,3 +284,20 @@ def test_a_caller_environment_never_points_git_elsewhere(tmp_path: Path,
     monkeypatch.delenv("GIT_INDEX_FILE")
     assert os.path.isdir(ana / ".git")
     assert git(ana, "status", "--porcelain") == ""
+
+
+def test_background_git_sync_is_off_unless_the_user_config_says_so(tmp_path: Path) -> None:
+    """`git_sync` is the person's own choice, in their own config: off by default, a boolean, kept on save."""
+    from huddle_tui.config.user import UserConfig, load_user_config, user_config_to_toml
+    from huddle_tui.errors import ConfigError
+
+    path = tmp_path / "config.toml"
+    path.write_text('me = "Ana"\n', encoding="utf-8")
+    assert load_user_config(path).git_sync is False
+    assert "git_sync" not in user_config_to_toml(UserConfig(me="Ana"))
+    path.write_text('me = "Ana"\ngit_sync = true\n', encoding="utf-8")
+    assert load_user_config(path).git_sync is True
+    assert user_config_to_toml(load_user_config(path))["git_sync"] is True
+    path.write_text('git_sync = "yes"\n', encoding="utf-8")
+    with pytest.raises(ConfigError, match="git_sync"):
+        load_user_config(path)
