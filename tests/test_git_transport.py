@@ -301,3 +301,34 @@ def test_background_git_sync_is_off_unless_the_user_config_says_so(tmp_path: Pat
     path.write_text('git_sync = "yes"\n', encoding="utf-8")
     with pytest.raises(ConfigError, match="git_sync"):
         load_user_config(path)
+
+
+def test_the_same_record_written_on_two_machines_is_pushed_once(tmp_path: Path) -> None:
+    """Two machines make the same file (a week's pairs round, say): the replay leaves the copy out."""
+    remote = team_remote(tmp_path)
+    ana, ben = clone(remote, tmp_path / "ana"), clone(remote, tmp_path / "ben")
+    same = put_record(ana, "Chen", rid="5a3c8f4e-0000-5000-8000-000000000001")
+    assert put_record(ben, "Chen", rid="5a3c8f4e-0000-5000-8000-000000000001") == same
+    mine = put_record(ben, "Ben")
+    assert gitsync.sync(tree_of(ana)).pushed
+    assert gitsync.sync(tree_of(ben), pull=False).commits == 1  # both files, committed before the pull
+
+    report = gitsync.sync(tree_of(ben))
+
+    assert report.ok and report.pushed and report.pulled == 0
+    assert [c[4] for c in commits(remote)[:2]] == [[mine], [same]]
+    assert_neutral(remote)
+
+
+def test_a_detached_head_gets_no_commit(tmp_path: Path) -> None:
+    """Not on a branch: one line saying so, and nothing committed where no branch would keep it."""
+    remote = team_remote(tmp_path)
+    ana = clone(remote, tmp_path / "ana")
+    git(ana, "checkout", "-q", "--detach")
+    head = git(ana, "rev-parse", "HEAD")
+    put_record(ana, "Ana")
+
+    report = gitsync.sync(tree_of(ana))
+
+    assert report.stopped == "folder" and "detached HEAD" in (report.problem or "") and report.committed == 0
+    assert git(ana, "rev-parse", "HEAD") == head

@@ -198,9 +198,9 @@ def sync(tree: WorkTree, *, pull: bool = True, attempts: int = ATTEMPTS, lock_wa
             _refuse_unfinished(tree)
             while True:
                 rounds += 1
+                branch = _branch(tree)  # first: a detached HEAD gets no commit
                 files, made = _commit_new(tree, clock)
                 committed, commits = committed + files, commits + made
-                branch = _branch(tree)
                 upstream = _upstream_name(tree, branch)
                 if not pull or upstream is None or stop():
                     break
@@ -579,11 +579,7 @@ def _replay(tree: WorkTree, base: str, ours: list[_Commit], clock: Callable[[], 
     tip = base
     for commit in ours:
         entries, _ = _added_records(tree, commit)
-        listed = _out(tree, "ls-tree", "-z", "--full-tree", tip, "--", *(e.path for e in entries))
-        there = {}
-        for line in filter(None, listed.split("\0")):
-            meta, path = line.split("\t", 1)
-            there[path] = meta.split(" ")[2]
+        there = _blobs(tree, tip, [e.path for e in entries])
         clash = [e.path for e in entries if e.path in there and there[e.path] != e.blob]
         if clash:
             raise GitStop(f"{clash[0]}: the team's branch has another file by this name; "
@@ -599,6 +595,14 @@ def _replay(tree: WorkTree, base: str, ours: list[_Commit], clock: Callable[[], 
         dates = {"GIT_AUTHOR_DATE": f"@{commit.author_time} +0000", "GIT_COMMITTER_DATE": _midnight(clock)}
         tip = _out(tree, "commit-tree", "--no-gpg-sign", "-p", tip, "-m", MESSAGE, new_tree, env=dates)
     return tip
+
+
+def _blobs(tree: WorkTree, commit: str, paths: list[str]) -> dict[str, str]:
+    """The blob each of `paths` has in `commit`, for those it has (asked on stdin: any number of paths)."""
+    asked = "".join(f"{commit}:{path}\n" for path in paths).encode("utf-8", "surrogateescape")
+    answers = _out(tree, "cat-file", "--batch-check=%(objectname) %(objecttype)", input=asked).split("\n")
+    return {path: answer.split(" ")[0] for path, answer in zip(paths, answers, strict=False)
+            if answer.endswith(" blob")}
 
 
 def _move(tree: WorkTree, head: str, target: str) -> int:
