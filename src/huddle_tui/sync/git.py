@@ -15,9 +15,9 @@ records as neutral as the files are:
   00:00:00 UTC of its day, with the message "huddle records", not signed,
   with no hook run: the history says which files arrived on which day, not
   who wrote them nor when in the day. A commit holds what this machine had
-  new when it synced (a batch, never one check-in on its own by design);
-  released anonymous answers get a commit of their own, never one with this
-  machine's named records.
+  new when it synced, as one batch (commits are made by a sync, never by a
+  check-in); released anonymous answers get a commit of their own, never
+  one with this machine's named records.
 - "Pull with rebase" replays huddle's own unpushed commits on top of the
   team's branch with git plumbing (a temp index, `commit-tree`), then moves
   the work tree with a two-way `read-tree -m -u`: our record files never
