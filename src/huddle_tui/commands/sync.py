@@ -7,6 +7,13 @@ stays in the outbox.
 It is also the plain write path for what reads leave alone: this machine's
 held-back anonymous answers that are now safe (k = 3) go to the shared folder
 here, even for a team whose only sync is the shared folder itself.
+
+When the shared folder is a git work tree (one whose commits hold its
+huddle.toml), it is the one command that runs git (sync/git.py): it commits
+huddle's new record files as "huddle", pulls with rebase and pushes, so the
+team needs no person running git. A stop that needs a person in the folder
+(their own edit the team's branch also changed, say) is one line naming the
+file and exit 4; a remote that cannot be reached, or still refuses, exit 6.
 """
 
 from __future__ import annotations
@@ -14,11 +21,15 @@ from __future__ import annotations
 import argparse
 import sys
 import time
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from huddle_tui.commands.common import add_json_flag, emit_json
 from huddle_tui.errors import ExitCode, UsageError
 from huddle_tui.text import printable
+
+if TYPE_CHECKING:
+    from huddle_tui.config.team import TeamConfig
+    from huddle_tui.sync.git import GitReport
 
 
 def configure(p: argparse.ArgumentParser) -> None:
@@ -27,7 +38,8 @@ def configure(p: argparse.ArgumentParser) -> None:
                    help="only show pending, sent and dead-letter counts with the last error (writes nothing)")
     p.add_argument("--retry-dead", action="store_true",
                    help="put dead-letter items back in the queue (after fixing the cause), then sync")
-    p.add_argument("--no-pull", action="store_true", help="send only; do not pull teammates' records")
+    p.add_argument("--no-pull", action="store_true",
+                   help="send only; do not pull teammates' records (a git work tree: commit only)")
     p.add_argument("--wait", type=float, default=0.0, metavar="SECONDS",
                    help="keep retrying through backoff for up to this long (default: one attempt)")
     add_json_flag(p)
@@ -56,7 +68,8 @@ def run(args: argparse.Namespace) -> int:
     # Held-back anonymous answers now safe go out with this sync (before it, so they are sent too).
     released = open_journal(team).release_pending()
     if not team.endpoints:
-        return _nothing(released, args.json)
+        git = _git(team, pull=not args.no_pull)
+        return _git_exit(git, _nothing(released, args.json, git))
     revived = 0
     if args.retry_dead:
         with Outbox() as outbox:
@@ -64,9 +77,11 @@ def run(args: argparse.Namespace) -> int:
     from huddle_tui.sync.engine import sync_once
 
     report = sync_once(team, pull=not args.no_pull, force=True, wait=args.wait, user=user)
+    git = _git(team, pull=not args.no_pull)  # after the pull: records an endpoint brought go to git too
     rows = [r._asdict() for r in report.endpoints]
     if args.json:
-        emit_json({"ok": report.ok, "revived": revived, "released": released, "endpoints": rows})
+        emit_json({"ok": report.ok and (git is None or git.ok), "revived": revived, "released": released,
+                   "endpoints": rows, **_git_json(git)})
     else:
         _say_released(released)
         if revived:
@@ -79,17 +94,51 @@ def run(args: argparse.Namespace) -> int:
             print(f"{printable(r.label)}: {r.sent} sent, {r.pending} pending, {r.dead_total} dead{pulled}")
             if r.error:
                 print(f"  last error: {printable(r.error)}")
-    return 0 if report.ok else int(ExitCode.ENDPOINT)
+        _say_git(git)
+    return _git_exit(git, 0 if report.ok else int(ExitCode.ENDPOINT))
 
 
-def _nothing(released: int, as_json: bool) -> int:
-    """Say calmly that there is no endpoint to sync with (and what was released to the folder)."""
+def _nothing(released: int, as_json: bool, git: GitReport | None = None) -> int:
+    """Say calmly that there is no endpoint to sync with (and what was released to the folder, and git)."""
     if as_json:
-        emit_json({"ok": True, "revived": 0, "released": released, "endpoints": []})
+        emit_json({"ok": git is None or git.ok, "revived": 0, "released": released, "endpoints": [],
+                   **_git_json(git)})
     else:
         _say_released(released)
         print("No endpoints in huddle.toml: nothing to send (the shared folder is the sync).")
+        _say_git(git)
     return 0
+
+
+def _git(team: TeamConfig, *, pull: bool) -> GitReport | None:
+    """Run the git round when the shared folder is a git work tree; None (nothing done) otherwise."""
+    from huddle_tui.sync.git import find_work_tree, sync
+
+    tree = find_work_tree(team.shared_dir)
+    return None if tree is None else sync(tree, pull=pull)
+
+
+def _git_json(git: GitReport | None) -> dict[str, Any]:
+    """The "git" key of --json, only when git ran (so a folder without git reports as it always did)."""
+    return {} if git is None else {"git": git.as_json()}
+
+
+def _say_git(git: GitReport | None) -> None:
+    """One line of what git did; what stopped it goes to stderr as its own line, naming the file."""
+    if git is None:
+        return
+    print(printable(git.line()))
+    if git.problem:
+        sys.stderr.write(printable(f"huddle: {git.problem}") + "\n")
+
+
+def _git_exit(git: GitReport | None, code: int) -> int:
+    """The exit code with git's say: 6 when the remote failed, else 4 (a person must act in the folder)."""
+    if git is None or git.ok:
+        return code
+    if git.stopped == "remote":
+        return code or int(ExitCode.ENDPOINT)
+    return int(ExitCode.STORE)
 
 
 def _say_released(released: int) -> None:

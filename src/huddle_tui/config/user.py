@@ -64,9 +64,10 @@ class UserConfig(NamedTuple):
     trusted: tuple[Approval, ...] = ()
     allow_http: tuple[str, ...] = ()
     support: tuple[SupportResource, ...] = ()
+    git_sync: bool = False  # the app commits, pulls and pushes a git-backed shared folder in the background
 
 
-USER_KEYS = {"me", "shared", "theme", "bell", "allow_http", "trusted_endpoints", "support"}
+USER_KEYS = {"me", "shared", "theme", "bell", "allow_http", "trusted_endpoints", "support", "git_sync"}
 APPROVAL_KEYS = {"name", "url", "format", "token_env", "token_file", "ca_bundle", "ca_sha256"}
 SHA256_HEX = frozenset("0123456789abcdef")
 
@@ -93,6 +94,7 @@ def load_user_config(path: Path | None = None) -> UserConfig:
         trusted=tuple(_read_approval(r, a, i) for i, a in enumerate(r.array(data, "trusted_endpoints", ""))),
         allow_http=tuple(h.strip().lower() for h in hosts),
         support=read_support(r, data),
+        git_sync=r.bool_(data, "git_sync", "", False),
     )
 
 
@@ -176,4 +178,6 @@ def user_config_to_toml(user: UserConfig) -> dict[str, Any]:
         doc["trusted_endpoints"] = [_drop_none(a._asdict()) for a in user.trusted]
     if user.support:
         doc["support"] = [s._asdict() for s in user.support]
+    if user.git_sync:  # only when chosen: the person turned it on, and may turn it off by deleting the line
+        doc["git_sync"] = True
     return doc

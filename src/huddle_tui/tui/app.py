@@ -40,6 +40,7 @@ if TYPE_CHECKING:
     from huddle_tui.tui.messages import IoFailed, SavesPending, SyncStatus
 
 SYNC_EVERY_S = 30.0
+GIT_SYNC_EVERY_S = 120.0  # a git-backed folder, if the user config asks: each round fetches
 START_ENV = "HUDDLE_TUI_START"  # "round": open straight into the round (for benchmarks)
 Work = Callable[[], Message]
 STAY, QUIT_ANYWAY = "Stay: retry the saves now", "Quit and lose them"
@@ -77,6 +78,7 @@ class HuddleApp(App[int]):
         self._themes_pending = False
         self.huddle_themes: list[str] = []
         self._endpoint_text = "sync status not known yet" if team.endpoints else ""
+        self._git_text = ""
         self._use_themes(theme or user.theme or team.theme)
         self.set_reactive(HuddleApp.sync_text, self._status())
 
@@ -180,6 +182,9 @@ class HuddleApp(App[int]):
         if self.team.endpoints:
             self.set_interval(SYNC_EVERY_S, self.sync_now)
             self.sync_now()
+        if self.user.git_sync:
+            self.set_interval(GIT_SYNC_EVERY_S, self.git_sync_now)
+            self.git_sync_now()
 
     def sync_now(self) -> None:
         """Send the outbox and pull in a background thread; the result arrives as SyncStatus."""
@@ -197,6 +202,27 @@ class HuddleApp(App[int]):
             self.post_message(SyncStatus(f"not synced ({type(exc).__name__}); will retry"))
             return
         self.post_message(SyncStatus(status_line(report)))
+
+    def git_sync_now(self) -> None:
+        """Commit, pull and push a git-backed shared folder in a thread (user config `git_sync`)."""
+        self.run_worker(self._git_sync, thread=True, group="git", exit_on_error=False)
+
+    def _git_sync(self) -> None:
+        """In a worker: one git round (sync/git.py), told to the status bar in one line."""
+        from huddle_tui.sync.git import background_sync
+
+        worker = get_current_worker()
+        try:
+            line = background_sync(self.team.shared_dir, stop=lambda: worker.is_cancelled)
+        except Exception as exc:  # the round must go on whatever git does
+            line = f"not synced ({type(exc).__name__}); will retry"
+        if line is not None and not worker.is_cancelled:
+            self.call_from_thread(self._git_synced, line)
+
+    def _git_synced(self, line: str) -> None:
+        """Show what the last git round did (the status bar names the shared folder, then git)."""
+        self._git_text = line
+        self.sync_text = self._status()
 
     # ------------------------------------------------------------ IO
 
@@ -250,6 +276,8 @@ class HuddleApp(App[int]):
             line = f"{self.unsaved} not saved yet (retrying) · {line}"
         if self._endpoint_text:
             line += f" · endpoint: {self._endpoint_text}"
+        if self._git_text:
+            line += f" · git: {self._git_text}"
         return line
 
     async def action_quit(self) -> None:
