@@ -8,7 +8,7 @@ from pathlib import Path
 
 from huddle_tui.commands.common import add_json_flag, emit_json, open_context
 from huddle_tui.config.team import Endpoint, TeamConfig
-from huddle_tui.config.user import UserConfig
+from huddle_tui.config.user import UserConfig, who_am_i
 from huddle_tui.errors import ConfigError, ExitCode, HuddleError
 from huddle_tui.storage.fileio import make_private_dir, temp_path_for
 from huddle_tui.storage.folder import History, clean_own_temp_files
@@ -69,7 +69,16 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _me(team: TeamConfig, user: UserConfig) -> Check:
-    """Whether the user config's `me` names a member: `huddle checkin` without --member needs it."""
+    """Whether the user config's `me` names a member: `huddle checkin` without --member needs it.
+
+    A demo team names this machine's member in its keyring instead (`huddle
+    demo` makes whoever runs it one of its members), which is no problem.
+    """
+    if team.path is not None and (not user.me or team.member(user.me) is None):
+        here = who_am_i(user, team)
+        member = team.member(here) if here else None
+        if member is not None:
+            return Check("me", True, f"{member.name} (this machine's member in this folder: `huddle demo`)")
     if not user.me:
         return Check("me", True, "not set: give --member to `huddle checkin`",
                      "run `huddle init --shared DIR --me NAME` to set it")
