@@ -283,3 +283,19 @@ def test_three_signed_placeholders_release_the_answers_in_a_later_session(team: 
     assert candidates(team, envelope_date(), day) == 3 and releasable(team, envelope_date(), day)
     summary = reader.summary(envelope_date())
     assert summary.anonymous_count == 3
+
+
+def test_only_a_strict_base64url_signature_of_the_exact_body_verifies() -> None:
+    """Every other spelling of a signature or key is refused, the keys decoded once or not yet."""
+    from huddle_tui.storage.signature import verify
+
+    key = SigningKey(new_seed())
+    body = b'{"kind":"checkin"}'
+    sig = key.sign(body)
+    assert verify(key.public, sig, body) and verify(key.public, sig, body)  # decoded, then cached
+    assert not verify(key.public, sig, body + b" ")
+    for bad in (sig[:-1] + "+", sig[:-1] + "/", sig[:-2] + "==", sig[:40] + " " + sig[41:], sig[:-1],
+                sig + "A", "é" * 86, ""):
+        assert not verify(key.public, bad, body), bad
+    for bad_key in (key.public[:-1] + "/", key.public[:-1], key.public + "A", "é" * 43):
+        assert not verify(bad_key, sig, body), bad_key
