@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import ast
 import json
+import os
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -88,7 +90,73 @@ def test_the_lobby_paints_before_the_store_is_imported() -> None:
             "from huddle_tui.model.huddle import Today\n"
             "later = ('huddle_tui.journal', 'huddle_tui.storage.folder', 'huddle_tui.rules.report', 'json',\n"
             "         'huddle_tui.tui.messages', 'huddle_tui.tui.widgets.followups',\n"
-            "         'huddle_tui.tui.widgets.pairs_line')\n"
+            "         'huddle_tui.tui.widgets.pairs_line', 'nacl', 'huddle_tui.storage.signature')\n"
             "print(repr([m for m in later if m in sys.modules]))\n")
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert ast.literal_eval(result.stdout) == []
+
+
+@pytest.fixture
+def signed_demo(tmp_path: Path) -> Path:
+    """A signed demo history whose runner is Ana, its index and kept answers warm: its huddle.toml.
+
+    The folders and the keyring are dated back first (one changed within the
+    last seconds is read before it is trusted), then everything is read once.
+    """
+    from huddle_tui.demo import You, generate
+    from huddle_tui.storage.localkey import signing_key_path
+    from huddle_tui.storage.signature import load_machine_key
+    from tests.conftest import run_huddle, settle_folders
+
+    folder = tmp_path / "demo"
+    folder.mkdir()
+    generate(folder, members=6, years=0.5, you=You(None, load_machine_key(signing_key_path())))
+    settle_folders(folder)
+    from huddle_tui.storage.keyring import keyring_path
+
+    hour_ago = time.time() - 3600  # the keyring the demo wrote is part of what kept answers depend on
+    os.utime(keyring_path(folder), (hour_ago, hour_ago))
+    env = {"HUDDLE_CONFIG": str(folder / "huddle.toml")}
+    for argv in (["export"], ["next", "--json"]):
+        warmed = run_huddle(*argv, env=env)
+        assert warmed.returncode == 0, warmed.stderr
+    return folder / "huddle.toml"
+
+
+def _fresh(code: str, config: Path) -> object:
+    """What a fresh interpreter prints (as a Python literal) after running `code` on a team."""
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
+                            env={**os.environ, "HUDDLE_CONFIG": str(config)})
+    return ast.literal_eval(result.stdout.strip().splitlines()[-1])
+
+
+def test_a_warm_next_and_a_warm_read_of_a_signed_history_never_import_nacl(signed_demo: Path) -> None:
+    """Signatures are verified once, when a file is first read: the index's answers need no PyNaCl."""
+    code = ("import sys, io, contextlib\n"
+            "from huddle_tui.cli import main\n"
+            "with contextlib.redirect_stdout(io.StringIO()): rc = main(['next', '--json'])\n"
+            "print(repr([rc, 'nacl' in sys.modules]))\n")
+    assert _fresh(code, signed_demo) == [0, False]
+    code = ("import sys\n"
+            "from huddle_tui.config.user import load_team, load_user_config, who_am_i\n"
+            "from huddle_tui.journal import open_journal\n"
+            "team = load_team()\n"
+            "journal = open_journal(team)\n"
+            "history = journal.read()\n"
+            "signed = all(r.signer for r in history.records.values())\n"
+            "print(repr([journal.me, len(history.records) > 100, signed, len(history.problems),\n"
+            "            'nacl' in sys.modules]))\n")
+    assert _fresh(code, signed_demo) == ["Ana", True, True, 0, False]
+
+
+def test_the_lobbys_first_frame_of_a_signed_history_never_imports_nacl(signed_demo: Path) -> None:
+    """The lobby paints today's kept plan of a signed demo without PyNaCl (or the store) loaded."""
+    code = ("import sys\n"
+            "from huddle_tui.config.user import load_team, load_user_config\n"
+            "from huddle_tui.tui.app import HuddleApp\n"
+            "app = HuddleApp(load_team(), load_user_config())\n"
+            "today = app.kept_today()\n"
+            "print(repr([today is not None,\n"
+            "            [m for m in ('nacl', 'huddle_tui.journal', 'huddle_tui.storage.folder')\n"
+            "             if m in sys.modules]]))\n")
+    assert _fresh(code, signed_demo) == [True, []]

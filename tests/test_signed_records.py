@@ -322,3 +322,19 @@ def test_a_ghost_added_to_huddle_toml_counts_for_nothing_until_confirmed(team: T
     assert candidates(grown, envelope_date(), checkins) == 1
     later = home(grown, tmp_path, "Ana")
     assert later.release_pending() == 0  # Ana's own machine has never seen the ghosts either
+
+
+def test_only_a_strict_base64url_signature_of_the_exact_body_verifies() -> None:
+    """Every other spelling of a signature or key is refused, the keys decoded once or not yet."""
+    from huddle_tui.storage.signature import verify
+
+    key = SigningKey(new_seed())
+    body = b'{"kind":"checkin"}'
+    sig = key.sign(body)
+    assert verify(key.public, sig, body) and verify(key.public, sig, body)  # decoded, then cached
+    assert not verify(key.public, sig, body + b" ")
+    for bad in (sig[:-1] + "+", sig[:-1] + "/", sig[:-2] + "==", sig[:40] + " " + sig[41:], sig[:-1],
+                sig + "A", "é" * 86, ""):
+        assert not verify(key.public, bad, body), bad
+    for bad_key in (key.public[:-1] + "/", key.public[:-1], key.public + "A", "é" * 43):
+        assert not verify(bad_key, sig, body), bad_key

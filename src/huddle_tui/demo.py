@@ -4,23 +4,36 @@ Moods drift week by week around each person's baseline, with team-wide crunch
 periods; people skip days, take holidays (away ranges in the config), join
 part-way, raise concerns and blockers with follow-ups, and now and then hand
 the facilitator role over. The same seed gives the same folder.
+
+The history is signed as a team's is (storage/signature.py): each synthetic
+member has a key derived from the seed, published as a `key` record dated
+the history's first day, and signs their own records; the facilitator signs
+the day's huddle and handoff; an anonymous answer is signed by a one-time key
+its id is bound to. So any reader sees all of it as its members' own. The
+person running the demo becomes one of its members on their machine: their
+own key is linked as that member's in the history, and this machine's
+keyring for the folder pins every demo key and names that member as `me`.
 """
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import math
 import random
 from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
+from typing import NamedTuple
 
 from huddle_tui import paths
 from huddle_tui.config.team import AwayRange, Member, TeamConfig, team_config_to_toml, write_toml
 from huddle_tui.model.checkin import CheckIn, Concern, FollowUp
 from huddle_tui.model.huddle import Handoff, Huddle, Turn
-from huddle_tui.model.ids import named_id, random_id
+from huddle_tui.model.ids import as_uuid, named_id
 from huddle_tui.rules.rotation import Held, plan_for, still_counted
 from huddle_tui.storage.batch import HistoryWriter, remove_unfinished
+from huddle_tui.storage.signature import SigningKey, anonymous_key, id_for_key
 
 NAMES = ["Ana", "Ben", "Chen", "Dara", "Emeka", "Fatima", "Gus", "Hana", "Ilya", "Jo",
          "Kofi", "Lena", "Mateo", "Nia", "Omar", "Priya", "Quinn", "Rosa", "Sami", "Tariq",
@@ -38,6 +51,55 @@ CONCERNS = [("blocker", "waiting on access to the staging database"),
             ("support", "would like to talk through the on-call load"),
             ("concern", "unclear priorities between the two projects")]
 Progress = Callable[[int, int], None]
+KEY_LABEL = "demo"  # the label of each synthetic member's published key
+
+
+class You(NamedTuple):
+    """The person running the demo: the member they would be, and their own machine's key.
+
+    `wanted` is their user config's `me`: when the demo's roster has that
+    name they are that member, otherwise its first. `data_dir` holds their
+    keyring (None: the user data folder).
+    """
+
+    wanted: str | None
+    key: SigningKey
+    data_dir: Path | None = None
+
+
+class Signers:
+    """Each synthetic member's signing key and anonymity secret, derived from the demo's seed.
+
+    A demo is synthetic, so its keys may be as reproducible as its moods:
+    the same seed gives the same keys, the same signatures and the same files.
+    """
+
+    def __init__(self, team: TeamConfig, seed: int) -> None:
+        """Derive every member's key and secret (one Ed25519 key pair each)."""
+        self.keys: dict[str, SigningKey] = {}
+        self._secrets: dict[str, bytes] = {}
+        for m in team.members:
+            self.keys[m.name] = SigningKey(_derived(f"huddle demo key\x1f{seed}\x1f{m.name}"))
+            self._secrets[m.name] = _derived(f"huddle demo anonymity\x1f{seed}\x1f{m.name}")
+
+    def anonymous(self, member: str, iso: str) -> tuple[str, SigningKey]:
+        """The id and one-time key of a member's anonymous answer for a date.
+
+        Derived as journal.py derives a released answer's (`_anonymous_id`,
+        `_anonymous_signer`, `_released_id`), with the member's synthetic
+        secret in place of a machine's: the id is bound to the key, so only
+        its holder could ever write another version.
+        """
+        secret = self._secrets[member]
+        private_id = as_uuid(hmac.new(secret, f"{member.casefold()}\x1f{iso}".encode(),
+                                      hashlib.sha256).digest(), 4)
+        key = anonymous_key(secret, f"checkin\x1f{private_id}")
+        return id_for_key(key.public), key
+
+
+def _derived(material: str) -> bytes:
+    """32 bytes derived from some text: a synthetic member's key seed or anonymity secret."""
+    return hashlib.sha256(material.encode()).digest()
 
 
 def workdays(start: date, end: date) -> list[date]:
@@ -72,23 +134,80 @@ def make_team(folder: Path, members: int, years: float, today: date, rng: random
 
 
 def generate(folder: Path, members: int = 8, years: float = 1.0, seed: int = 7,
-             today: date | None = None, progress: Progress | None = None) -> TeamConfig:
-    """Write a demo team's huddle.toml and its history into `folder`."""
+             today: date | None = None, progress: Progress | None = None,
+             you: You | None = None) -> TeamConfig:
+    """Write a demo team's huddle.toml and its signed history into `folder`.
+
+    With `you`, the person running it becomes one of its members on this
+    machine (see `You` and `_adopt`).
+    """
     rng = random.Random(seed)
     today = today or date.today()
     team = make_team(folder, members, years, today, rng)
+    signers = Signers(team, seed)
     remove_unfinished(folder)  # what a crashed run left
-    clock = [datetime.now(UTC)]
+    start = today - timedelta(days=round(365 * years))
+    clock = [datetime(start.year, start.month, start.day, 8, 0, tzinfo=UTC)]
     with HistoryWriter(folder, now=lambda: clock[0]) as store:
-        _history(store, team, years, today, rng, clock, progress)
+        member = _keys(store, team, signers, start, you)
+        _history(store, team, signers, years, today, rng, clock, progress)
+        if you is not None and member is not None:
+            _adopt(team, signers, you, member)
         # The config goes in just before the history appears whole: a crash between the two
         # leaves a team with no history, which `huddle demo` makes again, never half a history.
         write_toml(folder / paths.TEAM_CONFIG_NAME, team_config_to_toml(team))
     return team
 
 
-def _history(store: HistoryWriter, team: TeamConfig, years: float, today: date, rng: random.Random,
-             clock: list[datetime], progress: Progress | None) -> None:
+def _keys(store: HistoryWriter, team: TeamConfig, signers: Signers, start: date,
+          you: You | None) -> str | None:
+    """Publish every member's key on the history's first day, and link `you`'s key as one member's.
+
+    Each key record is signed by its own key (a first key, as `huddle init`
+    publishes one); `you`'s is signed by the member's demo key (a second
+    machine linked by the first, as `huddle keys link` does), so every
+    reader trusts it as that member's with nothing to confirm. Returns that
+    member's name (None without `you`).
+    """
+    iso = start.isoformat()
+    for name, key in signers.keys.items():
+        store.save("key", named_id("key", key.public), iso,
+                   {"member": name, "key": key.public, "label": KEY_LABEL}, version=1, key=key)
+    if you is None or not team.members:
+        return None
+    found = team.member(you.wanted) if you.wanted else None
+    member = (found or team.members[0]).name
+    import socket
+
+    demo_key = signers.keys[member]
+    store.save("key", named_id("key", you.key.public, demo_key.public), iso,
+               {"member": member, "key": you.key.public, "label": socket.gethostname()[:80]},
+               version=1, key=demo_key)
+    return member
+
+
+def _adopt(team: TeamConfig, signers: Signers, you: You, member: str) -> None:
+    """Make this machine `member`'s in the demo: every demo key pinned, its own key too, `me` named.
+
+    Pinned rather than trusted on first use: this machine made the keys, so
+    there is nothing to compare, and its own key pinned as `member`'s would
+    otherwise make `member`'s first demo key wait for confirmation.
+    """
+    from huddle_tui.storage.keyring import Keyring
+
+    ring = Keyring.for_folder(team.shared_dir, you.data_dir)
+    for name, key in signers.keys.items():
+        ring.pin(name, key.public)
+    ring.pin(member, you.key.public)
+    if you.key.public not in ring.published:
+        ring.published.append(you.key.public)
+    ring.acknowledge(sorted(m.name.casefold() for m in team.members))
+    ring.me = member
+    ring.save()
+
+
+def _history(store: HistoryWriter, team: TeamConfig, signers: Signers, years: float, today: date,
+             rng: random.Random, clock: list[datetime], progress: Progress | None) -> None:
     """Every working day's check-ins and huddle, from `years` ago to today."""
     days = workdays(today - timedelta(days=round(365 * years)), today)
     baseline = {m.name: rng.uniform(3.0, 4.2) for m in team.members}
@@ -110,17 +229,18 @@ def _history(store: HistoryWriter, team: TeamConfig, years: float, today: date, 
             if rng.random() < 0.08:
                 continue
             mood = round(baseline[m.name] + drift[m.name] + wave + rng.gauss(0, 0.45))
-            _save_checkin(store, rng, m.name, iso, max(1, min(5, mood)), team, anonymous_ok=not is_today)
+            _save_checkin(store, signers, rng, m.name, iso, max(1, min(5, mood)), team,
+                          anonymous_ok=not is_today)
             clock[0] += timedelta(seconds=rng.randrange(5, 90))
         if not is_today and present:
-            _save_huddle(store, rng, team, day, huddles, handoffs)
+            _save_huddle(store, signers, rng, team, day, huddles, handoffs)
         if progress is not None:
             progress(n + 1, len(days))
 
 
-def _save_checkin(store: HistoryWriter, rng: random.Random, member: str, iso: str, mood: int,
-                  team: TeamConfig, anonymous_ok: bool = True) -> None:
-    """One synthetic check-in, sometimes anonymous, sometimes with a concern."""
+def _save_checkin(store: HistoryWriter, signers: Signers, rng: random.Random, member: str, iso: str,
+                  mood: int, team: TeamConfig, anonymous_ok: bool = True) -> None:
+    """One synthetic check-in signed by its member, sometimes anonymous, sometimes with a concern."""
     concerns: list[Concern] = []
     if rng.random() < 0.12 or (mood <= 2 and rng.random() < 0.5):
         kind, text = rng.choice(CONCERNS)
@@ -134,14 +254,16 @@ def _save_checkin(store: HistoryWriter, rng: random.Random, member: str, iso: st
                       source="demo")
     named = checkin.placeholder() if anonymous else checkin
     # Every demo record is written once: version 1, without listing a month folder per file.
-    store.save("checkin", named_id("checkin", member, iso), iso, named.to_payload(), version=1)
+    store.save("checkin", named_id("checkin", member, iso), iso, named.to_payload(), version=1,
+               key=signers.keys[member])
     if anonymous:  # the answer itself, with no author and an id nothing links to the member
-        store.save("checkin", random_id(), iso, checkin.to_payload(), anonymous=True, version=1)
+        rid, key = signers.anonymous(member, iso)
+        store.save("checkin", rid, iso, checkin.to_payload(), anonymous=True, version=1, key=key)
 
 
-def _save_huddle(store: HistoryWriter, rng: random.Random, team: TeamConfig, day: date,
+def _save_huddle(store: HistoryWriter, signers: Signers, rng: random.Random, team: TeamConfig, day: date,
                  huddles: list[Held], handoffs: list[Handoff]) -> None:
-    """One held huddle, following the rotation (and now and then a handoff)."""
+    """One held huddle, following the rotation (and now and then a handoff), signed by its facilitator."""
     iso = day.isoformat()
     huddles[:] = still_counted(team, day, huddles)  # a day's plan costs the team, not the history
     plan = plan_for(team, day, huddles, handoffs)
@@ -152,7 +274,8 @@ def _save_huddle(store: HistoryWriter, rng: random.Random, team: TeamConfig, day
         handoff = Handoff(iso, plan.facilitator, other, rng.choice(
             ("on a customer call", "feeling under the weather", "wants to practise facilitating")))
         handoffs.append(handoff)
-        store.save("handoff", named_id("handoff", team.name, iso), iso, handoff.to_payload(), version=1)
+        store.save("handoff", named_id("handoff", team.name, iso), iso, handoff.to_payload(), version=1,
+                   key=signers.keys[plan.facilitator])
         plan = plan_for(team, day, huddles, handoffs)
     left = team.round_seconds
     turns = []
@@ -165,4 +288,5 @@ def _save_huddle(store: HistoryWriter, rng: random.Random, team: TeamConfig, day
     huddle = Huddle(iso, plan.facilitator or "", plan.order, tuple(turns), team.round_seconds,
                     f"{iso}T09:00:00Z", f"{iso}T09:0{min(9, int(sum(t.spoken_s for t in turns) // 60))}:00Z")
     huddles.append(Held(iso, huddle.facilitator, huddle.order))
-    store.save("huddle", named_id("huddle", team.name, iso), iso, huddle.to_payload(), version=1)
+    store.save("huddle", named_id("huddle", team.name, iso), iso, huddle.to_payload(), version=1,
+               key=signers.keys[huddle.facilitator])

@@ -7,10 +7,14 @@ import sys
 from collections.abc import Callable
 from datetime import date
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from huddle_tui import paths
 from huddle_tui.errors import UsageError
 from huddle_tui.text import printable
+
+if TYPE_CHECKING:
+    from huddle_tui.demo import You
 
 
 def configure(p: argparse.ArgumentParser) -> None:
@@ -45,7 +49,7 @@ def run(args: argparse.Namespace) -> int:
         if left and not config.exists():
             raise UsageError(f"{folder} is not empty and holds no huddle.toml; pick another --shared")
         folder.mkdir(parents=True, exist_ok=True)
-        generate(folder, args.members, args.years, args.seed, progress=_progress())
+        generate(folder, args.members, args.years, args.seed, progress=_progress(), you=_you())
     team = load_team_config(config)
     if not args.no_tui:
         from huddle_tui.commands import app
@@ -71,6 +75,21 @@ def run(args: argparse.Namespace) -> int:
     print("\n" + printable(f"Demo folder: {folder}"))
     print(printable(f"Try: HUDDLE_CONFIG={config} huddle next"))
     return 0
+
+
+def _you() -> You:
+    """The person running the demo: their user config's `me` and this machine's signing key.
+
+    The key is made now if this machine has none yet (as `huddle init`
+    would): the demo links it as one of its members', so what they save in
+    the demo is signed and trusted like the rest of its history.
+    """
+    from huddle_tui.config.user import load_user_config
+    from huddle_tui.demo import You
+    from huddle_tui.storage.localkey import signing_key_path
+    from huddle_tui.storage.signature import load_machine_key
+
+    return You(load_user_config().me, load_machine_key(signing_key_path()))
 
 
 def _progress() -> Callable[[int, int], None] | None:

@@ -99,10 +99,19 @@ def _keys(journal: Journal) -> tuple[Check, list[dict[str, str]]]:
 
 
 def _me(team: TeamConfig, user: UserConfig) -> Check:
-    """Whether the user config's `me` names a member: `huddle checkin` without --member needs it."""
-    alone = who_am_i(user, team)
-    if not user.me and alone:
-        return Check("me", True, f"{alone}, the one member of this local team: records are signed")
+    """Whether the user config's `me` names a member: `huddle checkin` without --member needs it.
+
+    A demo team names this machine's member in its keyring instead (`huddle
+    demo` makes whoever runs it one of its members), and the one member of a
+    local team is whoever runs it: neither is a problem.
+    """
+    here = who_am_i(user, team)
+    if team.path is None and not user.me and here:
+        return Check("me", True, f"{here}, the one member of this local team: records are signed")
+    if team.path is not None and (not user.me or team.member(user.me) is None):
+        member = team.member(here) if here else None
+        if member is not None:
+            return Check("me", True, f"{member.name} (this machine's member in this folder: `huddle demo`)")
     if not user.me:
         return Check("me", True, "not set: give --member to `huddle checkin`; records from here are unsigned",
                      "run `huddle init --shared DIR --me NAME`: teammates set unsigned records aside")

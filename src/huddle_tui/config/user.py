@@ -139,7 +139,22 @@ def locate_team_config(explicit: str | None, user: UserConfig,
 
 
 def who_am_i(user: UserConfig, team: TeamConfig) -> str | None:
-    """Who is at this terminal: `me` from the user config, or the one member of a team of one."""
+    """Who is at this terminal in `team`.
+
+    `me` from the user config when it names one of the team's members; else
+    the member this machine's keyring names for the team's folder (a demo
+    team: `huddle demo` makes its runner one of its members there, whatever
+    the user config says); else `me` as given, or the one member of a team
+    of one. The keyring is local to this machine, so no teammate can set it.
+    """
+    if user.me and team.member(user.me) is not None:
+        return user.me
+    if team.path is not None:
+        from huddle_tui.storage.keyring import Keyring
+
+        here = Keyring.for_folder(team.shared_dir).me
+        if here is not None and team.member(here) is not None:
+            return here
     if user.me:
         return user.me
     return team.members[0].name if team.path is None and len(team.members) == 1 else None

@@ -33,6 +33,7 @@ from huddle_tui.errors import StoreError
 from huddle_tui.storage.envelope import Record
 from huddle_tui.storage.fileio import AT_FDS, check_no_links, open_folder
 from huddle_tui.storage.folder import FolderStore, utc_now
+from huddle_tui.storage.signature import SigningKey
 from huddle_tui.storage.stamps import RECORDS
 
 UNFINISHED_PREFIX = ".huddle-making-"
@@ -87,10 +88,13 @@ class HistoryWriter:
             theirs.close()
 
     def save(self, kind: str, record_id: str, day: str, payload: dict[str, Any], *,
-             anonymous: bool = False, version: int) -> Record:
-        """Queue one record's file under its own name (an anonymous one dated its day's midnight)."""
+             anonymous: bool = False, version: int, key: SigningKey | None = None) -> Record:
+        """Queue one record's file under its own name (an anonymous one dated its day's midnight).
+
+        `key` signs it in the same pass that encodes it, as any save does.
+        """
         record, data = self._store.prepare(kind, record_id, day, payload, anonymous=anonymous,
-                                           version=version)
+                                           version=version, key=key)
         # An anonymous file's time must say no more than its date.
         midnight = datetime.fromisoformat(day).replace(tzinfo=UTC).timestamp() if anonymous else None
         self._pending.append((kind, day[:7], record.file_name(), data, midnight))
