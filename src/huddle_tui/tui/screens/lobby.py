@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from functools import partial
-from typing import TYPE_CHECKING, ClassVar
+from typing import TYPE_CHECKING, ClassVar, Protocol, runtime_checkable
 
 from textual import getters
 from textual.app import ComposeResult
@@ -29,6 +29,18 @@ PRESENCE = ("in the room", "remote", "away")
 LIVE_REFRESH_S = 5.0
 REASONS = {"rotation": "by rotation", "handoff": "handed over", "held": "already held today"}
 VIEW_SUMMARY, ANOTHER_ROUND = "View today's summary", "Run another round (recorded as its own huddle)"
+
+
+@runtime_checkable
+class Folding(Protocol):
+    """A panel under the roster that gives up all but one row when the roster needs them."""
+
+    display: bool
+    folded: bool
+
+    @property
+    def unfolded_height(self) -> int:
+        """The rows it takes shown in full."""
 
 
 class LobbyScreen(HuddleScreen):
@@ -81,6 +93,7 @@ class LobbyScreen(HuddleScreen):
         if kept is not None:  # nothing changed since it was last read: the first frame is the whole lobby
             self.plan, self.checked_in, self.rounds_held = kept
         self._show()
+        self.watch(self.roster, "spare_rows", self._fit_roster, init=False)
         self.call_after_refresh(self._load_plan)
         self.call_after_refresh(self._mount_after_first_frame)
         # Teammates check in from their own terminals: their ✓ arrives here while the lobby is up.
@@ -142,6 +155,20 @@ class LobbyScreen(HuddleScreen):
         self.notify(f"{printable(message.handoff.to_member)} facilitates today (recorded)", markup=False)
 
     # ------------------------------------------------------------ showing
+
+    def _fit_roster(self, spare: int) -> None:
+        """The roster comes first: fold the panels under it, the largest first, until it shows everyone.
+
+        A folded panel's rows are the roster's now, so they come off its spare
+        rows first: the same panels fold whichever of them are folded already,
+        and the roster's next resize asks the same question.
+        """
+        panels = [w for w in self.query_one("#lobby").children if isinstance(w, Folding) and w.display]
+        spare -= sum(p.unfolded_height - 1 for p in panels if p.folded)  # every panel in full
+        for panel in sorted(panels, key=lambda p: p.unfolded_height, reverse=True):
+            panel.folded = spare < 0
+            if panel.folded:
+                spare += panel.unfolded_height - 1
 
     def _order(self) -> list[str]:
         """Everyone on the roster today: the speaking order first, then anyone else joined."""

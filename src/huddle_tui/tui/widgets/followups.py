@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Protocol, cast
 
 from textual.content import Content
 from textual.message import Message
+from textual.reactive import var
 from textual.widgets import Static
 
 from huddle_tui.text import printable
@@ -75,7 +76,10 @@ class Host(Protocol):
 
 
 class FollowupsPanel(Static):
-    """A few lines: how many are open, the oldest first, "OVERDUE" in bold on those past the limit."""
+    """A few lines: how many are open, the oldest first, "OVERDUE" in bold on those past the limit.
+
+    Folded (the lobby, when its roster needs the rows), only the first line: how many are open.
+    """
 
     DEFAULT_CSS = """
     FollowupsPanel {
@@ -83,7 +87,13 @@ class FollowupsPanel(Static):
         max-height: 5;
         padding: 0 1;
     }
+    FollowupsPanel.-folded {
+        height: 1;
+        text-wrap: nowrap;
+        text-overflow: ellipsis;
+    }
     """
+    folded: var[bool] = var(False)
 
     def __init__(self) -> None:
         """Empty and hidden until the first read finds an open follow-up."""
@@ -106,6 +116,17 @@ class FollowupsPanel(Static):
 
     def on_resize(self) -> None:
         """Fit the rows to the new width."""
+        if self.rows:
+            self.update(self._content())
+
+    @property
+    def unfolded_height(self) -> int:
+        """The rows the panel takes shown in full: the heading, the oldest few and a line for the rest."""
+        return 1 + min(SHOWN, len(self.rows)) + (len(self.rows) > SHOWN)
+
+    def watch_folded(self, folded: bool) -> None:
+        """Take one row or all of them, and draw what fits."""
+        self.set_class(folded, "-folded")
         if self.rows:
             self.update(self._content())
 
@@ -133,6 +154,8 @@ class FollowupsPanel(Static):
         head = (f"Follow-ups, last {self._days} days: {len(self.rows)} open"
                 f"{f', {late} overdue' if late else ''} · f closes one")
         parts: list[str | tuple[str, str]] = [(head, "bold")]
+        if self.folded:
+            return Content.assemble(*parts)
         # The panel's width less the owner and the age columns: one line a follow-up, even at 64 columns.
         room = max(12, min(43, (self.size.width or self.app.size.width - 4) - 28))
         for item, days, is_late in self.rows[:SHOWN]:

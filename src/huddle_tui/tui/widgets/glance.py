@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 from textual.content import Content
 from textual.message import Message
+from textual.reactive import var
 from textual.widget import Widget
 
 if TYPE_CHECKING:
@@ -83,8 +84,15 @@ def glance_content(g: Figures) -> Content:
         ("Follow-ups ", "bold"), f"{g.open_followups} open in all · i shows the history")
 
 
+def glance_line(g: Figures) -> Content:
+    """The glance folded to one line for a short screen: the numbers, without the chart or the follow-ups."""
+    weeks = " ".join(pct(v) for v in g.participation)
+    return Content.assemble(("Coverage ", "bold"), f"{pct(g.coverage)} (target {pct(g.target)}) · ",
+                            ("participation ", "bold"), weeks)
+
+
 class Glance(Widget):
-    """Three lines under the roster, filled in the background."""
+    """Three lines under the roster, filled in the background; one when folded to make room for the roster."""
 
     DEFAULT_CSS = """
     Glance {
@@ -92,13 +100,29 @@ class Glance(Widget):
         padding: 0 1;
         color: $text-muted;
     }
+    Glance.-folded {
+        height: 1;
+        text-wrap: nowrap;
+        text-overflow: ellipsis;
+    }
     """
+    folded: var[bool] = var(False)
 
     def __init__(self, *, id: str | None = None) -> None:
         """Start with a line saying the figures are on their way."""
         super().__init__(id=id)
         self.figures: Figures | None = None
         self.months_left = 0
+
+    @property
+    def unfolded_height(self) -> int:
+        """The rows the glance takes shown in full: folding gives all but one of them to the roster."""
+        return 3  # coverage, participation, follow-ups (and while reading, a line and two kept free)
+
+    def watch_folded(self, folded: bool) -> None:
+        """Take one row or three, and draw the lines that fit them."""
+        self.set_class(folded, "-folded")
+        self.refresh(layout=True)
 
     def on_mount(self) -> None:
         """Ask for the figures once the lobby is painted."""
@@ -129,5 +153,5 @@ class Glance(Widget):
         """The figures, or a line saying they are being read."""
         if self.figures is None:
             left = f" ({self.months_left} months to go)" if self.months_left else ""
-            return Content(f"This week: reading the history…{left}\n\n")
-        return glance_content(self.figures)
+            return Content(f"This week: reading the history…{left}" + ("" if self.folded else "\n\n"))
+        return glance_line(self.figures) if self.folded else glance_content(self.figures)
