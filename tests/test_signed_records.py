@@ -140,6 +140,8 @@ def test_forged_placeholders_and_ghosts_never_release_an_anonymous_answer(team: 
     later = home(team, tmp_path, "Ana")
     assert later.release_pending() == 0
     assert "thinking of quitting" not in journal_text(ben)
+    summary = ben.summary(envelope_date())  # 2 of 5, never "5 of 5": the forged 1s count for nothing
+    assert summary.answered == 2 and summary.not_adding_up and summary.anonymous_count == 0
 
 
 def envelope_date() -> date:

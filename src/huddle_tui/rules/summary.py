@@ -19,7 +19,7 @@ from huddle_tui.config.team import TeamConfig
 from huddle_tui.model.checkin import MOODS, CheckIn, Concern
 from huddle_tui.model.huddle import Huddle
 from huddle_tui.rules.insights import mood_distribution
-from huddle_tui.rules.privacy import K, releasable, shown_count
+from huddle_tui.rules.privacy import K, adds_up, releasable, shown_count
 from huddle_tui.rules.roundclock import spoken_of
 from huddle_tui.storage.envelope import dumps
 from huddle_tui.storage.folder import History
@@ -79,6 +79,7 @@ class Summary(_Fields):
         self.named_moods: dict[str, int] = {} if named_moods is None else named_moods
         self.statuses: dict[str, str] = {} if statuses is None else statuses
         self.keyed_by: dict[str, str] = {}  # member -> who keyed their check-in for them
+        self.not_adding_up = False  # more anonymous answers than placeholders: none shown or counted
         self.concerns: list[ConcernLine] = [] if concerns is None else concerns
         self.airtime: list[dict[str, Any]] = [] if airtime is None else airtime
         self.round_s = round_s
@@ -105,7 +106,7 @@ class Summary(_Fields):
             "mood_distribution": _json_counts(self.moods),
             "anonymous_mood_distribution": _json_counts(self.anonymous_moods),
             "moods_by_member": self.named_moods or None, "statuses": self.statuses,
-            "keyed_by": self.keyed_by,
+            "keyed_by": self.keyed_by, "anonymous_not_adding_up": self.not_adding_up,
             "concerns": [c.__dict__ for c in self.concerns], "airtime": self.airtime,
             "round_s": self.round_s, "total_s": self.total_s,
         }
@@ -151,8 +152,10 @@ def build(team: TeamConfig, day: date, history: History,
         for c in anonymous:
             out.concerns += [_line(x, None) for x in c.concerns]
         out.anonymous_moods = mood_distribution(c.mood for c in anonymous if c.mood is not None)
-    else:
+    elif adds_up(day, checkins):
         out.held_back = len(anonymous)
+    else:  # more answers than placeholders: some are forged, so none is shown or counted
+        out.not_adding_up = True
     for r in history.live("concern"):
         if r.date == iso and r.payload.get("text"):
             member = r.payload.get("member")
@@ -220,6 +223,9 @@ def summary_blocks(s: Summary, markdown: bool = False, text: Callable[[str], str
         blocks.append([f"Moods given by name: {distribution_line(s.moods)}"])
     if s.anonymous_moods:
         blocks.append([f"Moods given anonymously: {distribution_line(s.anonymous_moods)}"])
+    if s.not_adding_up:
+        blocks.append(["Anonymous answers: more than the members who left a placeholder, so none is "
+                       "shown or counted (some were not given by members; see `huddle doctor`)"])
     if n and not s.moods and not s.anonymous_moods:
         blocks.append([f"Moods: hidden until at least {K} people answer"])
     people = []
