@@ -13,8 +13,10 @@ folder:
   mtime NEVER for a file still fresh when read, so it is read again), how it
   was found (its own name, a sync tool's copy, a temp file) and, for a file
   set aside, why;
-- `records`: the record each readable file holds, its payload as JSON text,
-  indexed by (kind, date) (a day's read asks for its rows alone);
+- `records`: the record each readable file holds, as one line of JSON (an
+  array of the Record's fields, ASCII), indexed by (kind, date) (a day's read
+  asks for its rows alone; a month's read for one text of all its lines,
+  which SQLite joins and Python parses with one JSON scan);
 - `answers`: derived answers (the lobby's today, the plan, the report's
   months, the checked team config), each under its name with the key it was
   computed for.
@@ -25,9 +27,11 @@ only files whose stamp changed are parsed. What a file holds is kept, never
 what this machine concluded from it: records are judged (rules/authorship.py)
 at every read.
 
-Every row carries a CRC-32 of what it holds: SQLite keeps a file whole across
-a crash but does not check what a damaged disk gives back, and the cache must
-never make a read wrong. A damaged row, a file that is not a database, or a
+Every row carries a CRC-32 of what it holds, and a month folder's row also
+the CRC-32 of its records' lines joined (what a warm read fetches whole, so
+it checks one CRC a month, not one a record): SQLite keeps a file whole
+across a crash but does not check what a damaged disk gives back, and the
+cache must never make a read wrong. A damaged row, a file that is not a database, or a
 cache of another format or folder raises Damaged; the caller reads the files
 instead and the file is removed, to be made afresh. Two processes share the
 file through SQLite's locking (WAL, a busy timeout); a write that would wait
@@ -51,31 +55,29 @@ from typing import Any, NamedTuple
 
 from huddle_tui.storage.stamps import folder_tag, resolved
 
-FORMAT = f"huddle-cache 1 py{sys.version_info[0]}.{sys.version_info[1]}"  # another: made afresh
-_VERSION = 1  # pragma user_version once the schema is made
+FORMAT = f"huddle-cache 2 py{sys.version_info[0]}.{sys.version_info[1]}"  # another: made afresh
+_VERSION = 2  # pragma user_version once the schema is made
 _BUSY_S = 2.0
 _HOLD_S = 1.0  # the longest a read keeps its writes in one transaction
 _SCHEMA = """
 create table meta(key text primary key, value text not null);
 create table folders(id integer primary key, kind text not null, month text not null,
     mtime_ns integer not null, inode integer not null, settled integer not null,
-    files_read integer not null, generation integer not null, crc integer not null, unique(kind, month));
+    files_read integer not null, generation integer not null, aside integer not null,
+    lines_crc integer not null, crc integer not null, unique(kind, month));
 create table files(folder integer not null, name text not null, size integer, mtime_ns integer not null,
     inode integer not null, flag integer not null, reason text, crc integer not null,
     primary key(folder, name)) without rowid;
-create table records(folder integer not null, name text not null, kind text not null, id text not null,
-    version integer not null, date text not null, written_at text not null, deleted integer not null,
-    payload text not null, checksum text not null, signer text not null, signature text not null,
-    crc integer not null, primary key(folder, name)) without rowid;
+create table records(folder integer not null, name text not null, kind text not null, date text not null,
+    line text not null, crc integer not null, primary key(folder, name)) without rowid;
 create index records_by_date on records(kind, date);
 create table answers(name text primary key, key text not null, value blob not null, crc integer not null);
 """
 _FILE_COLUMNS = "name, size, mtime_ns, inode, flag, reason, crc"
 FileRow = tuple[str, "int | None", int, int, int, "str | None"]
 """A listed name: (name, size or None when not counted as a file read, mtime_ns, inode, flag, reason)."""
-RecordRow = tuple[str, str, str, int, str, str, int, str, str, str, str]
-"""A file's record: (name, kind, id, version, date, written_at, deleted, payload JSON, checksum, signer,
-signature)."""
+RecordRow = tuple[str, str, str, str]
+"""A file's record: (name, kind, date, line), its line the Record's fields as one JSON array (ASCII)."""
 
 
 class _Skip(Exception):
@@ -95,6 +97,8 @@ class Folder(NamedTuple):
     settled: bool
     files_read: int
     generation: int
+    aside: int  # how many of its names set_aside() gives: a folder with none is not asked
+    lines_crc: int
 
 
 def _crc(row: tuple[Any, ...]) -> int:
@@ -102,28 +106,19 @@ def _crc(row: tuple[Any, ...]) -> int:
     return zlib.crc32("\x1f".join([str(value) for value in row]).encode("utf-8", "surrogatepass"))
 
 
-# A record row's fields as one text, made by SQLite (_RECORD_TEXT) or here (_record_text) alike: a
-# warm read fetches three values a record, not twelve (the sqlite3 module's cost is per value).
-# Only written_at and the payload are free text: written_at comes next to last and the payload,
-# JSON with every control character escaped, last, so the text splits back unambiguously.
-_RECORD_TEXT = " || char(31) || ".join(("kind", "id", "version", "date", "deleted", "checksum", "signer",
-                                        "signature", "written_at", "payload"))
+def _line_crc(folder: int, line: str) -> int:
+    """The CRC-32 of a record's line (or of a month's lines joined by commas), started from its folder's id.
 
-
-def _record_text(r: RecordRow) -> str:
-    """What _RECORD_TEXT gives for a record row."""
-    _, kind, rid, version, date, written_at, deleted, payload, checksum, signer, signature = r
-    return (f"{kind}\x1f{rid}\x1f{version}\x1f{date}\x1f{deleted}\x1f{checksum}\x1f{signer}\x1f{signature}"
-            f"\x1f{written_at}\x1f{payload}")
-
-
-def _record_crc(folder: int, text: str) -> int:
-    """The CRC-32 of a record row: its _record_text, started from its folder's id.
-
-    The file's name is left out: a warm read uses it only to order a folder's
-    records, and one CRC call a record is what a whole history's read can spare.
+    Lines are ASCII (JSON with every other character escaped). The file's
+    name is left out: a read uses it only to order a folder's records.
     """
-    return zlib.crc32(text.encode("utf-8", "surrogatepass"), folder)
+    return zlib.crc32(line.encode("utf-8", "surrogatepass"), folder)
+
+
+# A month folder's lines in its files' name order, joined by commas as one text SQLite makes: a
+# warm read of a month fetches one value and parses it with one JSON scan, not values per record.
+_ASIDE = " and (flag != 0 or reason is not null)"  # the files set_aside() gives
+_MONTH = "select group_concat(line, ',') from (select line from records where folder = ? order by name)"
 
 
 _caches: dict[tuple[Path, int], Cache] = {}
@@ -228,21 +223,22 @@ class Cache:
 
     def folder(self, kind: str, month: str) -> Folder | None:
         """A month folder's row, when it has one."""
-        row = self.db.execute("select id, mtime_ns, inode, settled, files_read, generation, crc "
-                              "from folders where kind = ? and month = ?", (kind, month)).fetchone()
+        row = self.db.execute("select id, mtime_ns, inode, settled, files_read, generation, aside, "
+                              "lines_crc, crc from folders where kind = ? and month = ?",
+                              (kind, month)).fetchone()
         if row is None:
             return None
-        if _crc((kind, month, *row[1:6])) != row[6]:
+        if _crc((kind, month, *row[1:8])) != row[8]:
             raise Damaged(f"folder {kind}/{month}")
-        return Folder(row[0], row[1], row[2], bool(row[3]), row[4], row[5])
+        return Folder(row[0], row[1], row[2], bool(row[3]), row[4], row[5], row[6], row[7])
 
     def files(self, folder: int) -> dict[str, FileRow]:
         """Every name listed in a month folder when it was last read, with its row."""
         return {row[0]: row for row in self._files(folder, "")}
 
-    def set_aside(self, folder: int) -> list[FileRow]:
+    def set_aside(self, folder: Folder) -> list[FileRow]:
         """A month folder's names a read reports: copies, unusable files, temp files."""
-        return self._files(folder, " and (flag != 0 or reason is not null)")
+        return self._files(folder.id, _ASIDE) if folder.aside else []
 
     def _files(self, folder: int, where: str) -> list[FileRow]:
         """Rows of `files` for a folder, each checked against its CRC."""
@@ -253,26 +249,32 @@ class Cache:
             out.append(row[:6])
         return out
 
-    def records(self, folder: int, kind: str, since: str | None = None, until: str | None = None,
-                names: bool = False) -> list[str]:
-        """The records a month folder's files hold (dated from `since` to `until` if given), by file name.
+    def month(self, folder: Folder) -> str:
+        """Every record line of a month folder in its files' name order, joined by commas.
 
-        Each is its row's fields as one text (split by folder.py), preceded
-        by its file's name and a unit separator when `names` is asked for.
+        One CRC for the whole text, kept in the folder's row: a warm read of a
+        whole history checks ~60 texts, not a row a record.
         """
-        name = "name || char(31) || " if names else ""
+        text = self.db.execute(_MONTH, (folder.id,)).fetchone()[0] or ""
+        if _line_crc(folder.id, text) != folder.lines_crc:
+            raise Damaged(f"the records of folder {folder.id}")
+        return text
+
+    def records(self, folder: int, kind: str, since: str | None = None,
+                until: str | None = None) -> list[tuple[str, str]]:
+        """(file name, line) of the records a month folder's files hold, dated from `since` to `until`."""
         if since is None and until is None:
-            rows = self.db.execute(f"select {name}{_RECORD_TEXT}, length(name), crc from records "
-                                   "where folder = ? order by name", (folder,))
+            rows = self.db.execute("select name, line, crc from records where folder = ? order by name",
+                                   (folder,))
         else:
-            rows = self.db.execute(f"select {name}{_RECORD_TEXT}, length(name), crc from records where "
-                                   "kind = ? and date >= ? and date <= ? and folder = ? order by name",
+            rows = self.db.execute("select name, line, crc from records where kind = ? and date >= ? "
+                                   "and date <= ? and folder = ? order by name",
                                    (kind, since or "", until or "\uffff", folder))
-        out: list[str] = []
-        for text, length, crc in rows:
-            if _record_crc(folder, text[length + 1:] if names else text) != crc:
+        out: list[tuple[str, str]] = []
+        for name, line, crc in rows:
+            if _line_crc(folder, line) != crc:
                 raise Damaged(f"a record in folder {folder}")
-            out.append(text)
+            out.append((name, line))
         return out
 
     def put_month(self, kind: str, month: str, seen: Folder | None, stamp: tuple[int, int], settled: bool,
@@ -300,23 +302,30 @@ class Cache:
                                                    and now.generation != seen.generation):
                 raise _Skip
             generation = 0 if now is None else now.generation + 1
-            values = (stamp[0], stamp[1], int(settled), files_read, generation)
-            crc = _crc((kind, month, *values))
             if now is None:
                 folder = int(db.execute("insert into folders (kind, month, mtime_ns, inode, settled, "
-                                        "files_read, generation, crc) values (?, ?, ?, ?, ?, ?, ?, ?)",
-                                        (kind, month, *values, crc)).lastrowid or 0)
+                                        "files_read, generation, aside, lines_crc, crc) "
+                                        "values (?, ?, 0, 0, 0, 0, 0, 0, 0, 0)",
+                                        (kind, month)).lastrowid or 0)
             else:
                 folder = now.id
-                db.execute("update folders set mtime_ns = ?, inode = ?, settled = ?, files_read = ?, "
-                           "generation = ?, crc = ? where id = ?", (*values, crc, folder))
             gone = [(folder, name) for name in dropped]
             db.executemany("delete from files where folder = ? and name = ?", gone)
             db.executemany("delete from records where folder = ? and name = ?", gone)
             db.executemany("insert or replace into files values (?, ?, ?, ?, ?, ?, ?, ?)",
                            [(folder, *f, _crc((folder, *f))) for f in files])
-            db.executemany("insert or replace into records values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                           [(folder, *r, _record_crc(folder, _record_text(r))) for r in records])
+            db.executemany("insert or replace into records values (?, ?, ?, ?, ?, ?)",
+                           [(folder, name, rkind, date, line, _line_crc(folder, line))
+                            for name, rkind, date, line in records])
+            # The month's text as a warm read will fetch it (cache.month), and its CRC.
+            text = db.execute(_MONTH, (folder,)).fetchone()[0] or ""
+            aside = db.execute(f"select count(*) from files where folder = ?{_ASIDE}",
+                               (folder,)).fetchone()[0]
+            values = (stamp[0], stamp[1], int(settled), files_read, generation, aside,
+                      _line_crc(folder, text))
+            db.execute("update folders set mtime_ns = ?, inode = ?, settled = ?, files_read = ?, "
+                       "generation = ?, aside = ?, lines_crc = ?, crc = ? where id = ?",
+                       (*values, _crc((kind, month, *values)), folder))
         except (_Skip, UnicodeEncodeError, OverflowError):  # another's rows, or what SQLite cannot hold
             db.execute("rollback to month")
         db.execute("release month")

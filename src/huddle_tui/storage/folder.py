@@ -58,11 +58,11 @@ __all__ = ["RECORDS", "FolderStore", "History", "Problem", "clean_own_temp_files
 _REMEMBERED = 8  # month scans a store keeps for next_version: a save's own month and a few more
 _FRESH_S = 1.0  # how long a listing of a month answers, unlisted, for the saves that follow it
 _new = tuple.__new__  # builds a Record without NamedTuple's Python-level __new__
-# A payload as the cache keeps it: compact JSON, ASCII (so any str SQLite can hold), by json's C
-# encoder made once (json.dumps makes one on every call, which costs as much as the encoding).
-_payload_chunks: Any = json.JSONEncoder(separators=(",", ":")).iterencode if c_make_encoder is None else \
+# A record as the cache keeps it: its fields as one compact JSON array, ASCII (so any str SQLite can
+# hold), by json's C encoder made once (json.dumps makes one on every call, as costly as the encoding).
+_line_chunks: Any = json.JSONEncoder(separators=(",", ":")).iterencode if c_make_encoder is None else \
     c_make_encoder(None, None, encode_basestring_ascii, None, ":", ",", False, False, True)
-_scan_payload = make_scanner(cast(Any, json.JSONDecoder()))  # the C scanner alone: json.loads costs 2× more
+_scan_json = make_scanner(cast(Any, json.JSONDecoder()))  # the C scanner alone: json.loads costs more
 
 
 def utc_now() -> datetime:
@@ -395,18 +395,21 @@ class FolderStore:
             first = since if since is not None and since[:7] == month[:7] else None
             last = until if until is not None and until[:7] == month[:7] else None
             whole = first is None and last is None
-            records = cache.records(seen.id, kind) if whole else cache.records(seen.id, kind, first, last)
-            return MonthScan(stamp, True, [_record(text) for text in records],
-                             [(row[0], row[4], row[5]) for row in cache.set_aside(seen.id)],
+            records = _records(cache.month(seen)) if whole else \
+                _records(",".join([line for _, line in cache.records(seen.id, kind, first, last)]))
+            return MonthScan(stamp, True, records,
+                             [(row[0], row[4], row[5]) for row in cache.set_aside(seen)],
                              seen.files_read, whole)
         old = {} if seen is None else cache.files(seen.id)
         known = {} if verify else old
         same = seen is not None and (seen.mtime_ns, seen.inode) == stamp
         listing = scan_month(folder, kind, month, known, same, shared=shared)
         kept = set(listing.kept)
-        held = [] if seen is None or not any(_holds_record(known[name]) for name in kept) else \
-            [(name, _record(text)) for name, text in (row.split("\x1f", 1) for row in cache.records(
-                seen.id, kind, names=True)) if name in kept]
+        held: list[tuple[str, Record]] = []
+        if seen is not None and any(_holds_record(known[name]) for name in kept):
+            rows = [(name, line) for name, line in cache.records(seen.id, kind) if name in kept]
+            held = list(zip([name for name, _ in rows], _records(",".join([line for _, line in rows])),
+                            strict=True))
         scan = _scan_of(stamp, settled(stamp[0], now), listing, known, held)
         cache.put_month(kind, month, seen, stamp, scan.settled, scan.files_read,
                         [name for name in old if name not in kept], listing.rows,
@@ -682,23 +685,20 @@ def _sorted(history: History) -> History:
     return history
 
 
-def _record(text: str) -> Record:
-    """A record as the cache gives it (its fields as one text: cache._RECORD_TEXT) as its file's Record.
+def _records(lines: str) -> list[Record]:
+    """Records from the cache's lines joined by commas (cache.month): one JSON scan, one tuple a record.
 
-    Only written_at and the payload are free text, the payload last and with
-    every control character escaped: the text splits back unambiguously.
+    Each line is a JSON array of a Record's fields in order (_row), so the
+    scan builds every value and a Record is made straight from its list.
     """
-    kind, rid, version, date, deleted, checksum, signer, signature, rest = text.split("\x1f", 8)
-    written_at, payload = rest.rsplit("\x1f", 1)
-    return _new(Record, (kind, rid, int(version), date, written_at, deleted == "1",
-                         _scan_payload(payload, 0)[0], checksum, signer, signature))
+    if not lines:
+        return []
+    return [_new(Record, fields) for fields in _scan_json(f"[{lines}]", 0)[0]]
 
 
 def _row(name: str, record: Record) -> RecordRow:
-    """A record read from the file `name`, as the cache keeps it."""
-    kind, rid, version, date, written_at, deleted, payload, checksum, signer, signature = record
-    return (name, kind, rid, version, date, written_at, int(deleted), "".join(_payload_chunks(payload, 0)),
-            checksum, signer, signature)
+    """A record read from the file `name`, as the cache keeps it: (name, kind, date, line)."""
+    return name, record.kind, record.date, "".join(_line_chunks(record, 0))
 
 
 def _first(pair: tuple[str, Record]) -> str:
