@@ -14,11 +14,14 @@ from __future__ import annotations
 
 import gc
 import json
+import marshal
 import os
 import sqlite3
 import stat
+import sys
 import time
 from collections.abc import Callable, Iterable
+from concurrent.futures import Executor, Future
 from datetime import UTC, datetime
 from json.encoder import c_make_encoder, encode_basestring_ascii  # type: ignore[attr-defined]
 from json.scanner import make_scanner
@@ -57,6 +60,8 @@ __all__ = ["RECORDS", "FolderStore", "History", "Problem", "clean_own_temp_files
            "utc_now"]
 _REMEMBERED = 8  # month scans a store keeps for next_version: a save's own month and a few more
 _FRESH_S = 1.0  # how long a listing of a month answers, unlisted, for the saves that follow it
+_SHARE = 0.75  # of a cold read's files, those its second process parses (_Cold)
+_MIN_COLD = 12  # fewer cold month folders (of a 12-member team: ~1,000 files) do not pay for a second process
 _new = tuple.__new__  # builds a Record without NamedTuple's Python-level __new__
 # A record as the cache keeps it: its fields as one compact JSON array, ASCII (so any str SQLite can
 # hold), by json's C encoder made once (json.dumps makes one on every call, as costly as the encoding).
@@ -355,41 +360,57 @@ class FolderStore:
             present = self._kinds(history, None if kinds is None else set(kinds))
             wanted = sorted(present) if kinds is None else [k for k in kinds if k in present]
             first, last = since[:7] if since else None, until[:7] if until else None
-            for kind in wanted:
-                for month in self._months(kind, history, since, until):
-                    if (first is None or month[:7] >= first) and (last is None or month[:7] <= last):
-                        self._merge(kind, month, since, until, verify, cache, history)
+            jobs = [(kind, month) for kind in wanted for month in self._months(kind, history, since, until)
+                    if (first is None or month[:7] >= first) and (last is None or month[:7] <= last)]
+            with _Cold(self, jobs, verify, cache) as cold:
+                for kind, month in jobs:
+                    self._merge(kind, month, since, until, verify, cache, history, cold.get(kind, month))
         finally:
             if collecting:
                 gc.enable()
         return _sorted(history)
 
     def _merge(self, kind: str, month: str, since: str | None, until: str | None, verify: bool,
-               cache: Cache | None, history: History) -> None:
-        """Merge one month folder into `history` (its records from `since` to `until`)."""
+               cache: Cache | None, history: History, cold: Future[bytes] | None = None) -> None:
+        """Merge one month folder into `history` (its records from `since` to `until`).
+
+        `cold`, when given, is the folder read whole by another process (_Cold).
+        """
         folder = os.path.join(self.records_dir, kind, month)
-        scan = self._scan(folder, kind, month, since, until, verify, cache)
+        scan = self._scan(folder, kind, month, since, until, verify, cache, cold)
         if scan is not None:
             if scan.whole:
                 self.remember(folder, scan)
             history.merge(scan, folder, since, until)
 
     def _scan(self, folder: str, kind: str, month: str, since: str | None, until: str | None,
-              verify: bool, cache: Cache | None) -> MonthScan | None:
+              verify: bool, cache: Cache | None, cold: Future[bytes] | None = None) -> MonthScan | None:
         """One month folder's scan: its rows while its stamp is unchanged and settled, else listed again.
 
         Listed again, only files whose (size, mtime, inode) changed since their
         row was kept are read; what the listing found replaces the folder's rows.
-        None when the folder is gone.
+        A folder with no rows kept (or a verifying read's) may have been read by
+        another process (`cold`); if that failed, it is read here. None when
+        the folder is gone.
         """
-        stamp = dir_stamp(folder)
-        if stamp is None:
-            return None
-        now = time.time_ns()
+        taken = _taken(cold)
+        if taken is not None:
+            if taken[0] is None:
+                return None
+            stamp, now, rows, lines = taken
+            records = _records(",".join([line[3] for line in lines]))
+            listing = Listing(rows, list(zip([line[0] for line in lines], records, strict=True)), [])
+        else:
+            stamp = dir_stamp(folder)
+            if stamp is None:
+                return None
+            now = time.time_ns()
+            lines = None
         shared = not self.private
         if cache is None:
-            return _scan_of(stamp, settled(stamp[0], now), scan_month(folder, kind, month, {}, False,
-                                                                        shared=shared), {}, [])
+            if taken is None:
+                listing = scan_month(folder, kind, month, {}, False, shared=shared)
+            return _scan_of(stamp, settled(stamp[0], now), listing, {}, [])
         seen = cache.folder(kind, month)
         if seen is not None and not verify and seen.settled and (seen.mtime_ns, seen.inode) == stamp:
             first = since if since is not None and since[:7] == month[:7] else None
@@ -401,9 +422,10 @@ class FolderStore:
                              [(row[0], row[4], row[5]) for row in cache.set_aside(seen)],
                              seen.files_read, whole)
         old = {} if seen is None else cache.files(seen.id)
-        known = {} if verify else old
+        known = {} if verify or taken is not None else old
         same = seen is not None and (seen.mtime_ns, seen.inode) == stamp
-        listing = scan_month(folder, kind, month, known, same, shared=shared)
+        if taken is None:
+            listing = scan_month(folder, kind, month, known, same, shared=shared)
         kept = set(listing.kept)
         held: list[tuple[str, Record]] = []
         if seen is not None and any(_holds_record(known[name]) for name in kept):
@@ -413,7 +435,7 @@ class FolderStore:
         scan = _scan_of(stamp, settled(stamp[0], now), listing, known, held)
         cache.put_month(kind, month, seen, stamp, scan.settled, scan.files_read,
                         [name for name in old if name not in kept], listing.rows,
-                        [_row(name, record) for name, record in listing.records])
+                        lines if lines is not None else [_row(name, r) for name, r in listing.records])
         return scan
 
     def read_ids(self, kind: str, day: str, ids: Iterable[str]) -> History:
@@ -699,6 +721,105 @@ def _records(lines: str) -> list[Record]:
 def _row(name: str, record: Record) -> RecordRow:
     """A record read from the file `name`, as the cache keeps it: (name, kind, date, line)."""
     return name, record.kind, record.date, "".join(_line_chunks(record, 0))
+
+
+def _cold_month(job: tuple[str, str, str, bool]) -> bytes:
+    """Another process's part of a cold read: one month folder listed and read whole, marshalled.
+
+    (stamp, the time before listing, the files' rows, each record's cache row):
+    plain values, so the reading process unmarshals them at C speed and puts
+    the rows in the cache as they came; (None,) when the folder is gone.
+    """
+    folder, kind, month, shared = job
+    stamp = dir_stamp(folder)
+    if stamp is None:
+        return marshal.dumps((None,))
+    now = time.time_ns()
+    listing = scan_month(folder, kind, month, {}, False, shared=shared)
+    return marshal.dumps((stamp, now, listing.rows, [_row(name, record) for name, record in listing.records]))
+
+
+def _taken(cold: Future[bytes] | None) -> Any:
+    """What another process read of a month folder (_cold_month's), or None: then it is read here."""
+    if cold is None:
+        return None
+    try:
+        return marshal.loads(cold.result())
+    except Exception:  # a worker that died, raised or could not be sent its job costs time, never a result
+        return None
+
+
+class _Cold:
+    """A cold read's month folders with no rows kept, the last of them read by a second process.
+
+    A read that must list and parse many folders (no cache yet, a verifying
+    read, a cache made afresh) parses them on two cores: a worker started by
+    concurrent.futures reads the last folders of the read's list, in order,
+    while this process reads the first ones, then takes the worker's as they
+    come, and puts every folder's rows in the cache in its one transaction.
+    The worker's share is _SHARE of the folders' listing sizes (a folder's
+    st_size grows with its names): this process also writes every row, so
+    the two finish together when it parses about a quarter of the files. A job
+    given is never taken back, so whatever the worker does not deliver (it
+    died, raised, could not be sent its job) is read here. Records are merged
+    in the read's order either way, so the history and the cache are what a
+    serial read makes. Only on Linux (a fork: no second interpreter to start
+    and import into) and only while no other thread runs (a fork copies locks
+    other threads hold: the app's IO worker always reads serially), and only
+    for at least _MIN_COLD folders.
+    """
+
+    def __init__(self, store: FolderStore, jobs: list[tuple[str, str]], verify: bool,
+                 cache: Cache | None) -> None:
+        """Pick the folders that will be read whole, and give the last of them to a worker if it pays."""
+        self.pool: Executor | None = None
+        self.futures: dict[tuple[str, str], Future[bytes]] = {}
+        if len(jobs) < _MIN_COLD or not sys.platform.startswith("linux"):
+            return
+        cold = jobs if cache is None or verify else [job for job in jobs if cache.folder(*job) is None]
+        if len(cold) < _MIN_COLD:
+            return
+        import threading  # only now: a read of a few folders never needs it
+
+        if threading.active_count() != 1:
+            return
+        import multiprocessing
+        from concurrent.futures import ProcessPoolExecutor
+
+        folders = [os.path.join(store.records_dir, kind, month) for kind, month in cold]
+        sizes = [_listing_size(folder) for folder in folders]
+        left, first = sum(sizes) * _SHARE, len(cold)
+        while first > 0 and left > 0:
+            first -= 1
+            left -= sizes[first]
+        self.pool = ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("fork"))
+        shared = not store.private
+        for (kind, month), folder in zip(cold[first:], folders[first:], strict=True):
+            try:
+                self.futures[(kind, month)] = self.pool.submit(_cold_month, (folder, kind, month, shared))
+            except Exception:  # the worker died already: the rest is read here
+                break
+
+    def get(self, kind: str, month: str) -> Future[bytes] | None:
+        """The worker's job for a folder, if it was given one."""
+        return self.futures.pop((kind, month), None)
+
+    def __enter__(self) -> _Cold:
+        """The jobs, for the read's loop."""
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        """Stop the worker: every job it was given is done (or, when the read failed, unwanted)."""
+        if self.pool is not None:
+            self.pool.shutdown(wait=True, cancel_futures=True)
+
+
+def _listing_size(folder: str) -> int:
+    """A folder's st_size, which grows with the names it holds (0 if it cannot be had)."""
+    try:
+        return os.stat(folder).st_size
+    except OSError:
+        return 0
 
 
 def _first(pair: tuple[str, Record]) -> str:
