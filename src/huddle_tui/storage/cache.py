@@ -187,6 +187,17 @@ def remove(path: Path) -> None:
             pass
 
 
+_FOLDER_COLUMNS = "kind, month, id, mtime_ns, inode, settled, files_read, generation, aside, lines_crc, crc"
+
+
+def _folder(row: tuple[Any, ...]) -> Folder:
+    """A `folders` row (_FOLDER_COLUMNS) as a Folder, checked against its CRC."""
+    kind, month, rid, mtime_ns, inode, settled, files_read, generation, aside, lines_crc, crc = row
+    if _crc((kind, month, mtime_ns, inode, settled, files_read, generation, aside, lines_crc)) != crc:
+        raise Damaged(f"folder {kind}/{month}")
+    return Folder(rid, mtime_ns, inode, bool(settled), files_read, generation, aside, lines_crc)
+
+
 class Cache:
     """An open cache file: month folders' rows, and answers by name."""
 
@@ -232,14 +243,14 @@ class Cache:
 
     def folder(self, kind: str, month: str) -> Folder | None:
         """A month folder's row, when it has one."""
-        row = self.db.execute("select id, mtime_ns, inode, settled, files_read, generation, aside, "
-                              "lines_crc, crc from folders where kind = ? and month = ?",
+        row = self.db.execute(f"select {_FOLDER_COLUMNS} from folders where kind = ? and month = ?",
                               (kind, month)).fetchone()
-        if row is None:
-            return None
-        if _crc((kind, month, *row[1:8])) != row[8]:
-            raise Damaged(f"folder {kind}/{month}")
-        return Folder(row[0], row[1], row[2], bool(row[3]), row[4], row[5], row[6], row[7])
+        return None if row is None else _folder(row)
+
+    def folders(self) -> dict[tuple[str, str], Folder]:
+        """Every month folder's row, by (kind, month): a read of many folders asks once, not once each."""
+        return {(row[0], row[1]): _folder(row) for row in self.db.execute(f"select {_FOLDER_COLUMNS} "
+                                                                          "from folders")}
 
     def files(self, folder: int) -> dict[str, FileRow]:
         """Every name listed in a month folder when it was last read, with its row."""

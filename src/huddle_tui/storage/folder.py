@@ -30,7 +30,7 @@ from typing import Any, NamedTuple, cast
 
 from huddle_tui.errors import StoreError, UsageError
 from huddle_tui.storage import envelope
-from huddle_tui.storage.cache import Cache, FileRow, RecordRow, cache_for, is_damage, remove
+from huddle_tui.storage.cache import Cache, FileRow, Folder, RecordRow, cache_for, is_damage, remove
 from huddle_tui.storage.envelope import Record
 from huddle_tui.storage.fileio import (
     AT_FDS,
@@ -362,29 +362,34 @@ class FolderStore:
             first, last = since[:7] if since else None, until[:7] if until else None
             jobs = [(kind, month) for kind in wanted for month in self._months(kind, history, since, until)
                     if (first is None or month[:7] >= first) and (last is None or month[:7] <= last)]
-            with _Cold(self, jobs, verify, cache) as cold:
+            seen = None if cache is None or len(jobs) < 2 else cache.folders()  # one query, not one a folder
+            with _Cold(self, jobs, verify, seen) as cold:
                 for kind, month in jobs:
-                    self._merge(kind, month, since, until, verify, cache, history, cold.get(kind, month))
+                    self._merge(kind, month, since, until, verify, cache, history, cold.get(kind, month),
+                                seen)
         finally:
             if collecting:
                 gc.enable()
         return _sorted(history)
 
     def _merge(self, kind: str, month: str, since: str | None, until: str | None, verify: bool,
-               cache: Cache | None, history: History, cold: Future[bytes] | None = None) -> None:
+               cache: Cache | None, history: History, cold: Future[bytes] | None = None,
+               seen: dict[tuple[str, str], Folder] | None = None) -> None:
         """Merge one month folder into `history` (its records from `since` to `until`).
 
-        `cold`, when given, is the folder read whole by another process (_Cold).
+        `cold`, when given, is the folder read whole by another process (_Cold);
+        `seen`, the cache's folder rows read at the start of the read.
         """
         folder = os.path.join(self.records_dir, kind, month)
-        scan = self._scan(folder, kind, month, since, until, verify, cache, cold)
+        scan = self._scan(folder, kind, month, since, until, verify, cache, cold, seen)
         if scan is not None:
             if scan.whole:
                 self.remember(folder, scan)
             history.merge(scan, folder, since, until)
 
     def _scan(self, folder: str, kind: str, month: str, since: str | None, until: str | None,
-              verify: bool, cache: Cache | None, cold: Future[bytes] | None = None) -> MonthScan | None:
+              verify: bool, cache: Cache | None, cold: Future[bytes] | None = None,
+              folders: dict[tuple[str, str], Folder] | None = None) -> MonthScan | None:
         """One month folder's scan: its rows while its stamp is unchanged and settled, else listed again.
 
         Listed again, only files whose (size, mtime, inode) changed since their
@@ -411,7 +416,7 @@ class FolderStore:
             if taken is None:
                 listing = scan_month(folder, kind, month, {}, False, shared=shared)
             return _scan_of(stamp, settled(stamp[0], now), listing, {}, [])
-        seen = cache.folder(kind, month)
+        seen = cache.folder(kind, month) if folders is None else folders.get((kind, month))
         if seen is not None and not verify and seen.settled and (seen.mtime_ns, seen.inode) == stamp:
             first = since if since is not None and since[:7] == month[:7] else None
             last = until if until is not None and until[:7] == month[:7] else None
@@ -770,13 +775,13 @@ class _Cold:
     """
 
     def __init__(self, store: FolderStore, jobs: list[tuple[str, str]], verify: bool,
-                 cache: Cache | None) -> None:
+                 seen: dict[tuple[str, str], Folder] | None) -> None:
         """Pick the folders that will be read whole, and give the last of them to a worker if it pays."""
         self.pool: Executor | None = None
         self.futures: dict[tuple[str, str], Future[bytes]] = {}
         if len(jobs) < _MIN_COLD or not sys.platform.startswith("linux"):
             return
-        cold = jobs if cache is None or verify else [job for job in jobs if cache.folder(*job) is None]
+        cold = jobs if seen is None or verify else [job for job in jobs if job not in seen]
         if len(cold) < _MIN_COLD:
             return
         import threading  # only now: a read of a few folders never needs it
