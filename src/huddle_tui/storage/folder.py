@@ -362,7 +362,9 @@ class FolderStore:
             first, last = since[:7] if since else None, until[:7] if until else None
             jobs = [(kind, month) for kind in wanted for month in self._months(kind, history, since, until)
                     if (first is None or month[:7] >= first) and (last is None or month[:7] <= last)]
-            seen = None if cache is None or len(jobs) < 2 else cache.folders()  # one query, not one a folder
+            # Many folders: their rows in one query, not one a folder (a day's read of a few kinds asks
+            # for those few rows alone: all of a big history's would cost it more).
+            seen = None if cache is None or len(jobs) < _MIN_COLD else cache.folders()
             with _Cold(self, jobs, verify, seen) as cold:
                 for kind, month in jobs:
                     self._merge(kind, month, since, until, verify, cache, history, cold.get(kind, month),
