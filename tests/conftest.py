@@ -13,6 +13,7 @@ import pytest
 
 from huddle_tui.cli import main
 from huddle_tui.config.team import TeamConfig, load_team_config, team_config_to_toml, with_members, write_toml
+from huddle_tui.storage.cache import close_all
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -27,6 +28,7 @@ def isolated_dirs(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[P
     monkeypatch.delenv("HUDDLE_CONFIG", raising=False)
     monkeypatch.chdir(tmp_path)
     yield home
+    close_all()  # each folder's cache, as the end of a process closes it
 
 
 @pytest.fixture

@@ -6,7 +6,9 @@ import os
 import time
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
+from huddle_tui.storage.cache import Cache, cache_for
 from huddle_tui.storage.envelope import Record
 from huddle_tui.storage.folder import FolderStore, History
 
@@ -80,3 +82,30 @@ def plant(root: Path, kind: str, day: str, payload: object, **fields: object) ->
     folder.mkdir(parents=True, exist_ok=True)
     (folder / name).write_bytes(data)
     return folder / name
+
+
+def cache_of(root: Path, index_dir: Path | None = None) -> Cache:
+    """The cache of a shared folder (in the user cache dir unless `index_dir` is given)."""
+    from huddle_tui import paths
+
+    found = cache_for(index_dir or paths.index_dir(), root)
+    assert found is not None
+    return found
+
+
+def kept_answer(root: Path, name: str) -> tuple[str, Any] | None:
+    """The (key, value) a folder's cache keeps under `name`, whatever the key."""
+    import marshal
+
+    row = cache_of(root).db.execute("select key, value from answers where name = ?", (name,)).fetchone()
+    return None if row is None else (row[0], marshal.loads(row[1]))
+
+
+def put_answer(root: Path, name: str, key: str, value: Any) -> None:
+    """Change a kept answer (a test marks it, to see whether it is used)."""
+    cache_of(root).keep(name, key, value)
+
+
+def drop_answer(root: Path, name: str) -> None:
+    """Forget a kept answer."""
+    cache_of(root).db.execute("delete from answers where name = ?", (name,))

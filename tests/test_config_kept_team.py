@@ -2,17 +2,17 @@
 
 from __future__ import annotations
 
-import marshal
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from huddle_tui.config import kept_team
 from huddle_tui.config.team import _check_team_config, load_team_config
 from huddle_tui.errors import ConfigError
-from huddle_tui.paths import cache_dir
 from huddle_tui.storage.stamps import fingerprint
+from tests.storekit import cache_of, kept_answer, put_answer
 from tests.test_config_kept import big_config
 
 RICH = """
@@ -45,9 +45,9 @@ kind = "eap"
 """
 
 
-def kept_files() -> list[Path]:
-    """The kept team configs in the user's cache."""
-    return sorted((cache_dir() / "team").glob("*.marshal"))
+def kept(path: Path) -> tuple[str, Any] | None:
+    """The team config kept in the cache of the folder the file sits in: (key, value)."""
+    return kept_answer(path.parent.resolve(), kept_team.TEAM)
 
 
 @pytest.mark.parametrize("text", ["big", RICH])
@@ -61,15 +61,11 @@ def test_the_kept_config_equals_a_fresh_check_and_is_used(tmp_path: Path, text: 
     again = load_team_config(path)
     assert again == fresh and type(again.members[0]) is type(fresh.members[0])
     assert fingerprint(again) == fingerprint(load_team_config(path))  # the same in every process
-    [kept] = kept_files()
-    data = kept.read_bytes()
-    head = data.index(b"\n") + 1
-    wanted, frozen, print_ = marshal.loads(data[head + 4:])
+    found = kept(path)
+    assert found is not None
+    key, (frozen, print_) = found
     frozen = ("n", "TeamConfig", ("From the cache", *frozen[2][1:]))
-    blob = marshal.dumps((wanted, frozen, print_))
-    import zlib
-
-    kept.write_bytes(data[:head] + zlib.crc32(blob).to_bytes(4, "big") + blob)
+    put_answer(path.parent.resolve(), kept_team.TEAM, key, (frozen, print_))
     assert load_team_config(path).name == "From the cache"
 
 
@@ -83,12 +79,18 @@ def test_an_edit_a_move_or_a_damaged_entry_is_checked_afresh(tmp_path: Path) -> 
     moved.mkdir()
     (moved / "huddle.toml").write_text(path.read_text())
     assert load_team_config(moved / "huddle.toml").shared_dir == moved.resolve()
-    [first, *_] = kept_files()
-    for garbage in (b"", b"\x00garbage", first.read_bytes()[:-5]):
-        for kept in kept_files():
-            kept.write_bytes(garbage)
+    found = kept(path)
+    assert found is not None
+    key, (frozen, print_) = found
+    for garbage in ("", (b"\x00garbage", print_), (frozen[:2], print_), (frozen, None),
+                    (("n", "Nope", ()), "")):
+        put_answer(path.parent.resolve(), kept_team.TEAM, key, garbage)
         assert load_team_config(path).name == "Renamed"
         assert load_team_config(path).members[-1].joined == date(2026, 11, 30)
+    cache_of(path.parent.resolve()).db.execute("update answers set crc = crc + 1")  # damaged on disk
+    assert load_team_config(path).name == "Renamed"  # read afresh; the damaged file is removed …
+    assert load_team_config(path).name == "Renamed"
+    assert kept(path) is not None  # … and made afresh, the config kept in it again
 
 
 def test_new_checking_code_checks_afresh(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -117,7 +119,7 @@ def test_a_bad_config_is_one_line_and_never_kept(tmp_path: Path) -> None:
     for _ in range(2):
         with pytest.raises(ConfigError, match="duplicate member"):
             load_team_config(path)
-    assert kept_files() == []
+    assert kept(path) is None
 
 
 def test_the_code_stamp_is_the_same_before_and_after_a_fingerprint_is_computed() -> None:

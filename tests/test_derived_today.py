@@ -1,6 +1,6 @@
 """The lobby's kept reading of a day and its kept plan (storage/derived.py) equal a fresh read.
 
-Journal.today keeps what it read beside the index and answers from it while
+Journal.today keeps what it read in the folder's cache and answers from it while
 the stamps of every folder it came from are unchanged; the app paints its
 first frame from the same record. Whatever is written in between — check-ins
 by name and placeholders, huddles and extra rounds, handoffs, away ranges,
@@ -27,8 +27,9 @@ from huddle_tui.model.huddle import Plan, Today
 from huddle_tui.model.ids import named_id
 from huddle_tui.rules.rotation import handoffs_in, held_huddles, plan_for
 from huddle_tui.storage import derived
+from huddle_tui.storage.cache import cache_for, close_all
 from huddle_tui.storage.envelope import Record
-from tests.storekit import age
+from tests.storekit import age, kept_answer, put_answer
 from tests.test_plan_bounded import (
     DAMAGE,
     DATES,
@@ -73,16 +74,19 @@ def kept(world: World, day: date) -> Today | None:
     index_dir = world.journal.shared.index_dir
     assert index_dir is not None
     stamped = derived.key(world.root, day.isoformat(), world.team)
-    found = derived.load(derived.path_for(index_dir, world.root, derived.TODAY), stamped)
-    return None if found is None else Today.from_payload(found)
+    found = derived.load(cache_for(index_dir, world.root), derived.TODAY, stamped)
+    try:
+        return None if found is None else Today.from_payload(found)
+    except (KeyError, TypeError, ValueError, AttributeError):
+        return None
 
 
 def kept_plan(world: World, day: date) -> Plan | None:
-    """The plan kept on its own (Journal.plan's derived record), if it is current."""
+    """The plan kept on its own (Journal.plan's derived answer), if it is current."""
     index_dir = world.journal.shared.index_dir
     assert index_dir is not None
     stamped = derived.key(world.root, day.isoformat(), world.team, ())
-    found = derived.load(derived.path_for(index_dir, world.root, derived.PLAN), stamped)
+    found = derived.load(cache_for(index_dir, world.root), derived.PLAN, stamped)
     return None if found is None else Plan.from_payload(found)
 
 
@@ -126,6 +130,7 @@ def test_the_kept_day_equals_a_fresh_read(ops: list[tuple[tuple[Any, ...], bool]
                     assert alone == want.plan
         assert used, "the last step aged every folder: the first frame must have had a kept record"
     finally:
+        close_all()
         shutil.rmtree(root, ignore_errors=True)
 
 
@@ -141,17 +146,23 @@ def test_a_kept_record_for_another_team_config_is_not_used(tmp_path: Path) -> No
 
 
 def test_a_damaged_kept_record_is_read_afresh(tmp_path: Path) -> None:
-    """Garbage in the cache file costs a fresh read, never a wrong lobby or a crash."""
+    """A kept value that is no Today, or a row damaged on disk, costs a fresh read, never a wrong lobby."""
     world = World(tmp_path / "shared", "fair", 3)
     age(world.root)
     want = world.journal.today(LAST)
-    index_dir = world.journal.shared.index_dir
-    assert index_dir is not None
-    path = derived.path_for(index_dir, world.root, derived.TODAY)
-    for garbage in (b"", b"{", b'{"key": 1}', b"[]", b'{"key": null, "value": {"order": 3}}'):
-        path.write_bytes(garbage)
+    found = kept_answer(world.root, derived.TODAY)
+    assert found is not None
+    key, _ = found
+    garbage: Any
+    for garbage in ("", {}, {"order": 3}, [], {"plan": None, "named": 5}):
+        put_answer(world.root, derived.TODAY, key, garbage)
         assert kept(world, LAST) is None
         assert world.journal.today(LAST) == want
+    cache = cache_for(Path(str(world.journal.shared.index_dir)), world.root)
+    assert cache is not None
+    cache.db.execute("update answers set value = ? where name = ?", (b"\xff" + bytes(9), derived.TODAY))
+    assert kept(world, LAST) is None  # its CRC says so: the cache file is made afresh
+    assert world.journal.today(LAST) == want
 
 
 WRITES = {

@@ -18,6 +18,7 @@ from hypothesis import strategies as st
 
 from huddle_tui import paths
 from huddle_tui.config.team import TeamConfig
+from huddle_tui.storage.cache import close_all
 from huddle_tui.storage.envelope import Record, dumps, json_line
 from huddle_tui.storage.folder import FolderStore
 from huddle_tui.storage.stamps import folder_tag
@@ -79,9 +80,10 @@ def _folder(team: TeamConfig) -> Path:
 
 def test_a_cold_export_writes_what_a_warm_one_does(team: TeamConfig,
                                                    capsys: pytest.CaptureFixture[str]) -> None:
-    """Index deleted, then kept: the same bytes and problems; the lines are dumps() of each record."""
+    """Cache deleted, then kept: the same bytes and problems; the lines are dumps() of each record."""
     shared = _folder(team)
     index = paths.index_dir()
+    close_all()  # each command below as a process of its own, which opens the cache afresh
     shutil.rmtree(index, ignore_errors=True)
     cold = cli(capsys, "export", "--config", str(team.path))
     assert index.exists()
@@ -95,27 +97,26 @@ def test_a_cold_export_writes_what_a_warm_one_does(team: TeamConfig,
     assert "\\u0085" in out and "\x85" not in out
     assert "huddle: 1 anonymous answers left out" in err
     assert "broken.json: not a huddle record" in err and "invalid checkin: mood" in err
+    close_all()
     shutil.rmtree(index)
     assert cli(capsys, "export", "--config", str(team.path), "--format", "csv") \
         == cli(capsys, "export", "--config", str(team.path), "--format", "csv")
 
 
 
-def test_a_cold_read_makes_the_index_folders_and_drops_a_file_per_year(tmp_path: Path) -> None:
-    """The index's folders are made when missing; a file per year (index format ≤ 5) goes away."""
+def test_a_cold_read_makes_the_cache_folder_and_one_file_per_shared_folder(tmp_path: Path) -> None:
+    """The cache's folder is made when missing, with one SQLite file for the shared folder."""
     root = tmp_path / "shared"
     store = FolderStore(root, durable=False)
     store.save("checkin", "a", "2026-10-05", {"member": "Ana", "mood": 3, "status": ""})
     store.save("checkin", "b", "2026-11-05", {"member": "Ben", "mood": 4, "status": ""})
     age(root)
     index = tmp_path / "deep" / "index"
-    kind_dir = index / folder_tag(root) / "checkin"
-    kind_dir.mkdir(parents=True)
-    (kind_dir / "2026.idx").write_bytes(b"huddle-index 5 ...")
     cold = FolderStore(root, durable=False, index_dir=index).read()
-    assert sorted(p.name for p in kind_dir.iterdir()) == ["2026-10.idx", "2026-11.idx"]
+    assert [p.name for p in index.glob("*.sqlite3")] == [f"{folder_tag(root)}.sqlite3"]
+    close_all()
     shutil.rmtree(index)
     FolderStore(root, durable=False, index_dir=index).read()
     warm = FolderStore(root, durable=False, index_dir=index).read()
-    assert sorted(p.name for p in kind_dir.iterdir()) == ["2026-10.idx", "2026-11.idx"]
+    assert [p.name for p in index.glob("*.sqlite3")] == [f"{folder_tag(root)}.sqlite3"]
     assert warm.records == cold.records

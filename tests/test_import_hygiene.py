@@ -66,7 +66,7 @@ def test_scripted_commands_load_no_ui_or_http(team: TeamConfig, argv: list[str])
         "import sys, io, contextlib\n"
         "from huddle_tui.cli import main\n"
         f"with contextlib.redirect_stdout(io.StringIO()): rc = main({argv!r})\n"
-        "heavy = [m for m in ('textual', 'rich', 'httpx', 'sqlite3') if m in sys.modules]\n"
+        "heavy = [m for m in ('textual', 'rich', 'httpx', 'huddle_tui.sync.outbox') if m in sys.modules]\n"
         "print(__import__('json').dumps([rc, heavy]))\n"
     )
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
@@ -79,14 +79,15 @@ def test_scripted_commands_load_no_ui_or_http(team: TeamConfig, argv: list[str])
 def test_the_lobby_paints_before_the_store_is_imported() -> None:
     """The app, the lobby and its kept first frame load no store, no json, and nothing shown later.
 
-    The first frame comes from kept data (storage/derived.py); the hidden panels,
+    The first frame comes from a kept answer (storage/derived.py, read from the
+    folder's SQLite cache without json: a marshal value); the hidden panels,
     the IO worker's messages and everything it reads are imported after it.
     """
     code = ("import sys\n"
             "from huddle_tui.cli import main\n"
             "from huddle_tui.tui.app import HuddleApp\n"
             "from huddle_tui.tui.screens import lobby\n"
-            "from huddle_tui.storage import derived\n"  # kept_today's own imports
+            "from huddle_tui.storage import derived, cache\n"  # kept_today's own imports
             "from huddle_tui.model.huddle import Today\n"
             "later = ('huddle_tui.journal', 'huddle_tui.storage.folder', 'huddle_tui.rules.report', 'json',\n"
             "         'huddle_tui.tui.messages', 'huddle_tui.tui.widgets.followups',\n"

@@ -84,9 +84,12 @@ def test_sync_without_endpoints_says_so_calmly(team: TeamConfig) -> None:
 
 
 @pytest.mark.parametrize("args", [("checkin", "--member", "Ana", "--mood", "3"), ("next", "--json")])
-def test_scripted_commands_never_import_httpx_or_sqlite3_without_an_endpoint(team: TeamConfig,
-                                                                            args: tuple[str, ...]) -> None:
-    """`python -X importtime` shows no httpx, sqlite3 or textual when no endpoint is configured."""
+def test_scripted_commands_never_import_httpx_or_the_outbox_without_an_endpoint(
+        team: TeamConfig, args: tuple[str, ...]) -> None:
+    """`python -X importtime` shows no httpx, outbox or textual when no endpoint is configured.
+
+    sqlite3 itself is imported: the folder's cache (storage/cache.py) is an SQLite file.
+    """
     import os
 
     env = {**os.environ, "HUDDLE_CONFIG": str(team.path)}
@@ -94,5 +97,6 @@ def test_scripted_commands_never_import_httpx_or_sqlite3_without_an_endpoint(tea
                             capture_output=True, text=True, timeout=60)
     assert result.returncode == 0, result.stderr
     imported = {line.rsplit("|", 1)[-1].strip() for line in result.stderr.splitlines() if "|" in line}
-    assert not {m for m in imported if m.split(".")[0] in ("httpx", "sqlite3", "_sqlite3", "textual")}
+    assert not {m for m in imported if m.split(".")[0] in ("httpx", "textual")}
+    assert not {m for m in imported if m.startswith(("huddle_tui.sync.outbox", "huddle_tui.sync.replicate"))}
     assert "huddle_tui.commands.common" in imported  # the probe did see the command's own imports

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import marshal
 import os
 import time
 from pathlib import Path
@@ -13,6 +12,7 @@ import pytest
 from huddle_tui.config.team import TeamConfig
 from tests.conftest import cli
 from tests.reportkit import Folder
+from tests.storekit import drop_answer, kept_answer, put_answer
 
 WINDOW = ("--since", "2026-11-02", "--until", "2026-11-06", "--by", "week", "--format", "json")
 
@@ -42,16 +42,16 @@ def test_kept_facts_are_used_only_while_nothing_changed(team: TeamConfig, isolat
     f.write_to(team.shared_dir)
     settle_folders(team.shared_dir)
     assert submitted(capsys) == 1
-    (kept,) = (isolated_dirs / "cache").rglob(f"report/{name}.marshal")
-    doc = marshal.loads(kept.read_bytes())
+    found = kept_answer(team.shared_dir, f"report/{name}")
+    assert found is not None
+    key, doc = found
 
     def keep(days: list[list[object]]) -> None:
-        """Put these days in the kept file (and, for a month's, drop the whole history's kept above it)."""
-        doc["value"]["days"] = days
-        kept.write_bytes(marshal.dumps(doc))
-        for whole in (isolated_dirs / "cache").rglob("report/all.marshal"):
-            if name != "all":
-                whole.unlink()
+        """Put these days in the kept answer (and, for a month's, drop the whole history's kept above it)."""
+        doc["days"] = days
+        put_answer(team.shared_dir, f"report/{name}", key, doc)
+        if name != "all":
+            drop_answer(team.shared_dir, "report/all")
 
     keep([["2026-11-02"]])  # damaged, with a key that still matches
     assert submitted(capsys) == 1
@@ -82,10 +82,11 @@ def test_a_new_record_rereads_its_month_only(team: TeamConfig, isolated_dirs: Pa
         return [int(p["submitted"]) for p in json.loads(out)["periods"]]
 
     assert counts() == [1, 1]
-    (kept,) = (isolated_dirs / "cache").rglob("report/2026-10.marshal")
-    doc = marshal.loads(kept.read_bytes())
-    doc["value"]["days"] = [["2026-10-30", ["Ana", "Ben"], [], [], 0, []]]  # marks October's kept facts
-    kept.write_bytes(marshal.dumps(doc))
+    found = kept_answer(team.shared_dir, "report/2026-10")
+    assert found is not None
+    key, doc = found
+    doc["days"] = [["2026-10-30", ["Ana", "Ben"], [], [], 0, []]]  # marks October's kept facts
+    put_answer(team.shared_dir, "report/2026-10", key, doc)
     g = Folder()
     g.named("2026-11-03", "Chen", 3)
     g.write_to(team.shared_dir)
@@ -165,7 +166,7 @@ def test_a_mark_or_round_written_later_changes_the_kept_figures(
     assert first["signposts"] == 3 and first["measures"] == {"sisq": {"answers": 3, "mean": 2.0,
                                                                        "past_cutoff": 0}}
     assert first["pairs"]["buddy"]["share_met"] is None  # type: ignore[index]
-    assert list((isolated_dirs / "cache").rglob("report/2026-11.marshal"))  # kept
+    assert kept_answer(team.shared_dir, "report/2026-11") is not None  # kept
     later = Folder()
     later.signpost("2026-11-02")
     later.write_to(team.shared_dir)

@@ -1,4 +1,4 @@
-"""The history index is only a speed-up: rebuilt when missing or stale, never trusted over the files."""
+"""The folder's cache is only a speed-up: made afresh when missing or damaged, never over the files."""
 
 from __future__ import annotations
 
@@ -9,7 +9,9 @@ from pathlib import Path
 import pytest
 
 from huddle_tui.storage import scan
+from huddle_tui.storage.cache import close_all
 from huddle_tui.storage.fileio import write_atomic
+from huddle_tui.storage.stamps import folder_tag
 from tests.storekit import age, record_files, save_checkin, store_at, summary
 
 IDS = [f"00000000-0000-4000-8000-{n:012d}" for n in range(12)]
@@ -121,30 +123,40 @@ def test_index_is_safe_to_delete(folder: Path, tmp_path: Path) -> None:
     index = tmp_path / "index"
     first = summary(store_at(folder, index).read())
     shutil.rmtree(index)
+    assert summary(store_at(folder, index).read()) == first  # a process that had it open reads on
+    close_all()
     assert summary(store_at(folder, index).read()) == first
 
 
-@pytest.mark.parametrize("damage", ["truncate", "empty", "flip", "garbage"])
-def test_a_damaged_index_file_is_ignored_and_rewritten(folder: Path, tmp_path: Path, damage: str,
-                                                       parses: list[str]) -> None:
-    """A torn or corrupt index file is never believed: the months it held are read again."""
+@pytest.mark.parametrize("damage", ["truncate", "empty", "garbage", "a changed value", "another folder's"])
+def test_a_damaged_cache_file_is_ignored_and_made_afresh(folder: Path, tmp_path: Path, damage: str,
+                                                         parses: list[str]) -> None:
+    """A torn, corrupt or foreign cache file is never believed: every file is read again, once."""
     index = tmp_path / "index"
     good = summary(store_at(folder, index).read())
-    for path in index.rglob("*.idx"):
-        data = path.read_bytes()
-        if damage == "truncate":
-            path.write_bytes(data[: len(data) // 2])
-        elif damage == "empty":
-            path.write_bytes(b"")
-        elif damage == "flip":
-            path.write_bytes(data[:-10] + bytes([data[-10] ^ 0x40]) + data[-9:])
-        else:
-            path.write_bytes(os.urandom(len(data)))
+    other = tmp_path / "other"
+    save_checkin(store_at(other), NEW, "2026-10-06", mood=2)
+    store_at(other, index).read()
+    close_all()  # what follows is another process: the file is opened afresh
+    [path] = index.glob(f"{folder_tag(folder)}.sqlite3")
+    data = path.read_bytes()
+    if damage == "truncate":
+        path.write_bytes(data[: len(data) // 2])
+    elif damage == "empty":
+        path.write_bytes(b"")
+    elif damage == "garbage":
+        path.write_bytes(os.urandom(len(data)))
+    elif damage == "a changed value":  # one byte of a record's payload, which SQLite does not check
+        assert b'"mood":3' in data
+        path.write_bytes(data.replace(b'"mood":3', b'"mood":4', 1))
+    else:
+        shutil.copyfile(index / f"{folder_tag(other)}.sqlite3", path)
     parses.clear()
     assert summary(store_at(folder, index).read()) == good
     assert len(parses) == good["files"]
     parses.clear()
-    store_at(folder, index).read()
+    close_all()
+    assert summary(store_at(folder, index).read()) == good
     assert parses == []
 
 
@@ -213,3 +225,39 @@ def test_a_file_replaced_in_the_same_clock_tick_as_a_read_is_noticed(tmp_path: P
     read = store.read()
     assert set(read.records) == {IDS[1]}
     assert [p.name for p in read.foreign_copies] == [first.name]
+
+
+_WRITER = """
+import sys
+from pathlib import Path
+from huddle_tui.storage.folder import FolderStore
+root, index, who = Path(sys.argv[1]), Path(sys.argv[2]), int(sys.argv[3])
+writer, reader = FolderStore(root, durable=False), FolderStore(root, durable=False, index_dir=index)
+for n in range(40):
+    day = f"2026-{9 + n % 3:02d}-{1 + n % 28:02d}"
+    rid = f"{who:08d}-0000-4000-8000-{n:012d}"
+    writer.save("checkin", rid, day, {"member": "Ana", "mood": 3, "status": ""})
+    history = reader.read() if n % 2 else reader.read(("checkin",), since=day, until=day)
+    assert not [p for p in history.problems if "broken" not in str(p.path)], history.problems
+"""
+
+
+def test_two_processes_reading_and_writing_at_once_agree_with_a_plain_read(folder: Path,
+                                                                          tmp_path: Path) -> None:
+    """Two commands at once, each saving and reading through one cache file: neither fails, both are right."""
+    import subprocess
+    import sys
+
+    index = tmp_path / "index"
+    store_at(folder, index).read()
+    close_all()
+    runs = [subprocess.Popen([sys.executable, "-c", _WRITER, str(folder), str(index), str(who)],
+                             stderr=subprocess.PIPE, text=True) for who in (1, 2)]
+    for run in runs:
+        _, err = run.communicate(timeout=120)
+        assert run.returncode == 0, err
+    assert summary(store_at(folder, index).read()) == summary(store_at(folder).read())
+    age(folder)
+    assert summary(store_at(folder, index).read()) == summary(store_at(folder).read())
+    close_all()
+    assert summary(store_at(folder, index).read()) == summary(store_at(folder).read())

@@ -619,8 +619,8 @@ class Journal:
     def today(self, day: date) -> Today:
         """What the lobby shows of `day`: its plan, who checked in (any visibility), rounds held.
 
-        Kept as a derived record beside the index (storage/derived.py) and
-        used while nothing it was computed from has changed, so the lobby can
+        Kept as a derived answer in the folder's cache (storage/derived.py)
+        and used while nothing it was computed from has changed, so the lobby can
         paint it on its first frame and its refresh costs a few stat calls.
         """
         iso = day.isoformat()
@@ -639,25 +639,22 @@ class Journal:
               to_payload: Callable[[_T], dict[str, Any]],
               from_payload: Callable[[dict[str, Any]], _T]) -> _T:
         """A derived answer about `day`: the kept one while its folders are unchanged, else `fresh()`."""
-        index_dir = self.shared.index_dir
-        root = self.team.shared_dir
-        stamped = derived.key(root, day.isoformat(), self.team, day_kinds)
-        path = derived.path_for(index_dir, root, name) if index_dir else None
-        kept = derived.load(path, stamped) if path else None
+        cache = self.shared.cache()
+        stamped = derived.key(self.team.shared_dir, day.isoformat(), self.team, day_kinds)
+        kept = derived.load(cache, name, stamped)
         if kept is not None:
             try:
                 return from_payload(kept)
-            except (KeyError, TypeError, ValueError):
+            except (KeyError, TypeError, ValueError, AttributeError):
                 pass
         found = fresh()
-        if path is not None:
-            derived.keep(path, stamped, to_payload(found))
+        derived.keep(cache, name, stamped, to_payload(found))
         return found
 
     def report_data(self, since: date | None = None) -> ReportData:
         """The history as the impact report reads it (rules/report.py): one read for every figure.
 
-        Its facts are kept a month at a time beside the index (storage/derived.py)
+        Its facts are kept a month at a time in the folder's cache (storage/derived.py)
         and used while that month's folders have not changed, so a new check-in
         costs a re-read of its month only; the whole history's are kept too, so
         an unchanged folder costs one file. From a `since`, the months before
@@ -667,23 +664,21 @@ class Journal:
         from huddle_tui.rules.report import data_from_json, data_to_json, merged
 
         team, team_sum, months = self._report_months()
-        index_dir, root = self.shared.index_dir, self.team.shared_dir
         keys = {month: self._report_key(team_sum, month) for month in months}
         if since is not None:
             start = since.isoformat()[:7]
             return merged(team, (self._report_month(team, keys[month], month, whole=month >= start)
                                  for month in months))
         stamped = derived.Key([k.parts for k in keys.values()], all(k.settled for k in keys.values()))
-        path = derived.path_for(index_dir, root, f"{derived.REPORT}/all") if index_dir else None
-        kept = derived.load(path, stamped) if path else None
+        cache = self.shared.cache()
+        kept = derived.load(cache, f"{derived.REPORT}/all", stamped)
         if kept is not None:
             try:
                 return data_from_json(team, kept)
-            except (KeyError, TypeError, ValueError, IndexError):
+            except (KeyError, TypeError, ValueError, IndexError, AttributeError):
                 pass
         data = merged(team, (self._report_month(team, keys[month], month, whole=True) for month in months))
-        if path is not None:
-            derived.keep(path, stamped, data_to_json(data))
+        derived.keep(cache, f"{derived.REPORT}/all", stamped, data_to_json(data))
         return data
 
     def read_report_months(self, after: str = "", limit: int | None = None) -> tuple[int, str]:
@@ -725,10 +720,8 @@ class Journal:
 
     def _report_kept(self, team_sum: str, month: str) -> bool:
         """Whether a month's report facts are kept for its folders as they are now."""
-        index_dir, root = self.shared.index_dir, self.team.shared_dir
-        return index_dir is not None and derived.load(
-            derived.path_for(index_dir, root, f"{derived.REPORT}/{month}.head"),
-            self._report_key(team_sum, month)) is not None
+        return derived.load(self.shared.cache(), f"{derived.REPORT}/{month}.head",
+                            self._report_key(team_sum, month)) is not None
 
     def _report_key(self, team_sum: str, month: str) -> derived.Key:
         """The stamps one month's report facts depend on."""
@@ -742,22 +735,19 @@ class Journal:
 
         from huddle_tui.rules.report import REPORT_KINDS, data_from_json, data_to_json, head_of, read_data
 
-        index_dir, root = self.shared.index_dir, self.team.shared_dir
-        paths = {part: derived.path_for(index_dir, root, f"{derived.REPORT}/{month}{part}")
-                 for part in ("", ".head")} if index_dir is not None else {}
-        if paths:
-            kept = derived.load(paths["" if whole else ".head"], stamped)
-            if kept is not None:
-                try:
-                    return data_from_json(team, kept)
-                except (KeyError, TypeError, ValueError, IndexError):
-                    pass
+        cache = self.shared.cache()
+        name = f"{derived.REPORT}/{month}"
+        kept = derived.load(cache, name if whole else f"{name}.head", stamped)
+        if kept is not None:
+            try:
+                return data_from_json(team, kept)
+            except (KeyError, TypeError, ValueError, IndexError, AttributeError):
+                pass
         year, number = int(month[:4]), int(month[5:])
         last = f"{month}-{calendar.monthrange(year, number)[1]:02d}"
         data = read_data(team, self.shared.read(REPORT_KINDS, since=f"{month}-01", until=last))
-        if paths:
-            derived.keep(paths[""], stamped, data_to_json(data))
-            derived.keep(paths[".head"], stamped, data_to_json(head_of(data)))
+        derived.keep(cache, name, stamped, data_to_json(data))
+        derived.keep(cache, f"{name}.head", stamped, data_to_json(head_of(data)))
         return data if whole else head_of(data)
 
     def rounds_held(self, day: date) -> int:

@@ -51,7 +51,7 @@ def run(args: argparse.Namespace) -> int:
     checks.append(_me(team, ctx.user))
     checks.append(_writable("shared folder", team.shared_dir))
     checks.append(_writable("private folder", ctx.journal.private.root, private=True))
-    history = ctx.journal.shared.read(verify=True)  # every file, not the index's word
+    history = ctx.journal.shared.read(verify=True)  # every file, not the cache's word
     removed = clean_own_temp_files(history) if args.fix else []
     checks += _history_checks(history, removed)
     keys_check, waiting = _keys(ctx.journal)

@@ -1,30 +1,28 @@
-"""The checked TeamConfig of a huddle.toml, kept in the user's cache while the file's text is the same.
+"""The checked TeamConfig of a huddle.toml, kept in its shared folder's cache while its text is the same.
 
 Every command reads the team config. Even with its TOML parse kept
 (toml_reader.kept_parse), a 200-member config is checked and converted
 member by member on every command, several times what the command's own
-work costs. So the converted TeamConfig is kept too, in marshal's types, and
-used only when the text read now, the paths it was read by and the code that
-checked it are all the same as when it was kept. Anything else (another
-text, a moved file, an upgrade, a damaged entry) checks the file afresh. The
-cache is only a speed-up: deleting it changes nothing but time.
+work costs. So the converted TeamConfig is kept too, as an answer of the
+cache of the folder the file sits in (storage/cache.py), in marshal's types,
+and used only when the text read now, the paths it was read by and the code
+that checked it are all the same as when it was kept: they are its key.
+Anything else (another text, a moved file, an upgrade, a damaged row)
+checks the file afresh. The cache is only a speed-up.
 """
 
 from __future__ import annotations
 
-import marshal
 import os
 import sys
-import zlib
 from collections.abc import Callable
 from datetime import date
 from pathlib import Path
 from typing import Any, TypeVar
 
-from huddle_tui.storage.stamps import checksum, fingerprint, remember_fingerprint
+from huddle_tui.storage.stamps import fingerprint, remember_fingerprint
 
-KEPT_FORMAT = 1
-_MAGIC = f"huddle-team {KEPT_FORMAT} py{sys.version_info[0]}.{sys.version_info[1]}\n".encode()
+TEAM = "team"  # the answer's name in the cache
 # The modules whose code checks a config or computes its kept fingerprint: a change to any of them
 # checks every config afresh.
 CHECKERS = ("huddle_tui.config.team", "huddle_tui.config.pairs", "huddle_tui.config.toml_reader",
@@ -42,54 +40,33 @@ def load(path: Path, text: str, check: Callable[[Path, str], _T], types: tuple[t
     "Member" and "AwayRange" among them are kept as flat rows.
     """
     from huddle_tui import paths
+    from huddle_tui.storage import derived
+    from huddle_tui.storage.cache import cache_for
 
-    resolved = path.resolve()
-    where = paths.cache_dir() / "team" / f"{checksum(str(resolved))}.marshal"
-    wanted = (_code_stamp(), str(path), str(resolved), str(path.parent.resolve()), text)
+    folder = path.parent.resolve()
+    cache = cache_for(paths.index_dir(), folder)
+    key = derived.Key([_code_stamp(), str(path), str(path.resolve()), str(folder), text], True)
     named: Types = {t.__name__: t for t in types}
     kind: type[_T] = types[0]
+    kept = derived.load(cache, TEAM, key)
     try:
-        team, print_ = _read(where, wanted, named, kind)
-    except (OSError, ValueError, EOFError, TypeError, KeyError, IndexError):
+        frozen, print_ = kept
+        team = thaw(frozen, named)
+        if isinstance(team, kind) and isinstance(print_, str):
+            remember_fingerprint(team, print_)
+            return team
+    except (ValueError, TypeError, KeyError, IndexError):
         pass
-    else:
-        remember_fingerprint(team, print_)
-        return team
     team = check(path, text)
     frozen = freeze(team, named)
     if frozen is not None and thaw(frozen, named) == team:  # only what comes back whole is kept
         print_ = fingerprint(team)  # canonical (stamps.py): what any process computes for an equal team
         remember_fingerprint(team, print_)
-        blob = marshal.dumps((wanted, frozen, print_))
-        from huddle_tui.storage.fileio import write_atomic
-
-        try:
-            where.parent.mkdir(parents=True, exist_ok=True)
-            write_atomic(where, _MAGIC + zlib.crc32(blob).to_bytes(4, "big") + blob, durable=False,
-                         mode=0o600)
-        except (OSError, ValueError):
-            pass
+        derived.keep(cache, TEAM, key, (frozen, print_))
     return team
 
 
-def _read(where: Path, wanted: tuple[Any, ...], types: Types, kind: type[_T]) -> tuple[_T, str]:
-    """The kept config and its fingerprint when kept for `wanted` (KeyError when not)."""
-    with open(where, "rb") as f:
-        data = f.read()
-    head = len(_MAGIC)
-    blob = memoryview(data)[head + 4:]
-    if not data.startswith(_MAGIC) or zlib.crc32(blob) != int.from_bytes(data[head:head + 4], "big"):
-        raise KeyError(where)
-    kept, frozen, print_ = marshal.loads(blob)
-    if kept != wanted or not isinstance(print_, str):
-        raise KeyError(where)
-    team = thaw(frozen, types)
-    if not isinstance(team, kind):
-        raise TypeError("not a team config")
-    return team, print_
-
-
-def _code_stamp() -> tuple[Any, ...]:
+def _code_stamp() -> list[Any]:
     """The version and the checking code's files as installed: a change to either checks afresh."""
     from huddle_tui import __version__
 
@@ -100,7 +77,7 @@ def _code_stamp() -> tuple[Any, ...]:
             stamp += [st.st_size, st.st_mtime_ns]
         except (OSError, TypeError, KeyError, IndexError):
             stamp.append(None)
-    return tuple(stamp)
+    return stamp
 
 
 def _source(name: str) -> str:

@@ -1,33 +1,34 @@
-"""Derived records: small answers computed from the shared folder, kept beside its index.
+"""Derived answers: small answers computed from the shared folder, kept as rows of its cache.
 
 The lobby must show today's facilitator, order and who has checked in on its
 first frame, before the store is even imported. So the answer it last
-computed is kept in the cache with the stamps of every folder it depends on
-(the huddle, handoff and away folders with all their months, the day's
-check-in month, the team config's text). It is used only while every one of
-those stamps is unchanged, and kept only when they were all settled when
-taken (stamps.py): then no writer can have changed what it was computed
-from. Anything else (a new record anywhere it depends on, a damaged or
-missing file, another day or team) means it is read afresh. Like the index,
-it is only a speed-up: deleting it changes nothing but time. Stdlib only.
-A kept answer is JSON-like data written with marshal, not json: the lobby's
-first frame would otherwise wait ~3 ms for json's import alone.
+computed is kept in the cache (storage/cache.py, table `answers`) under a key
+naming the stamps of every folder it depends on (the huddle, handoff, away
+and key folders with all their months, the keyring, the day's check-in
+month, the team config's fingerprint). It is used only while that key is the
+one taken now, and kept only when every stamp in it was settled when taken
+(stamps.settled): then no writer can have changed what it was computed from.
+Anything else (a new record anywhere it depends on, another day or team)
+means it is read afresh. Like the rest of the cache it is only a speed-up.
+Stdlib only: the key is the repr of plain lists, and the answer a marshal
+value, so the first frame waits for neither json nor the store.
 """
 
 from __future__ import annotations
 
-import marshal
 import os
 import re
+import sqlite3
 import time
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
+from huddle_tui.storage.cache import Cache, is_damage, remove
 from huddle_tui.storage.keyring import keyring_path
-from huddle_tui.storage.stamps import RACY_NS, RECORDS, dir_stamp, fingerprint, folder_tag
+from huddle_tui.storage.stamps import RECORDS, dir_stamp, fingerprint, settled
 
-DERIVED_FORMAT = 3  # raise when what a kept answer holds changes meaning
+DERIVED_FORMAT = 4  # raise when what a kept answer holds changes meaning
 TODAY = "today"  # what the lobby shows of a day (Journal.today)
 PLAN = "plan"  # a day's facilitator and order alone (Journal.plan): no check-in changes it
 # Kinds whose every month may change the answer: rotation reads back through the huddles and
@@ -72,14 +73,14 @@ def key(root: Path, day: str, team: object, day_kinds: tuple[str, ...] = DAY_KIN
     now = time.time_ns()
     records = os.path.join(root, RECORDS)
     parts: list[Any] = [DERIVED_FORMAT, day, list(day_kinds), team_checksum(team)]
-    settled = True
+    is_settled = True
 
     def add(name: str, stamp: tuple[int, int] | None) -> None:
         """Note one folder's stamp; one changed lately makes the key unsettled."""
-        nonlocal settled
+        nonlocal is_settled
         parts.append([name, *stamp] if stamp else [name])
-        if stamp is not None and now - stamp[0] <= RACY_NS:
-            settled = False
+        if stamp is not None and not settled(stamp[0], now):
+            is_settled = False
 
     add("", dir_stamp(records))
     add("keyring", _file_stamp(keyring_path(root)))
@@ -98,7 +99,7 @@ def key(root: Path, day: str, team: object, day_kinds: tuple[str, ...] = DAY_KIN
     for kind in day_kinds:
         add(kind, dir_stamp(os.path.join(records, kind)))
         add(f"{kind}/{day[:7]}", dir_stamp(os.path.join(records, kind, day[:7])))
-    return Key(parts, settled)
+    return Key(parts, is_settled)
 
 
 def _file_stamp(path: Path) -> tuple[int, int] | None:
@@ -110,35 +111,30 @@ def _file_stamp(path: Path) -> tuple[int, int] | None:
     return st.st_mtime_ns, st.st_ino
 
 
-def path_for(index_dir: Path, root: Path, name: str) -> Path:
-    """Where one derived record of a shared folder is kept (beside its index)."""
-    return index_dir / folder_tag(root) / f"{name}.marshal"
+def load(cache: Cache | None, name: str, wanted: Key) -> Any:
+    """The answer kept under `name` when it was computed from exactly the folders as they are now, else None.
 
-
-def load(path: Path, wanted: Key) -> dict[str, Any] | None:
-    """The kept answer when it was computed from exactly the folders as they are now, else None."""
+    A damaged cache file is removed (to be made afresh) and costs a fresh read.
+    """
+    if cache is None:
+        return None
     try:
-        with open(path, "rb") as f:
-            kept = marshal.loads(f.read())
-    except (OSError, ValueError, EOFError, TypeError):  # missing or damaged: read afresh
+        return cache.answer(name, repr(wanted.parts))
+    except sqlite3.Error as exc:
+        if is_damage(exc):
+            remove(cache.path)
         return None
-    if not isinstance(kept, dict) or kept.get("key") != wanted.parts:
-        return None
-    value = kept.get("value")
-    return value if isinstance(value, dict) else None
 
 
-def keep(path: Path, stamped: Key, value: dict[str, Any]) -> None:
+def keep(cache: Cache | None, name: str, stamped: Key, value: Any) -> None:
     """Keep an answer for its key, when the key was settled (a failure only costs time later)."""
-    if not stamped.settled:
+    if cache is None or not stamped.settled:
         return
-    from huddle_tui.storage.fileio import write_atomic
-
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        write_atomic(path, marshal.dumps({"key": stamped.parts, "value": value}), durable=False)
-    except (OSError, ValueError):  # ValueError: a value marshal cannot keep (a bug, not the user's)
-        pass
+        cache.keep(name, repr(stamped.parts), value)
+    except (sqlite3.Error, ValueError) as exc:  # ValueError: a value marshal cannot keep (a bug)
+        if is_damage(exc):
+            remove(cache.path)
 
 
 REPORT = "report"  # the impact report's per-date facts (rules/report.py), one record per month
@@ -168,11 +164,11 @@ def months_key(root: Path, name: str, team_sum: str, months: Iterable[str], kind
     now = time.time_ns()
     records = os.path.join(root, RECORDS)
     parts: list[Any] = [DERIVED_FORMAT, name, team_sum]
-    settled = True
+    is_settled = True
     for month in months:
         for kind in kinds:
             stamp = dir_stamp(os.path.join(records, kind, month))
             parts.append([month, kind, *stamp] if stamp else [month, kind])
-            if stamp is not None and now - stamp[0] <= RACY_NS:
-                settled = False
-    return Key(parts, settled)
+            if stamp is not None and not settled(stamp[0], now):
+                is_settled = False
+    return Key(parts, is_settled)

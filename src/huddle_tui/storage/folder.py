@@ -13,16 +13,24 @@ files aside with a reason, and never delete anything.
 from __future__ import annotations
 
 import gc
+import json
+import marshal
 import os
+import sqlite3
 import stat
+import sys
 import time
-from collections.abc import Callable, Generator, Iterable
+from collections.abc import Callable, Iterable
+from concurrent.futures import Executor, Future
 from datetime import UTC, datetime
+from json.encoder import c_make_encoder, encode_basestring_ascii  # type: ignore[attr-defined]
+from json.scanner import make_scanner
 from pathlib import Path
-from typing import Any, NamedTuple
+from typing import Any, NamedTuple, cast
 
 from huddle_tui.errors import StoreError, UsageError
-from huddle_tui.storage import envelope, index, parallel
+from huddle_tui.storage import envelope
+from huddle_tui.storage.cache import Cache, FileRow, Folder, RecordRow, cache_for, is_damage, remove
 from huddle_tui.storage.envelope import Record
 from huddle_tui.storage.fileio import (
     AT_FDS,
@@ -37,19 +45,29 @@ from huddle_tui.storage.fileio import (
 from huddle_tui.storage.scan import (
     FOREIGN,
     LINK,
+    OWN,
     TEMP,
+    Listing,
     MonthScan,
     is_sync_temp,
     scan_entries,
     scan_month,
 )
 from huddle_tui.storage.signature import SigningKey
-from huddle_tui.storage.stamps import RECORDS, dir_stamp
+from huddle_tui.storage.stamps import RECORDS, dir_stamp, settled
 
 __all__ = ["RECORDS", "FolderStore", "History", "Problem", "clean_own_temp_files", "is_sync_temp",
            "utc_now"]
 _REMEMBERED = 8  # month scans a store keeps for next_version: a save's own month and a few more
 _FRESH_S = 1.0  # how long a listing of a month answers, unlisted, for the saves that follow it
+_SHARE = 0.75  # of a cold read's files, those its second process parses (_Cold)
+_MIN_COLD = 12  # fewer cold month folders (of a 12-member team: ~1,000 files) do not pay for a second process
+_new = tuple.__new__  # builds a Record without NamedTuple's Python-level __new__
+# A record as the cache keeps it: its fields as one compact JSON array, ASCII (so any str SQLite can
+# hold), by json's C encoder made once (json.dumps makes one on every call, as costly as the encoding).
+_line_chunks: Any = json.JSONEncoder(separators=(",", ":")).iterencode if c_make_encoder is None else \
+    c_make_encoder(None, None, encode_basestring_ascii, None, ":", ",", False, False, True)
+_scan_json = make_scanner(cast(Any, json.JSONDecoder()))  # the C scanner alone: json.loads costs more
 
 
 def utc_now() -> datetime:
@@ -114,10 +132,8 @@ class History:
     def merge(self, scan: MonthScan, folder: str, since: str | None, until: str | None = None) -> None:
         """Merge one month folder's scan in (records dated before `since` or after `until` left out)."""
         records = self.records
-        new = tuple.__new__  # Record._make without its Python-level length check
         judge = self.judge
-        for fields in scan.records:
-            record: Record = fields if fields.__class__ is Record else new(Record, fields)
+        for record in scan.records:
             if (since is not None and record.date < since) or (until is not None and record.date > until):
                 continue
             current = records.get(record.id)
@@ -142,14 +158,14 @@ class FolderStore:
 
     def __init__(self, root: Path, *, now: Callable[[], datetime] = utc_now,
                  durable: bool = True, index_dir: Path | None = None, private: bool = False) -> None:
-        """`index_dir` enables the history index (a cache that is only a speed-up).
+        """`index_dir` enables the cache (storage/cache.py: only a speed-up) kept in that folder.
 
         A `private` store (this machine's private records) marks every record
         it writes "visibility": "private", whatever its kind, so no reader can
         take one for a team record; any other store sets such a record aside.
         """
         if private and index_dir is not None:
-            raise ValueError("the history index is for the shared folder only")
+            raise ValueError("the cache is for the shared folder only")
         self.root = root
         self.now = now
         self.durable = durable
@@ -293,51 +309,141 @@ class FolderStore:
         """Read and merge every record (of `kinds`, dated from `since` to `until`), reporting bad files.
 
         Only the month folders from `since`'s month to `until`'s are read, so a
-        day's view (since == until) costs one month, not the years after it.
-        `verify` re-reads every file instead of trusting the index (`huddle
-        doctor` does), and refreshes the index with what it found. A day's
-        read of some kinds is kept whole beside the index (dayslice.py); a
-        verifying read drops every kept day.
+        day's view (since == until) costs one month, not the years after it,
+        and through the cache only that day's rows. `verify` re-reads every
+        file instead of trusting the cache (`huddle doctor` does), and
+        refreshes the cache with what it found. Any sqlite error reads the
+        files instead: the cache may cost time, never a result.
         """
-        if verify and self.index_dir is not None:
-            from huddle_tui.storage import dayslice
+        chosen = None if kinds is None else tuple(kinds)
+        judged = self._judge(chosen)
+        return self._through_cache(lambda cache: self._read(chosen, since, until, verify, judged, cache),
+                                   forget=verify)
 
-            dayslice.forget(self.root, self.index_dir)
-        if since is not None and since == until and kinds is not None and self.index_dir is not None \
-                and not verify:
-            from huddle_tui.storage import dayslice
+    def _through_cache(self, read: Callable[[Cache | None], History], *, forget: bool = False) -> History:
+        """`read(cache)`, or `read(None)` (the files alone) when the cache fails.
 
-            chosen = tuple(kinds)
-            judged = self._judge(chosen)
-            judge, tag = judged if judged is not None else (None, "")
-            return dayslice.read(self.root, self.index_dir, chosen, since,
-                                 lambda: self._read(chosen, since, until, False, judged),
-                                 lambda: History(judge), Problem, self._scans.get, tag)
-        return self._read(kinds, since, until, verify, self._judge(kinds))
+        A damaged cache file is removed and made afresh at once (the read then
+        is a cold one); a cache that stays locked or refuses is left for later.
+        `forget` drops its kept answers first (a verifying read trusts none).
+        """
+        for _ in range(2):
+            cache = self.cache()
+            if cache is None:
+                break
+            try:
+                if forget:
+                    cache.forget_answers()
+                history = read(cache)
+                cache.commit()
+                return history
+            except sqlite3.Error as exc:
+                try:
+                    cache.rollback()
+                except sqlite3.Error:
+                    pass
+                if not is_damage(exc):
+                    break
+                remove(cache.path)
+        return read(None)
 
-    def _read(self, kinds: Iterable[str] | None, since: str | None, until: str | None,
-              verify: bool, judged: tuple[Judge, str] | None) -> History:
-        """read()'s work, through the index."""
+    def cache(self) -> Cache | None:
+        """This folder's cache, when the store keeps one and it can be opened."""
+        return None if self.index_dir is None else cache_for(self.index_dir, self.root)
+
+    def _read(self, kinds: tuple[str, ...] | None, since: str | None, until: str | None,
+              verify: bool, judged: tuple[Judge, str] | None, cache: Cache | None) -> History:
+        """read()'s work, through the cache when there is one."""
         history = History(judged[0] if judged is not None else None)
-        books = _Books(self)
         collecting = _pause_gc()
         try:
             present = self._kinds(history, None if kinds is None else set(kinds))
             wanted = sorted(present) if kinds is None else [k for k in kinds if k in present]
-            plan = []
-            for kind in wanted:
-                months = self._months(kind, history, since, until)
-                plan += [(kind, m, months) for m in months if (since is None or m[:7] >= since[:7])
-                         and (until is None or m[:7] <= until[:7])]
-            books.ahead(plan, verify)
-            for kind, month, months in plan:
-                books.merge(kind, month, months, since, until, verify, history)
-            books.save()
+            first, last = since[:7] if since else None, until[:7] if until else None
+            jobs = [(kind, month) for kind in wanted for month in self._months(kind, history, since, until)
+                    if (first is None or month[:7] >= first) and (last is None or month[:7] <= last)]
+            # Many folders: their rows in one query, not one a folder (a day's read of a few kinds asks
+            # for those few rows alone: all of a big history's would cost it more).
+            seen = None if cache is None or len(jobs) < _MIN_COLD else cache.folders()
+            with _Cold(self, jobs, verify, seen) as cold:
+                for kind, month in jobs:
+                    self._merge(kind, month, since, until, verify, cache, history, cold.get(kind, month),
+                                seen)
         finally:
-            books.scans.close()  # a read cut short still reaps the reader it forked
             if collecting:
                 gc.enable()
         return _sorted(history)
+
+    def _merge(self, kind: str, month: str, since: str | None, until: str | None, verify: bool,
+               cache: Cache | None, history: History, cold: Future[bytes] | None = None,
+               seen: dict[tuple[str, str], Folder] | None = None) -> None:
+        """Merge one month folder into `history` (its records from `since` to `until`).
+
+        `cold`, when given, is the folder read whole by another process (_Cold);
+        `seen`, the cache's folder rows read at the start of the read.
+        """
+        folder = os.path.join(self.records_dir, kind, month)
+        scan = self._scan(folder, kind, month, since, until, verify, cache, cold, seen)
+        if scan is not None:
+            if scan.whole:
+                self.remember(folder, scan)
+            history.merge(scan, folder, since, until)
+
+    def _scan(self, folder: str, kind: str, month: str, since: str | None, until: str | None,
+              verify: bool, cache: Cache | None, cold: Future[bytes] | None = None,
+              folders: dict[tuple[str, str], Folder] | None = None) -> MonthScan | None:
+        """One month folder's scan: its rows while its stamp is unchanged and settled, else listed again.
+
+        Listed again, only files whose (size, mtime, inode) changed since their
+        row was kept are read; what the listing found replaces the folder's rows.
+        A folder with no rows kept (or a verifying read's) may have been read by
+        another process (`cold`); if that failed, it is read here. None when
+        the folder is gone.
+        """
+        taken = _taken(cold)
+        if taken is not None:
+            if taken[0] is None:
+                return None
+            stamp, now, rows, lines = taken
+            records = _records(",".join([line[3] for line in lines]))
+            listing = Listing(rows, list(zip([line[0] for line in lines], records, strict=True)), [])
+        else:
+            stamp = dir_stamp(folder)
+            if stamp is None:
+                return None
+            now = time.time_ns()
+            lines = None
+        shared = not self.private
+        if cache is None:
+            if taken is None:
+                listing = scan_month(folder, kind, month, {}, False, shared=shared)
+            return _scan_of(stamp, settled(stamp[0], now), listing, {}, [])
+        seen = cache.folder(kind, month) if folders is None else folders.get((kind, month))
+        if seen is not None and not verify and seen.settled and (seen.mtime_ns, seen.inode) == stamp:
+            first = since if since is not None and since[:7] == month[:7] else None
+            last = until if until is not None and until[:7] == month[:7] else None
+            whole = first is None and last is None
+            records = _records(cache.month(seen)) if whole else \
+                _records(",".join([line for _, line in cache.records(seen.id, kind, first, last)]))
+            return MonthScan(stamp, True, records,
+                             [(row[0], row[4], row[5]) for row in cache.set_aside(seen)],
+                             seen.files_read, whole)
+        old = {} if seen is None else cache.files(seen.id)
+        known = {} if verify or taken is not None else old
+        same = seen is not None and (seen.mtime_ns, seen.inode) == stamp
+        if taken is None:
+            listing = scan_month(folder, kind, month, known, same, shared=shared)
+        kept = set(listing.kept)
+        held: list[tuple[str, Record]] = []
+        if seen is not None and any(_holds_record(known[name]) for name in kept):
+            rows = [(name, line) for name, line in cache.records(seen.id, kind) if name in kept]
+            held = list(zip([name for name, _ in rows], _records(",".join([line for _, line in rows])),
+                            strict=True))
+        scan = _scan_of(stamp, settled(stamp[0], now), listing, known, held)
+        cache.put_month(kind, month, seen, stamp, scan.settled, scan.files_read,
+                        [name for name in old if name not in kept], listing.rows,
+                        lines if lines is not None else [_row(name, r) for name, r in listing.records])
+        return scan
 
     def read_ids(self, kind: str, day: str, ids: Iterable[str]) -> History:
         """Every version of a few records of one date: their own files only, not the month's.
@@ -373,7 +479,8 @@ class FolderStore:
                 names = self._names[folder] = _Names(os.listdir(fd), stamp)
             found = [_Entry.at(fd, n) for n in names.starting_with([rid + "." for rid in wanted])]
             entries = [e for e in found if e is not None]
-            scan = scan_entries(entries, folder, kind, month, stamp, shared=not self.private, at=fd)
+            listing = scan_entries(entries, folder, kind, month, {}, False, shared=not self.private, at=fd)
+            scan = _scan_of(stamp, False, listing, {}, [])
         finally:
             os.close(fd)
         self._partial[folder] = (wanted, scan, time.monotonic())
@@ -393,8 +500,12 @@ class FolderStore:
         """
         wanted = tuple(kinds)
         judged = self._judge(wanted)
+        return self._through_cache(lambda cache: self._read_back(wanted, until, enough, judged, cache))
+
+    def _read_back(self, wanted: tuple[str, ...], until: str, enough: Callable[[History], bool],
+                   judged: tuple[Judge, str] | None, cache: Cache | None) -> History:
+        """read_back()'s work, through the cache when there is one."""
         history = History(judged[0] if judged is not None else None)
-        books = _Books(self)
         collecting = _pause_gc()
         try:
             present = self._kinds(history, set(wanted))
@@ -406,10 +517,9 @@ class FolderStore:
                 for kind in wanted:
                     for month in folders[kind]:
                         if month[:7] == step:
-                            books.merge(kind, month, folders[kind], None, until, False, history)
+                            self._merge(kind, month, None, until, False, cache, history)
                 if enough(history):
                     break
-            books.save()
         finally:
             if collecting:
                 gc.enable()
@@ -572,76 +682,11 @@ def _highest_version(scan: MonthScan, record_id: str) -> int:
     version its name says, and every other file (a copy, an unusable file) is
     in `others` by name; a record under a name that does not say so counts too.
     """
-    highest = max((fields[2] for fields in scan.records if fields[1] == record_id), default=0)
+    highest = max((record.version for record in scan.records if record.id == record_id), default=0)
     for name, flag, _ in scan.others:
         if flag != TEMP:
             highest = max(highest, envelope.named_version(name, record_id))
     return highest
-
-
-class _Books:
-    """The index files one read uses: each loaded once, saved once at the end."""
-
-    def __init__(self, store: FolderStore) -> None:
-        """No index file loaded yet; without an index dir every month is listed and parsed."""
-        self.store = store
-        self.loaded: dict[tuple[str, str], tuple[index.MonthIndex, set[str]]] = {}
-        self.cold: set[str] = set()  # month folders whose scans come from `scans`, in merge order
-        self.scans: Generator[MonthScan | None, None, None] = parallel.scans([], _cold_scan)
-
-    def ahead(self, plan: list[tuple[str, str, list[str]]], verify: bool) -> None:
-        """Line up the scans of the month folders (kind, month, months) no stored scan answers for.
-
-        Merged in `plan`'s order; parallel.py may scan half of them on a second process.
-        """
-        shared = not self.store.private
-        jobs = [(os.path.join(self.store.records_dir, kind, month), kind, month, shared)
-                for kind, month, months in plan
-                if self.store.index_dir is None or self._book(kind, month, months, verify).get(month) is None]
-        self.cold = {job[0] for job in jobs}
-        self.scans = parallel.scans(jobs, _cold_scan)
-
-    def _book(self, kind: str, month: str, months: list[str], verify: bool) -> index.MonthIndex:
-        """The index file holding a month's scan, loaded once per read."""
-        assert self.store.index_dir is not None
-        book = index.book_of(month)
-        entry = self.loaded.get((kind, book))
-        if entry is None:
-            loaded = index.MonthIndex.load(self.store.index_dir, self.store.root, kind, book)
-            if verify:
-                loaded.forget()
-            present = {month} if book == month else {m for m in months if index.book_of(m) == book}
-            entry = self.loaded[(kind, book)] = (loaded, present)
-        return entry[0]
-
-    def merge(self, kind: str, month: str, months: list[str], since: str | None, until: str | None,
-              verify: bool, history: History) -> None:
-        """Merge one month folder into `history`, through the index when there is one.
-
-        `months` are all of the kind's month folders: those sharing a loaded
-        index file that are gone are dropped from it.
-        """
-        folder = os.path.join(self.store.records_dir, kind, month)
-        index_dir = self.store.index_dir
-        if folder in self.cold:
-            scan = next(self.scans)
-            if scan is not None and index_dir is not None:
-                self._book(kind, month, months, verify).put(month, scan)
-        elif index_dir is None:
-            stamp = dir_stamp(folder)
-            scan = None if stamp is None else scan_month(folder, kind, month, stamp, None,
-                                                         shared=not self.store.private)
-        else:
-            scan = _scan_through(self._book(kind, month, months, verify), folder, kind, month)
-        if scan is not None:
-            self.store.remember(folder, scan)
-            history.merge(scan, folder, since, until)
-
-    def save(self) -> None:
-        """Write back the index files that changed, forgetting month folders that are gone."""
-        for loaded, present in self.loaded.values():
-            loaded.keep_only(present)
-            loaded.save()
 
 
 def _refused(exc: LinkRefused) -> StoreError:
@@ -669,24 +714,144 @@ def _sorted(history: History) -> History:
     return history
 
 
-def _cold_scan(job: tuple[str, str, str, bool]) -> MonthScan | None:
-    """A month folder (folder, kind, month, shared) scanned afresh; None when it is gone."""
+def _records(lines: str) -> list[Record]:
+    """Records from the cache's lines joined by commas (cache.month): one JSON scan, one tuple a record.
+
+    Each line is a JSON array of a Record's fields in order (_row), so the
+    scan builds every value and a Record is made straight from its list.
+    """
+    if not lines:
+        return []
+    return [_new(Record, fields) for fields in _scan_json(f"[{lines}]", 0)[0]]
+
+
+def _row(name: str, record: Record) -> RecordRow:
+    """A record read from the file `name`, as the cache keeps it: (name, kind, date, line)."""
+    return name, record.kind, record.date, "".join(_line_chunks(record, 0))
+
+
+def _cold_month(job: tuple[str, str, str, bool]) -> bytes:
+    """Another process's part of a cold read: one month folder listed and read whole, marshalled.
+
+    (stamp, the time before listing, the files' rows, each record's cache row):
+    plain values, so the reading process unmarshals them at C speed and puts
+    the rows in the cache as they came; (None,) when the folder is gone.
+    """
     folder, kind, month, shared = job
     stamp = dir_stamp(folder)
-    return None if stamp is None else scan_month(folder, kind, month, stamp, None, shared=shared)
-
-
-def _scan_through(book: index.MonthIndex, folder: str, kind: str, month: str) -> MonthScan | None:
-    """One month's scan: the stored one while the folder is unchanged, else listed again."""
-    stamp = dir_stamp(folder)
     if stamp is None:
+        return marshal.dumps((None,))
+    now = time.time_ns()
+    listing = scan_month(folder, kind, month, {}, False, shared=shared)
+    return marshal.dumps((stamp, now, listing.rows, [_row(name, record) for name, record in listing.records]))
+
+
+def _taken(cold: Future[bytes] | None) -> Any:
+    """What another process read of a month folder (_cold_month's), or None: then it is read here."""
+    if cold is None:
         return None
-    cached = book.get(month)
-    if cached is not None and cached.settled and cached.stamp == stamp:
-        return cached
-    scan = scan_month(folder, kind, month, stamp, cached)
-    book.put(month, scan)
-    return scan
+    try:
+        return marshal.loads(cold.result())
+    except Exception:  # a worker that died, raised or could not be sent its job costs time, never a result
+        return None
+
+
+class _Cold:
+    """A cold read's month folders with no rows kept, the last of them read by a second process.
+
+    A read that must list and parse many folders (no cache yet, a verifying
+    read, a cache made afresh) parses them on two cores: a worker started by
+    concurrent.futures reads the last folders of the read's list, in order,
+    while this process reads the first ones, then takes the worker's as they
+    come, and puts every folder's rows in the cache in its one transaction.
+    The worker's share is _SHARE of the folders' listing sizes (a folder's
+    st_size grows with its names): this process also writes every row, so
+    the two finish together when it parses about a quarter of the files. A job
+    given is never taken back, so whatever the worker does not deliver (it
+    died, raised, could not be sent its job) is read here. Records are merged
+    in the read's order either way, so the history and the cache are what a
+    serial read makes. Only on Linux (a fork: no second interpreter to start
+    and import into) and only while no other thread runs (a fork copies locks
+    other threads hold: the app's IO worker always reads serially), and only
+    for at least _MIN_COLD folders.
+    """
+
+    def __init__(self, store: FolderStore, jobs: list[tuple[str, str]], verify: bool,
+                 seen: dict[tuple[str, str], Folder] | None) -> None:
+        """Pick the folders that will be read whole, and give the last of them to a worker if it pays."""
+        self.pool: Executor | None = None
+        self.futures: dict[tuple[str, str], Future[bytes]] = {}
+        if len(jobs) < _MIN_COLD or not sys.platform.startswith("linux"):
+            return
+        cold = jobs if seen is None or verify else [job for job in jobs if job not in seen]
+        if len(cold) < _MIN_COLD:
+            return
+        import threading  # only now: a read of a few folders never needs it
+
+        if threading.active_count() != 1:
+            return
+        import multiprocessing
+        from concurrent.futures import ProcessPoolExecutor
+
+        folders = [os.path.join(store.records_dir, kind, month) for kind, month in cold]
+        sizes = [_listing_size(folder) for folder in folders]
+        left, first = sum(sizes) * _SHARE, len(cold)
+        while first > 0 and left > 0:
+            first -= 1
+            left -= sizes[first]
+        self.pool = ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("fork"))
+        shared = not store.private
+        for (kind, month), folder in zip(cold[first:], folders[first:], strict=True):
+            try:
+                self.futures[(kind, month)] = self.pool.submit(_cold_month, (folder, kind, month, shared))
+            except Exception:  # the worker died already: the rest is read here
+                break
+
+    def get(self, kind: str, month: str) -> Future[bytes] | None:
+        """The worker's job for a folder, if it was given one."""
+        return self.futures.pop((kind, month), None)
+
+    def __enter__(self) -> _Cold:
+        """The jobs, for the read's loop."""
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        """Stop the worker: every job it was given is done (or, when the read failed, unwanted)."""
+        if self.pool is not None:
+            self.pool.shutdown(wait=True, cancel_futures=True)
+
+
+def _listing_size(folder: str) -> int:
+    """A folder's st_size, which grows with the names it holds (0 if it cannot be had)."""
+    try:
+        return os.stat(folder).st_size
+    except OSError:
+        return 0
+
+
+def _first(pair: tuple[str, Record]) -> str:
+    """A (name, record) pair's name: the key records are ordered by."""
+    return pair[0]
+
+
+def _holds_record(row: FileRow) -> bool:
+    """Whether a file's row says it held a readable record (a file counted, not set aside)."""
+    return row[1] is not None and row[4] != TEMP and row[5] is None
+
+
+def _scan_of(stamp: tuple[int, int], is_settled: bool, listing: Listing, known: dict[str, FileRow],
+             held: list[tuple[str, Record]]) -> MonthScan:
+    """A month folder's whole scan from a listing, the `known` rows it kept and the records they `held`.
+
+    Records come in their files' name order, as the cache gives them: whatever
+    depends on the order of a history's records is the same read cold or warm.
+    """
+    rows = [*listing.rows, *(known[name] for name in listing.kept)]
+    named = sorted([*listing.records, *held], key=_first)
+    return MonthScan(stamp, is_settled, [record for _, record in named],
+                     [(name, flag, reason) for name, _, _, _, flag, reason in rows
+                      if flag != OWN or reason is not None],
+                     sum(1 for row in rows if row[1] is not None))
 
 
 def clean_own_temp_files(history: History, older_than_s: float = 60.0,

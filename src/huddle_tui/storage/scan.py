@@ -1,49 +1,41 @@
-"""Reading one month folder of record files into a scan the history index can keep.
+"""Listing and reading one month folder of record files: what the cache (cache.py) keeps of it.
 
-A scan is the whole truth about one folder at one moment: the verified
-records it holds, the files a report must name (conflicted copies, unusable
-files with the reason, temp files still being written) and, to scan it again
-cheaply, each file's stamp (size, mtime, inode). The index stores scans as
-they are, so a warm read gives exactly what a cold read would.
-
-A folder whose stamp is unchanged since a settled scan is not listed again:
-every writer we know of (ours, git, Syncthing, Dropbox, rsync) adds, replaces
-or removes a file by creating, renaming or unlinking it, which changes the
-folder's mtime. A scan is settled only when the folder had not changed for
-RACY_NS before it started, so a change in the same clock tick as the listing
-is never missed (git's "racy clean" rule); listing such a folder again while
-its stamp is still the same takes an old file still under its name with the
-same inode (from the listing) as the file it was: only a name or inode can
-have changed unseen. Files are treated alike: a parse
-is reused only for a file whose stamp is unchanged and was already old when
-parsed. A file rewritten in place (no writer does that; it is damage) is
-seen by the next read of a changed folder and by `huddle doctor`, which
-reads every file.
+A listing tells each name's fate: a temp file still being written (skipped),
+a link or something else that is no regular file (reported, never opened), a
+file whose row from the last read still holds (kept), or a file read and
+verified now, giving its record or the reason it is set aside. A file's row
+holds only while its (size, mtime, inode) is unchanged and it was already
+settled when read (stamps.settled, git's "racy clean" rule); a file read
+while fresh is read again next time. In a folder listed again at the very
+stamp it was last listed at (unsettled then), an old file still under its
+name with the inode the listing gives is the file read then: only a name or
+inode can have changed unseen, so it is not stat'ed. A file rewritten in
+place (no writer does that; it is damage) is seen by the next read of a
+changed folder and by `huddle doctor`, which reads every file.
 """
 
 from __future__ import annotations
 
 import errno
-import marshal
 import os
 import stat
 import sys
 import time
 from collections.abc import Sequence
-from typing import Any, NamedTuple, Protocol
+from typing import NamedTuple, Protocol
 
 from huddle_tui.storage import envelope, validate
-from huddle_tui.storage.envelope import CorruptRecord
+from huddle_tui.storage.cache import FileRow
+from huddle_tui.storage.envelope import CorruptRecord, Record
 from huddle_tui.storage.fileio import is_own_temp
-from huddle_tui.storage.stamps import RACY_NS, RECORDS, DirStamp
+from huddle_tui.storage.stamps import RECORDS, DirStamp, settled
 
 # How a file was found: a record file under its own name, one under another
 # name (a sync tool's conflicted copy), and a temp file readers must skip.
 OWN, FOREIGN, TEMP = 0, 1, 2
 FileStamp = tuple[int, int, int]
 Other = tuple[str, int, "str | None"]
-Fields = tuple[Any, ...]
-NEVER = -1  # the mtime a scan keeps for a file parsed while fresh: read it again next time
+NEVER = -1  # the mtime kept for a file read while fresh: read it again next time
 _RULES = validate.RULES  # looked up once: a cold read checks thousands of payloads
 _decode = envelope.decode
 _MAX_FILE_BYTES = envelope.MAX_FILE_BYTES
@@ -65,21 +57,26 @@ _SUFFIX_AT = -len(_SUFFIX)
 class MonthScan(NamedTuple):
     """What one month folder held, and the folder stamp it was read at.
 
-    `records` holds every readable record file's Record (its plain fields
-    once stored in the index), own or copied;
-    `others` (name, flag, reason) names conflicted copies (reason None),
-    unusable files (with the reason) and temp files. `reuse` is needed only to
-    scan the folder again: the marshalled {name: (size, mtime_ns, inode, flag,
-    slot)}, slot indexing `records`, or `others` as -1-i. A warm read never
-    decodes it, nor builds a name or an int per file.
+    `records` holds every readable file's Record, own or copied (only those
+    dated from a read's first to its last day unless `whole`); `others`
+    (name, flag, reason) names conflicted copies (reason None), unusable
+    files (with the reason) and temp files.
     """
 
     stamp: DirStamp
     settled: bool
-    records: list[Fields]
+    records: list[Record]
     others: list[Other]
     files_read: int
-    reuse: bytes
+    whole: bool = True
+
+
+class Listing(NamedTuple):
+    """A listing held against the last one's rows: the rows that changed, the records read, the names kept."""
+
+    rows: list[FileRow]
+    records: list[tuple[str, Record]]
+    kept: list[str]
 
 
 def is_sync_temp(name: str) -> bool:
@@ -91,15 +88,14 @@ def is_sync_temp(name: str) -> bool:
     )
 
 
-def scan_month(folder: str, kind: str, month: str, stamp: DirStamp,
-               previous: MonthScan | None, *, shared: bool = True) -> MonthScan:
-    """List and read one month folder, reusing `previous` parses of unchanged files.
+def scan_month(folder: str, kind: str, month: str, known: dict[str, FileRow], same: bool, *,
+               shared: bool = True) -> Listing:
+    """List and read one month folder, keeping the `known` rows of files unchanged since.
 
-    `stamp` must be taken before the listing, so that a change made during
-    the scan shows as a changed stamp next time. A `shared` folder's reader
-    sets aside records marked private.
+    `same` says the folder's stamp, taken before this listing, is the one the
+    known rows were listed at. A `shared` folder's reader sets aside records
+    marked private.
     """
-    now = time.time_ns()
     # The folder is opened once, without following a link (it may have become one since it was
     # listed), and its files are opened relative to it: one name to resolve, not the whole path.
     at: int | None = None
@@ -114,13 +110,13 @@ def scan_month(folder: str, kind: str, month: str, stamp: DirStamp,
     except OSError:
         entries = []
     try:
-        return _scan_entries(entries, folder, kind, month, stamp, previous, shared, at, now)
+        return scan_entries(entries, folder, kind, month, known, same, shared=shared, at=at)
     finally:
         if at is not None:
             os.close(at)
 
 
-class Listed(Protocol):
+class Entry(Protocol):
     """What a scan asks of a listed name: os.DirEntry, or folder.py's entry for a few names."""
 
     @property
@@ -140,72 +136,69 @@ class Listed(Protocol):
         """Its inode number (from the listing where the system gives it)."""
 
 
-def scan_entries(entries: Sequence[Listed], folder: str, kind: str, month: str, stamp: DirStamp,
-                 *, shared: bool, at: int | None) -> MonthScan:
-    """Read the files of some entries of a month folder (a part of a listing, for a few ids)."""
-    return _scan_entries(entries, folder, kind, month, stamp, None, shared, at, time.time_ns())
-
-
-def _scan_entries(entries: Sequence[Listed], folder: str, kind: str, month: str, stamp: DirStamp,
-                  previous: MonthScan | None, shared: bool, at: int | None, now: int) -> MonthScan:
-    """scan_month's work on one listing (files opened relative to the folder fd `at`, if any)."""
-    old: dict[str, tuple[int, int, int, int, int]] = marshal.loads(previous.reuse) if previous else {}
-    same = previous is not None and previous.stamp == stamp
-    records: list[Fields] = []
-    others: list[Other] = []
-    reuse: dict[str, tuple[int, int, int, int, int]] = {}
+def scan_entries(entries: Sequence[Entry], folder: str, kind: str, month: str, known: dict[str, FileRow],
+                 same: bool, *, shared: bool, at: int | None) -> Listing:
+    """Read the entries of a month folder (all of a listing, or a few ids' files), opened relative to `at`."""
+    now = time.time_ns()
+    rows: list[FileRow] = []
+    records: list[tuple[str, Record]] = []
+    kept: list[str] = []
     sep = os.sep
     for entry in entries:
         name = entry.name
+        row: FileRow
         # Most names end in .json and start with neither "." nor "~": none of those is a temp file.
         if name[_SUFFIX_AT:] != _SUFFIX or name[:1] in (".", "~"):
             if is_sync_temp(name):
-                others.append((name, TEMP, None))
+                row = (name, None, 0, 0, TEMP, None)
+                if known.get(name) == row:
+                    kept.append(name)
+                else:
+                    rows.append(row)
                 continue
             if name[_SUFFIX_AT:] != _SUFFIX:
                 continue
         # Answered from the listing (d_type) on the file systems we know: no call per file.
         if not entry.is_file(follow_symlinks=False):
-            others.append((name, _flag(name), LINK if entry.is_symlink() else NOT_A_FILE))
+            row = (name, None, 0, 0, _flag(name), LINK if entry.is_symlink() else NOT_A_FILE)
+            if known.get(name) == row:
+                kept.append(name)
+            else:
+                rows.append(row)
             continue
-        hit = old.get(name)
-        found: FileStamp
-        if hit is not None and same and hit[1] != NEVER and entry.inode() == hit[2]:
-            # The folder is as it was when last listed (only too lately changed to be trusted
-            # unlisted): an old file still under its name, its inode from the listing itself
-            # (d_ino), is the file read then, as a settled scan of this stamp would take it.
-            found = hit[:3]
-        elif hit is not None:
+        hit = known.get(name)
+        if hit is not None and hit[1] is not None and hit[2] != NEVER:
+            if same and entry.inode() == hit[3]:
+                # The folder is as it was when last listed (only too lately changed to be trusted
+                # unlisted): an old file still under its name, its inode from the listing itself
+                # (d_ino), is the file read then, as a settled row of this stamp would take it.
+                kept.append(name)
+                continue
             try:
                 st = entry.stat(follow_symlinks=False)
             except OSError:  # gone since the listing
                 continue
-            found = (st.st_size, st.st_mtime_ns, st.st_ino)
-        if hit is not None and hit[:3] == found and previous is not None:
-            flag, slot = hit[3], hit[4]
-            value: Fields | str = previous.records[slot] if slot >= 0 else str(previous.others[-1 - slot][2])
-        else:
-            # A file read is stamped by the fstat of its own open: no separate stat call.
-            parsed = _parse(folder + sep + name, name, kind, month, shared, at)
-            if parsed is None:  # gone since the listing
+            if (st.st_size, st.st_mtime_ns, st.st_ino) == hit[1:4]:
+                kept.append(name)
                 continue
-            flag, value, found = parsed
-        if isinstance(value, tuple):
-            slot = len(records)
-            records.append(value)
-            if flag == FOREIGN:
-                others.append((name, FOREIGN, None))
-        else:
-            slot = -1 - len(others)
-            others.append((name, flag, value))
+        # A file read is stamped by the fstat of its own open: no separate stat call.
+        parsed = _parse(folder + sep + name, name, kind, month, shared, at)
+        if parsed is None:  # gone since the listing
+            continue
+        flag, value, (size, mtime_ns, inode) = parsed
         # A file changed within RACY_NS of being read may change again unseen: read it next time too.
-        size, mtime_ns, inode = found
-        reuse[name] = (size, mtime_ns if now - mtime_ns > RACY_NS else NEVER, inode, flag, slot)
-    return MonthScan(stamp, now - stamp[0] > RACY_NS, records, others, len(reuse), marshal.dumps(reuse))
+        if not settled(mtime_ns, now):
+            mtime_ns = NEVER
+        if isinstance(value, str):
+            rows.append((name, size, mtime_ns, inode, flag, value))
+        else:
+            rows.append((name, size, mtime_ns, inode, flag, None))
+            records.append((name, value))
+    return Listing(rows, records, kept)
 
 
 def _parse(path: str, name: str, kind: str, month: str, shared: bool = True,
-           at: int | None = None) -> tuple[int, Fields | str, FileStamp] | None:
+           at: int | None = None) -> tuple[int, Record | str, FileStamp] | None:
     """Read and verify one record file: its flag, its Record or the reason it is unusable, and its
     (size, mtime_ns, inode); None when it is gone.
 

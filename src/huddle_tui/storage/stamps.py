@@ -4,8 +4,9 @@ Every writer we know of (ours, git, Syncthing, Dropbox, rsync) adds,
 replaces or removes a file by creating, renaming or unlinking it, which
 changes the folder's mtime. A stamp taken when the folder had not changed
 for RACY_NS is settled: a change in the same clock tick as a listing is never
-missed (git's "racy clean" rule). Stdlib only, so the lobby's first paint can
-check a derived record (storage/derived.py) without importing the store.
+missed (git's "racy clean" rule, `settled` below: the one place it is
+written). Stdlib only, so the lobby's first paint can check a derived answer
+(storage/derived.py) without importing the store.
 """
 
 from __future__ import annotations
@@ -31,6 +32,16 @@ def dir_stamp(folder: str) -> DirStamp | None:
     except OSError:
         return None
     return (st.st_mtime_ns, st.st_ino) if stat.S_ISDIR(st.st_mode) else None
+
+
+def settled(changed_ns: int, seen_ns: int) -> bool:
+    """Whether a folder or file last changed at `changed_ns` and seen at `seen_ns` can be trusted later.
+
+    git's racy-clean rule: a change within RACY_NS of the moment it was seen
+    may be followed by another in the same clock tick, which no stamp shows,
+    so what was seen then is looked at again next time.
+    """
+    return seen_ns - changed_ns > RACY_NS
 
 
 def checksum(text: str) -> str:

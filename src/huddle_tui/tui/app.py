@@ -99,22 +99,24 @@ class HuddleApp(App[int]):
     def kept_today(self) -> Today | None:
         """Today's lobby as last read, when nothing it came from has changed since (for the first frame).
 
-        Stats the folders it depends on (storage/derived.py) without opening
-        the journal, whose imports would delay the first paint.
+        Stats the folders it depends on (storage/derived.py) and reads one row
+        of the folder's cache, without opening the journal, whose imports
+        would delay the first paint.
         """
         from huddle_tui import paths
         from huddle_tui.model.huddle import Today
         from huddle_tui.storage import derived
+        from huddle_tui.storage.cache import cache_for
 
         index_dir = self._journal.shared.index_dir if self._journal is not None else paths.index_dir()
         if index_dir is None:
             return None
         root = self.team.shared_dir
         stamped = derived.key(root, self.today.isoformat(), self.team)
-        kept = derived.load(derived.path_for(index_dir, root, derived.TODAY), stamped)
+        kept = derived.load(cache_for(index_dir, root), derived.TODAY, stamped)
         try:
             return None if kept is None else Today.from_payload(kept)
-        except (KeyError, TypeError, ValueError):
+        except (KeyError, TypeError, ValueError, AttributeError):
             return None
 
     def _use_themes(self, wanted: str | None) -> None:

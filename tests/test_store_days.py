@@ -1,7 +1,8 @@
-"""A day's kept read (storage/dayslice.py) always equals a plain read of the folder.
+"""A day's read through the folder's cache (storage/cache.py) always equals a plain read of the folder.
 
-A read of one day through the store with an index answers from a kept
-History while every folder it came from is unchanged. Whatever is written in
+A read of one day through the store with a cache answers from that day's
+rows while every month folder it came from is unchanged and settled, and
+lists a changed one, reading only its new files. Whatever is written in
 between — check-ins, huddles, handoffs, edits, deletions, two machines
 writing one version, conflicted copies, damaged files, a file a sync tool
 drops in with an old mtime, a new odd-named month folder — with time
@@ -14,6 +15,7 @@ from __future__ import annotations
 import os
 import shutil
 import tempfile
+import time
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -22,7 +24,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from huddle_tui.storage import dayslice, scan
+from huddle_tui.storage import scan
+from huddle_tui.storage.cache import cache_for, close_all
 from huddle_tui.storage.folder import FolderStore
 from tests.storekit import HOUR_NS, age, record_bytes, summary
 from tests.test_derived_today import CHECKIN, HUDDLE_NEAR, NEAR, write_checkin
@@ -96,16 +99,15 @@ def plain(world: World, day: date) -> dict[str, object]:
 def test_a_kept_day_equals_a_plain_read(ops: list[tuple[tuple[Any, ...], bool]], days: list[date]) -> None:
     """After every write, with or without an hour passing, a day's read says what a plain read says."""
     root = Path(tempfile.mkdtemp(prefix="huddle-day-"))
-    used = 0
-    real = dayslice._history
+    parsed: list[str] = []
+    real = scan._parse
 
-    def counting(*args: Any) -> Any:
-        """Count answers given from a kept slice."""
-        nonlocal used
-        used += 1
-        return real(*args)
+    def counting(path: str, *args: Any) -> Any:
+        """Count files opened and parsed."""
+        parsed.append(path)
+        return real(path, *args)
 
-    dayslice._history = counting  # type: ignore[assignment]
+    scan._parse = counting  # type: ignore[assignment]
     try:
         world = World(root, "fair", 5)
         write_checkin(world, ("checkin", NEAR[0], "Ana", "team", False))  # a records/ folder to keep
@@ -119,10 +121,12 @@ def test_a_kept_day_equals_a_plain_read(ops: list[tuple[tuple[Any, ...], bool]],
                 iso = day.isoformat()
                 want = plain(world, day)
                 assert summary(world.store.read(KINDS, since=iso, until=iso)) == want
+                parsed.clear()
                 assert summary(world.store.read(KINDS, since=iso, until=iso)) == want  # kept when settled
-        assert used, "the last step aged every folder: its second read must have been kept"
+        assert parsed == [], "the last step aged every folder: its second read must come from the cache"
     finally:
-        dayslice._history = real
+        scan._parse = real
+        close_all()
         shutil.rmtree(root, ignore_errors=True)
 
 
@@ -139,17 +143,18 @@ def test_a_file_dropped_with_an_old_mtime_is_seen(tmp_path: Path) -> None:
     assert after != before and after == plain(world, NEAR[0])
 
 
-def test_a_damaged_kept_slice_is_read_afresh(tmp_path: Path) -> None:
-    """Garbage in a kept slice costs a fresh read, never a wrong answer or a crash."""
+def test_damaged_rows_of_a_day_are_read_afresh(tmp_path: Path) -> None:
+    """A row whose CRC does not match what it holds costs a fresh read, never a wrong answer or a crash."""
     world = World(tmp_path / "shared", "fair", 3)
     write_checkin(world, ("checkin", NEAR[0], "Ana", "team", False))
     age(world.root)
     iso = NEAR[0].isoformat()
     want = summary(world.store.read(KINDS, since=iso, until=iso))
-    [kept] = list(Path(str(world.store.index_dir)).rglob("*.slice"))
-    good = kept.read_bytes()
-    for garbage in (b"", b"huddle-day", good[:-3], good[:40] + b"\x00" + good[41:]):
-        kept.write_bytes(garbage)
+    for table in ("records", "files", "folders"):
+        cache = cache_for(Path(str(world.store.index_dir)), world.root)
+        assert cache is not None
+        cache.db.execute(f"update {table} set crc = crc + 1")
+        assert summary(world.store.read(KINDS, since=iso, until=iso)) == want
         assert summary(world.store.read(KINDS, since=iso, until=iso)) == want
 
 
@@ -177,7 +182,11 @@ def test_a_month_that_gained_files_is_caught_up_not_read_again(tmp_path: Path,
     assert len(parsed) == 1
     assert first == plain(world, NEAR[0])
     write_checkin(world, ("checkin", NEAR[0], "Dara", "team", False))
-    age(world.root / "records" / "checkin" / iso[:7])  # the month and its files; records/ as it was
+    month = world.root / "records" / "checkin" / iso[:7]
+    then = time.time_ns() - HOUR_NS
+    for path in [month, *month.iterdir()]:  # the month and its new files, as an hour would leave them
+        if path.stat().st_mtime_ns > then + HOUR_NS // 2:
+            os.utime(path, ns=(then, then))
     parsed.clear()
     caught = summary(world.store.read(KINDS, since=iso, until=iso))
     assert len(parsed) == 2  # both new files: the one before was still fresh, so not kept
@@ -202,13 +211,25 @@ def test_a_gone_file_of_the_day_means_a_fresh_read(tmp_path: Path) -> None:
     assert one == plain(world, NEAR[0]) and one != two
 
 
-def test_a_verifying_read_drops_every_kept_day(tmp_path: Path) -> None:
-    """`huddle doctor` trusts no cache: after it, a day is read from its files again."""
+def test_a_verifying_read_reads_every_file_and_drops_every_kept_answer(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """`huddle doctor` trusts no cache: it reads every file, and the lobby's kept answers go."""
     world = World(tmp_path / "shared", "fair", 3)
     write_checkin(world, ("checkin", NEAR[0], "Ana", "team", False))
     age(world.root)
-    iso = NEAR[0].isoformat()
-    world.store.read(KINDS, since=iso, until=iso)
-    assert list(Path(str(world.store.index_dir)).rglob("*.slice"))
-    world.store.read(verify=True)
-    assert not list(Path(str(world.store.index_dir)).rglob("*.slice"))
+    world.journal.today(NEAR[0])
+    cache = cache_for(Path(str(world.store.index_dir)), world.root)
+    assert cache is not None
+    assert cache.db.execute("select count(*) from answers").fetchone()[0]
+    parsed: list[str] = []
+    real = scan._parse
+
+    def counting(path: str, *args: Any) -> Any:
+        """Count files opened and parsed."""
+        parsed.append(path)
+        return real(path, *args)
+
+    monkeypatch.setattr(scan, "_parse", counting)
+    files = world.store.read(verify=True).files_read
+    assert len(parsed) == files > 0
+    assert cache.db.execute("select count(*) from answers").fetchone()[0] == 0
