@@ -21,12 +21,11 @@ import stat
 import sys
 import time
 from collections.abc import Callable, Iterable
-from concurrent.futures import Executor, Future
 from datetime import UTC, datetime
 from json.encoder import c_make_encoder, encode_basestring_ascii  # type: ignore[attr-defined]
 from json.scanner import make_scanner
 from pathlib import Path
-from typing import Any, NamedTuple, cast
+from typing import TYPE_CHECKING, Any, NamedTuple, cast
 
 from huddle_tui.errors import StoreError, UsageError
 from huddle_tui.storage import envelope
@@ -55,6 +54,9 @@ from huddle_tui.storage.scan import (
 )
 from huddle_tui.storage.signature import SigningKey
 from huddle_tui.storage.stamps import RECORDS, dir_stamp, settled
+
+if TYPE_CHECKING:  # a cold read of many folders imports it; a warm command never needs it (~10 ms)
+    from concurrent.futures import Executor, Future
 
 __all__ = ["RECORDS", "FolderStore", "History", "Problem", "clean_own_temp_files", "is_sync_temp",
            "utc_now"]
