@@ -156,17 +156,13 @@ class Authorship:
             return self._unknown_signer(signer)
         if folded not in self.roster:
             return f"in the name of {member!r}, who is not on the roster"
-        keyed_by = payload.get("keyed_by")
         if writer == folded:
-            return OWN if keyed_by is None else f"{member}'s own {kind} says it was keyed by someone else"
-        if keyed_by.__class__ is not str or keyed_by.casefold() != writer:
-            return f"signed by {self.roster[writer]} but not marked as keyed by them"
-        if kind not in PROXY_KINDS:
-            return f"a {kind} for {member} signed by {self.roster[writer]}: only {member} can sign it"
-        if record.deleted:
-            return f"{self.roster[writer]} cannot withdraw {member}'s {kind}"
-        if kind == "checkin" and payload.get("visibility", "team") != "team":
-            return f"a placeholder for {member} signed by {self.roster[writer]}: only {member} can leave one"
+            if payload.get("keyed_by") is None:
+                return OWN
+            return f"{member}'s own {kind} says it was keyed by someone else"
+        refused = proxy_refusal(record, member, writer, self.roster[writer], self.roster[writer])
+        if refused is not None:
+            return refused
         # A concern's follow-up is closed by its owner, who is often not its author: their version
         # ranks as the author's would (it says who keyed it), so a closed follow-up stays closed.
         return OWN if kind == "concern" else PROXY
@@ -214,6 +210,28 @@ class Authorship:
             return f"signed by a new key for {waits}, waiting to be confirmed (`huddle keys`)"
         return "signed by a key no member here is known by"
 
+
+
+def proxy_refusal(record: Record, member: str, writer_folded: str, writer: str, signed_by: str) -> str | None:
+    """Why `writer` may not sign `record` for `member` (None: a proxy entry it may make).
+
+    The rules a record keyed for someone else keeps, in one place for the
+    readers here and the reference server (server/keys.py): it says who keyed
+    it, it is of a kind one may key for another, it withdraws nothing, and it
+    is never a placeholder (only its member can leave one). `signed_by` is how
+    the message names the signature ("Ben", or "Ben's key").
+    """
+    kind, payload = record.kind, record.payload
+    keyed_by = payload.get("keyed_by")
+    if keyed_by.__class__ is not str or keyed_by.casefold() != writer_folded:
+        return f"a {kind} for {member} signed by {signed_by} but not marked as keyed by them"
+    if kind not in PROXY_KINDS:
+        return f"a {kind} for {member} signed by {signed_by}: only {member} can sign it"
+    if record.deleted:
+        return f"{writer} cannot withdraw {member}'s {kind}"
+    if kind == "checkin" and payload.get("visibility", "team") != "team":
+        return f"a placeholder for {member} signed by {signed_by}: only {member} can leave one"
+    return None
 
 
 def claims_of(records: Iterable[Record]) -> list[KeyClaim]:

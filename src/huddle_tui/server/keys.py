@@ -43,7 +43,7 @@ from pathlib import Path
 from typing import Any, NamedTuple, Protocol
 
 from huddle_tui.errors import ConfigError, StoreError
-from huddle_tui.rules.authorship import PROXY_KINDS, TEAM_KINDS
+from huddle_tui.rules.authorship import TEAM_KINDS, proxy_refusal
 from huddle_tui.storage.envelope import Record
 
 FIRST, LINKED, ACCEPTED, WAITING = "first", "linked", "accepted", "waiting"
@@ -241,20 +241,12 @@ def judge(record: Record, view: View) -> str | None:
         if not (view.has_keys(folded) or view.waiting_for(signer)):
             return None  # nothing pinned to compare with: as an unsigned record
         return _unknown(signer, view, shown(member))
-    keyed_by = payload.get("keyed_by")
     if owner.member == folded:
-        return None if keyed_by is None else f"{shown(member)}'s own {kind} says it was keyed by someone else"
+        if payload.get("keyed_by") is None:
+            return None
+        return f"{shown(member)}'s own {kind} says it was keyed by someone else"
     writer = shown(owner.name)
-    if keyed_by.__class__ is not str or keyed_by.casefold() != owner.member:
-        return f"a {kind} for {shown(member)} signed by {writer}'s key but not marked as keyed by them"
-    if kind not in PROXY_KINDS:
-        return f"a {kind} for {shown(member)} signed by {writer}'s key: only {shown(member)} can sign it"
-    if record.deleted:
-        return f"{writer} cannot withdraw {shown(member)}'s {kind}"
-    if kind == "checkin" and payload.get("visibility", "team") != "team":
-        return (f"a placeholder for {shown(member)} signed by {writer}'s key: "
-                f"only {shown(member)} can leave one")
-    return None
+    return proxy_refusal(record, shown(member), owner.member, writer, f"{writer}'s key")
 
 
 def _anonymous(record: Record, view: View) -> str | None:
