@@ -177,7 +177,7 @@ READS = [
     ("report",), ("report", "--format", "json"), ("report", "--since", "all", "--by", "month"),
     ("pairs",), ("pairs", "--json"), ("pairs", "--kind", "coffee"), ("pairs", "show", "--date", "{held}"),
     ("followups",), ("followups", "--mine", "--open", "--json"),
-    ("me",), ("me", "--json", "--weeks", "4"),
+    ("me",), ("me", "--json", "--weeks", "4"), ("keys",), ("keys", "--json"),
     ("away", "--list"), ("away", "--list", "--json"),
     ("sync", "--status"),
 ]

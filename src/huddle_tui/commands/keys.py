@@ -33,7 +33,6 @@ def configure(p: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace) -> int:
     """List keys, confirm one, or link another machine."""
     ctx = open_context(args)
-    key = ctx.journal.signing_key()  # this machine's key exists and is published once `me` is set
     if args.action == "confirm":
         return _confirm(ctx, clean_name(args.name or "", "NAME"), args.fingerprint, args.json)
     if args.action == "link":
@@ -46,7 +45,17 @@ def run(args: argparse.Namespace) -> int:
             print(f"Linked: that machine's key is now {printable(ctx.journal.me or '')}'s on every "
                   "teammate's machine that trusts this one.")
         return 0
-    return _list(ctx, key.public if key is not None else None, args.json)
+    return _list(ctx, _published(ctx), args.json)
+
+
+def _published(ctx: Context) -> str | None:
+    """This machine's key as published for `me` (listing writes nothing: no key is made or published)."""
+    me = ctx.journal.me
+    if me is None:
+        return None
+    ring = ctx.journal.keyring()
+    mine = [k for k in ring.published if k in ring.pinned.get(me.casefold(), [])]
+    return mine[0] if mine else None
 
 
 def _rows(ctx: Context) -> tuple[list[dict[str, Any]], dict[str, Any]]:
@@ -80,8 +89,10 @@ def _list(ctx: Context, mine: str | None, as_json: bool) -> int:
     if mine is not None:
         print(f"This machine's key ({printable(ctx.journal.me or '')}): {fingerprint(mine)}")
         print(f"  to link another machine of yours, run there: huddle keys link {mine}")
-    else:
+    elif ctx.journal.me is None:
         print("This machine signs nothing yet: set `me` with `huddle init --me NAME`.")
+    else:
+        print("This machine's key is made and published with its first record (a check-in, say).")
     for row in rows:
         keys = ", ".join(k["fingerprint"] for k in row["trusted"]) or "no key yet"
         print(f"{printable(row['member'])}: {keys}")
