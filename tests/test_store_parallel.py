@@ -1,4 +1,5 @@
-"""A cold read on two processes gives what a serial one does, whatever happens to the second process."""
+"""A cold read that verifies signatures in a second process gives what verifying each file at once does,
+whatever happens to that process."""
 
 from __future__ import annotations
 
@@ -10,10 +11,11 @@ from typing import Any
 
 import pytest
 
+from huddle_tui.storage import envelope, signature
 from huddle_tui.storage import folder as folder_module
-from huddle_tui.storage import scan
 from huddle_tui.storage.cache import close_all
 from huddle_tui.storage.folder import FolderStore, History
+from huddle_tui.storage.signature import SigningKey, new_seed
 from tests.storekit import age, plant, record_bytes, record_files, save_checkin, store_at, summary
 
 MONTHS = [f"2026-{m:02d}" for m in range(1, 11)]
@@ -45,8 +47,35 @@ def troubled(root: Path) -> Path:
     odd = root / "records" / "checkin" / "misc"  # an odd folder name
     odd.mkdir()
     shutil.copy(first, odd / first.name)
+    signed(store, root)
     age(root)
     return root
+
+
+def signed(store: FolderStore, root: Path) -> None:
+    """Signed check-ins in every month, and forgeries among them: a broken signature, alone or with
+    another fault (in the wrong folder, marked private, a name of ours not its own)."""
+    key = SigningKey(new_seed())
+    for n, month in enumerate(MONTHS):
+        for who in ("Dara", "Emeka", "Fatima"):
+            record, data = store.prepare("checkin", f"{who}-{month}", f"{month}-{10 + n:02d}",
+                                         {"member": who, "mood": 1 + n % 5, "status": "ok"}, key=key)
+            if who == "Fatima" and n % 3 == 0:
+                data = forged(data)
+            store.write(record, data)
+    june = root / "records" / "checkin" / "2026-06"
+    gus = {"member": "Gus", "mood": 2, "status": ""}
+    _, data = store.prepare("checkin", "Gus-2026-04", "2026-04-02", gus, key=key)
+    (june / "Gus-2026-04.1.00000000.json").write_bytes(forged(data))  # wrong folder, and forged
+    _, data = store.prepare("checkin", "Gus-private", "2026-06-03", {"member": "Gus", "mood": 2, "status": "",
+                                                                    "visibility": "private"}, key=key)
+    (june / "Gus-private.1.00000000.json").write_bytes(forged(data))  # private, and forged
+
+
+def forged(data: bytes) -> bytes:
+    """A signed record's bytes with its signature changed (still base64url: only verifying tells)."""
+    at = data.rindex(b'"signature":"') + len(b'"signature":"') + 10
+    return data[:at] + (b"B" if data[at:at + 1] == b"A" else b"A") + data[at + 1:]
 
 
 @pytest.fixture
@@ -57,17 +86,17 @@ def folder(tmp_path: Path) -> Path:
 
 @pytest.fixture
 def pools(monkeypatch: pytest.MonkeyPatch) -> list[bool]:
-    """Whether each read started a second process (from two cold month folders on)."""
+    """Whether each read started a worker (every folder with a signature to check, here, from two on)."""
     started: list[bool] = []
-    real = folder_module._Cold.__init__
+    real = folder_module._Verifier.__exit__
 
-    def noting(self: Any, *args: Any) -> None:
-        """Start (or not) as usual, noting whether a worker was started."""
-        real(self, *args)
+    def noting(self: Any, *exc: object) -> None:
+        """Stop as usual, noting whether a worker was started."""
         started.append(self.pool is not None)
+        real(self, *exc)
 
-    monkeypatch.setattr(folder_module._Cold, "__init__", noting)
-    monkeypatch.setattr(folder_module, "_MIN_COLD", 2)
+    monkeypatch.setattr(folder_module._Verifier, "__exit__", noting)
+    monkeypatch.setattr(folder_module, "_IN_WORKER", 1)
     return started
 
 
@@ -85,9 +114,9 @@ def read(root: Path, index: Path | None, verify: bool = False) -> tuple[object, 
 
 def serial_read(root: Path, index: Path | None, monkeypatch: pytest.MonkeyPatch,
                 verify: bool = False) -> tuple[object, ...]:
-    """Everything the same read with no second process gives."""
+    """Everything the same read gives verifying each file as it is read."""
     with monkeypatch.context() as m:
-        m.setattr(folder_module, "_MIN_COLD", 1 << 30)
+        m.setattr(folder_module, "_IN_WORKER", 1 << 30)
         return read(root, index, verify)
 
 
@@ -106,7 +135,7 @@ def cache_rows(index: Path) -> list[tuple[object, ...]]:
 
 
 @pytest.mark.parametrize("how", ["cold cache", "verifying", "no cache"])
-def test_a_parallel_read_equals_the_serial_one(folder: Path, tmp_path: Path, pools: list[bool],
+def test_verifying_in_a_worker_equals_verifying_at_once(folder: Path, tmp_path: Path, pools: list[bool],
                                                monkeypatch: pytest.MonkeyPatch, how: str) -> None:
     """Records, problems, copies, temp files, files read and the cache's rows: all the same."""
     ours, theirs = (None, None) if how == "no cache" else (tmp_path / "ours", tmp_path / "theirs")
@@ -119,36 +148,55 @@ def test_a_parallel_read_equals_the_serial_one(folder: Path, tmp_path: Path, poo
     assert read(folder, ours, verify=how == "verifying") == serial
     assert pools == [False, True]
     seen: Any = serial[0]
-    assert seen["problems"] and seen["foreign"] and seen["temp"] and len(seen["records"]) == 40
+    assert seen["problems"] and seen["foreign"] and seen["temp"] and len(seen["records"]) == 40 + 26
     reasons = " ".join(reason for _, reason in seen["problems"])
     for trouble in ("symbolic link", "not a regular file", "wrong folder", "private record",
                     "invalid checkin", "zero-filled", "bad header"):
         assert trouble in reasons
+    forgeries = sorted(Path(path).name for path, reason in seen["problems"] if reason == envelope.FORGED)
+    assert len(forgeries) == 6 and "Gus-2026-04.1.00000000.json" in forgeries
+    assert "Gus-private.1.00000000.json" in forgeries
     if ours is not None and theirs is not None:
         assert cache_rows(ours) == cache_rows(theirs) != []
         assert read(folder, ours) == serial  # warm
 
 
-@pytest.mark.parametrize("trouble", ["dies", "raises", "cannot be sent"])
+@pytest.mark.parametrize("trouble", ["dies", "raises"])
 def test_a_worker_that_fails_costs_time_not_records(folder: Path, tmp_path: Path, pools: list[bool],
                                                     monkeypatch: pytest.MonkeyPatch, trouble: str) -> None:
-    """A worker that dies, raises or is never given its jobs: every folder is read here instead."""
+    """A worker that dies or raises: its signatures are checked in the reading process instead."""
     serial = serial_read(folder, tmp_path / "serial", monkeypatch)
     parent = os.getpid()
-    real = scan.scan_month
+    real = signature.verify_all
 
-    def failing(*args: Any, **kwargs: Any) -> Any:
-        """In the worker, die or raise; here, read as usual."""
+    def failing(signed: list[tuple[str, str, bytes]]) -> list[bool]:
+        """In the worker, die or raise; here, verify as usual."""
         if os.getpid() != parent:
             if trouble == "dies":
                 os._exit(3)
-            raise OSError("a worker's trouble")
-        return real(*args, **kwargs)
+            raise RuntimeError("a worker's trouble")
+        return real(signed)
 
-    if trouble == "cannot be sent":  # a job's function that pickle cannot name
-        monkeypatch.setattr(folder_module, "_cold_month", lambda job: b"")
-    else:
-        monkeypatch.setattr(folder_module, "scan_month", failing)
+    monkeypatch.setattr(folder_module, "verify_all", failing)
     assert read(folder, tmp_path / "failed") == serial
     assert pools[-1] is True
     assert cache_rows(tmp_path / "failed") == cache_rows(tmp_path / "serial")
+
+
+@pytest.mark.parametrize("share", [0.5, 1.0])
+def test_a_workers_share_changes_time_not_verdicts(folder: Path, tmp_path: Path, pools: list[bool],
+                                                   monkeypatch: pytest.MonkeyPatch, share: float) -> None:
+    """However a folder's signatures are split between the worker and the reader, the read is the same."""
+    serial = serial_read(folder, tmp_path / "serial", monkeypatch)
+    monkeypatch.setattr(folder_module, "_STEP", 0.0)
+    real = folder_module._Verifier.__init__
+
+    def sharing(self: Any, **kwargs: Any) -> None:
+        """A verifier whose worker always takes `share`."""
+        real(self, **kwargs)
+        self.share = share
+
+    monkeypatch.setattr(folder_module._Verifier, "__init__", sharing)
+    assert read(folder, tmp_path / "shared") == serial
+    assert pools[-1] is True
+    assert cache_rows(tmp_path / "shared") == cache_rows(tmp_path / "serial")

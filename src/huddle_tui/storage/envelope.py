@@ -62,6 +62,9 @@ MAX_FILE_BYTES = 1 << 20
 # Nesting deeper than this is refused: no record of ours comes near it, and far deeper
 # JSON makes the parser (or whoever walks the payload after it) exceed the recursion limit.
 MAX_DEPTH = 32
+FORGED = "signature does not match (forged, or damaged)"
+# A signature decode() left to be verified later: (signer, signature, the signed body).
+Unchecked = tuple[str, str, bytes]
 __all__ = ["CorruptRecord", "Record", "decode", "dumps", "encode"]
 
 
@@ -249,11 +252,15 @@ def encode(kind: str, id: str, version: int, date: str, written_at: str,
     return record, data
 
 
-def decode(data: bytes) -> Record:
+def decode(data: bytes, unchecked: list[Unchecked] | None = None) -> Record:
     """Parse and verify a record file's bytes, or raise CorruptRecord saying why.
 
     Trailing whitespace is allowed (a git checkout may turn the newline into
     CRLF); anything else outside the checksummed body makes the file corrupt.
+    Given `unchecked`, a well-formed signature is put there to be verified
+    later (a cold read verifies a folder's signatures on another thread while
+    it parses the next folder: scan.py) and the record is returned as if it
+    held; without, it is verified now.
     """
     data = data.rstrip(b"\r\n\t ")
     if not data.startswith(_HEAD) or not data.startswith(_MID, _BODY_START - len(_MID)):
@@ -313,8 +320,10 @@ def decode(data: bytes) -> Record:
                 raise CorruptRecord("a signature without a signer (or a signer that is no key)")
             if not signature:
                 raise CorruptRecord("signed by a key but carries no signature")
-            if not _signature.verify(signer, signature, body):
-                raise CorruptRecord("signature does not match (forged, or damaged)")
+            if unchecked is not None:
+                unchecked.append((signer, signature, body))
+            elif not _signature.verify(signer, signature, body):
+                raise CorruptRecord(FORGED)
         return _new(Record, (kind, rid, version, date, written_at, deleted, payload, digest, signer,
                              signature))
     raise CorruptRecord(_invalid(schema, kind, rid, version, date, written_at, deleted, payload))

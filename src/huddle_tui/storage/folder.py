@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import gc
 import json
-import marshal
 import os
 import sqlite3
 import stat
@@ -30,7 +29,7 @@ from typing import TYPE_CHECKING, Any, NamedTuple, cast
 from huddle_tui.errors import StoreError, UsageError
 from huddle_tui.storage import envelope
 from huddle_tui.storage.cache import Cache, FileRow, Folder, RecordRow, cache_for, is_damage, remove
-from huddle_tui.storage.envelope import Record
+from huddle_tui.storage.envelope import Record, Unchecked
 from huddle_tui.storage.fileio import (
     AT_FDS,
     PRIVATE_FILE,
@@ -51,19 +50,21 @@ from huddle_tui.storage.scan import (
     is_sync_temp,
     scan_entries,
     scan_month,
+    settle,
 )
-from huddle_tui.storage.signature import SigningKey
+from huddle_tui.storage.signature import SigningKey, verify_all
 from huddle_tui.storage.stamps import RECORDS, dir_stamp, settled
 
-if TYPE_CHECKING:  # a cold read of many folders imports it; a warm command never needs it (~10 ms)
-    from concurrent.futures import Executor, Future
+if TYPE_CHECKING:  # a cold read of many folders imports it; a warm command never needs it
+    from concurrent.futures import Executor
 
 __all__ = ["RECORDS", "FolderStore", "History", "Problem", "clean_own_temp_files", "is_sync_temp",
            "utc_now"]
 _REMEMBERED = 8  # month scans a store keeps for next_version: a save's own month and a few more
 _FRESH_S = 1.0  # how long a listing of a month answers, unlisted, for the saves that follow it
-_SHARE = 0.75  # of a cold read's files, those its second process parses (_Cold)
-_MIN_COLD = 12  # fewer cold month folders (of a 12-member team: ~1,000 files) do not pay for a second process
+_MANY_FOLDERS = 12  # a read of this many month folders asks for all the cache's folder rows in one query
+_IN_WORKER = 16  # fewer signatures in a folder are checked at once: handing them to a worker costs more
+_STEP = 0.02  # how much of a folder's signatures a verifier moves to or from its worker at a time
 _new = tuple.__new__  # builds a Record without NamedTuple's Python-level __new__
 # A record as the cache keeps it: its fields as one compact JSON array, ASCII (so any str SQLite can
 # hold), by json's C encoder made once (json.dumps makes one on every call, as costly as the encoding).
@@ -355,7 +356,12 @@ class FolderStore:
 
     def _read(self, kinds: tuple[str, ...] | None, since: str | None, until: str | None,
               verify: bool, judged: tuple[Judge, str] | None, cache: Cache | None) -> History:
-        """read()'s work, through the cache when there is one."""
+        """read()'s work, through the cache when there is one.
+
+        Folders are merged in order, each finished after the next is started:
+        a folder read from its files has its signatures verified by another
+        process (_Verifier) while this one reads the next folder.
+        """
         history = History(judged[0] if judged is not None else None)
         collecting = _pause_gc()
         try:
@@ -366,60 +372,63 @@ class FolderStore:
                     if (first is None or month[:7] >= first) and (last is None or month[:7] <= last)]
             # Many folders: their rows in one query, not one a folder (a day's read of a few kinds asks
             # for those few rows alone: all of a big history's would cost it more).
-            seen = None if cache is None or len(jobs) < _MIN_COLD else cache.folders()
-            with _Cold(self, jobs, verify, seen) as cold:
+            seen = None if cache is None or len(jobs) < _MANY_FOLDERS else cache.folders()
+            with _Verifier(parallel=len(jobs) > 1) as verifier:
+                finish: Callable[[], None] | None = None
                 for kind, month in jobs:
-                    self._merge(kind, month, since, until, verify, cache, history, cold.get(kind, month),
-                                seen)
+                    started = self._merge(kind, month, since, until, verify, cache, history, verifier, seen)
+                    if finish is not None:
+                        finish()
+                    finish = started
+                if finish is not None:
+                    finish()
         finally:
             if collecting:
                 gc.enable()
         return _sorted(history)
 
     def _merge(self, kind: str, month: str, since: str | None, until: str | None, verify: bool,
-               cache: Cache | None, history: History, cold: Future[bytes] | None = None,
-               seen: dict[tuple[str, str], Folder] | None = None) -> None:
-        """Merge one month folder into `history` (its records from `since` to `until`).
+               cache: Cache | None, history: History, verifier: _Verifier | None = None,
+               seen: dict[tuple[str, str], Folder] | None = None) -> Callable[[], None]:
+        """Start merging one month folder into `history` (its records from `since` to `until`).
 
-        `cold`, when given, is the folder read whole by another process (_Cold);
-        `seen`, the cache's folder rows read at the start of the read.
+        The callable returned finishes it. `verifier` checks the signatures
+        of files read now (None: here, at once); `seen`, the cache's folder
+        rows read at the start of the read.
         """
         folder = os.path.join(self.records_dir, kind, month)
-        scan = self._scan(folder, kind, month, since, until, verify, cache, cold, seen)
-        if scan is not None:
-            if scan.whole:
-                self.remember(folder, scan)
-            history.merge(scan, folder, since, until)
+        scanned = self._scan(folder, kind, month, since, until, verify, cache, verifier or _Verifier(), seen)
+
+        def finish() -> None:
+            scan = scanned()
+            if scan is not None:
+                if scan.whole:
+                    self.remember(folder, scan)
+                history.merge(scan, folder, since, until)
+
+        return finish
 
     def _scan(self, folder: str, kind: str, month: str, since: str | None, until: str | None,
-              verify: bool, cache: Cache | None, cold: Future[bytes] | None = None,
-              folders: dict[tuple[str, str], Folder] | None = None) -> MonthScan | None:
-        """One month folder's scan: its rows while its stamp is unchanged and settled, else listed again.
+              verify: bool, cache: Cache | None, verifier: _Verifier,
+              folders: dict[tuple[str, str], Folder] | None = None) -> Callable[[], MonthScan | None]:
+        """One month folder's scan (returned by the callable): its rows while its stamp is unchanged and
+        settled, else listed again.
 
         Listed again, only files whose (size, mtime, inode) changed since their
-        row was kept are read; what the listing found replaces the folder's rows.
-        A folder with no rows kept (or a verifying read's) may have been read by
-        another process (`cold`); if that failed, it is read here. None when
-        the folder is gone.
+        row was kept are read, their signatures given to `verifier`; what the
+        listing found replaces the folder's rows once the verdicts are in.
+        The scan is None when the folder is gone.
         """
-        taken = _taken(cold)
-        if taken is not None:
-            if taken[0] is None:
-                return None
-            stamp, now, rows, lines = taken
-            records = _records(",".join([line[3] for line in lines]))
-            listing = Listing(rows, list(zip([line[0] for line in lines], records, strict=True)), [])
-        else:
-            stamp = dir_stamp(folder)
-            if stamp is None:
-                return None
-            now = time.time_ns()
-            lines = None
+        stamp = dir_stamp(folder)
+        if stamp is None:
+            return _none
+        now = time.time_ns()
         shared = not self.private
+        unchecked: list[Unchecked] = []
         if cache is None:
-            if taken is None:
-                listing = scan_month(folder, kind, month, {}, False, shared=shared)
-            return _scan_of(stamp, settled(stamp[0], now), listing, {}, [])
+            listing = scan_month(folder, kind, month, {}, False, shared=shared, unchecked=unchecked)
+            verdicts = verifier.check(unchecked)
+            return lambda: _scan_of(stamp, settled(stamp[0], now), settle(listing, verdicts()), {}, [])
         seen = cache.folder(kind, month) if folders is None else folders.get((kind, month))
         if seen is not None and not verify and seen.settled and (seen.mtime_ns, seen.inode) == stamp:
             first = since if since is not None and since[:7] == month[:7] else None
@@ -427,25 +436,30 @@ class FolderStore:
             whole = first is None and last is None
             records = _records(cache.month(seen)) if whole else \
                 _records(",".join([line for _, line in cache.records(seen.id, kind, first, last)]))
-            return MonthScan(stamp, True, records,
-                             [(row[0], row[4], row[5]) for row in cache.set_aside(seen)],
-                             seen.files_read, whole)
+            others = [(row[0], row[4], row[5]) for row in cache.set_aside(seen)]
+            scan = MonthScan(stamp, True, records, others, seen.files_read, whole)
+            return lambda: scan
         old = {} if seen is None else cache.files(seen.id)
-        known = {} if verify or taken is not None else old
+        known = {} if verify else old
         same = seen is not None and (seen.mtime_ns, seen.inode) == stamp
-        if taken is None:
-            listing = scan_month(folder, kind, month, known, same, shared=shared)
-        kept = set(listing.kept)
-        held: list[tuple[str, Record]] = []
-        if seen is not None and any(_holds_record(known[name]) for name in kept):
-            rows = [(name, line) for name, line in cache.records(seen.id, kind) if name in kept]
-            held = list(zip([name for name, _ in rows], _records(",".join([line for _, line in rows])),
-                            strict=True))
-        scan = _scan_of(stamp, settled(stamp[0], now), listing, known, held)
-        cache.put_month(kind, month, seen, stamp, scan.settled, scan.files_read,
-                        [name for name in old if name not in kept], listing.rows,
-                        lines if lines is not None else [_row(name, r) for name, r in listing.records])
-        return scan
+        listing = scan_month(folder, kind, month, known, same, shared=shared, unchecked=unchecked)
+        verdicts = verifier.check(unchecked)
+
+        def finish() -> MonthScan:
+            checked = settle(listing, verdicts())
+            kept = set(checked.kept)
+            held: list[tuple[str, Record]] = []
+            if seen is not None and any(_holds_record(known[name]) for name in kept):
+                rows = [(name, line) for name, line in cache.records(seen.id, kind) if name in kept]
+                held = list(zip([name for name, _ in rows], _records(",".join([line for _, line in rows])),
+                                strict=True))
+            scan = _scan_of(stamp, settled(stamp[0], now), checked, known, held)
+            cache.put_month(kind, month, seen, stamp, scan.settled, scan.files_read,
+                            [name for name in old if name not in kept], checked.rows,
+                            [_row(name, r) for name, r in checked.records])
+            return scan
+
+        return finish
 
     def read_ids(self, kind: str, day: str, ids: Iterable[str]) -> History:
         """Every version of a few records of one date: their own files only, not the month's.
@@ -519,7 +533,7 @@ class FolderStore:
                 for kind in wanted:
                     for month in folders[kind]:
                         if month[:7] == step:
-                            self._merge(kind, month, None, until, False, cache, history)
+                            self._merge(kind, month, None, until, False, cache, history)()
                 if enough(history):
                     break
         finally:
@@ -732,103 +746,86 @@ def _row(name: str, record: Record) -> RecordRow:
     return name, record.kind, record.date, "".join(_line_chunks(record, 0))
 
 
-def _cold_month(job: tuple[str, str, str, bool]) -> bytes:
-    """Another process's part of a cold read: one month folder listed and read whole, marshalled.
-
-    (stamp, the time before listing, the files' rows, each record's cache row):
-    plain values, so the reading process unmarshals them at C speed and puts
-    the rows in the cache as they came; (None,) when the folder is gone.
-    """
-    folder, kind, month, shared = job
-    stamp = dir_stamp(folder)
-    if stamp is None:
-        return marshal.dumps((None,))
-    now = time.time_ns()
-    listing = scan_month(folder, kind, month, {}, False, shared=shared)
-    return marshal.dumps((stamp, now, listing.rows, [_row(name, record) for name, record in listing.records]))
+def _none() -> None:
+    """A folder's scan when it is gone."""
+    return None
 
 
-def _taken(cold: Future[bytes] | None) -> Any:
-    """What another process read of a month folder (_cold_month's), or None: then it is read here."""
-    if cold is None:
-        return None
-    try:
-        return marshal.loads(cold.result())
-    except Exception:  # a worker that died, raised or could not be sent its job costs time, never a result
-        return None
+class _Verifier:
+    """Verifies a cold read's signatures in a second process, one folder behind the reading one.
 
-
-class _Cold:
-    """A cold read's month folders with no rows kept, the last of them read by a second process.
-
-    A read that must list and parse many folders (no cache yet, a verifying
-    read, a cache made afresh) parses them on two cores: a worker started by
-    concurrent.futures reads the last folders of the read's list, in order,
-    while this process reads the first ones, then takes the worker's as they
-    come, and puts every folder's rows in the cache in its one transaction.
-    The worker's share is _SHARE of the folders' listing sizes (a folder's
-    st_size grows with its names): this process also writes every row, so
-    the two finish together when it parses about a quarter of the files. A job
-    given is never taken back, so whatever the worker does not deliver (it
-    died, raised, could not be sent its job) is read here. Records are merged
-    in the read's order either way, so the history and the cache are what a
-    serial read makes. Only on Linux (a fork: no second interpreter to start
-    and import into) and only while no other thread runs (a fork copies locks
-    other threads hold: the app's IO worker always reads serially), and only
-    for at least _MIN_COLD folders.
+    Checking a signature (~50 µs) costs twice the reading and parsing of its
+    file, so a cold read of many folders hands each folder's signatures to a
+    worker (concurrent.futures, forked: no interpreter to start) and reads
+    the next folder while they are checked: it costs about the greater of
+    the two, not their sum. A thread would not do: libsodium runs without
+    the GIL, but handing the GIL back and forth at every call and system call
+    made a read slower than checking the signatures in place. A few
+    signatures, a read of one folder, a read while other threads run (a fork
+    copies the locks they hold: the app's reads) or a platform without fork
+    are checked at once, here; so is anything the worker fails to deliver.
     """
 
-    def __init__(self, store: FolderStore, jobs: list[tuple[str, str]], verify: bool,
-                 seen: dict[tuple[str, str], Folder] | None) -> None:
-        """Pick the folders that will be read whole, and give the last of them to a worker if it pays."""
+    def __init__(self, *, parallel: bool = False) -> None:
+        """A verifier that may start its worker (`parallel`) on the first folder worth it."""
+        self.parallel = parallel and sys.platform.startswith("linux")
         self.pool: Executor | None = None
-        self.futures: dict[tuple[str, str], Future[bytes]] = {}
-        if len(jobs) < _MIN_COLD or not sys.platform.startswith("linux"):
-            return
-        cold = jobs if seen is None or verify else [job for job in jobs if job not in seen]
-        if len(cold) < _MIN_COLD:
-            return
+        self.share = 0.9  # of each folder's signatures, those the worker checks
+
+    def check(self, unchecked: list[Unchecked]) -> Callable[[], list[bool]]:
+        """Start checking signatures; the callable returned waits for their verdicts, in order.
+
+        The worker gets the first `share` of them and this process checks the
+        rest when it comes back for the verdicts, while the worker is still at
+        its part; the share grows while the worker keeps up and shrinks while
+        it is waited for, so both finish together whatever the machine.
+        """
+        if self.parallel and len(unchecked) >= _IN_WORKER and self.pool is None:
+            self.parallel = self._start()
+        if not self.parallel or len(unchecked) < _IN_WORKER:
+            verdicts = verify_all(unchecked)
+            return lambda: verdicts
+        assert self.pool is not None
+        cut = round(len(unchecked) * self.share)
+        theirs, ours = unchecked[:cut], unchecked[cut:]
+        try:
+            future = self.pool.submit(verify_all, theirs)
+        except Exception:  # the worker died already: the rest is checked here
+            self.parallel = False
+            verdicts = verify_all(unchecked)
+            return lambda: verdicts
+
+        def verdicts_of_both() -> list[bool]:
+            """Ours, then the worker's (checked here if it failed: died, raised)."""
+            mine = verify_all(ours)
+            self.share = min(1.0, self.share + _STEP) if future.done() else max(0.5, self.share - _STEP)
+            try:
+                return future.result() + mine
+            except Exception:
+                return verify_all(theirs) + mine
+
+        return verdicts_of_both
+
+    def _start(self) -> bool:
+        """Start the worker, when no other thread runs; whether it was started."""
         import threading  # only now: a read of a few folders never needs it
 
         if threading.active_count() != 1:
-            return
+            return False
         import multiprocessing
         from concurrent.futures import ProcessPoolExecutor
 
-        folders = [os.path.join(store.records_dir, kind, month) for kind, month in cold]
-        sizes = [_listing_size(folder) for folder in folders]
-        left, first = sum(sizes) * _SHARE, len(cold)
-        while first > 0 and left > 0:
-            first -= 1
-            left -= sizes[first]
         self.pool = ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("fork"))
-        shared = not store.private
-        for (kind, month), folder in zip(cold[first:], folders[first:], strict=True):
-            try:
-                self.futures[(kind, month)] = self.pool.submit(_cold_month, (folder, kind, month, shared))
-            except Exception:  # the worker died already: the rest is read here
-                break
+        return True
 
-    def get(self, kind: str, month: str) -> Future[bytes] | None:
-        """The worker's job for a folder, if it was given one."""
-        return self.futures.pop((kind, month), None)
-
-    def __enter__(self) -> _Cold:
-        """The jobs, for the read's loop."""
+    def __enter__(self) -> _Verifier:
+        """The verifier, for a read's loop."""
         return self
 
     def __exit__(self, *exc: object) -> None:
-        """Stop the worker: every job it was given is done (or, when the read failed, unwanted)."""
+        """Stop the thread: each folder given to it was waited for (or, the read failing, is unwanted)."""
         if self.pool is not None:
             self.pool.shutdown(wait=True, cancel_futures=True)
-
-
-def _listing_size(folder: str) -> int:
-    """A folder's st_size, which grows with the names it holds (0 if it cannot be had)."""
-    try:
-        return os.stat(folder).st_size
-    except OSError:
-        return 0
 
 
 def _first(pair: tuple[str, Record]) -> str:

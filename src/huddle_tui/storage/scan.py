@@ -26,7 +26,7 @@ from typing import NamedTuple, Protocol
 
 from huddle_tui.storage import envelope, validate
 from huddle_tui.storage.cache import FileRow
-from huddle_tui.storage.envelope import CorruptRecord, Record
+from huddle_tui.storage.envelope import CorruptRecord, Record, Unchecked
 from huddle_tui.storage.fileio import is_own_temp
 from huddle_tui.storage.stamps import RECORDS, DirStamp, settled
 
@@ -72,11 +72,17 @@ class MonthScan(NamedTuple):
 
 
 class Listing(NamedTuple):
-    """A listing held against the last one's rows: the rows that changed, the records read, the names kept."""
+    """A listing held against the last one's rows: the rows that changed, the records read, the names kept.
+
+    `unchecked` lists, for each signature left to verify (scan_month's
+    `unchecked`), the index of its file's row and of its record (-1 when the
+    file was set aside for another reason): settle() applies the verdicts.
+    """
 
     rows: list[FileRow]
     records: list[tuple[str, Record]]
     kept: list[str]
+    unchecked: tuple[tuple[int, int], ...] = ()
 
 
 def is_sync_temp(name: str) -> bool:
@@ -89,12 +95,13 @@ def is_sync_temp(name: str) -> bool:
 
 
 def scan_month(folder: str, kind: str, month: str, known: dict[str, FileRow], same: bool, *,
-               shared: bool = True) -> Listing:
+               shared: bool = True, unchecked: list[Unchecked] | None = None) -> Listing:
     """List and read one month folder, keeping the `known` rows of files unchanged since.
 
     `same` says the folder's stamp, taken before this listing, is the one the
     known rows were listed at. A `shared` folder's reader sets aside records
-    marked private.
+    marked private. Given `unchecked`, signatures are put there instead of
+    being verified (envelope.decode), for settle() to apply the verdicts.
     """
     # The folder is opened once, without following a link (it may have become one since it was
     # listed), and its files are opened relative to it: one name to resolve, not the whole path.
@@ -110,7 +117,8 @@ def scan_month(folder: str, kind: str, month: str, known: dict[str, FileRow], sa
     except OSError:
         entries = []
     try:
-        return scan_entries(entries, folder, kind, month, known, same, shared=shared, at=at)
+        return scan_entries(entries, folder, kind, month, known, same, shared=shared, at=at,
+                            unchecked=unchecked)
     finally:
         if at is not None:
             os.close(at)
@@ -137,12 +145,15 @@ class Entry(Protocol):
 
 
 def scan_entries(entries: Sequence[Entry], folder: str, kind: str, month: str, known: dict[str, FileRow],
-                 same: bool, *, shared: bool, at: int | None) -> Listing:
+                 same: bool, *, shared: bool, at: int | None,
+                 unchecked: list[Unchecked] | None = None) -> Listing:
     """Read the entries of a month folder (all of a listing, or a few ids' files), opened relative to `at`."""
     now = time.time_ns()
     rows: list[FileRow] = []
     records: list[tuple[str, Record]] = []
     kept: list[str] = []
+    pending: list[tuple[int, int]] = []
+    signatures = 0 if unchecked is None else len(unchecked)
     sep = os.sep
     for entry in entries:
         name = entry.name
@@ -182,7 +193,7 @@ def scan_entries(entries: Sequence[Entry], folder: str, kind: str, month: str, k
                 kept.append(name)
                 continue
         # A file read is stamped by the fstat of its own open: no separate stat call.
-        parsed = _parse(folder + sep + name, name, kind, month, shared, at)
+        parsed = _parse(folder + sep + name, name, kind, month, shared, at, unchecked)
         if parsed is None:  # gone since the listing
             continue
         flag, value, (size, mtime_ns, inode) = parsed
@@ -194,11 +205,35 @@ def scan_entries(entries: Sequence[Entry], folder: str, kind: str, month: str, k
         else:
             rows.append((name, size, mtime_ns, inode, flag, None))
             records.append((name, value))
-    return Listing(rows, records, kept)
+        if unchecked is not None and len(unchecked) > signatures:  # its signature is yet to be verified
+            signatures += 1
+            pending.append((len(rows) - 1, -1 if isinstance(value, str) else len(records) - 1))
+    return Listing(rows, records, kept, tuple(pending))
+
+
+def settle(listing: Listing, verdicts: Sequence[bool]) -> Listing:
+    """A listing whose signatures were left unchecked, with each file whose signature failed set aside.
+
+    The verdicts come in the order of `listing.unchecked`. A forged signature
+    outranks any other reason, as when decode() verifies at once.
+    """
+    if all(verdicts):
+        return listing._replace(unchecked=())
+    rows = list(listing.rows)
+    forged: set[int] = set()
+    for (row, record), verdict in zip(listing.unchecked, verdicts, strict=True):
+        if not verdict:
+            name, size, mtime_ns, inode, _, _ = rows[row]
+            rows[row] = (name, size, mtime_ns, inode, _flag(name), envelope.FORGED)
+            if record >= 0:
+                forged.add(record)
+    records = [pair for index, pair in enumerate(listing.records) if index not in forged]
+    return Listing(rows, records, listing.kept)
 
 
 def _parse(path: str, name: str, kind: str, month: str, shared: bool = True,
-           at: int | None = None) -> tuple[int, Record | str, FileStamp] | None:
+           at: int | None = None, unchecked: list[Unchecked] | None = None
+           ) -> tuple[int, Record | str, FileStamp] | None:
     """Read and verify one record file: its flag, its Record or the reason it is unusable, and its
     (size, mtime_ns, inode); None when it is gone.
 
@@ -232,7 +267,7 @@ def _parse(path: str, name: str, kind: str, month: str, shared: bool = True,
     finally:
         os.close(fd)
     try:
-        record = _decode(data)
+        record = _decode(data, unchecked)
     except CorruptRecord as exc:
         return _flag(name), str(exc), found
     # The record's fields by position: a cold read checks thousands (Record attributes cost a lookup).
