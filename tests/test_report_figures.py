@@ -5,6 +5,8 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from huddle_tui.config.team import Member, TeamConfig
 from huddle_tui.rules.report import build, gini, read_data
@@ -53,6 +55,17 @@ def test_a_week_worked_by_hand() -> None:
     assert (p.followups_opened, p.followups_closed, p.followups_open,
             p.followups_oldest_open_days) == (2, 1, 1, 4)
     assert (p.signposts, p.measures) == (None, None)  # not collected yet
+
+
+@given(st.lists(st.floats(min_value=0, max_value=1e6, allow_nan=False), max_size=60))
+def test_gini_is_its_definition_over_every_pair(values: list[float]) -> None:
+    """The sorted formula gives the pairwise definition's value, Σ|a − b| / (2·n·Σx), for any airtimes."""
+    total = sum(values)
+    if not values or total <= 0:
+        assert gini(values) is None
+        return
+    pairs = sum(abs(a - b) for a in values for b in values) / (2 * len(values) * total)
+    assert gini(values) == pytest.approx(pairs, rel=1e-9, abs=1e-12)
 
 
 def test_gini_by_hand() -> None:

@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import bisect
 import itertools
+import math
 from collections.abc import Iterable
 from datetime import date, timedelta
 from typing import Any, NamedTuple
@@ -447,11 +448,16 @@ def low_mood_streaks(data: Data, start: date, end: date) -> int:
 
 
 def gini(values: list[float]) -> float | None:
-    """The Gini coefficient: 0 when everyone has the same, towards 1 when one has it all."""
-    n, total = len(values), sum(values)
+    """The Gini coefficient: 0 when everyone has the same, towards 1 when one has it all.
+
+    Its definition sums |a − b| over every pair (n² terms: 40,000 for 200
+    members, for every period of a report); over the values sorted, the same
+    sum is Σ (2i − n − 1)·xᵢ, so it costs a sort.
+    """
+    n, total = len(values), math.fsum(values)
     if n == 0 or total <= 0:
         return None
-    diffs = sum(abs(a - b) for a in values for b in values)
+    diffs = 2 * math.fsum((2 * i - n + 1) * x for i, x in enumerate(sorted(values)))
     return diffs / (2 * n * total)
 
 
