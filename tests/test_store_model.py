@@ -9,6 +9,9 @@ machine reads — through its index, without one, and a record's own files by
 id (as a save reads them) — equals the model: per
 id the version the documented merge rule picks from the record files the
 machine holds, every damaged file reported, every temp file skipped.
+Records are signed or not, some signatures are forged, the cache file is
+deleted or damaged between reads, and some reads verify every file with
+the signatures checked in a second process: none of it changes what is read.
 """
 
 from __future__ import annotations
@@ -24,15 +27,19 @@ from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, rule
 
 from huddle_tui.storage import envelope
+from huddle_tui.storage import folder as folder_module
+from huddle_tui.storage.cache import close_all
 from huddle_tui.storage.envelope import Record
 from huddle_tui.storage.fileio import temp_path_for
 from huddle_tui.storage.folder import FolderStore, History
+from huddle_tui.storage.signature import SigningKey
 from tests.storekit import HOUR_NS, age
 
 IDS = {"a1f0c3d2-0000-5000-8000-000000000001": "2026-10-30",
        "b2e1d4c3-0000-5000-8000-000000000002": "2026-11-02",
        "c3d2e5f4-0000-4000-8000-000000000003": "2026-11-26"}
 BASE = datetime(2026, 11, 26, 9, 0, tzinfo=UTC)
+KEY = SigningKey(bytes(range(32)))  # one teammate's key: the store judges nobody, signatures only
 # What the model knows a file to be: a record, damage, or a temp file.
 Kind = Record | str
 
@@ -43,6 +50,7 @@ class Machine:
     def __init__(self, root: Path, index: Path) -> None:
         """An empty folder; `files` maps each file's path under root to what it holds."""
         self.root = root
+        self.index = index
         self.clock = BASE
         self.store = FolderStore(root, now=lambda: self.clock, durable=False, index_dir=index)
         self.plain = FolderStore(root, durable=False)
@@ -105,9 +113,48 @@ class SharedFolders(RuleBasedStateMachine):
         if data.draw(st.booleans()):  # as a check-in saves: its own records read first, then numbered
             m.store.read_ids("checkin", IDS[rid], [rid])
         payload = {"mood": mood, "visibility": "anonymous"} if anonymous else {"member": "Ana", "mood": mood}
-        record = m.store.save("checkin", rid, IDS[rid], payload, deleted=deleted, anonymous=anonymous)
+        key = KEY if data.draw(st.booleans()) else None
+        record, raw = m.store.prepare("checkin", rid, IDS[rid], payload, deleted=deleted, anonymous=anonymous,
+                                      key=key)
+        m.store.write(record, raw, anonymous=anonymous)
         self._put(m, self._rel(record), record)
         assert m.store.read().records[rid] == record  # acknowledged means read back, now
+
+    @rule(data=st.data(), rid=st.sampled_from(sorted(IDS)), mood=st.integers(1, 5))
+    def forge(self, data: st.DataObject, rid: str, mood: int) -> None:
+        """A teammate writes a version whose signature does not match its body: set aside, never read."""
+        m = self._machine(data)
+        record, raw = envelope.encode("checkin", rid, 50 + mood, IDS[rid], "2026-11-26T23:00:00.000000Z",
+                                      {"member": "Ana", "mood": mood}, key=KEY)
+        at = raw.rindex(b'"signature":"') + len(b'"signature":"') + 5
+        raw = raw[:at] + (b"B" if raw[at:at + 1] == b"A" else b"A") + raw[at + 1:]
+        target = m.root / self._rel(record)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_bytes(raw)
+        self._put(m, self._rel(record), "damaged")
+
+    @rule(data=st.data(), how=st.sampled_from(["deleted", "damaged"]))
+    def lose_the_cache(self, data: st.DataObject, how: str) -> None:
+        """The cache file is deleted or overwritten with garbage: the next read is a cold one."""
+        m = self._machine(data)
+        close_all()
+        for path in m.index.glob("*.sqlite3*"):
+            if how == "deleted":
+                path.unlink()
+            else:
+                path.write_bytes(os.urandom(4096))
+
+    @rule(data=st.data())
+    def verifying_read(self, data: st.DataObject) -> None:
+        """A read that trusts nothing kept, its signatures checked in a second process: the model's."""
+        m = self._machine(data)
+        threshold = folder_module._IN_WORKER
+        folder_module._IN_WORKER = 1
+        try:
+            history = m.store.read(verify=True)
+        finally:
+            folder_module._IN_WORKER = threshold
+        assert observed(history) == m.expected()
 
     def _rel(self, record: Record, name: str | None = None) -> Path:
         """Where a record's file sits under a machine's root."""
