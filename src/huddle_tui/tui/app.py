@@ -228,12 +228,13 @@ class HuddleApp(App[int]):
 
     # ------------------------------------------------------------ IO
 
-    def submit(self, work: Work, target: MessagePump, *, save: bool = False) -> None:
+    def submit(self, work: Work, target: MessagePump, *, save: bool = False, first: bool = False) -> None:
         """Run `work` in the IO worker after every job asked for before it; post its message to `target`.
 
         A `save` that fails for a reason that may pass is kept and retried, never dropped.
+        A `first` read goes ahead of the other reads (what a first frame waits on).
         """
-        self.io.submit(Job(work, target, _job_name(work), save))
+        self.io.submit(Job(work, target, _job_name(work), save), first=first)
         if save:
             self.unsaved = self.io.unsaved
 

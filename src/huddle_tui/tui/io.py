@@ -64,13 +64,23 @@ class IoQueue:
 
     # ------------------------------------------------------------ from the event loop
 
-    def submit(self, job: Job) -> None:
-        """Queue a job after every job asked for before it."""
+    def submit(self, job: Job, *, first: bool = False) -> None:
+        """Queue a job after every job asked for before it, or (`first`) before the other reads.
+
+        `first` is for what a screen's first frame waits on (the lobby's
+        facilitator and order): it goes ahead of reads asked for earlier (the
+        glance's weeks of history), never ahead of a save.
+        """
         with self._cond:
             # A read waits behind the saves asked for before it (the summary after the final
             # save), unless they are failing: then it goes ahead and sees what is there.
             behind = job.save or (self._saves and self._failures == 0)
-            (self._saves if behind else self._reads).append(job)
+            if behind:
+                self._saves.append(job)
+            elif first:
+                self._reads.appendleft(job)
+            else:
+                self._reads.append(job)
             self._cond.notify()
 
     def stop(self) -> None:

@@ -133,7 +133,7 @@ class LobbyScreen(HuddleScreen):
 
             return jobs.load_plan(app.journal, app.today)
 
-        app.submit(reading_todays_plan, self)
+        app.submit(reading_todays_plan, self, first=True)  # before the glance's weeks of history
 
     def on_plan_loaded(self, message: PlanLoaded) -> None:
         """Show the facilitator and order; open the round at once when asked to (benchmarks)."""
