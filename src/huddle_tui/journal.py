@@ -626,12 +626,15 @@ class Journal:
         iso = day.isoformat()
 
         def fresh() -> Today:
-            """The plan, and the day's check-ins and rounds from its month."""
+            """The plan, and the day's check-ins and rounds from its month (kept as the day's last too)."""
             history = self.shared.read(("checkin", "huddle"), since=iso, until=iso)
             named = frozenset(c.member.casefold() for c in self.checkins(history)
                               if c.date == iso and c.member and c.visibility in ("team", WITHHELD))
             rounds = sum(1 for r in history.live("huddle") if r.date == iso)
-            return Today(self.plan(day), named, rounds)
+            found = Today(self.plan(day), named, rounds)
+            derived.keep(self.shared.cache(), derived.TODAY_LAST, derived.last_key(iso, self.team),
+                         found.to_payload())
+            return found
 
         return self._kept(TODAY, day, ("checkin",), fresh, Today.to_payload, Today.from_payload)
 

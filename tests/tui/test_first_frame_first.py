@@ -7,8 +7,12 @@ from typing import Any
 
 import pytest
 
+from huddle_tui.config.team import TeamConfig
+from huddle_tui.journal import Journal
+from huddle_tui.model.checkin import CheckIn
 from huddle_tui.tui.io import IoQueue, Job
-from tests.tui.conftest import MADE
+from tests.storekit import age
+from tests.tui.conftest import DAY, MADE
 from tests.tui.helpers import open_lobby, settle
 
 
@@ -67,3 +71,21 @@ async def test_the_lobby_reads_its_plan_before_the_glance(make_app: MADE,
         await settle(pilot)
     assert "reading todays plan" in order and "reading the glance" in order
     assert order.index("reading todays plan") < order.index("reading the glance")
+
+
+async def test_after_a_checkin_the_first_frame_has_the_plan(make_app: MADE, team: TeamConfig) -> None:
+    """Huddle morning: a teammate checked in since the lobby was last open. The first frame still has
+    the facilitator and order (the plan does not depend on check-ins); the new ✓ follows a read later."""
+    Journal(team).save_checkin(CheckIn(DAY.isoformat(), 4, "Ana", "ok"))
+    age(team.shared_dir)
+    async with make_app().run_test(size=(80, 24)) as pilot:
+        before = await open_lobby(pilot)
+        plan = before.plan
+    Journal(team).save_checkin(CheckIn(DAY.isoformat(), 3, "Dara", "from my terminal"))
+    app = make_app()
+    first = app.kept_today()
+    assert first is not None and first.plan == plan
+    assert "ana" in first.checked_in and "dara" not in first.checked_in  # as last seen
+    async with app.run_test(size=(80, 24)) as pilot:
+        lobby = await open_lobby(pilot)
+        assert lobby.plan == plan and {"ana", "dara"} <= lobby.checked_in

@@ -22,11 +22,14 @@ import sqlite3
 import time
 from collections.abc import Iterable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from huddle_tui.storage.cache import Cache, is_damage, remove
 from huddle_tui.storage.keyring import keyring_path
 from huddle_tui.storage.stamps import RECORDS, dir_stamp, fingerprint, settled
+
+if TYPE_CHECKING:
+    from huddle_tui.model.huddle import Today
 
 DERIVED_FORMAT = 4  # raise when what a kept answer holds changes meaning
 TODAY = "today"  # what the lobby shows of a day (Journal.today)
@@ -36,6 +39,11 @@ PLAN = "plan"  # a day's facilitator and order alone (Journal.plan): no check-in
 # And the keys: a key published (or confirmed here: the keyring) changes whose records count.
 WHOLE_KINDS = ("away", "handoff", "huddle", "key")
 DAY_KINDS = ("checkin",)  # only the day's month folder: who checked in that day
+# The day's TODAY as last computed, whatever changed since. The one answer used past its key: on
+# huddle morning a teammate's check-in changes the day's month and so TODAY's key, while the plan
+# (kept alone, PLAN) still holds; the lobby's first frame shows that plan with the check-ins last
+# seen, and the read it starts at once adds the new ones a moment later (Lobby, HuddleApp.kept_today).
+TODAY_LAST = "today/last"
 
 
 _last_team: list[tuple[object, str]] = []
@@ -135,6 +143,36 @@ def keep(cache: Cache | None, name: str, stamped: Key, value: Any) -> None:
     except (sqlite3.Error, ValueError) as exc:  # ValueError: a value marshal cannot keep (a bug)
         if is_damage(exc):
             remove(cache.path)
+
+
+def last_key(day: str, team: object) -> Key:
+    """The key TODAY_LAST is kept under: the day and the team alone, no folder's stamp."""
+    return Key([DERIVED_FORMAT, TODAY_LAST, day, team_checksum(team)], True)
+
+
+def first_frame(cache: Cache | None, root: Path, day: str, team: object) -> Today | None:
+    """What the lobby's first frame shows of `day`, from the cache alone (None: it waits for a read).
+
+    TODAY while nothing it came from has changed. When only the day's
+    check-ins changed (a teammate checked in: the plan, kept alone, still
+    holds, and so do the rounds, whose huddle folders it depends on), that
+    plan with the check-ins as last seen (TODAY_LAST); the lobby's first
+    read, asked for at once, shows the new ones a moment later.
+    """
+    from huddle_tui.model.huddle import Plan, Today
+
+    try:
+        kept = load(cache, TODAY, key(root, day, team))
+        if kept is not None:
+            return Today.from_payload(kept)
+        plan = load(cache, PLAN, key(root, day, team, ()))
+        last = load(cache, TODAY_LAST, last_key(day, team))
+        if plan is None or last is None:
+            return None
+        seen = Today.from_payload(last)
+        return Today(Plan.from_payload(plan), seen.checked_in, seen.rounds_held)
+    except (KeyError, TypeError, ValueError, AttributeError):  # a damaged row: read afresh
+        return None
 
 
 REPORT = "report"  # the impact report's per-date facts (rules/report.py), one record per month

@@ -97,14 +97,13 @@ class HuddleApp(App[int]):
         return self._journal
 
     def kept_today(self) -> Today | None:
-        """Today's lobby as last read, when nothing it came from has changed since (for the first frame).
+        """Today's lobby as last read, for the first frame (storage/derived.first_frame).
 
-        Stats the folders it depends on (storage/derived.py) and reads one row
-        of the folder's cache, without opening the journal, whose imports
-        would delay the first paint.
+        Stats the folders it depends on and reads a row or two of the folder's
+        cache, without opening the journal, whose imports would delay the
+        first paint.
         """
         from huddle_tui import paths
-        from huddle_tui.model.huddle import Today
         from huddle_tui.storage import derived
         from huddle_tui.storage.cache import cache_for
 
@@ -112,12 +111,7 @@ class HuddleApp(App[int]):
         if index_dir is None:
             return None
         root = self.team.shared_dir
-        stamped = derived.key(root, self.today.isoformat(), self.team)
-        kept = derived.load(cache_for(index_dir, root), derived.TODAY, stamped)
-        try:
-            return None if kept is None else Today.from_payload(kept)
-        except (KeyError, TypeError, ValueError, AttributeError):
-            return None
+        return derived.first_frame(cache_for(index_dir, root), root, self.today.isoformat(), self.team)
 
     def _use_themes(self, wanted: str | None) -> None:
         """Start with the wanted theme alone when it is a shipped one; register the rest after.
