@@ -35,6 +35,7 @@ from typing import Any, Literal, NamedTuple, cast
 
 from huddle_tui.errors import CorruptRecord
 from huddle_tui.storage import signature as _signature
+from huddle_tui.storage.json_keys import refuse_duplicate_keys
 
 SCHEMA_VERSION = 1
 _HEAD = b'{"checksum":"sha256:'
@@ -296,8 +297,10 @@ def decode(data: bytes, unchecked: list[Unchecked] | None = None) -> Record:
     if end != len(text):
         raise CorruptRecord("invalid JSON (extra data after the record)")
     # Counting brackets is a C loop; only a body with many of them is walked for its depth.
-    if body.count(b"[") + body.count(b"{") > MAX_DEPTH and _too_deep(obj):
+    braces = body.count(b"{")
+    if body.count(b"[") + braces > MAX_DEPTH and _too_deep(obj):
         raise CorruptRecord(f"nested more than {MAX_DEPTH} deep")
+    refuse_duplicate_keys(body, obj, braces)
     try:  # the envelope's fields, each looked up without a method call on the common path
         schema, kind, rid, version, date = obj["schema"], obj["kind"], obj["id"], obj["version"], obj["date"]
         written_at, payload, deleted = obj["written_at"], obj["payload"], obj.get("deleted", False)
