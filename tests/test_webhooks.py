@@ -22,6 +22,7 @@ from huddle_tui.sync.webhooks import (
     SLACK_MAX_BLOCKS,
     SLACK_SECTION_MAX,
     TEAMS_MAX_BYTES,
+    body_bytes,
     payload,
 )
 from tests.http_helpers import LiveServer, Receiver, with_endpoints
@@ -55,7 +56,7 @@ def check_teams(body: dict[str, Any]) -> None:
     assert card["type"] == "AdaptiveCard" and card["version"] == "1.4"
     assert card["$schema"] == "http://adaptivecards.io/schemas/adaptive-card.json"
     assert card["body"] and all(b["type"] == "TextBlock" and b["wrap"] for b in card["body"])
-    assert len(json.dumps(body).encode()) <= TEAMS_MAX_BYTES
+    assert len(body_bytes(body)) <= TEAMS_MAX_BYTES  # the bytes as the outbox sends them
 
 
 def check_mattermost(body: dict[str, Any]) -> None:

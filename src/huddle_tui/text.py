@@ -102,3 +102,27 @@ def csv_safe(value: str) -> str:
 def csv_cell(value: str) -> str:
     """One CSV cell fit for a terminal and a spreadsheet: controls escaped, formulas defused."""
     return csv_safe(printable(value))
+
+
+# Markdown that people's text could make anywhere in a line: emphasis, code, links, HTML, entities,
+# strikethrough (GFM ~~), a table cell's end (GFM |) and the escape itself.
+_MD_INLINE = re.compile(r"([\\`*_\[\]<>&~|])")
+# What makes a line a list item (- + * 1. 1)), a heading (#), a quote (>) or a setext underline (= -)
+# when it starts it. Text is escaped as if it started a line: a name starts a list item's text.
+_MD_LINE_START = re.compile(r"[-+=#]|[0-9]{1,9}(?=[.)])")
+
+
+def markdown_literal(value: str) -> str:
+    """People's text for Markdown (CommonMark, GFM, chat): shown as typed, never obeyed as markup.
+
+    printable() first, so no control character reaches the Markdown either;
+    then every inline mark is backslash-escaped, and so is a list, heading or
+    quote marker at the start (``1. Ana`` stays a name, not a numbered list),
+    wherever in a line the text lands. Spaces and tabs around it are dropped:
+    four of them would start code, and two at the end break the line.
+    """
+    text = _MD_INLINE.sub(r"\\\1", printable(value).strip(" \t"))
+    start = _MD_LINE_START.match(text)
+    if start is not None:
+        text = f"{start.group()}\\{text[start.end():]}" if start.group()[0].isdigit() else "\\" + text
+    return text

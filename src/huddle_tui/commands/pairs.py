@@ -8,6 +8,7 @@ computed as every machine would make it and shown as not saved. `make`
 from __future__ import annotations
 
 import argparse
+from collections.abc import Callable
 from datetime import date
 
 from huddle_tui.commands.common import Context, add_json_flag, date_arg, emit_json, open_context
@@ -120,9 +121,8 @@ def lines(ctx: Context, found: PairRound, marks: dict[str, str]) -> list[str]:
 
 def _post(ctx: Context, found: PairRound) -> None:
     """Queue the round as one post to each chat endpoint (the outbox sends it)."""
-    from huddle_tui.storage.envelope import dumps
     from huddle_tui.sync.outbox import Outbox, endpoint_key
-    from huddle_tui.sync.webhooks import note_payload
+    from huddle_tui.sync.webhooks import body_bytes, note_payload
 
     chats = [e for e in ctx.team.endpoints if e.format != "records"]
     if not chats:
@@ -131,6 +131,13 @@ def _post(ctx: Context, found: PairRound) -> None:
     body_lines = [" + ".join(g) for g in found.groups] or ["nobody to pair this week"]
     with Outbox() as outbox:
         for endpoint in chats:
-            body = dumps(note_payload(endpoint.format, title, body_lines)).encode("utf-8")
+            body = body_bytes(note_payload(endpoint.format, title, body_lines, groups_left_out(found)))
             outbox.add(endpoint_key(endpoint), f"pairs:{found.track}:{found.monday}",
                        f"pairs {found.monday}", "POST", "", body)
+
+
+def groups_left_out(found: PairRound) -> Callable[[int], str]:
+    """What a post too long for its chat says of the groups it leaves out, and where everyone sees them."""
+    kind = "" if found.track == "buddy" else f" --kind {found.track}"
+    return lambda left: (f"… {left} more {'group' if left == 1 else 'groups'}: run "
+                         f"`huddle pairs{kind} --date {found.monday}`")

@@ -15,8 +15,7 @@ from typing import Any, NamedTuple
 
 from huddle_tui.rules.privacy import FEWER as FEWER  # the server's word for what it hid
 from huddle_tui.rules.privacy import K
-from huddle_tui.rules.summary import markdown_text
-from huddle_tui.text import csv_cell, printable
+from huddle_tui.text import csv_cell, markdown_literal, printable
 
 MOODS = ("1", "2", "3", "4", "5")
 _DAY = re.compile(r"\d{4}-\d{2}-\d{2}\Z")
@@ -110,14 +109,14 @@ def rows(f: OrgFigures, org: bool) -> list[tuple[str, str]]:
 def render_text(report: OrgReport, endpoint: str, markdown: bool = False) -> str:
     """The report for people: plain text, or CommonMark for a wiki or a chat."""
     title = f"Org report from {printable(endpoint)}, {report.start} to {report.end}"
-    out = [f"# {markdown_text(title)}" if markdown else title, ""]
+    out = [f"# {markdown_literal(title)}" if markdown else title, ""]
     out += [f"Whole weeks, Monday to Sunday; a team's week counts only if {K} or more people checked in.",
             f"Figures resting on fewer than {report.k} people show as \"{FEWER}\"; other teams are",
             "hidden with them where the org total would give them away.", ""]
     scopes = [("Whole org", report.org, True), *((f"Team {t}", f, False) for t, f in report.teams.items())]
     for head, figures, org in scopes:
         if markdown:
-            out += [f"## {markdown_text(head)}", ""]
+            out += [f"## {markdown_literal(head)}", ""]
             out += [f"- **{n}**: {v}" for n, v in rows(figures, org)] if figures else [f"- {FEWER}"]
         else:
             out.append(printable(head))

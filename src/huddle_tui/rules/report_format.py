@@ -11,7 +11,7 @@ from huddle_tui.rules import measures as m
 from huddle_tui.rules.pair_figures import PairStats
 from huddle_tui.rules.privacy import FEWER
 from huddle_tui.rules.report import NOT_COLLECTED, Period, Report, period_json
-from huddle_tui.text import csv_cell, printable
+from huddle_tui.text import csv_cell, markdown_literal, printable
 
 CSV_SKIP = ("facilitation", "airtime", "mood_distribution", "measures", "pairs")
 MEASURE_WORDS = {m.SISQ: ("stress (SISQ)", "of 1–5", "at 4–5"),
@@ -113,7 +113,7 @@ def render_text(report: Report, markdown: bool = False) -> str:
     """The report for people: plain text, or CommonMark to paste into a wiki or a chat."""
     out: list[str] = []
     title = f"Impact report: {printable(report.team)}, {report.since} to {report.until}, by {report.by}"
-    out += [f"# {_md(title)}" if markdown else title, ""]
+    out += [f"# {markdown_literal(title)}" if markdown else title, ""]
     change = "–" if report.coverage_change is None else f"{report.coverage_change * 100:+.0f} points"
     line = f"Weekly coverage target {pct(report.target)}; change over the report {change}."
     out += [line, ""]
@@ -130,7 +130,7 @@ def render_text(report: Report, markdown: bool = False) -> str:
         head = f"{p.label} ({p.start} to {p.end}{', partial' if p.partial else ''})"
         if markdown:
             out += [f"## {head}", ""]
-            out += [f"- **{name}**: {_md(value)}" for name, value in rows(p)]
+            out += [f"- **{name}**: {markdown_literal(value)}" for name, value in rows(p)]
         else:
             out.append(head)
             out += [f"  {name + ':':<20}{printable(value)}" for name, value in rows(p)]
@@ -178,10 +178,3 @@ def _empty() -> Period:
     return Period("", "", "", 0, 0, 0, None, None, 0.0, 0, 0, 0, None, None, 0, 0, 0, 0, None, None,
                   0, 0.0, {}, None, {}, None, 0, 0, 0, None, None, True, None, None)
 
-
-def _md(text: str) -> str:
-    """Text safe in a Markdown heading or list item: control characters and markup escaped."""
-    text = printable(text)
-    for ch in "\\|*_`[]<>#":
-        text = text.replace(ch, "\\" + ch)
-    return text

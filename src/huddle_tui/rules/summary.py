@@ -10,7 +10,6 @@ The app's summary screen, `huddle summary` and chat webhooks all use it.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
 from datetime import date
 from typing import Any
@@ -23,7 +22,7 @@ from huddle_tui.rules.privacy import K, adds_up, releasable, shown_count
 from huddle_tui.rules.roundclock import spoken_of
 from huddle_tui.storage.envelope import dumps
 from huddle_tui.storage.folder import History
-from huddle_tui.text import printable
+from huddle_tui.text import markdown_literal, printable
 
 
 class _Fields:
@@ -196,16 +195,8 @@ def render_text(s: Summary, markdown: bool = False) -> str:
         return "\n".join(line for block in summary_blocks(s) for line in block) + "\n"
     # A blank line between blocks: without it CommonMark runs "Facilitator" and "Check-ins" into
     # one paragraph and takes "Next facilitator" into the last bullet.
-    blocks = summary_blocks(s, markdown=True, text=markdown_text)
+    blocks = summary_blocks(s, markdown=True, text=markdown_literal)
     return "\n\n".join("\n".join(block) for block in blocks) + "\n"
-
-
-def markdown_text(text: str) -> str:
-    """People's text for CommonMark: printable, with what makes links, emphasis, code or HTML escaped."""
-    return _MD_PUNCTUATION.sub(r"\\\1", printable(text))
-
-
-_MD_PUNCTUATION = re.compile(r"([\\`*_\[\]<>&~|])")  # the text never starts a line, so block marks are safe
 
 
 def summary_blocks(s: Summary, markdown: bool = False, text: Callable[[str], str] = printable

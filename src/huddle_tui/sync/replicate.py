@@ -60,13 +60,12 @@ class Replicator:
 
     def huddle_ended(self, summary: Summary, huddle: Record) -> None:
         """Queue the day's team-visible summary as a post to every chat endpoint."""
-        from huddle_tui.storage.envelope import dumps
-        from huddle_tui.sync.webhooks import payload
+        from huddle_tui.sync.webhooks import body_bytes, payload
 
         for endpoint in self.team.endpoints:
             if endpoint.format == "records":
                 continue
-            body = dumps(payload(endpoint.format, summary)).encode("utf-8")
+            body = body_bytes(payload(endpoint.format, summary))
             self.outbox.add(endpoint_key(endpoint), f"summary:{huddle.date}:{huddle.id}:v{huddle.version}",
                             f"summary {huddle.date}", "POST", "", body)
 
