@@ -1,8 +1,9 @@
 """Free text from people: validated on the way in, made harmless on the way out.
 
 Names, statuses and concerns are kept exactly as typed (Rich markup such as
-``[red]`` is ordinary text). Terminal control characters are kept in the
-record but never written raw to a terminal: :func:`printable` escapes them.
+``[red]`` is ordinary text). Terminal control characters, and the bidi and
+invisible characters a name may not hold, are kept in a record but never shown
+raw: :func:`printable` spells them out, for the terminal, the app and chat.
 """
 
 from __future__ import annotations
@@ -77,8 +78,10 @@ def _spell_surrogate(ch: str) -> str:
 
 
 def printable(value: str) -> str:
-    """Return text safe to write to a terminal: control characters shown escaped.
+    """Return text safe to show anywhere: control, bidi and invisible characters shown escaped.
 
+    The one display-escape of the app, for names and for every text a record
+    holds: the CLI, the app, Markdown and chat posts all show text through it.
     A file name's undecodable bytes arrive as lone surrogates and would leave
     stdout as those raw bytes (0x9b is a CSI), so they are spelled out too —
     found without a Unicode-range regex, whose compiling costs start-up ~0.7 ms.
@@ -89,7 +92,36 @@ def printable(value: str) -> str:
             text.encode("utf-8")
         except UnicodeEncodeError:
             text = "".join(map(_spell_surrogate, text))
+        text = _spell_hidden(text)
     return text
+
+
+_ZWJ = "\u200d"
+
+
+def _spell_hidden(text: str) -> str:
+    """Spell the characters that draw nothing or turn text around (U+202E, U+200B, ...) as \\u escapes.
+
+    A status with U+202E shows its end reversed and one with U+200B hides a
+    difference, so, as in names (normal_name), format characters and line or
+    paragraph separators are shown as their code. A zero-width joiner between
+    two emoji is kept: it only joins them into one (👩‍💻), and hides nothing.
+    """
+    import unicodedata
+
+    category = unicodedata.category
+    hidden = {ch for ch in set(text) if ch > "\x7f" and category(ch) in _INVISIBLE_CATEGORIES}
+    if not hidden:
+        return text
+    out = []
+    last = len(text) - 1
+    for i, ch in enumerate(text):
+        if ch not in hidden or (ch == _ZWJ and 0 < i < last and category(text[i + 1]) == "So"
+                                and (category(text[i - 1]) in ("So", "Sk") or text[i - 1] == "\ufe0f")):
+            out.append(ch)
+        else:
+            out.append(f"\\u{ord(ch):04x}" if ord(ch) <= 0xFFFF else f"\\U{ord(ch):08x}")
+    return "".join(out)
 
 
 def csv_safe(value: str) -> str:
@@ -115,8 +147,8 @@ _MD_LINE_START = re.compile(r"[-+=#]|[0-9]{1,9}(?=[.)])")
 def markdown_literal(value: str) -> str:
     """People's text for Markdown (CommonMark, GFM, chat): shown as typed, never obeyed as markup.
 
-    printable() first, so no control character reaches the Markdown either;
-    then every inline mark is backslash-escaped, and so is a list, heading or
+    printable() first, so nothing hidden reaches the Markdown either; then
+    every inline mark is backslash-escaped, and so is a list, heading or
     quote marker at the start (``1. Ana`` stays a name, not a numbered list),
     wherever in a line the text lands. Spaces and tabs around it are dropped:
     four of them would start code, and two at the end break the line.
