@@ -31,6 +31,7 @@ from huddle_tui.config.team import AwayRange, Member, TeamConfig, team_config_to
 from huddle_tui.model.checkin import CheckIn, Concern, FollowUp
 from huddle_tui.model.huddle import Handoff, Huddle, Turn
 from huddle_tui.model.ids import as_uuid, named_id
+from huddle_tui.model.teamday import team_today
 from huddle_tui.rules.rotation import Held, plan_for, still_counted
 from huddle_tui.storage.batch import HistoryWriter, remove_unfinished
 from huddle_tui.storage.signature import SigningKey, anonymous_key, id_for_key
@@ -142,7 +143,7 @@ def generate(folder: Path, members: int = 8, years: float = 1.0, seed: int = 7,
     machine (see `You` and `_adopt`).
     """
     rng = random.Random(seed)
-    today = today or date.today()
+    today = today or team_today(None)  # the demo team names no zone: this machine's date
     team = make_team(folder, members, years, today, rng)
     signers = Signers(team, seed)
     remove_unfinished(folder)  # what a crashed run left

@@ -138,6 +138,10 @@ class Journal:
         self._trust: tuple[Any, Authorship | None] | None = None  # (key folders' stamps, authorship)
         self.shared.authorship = self._judge
 
+    def date_now(self) -> date:
+        """The team's date by this journal's clock: what records written now are dated (config/team.today)."""
+        return self.team.today(self.now())
+
     # ------------------------------------------------------------ who wrote what
 
     def signing_key(self) -> SigningKey | None:
@@ -168,7 +172,7 @@ class Journal:
 
             from huddle_tui.model.ids import named_id
 
-            day = self.now().date().isoformat()
+            day = self.date_now().isoformat()
             record, data = self.shared.prepare("key", named_id("key", key.public), day,
                                                {"member": self.me, "key": key.public,
                                                 "label": socket.gethostname()[:80]}, key=key, version=1)
@@ -192,7 +196,7 @@ class Journal:
             raise UsageError("not a key: expected 43 base64url characters "
                              "(`huddle keys` on that machine shows it)")
         record, data = self.shared.prepare("key", named_id("key", public, key.public),
-                                           self.now().date().isoformat(),
+                                           self.date_now().isoformat(),
                                            {"member": self.me, "key": public, "label": label[:80]},
                                            key=key, version=1)
         self._write_shared(record, data)
@@ -461,7 +465,7 @@ class Journal:
         with the others due at the same time, in random order.
         """
         pending = [r for r in self.private.read(("checkin", "concern", *COUNTED_KINDS), since=(
-            self.now().date() - timedelta(days=days)).isoformat()).live()
+            self.date_now() - timedelta(days=days)).isoformat()).live()
             if r.payload.get("pending") and r.id not in self._given]
         if len(pending) > 1:
             import random  # here: most runs hold nothing back, and a scripted command starts fast

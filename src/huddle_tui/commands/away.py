@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-from datetime import date
 
 from huddle_tui.commands.common import add_json_flag, date_arg, emit_json, open_context
 from huddle_tui.errors import UsageError
@@ -33,8 +32,9 @@ def run(args: argparse.Namespace) -> int:
         raise UsageError("--member is required (or set `me` in your user config with `huddle init`)")
     if args.start is None:
         raise UsageError("--from is required (the first day away)")
-    end: date = args.end or args.start
-    away = Away(member, args.start.isoformat(), end.isoformat(),
+    start = ctx.day(args.start)
+    end = ctx.day(args.end) if args.end else start
+    away = Away(member, start.isoformat(), end.isoformat(),
                 clean_text(args.reason, "--reason", MAX_STATUS))
     record = ctx.journal.save_away(away)
     saved = Away.from_payload(record.payload)

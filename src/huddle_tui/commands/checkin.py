@@ -70,7 +70,7 @@ def run(args: argparse.Namespace) -> int:
     member = args.member or ctx.me()
     if not member:
         raise UsageError("--member is required (or set `me` in your user config with `huddle init`)")
-    day = args.date or date.today()
+    day = ctx.day(args.date)
     change = _change(args)
     if change == Change() and not args.json and args.member is None and on_terminal():
         return _form(ctx, member, day)
@@ -189,7 +189,7 @@ def _run_lines(args: argparse.Namespace) -> int:
         if not line.strip():
             continue
         try:
-            member, day, change = _from_obj(json.loads(line))
+            member, day, change = _from_obj(json.loads(line), ctx.today())
             saved, kept = ctx.journal.change_checkin(member, day, change, "bot")
         except ValueError as exc:  # JSONDecodeError is a ValueError
             refused_n += 1
@@ -215,10 +215,10 @@ FIELDS = {"member", "mood", "status", "concerns", "blockers", "support", "anonym
           "private", "date"}
 
 
-def _from_obj(obj: Any) -> tuple[str, str, Change]:
+def _from_obj(obj: Any, today: date) -> tuple[str, str, Change]:
     """Turn one JSON object into whose check-in, its date and what it changes, refusing anything unexpected.
 
-    A field left out keeps the day's earlier version's (an empty list clears one).
+    A field left out keeps the day's earlier version's (an empty list clears one); no date is `today`.
     """
     if not isinstance(obj, dict):
         raise UsageError("expected a JSON object")
@@ -249,7 +249,7 @@ def _from_obj(obj: Any) -> tuple[str, str, Change]:
         raise UsageError("a check-in is either anonymous or private, not both")
     if "date" in obj and not isinstance(obj["date"], str):
         raise UsageError(f"date must be a string like \"2026-11-26\", got {obj['date']!r}")
-    day = parse_date(obj["date"]) if obj.get("date") else date.today()
+    day = parse_date(obj["date"], today) if obj.get("date") else today
     said = "anonymous" in obj or "private" in obj  # false for both: the team's default, as before
     visibility = _chosen(bool(obj.get("anonymous")), bool(obj.get("private")), said) if said else None
     change = Change(None if mood is None else parse_mood(mood),

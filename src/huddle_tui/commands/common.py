@@ -16,11 +16,11 @@ from huddle_tui.storage.envelope import dumps
 DATE_HELP = "YYYY-MM-DD, today, yesterday or tomorrow (default: today)"
 
 
-def parse_date(text: str) -> date:
-    """A YYYY-MM-DD date, or today / yesterday / tomorrow."""
+def parse_date(text: str, today: date) -> date:
+    """A YYYY-MM-DD date, or today / yesterday / tomorrow counted from `today` (the team's)."""
     words = {"today": 0, "yesterday": -1, "tomorrow": 1}
     if text.lower() in words:
-        return date.today() + timedelta(days=words[text.lower()])
+        return today + timedelta(days=words[text.lower()])
     try:
         day = date.fromisoformat(text)
     except ValueError:
@@ -31,12 +31,17 @@ def parse_date(text: str) -> date:
     return day
 
 
-def date_arg(text: str) -> date:
-    """argparse type for dates, with a one-line error."""
+def date_arg(text: str) -> str:
+    """argparse type for dates, with a one-line error: checked now, resolved by `Context.day`.
+
+    "today" means the team's today, which is known only once the team config
+    is read, after the arguments are parsed; so the text is kept.
+    """
     try:
-        return parse_date(text)
+        parse_date(text, FIRST_DATE + timedelta(days=1))
     except UsageError as exc:
         raise argparse.ArgumentTypeError(exc.message) from None
+    return text
 
 
 def parse_mood(value: object) -> int:
@@ -77,6 +82,14 @@ class Context(NamedTuple):
     def me(self) -> str | None:
         """Who is at this terminal: `me` from the user config, or the one member of a team of one."""
         return who_am_i(self.user, self.team)
+
+    def today(self) -> date:
+        """The team's date now: the same on every machine when the team names its time zone."""
+        return self.team.today()
+
+    def day(self, text: str | None) -> date:
+        """A --date as given (see date_arg), or the team's today without one."""
+        return self.today() if text is None else parse_date(text, self.today())
 
 
 def open_context(args: argparse.Namespace) -> Context:

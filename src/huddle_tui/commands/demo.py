@@ -5,7 +5,6 @@ from __future__ import annotations
 import argparse
 import sys
 from collections.abc import Callable
-from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -70,7 +69,7 @@ def run(args: argparse.Namespace) -> int:
         emit_json({"folder": str(folder), "config": str(config), "team": team.name,
                    "members": [m.name for m in team.members], "records": kinds})
         return 0
-    today = date.today()
+    today = team.today()
     sys.stdout.write(render_text(journal.summary(today)))
     print("\n" + printable(f"Demo folder: {folder}"))
     print(printable(f"Try: HUDDLE_CONFIG={config} huddle next"))

@@ -38,7 +38,7 @@ def run(args: argparse.Namespace) -> int:
     """Write the records, oldest first; problems go to stderr, not into the data."""
     ctx = open_context(args)
     store = ctx.journal.private if args.private else ctx.journal.shared
-    since = args.since.isoformat() if args.since else None
+    since = ctx.day(args.since).isoformat() if args.since else None
     history = store.read(since=since)
     # What is read lives until the end and holds no cycles: the collector need not walk it again
     # for every batch of output lines (a third of writing them).

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-from datetime import date
 
 from huddle_tui.commands.common import add_json_flag, emit_json, open_context
 from huddle_tui.errors import UsageError
@@ -25,7 +24,7 @@ def run(args: argparse.Namespace) -> int:
     from huddle_tui.rules.followups import age, overdue
 
     ctx = open_context(args)
-    today = date.today()
+    today = ctx.today()
     if args.action:
         if len(args.action) != 2 or args.action[0] != "done":
             raise UsageError("expected `huddle followups done ID`")

@@ -19,6 +19,7 @@ from huddle_tui.config.team import (
 )
 from huddle_tui.config.user import UserConfig, load_user_config, user_config_to_toml
 from huddle_tui.errors import UsageError
+from huddle_tui.model.teamday import local_zone_name, parse_clock, zone_problem
 from huddle_tui.text import MAX_NAME, clean_name, clean_text, printable
 
 
@@ -31,6 +32,10 @@ def configure(p: argparse.ArgumentParser) -> None:
     p.add_argument("--me", metavar="NAME", help="which member you are")
     p.add_argument("--round-minutes", type=float, default=5.0, help="pulse round length (default 5)")
     p.add_argument("--speaking-order", choices=SPEAKING_ORDERS, default="random")
+    p.add_argument("--timezone", metavar="ZONE",
+                   help="the team's IANA time zone, whose date is everyone's today "
+                        "(default: this machine's, e.g. Europe/Berlin)")
+    p.add_argument("--huddle-at", metavar="HH:MM", help="when the huddle starts, on the team's clock")
     p.add_argument("--force", action="store_true", help="replace existing config files")
     add_json_flag(p)
 
@@ -60,6 +65,13 @@ def run(args: argparse.Namespace) -> int:
         me = clean_name(input(f"Which member are you? [{printable(names[0])}] "), "--me") or names[0]
     if me is not None and me.casefold() not in {n.casefold() for n in names}:
         raise UsageError(f"--me: {me!r} is not one of the members")
+    zone = args.timezone or local_zone_name()
+    problem = zone_problem(zone)
+    if problem:
+        raise UsageError(f"--timezone: {problem}")
+    clock = parse_clock(args.huddle_at.strip()) if args.huddle_at else None
+    if args.huddle_at and clock is None:
+        raise UsageError(f'--huddle-at: expected a 24-hour time like "09:30", got {args.huddle_at!r}')
     shared = Path(args.shared).expanduser().resolve() if args.shared else paths.default_shared_dir()
     team_file = shared / paths.TEAM_CONFIG_NAME
     user_file = paths.user_config_file()
@@ -68,7 +80,8 @@ def run(args: argparse.Namespace) -> int:
             raise UsageError(f"{existing} already exists (use --force to replace it)")
     team = with_members(TeamConfig(name=clean_text(team_name, "--team", MAX_NAME, allow_empty=False),
                                    members=(), shared_dir=shared, round_minutes=args.round_minutes,
-                                   speaking_order=args.speaking_order), names)
+                                   speaking_order=args.speaking_order, timezone=zone,
+                                   huddle_at=clock.strftime("%H:%M") if clock else None), names)
     write_toml(team_file, team_config_to_toml(team))
     user = load_user_config() if user_file.exists() and not args.force else UserConfig()
     write_toml(user_file, user_config_to_toml(UserConfig(me=me, shared=shared, theme=user.theme,
@@ -76,7 +89,8 @@ def run(args: argparse.Namespace) -> int:
     print_key = _publish_key(team, me)
     if args.json:
         emit_json({"team_config": str(team_file), "user_config": str(user_file),
-                   "team": team.name, "members": names, "me": me, "fingerprint": print_key})
+                   "team": team.name, "members": names, "me": me, "fingerprint": print_key,
+                   "timezone": zone})
     else:
         if print_key:
             print(f"Your signing key's fingerprint: {print_key} (teammates compare it with `huddle keys`)")

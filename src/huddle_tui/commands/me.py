@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 import sys
-from datetime import date
 
 from huddle_tui.commands.common import add_json_flag, emit_json, open_context, stdin_is_terminal
 from huddle_tui.errors import UsageError
@@ -25,7 +24,7 @@ def run(args: argparse.Namespace) -> int:
     me = ctx.me()
     if not me:
         raise UsageError("`huddle me` needs `me` in your user config (run `huddle init`)")
-    today = date.today()
+    today = ctx.today()
     view = support.me_view(ctx.journal, me, today, ctx.user.support, args.weeks)
     if view.signpost is not None:
         support.note_shown(ctx.journal, me, today)

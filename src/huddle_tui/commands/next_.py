@@ -6,6 +6,7 @@ import argparse
 from datetime import date
 
 from huddle_tui.commands.common import DATE_HELP, add_json_flag, date_arg, emit_json, open_context
+from huddle_tui.config.team import TeamConfig
 from huddle_tui.errors import UsageError
 from huddle_tui.model.huddle import Handoff, Huddle
 from huddle_tui.text import MAX_STATUS, clean_name, clean_text, printable
@@ -25,7 +26,7 @@ def configure(p: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace) -> int:
     """Print the plan; record a handoff or a held huddle first when asked."""
     ctx = open_context(args)
-    day = args.date or date.today()
+    day = ctx.day(args.date)
     if args.reason and not args.handoff:
         raise UsageError("--reason goes with --handoff")
     recorded = ""
@@ -50,6 +51,11 @@ def run(args: argparse.Namespace) -> int:
         out: dict[str, object] = {"date": plan.date, "facilitator": plan.facilitator,
                                   "order": list(plan.order), "reason": plan.reason,
                                   "team": ctx.team.name}
+        start = ctx.team.huddle_instant(day)
+        if start is not None:
+            out["huddle_at"] = start.isoformat()
+        if ctx.team.timezone:
+            out["timezone"] = ctx.team.timezone
         if plan.handoff:
             out["handoff"] = {"from": plan.handoff.from_member, "to": plan.handoff.to_member,
                               "reason": plan.handoff.reason}
@@ -66,6 +72,33 @@ def run(args: argparse.Namespace) -> int:
         note = f" — {printable(plan.handoff.reason)}" if plan.handoff and plan.handoff.reason else ""
         print(f"{plan.date}: facilitator {printable(plan.facilitator)} ({why[plan.reason]}{note})")
     print("Speaking order: " + (", ".join(printable(n) for n in plan.order) or "nobody expected"))
+    local = local_times(ctx.team, day, plan.order)
+    if local:
+        print(local)
     if recorded:
         print(recorded)
     return 0
+
+
+def local_times(team: TeamConfig, day: date, order: tuple[str, ...]) -> str:
+    """When the huddle starts for each speaker whose own clock reads otherwise: "Ana · 21:30 in Auckland".
+
+    Only with a huddle time in the config, and only for members whose
+    `timezone` shows another time than the team's clock, so a team in one
+    place sees nothing new.
+    """
+    from huddle_tui.model.teamday import clock_in, place_of
+
+    start = team.huddle_instant(day)
+    if start is None or team.huddle_at is None:
+        return ""
+    shown = []
+    for name in order:
+        member = team.member(name)
+        if member is None or not member.timezone:
+            continue
+        clock = clock_in(start, member.timezone)
+        if clock != team.huddle_at:
+            shown.append(f"{printable(member.name)} · {clock} in {printable(place_of(member.timezone))}")
+    where = f" {team.timezone}" if team.timezone else ""
+    return f"Huddle at {team.huddle_at}{where} time: " + ", ".join(shown) if shown else ""

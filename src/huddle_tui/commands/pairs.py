@@ -47,8 +47,8 @@ def run(args: argparse.Namespace) -> int:
     from huddle_tui import pairs
 
     ctx = open_context(args)
-    today = date.today()
-    day = args.date or today
+    today = ctx.today()
+    day = ctx.day(args.date)
     if args.action in ("met", "skip"):
         member = clean_name(args.member or ctx.me() or "", "--member")
         if not member:

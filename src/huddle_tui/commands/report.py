@@ -24,9 +24,9 @@ def since_arg(text: str) -> str:
     if text == "all" or _DAYS.match(text):
         return text
     try:
-        return parse_date(text).isoformat()
-    except UsageError as exc:
-        raise argparse.ArgumentTypeError(f"{exc.message}; or 30d, 90d, all") from None
+        return date_arg(text)
+    except argparse.ArgumentTypeError as exc:
+        raise argparse.ArgumentTypeError(f"{exc}; or 30d, 90d, all") from None
 
 
 def configure(p: argparse.ArgumentParser) -> None:
@@ -45,31 +45,33 @@ def configure(p: argparse.ArgumentParser) -> None:
                    help=f"the org report from --endpoint: every team's aggregates, k ≥ {K} (an org token)")
 
 
-def start_of(since: str, until: date, first: date | None) -> date:
+def start_of(since: str, until: date, first: date | None, today: date) -> date:
     """The report's first date from --since: days back from until, a date, or the first record's."""
     if since == "all":
         return first or until
     days = _DAYS.match(since)
     if days:
         return until - timedelta(days=int(days.group(1)) - 1)
-    return date.fromisoformat(since)
+    return parse_date(since, today)
 
 
 def run(args: argparse.Namespace) -> int:
     """Read the history once and print the report in the asked format (or ask the endpoint, with --org)."""
     if args.org or args.endpoint:
         from huddle_tui.commands.report_org import FIRST_DAY, run_org
+        from huddle_tui.model.teamday import team_today
 
-        until = args.until or date.today()
-        return run_org(args, start_of(args.since, until, FIRST_DAY), until)
+        today = team_today(None)  # an org report names no one team: this machine's date
+        until = parse_date(args.until, today) if args.until else today
+        return run_org(args, start_of(args.since, until, FIRST_DAY, today), until)
     from huddle_tui.rules.report import as_json, build, team_start
     from huddle_tui.rules.report_format import render_csv, render_text
 
     ctx = open_context(args)
-    until = args.until or date.today()
+    until = ctx.day(args.until)
     _read_showing_progress(ctx.journal)
     data = ctx.journal.report_data()
-    asked = start_of(args.since, until, data.first)
+    asked = start_of(args.since, until, data.first, ctx.today())
     if asked > until:
         raise UsageError(f"--since {asked} is after --until {until}")
     # Weeks before the team started would each read "0% of N expected": the report starts with the team.

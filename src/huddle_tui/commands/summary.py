@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 import sys
-from datetime import date
 
 from huddle_tui.commands.common import DATE_HELP, date_arg, open_context
 from huddle_tui.rules.summary import render_json, render_text
@@ -26,7 +25,7 @@ def run(args: argparse.Namespace) -> int:
     path instead — a check-in, `huddle sync` or the app.
     """
     ctx = open_context(args)
-    summary = ctx.journal.summary(args.date or date.today())
+    summary = ctx.journal.summary(ctx.day(args.date))
     if args.format == "json":
         sys.stdout.write(render_json(summary))
     else:

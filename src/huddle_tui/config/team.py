@@ -10,7 +10,7 @@ range — raises ConfigError with one line naming the file and the key.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import date, datetime
+from datetime import date, datetime, time
 from pathlib import Path
 from typing import Any, NamedTuple
 
@@ -18,6 +18,7 @@ from huddle_tui.config.pairs import PairsConfig, read_interests, read_pairs
 from huddle_tui.config.toml_reader import TomlReader, kept_parse, kind_of, read_text
 from huddle_tui.errors import ConfigError
 from huddle_tui.model.checkin import Visibility
+from huddle_tui.model.teamday import at_clock, parse_clock, team_today, zone_problem
 from huddle_tui.text import normal_name
 
 SPEAKING_ORDERS = ("random", "roster", "fair")
@@ -119,6 +120,22 @@ class TeamConfig(NamedTuple):
     measures: frozenset[str] = frozenset()
     pairs: PairsConfig = PairsConfig()
     target_weekly_coverage: float = DEFAULT_COVERAGE_TARGET
+    timezone: str | None = None  # IANA name: the zone whose date is the team's "today" (None: each machine's)
+    huddle_at: str | None = None  # "HH:MM" on the team's clock, when the huddle usually starts
+
+    def today(self, instant: datetime | None = None) -> date:
+        """The team's date now (or at `instant`): the same on every machine when the team names a zone."""
+        return team_today(self.timezone, instant)
+
+    @property
+    def huddle_clock(self) -> time | None:
+        """When the huddle starts on the team's clock, if the config says."""
+        return parse_clock(self.huddle_at) if self.huddle_at else None
+
+    def huddle_instant(self, day: date) -> datetime | None:
+        """The instant `day`'s huddle starts (on the team's clock), if the config says when."""
+        clock = self.huddle_clock
+        return None if clock is None else at_clock(day, clock, self.timezone)
 
     def member(self, name: str) -> Member | None:
         """Find a member by name or handle, ignoring case (names are kept in NFC)."""
@@ -205,7 +222,7 @@ TEAM_KEYS = {"team", "members", "privacy", "endpoints", "support", "measures", "
 TEAM_TABLE_KEYS = {"name", "round_minutes", "speaking_order", "facilitator_position",
                    "auto_advance", "theme", "workdays", "holidays", "holiday_country", "holiday_region",
                    "rotation", "rotation_window_weeks", "min_turn_seconds",
-                   "followup_days", "target_weekly_coverage"}
+                   "followup_days", "target_weekly_coverage", "timezone", "huddle_at"}
 MEMBER_KEYS = {"name", "handle", "timezone", "joined", "away", "pairs", "interests"}
 AWAY_KEYS = {"from", "to"}
 ENDPOINT_KEYS = {"url", "format", "token_env", "token_file", "ca_bundle", "name", "team"}
@@ -285,7 +302,31 @@ def _check_team_config(path: Path, text: str) -> TeamConfig:
         measures=frozenset(k for k in sorted(MEASURE_KEYS) if r.bool_(measures, k, "measures", False)),
         pairs=read_pairs(r, data),
         target_weekly_coverage=_read_share(r, team, "target_weekly_coverage", DEFAULT_COVERAGE_TARGET),
+        timezone=read_zone(r, team, "timezone", "team"),
+        huddle_at=_read_clock(r, team, "huddle_at"),
     )
+
+
+def read_zone(r: TomlReader, table: Mapping[str, Any], key: str, where: str) -> str | None:
+    """An optional IANA time zone name, or one line naming the key when this machine does not know it."""
+    name = r.str_(table, key, where)
+    if name is None:
+        return None
+    problem = zone_problem(name)
+    if problem:
+        raise r.fail(f"{where}.{key}" if where else key, problem)
+    return name
+
+
+def _read_clock(r: TomlReader, team: Mapping[str, Any], key: str) -> str | None:
+    """An optional "HH:MM" time of day in the team table, kept as written (normalised to two digits)."""
+    text = r.str_(team, key, "team")
+    if text is None:
+        return None
+    clock = parse_clock(text.strip())
+    if clock is None:
+        raise r.fail(f"team.{key}", f'expected a 24-hour time like "09:30", got {text!r}')
+    return clock.strftime("%H:%M")
 
 
 def read_support(r: TomlReader, data: Mapping[str, Any]) -> tuple[SupportResource, ...]:
@@ -364,7 +405,7 @@ def _read_member(r: TomlReader, raw: Any, i: int) -> Member:
             raise r.fail(w, f"ends ({end}) before it starts ({start})")
         away.append(AwayRange(start, end))
     return Member(name=name, handle=_identity(r, handle, f"{where}.handle") if handle else None,
-                  timezone=r.str_(m, "timezone", where), joined=r.date_(m, "joined", where),
+                  timezone=read_zone(r, m, "timezone", where), joined=r.date_(m, "joined", where),
                   away=tuple(away), pairs=r.bool_(m, "pairs", where, False),
                   interests=read_interests(r, m, where))
 
@@ -429,6 +470,10 @@ def team_config_to_toml(cfg: TeamConfig) -> dict[str, Any]:
         team["holiday_region"] = cfg.holiday_region
     if cfg.target_weekly_coverage != DEFAULT_COVERAGE_TARGET:
         team["target_weekly_coverage"] = cfg.target_weekly_coverage
+    if cfg.timezone:
+        team["timezone"] = cfg.timezone
+    if cfg.huddle_at:
+        team["huddle_at"] = cfg.huddle_at
     doc: dict[str, Any] = {"team": team, "privacy": {"mood": cfg.mood_privacy}}
     doc["members"] = [_member_to_toml(m) for m in cfg.members]
     if cfg.endpoints:

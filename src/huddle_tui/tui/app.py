@@ -66,7 +66,7 @@ class HuddleApp(App[int]):
         super().__init__()
         self.team = team
         self.user = user
-        self.today = today or date.today()
+        self.today = today or team.today()  # the team's date, the same on every teammate's machine
         self.clock = clock
         self._journal = journal
         self.start_round = start_round
