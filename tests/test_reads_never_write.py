@@ -179,7 +179,7 @@ READS = [
     ("followups",), ("followups", "--mine", "--open", "--json"),
     ("me",), ("me", "--json", "--weeks", "4"), ("keys",), ("keys", "--json"),
     ("away", "--list"), ("away", "--list", "--json"),
-    ("sync", "--status"),
+    ("sync", "--status"), ("prompt",),
 ]
 
 

@@ -16,6 +16,8 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "next": ("next_", "show the facilitator and speaking order (and hand the role over)"),
     "pairs": ("pairs", "this week's buddy pairs (or --kind coffee); `make` records them, `met` or `skip`"
                        " says how it went"),
+    "prompt": ("prompt", "one short segment for your shell prompt before the huddle (nothing when there is "
+                         "nothing to do)"),
     "summary": ("summary", "show a date's check-ins and huddle (text, markdown or json)"),
     "report": ("report", "participation, coverage, mood, facilitation, follow-ups per week, month, quarter"),
     "export": ("export", "write every record (merged, one per id) to stdout as jsonl or csv"),

@@ -84,8 +84,8 @@ def run(args: argparse.Namespace) -> int:
                                    huddle_at=clock.strftime("%H:%M") if clock else None), names)
     write_toml(team_file, team_config_to_toml(team))
     user = load_user_config() if user_file.exists() and not args.force else UserConfig()
-    write_toml(user_file, user_config_to_toml(UserConfig(me=me, shared=shared, theme=user.theme,
-                                                         bell=user.bell)), private=True)
+    mine = UserConfig(me=me, shared=shared, theme=user.theme, bell=user.bell, quiet_hours=user.quiet_hours)
+    write_toml(user_file, user_config_to_toml(mine), private=True)
     print_key = _publish_key(team, me)
     if args.json:
         emit_json({"team_config": str(team_file), "user_config": str(user_file),
@@ -117,7 +117,8 @@ def _join(team_file: Path, args: argparse.Namespace, interactive: bool) -> int:
         raise UsageError(f"{user_file} already exists (use --force to replace it)")
     old = load_user_config() if user_file.exists() else UserConfig()
     write_toml(user_file, user_config_to_toml(UserConfig(me=member.name, shared=team_file.parent,
-                                                         theme=old.theme, bell=old.bell)), private=True)
+                                                         theme=old.theme, bell=old.bell,
+                                                         quiet_hours=old.quiet_hours)), private=True)
     print_key = _publish_key(team, member.name)
     if args.json:
         emit_json({"team_config": str(team_file), "user_config": str(user_file), "team": team.name,

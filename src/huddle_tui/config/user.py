@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping
+from datetime import time
 from pathlib import Path
 from typing import Any, NamedTuple
 
@@ -25,6 +26,7 @@ from huddle_tui.config.team import (
 )
 from huddle_tui.config.toml_reader import TomlReader, parse_toml
 from huddle_tui.errors import ConfigError
+from huddle_tui.model.teamday import parse_clock
 
 
 class Approval(NamedTuple):
@@ -65,9 +67,11 @@ class UserConfig(NamedTuple):
     allow_http: tuple[str, ...] = ()
     support: tuple[SupportResource, ...] = ()
     git_sync: bool = False  # the app commits, pulls and pushes a git-backed shared folder in the background
+    quiet_hours: str | None = None  # "19:00-08:00" on my own clock: `huddle prompt` says nothing then
 
 
-USER_KEYS = {"me", "shared", "theme", "bell", "allow_http", "trusted_endpoints", "support", "git_sync"}
+USER_KEYS = {"me", "shared", "theme", "bell", "allow_http", "trusted_endpoints", "support", "git_sync",
+             "quiet_hours"}
 APPROVAL_KEYS = {"name", "url", "format", "token_env", "token_file", "ca_bundle", "ca_sha256"}
 SHA256_HEX = frozenset("0123456789abcdef")
 
@@ -95,7 +99,28 @@ def load_user_config(path: Path | None = None) -> UserConfig:
         allow_http=tuple(h.strip().lower() for h in hosts),
         support=read_support(r, data),
         git_sync=r.bool_(data, "git_sync", "", False),
+        quiet_hours=_read_quiet_hours(r, data),
     )
+
+
+def _read_quiet_hours(r: TomlReader, data: Mapping[str, Any]) -> str | None:
+    """quiet_hours: "HH:MM-HH:MM" (it may wrap past midnight), kept as written with two-digit hours."""
+    text = r.str_(data, "quiet_hours", "")
+    if text is None:
+        return None
+    span = quiet_span(text)
+    if span is None:
+        raise r.fail("quiet_hours", f'expected a span of the day like "19:00-08:00", got {text!r}')
+    return f"{span[0]:%H:%M}-{span[1]:%H:%M}"
+
+
+def quiet_span(text: str) -> tuple[time, time] | None:
+    """The start and end of a "HH:MM-HH:MM" span (two different times), or None when it is not one."""
+    start, sep, end = text.strip().partition("-")
+    first, last = parse_clock(start.strip()), parse_clock(end.strip())
+    if not sep or first is None or last is None or first == last:
+        return None
+    return first, last
 
 
 def _read_approval(r: TomlReader, raw: Any, i: int) -> Approval:
@@ -193,6 +218,8 @@ def user_config_to_toml(user: UserConfig) -> dict[str, Any]:
         doc["trusted_endpoints"] = [_drop_none(a._asdict()) for a in user.trusted]
     if user.support:
         doc["support"] = [s._asdict() for s in user.support]
+    if user.quiet_hours:
+        doc["quiet_hours"] = user.quiet_hours
     if user.git_sync:  # only when chosen: the person turned it on, and may turn it off by deleting the line
         doc["git_sync"] = True
     return doc
