@@ -33,7 +33,7 @@ from huddle_tui.config.user import (
     quiet_span,
     who_am_i,
 )
-from huddle_tui.journal import open_journal
+from huddle_tui.journal import Journal
 from huddle_tui.model.teamday import at_clock, clock_in, day_span, zone_of
 from huddle_tui.model.teamday import now as clock_now
 from huddle_tui.storage.keyring import keyring_path
@@ -143,7 +143,7 @@ def segment(user: UserConfig, team: TeamConfig, day: date, instant: datetime) ->
     me = who_am_i(user, team)
     if start is None or me is None or team.path is None:
         return "", []
-    journal = open_journal(team, me=me)
+    journal = Journal(team, me=me)  # a read: no replicator, nothing sent
     roster = journal.roster()
     expected = roster.expected(day)
     member = roster.member(me)
