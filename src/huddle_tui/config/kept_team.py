@@ -26,7 +26,8 @@ TEAM = "team"  # the answer's name in the cache
 # The modules whose code checks a config or computes its kept fingerprint: a change to any of them
 # checks every config afresh.
 CHECKERS = ("huddle_tui.config.team", "huddle_tui.config.pairs", "huddle_tui.config.toml_reader",
-            "huddle_tui.text", "huddle_tui.storage.stamps", "huddle_tui.storage.canonical", __name__)
+            "huddle_tui.text", "huddle_tui.model.teamday", "huddle_tui.storage.stamps",
+            "huddle_tui.storage.canonical", __name__)
 _new = tuple.__new__
 _day = date.fromordinal
 _T = TypeVar("_T")
@@ -83,14 +84,15 @@ def _code_stamp() -> list[Any]:
 def _source(name: str) -> str:
     """A checking module's file, whether or not it is imported yet.
 
-    storage/canonical.py is imported only when a fingerprint is computed; its
-    file is found beside its package's, so the stamp is the same either way.
+    storage/canonical.py is imported only when a fingerprint is computed (and
+    model/teamday.py may not be yet); a module's file is found under huddle_tui's
+    folder by its name, so the stamp is the same either way.
     """
     module = sys.modules.get(name)
     if module is not None:
         return str(module.__file__)
-    package, _, leaf = name.rpartition(".")
-    return os.path.join(sys.modules[package].__path__[0], f"{leaf}.py")
+    root, *parts = name.split(".")
+    return os.path.join(sys.modules[root].__path__[0], *parts[:-1], f"{parts[-1]}.py")
 
 
 def freeze(value: Any, types: Types) -> Any:
