@@ -19,7 +19,7 @@ import argparse
 import os
 import sys
 import time
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -103,12 +103,11 @@ def segment_answer(explicit: str | None) -> tuple[dict[str, Any], bool]:
         watched.append(str(found))
         stamps.append(nudge.stamp(str(found)))
     team = load_team_config(found) if found is not None else default_team_config(user)
-    instant = clock_now()
-    day = team.today(instant)
+    day = team.today(clock_now())
     for folder in folders(team.shared_dir, day):
         watched.append(folder)
         stamps.append(nudge.stamp(folder))
-    text, show = segment(user, team, day, instant)
+    text, show = segment(user, team, day)
     start, end = day_span(day, team.timezone)
     answer = {"context": context, "paths": watched, "stamps": stamps, "from": start.timestamp(),
               "until": end.timestamp(), "show": show, "text": text}
@@ -137,7 +136,7 @@ def folders(root: Path, day: date) -> list[str]:
     return out
 
 
-def segment(user: UserConfig, team: TeamConfig, day: date, instant: datetime) -> tuple[str, list[Span]]:
+def segment(user: UserConfig, team: TeamConfig, day: date) -> tuple[str, list[Span]]:
     """The segment's text and the spans of the team's `day` to show it in (none: nothing to do)."""
     start = team.huddle_instant(day)
     me = who_am_i(user, team)
