@@ -27,7 +27,7 @@ from huddle_tui.config.team import TeamConfig, load_team_config, team_config_to_
 from huddle_tui.journal import Journal
 from huddle_tui.model.teamday import day_span, local_zone_name, team_today
 from huddle_tui.rules.rotation import plan_for
-from tests.conftest import run_huddle
+from tests.conftest import cli, run_huddle
 
 pytestmark = pytest.mark.skipif(not hasattr(time, "tzset"),
                                 reason="TZ is read at start-up only where tzset exists")
@@ -239,3 +239,21 @@ def test_a_config_written_back_keeps_its_zone_and_huddle_time(shared: Path) -> N
     write_toml(shared / "huddle.toml", team_config_to_toml(team))
     back = load_team_config(shared / "huddle.toml")
     assert (back.timezone, back.huddle_at) == ("Pacific/Chatham", "07:45")
+
+
+def test_next_shows_the_huddle_on_each_members_own_clock(shared: Path, monkeypatch: pytest.MonkeyPatch,
+                                                         capsys: pytest.CaptureFixture[str]) -> None:
+    """With a huddle time, `huddle next` says when it is for those whose clock reads otherwise."""
+    (shared / "huddle.toml").write_text(
+        '[team]\nname = "P"\ntimezone = "Europe/Berlin"\nhuddle_at = "09:30"\n\n'
+        '[[members]]\nname = "Ana"\ntimezone = "Pacific/Auckland"\n\n'
+        '[[members]]\nname = "Ben"\ntimezone = "Europe/Paris"\n\n'
+        '[[members]]\nname = "Chen"\ntimezone = "America/Los_Angeles"\n')
+    monkeypatch.setenv("HUDDLE_NOW", "2026-12-07T13:11:00Z")
+    code, out, err = cli(capsys, "next", "--config", str(shared / "huddle.toml"))
+    assert code == 0, err
+    line = next(x for x in out.splitlines() if x.startswith("Huddle at 09:30 Europe/Berlin time:"))
+    assert "Ana · 21:30 in Auckland" in line and "Chen · 00:30 in Los Angeles" in line
+    assert "Ben" not in line  # Paris reads 09:30 too
+    code, out, err = cli(capsys, "next", "--json", "--config", str(shared / "huddle.toml"))
+    assert json.loads(out)["huddle_at"] == "2026-12-07T09:30:00+01:00"
