@@ -4,7 +4,9 @@ docs/openapi.json describes each field, but not how they tie together: the
 checksum is the SHA-256 of the record's envelope body, the body's id is the
 path's, an Idempotency-Key is that id and version, and integers are written
 as integers (JSON Schema counts 2.0 as an integer; the record format does not);
-nor that the org report's `from` is not after its `to` (default today). A generated case
+nor that an away record's `to` is not before its `from`, that a pairs record
+names each member once, or that the org report's `from` is not after its `to`
+(default today). A generated case
 satisfies none of that by chance, so every PUT would be refused (422) and
 none would reach a stored record. This hook ties them together before each
 call — in negative cases too, so the field schemathesis broke is the only
@@ -50,6 +52,41 @@ def checksum(body: dict[str, Any]) -> str | None:
     return None if data is None else hashlib.sha256(data).hexdigest()
 
 
+def whole_numbers(value: Any) -> Any:
+    """JSON data with every float that is a whole number written as an integer, as clients write them."""
+    if isinstance(value, float) and value.is_integer() and abs(value) < 2**63:
+        return int(value)
+    if isinstance(value, dict):
+        return {key: whole_numbers(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [whole_numbers(item) for item in value]
+    return value
+
+
+def as_a_client_writes(kind: Any, payload: dict[str, Any]) -> dict[str, Any]:
+    """A payload with what its schema cannot say made true: an away's dates in order, pairs' names once."""
+    payload = dict(payload)
+    start, end = payload.get("from"), payload.get("to")
+    if kind == "away" and isinstance(start, str) and isinstance(end, str) and end < start:
+        payload["from"], payload["to"] = end, start
+    groups = payload.get("groups")
+    if kind == "pairs" and isinstance(groups, list):
+        seen: set[str] = set()
+        payload["groups"] = [[_unique(name, seen) if isinstance(name, str) else name for name in group]
+                             if isinstance(group, list) else group for group in groups]
+    return payload
+
+
+def _unique(name: str, seen: set[str]) -> str:
+    """`name`, or it with a number after it if that is taken (case-blind); noted as taken."""
+    candidate, number = name, 1
+    while candidate.casefold() in seen:
+        number += 1
+        candidate = f"{name} {number}"
+    seen.add(candidate.casefold())
+    return candidate
+
+
 @schemathesis.hook
 def before_call(context: HookContext, case: Case[Any], kwargs: dict[str, Any]) -> None:
     """Give a PUT the path's id, integers as integers, the Idempotency-Key, its checksum and signature."""
@@ -61,11 +98,10 @@ def before_call(context: HookContext, case: Case[Any], kwargs: dict[str, Any]) -
         return
     if case.method.upper() != "PUT" or not isinstance(case.body, dict):
         return
-    body = dict(case.body)
-    for name in ("schema", "version"):
-        value = body.get(name)
-        if isinstance(value, float) and value.is_integer():
-            body[name] = int(value)
+    body = whole_numbers(dict(case.body))
+    payload = body.get("payload")
+    if isinstance(payload, dict):
+        body["payload"] = as_a_client_writes(body.get("kind"), payload)
     path_id = case.path_parameters.get("id")
     if "id" in body and isinstance(path_id, str):
         body["id"] = path_id

@@ -74,7 +74,8 @@ def put_json(c: httpx.Client, rid: str, obj: Any, **headers: str) -> httpx.Respo
 
 def test_bad_requests_get_their_status_and_leave_the_store_untouched(
         served: tuple[LiveServer, Path], tmp_path: Path) -> None:
-    """No token 401, wrong token 403, too big 413, bad JSON 400, bad schema or checksum 422, conflict 422."""
+    """No token 401, wrong token 403, too big 413, bad JSON 400, bad schema or checksum 422, conflict 422,
+    a body that is not the record the path (or Idempotency-Key) names 409."""
     server, folder = served
     good, other = make_records(tmp_path / "client", 2)
     body = wire.to_wire(good)
@@ -94,11 +95,11 @@ def test_bad_requests_get_their_status_and_leave_the_store_untouched(
         ("malformed JSON", lambda: client(server).put(f"/v1/records/{good.id}", content=b"{not json"), 400),
         ("wrong schema version", lambda: put_json(client(server), good.id, wrong_schema), 422),
         ("checksum mismatch", lambda: put_json(client(server), good.id, tampered), 422),
-        ("id not in path", lambda: put_json(client(server), other.id, body), 422),
+        ("id not in path", lambda: put_json(client(server), other.id, body), 409),
         ("id changed on the way", lambda: put_json(client(server), good.id, moved), 422),
         ("same version, other body", lambda: put_json(client(server), good.id, conflict), 422),
         ("bad idempotency key", lambda: put_json(client(server), good.id, body,
-                                                 **{"Idempotency-Key": "nope"}), 422),
+                                                 **{"Idempotency-Key": "nope"}), 409),
         ("not a uuid", lambda: put_json(client(server), "NOT-A-UUID", body), 422),
         ("path escape", lambda: put_json(client(server), "..%2f..%2fetc", body), 404),
     ]
@@ -299,6 +300,7 @@ def test_the_openapi_description_matches_what_the_server_serves(
         check.check("PUT", one, put_json(c, record.id, body))
         check.check("PUT", one, put_json(c, record.id, body))
         check.check("PUT", one, put_json(c, record.id, conflict))
+        check.check("PUT", one, put_json(c, second.id, body))
         check.check("PUT", one, c.put(f"/v1/records/{record.id}", content=b"[oops"))
         check.check("PUT", one, put_json(anon, record.id, body))
         check.check("PUT", one, put_json(bad, record.id, body))

@@ -194,10 +194,11 @@ def test_proxies_must_say_who_keyed_them_and_are_never_placeholders_or_tombstone
         assert put(c, key_record(member, key.public, key)).status_code == 201
     keyed = checkin("Ben", ana, 3, keyed_by="Ana")
     assert put(c, keyed).status_code == 201
-    assert put(c, signed("away", {"member": "Ben", "keyed_by": "Ana", "days": []}, ana)).status_code == 201
+    assert put(c, signed("away", {"member": "Ben", "keyed_by": "Ana", "from": DAY, "to": DAY}, ana)).status_code == 201
     refused(c, checkin("Ben", ana, 3), "not marked as keyed by them")
     refused(c, checkin("Ben", ana, 3, keyed_by="Chen"), "not marked as keyed by them")
-    refused(c, checkin("Ben", ana, None, keyed_by="Ana", visibility="withheld"), "a placeholder for Ben")
+    withheld = {"member": "Ben", "visibility": "withheld", "source": "cli", "keyed_by": "Ana"}
+    refused(c, signed("checkin", withheld, ana), "a placeholder for Ben")
     refused(c, signed("checkin", keyed.payload, ana, rid=keyed.id, version=2, deleted=True),
             "Ana cannot withdraw Ben's checkin")
     refused(c, signed("pairmark", {"member": "Ben", "keyed_by": "Ana", "track": "buddy", "mark": "met"},
@@ -210,8 +211,7 @@ def test_anonymous_records_are_bound_to_their_key_and_team_records_to_a_pinned_o
     ana, once, other = new_key(), new_key(), new_key()
     c = served.default
     assert put(c, key_record("Ana", ana.public, ana)).status_code == 201
-    concern = {"concerns": [{"id": random_id(), "text": "too many meetings", "kind": "concern",
-                             "visibility": "anonymous"}]}
+    concern = {"id": random_id(), "text": "too many meetings", "kind": "concern", "visibility": "anonymous"}
     anonymous = signed("concern", concern, once, rid=id_for_key(once.public))
     assert put(c, anonymous).status_code == 201
     assert put(c, signed("concern", concern, once, rid=anonymous.id, version=2)).status_code == 201
@@ -223,7 +223,8 @@ def test_anonymous_records_are_bound_to_their_key_and_team_records_to_a_pinned_o
     refused(c, signed("signpost", {}, None), "unsigned", "with no member")
     follow_up = signed("concern", concern, ana, rid=anonymous.id, version=3)  # closed by its owner
     assert put(c, follow_up).status_code == 201
-    huddle = {"facilitator": "Ana", "started_at": f"{DAY}T09:00:00Z", "turns": []}
+    huddle = {"facilitator": "Ana", "started_at": f"{DAY}T09:00:00Z", "order": ["Ana"], "turns": [],
+              "round_s": 900}
     assert put(c, signed("huddle", huddle, ana)).status_code == 201
     refused(c, signed("huddle", huddle, other), "no member's on this server")
     refused(c, signed("huddle", huddle, None), "unsigned huddle")

@@ -9,9 +9,11 @@ Every answer is JSON; every error is ``{"error": "<one line>", "status": N}``.
 Checks run in this order, so a bad request never touches the store:
 the path and method (404, 405), authentication (401 no token, 403 wrong
 token), size (413), JSON (400), the record itself — schema, fields, a real
-date, checksum, signature, id and Idempotency-Key matching the path (422),
-then its signer by the keys pinned for the team (422, keys.py) — and only
-then the write. Authentication is Starlette's AuthenticationMiddleware with
+date, checksum, signature, what every store can keep (a version that fits,
+no U+0000 in any string) and the payload rules every reader applies (422,
+checks.py) — its id and Idempotency-Key against the path (409), then its
+signer by the keys pinned for the team (422, keys.py) — and only then the
+write. Authentication is Starlette's AuthenticationMiddleware with
 a bearer-token backend, set on each route that needs a token (not on the
 whole app), so an unknown path or method is answered before any token is
 looked up and the health checks never look one up. The same id and version
@@ -235,6 +237,9 @@ def check_and_store(store: RecordStore, team: str, rid: str, raw: bytes, key: st
         obj = checks.parse_json(raw)
     except checks.BadInput as exc:
         raise ApiError(400, str(exc)) from None
+    refusal = checks.body_refusal(raw, obj)
+    if refusal is not None:
+        raise ApiError(422, f"not a valid record: {refusal}")
     try:
         record, data = wire.from_wire(obj)
     except CorruptRecord as exc:
@@ -242,10 +247,13 @@ def check_and_store(store: RecordStore, team: str, rid: str, raw: bytes, key: st
     if not checks.is_calendar_date(record.date):
         raise ApiError(422, f"not a valid record: date {record.date!r} is not a day from "
                             f"{checks.FIRST_YEAR} to {checks.LAST_YEAR} (YYYY-MM-DD)")
-    if record.id != rid:
-        raise ApiError(422, "the record's id does not match the path")
+    refusal = checks.record_refusal(record)
+    if refusal is not None:
+        raise ApiError(422, f"not a valid record: {refusal}")
+    if record.id != rid:  # the body is fine, but not for this path (RFC 9110 suggests 409)
+        raise ApiError(409, "the record's id does not match the path")
     if key is not None and key != wire.idempotency_key(record.id, record.version):
-        raise ApiError(422, "Idempotency-Key must be the record's id and version (ID.VERSION)")
+        raise ApiError(409, "Idempotency-Key must be the record's id and version (ID.VERSION)")
     try:
         refusal = store.check(team, record)
         if refusal is not None:

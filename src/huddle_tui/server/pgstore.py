@@ -15,7 +15,6 @@ are the members' keys pinned for each team (pgkeys.py).
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
 from typing import Any
 from urllib.parse import urlsplit
@@ -28,7 +27,7 @@ from huddle_tui.server.keys import KeyBook
 from huddle_tui.server.orgreport import Answer
 from huddle_tui.server.pgkeys import PostgresKeys
 from huddle_tui.server.state import Stored
-from huddle_tui.server.store import REPORTED_KINDS, BadCursor, Page, answer_of
+from huddle_tui.server.store import REPORTED_KINDS, Page, answer_of, cursor_position, cursor_text
 from huddle_tui.storage import envelope
 from huddle_tui.storage.envelope import CorruptRecord, Record
 
@@ -87,6 +86,15 @@ MIGRATIONS: tuple[str, ...] = (
     );
     create table huddle_keys_seeded (team text primary key);
     """,
+    # 4: the database's tag, 12 random hex digits made once: the first half of every cursor it hands
+    # out (TAG.SEQ), so a cursor of another database, of a folder server or an untagged one starts over.
+    """
+    create table huddle_store (
+        one boolean primary key default true check (one),
+        tag text not null check (tag ~ '^[0-9a-f]{12}$')
+    );
+    insert into huddle_store (tag) values (substr(md5(random()::text || clock_timestamp()::text), 1, 12));
+    """,
 )
 LATEST = len(MIGRATIONS)
 _MIGRATION_LOCK = 0x6875_6464_6C65  # any fixed number: two `migrate`s at once take turns
@@ -95,7 +103,6 @@ _PUT = ("with bump as (insert into huddle_teams as t (name, seq) values (%s, 1) 
         "insert into huddle_records (team, id, version, seq, checksum, kind, day, written_at, body) "
         "select %s, %s, %s, bump.seq, %s, %s, %s, %s, %s from bump "
         "on conflict (team, id, version) do nothing returning seq")
-_CURSOR = re.compile(r"p([0-9]{1,18})\Z")
 
 
 def describe(url: str) -> str:
@@ -146,9 +153,13 @@ class PostgresRecords:
         """Check the schema is current, then open the pool."""
         with connect(url) as conn:
             version = schema_version(conn)
-        if version != LATEST:
-            raise ConfigError(f"{describe(url)}: schema version {version}, this server needs {LATEST}: "
-                              "run `huddle serve migrate --database URL` first")
+            if version != LATEST:
+                raise ConfigError(f"{describe(url)}: schema version {version}, this server needs {LATEST}: "
+                                  "run `huddle serve migrate --database URL` first")
+            row = conn.execute("select tag from huddle_store").fetchone()
+        if row is None:
+            raise ConfigError(f"{describe(url)}: its huddle_store row is missing; it holds the cursors' tag")
+        self.tag: str = row[0]
         self.url = url
         self.pool: ConnectionPool[psycopg.Connection[Any]] = ConnectionPool(
             url, min_size=min_size, max_size=max_size, open=True, kwargs={"autocommit": True},
@@ -214,12 +225,7 @@ class PostgresRecords:
 
     def page(self, team: str, since: str | None, limit: int) -> Page:
         """The team's records numbered after the cursor, in arrival order."""
-        after = 0
-        if since:
-            match = _CURSOR.match(since)
-            if match is None:
-                raise BadCursor(since)
-            after = int(match.group(1))
+        after = cursor_position(since, self.tag)
         with self.pool.connection() as conn:
             rows = conn.execute("select seq, body from huddle_records where team = %s and seq > %s "
                                 "order by seq limit %s", (team, after, limit + 1)).fetchall()
@@ -232,7 +238,7 @@ class PostgresRecords:
             except CorruptRecord:
                 continue
         end = int(rows[-1][0]) if rows else after
-        return Page(records, f"p{end}", more)
+        return Page(records, cursor_text(self.tag, end), more)
 
     def answers(self, start: str, end: str) -> Iterator[Answer]:
         """Every team's latest check-in and signpost versions in start..end, streamed (never all held)."""

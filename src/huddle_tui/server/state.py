@@ -2,8 +2,9 @@
 
 At start it reads every record file once; after that it learns of records
 only through its own PUTs (records copied into the folder by other means
-appear after a restart). Each start gets a new epoch, and a cursor from an
-older epoch starts the pull over from the beginning: a client imports only
+appear after a restart). Each start gets a new epoch (12 hex digits), the
+tag of the cursors it hands out, and a cursor with another tag starts the
+pull over from the beginning (store.cursor_position): a client imports only
 files it does not have, so that costs time, never correctness.
 
 PUTs run in worker threads (parsing and the fsync'd write would stall the
@@ -99,18 +100,3 @@ class ServerState:
         chunk = self.log[since:since + limit]
         end = since + len(chunk)
         return chunk, end, end < len(self.log)
-
-    def cursor(self, position: int) -> str:
-        """A cursor for a position in this epoch."""
-        return f"{self.epoch}.{position}"
-
-    def position(self, cursor: str | None) -> int | None:
-        """A cursor's position; 0 for none or an older epoch; None when malformed."""
-        if not cursor:
-            return 0
-        epoch, _, number = cursor.partition(".")
-        if not (number.isascii() and number.isdigit()) or len(number) > 12:
-            return None
-        if epoch != self.epoch:
-            return 0
-        return min(int(number), len(self.log))

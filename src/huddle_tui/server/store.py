@@ -11,6 +11,7 @@ record's signer by them before it is stored.
 
 from __future__ import annotations
 
+import re
 import threading
 from collections.abc import Iterator
 from pathlib import Path
@@ -28,6 +29,30 @@ REPORTED_KINDS = ("checkin", SIGNPOST_KIND)  # what the org report reads
 
 class BadCursor(ValueError):
     """A `since` cursor this store did not hand out."""
+
+
+_LEGACY_CURSOR = re.compile(r"p[0-9]{1,18}\Z")  # what `serve --database` handed out before tagged cursors
+
+
+def cursor_text(tag: str, position: int) -> str:
+    """A cursor: the store's tag (12 hex digits) and a position in its arrival order, TAG.POSITION."""
+    return f"{tag}.{position}"
+
+
+def cursor_position(cursor: str | None, tag: str) -> int:
+    """Where a `since` cursor points in the store tagged `tag`: 0 (start over) for none, for one of
+    another store or server start (the other mode's, or an older server's) and for an untagged one
+    an older `serve --database` handed out; BadCursor for any other text.
+
+    Both stores read cursors by this one rule, so a team whose server moves from
+    one store to the other (or restarts) pulls from the beginning, never fails.
+    """
+    if not cursor or _LEGACY_CURSOR.match(cursor):
+        return 0
+    other, dot, number = cursor.partition(".")
+    if not dot or not number.isascii() or not number.isdigit() or len(number) > 12:
+        raise BadCursor(cursor)
+    return int(number) if other == tag else 0
 
 
 class Page(NamedTuple):
@@ -119,11 +144,8 @@ class FolderRecords:
     def page(self, team: str, since: str | None, limit: int) -> Page:
         """A page of the team's arrival log."""
         state = self.team(team)
-        position = state.position(since)
-        if position is None:
-            raise BadCursor(since)
-        records, end, more = state.page(position, limit)
-        return Page(records, state.cursor(end), more)
+        records, end, more = state.page(min(cursor_position(since, state.epoch), len(state.log)), limit)
+        return Page(records, cursor_text(state.epoch, end), more)
 
     def answers(self, start: str, end: str) -> Iterator[Answer]:
         """Check-ins and signpost marks of every team with a folder here, from each team's index."""
