@@ -1,17 +1,19 @@
 """docs/openapi.json against a real `huddle serve`, as a client would see it: schemathesis, every check.
 
 schemathesis (a property-based API tester) generates requests from the
-description — valid ones, which the server must accept, and invalid ones,
-which it must refuse — and checks every answer against it: status, headers,
-content type and body schema, 405 with `Allow` for other methods, 401 without
-the token, and, following the description's links from PUT to GET, that a
-stored record can be read back. The server is `huddle serve` itself, on
+description, for each store (`--shared` and `--database`: one contract) —
+valid ones, which the server must accept, and invalid ones, which it must
+refuse — and checks every answer against it: status, headers, content type
+and body schema, 405 with `Allow` for other methods, 401 without the token,
+and, following the description's links from PUT to GET, that a stored record
+can be read back. The server is `huddle serve` itself, on
 127.0.0.1, so its own refusals (malformed requests, over-long heads) are
-tested too. What JSON Schema cannot say about a PUT (its checksum, its id
-matching the path) is filled in as a client would, by tests/openapi_hooks.py.
+tested too. What JSON Schema cannot say about a PUT (its checksum, an away's
+dates in order) is filled in as a client would, by tests/openapi_hooks.py.
 
-Each run uses a fixed seed, and once more a random one, so over many runs the
-cases vary; a failure names its seed, and `--seed N` repeats it.
+The folder store is run with a fixed seed and once more with a random one,
+the database with a random one, so over many runs the cases vary; a failure
+names its seed, and `--seed N` repeats it.
 """
 
 from __future__ import annotations
@@ -32,11 +34,13 @@ import pytest
 from huddle_tui.server.tokens import digest
 from tests.conftest import ROOT
 from tests.http_helpers import TOKEN, TOKEN_ENV, listening_socket
+from tests.pg_helpers import database_url, postgres_server
 from tests.test_server import ORG_TOKEN
 
 OPENAPI = ROOT / "docs" / "openapi.json"
 CONFIG = ROOT / "tests" / "schemathesis.toml"
 ORG_TOKEN_ENV = "HUDDLE_TEST_ORG_TOKEN"
+__all__ = ["database_url", "postgres_server"]  # fixtures, used by name
 HOOKS = ROOT / "tests" / "openapi_hooks.py"
 FIXED_SEED = 20261126
 MAX_EXAMPLES = 25  # cases per operation and phase: about 10-20 s a run on a busy 2-core machine
@@ -50,23 +54,40 @@ class Served(NamedTuple):
     log: Path
 
 
-@pytest.fixture
-def served(tmp_path: Path) -> Iterator[Served]:
-    """`huddle serve` over an empty folder on 127.0.0.1, stopped afterwards."""
-    folder, log = tmp_path / "shared", tmp_path / "server.log"
-    folder.mkdir()
-    tokens = tmp_path / "tokens"  # the team's token, and the org report's (hashed, as `tokens add` writes)
-    tokens.write_text(f"{TOKEN}\nsha256:{digest(ORG_TOKEN)} org\n")
-    tokens.chmod(0o600)
-    env = dict(os.environ)
+def store_flags(mode: str, tmp_path: Path,
+                request: pytest.FixtureRequest) -> tuple[list[str], dict[str, str]]:
+    """The flags and environment of a `huddle serve` over an empty store: a folder, or a PostgreSQL database.
+
+    Either way it takes the team's token and the org report's: in a tokens file (hashed, as `tokens
+    add` writes), or the team's from $HUDDLE_SERVER_TOKENS and the org's hash in the database.
+    """
+    if mode == "folder":
+        folder, tokens = tmp_path / "shared", tmp_path / "tokens"
+        folder.mkdir()
+        tokens.write_text(f"{TOKEN}\nsha256:{digest(ORG_TOKEN)} org\n")
+        tokens.chmod(0o600)
+        return ["--shared", str(folder), "--tokens-file", str(tokens)], {}
+    import psycopg
+
+    url = request.getfixturevalue("database_url")
+    with psycopg.connect(url, autocommit=True) as conn:
+        conn.execute("insert into huddle_tokens (digest, team) values (%s, null)", (digest(ORG_TOKEN),))
+    return ["--database", url], {"HUDDLE_SERVER_TOKENS": TOKEN}
+
+
+@pytest.fixture(params=["folder", "database"])
+def served(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Served]:
+    """`huddle serve` over an empty store (`--shared` or `--database`) on 127.0.0.1, stopped afterwards."""
+    log = tmp_path / "server.log"
+    flags, extra_env = store_flags(request.param, tmp_path, request)
+    env = {**os.environ, **extra_env}
     # The port stays bound here (never listening) while the server starts, so no other test is
     # handed it meanwhile; Linux lets the server bind it too, as both sockets allow address reuse.
     with listening_socket() as held, log.open("wb") as out:
         port = int(held.getsockname()[1])
         if sys.platform != "linux":  # elsewhere a second bind of the same address is refused
             held.close()
-        proc = subprocess.Popen([sys.executable, "-m", "huddle_tui", "serve", "--shared", str(folder),
-                                 "--tokens-file", str(tokens), "--port", str(port)],
+        proc = subprocess.Popen([sys.executable, "-m", "huddle_tui", "serve", *flags, "--port", str(port)],
                                 env=env, stdout=out, stderr=subprocess.STDOUT)
         url = f"http://127.0.0.1:{port}"
         try:
@@ -110,7 +131,10 @@ def schemathesis(description: Path, url: str, seed: int, cwd: Path, *extra: str)
     return Run(done.returncode, done.stdout + done.stderr)
 
 
-@pytest.mark.parametrize("which", ["fixed seed", "random seed"])
+# Both stores, the folder's with a fixed seed and a random one, the database's with a random one (a
+# third run keeps the suite's time in bounds; over many runs its seeds vary).
+@pytest.mark.parametrize(("served", "which"), [("folder", "fixed seed"), ("folder", "random seed"),
+                                               ("database", "random seed")], indirect=["served"])
 def test_schemathesis_finds_no_difference_between_the_description_and_the_server(
         which: str, served: Served, tmp_path: Path) -> None:
     """Every check, every phase (examples, coverage, fuzzing, stateful via links): 0 failures."""
@@ -124,6 +148,7 @@ def test_schemathesis_finds_no_difference_between_the_description_and_the_server
         assert f"✅  {phase}" in run.output, (phase, run.output)
 
 
+@pytest.mark.parametrize("served", ["folder"], indirect=True)
 def test_a_looser_description_is_caught(served: Served, tmp_path: Path) -> None:
     """Without the id's pattern, schemathesis sends ids the server refuses, and says so."""
     loose = json.loads(OPENAPI.read_text("utf-8"))

@@ -194,7 +194,8 @@ def test_proxies_must_say_who_keyed_them_and_are_never_placeholders_or_tombstone
         assert put(c, key_record(member, key.public, key)).status_code == 201
     keyed = checkin("Ben", ana, 3, keyed_by="Ana")
     assert put(c, keyed).status_code == 201
-    assert put(c, signed("away", {"member": "Ben", "keyed_by": "Ana", "from": DAY, "to": DAY}, ana)).status_code == 201
+    away = {"member": "Ben", "keyed_by": "Ana", "from": DAY, "to": DAY}
+    assert put(c, signed("away", away, ana)).status_code == 201
     refused(c, checkin("Ben", ana, 3), "not marked as keyed by them")
     refused(c, checkin("Ben", ana, 3, keyed_by="Chen"), "not marked as keyed by them")
     withheld = {"member": "Ben", "visibility": "withheld", "source": "cli", "keyed_by": "Ana"}
