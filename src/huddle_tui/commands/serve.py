@@ -55,13 +55,21 @@ def configure(p: argparse.ArgumentParser) -> None:
                         "with --database the tokens are in the database instead")
     limits = p.add_argument_group("limits (see docs/http.md)")
     limits.add_argument("--limit-concurrency", type=_positive(int), default=d.concurrency, metavar="N",
-                        help=f"open connections and running requests before answering 503 "
+                        help=f"open connections and running requests: one more closes the connection "
+                             f"waiting longest for its request, or gets 503 if none waits "
                              f"(default {d.concurrency}; keep it well under `ulimit -n`)")
+    limits.add_argument("--limit-per-peer", type=_positive(int), default=d.per_peer, metavar="N",
+                        help=f"open connections from one address: one more closes that address's "
+                             f"connection waiting longest, or gets 503 if none waits (default {d.per_peer}; "
+                             f"behind a reverse proxy every client has the proxy's address)")
     limits.add_argument("--timeout-keep-alive", type=_positive(int), default=d.keep_alive, metavar="S",
                         help=f"close a connection idle this many seconds (default {d.keep_alive})")
     limits.add_argument("--timeout-request", type=_positive(float), default=d.request_timeout, metavar="S",
                         help=f"seconds a client has to send a whole request, else 408 and the "
                              f"connection is closed (default {d.request_timeout:g})")
+    limits.add_argument("--timeout-header", type=_positive(float), default=d.header_timeout, metavar="S",
+                        help=f"seconds a client has to send a request's line and headers, else 408 and "
+                             f"the connection is closed (default {d.header_timeout:g})")
     limits.add_argument("--max-head-bytes", type=_positive(int), default=d.max_head_bytes, metavar="N",
                         help=f"request line and headers over this get 431 (default {d.max_head_bytes})")
     limits.add_argument("--backlog", type=_positive(int), default=d.backlog, metavar="N",
@@ -97,12 +105,13 @@ def run(args: argparse.Namespace) -> int:
         raise
     limits = Limits(concurrency=int(args.limit_concurrency), keep_alive=int(args.timeout_keep_alive),
                     request_timeout=float(args.timeout_request), max_head_bytes=int(args.max_head_bytes),
-                    backlog=int(args.backlog))
+                    backlog=int(args.backlog), header_timeout=float(args.timeout_header),
+                    per_peer=int(args.limit_per_peer))
     app = create_app(store, tokens)
     config = server_config(app, limits, host=args.host, port=args.port, access_log=args.access_log,
                            json_logs=args.log_format == "json")
     print(f"Serving {where} on http://{args.host}:{args.port} "
-          f"(at most {limits.concurrency} connections)", flush=True)
+          f"(at most {limits.concurrency} connections, {limits.per_peer} from one address)", flush=True)
     try:
         uvicorn.Server(config).run()
     finally:

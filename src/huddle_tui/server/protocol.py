@@ -4,9 +4,17 @@ uvicorn closes a connection idle between requests after `timeout_keep_alive`,
 but sets no clock on a request that stops half-way: a client that sends part
 of a request line and stalls keeps its connection, and a file descriptor, for
 ever, and some thousands of them exhaust the server. Here a client has
-`Limits.request_timeout` seconds, from when the server starts waiting, to
-deliver a whole request (head and body); a slower one gets 408 and is
-disconnected. The time the server takes to answer is not counted.
+`Limits.header_timeout` seconds, from when the server starts waiting, to
+deliver a request's head, and `Limits.request_timeout` for the whole request
+(head and body); a slower one gets 408 and is disconnected. The time the
+server takes to answer is not counted.
+
+Deadlines alone still let a few hundred slow clients hold every connection
+the server allows, so each new connection over a cap (per peer address, and
+for the server) closes the connection that has waited longest without a
+request running: a slow client only ever displaces its own kind, and a
+request being answered is never cut. Only when every connection is running
+a request is a new one answered 503.
 
 h11 bounds only the part of a request head still incomplete after a read, so
 a long head that arrives in one read passes; here the head itself is bounded
@@ -21,6 +29,7 @@ import asyncio
 import copy
 import logging
 import re
+from collections.abc import Iterable
 from typing import Any, cast
 
 import h11
@@ -46,9 +55,11 @@ def _raw_json_answer(status: int, reason: str, message: str) -> bytes:
 
 
 class BoundedH11Protocol(H11Protocol):
-    """H11Protocol with a per-request deadline and JSON answers for 400, 408 and 503."""
+    """H11Protocol with head and request deadlines, caps on connections, and JSON for 400, 408 and 503."""
 
     request_timeout: float = Limits().request_timeout
+    header_timeout: float = Limits().header_timeout
+    per_peer: int = Limits().per_peer
 
     def __init__(self, config: Config, server_state: ServerState, app_state: dict[str, Any],
                  _loop: asyncio.AbstractEventLoop | None = None) -> None:
@@ -57,18 +68,56 @@ class BoundedH11Protocol(H11Protocol):
         self.concurrency, self.limit_concurrency = self.limit_concurrency, None
         self.huddle_app = self.app
         self.deadline: asyncio.TimerHandle | None = None
+        self.waiting_since: float | None = None  # when it began waiting for a request; None while one runs
+        self.heard = False  # whether anything it sent has been read (a connection just accepted has not)
+
+    # ------------------------------------------------------------ the caps on connections
+
+    def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
+        """Keep the caps by closing a connection that only waits, then start the clock for the first request.
+
+        Over the peer's cap, that peer's longest-waiting connection is closed;
+        when all of them are running requests, this one is refused (503). Over the server's cap,
+        any peer's longest-waiting one is closed; with none, this connection's
+        request gets 503. Waiting means idle or still sending a head, so a
+        client that holds connections open without finishing requests only
+        ever displaces its own oldest ones, never a request being answered.
+        """
+        super().connection_made(transport)
+        self._arm()
+        peer = self.client[0] if self.client else None
+        others = _open(c for c in self.connections if c is not self)
+        mine = [c for c in others if c.client and c.client[0] == peer]
+        if peer is not None and len(mine) >= self.per_peer and not _shed(mine) \
+                and all(c.waiting_since is None for c in mine):
+            log.warning("a peer is over its %d connections, all running requests: 503", self.per_peer)
+            self.transport.write(_BUSY_RAW)
+            self.transport.close()
+            return
+        if self.concurrency is not None and len(others) + 1 >= self.concurrency:
+            _shed(others)
+
+    def _room(self, limit: int) -> bool:
+        """Whether this connection's request fits under the limit, once waiting connections make room."""
+        others = _open(c for c in self.connections if c is not self)
+        while len(others) + 1 >= limit and _shed(others):
+            others = _open(others)
+        return len(others) + 1 < limit
+
+    def shed(self) -> None:
+        """Close this connection to make room: 503 if the client had begun a request, else silently."""
+        self._disarm()
+        if self.conn.their_state is h11.IDLE and self.conn.trailing_data[0]:
+            self.transport.write(_BUSY_RAW)
+        self.transport.close()
 
     # ------------------------------------------------------------ the request deadline
 
-    def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
-        """Start the clock for the first request."""
-        super().connection_made(transport)
-        self._arm()
-
     def data_received(self, data: bytes) -> None:
-        """Refuse an over-long head, else feed uvicorn; stop the clock once the request is whole."""
+        """Refuse an over-long head, else feed uvicorn; the head's clock gives way to the body's."""
         if self.transport.is_closing():
             return
+        first, self.heard = not self.heard, True
         if self.conn.their_state is h11.IDLE and self._head_too_long(data):
             limit = self.config.h11_max_incomplete_event_size
             self._refuse(431, "Request Header Fields Too Large",
@@ -77,6 +126,14 @@ class BoundedH11Protocol(H11Protocol):
         super().data_received(data)
         if self.conn.their_state not in _WAITING or self.transport.is_closing():
             self._disarm()
+            self.waiting_since = None
+        elif self.conn.their_state is h11.SEND_BODY and self.waiting_since is not None:
+            self._arm_body()
+        if first:  # connections accepted in one batch were let in unheard: the peer's cap holds now
+            peer = self.client[0] if self.client else None
+            mine = [c for c in _open(self.connections) if c.client and c.client[0] == peer]
+            while len(mine) > self.per_peer and _shed(mine):
+                mine = _open(mine)
 
     def on_response_complete(self) -> None:
         """Start the clock for the next request on this connection (unless it is already here)."""
@@ -103,9 +160,18 @@ class BoundedH11Protocol(H11Protocol):
         self.transport.close()
 
     def _arm(self) -> None:
-        """(Re)start the clock for one request."""
+        """(Re)start the clock for one request: first its head's deadline (within the request's)."""
         self._disarm()
-        self.deadline = self.loop.call_later(self.request_timeout, self._too_slow)
+        self.waiting_since = self.loop.time()
+        self.deadline = self.loop.call_later(min(self.header_timeout, self.request_timeout), self._too_slow)
+
+    def _arm_body(self) -> None:
+        """The head is whole: the rest of the request's time is the body's; it no longer only waits."""
+        assert self.waiting_since is not None
+        left = self.request_timeout - (self.loop.time() - self.waiting_since)
+        self._disarm()
+        self.waiting_since = None
+        self.deadline = self.loop.call_later(max(left, 0.0), self._too_slow)
 
     def _disarm(self) -> None:
         """Stop the clock."""
@@ -132,7 +198,8 @@ class BoundedH11Protocol(H11Protocol):
     def handle_events(self) -> None:
         """uvicorn's event loop, with the app swapped for a JSON 503 while over the concurrency limit."""
         limit = self.concurrency
-        busy = limit is not None and (len(self.connections) >= limit or len(self.tasks) >= limit)
+        busy = limit is not None and (len(self.tasks) >= limit or (  # closing ones are on their way out
+            len(self.connections) >= limit and not self._room(limit)))
         if busy:
             log.warning("over the concurrency limit (%d): answering 503", limit)
         self.app = cast(Any, _BUSY) if busy else self.huddle_app
@@ -143,13 +210,37 @@ class BoundedH11Protocol(H11Protocol):
         self._refuse(400, "Bad Request", "malformed HTTP request")
 
 
-_BUSY = JSONResponse({"error": "the server is busy; try again shortly", "status": 503}, status_code=503,
+def _open(connections: Iterable[Any]) -> list[BoundedH11Protocol]:
+    """The connections not yet closing (a closed one is counted by uvicorn until its loss is handled)."""
+    return [c for c in connections if isinstance(c, BoundedH11Protocol) and not c.transport.is_closing()]
+
+
+def _shed(connections: list[BoundedH11Protocol]) -> bool:
+    """Close the connection that has waited longest for its request; False when none is waiting.
+
+    Only a connection the server has read from counts: connections are accepted
+    in batches before any is read, so a client that sent its whole request at
+    once could otherwise be shed for a slow one accepted in the same batch.
+    """
+    waiting = [c for c in connections if c.waiting_since is not None and c.heard]
+    if not waiting:
+        return False
+    min(waiting, key=lambda c: c.waiting_since or 0.0).shed()
+    return True
+
+
+_BUSY_MESSAGE = "the server is busy; try again shortly"
+_BUSY = JSONResponse({"error": _BUSY_MESSAGE, "status": 503}, status_code=503,
                      headers={"Retry-After": "1", "Connection": "close"})
+_BUSY_RAW = _raw_json_answer(503, "Service Unavailable", _BUSY_MESSAGE).replace(
+    b"connection: close\r\n", b"connection: close\r\nretry-after: 1\r\n")
 
 
 def protocol_for(limits: Limits) -> type[BoundedH11Protocol]:
-    """The protocol class with these limits' request timeout."""
-    return type("HuddleH11Protocol", (BoundedH11Protocol,), {"request_timeout": limits.request_timeout})
+    """The protocol class with these limits' timeouts and per-peer cap."""
+    return type("HuddleH11Protocol", (BoundedH11Protocol,), {
+        "request_timeout": limits.request_timeout, "header_timeout": limits.header_timeout,
+        "per_peer": limits.per_peer})
 
 
 def log_config(json_lines: bool = False) -> dict[str, Any]:
