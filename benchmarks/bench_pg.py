@@ -161,10 +161,11 @@ def serve(args: list[str], port: int, env: dict[str, str]) -> subprocess.Popen[b
 
 def since_latency(port: int, bare_port: int, token: str, runs: int) -> Figure:
     """GET since of one team's last day (12 records) ÷ a GET of the bare app, over kept connections."""
-    cursor = f"p{MEMBERS * (DAYS - 1)}"
     headers = {"Authorization": f"Bearer {token}"}
     with httpx.Client(base_url=f"http://127.0.0.1:{port}", headers=headers) as huddle, \
             httpx.Client(base_url=f"http://127.0.0.1:{bare_port}", headers=headers) as bare:
+        tag = huddle.get("/v1/records", params={"limit": 1}).json()["cursor"].partition(".")[0]
+        cursor = f"{tag}.{MEMBERS * (DAYS - 1)}"  # the database's tag, and a place in its arrival order
 
         def timed(call: httpx.Client, path: str, params: dict[str, str]) -> float:
             """Seconds for one GET, checked."""
