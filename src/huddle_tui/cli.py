@@ -108,6 +108,8 @@ def build_parser(only: str = ALL) -> Parser:
     parser.add_argument("--theme", help="theme name for this run (see the command palette)")
     parser.add_argument("--inline", action="store_true",
                         help="run below the shell prompt instead of full screen")
+    parser.add_argument("--stage", action="store_true",
+                        help="open the round in the stage view: name and time in large letters")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=Parser)
     for name, (_, summary) in COMMANDS.items():
         if only not in (ALL, name):

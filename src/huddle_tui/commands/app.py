@@ -18,4 +18,4 @@ def run(args: argparse.Namespace) -> int:
     from huddle_tui.tui.app import run_app
 
     return int(run_app(team, user, theme=getattr(args, "theme", None),
-                   inline=bool(getattr(args, "inline", False))))
+                   inline=bool(getattr(args, "inline", False)), stage=bool(getattr(args, "stage", False))))

@@ -61,7 +61,7 @@ class HuddleApp(App[int]):
 
     def __init__(self, team: TeamConfig, user: UserConfig, *, theme: str | None = None,
                  today: date | None = None, clock: Clock = time.monotonic,
-                 journal: Journal | None = None, start_round: bool = False) -> None:
+                 journal: Journal | None = None, start_round: bool = False, stage_view: bool = False) -> None:
         """Set up the day, the clock and the themes; nothing is read from the shared folder yet."""
         super().__init__()
         self.team = team
@@ -70,6 +70,7 @@ class HuddleApp(App[int]):
         self.clock = clock
         self._journal = journal
         self.start_round = start_round
+        self.stage_view = stage_view  # the round opens in the stage view (`huddle --stage`, key v)
         # Anonymous concerns keyed in this session's rounds: they wait on this machine (released in a
         # later session), so the summary says they are waiting rather than that none were raised.
         self.anonymous_keyed = 0
@@ -321,8 +322,10 @@ def _job_name(work: Work) -> str:
     return str(name).replace("_", " ")
 
 
-def run_app(team: TeamConfig, user: UserConfig, *, theme: str | None = None, inline: bool = False) -> int:
-    """Run the app in the terminal (below the prompt with `inline`) and return its exit code."""
-    app = HuddleApp(team, user, theme=theme, start_round=os.environ.get(START_ENV) == "round")
+def run_app(team: TeamConfig, user: UserConfig, *, theme: str | None = None, inline: bool = False,
+            stage: bool = False) -> int:
+    """Run the app in the terminal (below the prompt with `inline`; rounds in the stage view with `stage`)."""
+    app = HuddleApp(team, user, theme=theme, start_round=os.environ.get(START_ENV) == "round",
+                    stage_view=stage)
     result = app.run(inline=inline)
     return int(result or 0)

@@ -25,6 +25,7 @@ from huddle_tui.tui.messages import CheckinSaved, CheckinsLoaded
 from huddle_tui.tui.screens.base import HIDE_KEYS, KEYS_KEY, QUIT_KEY, HuddleScreen
 from huddle_tui.tui.widgets.countdown import Countdown
 from huddle_tui.tui.widgets.speaker_queue import SpeakerQueue
+from huddle_tui.tui.widgets.stage_board import StageBoard
 from huddle_tui.tui.widgets.status_line import StatusLine
 
 TICK_S = 0.1
@@ -94,6 +95,7 @@ class RoundScreen(HuddleScreen):
     speaker_line = getters.query_one("#speaker", Static)
     said_lines = getters.query_one("#said", Static)
     next_line = getters.query_one("#next-up", Static)
+    board = getters.query_one(StageBoard)
 
     BINDINGS: ClassVar[list[BindingType]] = [
         # The keys a facilitator needs most, in that order, and each in full at 80 columns (at 64 the
@@ -110,6 +112,8 @@ class RoundScreen(HuddleScreen):
         Binding("l", "latecomer", "late", show=False, tooltip="Add a latecomer at the end"),
         Binding("t", "status", "status", tooltip="Type the speaker's status"),
         Binding("c", "concern", "concern", tooltip="Note a concern (kind, visibility, follow-up)"),
+        Binding("v", "stage_view", "stage view", show=False,
+                tooltip="Stage view: name and time in large letters, for a shared screen"),
         HIDE_KEYS,
         QUIT_KEY,
     ]
@@ -142,12 +146,14 @@ class RoundScreen(HuddleScreen):
                 yield Static("", id="said")
                 yield Static("", id="next-up")
             yield SpeakerQueue(id="queue")
+        yield StageBoard(id="stage-view", classes="body")
         yield StatusLine()
         yield Footer(compact=True, show_command_palette=False)
 
     def on_mount(self) -> None:
         """Start the clock, record that the huddle started, and look at the clock often."""
 
+        self.set_class(self.huddle.stage_view, "-stage-view")
         self.pulse.start()
         self._started_at = self._stamp()
         self.huddle_id = self.huddle.journal.huddle_id(self.huddle.today, self.round_no)
@@ -174,6 +180,7 @@ class RoundScreen(HuddleScreen):
         self.round_bar_line.update(round_bar(view, self.round_bar_line.content_size.width or 80))
         self.round_bar_line.set_class(view.round_remaining_s <= 0, "-over")
         self.queue.show(self.pulse)
+        self.board.show(view, bool(self.pulse.current and self.pulse.current.late))
         if view.state == OVER and not view.paused and self.pulse.index not in self._over_rung:
             self._over_rung.add(self.pulse.index)
             if self.huddle.user.bell:
@@ -235,6 +242,11 @@ class RoundScreen(HuddleScreen):
         """Next speaker (or the summary after the last)."""
         self.pulse.next()
         self._refresh_all()
+
+    def action_stage_view(self) -> None:
+        """Switch between the normal and the stage view (every other key works alike in both)."""
+        self.huddle.stage_view = not self.huddle.stage_view
+        self.set_class(self.huddle.stage_view, "-stage-view")
 
     def action_back(self) -> None:
         """Back to the previous speaker."""

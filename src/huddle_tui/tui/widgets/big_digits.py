@@ -1,7 +1,7 @@
 """A countdown drawn in block digits that grow with the terminal, for a small video tile.
 
 Textual's Digits are always three rows high; on a 200×60 terminal shared on a
-call that is a sliver. These are a 3×5 block font, each pixel drawn 2k cells
+call that is a sliver. These are the 3×5 block font of block_font.py, each pixel drawn 2k cells
 wide and k rows high (terminal cells are about twice as tall as wide), with k
 chosen from the screen's height and capped so the text fits the width.
 """
@@ -12,21 +12,10 @@ from textual.content import Content
 from textual.reactive import reactive
 from textual.widget import Widget
 
-FONT: dict[str, tuple[str, ...]] = {
-    "0": ("###", "# #", "# #", "# #", "###"),
-    "1": (" # ", "## ", " # ", " # ", "###"),
-    "2": ("###", "  #", "###", "#  ", "###"),
-    "3": ("###", "  #", "###", "  #", "###"),
-    "4": ("# #", "# #", "###", "  #", "  #"),
-    "5": ("###", "#  ", "###", "  #", "###"),
-    "6": ("###", "#  ", "###", "# #", "###"),
-    "7": ("###", "  #", "  #", "  #", "  #"),
-    "8": ("###", "# #", "###", "# #", "###"),
-    "9": ("###", "# #", "###", "  #", "###"),
-    ":": (" ", "#", " ", "#", " "),
-    "+": ("   ", " # ", "###", " # ", "   "),
-}
-ROWS = 5
+from huddle_tui.tui.widgets import block_font
+
+FONT: dict[str, tuple[str, ...]] = {ch: block_font.GLYPHS[ch] for ch in "0123456789:+"}
+ROWS = block_font.ROWS
 
 
 def scale_for(text: str, rows: int, width: int) -> int:
@@ -39,19 +28,12 @@ def scale_for(text: str, rows: int, width: int) -> int:
 
 def text_width(text: str, k: int) -> int:
     """Columns `text` takes at scale k (one pixel of space between glyphs)."""
-    pixels = sum(len(FONT.get(ch, FONT["0"])[0]) for ch in text) + max(len(text) - 1, 0)
-    return pixels * 2 * k
+    return block_font.text_width(text, k)
 
 
 def draw(text: str, k: int) -> list[str]:
     """The lines of `text` in block digits at scale k."""
-    glyphs = [FONT.get(ch, FONT["0"]) for ch in text]
-    lines = []
-    for row in range(ROWS):
-        pixels = " ".join(glyph[row] for glyph in glyphs)
-        line = "".join(("█" if p == "#" else " ") * 2 * k for p in pixels)
-        lines.extend([line] * k)
-    return lines
+    return block_font.draw(text, k)
 
 
 class BigDigits(Widget):

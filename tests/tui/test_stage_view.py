@@ -1,0 +1,159 @@
+"""The stage view: name and time in block letters for a shared screen, the same keys, the same records."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from textual.pilot import Pilot
+
+from huddle_tui.config.team import TeamConfig, load_team_config, team_config_to_toml, with_members, write_toml
+from huddle_tui.config.user import UserConfig
+from huddle_tui.journal import Journal
+from huddle_tui.model.huddle import Huddle, Turn
+from huddle_tui.tui.app import HuddleApp
+from huddle_tui.tui.screens.round import RoundScreen
+from huddle_tui.tui.widgets import block_font
+from huddle_tui.tui.widgets.stage_board import BlockText, StageBoard
+from tests.fakeclock import FakeClock
+from tests.tui.conftest import DAY, MADE, fixed_now
+from tests.tui.helpers import open_round, screen_text, settle
+
+KEYS = ("4", "space", "3", "plus", "s", "b", "5", "space", "e")
+Recorded = tuple[str, tuple[str, ...], tuple[Turn, ...], bool, list[tuple[str, int | None, str]]]
+
+
+def stage_app(make_app: MADE) -> HuddleApp:
+    """An app whose rounds open in the stage view, as `huddle --stage` makes it."""
+    app = make_app()
+    app.stage_view = True
+    return app
+
+
+async def test_v_switches_to_the_stage_view_and_back(make_app: MADE, clock: FakeClock) -> None:
+    """v shows the speaker and the time in block letters and hides the boxes; v again brings them back."""
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await open_round(pilot)
+        assert screen.query_one(StageBoard).region.height == 0
+        await pilot.press("v")
+        await pilot.pause()
+        board = screen.query_one(StageBoard)
+        assert board.region.height > 0 and screen.query_one("#round").region.height == 0
+        text = screen_text(app)
+        speaker = screen.pulse.view().speaker
+        assert speaker is not None
+        name = screen.query_one("#stage-name", BlockText)
+        assert name.text == speaker and "█" in str(name.render())
+        assert "ON TIME" in text and "Next: " in text and "Turn 1 of 5" in text
+        assert not set("╭╮╰╯│─┃━═║") & set(text)  # no thin lines: they blur first on a call
+        await pilot.press("v")
+        await pilot.pause()
+        assert screen.query_one("#round").region.height > 0 and board.region.height == 0
+
+
+async def test_stage_view_says_each_state_in_words(make_app: MADE, clock: FakeClock) -> None:
+    """On time, wrap up, over and paused are each written under the time, not only coloured."""
+    app = stage_app(make_app)
+    async with app.run_test(size=(64, 20)) as pilot:
+        screen = await open_round(pilot)
+        line = screen.query_one("#stage-state")
+        seen = []
+        for step, key in ((0.0, None), (50.0, None), (20.0, None), (0.0, "p")):
+            clock.step(step)
+            if key:
+                await pilot.press(key)
+            screen.tick()
+            await pilot.pause()
+            seen.append(str(line.render()).split(" ")[0])
+        assert seen == ["ON", "WRAP", "OVER", "PAUSED"]
+
+
+def team_in(folder: Path) -> TeamConfig:
+    """The five-person team of the `team` fixture, in a shared folder of its own."""
+    folder.mkdir()
+    base = with_members(TeamConfig(name="Platform", members=(), shared_dir=folder),
+                        ["Ana", "Ben", "Chen", "Dara", "Emeka"])
+    write_toml(folder / "huddle.toml", team_config_to_toml(base))
+    return load_team_config(folder / "huddle.toml")
+
+
+async def round_by_keys(team: TeamConfig, stage: bool) -> Recorded:
+    """Run a round by KEYS in one view; return the turns and check-ins it recorded."""
+    clock = FakeClock()
+    journal = Journal(team, now=fixed_now, durable=False)
+    app = HuddleApp(team, UserConfig(), today=DAY, clock=clock, journal=journal, stage_view=stage)
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await open_round(pilot)
+        assert screen.has_class("-stage-view") is stage
+        for key in KEYS:
+            clock.step(10.0)
+            await pilot.press(key)
+        await settle(pilot)
+    journal = Journal(team)
+    history = journal.read()
+    (held,) = [Huddle.from_payload(DAY.isoformat(), r.payload) for r in history.live("huddle")]
+    checkins = sorted((c.member or "", c.mood, c.source) for c in journal.checkins(history))
+    return held.facilitator, held.order, held.turns, held.ended_at is not None, checkins
+
+
+async def test_the_same_keys_write_the_same_records(tmp_path: Path) -> None:
+    """Mood, next, +30 s, skip, back and end save in the stage view just what they save in the normal one."""
+    normal = await round_by_keys(team_in(tmp_path / "normal"), stage=False)
+    staged = await round_by_keys(team_in(tmp_path / "stage"), stage=True)
+    assert staged == normal
+    _, order, turns, ended, checkins = normal
+    assert ended and checkins == [(order[0], 4, "tui"), (order[1], 5, "tui")]
+    spoken = {t.speaker: (t.spoken_s, t.timebox_s, t.skipped) for t in turns}
+    assert spoken[order[0]] == (20.0, 60.0, False)
+    assert spoken[order[1]] == (50.0, 100.0, False)  # +30 s on a 70 s turn; skipped, then back
+    assert spoken[order[2]][0] == 20.0 and spoken[order[3]][2] and spoken[order[4]][2]
+
+
+@pytest.mark.parametrize("size", [(64, 20), (80, 24), (200, 60)], ids=lambda s: f"{s[0]}x{s[1]}")
+def test_snapshot(snap_compare: Callable[..., bool], make_app: MADE, clock: FakeClock,
+                  size: tuple[int, int]) -> None:
+    """The stage view fills each size: block-letter name and time, state, next and progress in words."""
+
+    async def before(pilot: Pilot[int]) -> None:
+        """The first turn, 12.3 s in, mood given."""
+        await open_round(pilot)
+        clock.step(12.3)
+        await pilot.press("4")
+        await settle(pilot)
+        screen = pilot.app.screen
+        assert isinstance(screen, RoundScreen)
+        screen.tick()
+        await pilot.pause()
+
+    app = make_app()
+    app.stage_view = True
+    assert snap_compare(app, terminal_size=size, run_before=before)
+
+
+def test_block_letters_keep_what_the_font_lacks_at_normal_size() -> None:
+    """Lower case is drawn as capitals; an accented or CJK letter stays, at normal size, on the middle row."""
+    lines = block_font.draw("Zoë 李", 1)
+    assert len(lines) == block_font.ROWS
+    assert lines == block_font.draw("ZOë 李", 1)
+    middle = lines[block_font.ROWS // 2]
+    assert "ë" in middle and "李" in middle
+    assert all("ë" not in line for i, line in enumerate(lines) if i != block_font.ROWS // 2)
+    widths = {block_font.text_width("Zoë 李", 1)} | {sum(block_font.cells(c) for c in line) for line in lines}
+    assert len(widths) == 1  # every row as wide as the measure says, so centring is exact
+
+
+@pytest.mark.parametrize(("width", "height"), [(62, 9), (80, 10), (196, 26), (30, 5), (10, 3)])
+def test_a_name_is_drawn_as_large_as_fits(width: int, height: int) -> None:
+    """The scale chosen never overflows the box; when nothing fits the caller shows plain text."""
+    for name in ("Ana", "Fatima", "Christopher", "Maximilian-Wolfgang"):
+        scale = block_font.fit(name, width, height)
+        if scale is None:
+            assert block_font.text_width(name, 1, 1) > width or height < block_font.ROWS
+            continue
+        k, wide = scale
+        lines = block_font.draw(name, k, wide)
+        assert len(lines) <= height and max(len(line) for line in lines) <= width
+        bigger = block_font.fit(name, width * 10, height * 10)
+        assert bigger is not None and bigger[0] >= k
