@@ -35,6 +35,7 @@ from huddle_tui.rules import measures as m
 from huddle_tui.rules.support import Signpost
 from huddle_tui.text import MAX_CONCERN, MAX_STATUS, printable
 from huddle_tui.tui.widgets.mood_picker import MoodPicker
+from huddle_tui.tui.widgets.steady_input import SteadyInput
 
 SHARING: dict[Visibility, str] = {
     "team": "By name: the team sees your answers with your name",
@@ -107,20 +108,21 @@ class CheckinForm(App[FormResult]):
                          id="form-title", markup=False)
             yield Static("How are you today?", classes="label")
             yield MoodPicker(mood, id="mood")
-            yield Input(self.current.status if self.current else "", max_length=MAX_STATUS, id="status",
+            yield SteadyInput(self.current.status if self.current else "", max_length=MAX_STATUS, id="status",
                         compact=True, placeholder="one line on how things are going")
             yield Static("Who sees it", classes="label")
             with RadioSet(id="sharing"):
                 for vis, words in SHARING.items():
                     yield RadioButton(words, value=vis == self.visibility, id=f"share-{vis}")
             yield Static("A concern, a blocker or a call for support (optional)", classes="label")
-            yield Input(placeholder="what is on your mind", max_length=MAX_CONCERN, id="concern-text",
+            yield SteadyInput(placeholder="what is on your mind", max_length=MAX_CONCERN, id="concern-text",
                         compact=True)
             with Horizontal(id="concern-row"):
                 yield Select([(k, k) for k in CONCERN_KINDS], value="concern", allow_blank=False,
                              id="concern-kind", compact=True)
                 yield Select(CONCERN_SHARING, value="", allow_blank=False, id="concern-sharing", compact=True)
-                yield Input(placeholder="who follows it up", id="concern-owner", max_length=80, compact=True)
+                yield SteadyInput(placeholder="who follows it up", id="concern-owner", max_length=80,
+                                  compact=True)
                 yield Button("Add", id="concern-add", compact=True)
             yield Static(self._concern_lines(), id="concerns", markup=False)
             yield Checkbox("I'd like support (only you see what follows)", id="wants-support")

@@ -14,6 +14,7 @@ from textual.widgets import Footer, Input, Select, Static
 from huddle_tui.errors import UsageError
 from huddle_tui.model.checkin import CONCERN_KINDS, Concern, FollowUp, as_visibility
 from huddle_tui.text import MAX_CONCERN, clean_text, printable
+from huddle_tui.tui.widgets.steady_input import SteadyInput
 
 VISIBILITY_WORDS = {"team": "team (with the name)", "anonymous": "anonymous (no name)",
                     "private": "private (this machine only)"}
@@ -39,7 +40,7 @@ class ConcernDialog(ModalScreen[Concern | None]):
         with Vertical(classes="dialog"):
             # No name in the title: an anonymous concern must not be shown beside anyone.
             yield Static("Note a concern", classes="dialog-title")
-            yield Input(placeholder="what is it? (one line)", max_length=MAX_CONCERN, id="text")
+            yield SteadyInput(placeholder="what is it? (one line)", max_length=MAX_CONCERN, id="text")
             with Horizontal(id="concern-choices"):
                 yield Select([(k, k) for k in CONCERN_KINDS], value="concern", allow_blank=False,
                              id="kind", prompt="kind")

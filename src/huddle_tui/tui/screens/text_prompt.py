@@ -12,6 +12,7 @@ from textual.widgets import Footer, Input, Static
 
 from huddle_tui.errors import UsageError
 from huddle_tui.text import clean_text
+from huddle_tui.tui.widgets.steady_input import SteadyInput
 
 
 class TextPrompt(ModalScreen[str | None]):
@@ -36,7 +37,7 @@ class TextPrompt(ModalScreen[str | None]):
         """The question, the input, and a line for what is wrong with the answer."""
         with Vertical(classes="dialog"):
             yield Static(self.title_text, classes="dialog-title", markup=False)
-            yield Input(self.value, max_length=self.limit, id="answer")
+            yield SteadyInput(self.value, max_length=self.limit, id="answer")
             yield Static("", id="problem", markup=False)
         yield Footer()
 
