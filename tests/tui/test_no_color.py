@@ -7,7 +7,7 @@ nothing by it: on time, wrap up, over and paused; checked in and away.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 
 import pytest
 from textual.pilot import Pilot
@@ -42,7 +42,7 @@ def monochrome(make_app: MADE, monkeypatch: pytest.MonkeyPatch, team: TeamConfig
     return app
 
 
-def steps(clock: FakeClock, state: str) -> Callable[[Pilot[int]], object]:
+def steps(clock: FakeClock, state: str) -> Callable[[Pilot[int]], Awaitable[None]]:
     """What to do before the picture of `state` (one away: 75 s turns)."""
 
     async def before(pilot: Pilot[int]) -> None:
@@ -55,8 +55,9 @@ def steps(clock: FakeClock, state: str) -> Callable[[Pilot[int]], object]:
         await open_round(pilot)
         screen = pilot.app.screen
         assert isinstance(screen, RoundScreen)
-        moves = {"turn": [12.3], "warning": [62.0], "overtime": [87.0], "paused": [20.0, "p"],
-                 "stage": [87.0, "v"]}[state]
+        plans: dict[str, list[float | str]] = {"turn": [12.3], "warning": [62.0], "overtime": [87.0],
+                                               "paused": [20.0, "p"], "stage": [87.0, "v"]}
+        moves = plans[state]
         for move in moves:
             if isinstance(move, float):
                 clock.step(move)
@@ -82,7 +83,7 @@ async def test_every_state_is_said_without_colour(make_app: MADE, clock: FakeClo
     """The words and symbols that carry each state are on screen (the pictures above show the rest)."""
     app = monochrome(make_app, monkeypatch, team)
     async with app.run_test(size=(80, 24)) as pilot:
-        await steps(clock, state)(pilot)  # type: ignore[misc]
+        await steps(clock, state)(pilot)
         text = screen_text(app)
         for words in SAID[state]:
             assert words in text
