@@ -247,11 +247,15 @@ def test_no_command_opens_the_app_inline_when_asked(team: TeamConfig, monkeypatc
 
     seen: dict[str, object] = {}
 
-    def fake_run_app(team_config: TeamConfig, user: object, *, theme: str | None, inline: bool) -> int:
+    def fake_run_app(team_config: TeamConfig, user: object, *, theme: str | None, inline: bool,
+                     stage: bool) -> int:
         """Record how the app would have been started."""
-        seen.update(team=team_config.name, theme=theme, inline=inline)
+        seen.update(team=team_config.name, theme=theme, inline=inline, stage=stage)
         return 0
 
     monkeypatch.setattr(tui_app, "run_app", fake_run_app)
+    monkeypatch.setenv("TERM", "xterm-256color")  # TERM=dumb would mean plain mode
     code, _, _ = cli(capsys, "--inline", "--theme", "huddle-light", "--config", str(team.path))
-    assert code == 0 and seen == {"team": "Platform", "theme": "huddle-light", "inline": True}
+    assert code == 0 and seen == {"team": "Platform", "theme": "huddle-light", "inline": True, "stage": False}
+    code, _, _ = cli(capsys, "--stage", "--config", str(team.path))
+    assert code == 0 and seen == {"team": "Platform", "theme": None, "inline": False, "stage": True}

@@ -110,6 +110,9 @@ def build_parser(only: str = ALL) -> Parser:
                         help="run below the shell prompt instead of full screen")
     parser.add_argument("--stage", action="store_true",
                         help="open the round in the stage view: name and time in large letters")
+    parser.add_argument("--plain", action="store_true",
+                        help="plain text, one line per event, for a screen reader or braille display "
+                             "(automatic when TERM=dumb)")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=Parser)
     for name, (_, summary) in COMMANDS.items():
         if only not in (ALL, name):

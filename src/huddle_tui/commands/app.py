@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 import argparse
+import os
 
 
 def run(args: argparse.Namespace) -> int:
-    """Load the config, then hand over to the Textual app (imported only here).
+    """Load the config, then hand over to the Textual app (imported only here), or to plain mode.
+
+    Plain mode (`--plain`, or a terminal that says TERM=dumb) writes lines of
+    text and never imports Textual.
 
     The journal is not opened here: the app opens it in a worker after its
     first paint, so the lobby does not wait for the store's imports.
@@ -15,6 +19,10 @@ def run(args: argparse.Namespace) -> int:
 
     user = load_user_config()
     team = load_team(getattr(args, "config", None), user)
+    if getattr(args, "plain", False) or os.environ.get("TERM") == "dumb":
+        from huddle_tui.plain.session import run_plain
+
+        return run_plain(team, user)
     from huddle_tui.tui.app import run_app
 
     return int(run_app(team, user, theme=getattr(args, "theme", None),

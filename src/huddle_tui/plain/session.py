@@ -1,0 +1,424 @@
+"""Plain mode: the lobby, the round and the summary as lines of text, one line per event.
+
+For a screen reader or a braille display (and TERM=dumb): nothing is
+redrawn, no cursor moves, every line is printed once in order. A key is typed
+then Enter (a line-based terminal sends nothing before it); Enter alone is the
+round's "next". The round is the same PulseRound the app drives, and every
+record is saved through the same Journal calls, so a huddle run here is the
+same huddle in the shared folder. Textual is never imported.
+"""
+
+from __future__ import annotations
+
+import queue
+import sys
+import threading
+import time
+from collections.abc import Callable
+from datetime import date
+from typing import TextIO
+
+from huddle_tui.config.team import TeamConfig
+from huddle_tui.config.user import UserConfig
+from huddle_tui.errors import HuddleError, RefusedError
+from huddle_tui.journal import Journal
+from huddle_tui.model.checkin import MOODS, Concern
+from huddle_tui.model.huddle import Huddle, Plan
+from huddle_tui.plain.announce import TurnClock, spoken
+from huddle_tui.rules.roundclock import Clock, PulseRound, countdown, duration
+from huddle_tui.text import printable
+
+POLL_S = 0.5
+PRESENCE = ("in the room", "remote", "away")
+REASONS = {"rotation": "by rotation", "handoff": "handed over", "held": "already held today"}
+LOBBY_KEYS = "Keys, then Enter: Enter alone starts the round · p presence · ? keys · q quit"
+ROUND_KEYS = ("Keys, then Enter: Enter alone next speaker · e end · p pause · 1-5 mood · + 30 s more · "
+              "b back · s skip · l latecomer · t status · c concern · ? keys · q quit")
+SUMMARY_KEYS = "Keys, then Enter: s save the summary as Markdown · q or Enter alone quits"
+EOF_LINE = None
+
+
+class Lines:
+    """Lines typed at the terminal, read in a thread so the clock can be looked at while waiting."""
+
+    def __init__(self, source: TextIO) -> None:
+        """Start reading `source` (a line at a time, as a line-based terminal sends them)."""
+        self._queue: queue.Queue[str | None] = queue.Queue()
+        self._thread = threading.Thread(target=self._read, args=(source,), daemon=True)
+        self._thread.start()
+
+    def _read(self, source: TextIO) -> None:
+        """In the thread: every line, then None at the end of input (or when the terminal hangs up)."""
+        try:
+            for line in source:
+                self._queue.put(line.rstrip("\r\n"))
+        except (OSError, ValueError):  # EIO from a closed pty, or a closed file
+            pass
+        self._queue.put(EOF_LINE)
+
+    def next(self, timeout: float | None) -> str | None:
+        """The next line typed (None at the end of input); queue.Empty when none came within `timeout`."""
+        return self._queue.get(timeout=timeout)
+
+
+class PlainSession:
+    """One huddle in plain text: lobby, round, summary."""
+
+    def __init__(self, team: TeamConfig, journal: Journal, *, today: date | None = None,
+                 clock: Clock = time.monotonic, source: TextIO | None = None, out: TextIO | None = None,
+                 poll_s: float = POLL_S) -> None:
+        """Run for `team` on `today`, reading keys from `source` and writing lines to `out`."""
+        self.team = team
+        self.journal = journal
+        self.today = today or date.today()
+        self.clock = clock
+        self.out = out or sys.stdout
+        self.lines = Lines(source or sys.stdin)
+        self.poll_s = poll_s
+        self.presence: dict[str, str] = {}
+        self.statuses: dict[str, str] = {}
+        self.moods: dict[str, int] = {}
+
+    # ------------------------------------------------------------ saying and asking
+
+    def say(self, line: str) -> None:
+        """Write one line (people's text made printable: no control character reaches the terminal)."""
+        self.out.write(printable(line) + "\n")
+        self.out.flush()
+
+    def ask(self, question: str) -> str | None:
+        """Say a question and wait for the answer line (None at the end of input)."""
+        self.say(question)
+        return self.lines.next(None)
+
+    # ------------------------------------------------------------ the huddle
+
+    def run(self) -> int:
+        """Lobby, then the round and the summary if it is started; the exit code."""
+        self.journal.release_pending()
+        today = self.journal.today(self.today)
+        for m in self.team.members:
+            if m.has_joined(self.today):
+                self.presence[m.name] = "away" if m.is_away(self.today) else "in the room"
+        if not self.lobby(today.plan, today.checked_in, today.rounds_held):
+            self.say("Bye.")
+            return 0
+        round_no = today.rounds_held + 1
+        ended = self.round(today.plan, round_no)
+        if ended:
+            self.summary()
+        self.say("Bye.")
+        return 0
+
+    def lobby(self, plan: Plan, checked_in: frozenset[str], held: int) -> bool:
+        """Say the lobby; True once Enter starts the round, False to quit."""
+        day = self.today
+        self.say(f"Lobby · {self.team.name} · {day:%A} {day.day} {day:%B %Y}")
+        who = plan.facilitator or "nobody eligible today"
+        self.say(f"Facilitator: {who} ({REASONS.get(plan.reason, plan.reason)})")
+        self._timing(plan)
+        for name in self._everyone(plan):
+            self.say(self._row(name, plan, checked_in))
+        if held:
+            self.say(f"Today's huddle was already held; a round started now is recorded as round {held + 1}.")
+        self.say(LOBBY_KEYS)
+        while True:
+            line = self.lines.next(None)
+            if line is None:
+                return False
+            key = line.strip()
+            if key == "":
+                return True
+            if key == "q":
+                return False
+            if key == "?":
+                self.say(LOBBY_KEYS)
+            elif key.split(" ")[0] == "p":
+                self._presence(plan, key[1:].strip())
+            else:
+                self.say(f"No key {key!r} in the lobby; ? lists the keys.")
+
+    def _everyone(self, plan: Plan) -> list[str]:
+        """The speaking order, then anyone else who has joined."""
+        return list(plan.order) + [n for n in self.presence if n not in plan.order]
+
+    def _timing(self, plan: Plan) -> None:
+        """The round's length, its speakers and each turn's time to start with."""
+        speakers = [n for n in plan.order if self.presence.get(n) != "away"]
+        per = self.team.round_seconds / len(speakers) if speakers else self.team.round_seconds
+        self.say(f"Round {duration(self.team.round_seconds)} · {len(speakers)} speakers · "
+                 f"{duration(per)} a turn to start with")
+
+    def _row(self, name: str, plan: Plan, checked_in: frozenset[str]) -> str:
+        """One person: presence, role, and whether they already checked in."""
+        words = [self.presence.get(name, "in the room")]
+        if name == plan.facilitator:
+            words.append("facilitator")
+        if name.casefold() in checked_in:
+            words.append("checked in")
+        return f"{name}: {', '.join(words)}"
+
+    def _presence(self, plan: Plan, typed: str) -> None:
+        """Move someone on: in the room → remote → away (away skips their turn)."""
+        everyone = self._everyone(plan)
+        name = typed or (self.ask("Whose presence? Type the name, then Enter.") or "").strip()
+        found = next((n for n in everyone if n.casefold() == name.casefold()), None)
+        if found is None:
+            self.say(f"Nobody called {name!r} today." if name else "No name given.")
+            return
+        now = self.presence.get(found, "in the room")
+        self.presence[found] = PRESENCE[(PRESENCE.index(now) + 1) % len(PRESENCE)]
+        self.say(f"{found}: {self.presence[found]}")
+        self._timing(plan)
+
+    # ------------------------------------------------------------ the round
+
+    def round(self, plan: Plan, round_no: int) -> bool:
+        """Run the round; True when it ended (by the last turn or e), False when quit."""
+        away = [n for n, where in self.presence.items() if where == "away"]
+        pulse = PulseRound(plan.order, self.team.round_seconds, self.clock, absent=away,
+                           min_turn_s=self.team.min_turn_seconds)
+        record_id = self.journal.huddle_id(self.today, round_no)
+        started = self._stamp()
+        pulse.start()
+        self._save_huddle(plan, pulse, record_id, started, round_no, final=False)
+        self.say(f"Round {round_no} started · facilitator {plan.facilitator or 'nobody'} · "
+                 f"{len([s for s in pulse.slots if not s.skipped])} speakers")
+        self.say(ROUND_KEYS)
+        turn = TurnClock()
+        self._begin(pulse, turn)
+        actions: dict[str, Callable[[PulseRound, TurnClock], None]] = {
+            "": self._next, "e": self._end, "p": self._pause, "+": self._more, "b": self._back,
+            "s": self._skip, "l": self._latecomer, "t": self._status, "c": self._concern,
+        }
+        while not pulse.finished:
+            self._tell_time(pulse, turn)
+            try:
+                line = self.lines.next(self.poll_s)
+            except queue.Empty:
+                continue
+            if line is None:
+                return False
+            self._tell_time(pulse, turn)  # a milestone passed before the key is said before its effect
+            key = line.strip()
+            if key == "q":
+                if (self.ask("Quit during the round? Moods and statuses given so far are saved; "
+                             "the round's timings are not. Type y then Enter to quit.") or "").strip() == "y":
+                    return False
+                self.say("The round goes on.")
+            elif key in MOOD_KEYS:
+                self._mood(pulse, int(key))
+            elif key == "?":
+                self.say(ROUND_KEYS)
+            elif key in actions:
+                actions[key](pulse, turn)
+            else:
+                self.say(f"No key {key!r} in the round; ? lists the keys.")
+        self._save_huddle(plan, pulse, record_id, started, round_no, final=True)
+        unsaved = [n for n, s in self.statuses.items() if s and n not in self.moods]
+        if unsaved:
+            self.say("Not saved (no mood given): the status of " + ", ".join(unsaved))
+        return True
+
+    def _begin(self, pulse: PulseRound, turn: TurnClock, again: bool = False) -> None:
+        """Say who speaks now and for how long."""
+        view = pulse.view()
+        if view.speaker is None:
+            return
+        turn.start(pulse.index, view)
+        late = " (late)" if pulse.current and pulse.current.late else ""
+        if again:
+            self.say(f"{view.speaker}{late} speaking again, {countdown(view.remaining_s)} left")
+        else:
+            self.say(f"{view.speaker}{late} speaking, {spoken(view.timebox_s)}")
+
+    def _tell_time(self, pulse: PulseRound, turn: TurnClock) -> None:
+        """Say a milestone of the current turn if one was passed."""
+        line = turn.due(pulse.view())
+        if line is not None:
+            self.say(line)
+
+    def _done(self, pulse: PulseRound, before: str, how: str, turn: TurnClock) -> None:
+        """After the turn of `before` ended: say so, and who is next (or that the round is over)."""
+        view = pulse.view()
+        if pulse.finished or view.speaker is None:
+            self.say(f"{before} {how}; that was the last turn. Round over.")
+            return
+        self.say(f"{before} {how}; next {view.speaker}")
+        self._begin(pulse, turn)
+
+    def _next(self, pulse: PulseRound, turn: TurnClock) -> None:
+        """Enter alone: this turn is done."""
+        slot = pulse.current
+        if slot is None:
+            return
+        pulse.next()
+        self._done(pulse, slot.speaker, f"done, {duration(pulse.elapsed(slot))}", turn)
+
+    def _skip(self, pulse: PulseRound, turn: TurnClock) -> None:
+        """s: the speaker is absent."""
+        slot = pulse.current
+        if slot is None:
+            return
+        pulse.skip()
+        self._done(pulse, slot.speaker, "skipped (absent)", turn)
+
+    def _back(self, pulse: PulseRound, turn: TurnClock) -> None:
+        """b: back to the previous speaker."""
+        if pulse.index == 0:
+            self.say("This is the first turn; there is no one to go back to.")
+            return
+        pulse.back()
+        self._begin(pulse, turn, again=True)
+
+    def _pause(self, pulse: PulseRound, turn: TurnClock) -> None:
+        """p: stop or restart the clock."""
+        pulse.toggle_pause()
+        view = pulse.view()
+        self.say(f"{'paused' if view.paused else 'resumed'}, {countdown(view.remaining_s)} left")
+
+    def _more(self, pulse: PulseRound, turn: TurnClock) -> None:
+        """+: thirty seconds more for this speaker."""
+        pulse.add_time()
+        view = pulse.view()
+        turn.start(pulse.index, view)
+        self.say(f"30 seconds more for {view.speaker}, {countdown(view.remaining_s)} left")
+
+    def _end(self, pulse: PulseRound, turn: TurnClock) -> None:
+        """e: end the round now; anyone not reached counts as skipped."""
+        waiting = [s.speaker for s in pulse.upcoming()]
+        pulse.finish()
+        tail = f"; not reached: {', '.join(waiting)}" if waiting else ""
+        self.say(f"Round ended{tail}.")
+
+    def _latecomer(self, pulse: PulseRound, turn: TurnClock) -> None:
+        """l: someone who just joined speaks at the end."""
+        name = (self.ask("Who just joined? Type the name, then Enter.") or "").strip()
+        member = next((m.name for m in self.team.members if m.name.casefold() == name.casefold()), None)
+        if member is None:
+            self.say(f"Nobody called {name!r} in the team." if name else "No name given.")
+        elif pulse.add_latecomer(member):
+            self.say(f"{member} speaks at the end.")
+        else:
+            self.say(f"{member} already has a turn.")
+
+    def _mood(self, pulse: PulseRound, mood: int) -> None:
+        """1-5: the speaker's mood, saved at once (with a status typed before it)."""
+        slot = pulse.current
+        if slot is None:
+            return
+        if self._amend(slot.speaker, mood=mood, status=self.statuses.get(slot.speaker) or None):
+            self.moods[slot.speaker] = mood
+            self.say(f"mood {mood} {MOODS[mood]} for {slot.speaker}, saved")
+
+    def _status(self, pulse: PulseRound, turn: TurnClock) -> None:
+        """t: the speaker's one-line status."""
+        slot = pulse.current
+        if slot is None:
+            return
+        text = self.ask(f"Status of {slot.speaker}: type it, then Enter.")
+        if not text:
+            self.say("No status given.")
+            return
+        self.statuses[slot.speaker] = text.strip()
+        if slot.speaker not in self.moods:
+            self.say(f"status kept for {slot.speaker}: it is saved once a mood (1-5) is given")
+        elif self._amend(slot.speaker, status=text.strip()):
+            self.say(f"status saved for {slot.speaker}")
+
+    def _concern(self, pulse: PulseRound, turn: TurnClock) -> None:
+        """c: a concern the speaker raises, shared with the team."""
+        slot = pulse.current
+        if slot is None:
+            return
+        text = (self.ask(f"Concern {slot.speaker} raises (shared with the team): type it, then Enter.")
+                or "").strip()
+        if not text:
+            self.say("No concern given.")
+            return
+        try:
+            self.journal.save_concern(Concern.new(text), self.today.isoformat(), slot.speaker)
+        except HuddleError as exc:
+            self.say(f"Concern not saved: {exc.message}")
+            return
+        self.say(f"concern saved for {slot.speaker}")
+
+    def _amend(self, speaker: str, *, mood: int | None = None, status: str | None = None) -> bool:
+        """Change what a key gave; say in one line why not when it is refused."""
+        try:
+            self.journal.amend_checkin(speaker, self.today.isoformat(), mood=mood, status=status)
+        except RefusedError as exc:
+            self.say(exc.message)
+            return False
+        except HuddleError as exc:
+            self.say(f"Not saved: {exc.message}")
+            return False
+        return True
+
+    def _stamp(self) -> str:
+        """Now as the records write it (the journal's clock, UTC)."""
+        return self.journal.now().strftime("%Y-%m-%dT%H:%M:%SZ")
+
+    def _save_huddle(self, plan: Plan, pulse: PulseRound, record_id: str, started: str, round_no: int,
+                     *, final: bool) -> None:
+        """Record the round as the app does: at the start, and with its turns at the end."""
+        huddle = Huddle(self.today.isoformat(), plan.facilitator or "", tuple(s.speaker for s in pulse.slots),
+                        pulse.turns() if final else (), self.team.round_seconds, started,
+                        self._stamp() if final else None, round_no)
+        try:
+            self.journal.save_huddle(huddle, record_id)
+        except HuddleError as exc:
+            self.say(f"The round was not recorded: {exc.message}")
+
+    # ------------------------------------------------------------ the summary
+
+    def summary(self) -> None:
+        """The summary as the team may see it, then save it or quit."""
+        from huddle_tui.rules.summary import render_text
+
+        summary = self.journal.summary(self.today)
+        self.say("Summary")
+        for line in render_text(summary).splitlines():
+            if line.strip():
+                self.say(line.rstrip())
+        self.say(SUMMARY_KEYS)
+        while True:
+            typed = self.lines.next(None)
+            if typed is None or typed.strip() in ("", "q"):
+                return
+            if typed.strip() == "s":
+                self._save_summary(render_text(summary, markdown=True))
+            else:
+                self.say(f"No key {typed.strip()!r} here; s saves, q quits.")
+
+    def _save_summary(self, markdown: str) -> None:
+        """Write the Markdown summary to a file, the path asked (Enter alone takes the one offered)."""
+        from pathlib import Path
+
+        from huddle_tui.paths import summaries_dir
+        from huddle_tui.storage.fileio import write_atomic
+
+        default = summaries_dir() / f"huddle-{self.today.isoformat()}.md"
+        typed = (self.ask(f"Save to which file? Enter alone saves to {default}") or "").strip()
+        path = Path(typed).expanduser() if typed else default
+        if not path.is_absolute():
+            path = summaries_dir() / path
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            write_atomic(path, markdown.encode("utf-8"))
+        except OSError as exc:
+            self.say(f"Not saved: {exc.strerror or exc}")
+            return
+        self.say(f"Markdown summary saved to {path}")
+
+
+MOOD_KEYS = {str(n) for n in MOODS}
+
+
+def run_plain(team: TeamConfig, user: UserConfig) -> int:
+    """`huddle --plain` (or TERM=dumb): open the journal and run the huddle in plain text."""
+    from huddle_tui.config.user import who_am_i
+    from huddle_tui.journal import open_journal
+
+    journal = open_journal(team, me=who_am_i(user, team))
+    return PlainSession(team, journal).run()

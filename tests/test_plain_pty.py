@@ -1,0 +1,207 @@
+"""Plain mode: a whole huddle through a pseudo-terminal, one line per event, no screen control at all.
+
+The session runs in a thread on the slave side of a real pty (line discipline
+and all, as a screen reader's terminal would give it); the test types keys and
+Enter on the master side and reads every line back. The round's clock is a
+FakeClock the test moves, so time milestones are said without waiting for them.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import select
+import sys
+import threading
+from collections.abc import Iterator
+
+import pytest
+
+if sys.platform == "win32":
+    pytest.skip("pseudo-terminals are POSIX", allow_module_level=True)
+import pty
+import termios
+
+from huddle_tui.config.team import TeamConfig
+from huddle_tui.journal import Journal
+from huddle_tui.model.huddle import Huddle
+from huddle_tui.plain.session import ROUND_KEYS, SUMMARY_KEYS, PlainSession
+from tests.fakeclock import FakeClock
+from tests.tui.conftest import DAY, fixed_now
+
+# Cursor movement, erasing, scrolling regions, alternate screen, cursor show/hide: any CSI or OSC,
+# any ESC sequence at all, and a bare carriage return that would draw over a line.
+SCREEN_CONTROL = re.compile(r"\x1b|\x9b|\r(?!\n)|\x08|\x0c")
+HANG_S = 30.0  # a guard against a hang, not a timing assertion
+
+
+class Terminal:
+    """The master side of a pty: type lines, read lines."""
+
+    def __init__(self) -> None:
+        """Open a pty with echo off (the typed keys are not the session's output)."""
+        self.master, self.slave = pty.openpty()
+        attrs = termios.tcgetattr(self.slave)
+        attrs[3] &= ~termios.ECHO
+        termios.tcsetattr(self.slave, termios.TCSANOW, attrs)
+        self.raw = b""
+        self.lines: list[str] = []
+        self.seen = 0
+
+    def type(self, keys: str) -> None:
+        """Type `keys` then Enter."""
+        os.write(self.master, keys.encode() + b"\n")
+
+    def _pump(self, wait_s: float) -> None:
+        """Read whatever the session wrote within `wait_s`."""
+        ready, _, _ = select.select([self.master], [], [], wait_s)
+        if ready:
+            try:
+                self.raw += os.read(self.master, 65536)
+            except OSError:  # the slave side closed
+                return
+            text = self.raw.decode("utf-8", errors="replace")
+            self.lines = text.split("\r\n")[:-1]
+
+    def expect(self, *wanted: str) -> None:
+        """The next lines the session writes are exactly `wanted`, in this order."""
+        loop_until = self.seen + len(wanted)
+        for _ in range(int(HANG_S / 0.05)):
+            if len(self.lines) >= loop_until:
+                break
+            self._pump(0.05)
+        assert self.lines[self.seen:loop_until] == list(wanted)
+        self.seen = loop_until
+
+    def expect_until(self, last: str) -> list[str]:
+        """Every line up to and including `last`."""
+        for _ in range(int(HANG_S / 0.05)):
+            if last in self.lines[self.seen:]:
+                break
+            self._pump(0.05)
+        end = self.lines.index(last, self.seen) + 1
+        got, self.seen = self.lines[self.seen:end], end
+        return got
+
+
+@pytest.fixture
+def terminal() -> Iterator[Terminal]:
+    """A pseudo-terminal, closed afterwards."""
+    term = Terminal()
+    yield term
+    for fd in (term.master, term.slave):
+        try:
+            os.close(fd)
+        except OSError:
+            pass
+
+
+def start(team: TeamConfig, terminal: Terminal, clock: FakeClock) -> tuple[threading.Thread, list[int]]:
+    """Run a plain session on the pty's slave side, in a thread."""
+    source = open(terminal.slave, encoding="utf-8", closefd=False)  # noqa: SIM115  # closed with the pty
+    out = open(terminal.slave, "w", encoding="utf-8", closefd=False)  # noqa: SIM115
+    journal = Journal(team, now=fixed_now, durable=False)
+    session = PlainSession(team, journal, today=DAY, clock=clock, source=source, out=out, poll_s=0.02)
+    codes: list[int] = []
+    thread = threading.Thread(target=lambda: codes.append(session.run()), daemon=True)
+    thread.start()
+    return thread, codes
+
+
+def test_a_whole_huddle_by_keys_through_a_pty(team: TeamConfig, terminal: Terminal) -> None:
+    """Lobby, a round with every key and time milestone, the summary: each event one line, in order."""
+    clock = FakeClock()
+    order = Journal(team).plan(DAY).order
+    a, b, c, d, e = order
+    thread, codes = start(team, terminal, clock)
+    terminal.expect("Lobby · Platform · Monday 2 March 2026",
+                    f"Facilitator: {a} (by rotation)",
+                    "Round 5:00 · 5 speakers · 1:00 a turn to start with",
+                    f"{a}: in the room, facilitator", f"{b}: in the room", f"{c}: in the room",
+                    f"{d}: in the room", f"{e}: in the room",
+                    "Keys, then Enter: Enter alone starts the round · p presence · ? keys · q quit")
+    terminal.type(f"p {e}")
+    terminal.expect(f"{e}: remote", "Round 5:00 · 5 speakers · 1:00 a turn to start with")
+    terminal.type(f"p {e}")
+    terminal.expect(f"{e}: away", "Round 5:00 · 4 speakers · 1:15 a turn to start with")
+    terminal.type("")
+    terminal.expect(f"Round 1 started · facilitator {a} · 4 speakers", ROUND_KEYS)
+    terminal.expect(f"{a} speaking, 1 minute 15 seconds")
+    clock.step(16.0)
+    terminal.expect("1 minute left")
+    clock.step(29.0)
+    terminal.expect("30 seconds left")
+    terminal.type("4")
+    terminal.expect(f"mood 4 good for {a}, saved")
+    clock.step(16.0)
+    terminal.expect("wrap up, 15 seconds left")
+    clock.step(14.0)
+    terminal.expect(f"{a} over time")
+    clock.step(30.0)
+    terminal.expect(f"{a} over by 0:30")
+    terminal.type("")
+    terminal.expect(f"{a} done, 1:45; next {b}", f"{b} speaking, 1 minute 5 seconds")
+    terminal.type("s")
+    terminal.expect(f"{b} skipped (absent); next {c}", f"{c} speaking, 1 minute 38 seconds")
+    terminal.type("p")
+    terminal.expect("paused, 1:38 left")
+    clock.step(100.0)  # paused: no time passes for the round, nothing is said
+    terminal.type("p")
+    terminal.expect("resumed, 1:38 left")
+    clock.step(10.0)
+    terminal.type("+")
+    terminal.expect(f"30 seconds more for {c}, 1:58 left")
+    terminal.type("t")
+    terminal.expect(f"Status of {c}: type it, then Enter.")
+    terminal.type("pairing on the release")
+    terminal.expect(f"status kept for {c}: it is saved once a mood (1-5) is given")
+    terminal.type("3")
+    terminal.expect(f"mood 3 okay for {c}, saved")
+    terminal.type("c")
+    terminal.expect(f"Concern {c} raises (shared with the team): type it, then Enter.")
+    terminal.type("CI is red")
+    terminal.expect(f"concern saved for {c}")
+    terminal.type("x")
+    terminal.expect("No key 'x' in the round; ? lists the keys.")
+    terminal.type("")
+    terminal.expect(f"{c} done, 0:10; next {d}", f"{d} speaking, 3 minutes 5 seconds")
+    terminal.type("b")
+    terminal.expect(f"{c} speaking again, 1:58 left")
+    clock.step(5.0)
+    terminal.type("")
+    terminal.expect(f"{c} done, 0:15; next {d}", f"{d} speaking, 3 minutes 5 seconds")
+    clock.step(20.0)  # 2:45 left: "3 minutes left" fell in the turn's first seconds, so nothing is said
+    terminal.type("5")
+    terminal.expect(f"mood 5 great for {d}, saved")
+    terminal.type("")
+    terminal.expect(f"{d} done, 0:20; that was the last turn. Round over.", "Summary")
+    summary = terminal.expect_until(SUMMARY_KEYS)
+    assert summary[0] == "Platform — huddle 2026-03-02" and f"Facilitator: {a}" in summary
+    assert any("CI is red" in line for line in summary)
+    terminal.type("q")
+    terminal.expect("Bye.")
+    thread.join(HANG_S)
+    assert codes == [0]
+
+    assert not SCREEN_CONTROL.search(terminal.raw.decode("utf-8")), "a screen-control sequence was written"
+
+    history = Journal(team).read()
+    (held,) = [Huddle.from_payload(DAY.isoformat(), r.payload) for r in history.live("huddle")]
+    turns = {t.speaker: t for t in held.turns}
+    assert held.ended_at is not None and held.facilitator == a
+    assert (turns[a].spoken_s, turns[a].timebox_s) == (105.0, 75.0)
+    assert turns[b].skipped and turns[e].skipped
+    assert turns[c].spoken_s == 15.0 and turns[d].spoken_s == 20.0
+    checkins = {ci.member: (ci.mood, ci.status) for ci in Journal(team).checkins(history)}
+    assert checkins == {a: (4, ""), c: (3, "pairing on the release"), d: (5, "")}
+
+
+def test_the_end_of_input_leaves_the_lobby_calmly(team: TeamConfig, terminal: Terminal) -> None:
+    """Closing the terminal in the lobby quits with code 0 and saves nothing."""
+    thread, codes = start(team, terminal, FakeClock())
+    terminal.expect_until("Keys, then Enter: Enter alone starts the round · p presence · ? keys · q quit")
+    terminal.type("q")
+    terminal.expect("Bye.")
+    thread.join(HANG_S)
+    assert codes == [0]
+    assert not list(Journal(team).read().live("huddle"))
