@@ -11,9 +11,11 @@ from __future__ import annotations
 import os
 import re
 import select
+import subprocess
 import sys
 import threading
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 
@@ -205,3 +207,36 @@ def test_the_end_of_input_leaves_the_lobby_calmly(team: TeamConfig, terminal: Te
     thread.join(HANG_S)
     assert codes == [0]
     assert not list(Journal(team).read().live("huddle"))
+
+
+def test_the_checkin_questions_one_at_a_time(team: TeamConfig, terminal: Terminal) -> None:
+    """`huddle checkin` with TERM=dumb asks each question on a line of its own and saves the answers."""
+    env = {**os.environ, "HUDDLE_CONFIG": str(team.path), "TERM": "dumb"}
+    env.pop("COLUMNS", None)
+    config = Path(env["HUDDLE_CONFIG_DIR"])  # the test's own (tests/conftest.py): Ana is at this terminal
+    config.mkdir(parents=True, exist_ok=True)
+    (config / "config.toml").write_text('me = "Ana"\n', encoding="utf-8")
+    proc = subprocess.Popen([sys.executable, "-m", "huddle_tui", "checkin"],
+                            stdin=terminal.slave, stdout=terminal.slave, stderr=terminal.slave, env=env)
+    try:
+        terminal.expect("Mood: 1 struggling · 2 low · 3 okay · 4 good · 5 great. "
+                        "Type a number, or Enter to leave it as it is.")
+        terminal.type("7")
+        terminal.expect("mood must be a whole number from 1 to 5, got 7", "Mood: 1 struggling · 2 low · 3 okay · "
+                        "4 good · 5 great. Type a number, or Enter to leave it as it is.")
+        terminal.type("2")
+        terminal.expect("Status: one line on how things are going, or Enter to leave it as it is.")
+        terminal.type("release week")
+        terminal.expect("A concern, blocker or support to raise: one line, or Enter for none.")
+        terminal.type("waiting on review")
+        terminal.expect("Is it c a concern, b a blocker or s support? Enter for a concern.")
+        terminal.type("b")
+        terminal.expect("Share it: n named, a anonymous, p private. Enter for the team's way (team).")
+        terminal.type("n")
+        assert proc.wait(HANG_S) == 0
+    finally:
+        proc.kill()
+    checkins = Journal(team).checkins(Journal(team).read())
+    assert [(c.member, c.mood, c.status, [(x.kind, x.text) for x in c.concerns]) for c in checkins] == [
+        ("Ana", 2, "release week", [("blocker", "waiting on review")])]
+    assert not SCREEN_CONTROL.search(terminal.raw.decode("utf-8"))

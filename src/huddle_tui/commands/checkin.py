@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from datetime import date, timedelta
 from typing import Any
@@ -52,6 +53,9 @@ def configure(p: argparse.ArgumentParser) -> None:
     p.add_argument("--date", type=date_arg, help=DATE_HELP)
     p.add_argument("--from-json", metavar="-",
                    help="read check-ins as JSON Lines from stdin ('-') instead of flags")
+    p.add_argument("--plain", action="store_true",
+                   help="at a terminal: ask the questions one at a time as lines of text, for a "
+                        "screen reader (automatic when TERM=dumb)")
     add_json_flag(p)
 
 
@@ -73,7 +77,12 @@ def run(args: argparse.Namespace) -> int:
     day = ctx.day(args.date)
     change = _change(args)
     if change == Change() and not args.json and args.member is None and on_terminal():
-        return _form(ctx, member, day)
+        if not (args.plain or os.environ.get("TERM") == "dumb"):
+            return _form(ctx, member, day)
+        if not _ask(args, ctx.team.default_visibility()):
+            print("Nothing saved.")
+            return 0
+        change = _change(args)
     saved, kept = ctx.journal.change_checkin(clean_name(member, "--member"), day.isoformat(), change, "cli",
                                                "--mood")
     _report(saved, saved.checkin, args.json, kept)
@@ -118,6 +127,38 @@ def _form(ctx: Context, member: str, day: date) -> int:
         return 0
     _report(result.saved, result.saved.checkin, False)
     return 0
+
+
+def _ask(args: argparse.Namespace, default: Visibility) -> bool:
+    """The check-in's questions one at a time as plain lines (for a screen reader); the answers fill `args`.
+
+    Enter alone leaves a question's answer as it was; False when nothing was
+    answered or the input ended, so nothing is saved.
+    """
+    moods = " · ".join(f"{n} {word}" for n, word in MOODS.items())
+    try:
+        while True:
+            typed = input(f"Mood: {moods}. Type a number, or Enter to leave it as it is.\n").strip()
+            if not typed:
+                break
+            try:
+                args.mood = parse_mood(typed)
+                break
+            except UsageError as exc:
+                print(exc.message)
+        status = input("Status: one line on how things are going, or Enter to leave it as it is.\n")
+        args.status = status if status.strip() else None
+        raised = input("A concern, blocker or support to raise: one line, or Enter for none.\n").strip()
+        if raised:
+            kind = input("Is it c a concern, b a blocker or s support? Enter for a concern.\n").lower()
+            key = {"b": "blocker", "s": "support"}.get(kind.strip()[:1], "concern")
+            setattr(args, key, [raised])
+        share = input(f"Share it: n named, a anonymous, p private. Enter for the team's way ({default}).\n")
+        choice = share.strip().lower()[:1]
+        args.named, args.anonymous, args.private = choice == "n", choice == "a", choice == "p"
+    except EOFError:
+        return False
+    return args.mood is not None or args.status is not None or bool(raised)
 
 
 def _signpost(ctx: Context, member: str, day: date) -> None:
