@@ -34,6 +34,8 @@ from tests.tui.conftest import DAY, fixed_now
 # Cursor movement, erasing, scrolling regions, alternate screen, cursor show/hide: any CSI or OSC,
 # any ESC sequence at all, and a bare carriage return that would draw over a line.
 SCREEN_CONTROL = re.compile(r"\x1b|\x9b|\r(?!\n)|\x08|\x0c")
+MOOD_QUESTION = ("Mood: 1 struggling · 2 low · 3 okay · 4 good · 5 great. "
+                 "Type a number, or Enter to leave it as it is.")
 HANG_S = 30.0  # a guard against a hang, not a timing assertion
 
 
@@ -219,11 +221,9 @@ def test_the_checkin_questions_one_at_a_time(team: TeamConfig, terminal: Termina
     proc = subprocess.Popen([sys.executable, "-m", "huddle_tui", "checkin"],
                             stdin=terminal.slave, stdout=terminal.slave, stderr=terminal.slave, env=env)
     try:
-        terminal.expect("Mood: 1 struggling · 2 low · 3 okay · 4 good · 5 great. "
-                        "Type a number, or Enter to leave it as it is.")
+        terminal.expect(MOOD_QUESTION)
         terminal.type("7")
-        terminal.expect("mood must be a whole number from 1 to 5, got 7", "Mood: 1 struggling · 2 low · 3 okay · "
-                        "4 good · 5 great. Type a number, or Enter to leave it as it is.")
+        terminal.expect("mood must be a whole number from 1 to 5, got 7", MOOD_QUESTION)
         terminal.type("2")
         terminal.expect("Status: one line on how things are going, or Enter to leave it as it is.")
         terminal.type("release week")
