@@ -62,16 +62,25 @@ def distinct(messages: list[Message]) -> list[Message]:
 
 
 async def open_lobby(pilot: Pilot[int]) -> LobbyScreen:
-    """From a fresh app: wait until the lobby shows today's plan, and return it."""
-    await settle(pilot)
+    """From a fresh app: wait until the lobby shows today's plan, and return it.
+
+    On a loaded machine the first settle can end before the lobby's first
+    frame has even asked for the plan, so it settles again until the plan is
+    there (a bound on the tries, as a hang guard).
+    """
     lobby = pilot.app.screen
+    for _ in range(50):
+        await settle(pilot)
+        lobby = pilot.app.screen
+        if isinstance(lobby, LobbyScreen) and lobby.plan is not None:
+            break
     assert isinstance(lobby, LobbyScreen) and lobby.plan is not None
     return lobby
 
 
 async def open_round(pilot: Pilot[int]) -> RoundScreen:
     """From a fresh app: wait for today's plan in the lobby, start the round, return its screen."""
-    await settle(pilot)
+    await open_lobby(pilot)
     await pilot.press("enter")
     await settle(pilot)
     screen = pilot.app.screen

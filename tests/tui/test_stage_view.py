@@ -48,6 +48,9 @@ async def test_v_switches_to_the_stage_view_and_back(make_app: MADE, clock: Fake
         assert name.text == speaker and "█" in str(name.render())
         assert "ON TIME" in text and "Next: " in text and "Turn 1 of 5" in text
         assert not set("╭╮╰╯│─┃━═║") & set(text)  # no thin lines: they blur first on a call
+        await pilot.press("4")
+        await settle(pilot)
+        assert "mood 4 good" in screen_text(app)  # a key's effect shows in the stage view too
         await pilot.press("v")
         await pilot.pause()
         assert screen.query_one("#round").region.height > 0 and board.region.height == 0

@@ -199,7 +199,9 @@ class RoundScreen(HuddleScreen):
             f"  ·  {view.position} of {view.speakers}"))
         nxt = printable(view.next_speaker) if view.next_speaker else "nobody: this is the last turn"
         self.next_line.update(Content.assemble("Next: ", nxt))
-        self.said_lines.update(self._said(view.speaker))
+        said = self._said(view.speaker)
+        self.said_lines.update(said)
+        self.board.said(said.plain.split("\n")[0])
 
     def _said(self, speaker: str) -> Content:
         """The speaker's mood (with its word), status and concerns, as the team may see them."""

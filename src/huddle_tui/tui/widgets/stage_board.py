@@ -79,10 +79,11 @@ class StageBoard(Vertical):
         self._said: dict[str, str] = {}
 
     def compose(self) -> ComposeResult:
-        """The two big lines, then three lines of words."""
+        """The two big lines, then four lines of words."""
         yield BlockText(id="stage-name")
         yield BlockText(id="stage-time")
         yield Static("", id="stage-state", markup=False)
+        yield Static("", id="stage-said", markup=False)
         yield Static("", id="stage-next", markup=False)
         yield Static("", id="stage-progress", markup=False)
 
@@ -99,6 +100,10 @@ class StageBoard(Vertical):
         for state, name in ((WARNING, "-warning"), (OVER, "-over")):
             self.set_class(view.state == state and not view.paused, name)
         self.set_class(view.paused, "-paused")
+
+    def said(self, line: str) -> None:
+        """What the keys gave for this speaker (their mood, and whether it is saved), so each key shows."""
+        self._say("#stage-said", line)
 
     def _say(self, selector: str, text: str) -> None:
         """Update one line of words when it changed, so an idle tick paints nothing."""
