@@ -70,7 +70,7 @@ class PlainSession:
         """Run for `team` on `today`, reading keys from `source` and writing lines to `out`."""
         self.team = team
         self.journal = journal
-        self.today = today or date.today()
+        self.today = today or team.today()  # the team's date, as the app takes it
         self.clock = clock
         self.out = out or sys.stdout
         self.lines = Lines(source or sys.stdin)
