@@ -181,7 +181,7 @@ READS = [
     ("export",), ("export", "--format", "csv"), ("export", "--private"),
     ("report",), ("report", "--format", "json"), ("report", "--since", "all", "--by", "month"),
     ("pairs",), ("pairs", "--json"), ("pairs", "--kind", "coffee"), ("pairs", "show", "--date", "{held}"),
-    ("circles",), ("circles", "--json"), ("circles", "show", "--date", "{held}"),
+    ("circles",), ("circles", "--json"), ("circles", "show", "--date", "{held}"), ("circles", "notes"),
     ("followups",), ("followups", "--mine", "--open", "--json"),
     ("me",), ("me", "--json", "--weeks", "4"), ("keys",), ("keys", "--json"),
     ("away", "--list"), ("away", "--list", "--json"),

@@ -281,6 +281,20 @@ def _circles(p: dict[str, Any]) -> str | None:
     return None
 
 
+def _circlenote(p: dict[str, Any]) -> str | None:
+    """A note sealed to a circle's members: its author, round, circle and sealed text (checked on opening)."""
+    if p.get("member").__class__ is not str or not p["member"]:
+        return "member must be a name"
+    if p.get("round").__class__ is not str or len(p["round"]) != 10:
+        return "round must be a date"
+    members: list[str] = p.get("members", _NONE)
+    if not _names(members) or not 3 <= len(members) <= 6:
+        return "members must be 3 to 6 names"
+    if p.get("sealed").__class__ is not dict:
+        return "sealed must be a table"
+    return None
+
+
 # Each kind's rule: None when a payload passes, else the first broken rule (without the kind).
 def _key(p: dict[str, Any]) -> str | None:
     """A member's signing key published: whose it is, the key, and a label for the machine."""
@@ -298,5 +312,5 @@ def _key(p: dict[str, Any]) -> str | None:
 RULES: dict[str, Callable[[dict[str, Any]], str | None]] = {
     "checkin": _checkin, "concern": _concern, "huddle": _huddle, "handoff": _handoff, "away": _away,
     "pairs": _pairs, "pairmark": _pairmark, "key": _key,
-    "circles": _circles,
+    "circles": _circles, "circlenote": _circlenote,
 }
