@@ -15,6 +15,7 @@ from datetime import date
 from huddle_tui.commands.common import Context, add_json_flag, date_arg, emit_json, open_context
 from huddle_tui.errors import RefusedError, UsageError
 from huddle_tui.model.circles import CircleRound
+from huddle_tui.rules.circling import SMALLEST
 from huddle_tui.text import printable
 
 ACTIONS = ("show", "make", "note", "notes")
@@ -86,7 +87,7 @@ def lines(ctx: Context, found: CircleRound) -> list[str]:
         out.append(f"  Circle {i}: facilitated by {printable(circle.facilitator)}")
         out.append("    speaking order: " + ", ".join(printable(n) for n in circle.order))
     if not found.circles:
-        out.append("  nobody to seat: fewer than 3 members opted in (circles = true) and present")
+        out.append(f"  nobody to seat: fewer than {SMALLEST} members opted in (circles = true) and present")
         return out
     wanted = settings.cooldown_weeks
     if found.cooldown < wanted:
