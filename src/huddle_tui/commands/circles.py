@@ -37,14 +37,14 @@ def run(args: argparse.Namespace) -> int:
     from huddle_tui import circles
 
     ctx = open_context(args)
-    today = date.today()
+    today = ctx.today()
     if (args.text is not None) != (args.action == "note"):
         raise UsageError("note takes the note's text, in quotes; no other action takes text")
     if args.action == "note":
         return _note(ctx, args, today)
     if args.action == "notes":
-        return _notes(ctx, args, today)
-    view = circles.this_round(ctx.journal, args.date or today, today=today, save=args.action == "make")
+        return _notes(ctx, args)
+    view = circles.this_round(ctx.journal, ctx.day(args.date), today=today, save=args.action == "make")
     to_come = date.fromisoformat(view.round.monday) > today
     if args.action == "make" and view.created and not view.saved and view.round.circles:
         raise RefusedError(f"the round of {view.round.monday} has not started yet; nothing saved")
@@ -102,7 +102,7 @@ def _note(ctx: Context, args: argparse.Namespace, today: date) -> int:
     """Seal a note to the members of `me`'s circle and save it; say who can open it."""
     from huddle_tui import circles
 
-    saved = circles.save_note(ctx.journal, args.date or today, args.text, today=today)
+    saved = circles.save_note(ctx.journal, ctx.day(args.date), args.text, today=today)
     readers = [n for n in saved.circle.members if n not in saved.unreadable_by]
     if args.json:
         emit_json({"id": saved.id, "circle": list(saved.circle.members), "readers": readers,
@@ -116,11 +116,11 @@ def _note(ctx: Context, args: argparse.Namespace, today: date) -> int:
     return 0
 
 
-def _notes(ctx: Context, args: argparse.Namespace, today: date) -> int:
+def _notes(ctx: Context, args: argparse.Namespace) -> int:
     """The round's notes: who wrote each and when, and the text where this machine's key opens it."""
     from huddle_tui import circles
 
-    day = args.date or today
+    day = ctx.day(args.date)
     notes = circles.read_notes(ctx.journal, day)
     if args.json:
         emit_json({"week": circles.monday_of(ctx.team, day).isoformat(),
