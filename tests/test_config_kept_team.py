@@ -25,8 +25,13 @@ who5 = true
 sisq = true
 [pairs]
 cadence = "biweekly"
+[circles]
+size = 6
+cooldown_weeks = 3
 [[members]]
 name = "Ana"
+circles = true
+group = "ops"
 handle = "ana"
 joined = 2025-01-02
 pairs = true

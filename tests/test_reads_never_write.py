@@ -24,6 +24,7 @@ from typing import NamedTuple
 
 import pytest
 
+from huddle_tui import circles
 from huddle_tui.config.team import TeamConfig, load_team_config, team_config_to_toml, with_members, write_toml
 from huddle_tui.journal import Journal
 from huddle_tui.model.checkin import CheckIn, Concern, FollowUp
@@ -102,7 +103,7 @@ def history(shared: Path, isolated_dirs: Path, monkeypatch: pytest.MonkeyPatch) 
     """
     doc = team_config_to_toml(with_members(TeamConfig(name="Platform", members=(), shared_dir=shared), NAMES))
     for member in doc["members"]:
-        member["pairs"] = True
+        member["pairs"] = member["circles"] = True
     write_toml(shared / "huddle.toml", doc)
     team = load_team_config(shared / "huddle.toml")
     monkeypatch.setenv("HUDDLE_CONFIG", str(shared / "huddle.toml"))
@@ -137,6 +138,10 @@ def history(shared: Path, isolated_dirs: Path, monkeypatch: pytest.MonkeyPatch) 
     this_monday = monday_of(team, "buddy", today)
     for weeks in (3, 2, 1):
         this_round(journal, "buddy", this_monday - timedelta(weeks=weeks), today=today, save=True)
+    circles_monday = circles.monday_of(team, today)
+    for weeks in (2, 1):
+        earlier = circles_monday - timedelta(weeks=weeks)
+        assert circles.this_round(journal, earlier, today=today, save=True).saved
     last_monday = this_monday - timedelta(weeks=1)
     assert this_round(journal, "buddy", last_monday, today=today, save=False).round.group_of("Ana")
     journal.save_record("pairmark", mark_id(team, "buddy", last_monday, "Ana"), last_monday.isoformat(),
@@ -176,6 +181,7 @@ READS = [
     ("export",), ("export", "--format", "csv"), ("export", "--private"),
     ("report",), ("report", "--format", "json"), ("report", "--since", "all", "--by", "month"),
     ("pairs",), ("pairs", "--json"), ("pairs", "--kind", "coffee"), ("pairs", "show", "--date", "{held}"),
+    ("circles",), ("circles", "--json"), ("circles", "show", "--date", "{held}"), ("circles", "notes"),
     ("followups",), ("followups", "--mine", "--open", "--json"),
     ("me",), ("me", "--json", "--weeks", "4"), ("keys",), ("keys", "--json"),
     ("away", "--list"), ("away", "--list", "--json"),
@@ -202,10 +208,10 @@ def test_a_read_command_leaves_the_shared_folder_as_it_was(
 
 
 def test_reads_in_their_own_processes_leave_the_folder_as_it_was(history: Team) -> None:
-    """`huddle summary` and `huddle pairs` as a script runs them, each a process of its own."""
+    """`huddle summary`, `pairs` and `circles` as a script runs them, each a process of its own."""
     shared = history.config.shared_dir
     before = snapshot(shared)
-    for command in (("summary", "--date", "{held}"), ("pairs",), ("next",)):
+    for command in (("summary", "--date", "{held}"), ("pairs",), ("circles", "--json"), ("next",)):
         done = run_huddle(*argv(command, history))
         assert done.returncode == 0, done.stderr
     assert changes(before, snapshot(shared)) == []

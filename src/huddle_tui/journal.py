@@ -156,6 +156,25 @@ class Journal:
             self._publish(self._key)
         return self._key
 
+    def agreement_secret(self) -> bytes | None:
+        """This machine's X25519 secret for opening what was sealed to `me` (None: no key here yet).
+
+        A read: unlike signing_key() it neither makes nor publishes a key, so
+        reading sealed notes leaves the shared folder as it was.
+        """
+        if self.me is None:
+            return None
+        if self._key is None:
+            from huddle_tui.storage.localkey import signing_key_path
+
+            path = signing_key_path(self._data_dir)
+            if not path.exists():
+                return None
+            from huddle_tui.storage.signature import load_machine_key
+
+            self._key = load_machine_key(path)
+        return self._key.agreement_secret()
+
     def keyring(self) -> Keyring:
         """The keys this machine trusts for this team's members (its own file, never synced)."""
         from huddle_tui.storage.keyring import Keyring

@@ -16,7 +16,9 @@ Once a round's record exists it is the answer; nothing recomputes it.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date, datetime, timedelta
+from operator import attrgetter
 from typing import NamedTuple
 
 from huddle_tui.config.team import Member, TeamConfig
@@ -49,13 +51,17 @@ def monday_of(team: TeamConfig, track: str, day: date) -> date:
     return round_monday(day, team.pairs.cadence_of(track))
 
 
-def taking_part(team: TeamConfig, monday: date) -> list[Member]:
-    """Opted-in members there for the round: joined and not away for most of its week's working days."""
+def taking_part(team: TeamConfig, monday: date, opted: Callable[[Member], bool] = attrgetter("pairs"),
+                ) -> list[Member]:
+    """Opted-in members there for the round: joined and not away for most of its week's working days.
+
+    `opted` says who opted in: buddies (`pairs`) by default, or circles.
+    """
     week = [monday + timedelta(days=i) for i in range(7)]
     workdays = [d for d in week if team.is_workday(d)]
     out = []
     for m in team.members:
-        if not m.pairs:
+        if not opted(m):
             continue
         if workdays:
             present = sum(1 for d in workdays if m.is_expected(d))

@@ -18,6 +18,8 @@ COMMANDS: dict[str, tuple[str, str]] = {
                        " says how it went"),
     "prompt": ("prompt", "one short segment for your shell prompt before the huddle (nothing when there is "
                          "nothing to do)"),
+    "circles": ("circles", "this week's peer circles, each facilitator and speaking order; `make` records"
+                           " them"),
     "summary": ("summary", "show a date's check-ins and huddle (text, markdown or json)"),
     "report": ("report", "participation, coverage, mood, facilitation, follow-ups per week, month, quarter"),
     "export": ("export", "write every record (merged, one per id) to stdout as jsonl or csv"),

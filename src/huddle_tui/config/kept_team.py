@@ -25,9 +25,9 @@ from huddle_tui.storage.stamps import fingerprint, remember_fingerprint
 TEAM = "team"  # the answer's name in the cache
 # The modules whose code checks a config or computes its kept fingerprint: a change to any of them
 # checks every config afresh.
-CHECKERS = ("huddle_tui.config.team", "huddle_tui.config.pairs", "huddle_tui.config.toml_reader",
-            "huddle_tui.text", "huddle_tui.model.teamday", "huddle_tui.storage.stamps",
-            "huddle_tui.storage.canonical", __name__)
+CHECKERS = ("huddle_tui.config.team", "huddle_tui.config.pairs", "huddle_tui.config.circles",
+            "huddle_tui.config.toml_reader", "huddle_tui.text", "huddle_tui.model.teamday",
+            "huddle_tui.storage.stamps", "huddle_tui.storage.canonical", __name__)
 _new = tuple.__new__
 _day = date.fromordinal
 _T = TypeVar("_T")
@@ -117,7 +117,7 @@ def _freeze(value: Any, types: Types) -> Any:
         return ("m", value.name, value.handle, value.timezone,
                 None if value.joined is None else _ordinal(value.joined),
                 tuple((_ordinal(a.start), _ordinal(a.end)) for a in value.away),
-                value.pairs, tuple(_freeze(i, types) for i in value.interests))
+                value.pairs, tuple(_freeze(i, types) for i in value.interests), value.circles, value.group)
     if kind is types.get(kind.__name__):
         return ("n", kind.__name__, tuple(_freeze(v, types) for v in value))
     if kind is tuple:
@@ -144,11 +144,11 @@ def thaw(value: Any, types: Types) -> Any:
         return value
     tag = value[0]
     if tag == "m":
-        _, name, handle, timezone, joined, away, pairs, interests = value
+        _, name, handle, timezone, joined, away, pairs, interests, circles, group = value
         span = types["AwayRange"]
         return _new(types["Member"], (name, handle, timezone, None if joined is None else _day(joined),
                                       tuple([_new(span, (_day(a), _day(b))) for a, b in away]),
-                                      pairs, tuple(interests)))
+                                      pairs, tuple(interests), circles, group))
     if tag == "n":
         kind = types[value[1]]
         if len(value[2]) != len(kind._fields):

@@ -14,6 +14,7 @@ from datetime import date, datetime, time
 from pathlib import Path
 from typing import Any, NamedTuple
 
+from huddle_tui.config.circles import CirclesConfig, read_circles, read_group
 from huddle_tui.config.pairs import PairsConfig, read_interests, read_pairs
 from huddle_tui.config.toml_reader import TomlReader, kept_parse, kind_of, read_text
 from huddle_tui.errors import ConfigError
@@ -57,6 +58,8 @@ class Member(NamedTuple):
     away: tuple[AwayRange, ...] = ()
     pairs: bool = False  # opted in to buddy pairs and virtual coffee
     interests: tuple[str, ...] = ()
+    circles: bool = False  # opted in to peer circles
+    group: str | None = None  # a role, a project, a site: circles mix people across groups
 
     def is_away(self, day: date) -> bool:
         """Tell whether an away range covers `day`."""
@@ -119,6 +122,7 @@ class TeamConfig(NamedTuple):
     followup_days: int = 2
     measures: frozenset[str] = frozenset()
     pairs: PairsConfig = PairsConfig()
+    circles: CirclesConfig = CirclesConfig()
     target_weekly_coverage: float = DEFAULT_COVERAGE_TARGET
     timezone: str | None = None  # IANA name: the zone whose date is the team's "today" (None: each machine's)
     huddle_at: str | None = None  # "HH:MM" on the team's clock, when the huddle usually starts
@@ -218,12 +222,13 @@ _HOLIDAYS: dict[tuple[str, str | None, int], frozenset[date]] = {}
 # ---------------------------------------------------------------- reading
 
 
-TEAM_KEYS = {"team", "members", "privacy", "endpoints", "support", "measures", "pairs"}
+TEAM_KEYS = {"team", "members", "privacy", "endpoints", "support", "measures", "pairs", "circles"}
 TEAM_TABLE_KEYS = {"name", "round_minutes", "speaking_order", "facilitator_position",
                    "auto_advance", "theme", "workdays", "holidays", "holiday_country", "holiday_region",
                    "rotation", "rotation_window_weeks", "min_turn_seconds",
                    "followup_days", "target_weekly_coverage", "timezone", "huddle_at"}
-MEMBER_KEYS = {"name", "handle", "timezone", "joined", "away", "pairs", "interests"}
+MEMBER_KEYS = {"name", "handle", "timezone", "joined", "away", "pairs", "interests", "circles",
+               "group"}
 AWAY_KEYS = {"from", "to"}
 ENDPOINT_KEYS = {"url", "format", "token_env", "token_file", "ca_bundle", "name", "team"}
 SUPPORT_KEYS = {"name", "contact", "kind"}
@@ -235,7 +240,8 @@ def load_team_config(path: Path) -> TeamConfig:
     from huddle_tui.config import kept_team
 
     return kept_team.load(path, read_text(path), _check_team_config,
-                          (TeamConfig, Member, AwayRange, Endpoint, SupportResource, PairsConfig))
+                          (TeamConfig, Member, AwayRange, Endpoint, SupportResource, PairsConfig,
+                           CirclesConfig))
 
 
 def _check_team_config(path: Path, text: str) -> TeamConfig:
@@ -301,6 +307,7 @@ def _check_team_config(path: Path, text: str) -> TeamConfig:
         followup_days=followup_days,
         measures=frozenset(k for k in sorted(MEASURE_KEYS) if r.bool_(measures, k, "measures", False)),
         pairs=read_pairs(r, data),
+        circles=read_circles(r, data),
         target_weekly_coverage=_read_share(r, team, "target_weekly_coverage", DEFAULT_COVERAGE_TARGET),
         timezone=read_zone(r, team, "timezone", "team"),
         huddle_at=_read_clock(r, team, "huddle_at"),
@@ -407,7 +414,8 @@ def _read_member(r: TomlReader, raw: Any, i: int) -> Member:
     return Member(name=name, handle=_identity(r, handle, f"{where}.handle") if handle else None,
                   timezone=read_zone(r, m, "timezone", where), joined=r.date_(m, "joined", where),
                   away=tuple(away), pairs=r.bool_(m, "pairs", where, False),
-                  interests=read_interests(r, m, where))
+                  interests=read_interests(r, m, where), circles=r.bool_(m, "circles", where, False),
+                  group=read_group(r, m, where))
 
 
 def _identity(r: TomlReader, value: str, key: str) -> str:
@@ -485,6 +493,8 @@ def team_config_to_toml(cfg: TeamConfig) -> dict[str, Any]:
         }) for e in cfg.endpoints]
     if cfg.pairs != PairsConfig():
         doc["pairs"] = cfg.pairs.to_toml()
+    if cfg.circles != CirclesConfig():
+        doc["circles"] = cfg.circles.to_toml()
     if cfg.support:
         doc["support"] = [{"name": s.name, "contact": s.contact, "kind": s.kind} for s in cfg.support]
     if cfg.measures:
@@ -501,6 +511,10 @@ def _member_to_toml(m: Member) -> dict[str, Any]:
         out["pairs"] = True
     if m.interests:
         out["interests"] = list(m.interests)
+    if m.circles:
+        out["circles"] = True
+    if m.group is not None:
+        out["group"] = m.group
     if m.away:
         out["away"] = [{"from": a.start, "to": a.end} for a in m.away]
     return out

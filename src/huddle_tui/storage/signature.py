@@ -141,9 +141,26 @@ class SigningKey:
         signed = _bindings().crypto_sign(body, self._secret)
         return b64(signed[:64])
 
+    def agreement_secret(self) -> bytes:
+        """This key's X25519 secret, for opening what was sealed to `agreement_public(self.public)`.
+
+        libsodium's documented conversion (crypto_sign_ed25519_sk_to_curve25519):
+        a member's sealed records then need no second key to publish, pin and
+        confirm, and trust in the signing key is trust in the sealing key.
+        """
+        return bytes(_bindings().crypto_sign_ed25519_sk_to_curve25519(self._secret))
+
     def __repr__(self) -> str:
         """Name the public half only: a secret never reaches a log or a traceback."""
         return f"SigningKey(public={self.public!r})"
+
+
+def agreement_public(public: str) -> bytes | None:
+    """The X25519 public key of a member's Ed25519 key (crypto_sign_ed25519_pk_to_curve25519), or None."""
+    try:
+        return bytes(_bindings().crypto_sign_ed25519_pk_to_curve25519(_strict_unb64(public)))
+    except Exception:  # not 32 bytes, or not a point on the curve: nobody can be sealed to it
+        return None
 
 
 def fingerprint(public: str) -> str:

@@ -254,6 +254,47 @@ def _pairmark(p: dict[str, Any]) -> str | None:
     return None
 
 
+def _circles(p: dict[str, Any]) -> str | None:
+    """A peer-circle round: circles of 3 to 6 distinct names, each with a facilitator and an order of them."""
+    circles = p.get("circles")
+    if circles.__class__ is not list:
+        return "circles must be a list"
+    seen: set[str] = set()
+    for circle in circles:
+        if circle.__class__ is not dict:
+            return "each circle must be a table"
+        members: list[str] = circle.get("members", _NONE)
+        if not _names(members) or not 3 <= len(members) <= 6:
+            return "each circle must have 3 to 6 member names"
+        folded = [n.casefold() for n in members]
+        if len(set(folded)) < len(folded) or seen & set(folded):
+            return "a name is in a circle twice"
+        seen.update(folded)
+        order: list[str] = circle.get("order", _NONE)
+        if not _names(order) or sorted(n.casefold() for n in order) != sorted(folded):
+            return "each circle's order must name its members once each"
+        if circle.get("facilitator").__class__ is not str or circle["facilitator"].casefold() not in folded:
+            return "each circle's facilitator must be one of its members"
+    cooldown = p.get("cooldown")
+    if cooldown.__class__ is not int or not 0 <= cooldown <= 1000:
+        return "cooldown must be a whole number of weeks"
+    return None
+
+
+def _circlenote(p: dict[str, Any]) -> str | None:
+    """A note sealed to a circle's members: its author, round, circle and sealed text (checked on opening)."""
+    if p.get("member").__class__ is not str or not p["member"]:
+        return "member must be a name"
+    if p.get("round").__class__ is not str or len(p["round"]) != 10:
+        return "round must be a date"
+    members: list[str] = p.get("members", _NONE)
+    if not _names(members) or not 3 <= len(members) <= 6:
+        return "members must be 3 to 6 names"
+    if p.get("sealed").__class__ is not dict:
+        return "sealed must be a table"
+    return None
+
+
 # Each kind's rule: None when a payload passes, else the first broken rule (without the kind).
 def _key(p: dict[str, Any]) -> str | None:
     """A member's signing key published: whose it is, the key, and a label for the machine."""
@@ -271,4 +312,5 @@ def _key(p: dict[str, Any]) -> str | None:
 RULES: dict[str, Callable[[dict[str, Any]], str | None]] = {
     "checkin": _checkin, "concern": _concern, "huddle": _huddle, "handoff": _handoff, "away": _away,
     "pairs": _pairs, "pairmark": _pairmark, "key": _key,
+    "circles": _circles, "circlenote": _circlenote,
 }
