@@ -67,6 +67,7 @@ def run(args: argparse.Namespace) -> int:
         return _run_lines(args)
     ctx = open_context(args)
     ctx.journal.release_pending()  # answers held back in an earlier session, where now safe
+    ctx.journal.settle_totals()  # anonymous totals: keys ahead, lists and reveals after a cut-off
     member = args.member or ctx.me()
     if not member:
         raise UsageError("--member is required (or set `me` in your user config with `huddle init`)")

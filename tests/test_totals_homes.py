@@ -1,0 +1,91 @@
+"""Anonymous answers as a team's total over one shared folder, with each member on their own machine.
+
+Each home has its own HOME, config, data and cache directories (its own
+keys, seeds and private records); the shared folder is the only thing they
+have in common. Moods given anonymously reach the folder only inside each
+member's masked contribution, and `huddle summary` shows the day's total
+once the day's cut-off passed and the team's machines ran.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from huddle_tui.storage import envelope
+from huddle_tui.totals.records import CONTRIBUTION
+from tests.totalskit import NAMES, Homes
+
+
+@pytest.fixture
+def homes(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Homes:
+    """Five members whose machines published their keys a week ahead."""
+    made = Homes(tmp_path, monkeypatch)
+    made.keys_ahead()
+    return made
+
+
+def test_three_anonymous_moods_show_as_a_mean_and_never_as_records(homes: Homes) -> None:
+    """Three anonymous moods: the summary shows their mean (3 ≥ K), no distribution (fewer than 5)."""
+    for name, visibility, mood in (("Ana", "anonymous", 1), ("Ben", "anonymous", 2), ("Chen", "anonymous", 4),
+                                   ("Dara", "team", 5), ("Emeka", "private", 3)):
+        homes.check_in(name, visibility, mood)
+    raw = [envelope.decode(p.read_bytes()) for p in homes.files()]
+    assert not [r for r in raw if r.kind == "checkin" and r.payload.get("visibility") == "anonymous"]
+    assert sorted(r.payload["member"] for r in raw if r.kind == CONTRIBUTION) == NAMES  # one each
+    assert homes.totals("Dara")["state"] == "opening"  # the cut-off passed, nothing revealed yet
+    homes.morning_after()
+    for name in NAMES:  # every home opens the same total
+        totals = homes.totals(name)
+        assert (totals["state"], totals["answers"], totals["mean"], totals["distribution"]) == \
+            ("open", 3, round(7 / 3, 2), None)
+    text = homes.summary("Ben", fmt="text")
+    assert "Anonymous moods, as the team's total of 3: mean 2.3" in text
+
+
+def test_five_anonymous_moods_show_their_distribution(homes: Homes) -> None:
+    """Five anonymous answers reach K_DISTRIBUTION: the distribution opens beside the mean."""
+    for name, mood in zip(NAMES, (1, 1, 3, 4, 5), strict=True):
+        homes.check_in(name, "anonymous", mood)
+    homes.morning_after()
+    totals = homes.totals("Emeka")
+    assert totals["distribution"] == {"1": 2, "3": 1, "4": 1, "5": 1}
+    assert totals["mean"] == 2.8
+    assert "Anonymous moods, as the team's total of 5: 5 great ×1" in homes.summary("Ana", fmt="text")
+
+
+def test_fewer_than_three_anonymous_answers_open_no_figure(homes: Homes) -> None:
+    """Two anonymous moods among five check-ins: the counts open, no mood figure does."""
+    for name, visibility in zip(NAMES, ("anonymous", "anonymous", "team", "team", "private"), strict=True):
+        homes.check_in(name, visibility, 2)
+    homes.morning_after()
+    totals = homes.totals("Chen")
+    assert (totals["state"], totals["mean"], totals["distribution"]) == ("too few", None, None)
+
+
+def test_a_day_opens_without_the_members_who_never_came_back(homes: Homes) -> None:
+    """Emeka checks in but his machine never runs again: t = 4 of 5 machines open the day."""
+    for name, mood in zip(NAMES, (2, 3, 4, 5, 1), strict=True):
+        homes.check_in(name, "anonymous", mood)
+    homes.morning_after(names=NAMES[:4])
+    assert homes.totals("Ana")["mean"] == 3.0
+
+
+def test_a_member_who_did_not_check_in_is_taken_out_of_the_total(homes: Homes) -> None:
+    """Emeka never checks in: his masks are rebuilt from the team's shares and taken out."""
+    for name, mood in zip(NAMES[:4], (2, 3, 4, 5), strict=True):
+        homes.check_in(name, "anonymous", mood)
+    homes.morning_after()
+    totals = homes.totals("Dara")
+    assert (totals["state"], totals["answers"], totals["mean"]) == ("open", 4, 3.5)
+
+
+def test_changing_your_mind_before_the_cut_off_replaces_your_contribution(homes: Homes) -> None:
+    """Ana gives 1 anonymously, then switches to named 4: the total holds the others only."""
+    for name, mood in zip(NAMES, (1, 2, 3, 4, 5), strict=True):
+        homes.check_in(name, "anonymous", mood)
+    homes.check_in("Ana", "team", 4)
+    homes.morning_after()
+    totals = homes.totals("Ben")
+    assert (totals["answers"], totals["mean"], totals["distribution"]) == (4, 3.5, None)
