@@ -21,6 +21,7 @@ from huddle_tui.cli import main
 from huddle_tui.config.team import Member, TeamConfig, team_config_to_toml, write_toml
 from huddle_tui.journal import Journal
 from huddle_tui.model.checkin import CheckIn
+from huddle_tui.totals import steps
 
 DAY = date(2026, 11, 23)  # a Monday, in the past whenever the suite runs
 NAMES = ["Ana", "Ben", "Chen", "Dara", "Emeka"]
@@ -40,6 +41,8 @@ class Homes:
         self.team = TeamConfig("Totals", tuple(Member(n) for n in names), shared.resolve(),
                                (shared / "huddle.toml").resolve(), anonymous=anonymous)
         write_toml(shared / "huddle.toml", team_config_to_toml(self.team))
+        # Keys for the days the tests play only (a fortnight's each run costs seconds over a suite).
+        monkeypatch.setattr(steps, "AHEAD_DAYS", 4)
 
     def use(self, name: str) -> None:
         """Be on `name`'s machine: its HOME, config, data and cache directories."""
@@ -54,7 +57,7 @@ class Homes:
         at = datetime.combine(day, time(hour), UTC)
         return Journal(self.team, me=name, now=lambda: at, durable=False)  # the suite needs no fsync
 
-    def keys_ahead(self, day: date = DAY - timedelta(days=7)) -> None:
+    def keys_ahead(self, day: date = DAY - timedelta(days=3)) -> None:
         """Every machine runs twice on `day`: share keys, then day keys held by the whole team."""
         for _ in range(2):
             for name in self.names:

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable, Iterable, Mapping
+from datetime import date
 from typing import NamedTuple
 
 from huddle_tui.aggregation import wire
@@ -29,6 +30,7 @@ from huddle_tui.aggregation.unmask import DayList, Reveal, agreed
 from huddle_tui.config.team import TeamConfig
 from huddle_tui.errors import CorruptRecord
 from huddle_tui.model.ids import named_id
+from huddle_tui.storage import envelope
 from huddle_tui.storage.envelope import Record
 from huddle_tui.storage.folder import FolderStore
 
@@ -54,7 +56,16 @@ class DayRecords(NamedTuple):
     contributions: dict[str, Contribution]
     endorsements: dict[str, DayList]
     reveals: dict[str, Record]
-    versions: dict[str, int]
+    every_version: dict[str, list[Contribution]]
+
+    def listed(self, day_list: DayList) -> dict[str, Contribution]:
+        """The contributions a list names, each in the version it names (a later one is never summed)."""
+        out = {}
+        for member, digest in day_list.survivors.items():
+            found = next((c for c in self.every_version.get(member, ()) if c.digest == digest), None)
+            if found is not None:
+                out[member] = found
+        return out
 
     def endorsed(self) -> dict[str, str]:
         """Who endorsed which list (member → list digest)."""
@@ -117,14 +128,24 @@ def read_day(store: FolderStore, team: TeamConfig, day: str, trusted: Trusted,
             continue
         if keys.member == member and day in keys.days:
             roster[member] = keys
+    cutoff = team.next_workday(date.fromisoformat(day)).isoformat()
     contributions: dict[str, Contribution] = {}
+    every_version: dict[str, list[Contribution]] = {}
     for member, record in found.get(CONTRIBUTION, {}).items():
-        try:
-            made = Contribution.from_payload(record.payload, LAYOUT)
-        except CorruptRecord:
-            continue
-        if made.member == member and made.day == day:
-            contributions[member] = made
+        versions = [record]
+        if record.version > 1:  # earlier versions: a list may name one, or the latest came too late
+            versions = [r for r in _versions(store, CONTRIBUTION, day, record.id) if trusted(r) == member]
+        versions.sort(key=lambda r: r.version)
+        for version in versions:
+            try:
+                made = Contribution.from_payload(version.payload, LAYOUT)
+            except CorruptRecord:
+                continue
+            if made.member != member or made.day != day:
+                continue
+            every_version.setdefault(member, []).append(made)
+            if version.written_at[:10] < cutoff:  # the member's own word on when; later ones never count
+                contributions[member] = made
     endorsements: dict[str, DayList] = {}
     for member, record in found.get(DAY_LIST, {}).items():
         try:
@@ -134,8 +155,28 @@ def read_day(store: FolderStore, team: TeamConfig, day: str, trusted: Trusted,
         if day_list.day == day:
             endorsements[member] = day_list
     reveals = {m: r for m, r in found.get(REVEAL, {}).items() if r.payload.get("member") == m}
-    versions = {f"{kind}:{m}": r.version for kind, by in found.items() for m, r in by.items()}
-    return DayRecords(day, roster, contributions, endorsements, reveals, versions)
+    return DayRecords(day, roster, contributions, endorsements, reveals, every_version)
+
+
+def _versions(store: FolderStore, kind: str, day: str, rid: str) -> list[Record]:
+    """Every readable version of one record, each verified (its signature) as a read does."""
+    folder = store.records_dir / kind / day[:7]
+    try:
+        names = [n for n in os.listdir(folder) if n.startswith(rid + ".")]
+    except OSError:
+        return []
+    out = []
+    for name in names:
+        path = folder / name
+        try:
+            if path.is_symlink() or not path.is_file():
+                continue
+            record = envelope.decode(path.read_bytes())
+        except (CorruptRecord, OSError):
+            continue
+        if record.id == rid and record.kind == kind and record.date == day and not record.deleted:
+            out.append(record)
+    return out
 
 
 def days_with(store: FolderStore, team: TeamConfig, kind: str, days: Iterable[str]) -> list[str]:

@@ -190,9 +190,7 @@ class Steps:
         """The list to endorse: the most endorsed one every contribution of is here, else this machine's."""
         for day_list in records.lists():
             roster = records.roster_of(day_list)
-            if roster is not None and all(
-                    m in records.contributions and records.contributions[m].digest == d
-                    for m, d in day_list.survivors.items()):
+            if roster is not None and len(records.listed(day_list)) == len(day_list.survivors):
                 return day_list
         found = majority(records)
         if found is None:
@@ -212,14 +210,14 @@ class Steps:
             return 0
         history = self._history(records, day_list)
         endorsed = records.endorsed()
+        listed = records.listed(day_list)
         try:
-            made = reveal(self.me, self.key(), day_list, endorsed, records.contributions, roster, history)
-            totals = open_day(day_list, records.contributions, roster, records.reveals_for(day_list), LAYOUT)
+            made = reveal(self.me, self.key(), day_list, endorsed, listed, roster, history)
+            totals = open_day(day_list, listed, roster, records.reveals_for(day_list), LAYOUT)
             counts = totals.sections.get("counts")
             if counts is not None and plausible(counts, len(day_list.survivors)) \
                     and counts["answers"] <= self.placeholders(day):
-                made = reveal(self.me, self.key(), day_list, endorsed, records.contributions, roster, history,
-                              counts)
+                made = reveal(self.me, self.key(), day_list, endorsed, listed, roster, history, counts)
         except (RefusedError, KeyError, ValueError):
             return 0
         before = next((r for r in history if isinstance(r, Reveal) and r.list_digest == day_list.digest),

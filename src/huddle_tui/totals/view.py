@@ -60,7 +60,7 @@ def day_view(store: FolderStore, team: TeamConfig, day: date, today: date, trust
     roster = records.roster_of(day_list)
     if roster is None:
         return DayView(OPENING)
-    totals = open_day(day_list, records.contributions, roster, records.reveals_for(day_list), LAYOUT)
+    totals = open_day(day_list, records.listed(day_list), roster, records.reveals_for(day_list), LAYOUT)
     listed = len(day_list.survivors)
     counts = totals.sections.get("counts")
     if counts is None:
