@@ -89,3 +89,49 @@ def test_changing_your_mind_before_the_cut_off_replaces_your_contribution(homes:
     homes.morning_after()
     totals = homes.totals("Ben")
     assert (totals["answers"], totals["mean"], totals["distribution"]) == (4, 3.5, None)
+
+
+def test_the_setting_is_read_and_other_values_are_refused(tmp_path: Path) -> None:
+    """`[privacy] anonymous` is records (the default) or totals; anything else is one clear line."""
+    from huddle_tui.config.team import load_team_config
+    from huddle_tui.errors import HuddleError
+
+    path = tmp_path / "huddle.toml"
+    base = '[team]\nname = "T"\n[[members]]\nname = "Ana"\n'
+    path.write_text(base)
+    assert not load_team_config(path).in_totals
+    path.write_text(base + '[privacy]\nanonymous = "totals"\n')
+    assert load_team_config(path).in_totals
+    path.write_text(base + '[privacy]\nanonymous = "sometimes"\n')
+    with pytest.raises(HuddleError, match=r"privacy\.anonymous"):
+        load_team_config(path)
+
+
+def test_aggregation_records_of_the_wrong_shape_are_set_aside() -> None:
+    """Each new kind names its member and carries its fields with their types (storage/validate.py)."""
+    from huddle_tui.storage.validate import problem
+
+    assert problem("contribution", {"day": "2026-11-23"}) == "invalid contribution: member must be a name"
+    assert problem("reveal", {"member": "Ana", "day": "2026-11-23", "list": "x", "seeds": "", "masks": [],
+                              "texts": ""}) == "invalid reveal: masks must be an object"
+    assert problem("daylist", {"member": "Ana", "day": "soon", "keys": "k", "holders": [],
+                               "survivors": {}}) == "invalid daylist: day must be a date YYYY-MM-DD"
+    assert problem("sharekey", {"member": "Ana", "key": "k"}) is None
+
+
+def test_showing_the_totals_writes_nothing(homes: Homes) -> None:
+    """`huddle summary` opens the day from the files and leaves the folder byte- and stat-for-stat alone."""
+    for name, mood in zip(NAMES, (1, 2, 3, 4, 5), strict=True):
+        homes.check_in(name, "anonymous", mood)
+    homes.morning_after()
+
+    def snapshot() -> dict[str, tuple[bytes, int, int]]:
+        """Every file under the shared folder: its bytes, mtime and inode."""
+        return {str(p): (p.read_bytes(), p.stat().st_mtime_ns, p.stat().st_ino)
+                for p in homes.team.shared_dir.rglob("*") if p.is_file()}
+
+    before = snapshot()
+    for fmt in ("json", "text", "markdown"):
+        assert homes.summary("Chen", fmt=fmt)
+    assert homes.totals("Chen")["state"] == "open"
+    assert snapshot() == before

@@ -142,6 +142,7 @@ class Journal:
         self._data_dir = data_dir
         self._key: SigningKey | None = None
         self._trust: tuple[Any, Authorship | None] | None = None  # (key folders' stamps, authorship)
+        self._settled_at: float | None = None  # when settle_totals last ran (time.monotonic)
         self.shared.authorship = self._judge
 
     def date_now(self) -> date:
@@ -509,11 +510,21 @@ class Journal:
                                "anonymous answer cannot join the totals; nothing saved")
         return "given" if anonymous else ""
 
-    def settle_totals(self) -> int:
+    def settle_totals(self, every_s: float = 0.0) -> int:
         """On a write path: publish keys ahead, and list and reveal for days whose cut-off passed.
 
-        Returns how many records were written (0 when the team is not in that mode).
+        Returns how many records were written (0 when the team is not in that
+        mode). With `every_s`, a journal that did this less than that long ago
+        skips it: the app's lobby asks every few seconds, and a day's list and
+        reveals need minutes, not seconds.
         """
+        if not self.team.in_totals:
+            return 0
+        import time
+
+        if every_s and self._settled_at is not None and time.monotonic() - self._settled_at < every_s:
+            return 0
+        self._settled_at = time.monotonic()
         steps = self.totals_steps()
         if steps is None:
             return 0
