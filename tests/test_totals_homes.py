@@ -135,3 +135,33 @@ def test_showing_the_totals_writes_nothing(homes: Homes) -> None:
         assert homes.summary("Chen", fmt=fmt)
     assert homes.totals("Chen")["state"] == "open"
     assert snapshot() == before
+
+
+def test_short_days_open_as_their_weeks_pooled_total(homes: Homes) -> None:
+    """Two anonymous moods on Monday, one on Tuesday: no day shows a figure; the week's pool does.
+
+    The pool opens only once the week is over, with masks that cancel over
+    the two days together: neither day's own figure is ever revealed.
+    """
+    from datetime import timedelta
+
+    from tests.totalskit import DAY
+
+    homes.keys_ahead(DAY)  # Tuesday's keys too
+    tuesday = DAY + timedelta(days=1)
+    for name, visibility, mood in (("Ana", "anonymous", 1), ("Ben", "anonymous", 2), ("Chen", "team", 4),
+                                   ("Dara", "team", 4), ("Emeka", "team", 5)):
+        homes.check_in(name, visibility, mood)
+    for name, visibility, mood in (("Ana", "team", 3), ("Ben", "team", 3), ("Chen", "anonymous", 5),
+                                   ("Dara", "team", 4), ("Emeka", "private", 2)):
+        homes.check_in(name, visibility, mood, day=tuesday)
+    homes.morning_after(day=tuesday)  # Wednesday: both days open their counts, nothing more
+    monday = homes.totals("Ana")
+    assert (monday["state"], monday["answers"], monday["week"]) == ("too few", 2, None)
+    homes.morning_after(rounds=2, day=DAY + timedelta(days=6))  # the next Monday: the week is over
+    for name in NAMES:
+        for day in (DAY, tuesday):
+            totals = homes.totals(name, day)
+            assert totals["state"] == "too few" and totals["mean"] is None
+            assert totals["week"] == {"days": 2, "answers": 3, "mean": round(8 / 3, 2), "distribution": None}
+    assert "this week's total of 3 over 2 short days: mean 2.7" in homes.summary("Dara", fmt="text")

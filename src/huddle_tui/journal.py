@@ -466,13 +466,13 @@ class Journal:
         found = self.authorship()
         return trusted_by(self.team, found.member_of if found is not None else lambda key: None)
 
-    def _placeholders(self, day: date) -> int:
-        """The day's placeholders signed by their members: how many could have answered anonymously."""
-        from huddle_tui.rules.privacy import candidates
+    def _placeholders(self, day: date) -> frozenset[str]:
+        """Who left a placeholder signed by themselves that day: who could have answered anonymously."""
+        from huddle_tui.rules.privacy import placeholder_members
 
         iso = day.isoformat()
         history = self.shared.read(("checkin",), since=iso, until=iso)
-        return candidates(self.roster(), day, self.checkins(history))
+        return placeholder_members(self.roster(), day, self.checkins(history))
 
     def _contribute(self, checkin: CheckIn, now: Current) -> str:
         """Write the member's one contribution for the check-in's day (their mood only when anonymous).
@@ -538,7 +538,7 @@ class Journal:
         from huddle_tui.totals.view import day_view
 
         return day_view(self.shared, self.team, day, self.now().date(), self._totals_trust(),
-                        self._placeholders(day))
+                        self._placeholders)
 
     def _theirs(self, member: str, now: Current) -> bool:
         """Whether `member`'s check-in here is their own word and I am someone else (it cannot be changed)."""

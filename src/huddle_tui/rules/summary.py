@@ -253,24 +253,36 @@ def summary_blocks(s: Summary, markdown: bool = False, text: Callable[[str], str
 
 
 def totals_line(totals: dict[str, Any]) -> str:
-    """The day's anonymous totals in one line: what opened, or why nothing is shown (totals/view.py)."""
+    """The day's anonymous totals in one line: what opened (alone, or pooled into its week) or why not."""
     state = totals["state"]
     if state == "open":
-        figures = []
-        if totals["distribution"]:
-            figures.append(distribution_line({int(k): v for k, v in totals["distribution"].items()}))
-        if totals["mean"] is not None:
-            figures.append(f"mean {totals['mean']:.1f}")
-        return f"Anonymous moods, as the team's total of {totals['answers']}: {'; '.join(figures)}"
-    words: dict[str, str] = {
-        "collecting": "the team's total opens after the day's cut-off (the next working day)",
-        "opening": "the team's total opens once enough teammates' apps have run since the cut-off",
-        "too few": f"fewer than {K} anonymous answers, so no figure is shown",
-        "flagged": ("the total claims more answers than members who left a placeholder, so none is "
-                    "shown (a contribution is not honest)"),
-        "none": "no contributions that day",
-    }
-    return "Anonymous moods: " + words.get(str(state), str(state))
+        line = (f"Anonymous moods, as the team's total of {totals['answers']}: "
+                f"{_figures(totals['distribution'], totals['mean'])}")
+    else:
+        words = {
+            "collecting": "the team's total opens after the day's cut-off (the next working day)",
+            "opening": "the team's total opens once enough teammates' apps have run since the cut-off",
+            "too few": f"fewer than {K} anonymous answers, so no figure is shown",
+            "flagged": ("the total claims more answers than members who left a placeholder, so none is "
+                        "shown (a contribution is not honest)"),
+            "none": "no contributions that day",
+        }
+        line = "Anonymous moods: " + words.get(str(state), str(state))
+    week = totals.get("week")
+    if week:
+        line += (f"; this week's total of {week['answers']} over {week['days']} short days: "
+                 f"{_figures(week['distribution'], week['mean'])}")
+    return line
+
+
+def _figures(distribution: dict[str, int] | None, mean: float | None) -> str:
+    """A distribution and a mean, each when shown."""
+    figures = []
+    if distribution:
+        figures.append(distribution_line({int(k): v for k, v in distribution.items()}))
+    if mean is not None:
+        figures.append(f"mean {mean:.1f}")
+    return "; ".join(figures)
 
 
 def render_json(s: Summary) -> str:

@@ -275,6 +275,7 @@ _AGGREGATION_FIELDS: dict[str, tuple[tuple[str, type], ...]] = {
                      ("texts", str), ("share_key", str), ("nonce", str), ("shares", str)),
     "daylist": (("day", str), ("keys", str), ("holders", list), ("survivors", dict)),
     "reveal": (("day", str), ("list", str), ("seeds", str), ("masks", dict), ("texts", str)),
+    "poolreveal": (("section", str), ("days", list), ("share", str)),
 }
 """The anonymous totals' records (totals/records.py) and the type of each field they must carry.
 

@@ -22,15 +22,24 @@ background work): reading never writes (view.py opens what these wrote).
 from __future__ import annotations
 
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
 from huddle_tui.aggregation.contribution import Contribution, contribute
 from huddle_tui.aggregation.keys import ShareKey, make_day_keys
-from huddle_tui.aggregation.layout import Answer, plausible
-from huddle_tui.aggregation.unmask import DayList, Released, Reveal, open_day, propose, reveal
+from huddle_tui.aggregation.layout import Answer, opens, plausible
+from huddle_tui.aggregation.unmask import (
+    DayList,
+    PoolReveal,
+    Released,
+    Reveal,
+    open_day,
+    propose,
+    reveal,
+    reveal_pool,
+)
 from huddle_tui.config.team import TeamConfig
 from huddle_tui.errors import CorruptRecord, RefusedError
 from huddle_tui.model.ids import named_id
@@ -54,6 +63,18 @@ from huddle_tui.totals.records import (
     read_share_keys,
     record_id,
 )
+from huddle_tui.totals.week import (
+    POOL_REVEAL,
+    POOLED,
+    OpenedDay,
+    open_week,
+    pool_id,
+    pool_of,
+    pooled_counts,
+    wanted,
+    week_days_key,
+    week_over,
+)
 
 AHEAD_DAYS = 14
 """How far ahead day keys are published: a teammate's contribution masks with every key of its day."""
@@ -61,6 +82,8 @@ SETTLE_DAYS = 14
 """How far back a write path still lists and reveals for days whose cut-off passed."""
 LOG = "revealed"
 """The private record kind this machine's reveals are logged in before they are published."""
+LOG_POOL = "revealedpool"
+"""The same for its pooled reveals of a week."""
 Publish = Callable[[str, str, str, dict[str, Any]], Record]
 """Save a signed record to the shared folder: kind, id, date, payload (the journal's one save path)."""
 
@@ -75,8 +98,8 @@ class Steps:
 
     def __init__(self, team: TeamConfig, me: str, shared: FolderStore, private: FolderStore,
                  trusted: Trusted, publish: Publish, expects: Callable[[str, date], bool],
-                 placeholders: Callable[[date], int], data_dir: Path | None = None) -> None:
-        """`placeholders(day)` counts the day's signed placeholders (rules/privacy.candidates)."""
+                 placeholders: Callable[[date], frozenset[str]], data_dir: Path | None = None) -> None:
+        """`placeholders(day)`: who left a signed placeholder that day (rules/privacy.placeholder_members)."""
         self.team = team
         self.me = me
         self.shared = shared
@@ -165,8 +188,14 @@ class Steps:
         """List and reveal for every recent day whose cut-off passed; how many records were written."""
         days = [today - timedelta(days=back) for back in range(1, SETTLE_DAYS + 1)]
         due = [d.isoformat() for d in days if self.team.is_workday(d) and closed(self.team, d, today)]
-        return sum(self.settle_day(date.fromisoformat(d)) for d in days_with(self.shared, self.team,
-                                                                             CONTRIBUTION, due))
+        busy = [date.fromisoformat(d) for d in days_with(self.shared, self.team, CONTRIBUTION, due)]
+        written = sum(self.settle_day(d) for d in busy)
+        over = {d - timedelta(days=d.weekday()) for d in busy if week_over(self.team, d, today)}
+        for monday in sorted(over):
+            week = open_week(self.shared, self.team, monday, self.trusted, self.placeholders)
+            if week is not None:
+                written += sum(self._reveal_pool(monday, section, week) for section in POOLED)
+        return written
 
     def settle_day(self, day: date) -> int:
         """Endorse `day`'s list and reveal what it allows now; how many records were written."""
@@ -216,7 +245,7 @@ class Steps:
             totals = open_day(day_list, listed, roster, records.reveals_for(day_list), LAYOUT)
             counts = totals.sections.get("counts")
             if counts is not None and plausible(counts, len(day_list.survivors)) \
-                    and counts["answers"] <= self.placeholders(day):
+                    and counts["answers"] <= len(self.placeholders(day)):
                 made = reveal(self.me, self.key(), day_list, endorsed, listed, roster, history, counts)
         except (RefusedError, KeyError, ValueError):
             return 0
@@ -229,6 +258,41 @@ class Steps:
         self.private.save(LOG, _log_id(self.team, self.me, iso), iso, {"reveal": payload,
                                                                        "list": day_list.to_payload()})
         self.publish(REVEAL, record_id(REVEAL, self.me, iso), iso, payload)
+        return 1
+
+    def _reveal_pool(self, monday: date, section: str, week: Mapping[str, OpenedDay]) -> int:
+        """Publish this member's share of `section` pooled over the week's short days, once per pool."""
+        days = pool_of(section, week)
+        counts = pooled_counts(days, week)
+        if len(days) < 2 or counts is None or not opens(section, counts) \
+                or any(self.me not in week[d].day_list.holders for d in days):
+            return 0
+        rid = pool_id(self.me, monday, section)
+        key_day = week_days_key(monday)
+        history: list[Released] = []
+        for d in days:
+            history += self._history(week[d].records, week[d].day_list)
+        for store in (self.shared, self.private):
+            kind = POOL_REVEAL if store is self.shared else LOG_POOL
+            wanted_id = rid if store is self.shared else _log_id(self.team, self.me, f"{key_day}/{section}")
+            record = store.read_ids(kind, key_day, (wanted_id,)).records.get(wanted_id)
+            if record is None or record.deleted or (store is self.shared and self.trusted(record) != self.me):
+                continue
+            try:
+                history.append(PoolReveal.from_payload(record.payload))
+            except CorruptRecord:
+                continue
+        if any(isinstance(p, PoolReveal) and p.section == section and p.days == wanted(days, week)
+               for p in history):
+            return 0
+        try:
+            pool = [(week[d].day_list, week[d].listed) for d in days]
+            made = reveal_pool(self.me, self.key(), section, pool, history, counts)
+        except (RefusedError, KeyError, ValueError):
+            return 0
+        payload = made.to_payload()
+        self.private.save(LOG_POOL, _log_id(self.team, self.me, f"{key_day}/{section}"), key_day, payload)
+        self.publish(POOL_REVEAL, rid, key_day, payload)
         return 1
 
     def _history(self, records: DayRecords, day_list: DayList) -> list[Released]:

@@ -23,6 +23,7 @@ from huddle_tui.rules.privacy import K_DISTRIBUTION, K
 from huddle_tui.storage.folder import FolderStore
 from huddle_tui.totals.records import LAYOUT, Trusted, read_day
 from huddle_tui.totals.steps import closed
+from huddle_tui.totals.week import Placeholders, week_figures
 
 COLLECTING, OPENING, OPEN, FEW, FLAGGED, NONE = "collecting", "opening", "open", "too few", "flagged", "none"
 """A day's totals: still taking contributions; waiting for its list and reveals; opened; opened with too
@@ -37,16 +38,17 @@ class DayView(NamedTuple):
     answers: int | None = None
     mean: float | None = None
     distribution: dict[int, int] | None = None
+    week: dict[str, Any] | None = None
 
     def as_json(self) -> dict[str, Any]:
         """The view as plain JSON data (figures the k rule hides are null)."""
         shown = {str(k): v for k, v in self.distribution.items()} if self.distribution else None
         return {"state": self.state, "contributions": self.contributions, "answers": self.answers,
-                "mean": self.mean, "distribution": shown}
+                "mean": self.mean, "distribution": shown, "week": self.week}
 
 
 def day_view(store: FolderStore, team: TeamConfig, day: date, today: date, trusted: Trusted,
-             placeholders: int) -> DayView:
+             placeholders: Placeholders) -> DayView:
     """Open `day`'s totals from the folder (reading only) and keep what the k rule allows."""
     if not closed(team, day, today):
         return DayView(COLLECTING)
@@ -66,10 +68,10 @@ def day_view(store: FolderStore, team: TeamConfig, day: date, today: date, trust
     if counts is None:
         return DayView(OPENING, listed)
     answers = counts["answers"]
-    if not plausible(counts, listed) or answers > placeholders:
+    if not plausible(counts, listed) or answers > len(placeholders(day)):
         return DayView(FLAGGED, listed)
     if answers < K:
-        return DayView(FEW, listed, answers)
+        return DayView(FEW, listed, answers, week=_week(store, team, day, today, trusted, placeholders))
     mean = None
     opened = totals.sections.get("mood_mean")
     if opened is not None:
@@ -78,6 +80,17 @@ def day_view(store: FolderStore, team: TeamConfig, day: date, today: date, trust
     counted = totals.sections.get("mood_counts")
     if counted is not None and answers >= K_DISTRIBUTION:
         distribution = {m: counted[f"mood_{m}"] for m in range(1, 6) if counted[f"mood_{m}"]}
+    week = None if distribution is not None else _week(store, team, day, today, trusted, placeholders)
     if mean is None and distribution is None:
-        return DayView(OPENING, listed, answers)
-    return DayView(OPEN, listed, answers, mean, distribution)
+        return DayView(OPENING, listed, answers, week=week)
+    return DayView(OPEN, listed, answers, mean, distribution, week)
+
+
+def _week(store: FolderStore, team: TeamConfig, day: date, today: date, trusted: Trusted,
+          placeholders: Placeholders) -> dict[str, Any] | None:
+    """The pooled figures of the day's week that include it, as JSON (None: none open)."""
+    found = week_figures(store, team, day, today, trusted, placeholders)
+    if found is None:
+        return None
+    shown = {str(k): v for k, v in found.distribution.items()} if found.distribution else None
+    return {"days": found.days, "answers": found.answers, "mean": found.mean, "distribution": shown}
