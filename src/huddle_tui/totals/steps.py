@@ -72,6 +72,7 @@ from huddle_tui.totals.week import (
     pool_of,
     pooled_counts,
     wanted,
+    week_days,
     week_days_key,
     week_over,
 )
@@ -84,6 +85,8 @@ LOG = "revealed"
 """The private record kind this machine's reveals are logged in before they are published."""
 LOG_POOL = "revealedpool"
 """The same for its pooled reveals of a week."""
+DONE = "settled"
+"""The private record kind noting a day (or a week's pools) this machine has nothing more to do for."""
 Publish = Callable[[str, str, str, dict[str, Any]], Record]
 """Save a signed record to the shared folder: kind, id, date, payload (the journal's one save path)."""
 
@@ -192,14 +195,35 @@ class Steps:
         written = sum(self.settle_day(d) for d in busy)
         over = {d - timedelta(days=d.weekday()) for d in busy if week_over(self.team, d, today)}
         for monday in sorted(over):
+            done = f"week {monday.isoformat()}"
+            if self._done(done, monday):
+                continue
             week = open_week(self.shared, self.team, monday, self.trusted, self.placeholders)
-            if week is not None:
-                written += sum(self._reveal_pool(monday, section, week) for section in POOLED)
+            if week is None:
+                continue
+            results = [self._reveal_pool(monday, section, week) for section in POOLED]
+            written += sum(w for w, _ in results)
+            whole = set(days_with(self.shared, self.team, CONTRIBUTION,
+                                  [d.isoformat() for d in week_days(self.team, monday)])) <= set(week)
+            if whole and all(settled for _, settled in results):
+                self._mark(done, monday)
         return written
+
+    def _done(self, what: str, day: date) -> bool:
+        """Whether this machine already did all it can for `what` (a day, or a week's pools)."""
+        rid = _log_id(self.team, self.me, what)
+        record = self.private.read_ids(DONE, day.isoformat(), (rid,)).records.get(rid)
+        return record is not None and not record.deleted
+
+    def _mark(self, what: str, day: date) -> None:
+        """Note that nothing more is to be listed or revealed for `what` (later runs skip it unread)."""
+        self.private.save(DONE, _log_id(self.team, self.me, what), day.isoformat(), {"done": what})
 
     def settle_day(self, day: date) -> int:
         """Endorse `day`'s list and reveal what it allows now; how many records were written."""
         iso = day.isoformat()
+        if self._done(iso, day):
+            return 0
         records = read_day(self.shared, self.team, iso, self.trusted)
         if not records.contributions:
             return 0
@@ -251,22 +275,29 @@ class Steps:
             return 0
         before = next((r for r in history if isinstance(r, Reveal) and r.list_digest == day_list.digest),
                       None)
-        if before is not None and _holds(before, made):
-            return 0
-        payload = made.to_payload()
         iso = day.isoformat()
-        self.private.save(LOG, _log_id(self.team, self.me, iso), iso, {"reveal": payload,
-                                                                       "list": day_list.to_payload()})
-        self.publish(REVEAL, record_id(REVEAL, self.me, iso), iso, payload)
-        return 1
+        written = 0
+        if before is None or not _holds(before, made):
+            payload = made.to_payload()
+            self.private.save(LOG, _log_id(self.team, self.me, iso), iso, {"reveal": payload,
+                                                                           "list": day_list.to_payload()})
+            self.publish(REVEAL, record_id(REVEAL, self.me, iso), iso, payload)
+            written = 1
+        if counts is not None:  # with the counts open, this reveal holds all the day will ever need of me
+            self._mark(iso, day)
+        return written
 
-    def _reveal_pool(self, monday: date, section: str, week: Mapping[str, OpenedDay]) -> int:
-        """Publish this member's share of `section` pooled over the week's short days, once per pool."""
+    def _reveal_pool(self, monday: date, section: str, week: Mapping[str, OpenedDay]) -> tuple[int, bool]:
+        """Publish this member's share of `section` pooled over the week's short days, once per pool.
+
+        Returns how many records were written, and whether nothing more is to
+        be done for this pool.
+        """
         days = pool_of(section, week)
         counts = pooled_counts(days, week)
         if len(days) < 2 or counts is None or not opens(section, counts) \
                 or any(self.me not in week[d].day_list.holders for d in days):
-            return 0
+            return 0, True
         rid = pool_id(self.me, monday, section)
         key_day = week_days_key(monday)
         history: list[Released] = []
@@ -284,16 +315,16 @@ class Steps:
                 continue
         if any(isinstance(p, PoolReveal) and p.section == section and p.days == wanted(days, week)
                for p in history):
-            return 0
+            return 0, True
         try:
             pool = [(week[d].day_list, week[d].listed) for d in days]
             made = reveal_pool(self.me, self.key(), section, pool, history, counts)
         except (RefusedError, KeyError, ValueError):
-            return 0
+            return 0, False
         payload = made.to_payload()
         self.private.save(LOG_POOL, _log_id(self.team, self.me, f"{key_day}/{section}"), key_day, payload)
         self.publish(POOL_REVEAL, rid, key_day, payload)
-        return 1
+        return 1, True
 
     def _history(self, records: DayRecords, day_list: DayList) -> list[Released]:
         """What this member revealed for the day before: its own log, and its published reveal."""
