@@ -165,3 +165,23 @@ def test_short_days_open_as_their_weeks_pooled_total(homes: Homes) -> None:
             assert totals["state"] == "too few" and totals["mean"] is None
             assert totals["week"] == {"days": 2, "answers": 3, "mean": round(8 / 3, 2), "distribution": None}
     assert "this week's total of 3 over 2 short days: mean 2.7" in homes.summary("Dara", fmt="text")
+
+
+def test_after_the_day_opened_the_checkin_command_says_the_answer_stays(homes: Homes) -> None:
+    """Ana switches to named after the cut-off: saved by name, and told her anonymous mood stays in."""
+    import contextlib
+    import io
+
+    from huddle_tui.cli import main
+    from tests.totalskit import DAY
+
+    homes.check_in("Ana", "anonymous", 2)
+    homes.use("Ana")
+    (homes.root / "homes" / "Ana" / "config").mkdir(parents=True, exist_ok=True)
+    (homes.root / "homes" / "Ana" / "config" / "config.toml").write_text('me = "Ana"\n')
+    out = io.StringIO()
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(io.StringIO()):
+        code = main(["--config", str(homes.team.path), "checkin", "--member", "Ana", "--mood", "4",
+                     "--named", "--date", DAY.isoformat()])
+    assert code == 0
+    assert f"your anonymous mood of {DAY.isoformat()} stays in it as you gave it" in out.getvalue()
