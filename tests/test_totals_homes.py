@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pytest
 
+from huddle_tui.model.checkin import CheckIn
 from huddle_tui.storage import envelope
 from huddle_tui.totals.records import CONTRIBUTION
 from tests.totalskit import NAMES, Homes
@@ -185,3 +186,28 @@ def test_after_the_day_opened_the_checkin_command_says_the_answer_stays(homes: H
                      "--named", "--date", DAY.isoformat()])
     assert code == 0
     assert f"your anonymous mood of {DAY.isoformat()} stays in it as you gave it" in out.getvalue()
+
+
+def test_a_kept_total_is_opened_again_once_a_record_it_depends_on_changes(homes: Homes) -> None:
+    """The opened total is kept while its folders are settled; a later placeholder change is seen at once.
+
+    Emeka switches to named after the day opened: his mood stays in the
+    total, but five answers now face four placeholders, so it is flagged.
+    """
+    import os
+    import time
+
+    from tests.totalskit import DAY
+
+    for name, mood in zip(NAMES, (1, 2, 3, 4, 5), strict=True):
+        homes.check_in(name, "anonymous", mood)
+    homes.morning_after()
+    past = time.time() - 60  # settled: older than any clock tick a writer could share
+    for path in homes.team.shared_dir.rglob("*"):
+        os.utime(path, (past, past), follow_symlinks=False)
+    assert homes.totals("Ana")["state"] == "open"  # opened, and kept
+    assert homes.totals("Ana")["state"] == "open"  # from what was kept
+    saved = homes.journal("Emeka", homes.team.next_workday(DAY)).save_checkin(
+        CheckIn(DAY.isoformat(), 5, "Emeka", visibility="team"))
+    assert saved.in_totals == "kept"
+    assert homes.totals("Ana")["state"] == "flagged"

@@ -535,10 +535,23 @@ class Journal:
         """What may be shown of `day`'s anonymous totals, from the files only (None: not in that mode)."""
         if not self.team.in_totals:
             return None
-        from huddle_tui.totals.view import day_view
+        from huddle_tui.totals.steps import closed
+        from huddle_tui.totals.view import DayView, day_view
+        from huddle_tui.totals.week import week_days, week_over
 
-        return day_view(self.shared, self.team, day, self.now().date(), self._totals_trust(),
-                        self._placeholders)
+        today = self.now().date()
+
+        def fresh() -> DayView:
+            """Open the day (and its week's pool) from the files."""
+            return day_view(self.shared, self.team, day, today, self._totals_trust(), self._placeholders)
+
+        # Kept while nothing it was opened from changed: a closed day whose week lies in its month (the
+        # key stamps that month's folders); kept apart before and after the week is over (its pool).
+        if not closed(self.team, day, today) \
+                or any(d.isoformat()[:7] != day.isoformat()[:7] for d in week_days(self.team, day)):
+            return fresh()
+        name = f"{derived.TOTALS}/{'week' if week_over(self.team, day, today) else 'day'}"
+        return self._kept(name, day, derived.TOTALS_KINDS, fresh, DayView.to_payload, DayView.from_payload)
 
     def _theirs(self, member: str, now: Current) -> bool:
         """Whether `member`'s check-in here is their own word and I am someone else (it cannot be changed)."""

@@ -40,6 +40,19 @@ class DayView(NamedTuple):
     distribution: dict[int, int] | None = None
     week: dict[str, Any] | None = None
 
+    def to_payload(self) -> dict[str, Any]:
+        """The view as kept in the folder's cache (storage/derived.py)."""
+        return {"state": self.state, "contributions": self.contributions, "answers": self.answers,
+                "mean": self.mean, "distribution": self.distribution, "week": self.week}
+
+    @classmethod
+    def from_payload(cls, payload: dict[str, Any]) -> DayView:
+        """A kept view back (KeyError or TypeError when it is not one: it is opened afresh)."""
+        distribution = payload["distribution"]
+        return cls(str(payload["state"]), int(payload["contributions"]), payload["answers"], payload["mean"],
+                   {int(k): int(v) for k, v in distribution.items()} if distribution is not None else None,
+                   payload["week"])
+
     def as_json(self) -> dict[str, Any]:
         """The view as plain JSON data (figures the k rule hides are null)."""
         shown = {str(k): v for k, v in self.distribution.items()} if self.distribution else None
