@@ -48,6 +48,8 @@ if TYPE_CHECKING:
     from huddle_tui.storage.keyring import Keyring
     from huddle_tui.storage.signature import SigningKey
     from huddle_tui.sync.replicate import Replicator
+    from huddle_tui.totals.steps import Steps as TotalsSteps
+    from huddle_tui.totals.view import DayView as TotalsView
 
 RECENT_DAYS = 60
 FIRST_DATE = date(1970, 1, 1)
@@ -66,6 +68,9 @@ class Saved(NamedTuple):
     private: tuple[Record, ...]
     retracted: tuple[str, ...] = ()
     held_back: bool = False
+    in_totals: str = ""
+    """In a team whose anonymous answers go to its totals: "" (not part of them), "given" (in the day's
+    totals, changeable until the day's cut-off) or "kept" (the day opened: it stays in the totals)."""
 
     @property
     def all(self) -> list[Record]:
@@ -95,7 +100,8 @@ class Current(NamedTuple):
         for record in (self.named, self.anonymous, self.private):
             if record is not None and record.payload.get("visibility") != WITHHELD:
                 payload = record.payload
-                if record is self.anonymous:  # held back here, the private store marks it private
+                # Held back here, or given to the team's totals: the private store marks it private.
+                if record is self.anonymous or (record is self.private and payload.get("in_totals")):
                     payload = {**payload, "visibility": "anonymous"}
                 checkin = CheckIn.from_payload(record.date, payload)
                 if self.named is not None and checkin.member is None:
@@ -136,6 +142,7 @@ class Journal:
         self._data_dir = data_dir
         self._key: SigningKey | None = None
         self._trust: tuple[Any, Authorship | None] | None = None  # (key folders' stamps, authorship)
+        self._settled_at: float | None = None  # when settle_totals last ran (time.monotonic)
         self.shared.authorship = self._judge
 
     def date_now(self) -> date:
@@ -405,13 +412,20 @@ class Journal:
         held_back = False
         visibility = as_visibility(checkin.visibility)
         was_named = (now.named is not None and now.named.payload.get("visibility") != WITHHELD)
+        in_totals = self.team.in_totals
+        totals = self._contribute(checkin, now) if in_totals else ""
         if visibility == "team":
             shared.append(self._share("checkin", named_rid, day, answer.to_payload()))
         else:
             # The answer first, then the placeholder: a crash in between leaves the old named
             # answer beside the new one (the same save again settles it), never a placeholder
             # whose answer is nowhere, which no machine could change any more.
-            if visibility == "anonymous":
+            if visibility == "anonymous" and in_totals:
+                # The answer went out only inside the day's masked contribution; this machine keeps it
+                # so that its member sees it and can change it until the day's cut-off.
+                kept = {**answer.to_payload(), "member": member, "in_totals": True}
+                private.append(self.private.save("checkin", named_rid, day, kept))
+            elif visibility == "anonymous":
                 # The answer waits here, on its author's machine, and goes to the shared folder in a
                 # later session once at least K members could have given it: never beside the
                 # placeholder written now, where its file's time would point at its author.
@@ -439,13 +453,124 @@ class Journal:
                 self._share("checkin", now.released.id, day, {}, anonymous=True, deleted=True, key=key,
                             signed=key is not None)
                 retracted.append("your anonymous answer")
-        if visibility != "private" and now.private is not None:
+        kept_here = in_totals and visibility == "anonymous"
+        if visibility != "private" and now.private is not None and not kept_here:
             self.private.save("checkin", now.private.id, day, {"visibility": "private"}, deleted=True)
         for concern in checkin.concerns:
             if concern.visibility != checkin.visibility:
                 saved_to = self.save_concern(concern, day, member)
                 (shared if concern.visibility == "team" else private).append(saved_to)
-        return Saved(answer, tuple(shared), tuple(private), tuple(retracted), held_back)
+        return Saved(answer, tuple(shared), tuple(private), tuple(retracted), held_back, totals)
+
+    # ------------------------------------------------------------ anonymous totals (docs/aggregation.md)
+
+    def totals_steps(self) -> TotalsSteps | None:
+        """This machine's part in the team's anonymous totals (None: not in that mode, or nobody to sign)."""
+        if not self.team.in_totals or self.me is None or self.signing_key() is None:
+            return None
+        from huddle_tui.totals.steps import Steps
+
+        def publish(kind: str, record_id: str, day: str, payload: dict[str, Any]) -> Record:
+            """Through the one save path, signed by this machine's key."""
+            return self._share(kind, record_id, day, payload)
+
+        return Steps(self.team, self.me, self.shared, self.private, self._totals_trust(), publish,
+                     lambda member, day: self.roster().expects(member, day), self._placeholders,
+                     self._data_dir)
+
+    def _totals_trust(self) -> Callable[[Record], str | None]:
+        """Which member an aggregation record speaks for, by the keys this machine trusts."""
+        from huddle_tui.totals.records import trusted_by
+
+        found = self.authorship()
+        return trusted_by(self.team, found.member_of if found is not None else lambda key: None)
+
+    def _placeholders(self, day: date) -> frozenset[str]:
+        """Who left a placeholder signed by themselves that day: who could have answered anonymously."""
+        from huddle_tui.rules.privacy import placeholder_members
+
+        iso = day.isoformat()
+        history = self.shared.read(("checkin",), since=iso, until=iso)
+        return placeholder_members(self.roster(), day, self.checkins(history))
+
+    def _contribute(self, checkin: CheckIn, now: Current) -> str:
+        """Write the member's one contribution for the check-in's day (their mood only when anonymous).
+
+        Every check-in at one's own machine writes exactly one, of one size,
+        before its named record or placeholder: files, sizes and order then
+        say only who checked in. After the day's cut-off none is written: an
+        anonymous answer given then is refused, and one given before stays.
+        """
+        member = checkin.member or ""
+        anonymous = as_visibility(checkin.visibility) == "anonymous"
+        was = now.private is not None and bool(now.private.payload.get("in_totals"))
+        if self.me is None or self.me.casefold() != member.casefold():
+            if anonymous:
+                raise RefusedError("anonymous answers of this team go only into its totals, from the "
+                                   "member's own machine: set `me` first (huddle init --me NAME)")
+            return ""
+        steps = self.totals_steps()
+        if steps is None:
+            return ""
+        day, today = date.fromisoformat(checkin.date), self.now().date()
+        from huddle_tui.totals.steps import closed
+
+        if closed(self.team, day, today):
+            if anonymous and not was:
+                raise RefusedError(f"the anonymous totals of {day} are closed (its cut-off passed): "
+                                   "check in by name or privately; nothing saved")
+            if anonymous and now.private is not None and now.private.payload.get("mood") != checkin.mood:
+                raise RefusedError(f"your anonymous mood of {day} stays in the day's totals as you gave it "
+                                   "(the day opened); nothing saved")
+            return "kept" if was else ""
+        made = steps.contribute(day, today, checkin.mood if anonymous else None)
+        if anonymous and made is None:
+            raise RefusedError(f"this machine has no day key for {day} in the shared folder yet, so an "
+                               "anonymous answer cannot join the totals; nothing saved")
+        return "given" if anonymous else ""
+
+    def settle_totals(self, every_s: float = 0.0) -> int:
+        """On a write path: publish keys ahead, and list and reveal for days whose cut-off passed.
+
+        Returns how many records were written (0 when the team is not in that
+        mode). With `every_s`, a journal that did this less than that long ago
+        skips it: the app's lobby asks every few seconds, and a day's list and
+        reveals need minutes, not seconds.
+        """
+        if not self.team.in_totals:
+            return 0
+        import time
+
+        if every_s and self._settled_at is not None and time.monotonic() - self._settled_at < every_s:
+            return 0
+        self._settled_at = time.monotonic()
+        steps = self.totals_steps()
+        if steps is None:
+            return 0
+        today = self.now().date()
+        return steps.publish_keys(today) + steps.settle(today)
+
+    def totals_view(self, day: date) -> TotalsView | None:
+        """What may be shown of `day`'s anonymous totals, from the files only (None: not in that mode)."""
+        if not self.team.in_totals:
+            return None
+        from huddle_tui.totals.steps import closed
+        from huddle_tui.totals.view import DayView, day_view
+        from huddle_tui.totals.week import week_days, week_over
+
+        today = self.now().date()
+
+        def fresh() -> DayView:
+            """Open the day (and its week's pool) from the files."""
+            return day_view(self.shared, self.team, day, today, self._totals_trust(), self._placeholders)
+
+        # Kept while nothing it was opened from changed: a closed day whose week lies in its month (the
+        # key stamps that month's folders); kept apart before and after the week is over (its pool).
+        if not closed(self.team, day, today) \
+                or any(d.isoformat()[:7] != day.isoformat()[:7] for d in week_days(self.team, day)):
+            return fresh()
+        name = f"{derived.TOTALS}/{'week' if week_over(self.team, day, today) else 'day'}"
+        return self._kept(name, day, derived.TOTALS_KINDS, fresh, DayView.to_payload, DayView.from_payload)
 
     def _theirs(self, member: str, now: Current) -> bool:
         """Whether `member`'s check-in here is their own word and I am someone else (it cannot be changed)."""
@@ -789,7 +914,11 @@ class Journal:
         iso = day.isoformat()
         history = self.shared.read(DAY_KINDS, since=iso, until=iso)  # the day's month folders only
         upcoming = self.plan(team.next_workday(day))
-        return build(team, day, history, upcoming.facilitator)
+        out = build(team, day, history, upcoming.facilitator)
+        view = self.totals_view(day)
+        if view is not None:
+            out.totals = view.as_json()
+        return out
 
     # ------------------------------------------------------------ checks
 

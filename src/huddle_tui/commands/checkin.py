@@ -71,6 +71,7 @@ def run(args: argparse.Namespace) -> int:
         return _run_lines(args)
     ctx = open_context(args)
     ctx.journal.release_pending()  # answers held back in an earlier session, where now safe
+    ctx.journal.settle_totals()  # anonymous totals: keys ahead, lists and reveals after a cut-off
     member = args.member or ctx.me()
     if not member:
         raise UsageError("--member is required (or set `me` in your user config with `huddle init`)")
@@ -198,7 +199,8 @@ def _report(saved: Saved, checkin: CheckIn, as_json: bool, kept: tuple[str, ...]
     """Say what was saved, where, as which version, what it kept and what it took back from view."""
     main = saved.answer
     if as_json:
-        emit_json({"saved": True, "held_back": saved.held_back, "date": checkin.date,
+        emit_json({"saved": True, "held_back": saved.held_back, "in_totals": saved.in_totals or None,
+                   "date": checkin.date,
                    "visibility": checkin.visibility,
                    "id": main.id, "version": main.version, "retracted": list(saved.retracted),
                    "kept": list(kept),
@@ -218,6 +220,11 @@ def _report(saved: Saved, checkin: CheckIn, as_json: bool, kept: tuple[str, ...]
         print("Your answer waits on this machine. It is shared, with no trace of you, the next time "
               f"huddle runs here once at least {K} teammates have checked in anonymously or privately "
               "for that day (if that never happens, it stays here).")
+    if saved.in_totals == "given":
+        print("Your mood went out only inside your masked contribution: the team sees its total, never "
+              "your answer. You can change it until the next working day, when the day's total opens.")
+    elif saved.in_totals == "kept":
+        print(f"The day's total opened: your anonymous mood of {checkin.date} stays in it as you gave it.")
     for what in saved.retracted:
         print(f"Withdrawn from the team's view: {what} (anyone who already synced it may have seen it).")
 

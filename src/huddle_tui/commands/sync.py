@@ -66,7 +66,9 @@ def run(args: argparse.Namespace) -> int:
     from huddle_tui.journal import open_journal
 
     # Held-back anonymous answers now safe go out with this sync (before it, so they are sent too).
-    released = open_journal(team).release_pending()
+    journal = open_journal(team)
+    released = journal.release_pending()
+    journal.settle_totals()  # anonymous totals: keys ahead, lists and reveals, sent with this sync
     if not team.endpoints:
         git = _git(team, pull=not args.no_pull)
         return _git_exit(git, _nothing(released, args.json, git))

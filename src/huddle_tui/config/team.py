@@ -28,6 +28,9 @@ ROTATIONS = ("least-recent", "fewest")
 DEFAULT_WINDOW_WEEKS = 4
 DEFAULT_MIN_TURN_S = 20.0
 MOOD_PRIVACY = ("named", "anonymous")
+ANONYMOUS_MODES = ("records", "totals")
+"""How anonymous answers travel: "records" (each its own record, released later; docs/privacy.md) or
+"totals" (only as masked contributions whose team total alone opens; docs/aggregation.md)."""
 ENDPOINT_FORMATS = ("records", "slack", "teams", "mattermost", "discord")
 MIN_ROUND_MINUTES = 1.0
 MAX_ROUND_MINUTES = 60.0
@@ -112,6 +115,7 @@ class TeamConfig(NamedTuple):
     rotation_window_weeks: int = DEFAULT_WINDOW_WEEKS
     min_turn_seconds: float = DEFAULT_MIN_TURN_S
     mood_privacy: str = "named"
+    anonymous: str = "records"
     theme: str | None = None
     endpoints: tuple[Endpoint, ...] = ()
     support: tuple[SupportResource, ...] = ()
@@ -190,6 +194,11 @@ class TeamConfig(NamedTuple):
         """How a mood is shared when the person does not say: the team's privacy setting."""
         return "anonymous" if self.mood_privacy == "anonymous" else "team"
 
+    @property
+    def in_totals(self) -> bool:
+        """Whether anonymous answers travel only as masked contributions to the team's totals."""
+        return self.anonymous == "totals"
+
     def with_away(self, extra: dict[str, list[AwayRange]]) -> TeamConfig:
         """The roster with away ranges recorded in the shared folder added to the config's own."""
         if not extra:
@@ -257,7 +266,7 @@ def _check_team_config(path: Path, text: str) -> TeamConfig:
     if not MIN_ROUND_MINUTES <= minutes <= MAX_ROUND_MINUTES:
         raise r.fail("team.round_minutes",
                      f"expected {MIN_ROUND_MINUTES:g} to {MAX_ROUND_MINUTES:g} minutes, got {minutes}")
-    privacy = r.table(data.get("privacy", {}), "privacy", {"mood"})
+    privacy = r.table(data.get("privacy", {}), "privacy", {"mood", "anonymous"})
     members = tuple(_read_member(r, m, i) for i, m in enumerate(r.array(data, "members", "")))
     seen: dict[str, int] = {}
     for i, m in enumerate(members):
@@ -301,6 +310,7 @@ def _check_team_config(path: Path, text: str) -> TeamConfig:
                                           whole=True)),
         min_turn_seconds=_number(r, team, "min_turn_seconds", DEFAULT_MIN_TURN_S, 0, 600),
         mood_privacy=r.str_(privacy, "mood", "privacy", "named", MOOD_PRIVACY) or "named",
+        anonymous=r.str_(privacy, "anonymous", "privacy", "records", ANONYMOUS_MODES) or "records",
         theme=r.str_(team, "theme", "team"),
         endpoints=endpoints,
         support=support,
@@ -483,6 +493,8 @@ def team_config_to_toml(cfg: TeamConfig) -> dict[str, Any]:
     if cfg.huddle_at:
         team["huddle_at"] = cfg.huddle_at
     doc: dict[str, Any] = {"team": team, "privacy": {"mood": cfg.mood_privacy}}
+    if cfg.anonymous != "records":
+        doc["privacy"]["anonymous"] = cfg.anonymous
     doc["members"] = [_member_to_toml(m) for m in cfg.members]
     if cfg.endpoints:
         doc["endpoints"] = [_drop_none({

@@ -63,10 +63,15 @@ def candidates(team: TeamConfig, day: date, checkins: Iterable[CheckIn]) -> int:
     signed counts (the reader sets every other aside: rules/authorship.py):
     an absentee is no candidate, since nothing says they answered.
     """
+    return len(placeholder_members(team, day, checkins))
+
+
+def placeholder_members(team: TeamConfig, day: date, checkins: Iterable[CheckIn]) -> frozenset[str]:
+    """The members (folded names) who left a placeholder of their own dated `day`: `candidates`' members."""
     iso = day.isoformat()
     roster = {m.name.casefold() for m in team.members}
-    return len({c.member.casefold() for c in checkins if c.date == iso and c.member and c.withheld
-                and c.keyed_by is None and c.member.casefold() in roster})
+    return frozenset(c.member.casefold() for c in checkins if c.date == iso and c.member and c.withheld
+                     and c.keyed_by is None and c.member.casefold() in roster)
 
 
 def adds_up(day: date, checkins: Iterable[CheckIn]) -> bool:

@@ -79,6 +79,7 @@ class Summary(_Fields):
         self.statuses: dict[str, str] = {} if statuses is None else statuses
         self.keyed_by: dict[str, str] = {}  # member -> who keyed their check-in for them
         self.not_adding_up = False  # more anonymous answers than placeholders: none shown or counted
+        self.totals: dict[str, Any] | None = None  # the day's anonymous totals (totals/view.py), in that mode
         self.concerns: list[ConcernLine] = [] if concerns is None else concerns
         self.airtime: list[dict[str, Any]] = [] if airtime is None else airtime
         self.round_s = round_s
@@ -107,7 +108,7 @@ class Summary(_Fields):
             "moods_by_member": self.named_moods or None, "statuses": self.statuses,
             "keyed_by": self.keyed_by, "anonymous_not_adding_up": self.not_adding_up,
             "concerns": [c.__dict__ for c in self.concerns], "airtime": self.airtime,
-            "round_s": self.round_s, "total_s": self.total_s,
+            "round_s": self.round_s, "total_s": self.total_s, "anonymous_totals": self.totals,
         }
 
 
@@ -217,7 +218,9 @@ def summary_blocks(s: Summary, markdown: bool = False, text: Callable[[str], str
     if s.not_adding_up:
         blocks.append(["Anonymous answers: more than the members who left a placeholder, so none is "
                        "shown or counted (some were not given by members; see `huddle doctor`)"])
-    if n and not s.moods and not s.anonymous_moods:
+    if s.totals is not None:
+        blocks.append([totals_line(s.totals)])
+    if n and not s.moods and not s.anonymous_moods and not (s.totals and s.totals["state"] == "open"):
         blocks.append([f"Moods: hidden until at least {K} people answer"])
     people = []
     for name in s.checked_in:
@@ -247,6 +250,39 @@ def summary_blocks(s: Summary, markdown: bool = False, text: Callable[[str], str
     if s.next_facilitator:
         blocks.append([f"Next facilitator: {p(s.next_facilitator)}"])
     return blocks
+
+
+def totals_line(totals: dict[str, Any]) -> str:
+    """The day's anonymous totals in one line: what opened (alone, or pooled into its week) or why not."""
+    state = totals["state"]
+    if state == "open":
+        line = (f"Anonymous moods, as the team's total of {totals['answers']}: "
+                f"{_figures(totals['distribution'], totals['mean'])}")
+    else:
+        words = {
+            "collecting": "the team's total opens after the day's cut-off (the next working day)",
+            "opening": "the team's total opens once enough teammates' apps have run since the cut-off",
+            "too few": f"fewer than {K} anonymous answers, so no figure is shown",
+            "flagged": ("the total claims more answers than members who left a placeholder, so none is "
+                        "shown (a contribution is not honest)"),
+            "none": "no contributions that day",
+        }
+        line = "Anonymous moods: " + words.get(str(state), str(state))
+    week = totals.get("week")
+    if week:
+        line += (f"; this week's total of {week['answers']} over {week['days']} short days: "
+                 f"{_figures(week['distribution'], week['mean'])}")
+    return line
+
+
+def _figures(distribution: dict[str, int] | None, mean: float | None) -> str:
+    """A distribution and a mean, each when shown."""
+    figures = []
+    if distribution:
+        figures.append(distribution_line({int(k): v for k, v in distribution.items()}))
+    if mean is not None:
+        figures.append(f"mean {mean:.1f}")
+    return "; ".join(figures)
 
 
 def render_json(s: Summary) -> str:

@@ -44,6 +44,9 @@ DAY_KINDS = ("checkin",)  # only the day's month folder: who checked in that day
 # (kept alone, PLAN) still holds; the lobby's first frame shows that plan with the check-ins last
 # seen, and the read it starts at once adds the new ones a moment later (Lobby, HuddleApp.kept_today).
 TODAY_LAST = "today/last"
+TOTALS = "totals"  # a closed day's anonymous totals as a reader may show them (Journal.totals_view)
+TOTALS_KINDS = ("checkin", "contribution", "daykeys", "daylist", "poolreveal", "reveal")
+"""The kinds whose day's month folder a day's totals (and its week's pool) are read from."""
 
 
 _last_team: list[tuple[object, str]] = []

@@ -309,8 +309,46 @@ def _key(p: dict[str, Any]) -> str | None:
     return None
 
 
+_AGGREGATION_FIELDS: dict[str, tuple[tuple[str, type], ...]] = {
+    "sharekey": (("key", str),),
+    "daykeys": (("share_key", str), ("threshold", int), ("nonce", str), ("days", dict), ("shares", dict)),
+    "contribution": (("day", str), ("keys", str), ("holders", list), ("threshold", int), ("numeric", list),
+                     ("texts", str), ("share_key", str), ("nonce", str), ("shares", str)),
+    "daylist": (("day", str), ("keys", str), ("holders", list), ("survivors", dict)),
+    "reveal": (("day", str), ("list", str), ("seeds", str), ("masks", dict), ("texts", str)),
+    "poolreveal": (("section", str), ("days", list), ("share", str)),
+}
+"""The anonymous totals' records (totals/records.py) and the type of each field they must carry.
+
+Only their shape is checked here; their keys, shares and masks are read, and
+checked for size and range, by the aggregation core (a malformed one counts
+as absent there)."""
+
+
+def _aggregation(kind: str) -> Callable[[dict[str, Any]], str | None]:
+    """The rule of one aggregation kind: a member, and each field of its type."""
+
+    def rule(p: dict[str, Any]) -> str | None:
+        """The first field missing or of the wrong type."""
+        if p.get("member").__class__ is not str or not p["member"]:
+            return "member must be a name"
+        for name, cls in _AGGREGATION_FIELDS[kind]:
+            if p.get(name).__class__ is not cls:
+                return f"{name} must be {_TYPE_WORDS[cls]}"
+        day = p.get("day")
+        if day is not None and not (day.__class__ is str and is_date(day)):
+            return "day must be a date YYYY-MM-DD"
+        return None
+
+    return rule
+
+
+_TYPE_WORDS = {str: "text", int: "a whole number", dict: "an object", list: "a list"}
+
+
 RULES: dict[str, Callable[[dict[str, Any]], str | None]] = {
     "checkin": _checkin, "concern": _concern, "huddle": _huddle, "handoff": _handoff, "away": _away,
     "pairs": _pairs, "pairmark": _pairmark, "key": _key,
     "circles": _circles, "circlenote": _circlenote,
+    **{kind: _aggregation(kind) for kind in _AGGREGATION_FIELDS},
 }

@@ -28,6 +28,7 @@ from huddle_tui.tui.messages import (
 def load_plan(journal: Journal, day: date) -> PlanLoaded:
     """Today's facilitator and order, who already checked in (by any visibility), rounds held."""
     journal.release_pending()  # this machine's held-back anonymous answers, where now safe
+    journal.settle_totals(every_s=300)  # anonymous totals: keys ahead, lists and reveals past a cut-off
     today = journal.today(day)
     return PlanLoaded(today.plan, today.checked_in, today.rounds_held, keys_note(journal))
 
