@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import os
 import re
+import threading
 from pathlib import Path
 
 import pytest
@@ -105,3 +107,39 @@ async def test_the_first_frame_is_already_in_the_chosen_theme(make_app: MADE) ->
         assert app.screen.styles.background == Color.parse("#FAFAFA")  # the theme's page
         assert app.screen.query_one(StatusLine).styles.background == Color.parse("#E6E8EE")  # its panel
         assert app.stylesheet._variables == app.get_css_variables()
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="FIFOs are POSIX")
+async def test_a_fifo_theme_named_by_the_team_never_leaves_a_blank_screen(
+        make_app: MADE, team: TeamConfig, monkeypatch: pytest.MonkeyPatch) -> None:
+    """huddle.toml names `theme = "evil"`, and evil.toml in the themes folder is a FIFO: the app starts.
+
+    A watchdog opens the FIFO's other end after a bound, so a regression
+    (a blocking open) fails this test instead of hanging the suite.
+    """
+    folder = paths.user_themes_dir()
+    folder.mkdir(parents=True)
+    fifo = folder / "evil.toml"
+    os.mkfifo(fifo)
+    blocked: list[bool] = []
+
+    def release() -> None:
+        """Give a reader blocked on the FIFO its end of file, and remember that one was."""
+        try:
+            os.close(os.open(fifo, os.O_WRONLY | os.O_NONBLOCK))
+            blocked.append(True)
+        except OSError:  # no reader: nothing was blocked
+            pass
+
+    watchdog = threading.Timer(20.0, release)
+    watchdog.start()
+    try:
+        app = make_app(team_config=team._replace(theme="evil"))
+        notes = record_notices(app, monkeypatch)
+        async with app.run_test(size=(80, 24), notifications=True) as pilot:
+            await settle(pilot)
+            assert app.theme == DEFAULT_THEME
+            assert any("evil.toml" in n and "not a regular file" in n for n in notes), notes
+    finally:
+        watchdog.cancel()
+    assert not blocked, "the app blocked on a FIFO theme file"

@@ -15,8 +15,14 @@ def run(args: argparse.Namespace) -> int:
     The journal is not opened here: the app opens it in a worker after its
     first paint, so the lobby does not wait for the store's imports.
     """
+    from huddle_tui.config.theme_name import theme_name_problem
     from huddle_tui.config.user import load_team, load_user_config
+    from huddle_tui.errors import UsageError
 
+    wanted = getattr(args, "theme", None)
+    problem = theme_name_problem(wanted) if wanted is not None else None
+    if problem is not None:
+        raise UsageError(f"--theme: {problem}")
     user = load_user_config()
     team = load_team(getattr(args, "config", None), user)
     if getattr(args, "plain", False) or os.environ.get("TERM") == "dumb":

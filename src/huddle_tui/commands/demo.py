@@ -33,6 +33,7 @@ def run(args: argparse.Namespace) -> int:
     from huddle_tui.config.team import load_team_config
     from huddle_tui.demo import generate
     from huddle_tui.storage.batch import is_unfinished
+    from huddle_tui.storage.fileio import make_root
 
     if not 1 <= args.members <= 200:
         raise UsageError("--members: 1 to 200")
@@ -47,7 +48,7 @@ def run(args: argparse.Namespace) -> int:
         left = [p for p in folder.iterdir() if not is_unfinished(p.name)] if folder.exists() else []
         if left and not config.exists():
             raise UsageError(f"{folder} is not empty and holds no huddle.toml; pick another --shared")
-        folder.mkdir(parents=True, exist_ok=True)
+        make_root(folder)
         generate(folder, args.members, args.years, args.seed, progress=_progress(), you=_you())
     team = load_team_config(config)
     if not args.no_tui:

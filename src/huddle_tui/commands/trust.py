@@ -182,7 +182,7 @@ def _save(user: UserConfig) -> None:
     """Write the user config back, with its approvals."""
     from huddle_tui import paths
 
-    write_toml(user.path or paths.user_config_file(), user_config_to_toml(user))
+    write_toml(user.path or paths.user_config_file(), user_config_to_toml(user), private=True)
 
 
 def _say(as_json: bool, data: dict[str, Any], lines: list[str]) -> int:

@@ -26,6 +26,7 @@ TEAM = "team"  # the answer's name in the cache
 # The modules whose code checks a config or computes its kept fingerprint: a change to any of them
 # checks every config afresh.
 CHECKERS = ("huddle_tui.config.team", "huddle_tui.config.pairs", "huddle_tui.config.circles",
+            "huddle_tui.config.theme_name",
             "huddle_tui.config.toml_reader", "huddle_tui.text", "huddle_tui.model.teamday",
             "huddle_tui.storage.stamps", "huddle_tui.storage.canonical", __name__)
 _new = tuple.__new__

@@ -16,6 +16,7 @@ from typing import Any, NamedTuple
 
 from huddle_tui.config.circles import CirclesConfig, read_circles, read_group
 from huddle_tui.config.pairs import PairsConfig, read_interests, read_pairs
+from huddle_tui.config.theme_name import read_theme
 from huddle_tui.config.toml_reader import TomlReader, kept_parse, kind_of, read_text
 from huddle_tui.errors import ConfigError
 from huddle_tui.model.checkin import Visibility
@@ -311,7 +312,7 @@ def _check_team_config(path: Path, text: str) -> TeamConfig:
         min_turn_seconds=_number(r, team, "min_turn_seconds", DEFAULT_MIN_TURN_S, 0, 600),
         mood_privacy=r.str_(privacy, "mood", "privacy", "named", MOOD_PRIVACY) or "named",
         anonymous=r.str_(privacy, "anonymous", "privacy", "records", ANONYMOUS_MODES) or "records",
-        theme=r.str_(team, "theme", "team"),
+        theme=read_theme(r, team, "team"),
         endpoints=endpoints,
         support=support,
         followup_days=followup_days,

@@ -132,9 +132,15 @@ def parse_toml(path: Path) -> tuple[dict[str, Any], str]:
 
 
 def read_text(path: Path) -> str:
-    """A TOML file's text, every failure to read it as ConfigError."""
+    """A TOML file's text, every failure to read it as ConfigError.
+
+    Read only as a regular file, never blocking: huddle.toml sits in a folder
+    any teammate can write, where a FIFO in its place would hang every command.
+    """
+    from huddle_tui.storage.fileio import read_regular
+
     try:
-        raw = path.read_bytes()
+        raw = read_regular(path)
     except FileNotFoundError:
         raise ConfigError(f"{path}: no such file") from None
     except OSError as exc:
@@ -193,11 +199,11 @@ def kept_parse(path: Path, text: str) -> dict[str, Any]:
     except (OSError, ValueError, EOFError, TypeError, KeyError):
         pass
     data = _loads(path, text)
-    from huddle_tui.storage.fileio import write_atomic
+    from huddle_tui.storage.fileio import PRIVATE_FILE, make_private_dir, write_atomic
 
     try:
-        where.parent.mkdir(parents=True, exist_ok=True)
-        write_atomic(where, marshal.dumps((text, _freeze(data))), durable=False, mode=0o600)
+        make_private_dir(where.parent)
+        write_atomic(where, marshal.dumps((text, _freeze(data))), durable=False, mode=PRIVATE_FILE)
     except (OSError, ValueError):
         pass
     return data

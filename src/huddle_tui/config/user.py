@@ -24,6 +24,7 @@ from huddle_tui.config.team import (
     load_team_config,
     read_support,
 )
+from huddle_tui.config.theme_name import read_theme
 from huddle_tui.config.toml_reader import TomlReader, parse_toml
 from huddle_tui.errors import ConfigError
 from huddle_tui.model.teamday import parse_clock
@@ -92,7 +93,7 @@ def load_user_config(path: Path | None = None) -> UserConfig:
     return UserConfig(
         me=r.str_(data, "me", ""),
         shared=Path(shared).expanduser() if shared else None,
-        theme=r.str_(data, "theme", ""),
+        theme=read_theme(r, data, ""),
         bell=r.bool_(data, "bell", "", False),
         path=path,
         trusted=tuple(_read_approval(r, a, i) for i, a in enumerate(r.array(data, "trusted_endpoints", ""))),

@@ -53,6 +53,7 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any, NamedTuple
 
+from huddle_tui.storage.fileio import private_db_file
 from huddle_tui.storage.stamps import folder_tag, resolved
 
 FORMAT = f"huddle-cache 2 py{sys.version_info[0]}.{sys.version_info[1]}"  # another: made afresh
@@ -203,7 +204,7 @@ class Cache:
 
     def __init__(self, path: Path, folder: str) -> None:
         """Open (or make) the file for the shared folder `folder`; Damaged if it is another's."""
-        path.parent.mkdir(parents=True, exist_ok=True)
+        private_db_file(path)  # this user's alone (0600 in a 0700 folder), whatever the umask
         self.path = path
         self._began = 0.0
         self.db = sqlite3.connect(path, timeout=_BUSY_S, isolation_level=None, check_same_thread=False)

@@ -23,6 +23,7 @@ TEMP_PREFIX = ".huddle-"
 TEMP_SUFFIX = ".tmp"
 _REPLACE_TRIES = 10
 _NOFOLLOW = getattr(os, "O_NOFOLLOW", 0)
+_NONBLOCK = getattr(os, "O_NONBLOCK", 0)
 _DIR_FLAGS = os.O_RDONLY | getattr(os, "O_DIRECTORY", 0)
 _NEW_FILE = os.O_WRONLY | os.O_CREAT | os.O_EXCL | _NOFOLLOW | getattr(os, "O_BINARY", 0)
 # Where folders can be opened and named relative to each other (not Windows), writes walk by fd.
@@ -123,7 +124,7 @@ def open_folder(root: Path, parts: Sequence[str], *, create: bool, private: bool
         if private:
             make_private_dir(root)
         else:
-            root.mkdir(parents=True, exist_ok=True)
+            make_root(root)
     try:
         fd = os.open(root, _DIR_FLAGS)
     except FileNotFoundError:
@@ -193,7 +194,7 @@ def check_no_links(root: Path, parts: Sequence[str], *, create: bool, private: b
         if private:
             make_private_dir(root)
         else:
-            root.mkdir(parents=True, exist_ok=True)
+            make_root(root)
     where = root
     for part in parts:
         where = where / part
@@ -246,9 +247,75 @@ def write_at(folder_fd: int, name: str, data: bytes, *, durable: bool = True, mt
         os.fsync(folder_fd)
 
 
+class NotAFile(OSError):
+    """A path that is a FIFO, a device or a folder where a regular file was expected: nothing is read."""
+
+    def __init__(self, path: Path, what: str) -> None:
+        """Name the path and what it is instead of a regular file."""
+        super().__init__(f"{path} is {what}, not a regular file")
+        self.strerror = f"{what}, not a regular file"
+
+
+def read_regular(path: Path, limit: int | None = None) -> bytes:
+    """A regular file's bytes, opened without blocking: a FIFO, device or folder is refused (NotAFile).
+
+    A file named by a config in the shared folder, or sitting in a themes
+    folder, may be a FIFO a teammate made: a plain open() of one waits for a
+    writer forever. Opened O_NONBLOCK and checked with fstat before any read,
+    it is refused at once instead; a regular file reads as usual. With a
+    `limit`, at most limit + 1 bytes are read (the caller tells "too large").
+    """
+    fd = os.open(path, os.O_RDONLY | _NONBLOCK | getattr(os, "O_CLOEXEC", 0) | getattr(os, "O_BINARY", 0))
+    try:
+        mode = os.fstat(fd).st_mode
+        if not stat.S_ISREG(mode):
+            what = ("a FIFO" if stat.S_ISFIFO(mode) else "a folder" if stat.S_ISDIR(mode)
+                    else "a device or socket")
+            raise NotAFile(path, what)
+        chunks, size = [], 0
+        while (limit is None or size <= limit) and (chunk := os.read(fd, 1 << 16)):
+            chunks.append(chunk)
+            size += len(chunk)
+        return b"".join(chunks)
+    finally:
+        os.close(fd)
+
+
+def make_private_dirs(path: Path) -> None:
+    """Make `path` and every missing folder above it 0700 whatever the umask (existing ones are left)."""
+    if path.is_dir():
+        return
+    if path.parent != path:
+        make_private_dirs(path.parent)
+    try:
+        os.mkdir(path, PRIVATE_DIR)
+    except FileExistsError:
+        pass
+
+
+def make_root(root: Path) -> None:
+    """Make a shared folder's root as the umask allows (teammates may need it), unless it is there.
+
+    One inside huddle's own data folder (the default shared folder, the
+    demo) is this machine's alone: it and the folders above it are 0700
+    whatever the umask.
+    """
+    if root.is_dir():
+        return
+    from huddle_tui import paths
+
+    if paths.data_dir() in root.parents:
+        make_private_dirs(root)
+    root.mkdir(parents=True, exist_ok=True)
+
+
 def make_private_dir(path: Path) -> None:
-    """Make a folder only this user can enter (0700 whatever the umask); an existing one is brought to it."""
-    path.parent.mkdir(parents=True, exist_ok=True)
+    """Make a folder only this user can enter (0700 whatever the umask); an existing one is brought to it.
+
+    Missing folders above it are made 0700 too: huddle makes its config,
+    data and cache folders this way, so none is ever open to others.
+    """
+    make_private_dirs(path.parent)
     try:
         os.mkdir(path, PRIVATE_DIR)
         return
@@ -267,3 +334,30 @@ def _fix_mode(fd: int, mode: int) -> None:
     """Take group and other permissions off an open file or folder that has any."""
     if sys.platform != "win32" and os.fstat(fd).st_mode & 0o077:
         os.fchmod(fd, mode)
+
+
+def private_db_file(db: Path) -> None:
+    """Make a database file (and any -wal/-shm beside it) this user's alone before SQLite opens it.
+
+    SQLite creates a database 0644 less the umask and gives its -wal and -shm
+    the database's own mode, so creating the file 0600 first (and taking
+    group and other bits off files made before) covers all three. Existing
+    files are never opened here: closing any descriptor of a file drops the
+    POSIX locks this process holds on it, which another thread's connection
+    may rely on.
+    """
+    make_private_dir(db.parent)
+    try:
+        os.close(os.open(db, os.O_WRONLY | os.O_CREAT | os.O_EXCL, PRIVATE_FILE))
+        return
+    except FileExistsError:
+        pass
+    if sys.platform == "win32":
+        return
+    for path in (db, db.with_name(db.name + "-wal"), db.with_name(db.name + "-shm")):
+        try:
+            st = os.lstat(path)
+        except FileNotFoundError:
+            continue
+        if stat.S_ISREG(st.st_mode) and st.st_mode & 0o077:
+            os.chmod(path, PRIVATE_FILE)

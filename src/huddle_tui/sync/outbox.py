@@ -15,10 +15,7 @@ lives in the user data dir (paths.outbox_file), never in the shared folder.
 
 from __future__ import annotations
 
-import os
 import sqlite3
-import stat
-import sys
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -28,7 +25,7 @@ from huddle_tui import paths
 from huddle_tui.config.team import Endpoint
 from huddle_tui.errors import RefusedError, StoreError
 from huddle_tui.storage.envelope import Record
-from huddle_tui.storage.fileio import PRIVATE_FILE, make_private_dir
+from huddle_tui.storage.fileio import private_db_file
 
 PENDING = "pending"
 DEAD = "dead"
@@ -109,33 +106,6 @@ def endpoint_key(endpoint: Endpoint) -> str:
     return f"{endpoint.format} {host} #{hashlib.sha256(endpoint.url.encode()).hexdigest()[:8]}"
 
 
-def _private_files(db: Path) -> None:
-    """Make the database file (and any -wal/-shm beside it) this user's alone before SQLite opens it.
-
-    SQLite creates a database 0644 less the umask and gives its -wal and -shm
-    the database's own mode, so creating the file 0600 first (and taking
-    group and other bits off files made before) covers all three. Existing
-    files are never opened here: closing any descriptor of a file drops the
-    POSIX locks this process holds on it, which another thread's connection
-    may rely on.
-    """
-    make_private_dir(db.parent)
-    try:
-        os.close(os.open(db, os.O_WRONLY | os.O_CREAT | os.O_EXCL, PRIVATE_FILE))
-        return
-    except FileExistsError:
-        pass
-    if sys.platform == "win32":
-        return
-    for path in (db, db.with_name(db.name + "-wal"), db.with_name(db.name + "-shm")):
-        try:
-            st = os.lstat(path)
-        except FileNotFoundError:
-            continue
-        if stat.S_ISREG(st.st_mode) and st.st_mode & 0o077:
-            os.chmod(path, PRIVATE_FILE)
-
-
 class Outbox:
     """The outbox database. One instance per thread (sqlite3 connections are per thread)."""
 
@@ -145,7 +115,7 @@ class Outbox:
         self.path = path or paths.outbox_file()
         self.clock = clock
         try:
-            _private_files(self.path)
+            private_db_file(self.path)
             self.db = sqlite3.connect(self.path, timeout=30.0, isolation_level=None)
             self.db.execute("PRAGMA journal_mode=WAL")
             # Enqueuing must survive a power cut; a lost "sent" mark only means a resend,

@@ -25,8 +25,6 @@ localhost) unless the person allows that host (``huddle trust --allow-http``).
 from __future__ import annotations
 
 import hashlib
-import os
-import stat
 from collections.abc import Iterable
 from pathlib import Path
 from typing import NamedTuple
@@ -71,25 +69,17 @@ def read_ca_bundle(path: Path) -> CABundle:
     is opened without blocking, must be a regular file, and is read to a cap.
     ConfigError, naming the file and why, when it cannot be used.
     """
-    flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0)
+    from huddle_tui.storage.fileio import NotAFile, read_regular
+
     try:
-        fd = os.open(path.expanduser(), flags | getattr(os, "O_BINARY", 0))
+        pem = read_regular(path.expanduser(), CA_BUNDLE_MAX)
+    except NotAFile:
+        raise _unreadable(path, "not a regular file") from None
     except OSError as exc:
         raise _unreadable(path, exc) from None
-    try:
-        if not stat.S_ISREG(os.fstat(fd).st_mode):
-            raise _unreadable(path, "not a regular file")
-        chunks, size = [], 0
-        while size <= CA_BUNDLE_MAX and (chunk := os.read(fd, 1 << 16)):
-            chunks.append(chunk)
-            size += len(chunk)
-    except OSError as exc:
-        raise _unreadable(path, exc) from None
-    finally:
-        os.close(fd)
+    size = len(pem)
     if size > CA_BUNDLE_MAX:
         raise _unreadable(path, f"larger than {CA_BUNDLE_MAX >> 20} MiB")
-    pem = b"".join(chunks)
     return CABundle(pem, hashlib.sha256(pem).hexdigest())
 
 

@@ -3,7 +3,9 @@
 The shipped ones live in the `huddle_tui.themes` package (the repository's
 `themes/` folder); a person adds their own in `paths.user_themes_dir()`, where
 a file may also replace a shipped theme of the same name. A broken file is
-reported by name and skipped, never a crash.
+reported by name and skipped, never a crash. A theme is wanted by name only
+(config/theme_name.py), and every theme file is read as a regular file
+without blocking: a FIFO in a themes folder is skipped as broken, never waited on.
 """
 
 from __future__ import annotations
@@ -16,8 +18,10 @@ from textual.color import Color, ColorParseError
 from textual.theme import Theme
 
 from huddle_tui import paths
+from huddle_tui.config.theme_name import theme_name_problem
 from huddle_tui.config.toml_reader import TomlReader, kind_of, syntax_error
 from huddle_tui.errors import ConfigError
+from huddle_tui.storage.fileio import read_regular
 
 DEFAULT_THEME = "huddle-dark"
 COLOURS = ("primary", "secondary", "warning", "error", "success", "accent", "foreground",
@@ -92,10 +96,18 @@ def _shipped_dir() -> Path:
     return Path(next(iter(import_module("huddle_tui.themes").__path__)))
 
 
+def _read(path: Path) -> str:
+    """A theme file's text, read only as a regular file and never blocking (OSError otherwise)."""
+    return read_regular(path).decode("utf-8")
+
+
 def _shipped() -> Iterable[tuple[str, str]]:
-    """(file name, text) of every theme that ships inside the package."""
+    """(file name, text or problem) of every theme that ships inside the package."""
     for entry in sorted(_shipped_dir().glob("*.toml"), key=lambda e: e.name):
-        yield entry.name, entry.read_text("utf-8")
+        try:
+            yield entry.name, _read(entry)
+        except (OSError, UnicodeDecodeError) as exc:
+            yield entry.name, f"\x00{exc}"
 
 
 def _user(folder: Path) -> Iterable[tuple[str, str]]:
@@ -104,7 +116,7 @@ def _user(folder: Path) -> Iterable[tuple[str, str]]:
         return
     for path in sorted(folder.glob("*.toml")):
         try:
-            yield str(path), path.read_text("utf-8")
+            yield str(path), _read(path)
         except (OSError, UnicodeDecodeError) as exc:
             yield str(path), f"\x00{exc}"
 
@@ -118,12 +130,14 @@ def quick_theme(name: str, user_dir: Path | None = None) -> Theme | None:
     """
     from huddle_tui.config.toml_reader import kept_parse
 
+    if theme_name_problem(name) is not None:
+        return None  # not a name: never a file to open
     folder = user_dir or paths.user_themes_dir()
     if folder.is_dir() and any(folder.glob("*.toml")):
         return None
     entry = _shipped_dir() / f"{name}.toml"
     try:
-        text = entry.read_text("utf-8")
+        text = _read(entry)
         theme = parse_theme(text, entry.name, kept_parse(entry, text))
     except (OSError, UnicodeDecodeError, ConfigError):
         return None
