@@ -80,7 +80,7 @@ def test_huddle_demo_then_huddle_keys_shows_everyone_trusted(tmp_path: Path) -> 
     while day.weekday() > 4:
         day = date.fromordinal(day.toordinal() - 1)
     saved = run_huddle("checkin", "--mood", "2", "--status", "trying the demo", "--date", day.isoformat(),
-                       env=env)
+                       "--named", env=env)  # the demo runs anonymous by default: by name is a choice
     assert saved.returncode == 0, saved.stderr
     summary = run_huddle("summary", "--date", day.isoformat(), "--format", "json", env=env)
     assert "trying the demo" in summary.stdout

@@ -1,9 +1,15 @@
 """A demo team with years of synthetic but realistic history, for trying and benchmarking.
 
 Moods drift week by week around each person's baseline, with team-wide crunch
-periods; people skip days, take holidays (away ranges in the config), join
-part-way, raise concerns and blockers with follow-ups, and now and then hand
-the facilitator role over. The same seed gives the same folder.
+periods; people skip days, take holidays (recorded as `huddle away` records
+them), join part-way, raise concerns and blockers with follow-ups, and now
+and then hand the facilitator role over. The team runs in the recommended
+anonymous mode (`[privacy] mood = "anonymous"`): most answers are anonymous
+behind their members' signed placeholders, released only on days with at
+least K of them, as a machine would; a few people answer by name. Members
+see a signpost after a low streak or a request for support (its anonymous
+mark counted where K members checked in), and meet their weekly buddies.
+The same seed gives the same folder.
 
 The history is signed as a team's is (storage/signature.py): each synthetic
 member has a key derived from the seed, published as a `key` record dated
@@ -12,7 +18,11 @@ the day's huddle and handoff; an anonymous answer is signed by a one-time key
 its id is bound to. So any reader sees all of it as its members' own. The
 person running the demo becomes one of its members on their machine: their
 own key is linked as that member's in the history, and this machine's
-keyring for the folder pins every demo key and names that member as `me`.
+keyring for the folder pins every demo key and names that member as `me`;
+that member's anonymous answers are made under this machine's anonymity
+secret, so `huddle me` finds them as it finds its own; and a user config
+for that member goes in the demo's own folder (paths.demo_user_config_file),
+never the person's own.
 """
 
 from __future__ import annotations
@@ -27,12 +37,27 @@ from pathlib import Path
 from typing import NamedTuple
 
 from huddle_tui import paths
-from huddle_tui.config.team import AwayRange, Member, TeamConfig, team_config_to_toml, write_toml
+from huddle_tui.config.team import (
+    AwayRange,
+    Member,
+    SupportResource,
+    TeamConfig,
+    team_config_to_toml,
+    write_toml,
+)
+from huddle_tui.config.user import UserConfig, user_config_to_toml
+from huddle_tui.journal import away_record
 from huddle_tui.model.checkin import CheckIn, Concern, FollowUp
-from huddle_tui.model.huddle import Handoff, Huddle, Turn
+from huddle_tui.model.huddle import Away, Handoff, Huddle, Turn
 from huddle_tui.model.ids import as_uuid, named_id
+from huddle_tui.model.pairs import PairMark, PairRound, PastRound
 from huddle_tui.model.teamday import team_today
+from huddle_tui.pairs import HISTORY_WEEKS, mark_id, taking_part, utc_offset
+from huddle_tui.rules.pair_figures import round_id
+from huddle_tui.rules.pairing import Candidate, choose, round_monday
+from huddle_tui.rules.privacy import K
 from huddle_tui.rules.rotation import Held, plan_for, still_counted
+from huddle_tui.rules.support import SIGNPOST_KIND
 from huddle_tui.storage.batch import HistoryWriter, remove_unfinished
 from huddle_tui.storage.signature import SigningKey, anonymous_key, id_for_key
 
@@ -51,6 +76,13 @@ CONCERNS = [("blocker", "waiting on access to the staging database"),
             ("support", "could use a second pair of eyes on the migration"),
             ("support", "would like to talk through the on-call load"),
             ("concern", "unclear priorities between the two projects")]
+AWAY_REASONS = ("holiday", "conference", "family visit", "moving house")
+INTERESTS = ("climbing", "board games", "cooking", "running", "photography", "jazz", "gardening")
+SUPPORT = SupportResource("Employee Assistance Programme", "0800 000 000 (free, confidential, 24/7)", "eap")
+# How often one who leans to --named, and one who keeps the team's anonymous default, answers anonymously.
+NAMED_SHARE, ANONYMOUS_SHARE = 0.1, 0.85
+BUDDY_MEMBERS = 12  # the first this many opt in to buddies: a round's choice grows with the people in it
+BUDDY_WEEKS = 12  # the team took up buddies this many weeks ago
 Progress = Callable[[int, int], None]
 KEY_LABEL = "demo"  # the label of each synthetic member's published key
 
@@ -59,13 +91,16 @@ class You(NamedTuple):
     """The person running the demo: the member they would be, and their own machine's key.
 
     `wanted` is their user config's `me`: when the demo's roster has that
-    name they are that member, otherwise its first. `data_dir` holds their
+    name they are that member, otherwise its first. `secret` is their
+    machine's anonymity secret: that member's anonymous answers are made
+    under it, as their own machine would have. `data_dir` holds their
     keyring (None: the user data folder).
     """
 
     wanted: str | None
     key: SigningKey
     data_dir: Path | None = None
+    secret: bytes | None = None
 
 
 class Signers:
@@ -75,13 +110,15 @@ class Signers:
     the same seed gives the same keys, the same signatures and the same files.
     """
 
-    def __init__(self, team: TeamConfig, seed: int) -> None:
-        """Derive every member's key and secret (one Ed25519 key pair each)."""
+    def __init__(self, team: TeamConfig, seed: int, own: tuple[str, bytes] | None = None) -> None:
+        """Derive every member's key and secret (an Ed25519 key pair each); `own`: (member, real secret)."""
         self.keys: dict[str, SigningKey] = {}
         self._secrets: dict[str, bytes] = {}
         for m in team.members:
             self.keys[m.name] = SigningKey(_derived(f"huddle demo key\x1f{seed}\x1f{m.name}"))
             self._secrets[m.name] = _derived(f"huddle demo anonymity\x1f{seed}\x1f{m.name}")
+        if own is not None:
+            self._secrets[own[0]] = own[1]
 
     def anonymous(self, member: str, iso: str) -> tuple[str, SigningKey]:
         """The id and one-time key of a member's anonymous answer for a date.
@@ -95,6 +132,18 @@ class Signers:
         private_id = as_uuid(hmac.new(secret, f"{member.casefold()}\x1f{iso}".encode(),
                                       hashlib.sha256).digest(), 4)
         key = anonymous_key(secret, f"checkin\x1f{private_id}")
+        return id_for_key(key.public), key
+
+    def mark(self, member: str, iso: str) -> tuple[str, SigningKey]:
+        """The id and one-time key of the anonymous mark of a signpost shown to a member on a date.
+
+        Derived as support.py and journal.py derive a released mark's
+        (`_mark_id`, then `_anonymous_signer` and `_released_id`).
+        """
+        secret = self._secrets[member]
+        private_id = as_uuid(hmac.new(secret, f"{member}\x1f{SIGNPOST_KIND}\x1f{iso}".encode(),
+                                      hashlib.sha256).digest(), 4)
+        key = anonymous_key(secret, f"{SIGNPOST_KIND}\x1f{private_id}")
         return id_for_key(key.public), key
 
 
@@ -114,8 +163,13 @@ def workdays(start: date, end: date) -> list[date]:
 
 
 def make_team(folder: Path, members: int, years: float, today: date, rng: random.Random) -> TeamConfig:
-    """A roster with time zones, holidays and a few people who joined part-way."""
+    """A roster with time zones, holidays and a few people who joined part-way; the first dozen pair up.
+
+    The away ranges are the team's plans (recorded by `_away`, not written in
+    huddle.toml); none covers this fortnight, so the demo's today has everyone.
+    """
     start = today - timedelta(days=round(365 * years))
+    now = today - timedelta(days=today.weekday())
     roster = []
     for i in range(members):
         joined = None
@@ -125,66 +179,103 @@ def make_team(folder: Path, members: int, years: float, today: date, rng: random
         year = start
         while year < today + timedelta(days=60):
             first = year + timedelta(days=rng.randrange(20, 340))
-            away.append(AwayRange(first, first + timedelta(days=rng.choice((4, 6, 11, 13)))))
+            span = AwayRange(first, first + timedelta(days=rng.choice((4, 6, 11, 13))))
+            if span.start <= now + timedelta(days=13) and span.end >= now:
+                span = AwayRange(now + timedelta(days=21), now + timedelta(days=21) + (span.end - span.start))
+            away.append(span)
             year += timedelta(days=365)
         roster.append(Member(NAMES[i % len(NAMES)] + ("" if i < len(NAMES) else str(i // len(NAMES))),
                              handle=NAMES[i % len(NAMES)].lower() + (str(i) if i >= len(NAMES) else ""),
-                             timezone=ZONES[i % len(ZONES)], joined=joined, away=tuple(away)))
+                             timezone=ZONES[i % len(ZONES)], joined=joined, away=tuple(away),
+                             pairs=i < BUDDY_MEMBERS, interests=tuple(sorted(rng.sample(INTERESTS, 2)))))
     return TeamConfig(name="Demo team", members=tuple(roster), shared_dir=folder.resolve(),
-                      path=(folder / paths.TEAM_CONFIG_NAME).resolve())
+                      path=(folder / paths.TEAM_CONFIG_NAME).resolve(), mood_privacy="anonymous",
+                      support=(SUPPORT,))
 
 
 def generate(folder: Path, members: int = 8, years: float = 1.0, seed: int = 7,
              today: date | None = None, progress: Progress | None = None,
              you: You | None = None) -> TeamConfig:
-    """Write a demo team's huddle.toml and its signed history into `folder`.
+    """Write a demo team's huddle.toml and its signed history into `folder`, and return the team.
 
     With `you`, the person running it becomes one of its members on this
-    machine (see `You` and `_adopt`).
+    machine (see `You` and `_adopt`), with a user config for that member
+    in the demo's folder (`_user_config`).
     """
     rng = random.Random(seed)
     today = today or team_today(None)  # the demo team names no zone: this machine's date
-    team = make_team(folder, members, years, today, rng)
-    signers = Signers(team, seed)
+    planned = make_team(folder, members, years, today, rng)  # with the away ranges `_away` records
+    team = planned._replace(members=tuple(m._replace(away=()) for m in planned.members))
+    member = _runner(team, you)
+    own = (member, you.secret) if you is not None and member is not None and you.secret is not None else None
+    signers = Signers(team, seed, own)
     remove_unfinished(folder)  # what a crashed run left
     start = today - timedelta(days=round(365 * years))
     clock = [datetime(start.year, start.month, start.day, 8, 0, tzinfo=UTC)]
     with HistoryWriter(folder, now=lambda: clock[0]) as store:
-        member = _keys(store, team, signers, start, you)
-        _history(store, team, signers, years, today, rng, clock, progress)
+        _keys(store, team, signers, start, you, member)
+        _away(store, planned, signers, rng)
+        _history(store, planned, signers, years, today, rng, clock, progress)
         if you is not None and member is not None:
             _adopt(team, signers, you, member)
+            _user_config(folder, member)
         # The config goes in just before the history appears whole: a crash between the two
         # leaves a team with no history, which `huddle demo` makes again, never half a history.
         write_toml(folder / paths.TEAM_CONFIG_NAME, team_config_to_toml(team))
     return team
 
 
+def _runner(team: TeamConfig, you: You | None) -> str | None:
+    """The member the person running the demo is: their `me` when the roster has it, else its first."""
+    if you is None or not team.members:
+        return None
+    found = team.member(you.wanted) if you.wanted else None
+    return (found or team.members[0]).name
+
+
+def _user_config(folder: Path, member: str) -> None:
+    """A user config for the member the runner is, in the demo's own folder (never the person's own).
+
+    Plain `huddle` uses it while the person has no user config of their own
+    (config/user.py, demo_stand_in); `HUDDLE_CONFIG_DIR=FOLDER/user` points
+    any command at it for a demo made elsewhere.
+    """
+    user = UserConfig(me=member, shared=folder.resolve(),
+                      support=(SupportResource("Your GP", "book through the surgery's app", "other"),))
+    write_toml(paths.demo_user_config_file(folder), user_config_to_toml(user), private=True)
+
+
 def _keys(store: HistoryWriter, team: TeamConfig, signers: Signers, start: date,
-          you: You | None) -> str | None:
-    """Publish every member's key on the history's first day, and link `you`'s key as one member's.
+          you: You | None, member: str | None) -> None:
+    """Publish every member's key on the history's first day, and link `you`'s key as `member`'s.
 
     Each key record is signed by its own key (a first key, as `huddle init`
     publishes one); `you`'s is signed by the member's demo key (a second
     machine linked by the first, as `huddle keys link` does), so every
-    reader trusts it as that member's with nothing to confirm. Returns that
-    member's name (None without `you`).
+    reader trusts it as that member's with nothing to confirm.
     """
     iso = start.isoformat()
     for name, key in signers.keys.items():
         store.save("key", named_id("key", key.public), iso,
                    {"member": name, "key": key.public, "label": KEY_LABEL}, version=1, key=key)
-    if you is None or not team.members:
-        return None
-    found = team.member(you.wanted) if you.wanted else None
-    member = (found or team.members[0]).name
+    if you is None or member is None:
+        return
     import socket
 
     demo_key = signers.keys[member]
     store.save("key", named_id("key", you.key.public, demo_key.public), iso,
                {"member": member, "key": you.key.public, "label": socket.gethostname()[:80]},
                version=1, key=demo_key)
-    return member
+
+
+def _away(store: HistoryWriter, team: TeamConfig, signers: Signers, rng: random.Random) -> None:
+    """Each member's away ranges, recorded by that member as `huddle away` records them (away_record)."""
+    for m in team.members:
+        for span in m.away:
+            away = Away(m.name, span.start.isoformat(), span.end.isoformat(), rng.choice(AWAY_REASONS))
+            day, payload = away_record(team, away)
+            store.save("away", named_id("away", m.name, day), day, payload, version=1,
+                       key=signers.keys[m.name])
 
 
 def _adopt(team: TeamConfig, signers: Signers, you: You, member: str) -> None:
@@ -207,14 +298,28 @@ def _adopt(team: TeamConfig, signers: Signers, you: You, member: str) -> None:
     ring.save()
 
 
+class _Answer(NamedTuple):
+    """One member's synthetic check-in for a day, before it is written."""
+
+    member: str
+    mood: int
+    anonymous: bool
+
+
 def _history(store: HistoryWriter, team: TeamConfig, signers: Signers, years: float, today: date,
              rng: random.Random, clock: list[datetime], progress: Progress | None) -> None:
-    """Every working day's check-ins and huddle, from `years` ago to today."""
+    """Every working day's check-ins, signposts and huddle, and each week's buddies, `years` back to today."""
     days = workdays(today - timedelta(days=round(365 * years)), today)
     baseline = {m.name: rng.uniform(3.0, 4.2) for m in team.members}
     drift = dict.fromkeys(baseline, 0.0)
+    # The team's recommended mode is anonymous; about one in four keeps choosing --named.
+    share = {m.name: NAMED_SHARE if rng.random() < 0.25 else ANONYMOUS_SHARE for m in team.members}
+    recent: dict[str, list[int]] = {m.name: [] for m in team.members}
+    signposted: dict[str, int] = {}  # member → the week a signpost was last shown to them
+    buddies_from = round_monday(today - timedelta(weeks=BUDDY_WEEKS), team.pairs.cadence)
     huddles: list[Held] = []
     handoffs: list[Handoff] = []
+    rounds: list[PastRound] = []
     for n, day in enumerate(days):
         iso = day.isoformat()
         week = day.toordinal() // 7
@@ -222,6 +327,10 @@ def _history(store: HistoryWriter, team: TeamConfig, signers: Signers, years: fl
         clock[0] = datetime(day.year, day.month, day.day, 8, 45, tzinfo=UTC)
         is_today = day == today
         present = team.expected(day)
+        monday = round_monday(day, team.pairs.cadence)
+        if monday >= buddies_from and (not rounds or monday > rounds[-1].monday):
+            _buddies(store, team, signers, rng, day, rounds)
+        answers = []
         for i, m in enumerate(present):
             if is_today and i >= 2:
                 break
@@ -229,9 +338,24 @@ def _history(store: HistoryWriter, team: TeamConfig, signers: Signers, years: fl
                 drift[m.name] = 0.7 * drift[m.name] + rng.gauss(0, 0.35)
             if rng.random() < 0.08:
                 continue
-            mood = round(baseline[m.name] + drift[m.name] + wave + rng.gauss(0, 0.45))
-            _save_checkin(store, signers, rng, m.name, iso, max(1, min(5, mood)), team,
-                          anonymous_ok=not is_today)
+            mood = max(1, min(5, round(baseline[m.name] + drift[m.name] + wave + rng.gauss(0, 0.45))))
+            # Today's are named: a demo anonymous answer has no machine that could change it later.
+            answers.append(_Answer(m.name, mood, not is_today and rng.random() < share[m.name]))
+        # An anonymous answer goes out only where K members left a placeholder that day; on other
+        # days it would still be waiting on its author's machine, so only its placeholder is here.
+        released = sum(a.anonymous for a in answers) >= K
+        for a in answers:
+            checkin = _save_checkin(store, signers, rng, a.member, iso, a.mood, team,
+                                    anonymous=a.anonymous, released=released)
+            recent[a.member] = [*recent[a.member][-2:], a.mood]
+            asked = any(c.kind == "support" for c in checkin.concerns)
+            low = len(recent[a.member]) == 3 and max(recent[a.member]) <= 2
+            # A signpost after a request for support or a low streak, at most once a week each; its
+            # anonymous mark goes out where K members checked in (mark_releasable), as ever.
+            if len(answers) >= K and (asked or low) and signposted.get(a.member) != week:
+                signposted[a.member] = week
+                rid, key = signers.mark(a.member, iso)
+                store.save(SIGNPOST_KIND, rid, iso, {}, anonymous=True, version=1, key=key)
             clock[0] += timedelta(seconds=rng.randrange(5, 90))
         if not is_today and present:
             _save_huddle(store, signers, rng, team, day, huddles, handoffs)
@@ -239,17 +363,54 @@ def _history(store: HistoryWriter, team: TeamConfig, signers: Signers, years: fl
             progress(n + 1, len(days))
 
 
+def _buddies(store: HistoryWriter, team: TeamConfig, signers: Signers, rng: random.Random, day: date,
+             rounds: list[PastRound]) -> None:
+    """Close the last buddy round (each member says met, or now and then skip) and make the next one.
+
+    The round is made as `huddle pairs make` (pairs.compute) makes it: the
+    same people, the same earlier rounds, the same choice and salt.
+    """
+    if rounds:
+        last = rounds[-1]
+        said = {n.casefold(): ("met" if rng.random() < 0.85 else "skip") for g in last.groups for n in g
+                if rng.random() < 0.9}
+        for group in last.groups:
+            for name in group:
+                if name.casefold() in said:
+                    week = last.monday.isoformat()
+                    store.save("pairmark", mark_id(team, "buddy", last.monday, name), week,
+                               PairMark("buddy", week, name, said[name.casefold()]).to_payload(),
+                               version=1, key=signers.keys[name])
+        rounds[-1] = last._replace(skipped=frozenset(k for k, v in said.items() if v == "skip"),
+                                   met=frozenset(k for k, v in said.items() if v == "met"))
+    monday = round_monday(day, team.pairs.cadence)
+    people = [Candidate(m.name, frozenset(i.casefold() for i in m.interests), utc_offset(m.timezone, monday))
+              for m in taking_part(team, monday)]
+    since = monday - timedelta(weeks=HISTORY_WEEKS)
+    grouping = choose(people, [r for r in rounds if r.monday >= since], monday,
+                      cooldown_weeks=team.pairs.cooldown_weeks, group_size=team.pairs.group_size,
+                      salt=f"{team.name.casefold()}\x1fbuddy\x1f{monday.isoformat()}")
+    rounds.append(PastRound(monday, grouping.groups))
+    if grouping.groups:
+        found = PairRound("buddy", monday.isoformat(), grouping.groups, grouping.cooldown)
+        store.save("pairs", round_id(team, "buddy", monday), monday.isoformat(), found.to_payload(),
+                   anonymous=True, version=1, key=signers.keys[grouping.groups[0][0]])
+
+
 def _save_checkin(store: HistoryWriter, signers: Signers, rng: random.Random, member: str, iso: str,
-                  mood: int, team: TeamConfig, anonymous_ok: bool = True) -> None:
-    """One synthetic check-in signed by its member, sometimes anonymous, sometimes with a concern."""
+                  mood: int, team: TeamConfig, *, anonymous: bool, released: bool) -> CheckIn:
+    """One synthetic check-in signed by its member, sometimes with a concern; returns it.
+
+    An anonymous one is a named placeholder signed by its member and, when
+    `released`, the answer itself, with no author and an id nothing links to
+    the member, signed by its one-time key.
+    """
     concerns: list[Concern] = []
     if rng.random() < 0.12 or (mood <= 2 and rng.random() < 0.5):
         kind, text = rng.choice(CONCERNS)
         owner = rng.choice(team.members).name if rng.random() < 0.4 else None
         concerns.append(Concern.new(text, kind, "team",
                                 FollowUp(owner, rng.choice(("open", "done"))) if owner else None))
-    # Today's are named: a demo anonymous answer has no machine that could change it later.
-    anonymous = rng.random() < 0.05 and anonymous_ok
     checkin = CheckIn(date=iso, mood=mood, member=member, status=rng.choice(STATUSES),
                       concerns=tuple(concerns), visibility="anonymous" if anonymous else "team",
                       source="demo")
@@ -257,9 +418,10 @@ def _save_checkin(store: HistoryWriter, signers: Signers, rng: random.Random, me
     # Every demo record is written once: version 1, without listing a month folder per file.
     store.save("checkin", named_id("checkin", member, iso), iso, named.to_payload(), version=1,
                key=signers.keys[member])
-    if anonymous:  # the answer itself, with no author and an id nothing links to the member
+    if anonymous and released:
         rid, key = signers.anonymous(member, iso)
         store.save("checkin", rid, iso, checkin.to_payload(), anonymous=True, version=1, key=key)
+    return checkin
 
 
 def _save_huddle(store: HistoryWriter, signers: Signers, rng: random.Random, team: TeamConfig, day: date,

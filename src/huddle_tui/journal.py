@@ -714,12 +714,8 @@ class Journal:
 
     def save_away(self, away: Away) -> Record:
         """Record that a member is away for a range of dates (no hand edit of huddle.toml)."""
-        member = self._member(away.member).name
-        start, end = _check_date(away.start), _check_date(away.end)
-        if end < start:
-            raise UsageError(f"--to {end} is before --from {start}")
-        return self._share("away", random_id(), start.isoformat(),
-                           away._replace(member=member).to_payload())
+        day, payload = away_record(self.team, away)
+        return self._share("away", random_id(), day, payload)
 
     # ------------------------------------------------------------ reading
 
@@ -957,6 +953,23 @@ def open_journal(team: TeamConfig, **options: Any) -> Journal:
 
         journal.replicator = Replicator(team)
     return journal
+
+
+def away_record(team: TeamConfig, away: Away) -> tuple[str, dict[str, Any]]:
+    """An away range as it is recorded: its date (the first day away) and its payload, checked.
+
+    The member as the roster spells them, dates in range, the end not before
+    the start. `huddle away` (Journal.save_away) and the demo's history both
+    record a range through this, so a demo's ranges are a team's.
+    """
+    member = team.member(away.member)
+    if member is None:
+        raise UsageError(f"unknown member {away.member!r} (not on the roster of {team.name})")
+    start, end = _check_date(away.start), _check_date(away.end)
+    if end < start:
+        raise UsageError(f"--to {end} is before --from {start}")
+    return start.isoformat(), away._replace(member=member.name, start=start.isoformat(),
+                                            end=end.isoformat()).to_payload()
 
 
 def _plan(team: TeamConfig, day: date, history: History) -> Plan:

@@ -101,6 +101,16 @@ def default_shared_dir() -> Path:
     return data_dir() / "shared"
 
 
+def demo_dir() -> Path:
+    """Where `huddle demo` makes its team when no --shared is given."""
+    return data_dir() / "demo"
+
+
+def demo_user_config_file(folder: Path) -> Path:
+    """The user config `huddle demo` writes for the member you are in the demo, inside its own folder."""
+    return folder / "user" / "config.toml"
+
+
 def private_dir() -> Path:
     """Private records: kept on this machine only, never synced."""
     return data_dir() / "private"

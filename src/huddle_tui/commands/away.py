@@ -1,10 +1,15 @@
-"""`huddle away`: record an away range in the shared folder, so nobody edits huddle.toml by hand."""
+"""`huddle away`: record an away range in the shared folder, so nobody edits huddle.toml by hand.
+
+`--list` shows every range the app counts: those recorded in the shared
+folder and those written in huddle.toml, each marked with where it is kept.
+"""
 
 from __future__ import annotations
 
 import argparse
 
 from huddle_tui.commands.common import add_json_flag, date_arg, emit_json, open_context
+from huddle_tui.config.team import TeamConfig
 from huddle_tui.errors import UsageError
 from huddle_tui.model.huddle import Away
 from huddle_tui.storage.envelope import Record
@@ -18,7 +23,8 @@ def configure(p: argparse.ArgumentParser) -> None:
     p.add_argument("--to", dest="end", type=date_arg, metavar="D",
                    help="last day away, inclusive (default: the --from day)")
     p.add_argument("--reason", default="", help="why, in a few words (shared with the team)")
-    p.add_argument("--list", action="store_true", help="list the away ranges recorded in the shared folder")
+    p.add_argument("--list", action="store_true",
+                   help="list the away ranges: recorded in the shared folder, and written in huddle.toml")
     add_json_flag(p)
 
 
@@ -26,7 +32,7 @@ def run(args: argparse.Namespace) -> int:
     """Record one away range (or list them)."""
     ctx = open_context(args)
     if args.list:
-        return _list(ctx.journal.read(("away",)).live("away"), args.json)
+        return _list(ctx.journal.read(("away",)).live("away"), ctx.team, args.json)
     member = clean_name(args.member or ctx.me() or "", "--member")
     if not member:
         raise UsageError("--member is required (or set `me` in your user config with `huddle init`)")
@@ -46,15 +52,22 @@ def run(args: argparse.Namespace) -> int:
     return 0
 
 
-def _list(records: list[Record], as_json: bool) -> int:
-    """Print the recorded away ranges, oldest first."""
-    ranges = [Away.from_payload(r.payload) for r in records]
+FOLDER, CONFIG = "shared folder", "huddle.toml"
+
+
+def _list(records: list[Record], team: TeamConfig, as_json: bool) -> int:
+    """Print every away range, by first day: recorded ones, and huddle.toml's marked as such."""
+    ranges = [(Away.from_payload(r.payload), FOLDER) for r in records]
+    ranges += [(Away(m.name, span.start.isoformat(), span.end.isoformat()), CONFIG)
+               for m in team.members for span in m.away]
+    ranges.sort(key=lambda found: (found[0].start, found[0].end, found[0].member.casefold(), found[1]))
     if as_json:
-        emit_json([a.to_payload() for a in ranges])
+        emit_json([{**a.to_payload(), "kept_in": where} for a, where in ranges])
         return 0
-    for a in ranges:
+    for a, where in ranges:
         reason = f" — {printable(a.reason)}" if a.reason else ""
-        print(f"{printable(a.member)}: {a.start} to {a.end}{reason}")
+        kept = " (from huddle.toml)" if where == CONFIG else ""
+        print(f"{printable(a.member)}: {a.start} to {a.end}{reason}{kept}")
     if not ranges:
-        print("No away ranges recorded in the shared folder.")
+        print("No away ranges: none recorded in the shared folder (huddle away), none in huddle.toml.")
     return 0

@@ -39,7 +39,7 @@ def run(args: argparse.Namespace) -> int:
         raise UsageError("--members: 1 to 200")
     if not 0 < args.years <= 20:
         raise UsageError("--years: more than 0, at most 20")
-    folder = Path(args.shared).expanduser() if args.shared else paths.data_dir() / "demo"
+    folder = Path(args.shared).expanduser() if args.shared else paths.demo_dir()
     config = folder / paths.TEAM_CONFIG_NAME
     if (folder / "records").exists() and config.exists():
         sys.stderr.write(printable(f"{folder} already holds a demo team; using it as it is.") + "\n")
@@ -73,8 +73,22 @@ def run(args: argparse.Namespace) -> int:
     today = team.today()
     sys.stdout.write(render_text(journal.summary(today)))
     print("\n" + printable(f"Demo folder: {folder}"))
-    print(printable(f"Try: HUDDLE_CONFIG={config} huddle next"))
+    print(printable(_try_line(folder, config)))
     return 0
+
+
+def _try_line(folder: Path, config: Path) -> str:
+    """What to run next: plain commands while the demo stands in for a user config, else with its own."""
+    from huddle_tui.config.team import load_team_config
+    from huddle_tui.config.user import demo_stand_in, load_user_config, who_am_i
+
+    user_config = paths.demo_user_config_file(folder)
+    if demo_stand_in() == user_config:
+        me = who_am_i(load_user_config(), load_team_config(config))
+        return f"Try: huddle, huddle me, huddle pairs, huddle followups --mine (you are {me} in the demo)"
+    if user_config.is_file():
+        return f"Try: HUDDLE_CONFIG_DIR={user_config.parent} huddle me (or HUDDLE_CONFIG={config} huddle)"
+    return f"Try: HUDDLE_CONFIG={config} huddle next"
 
 
 def _you() -> You:
@@ -86,10 +100,10 @@ def _you() -> You:
     """
     from huddle_tui.config.user import load_user_config
     from huddle_tui.demo import You
-    from huddle_tui.storage.localkey import signing_key_path
+    from huddle_tui.storage.localkey import anonymity_key, signing_key_path
     from huddle_tui.storage.signature import load_machine_key
 
-    return You(load_user_config().me, load_machine_key(signing_key_path()))
+    return You(load_user_config().me, load_machine_key(signing_key_path()), secret=anonymity_key())
 
 
 def _progress() -> Callable[[int, int], None] | None:

@@ -78,8 +78,14 @@ SHA256_HEX = frozenset("0123456789abcdef")
 
 
 def load_user_config(path: Path | None = None) -> UserConfig:
-    """Read the user config, or return an empty one when there is none yet."""
-    path = path or paths.user_config_file()
+    """Read the user config, or return an empty one when there is none yet.
+
+    With no user config of one's own and no team in the default shared
+    folder, the demo's is used when `huddle demo` made one (demo_stand_in):
+    plain `huddle` then opens the demo as its member instead of an empty
+    team of one.
+    """
+    path = path or demo_stand_in() or paths.user_config_file()
     if not path.exists():
         return UserConfig(path=path)
     data, text = parse_toml(path)
@@ -122,6 +128,22 @@ def quiet_span(text: str) -> tuple[time, time] | None:
     if not sep or first is None or last is None or first == last:
         return None
     return first, last
+
+
+def demo_stand_in() -> Path | None:
+    """The demo's user config, when this person has set up nothing of their own (None otherwise).
+
+    Only the default demo folder's, in this user's own data folder (0700),
+    is ever used this way, and only while there is no user config and no
+    huddle.toml in the default shared folder: a shared folder can never
+    stand in for anyone's user config.
+    """
+    if paths.user_config_file().exists():
+        return None
+    found = paths.demo_user_config_file(paths.demo_dir())
+    if not found.is_file() or (paths.default_shared_dir() / paths.TEAM_CONFIG_NAME).exists():
+        return None
+    return found
 
 
 def _read_approval(r: TomlReader, raw: Any, i: int) -> Approval:
