@@ -91,7 +91,7 @@ def test_a_user_config_theme_and_the_flag_are_held_to_the_same_rule(
     config = paths.user_config_file()
     config.parent.mkdir(parents=True)
     config.write_text('theme = "../../shared/evil"\n', "utf-8")
-    with pytest.raises(ConfigError, match="theme .*not a path"):
+    with pytest.raises(ConfigError, match=r"theme .*not a path"):
         load_user_config()
     config.write_text('theme = "huddle-light"\n', "utf-8")
     assert load_user_config().theme == "huddle-light"
@@ -115,12 +115,14 @@ def test_a_fifo_in_the_themes_folder_is_skipped_not_waited_on(fifo_theme: Path) 
     """load_themes lists evil.toml as unreadable (not a regular file) and loads the rest."""
     result = finishes(fifo_theme / "evil.toml", lambda: load_themes(fifo_theme))
     assert "mine" in {t.name for t in result.loaded}
-    assert [(Path(src).name, "not a regular file" in why) for src, why in result.failed] == [("evil.toml", True)]
+    failed = [(Path(src).name, "not a regular file" in why) for src, why in result.failed]
+    assert failed == [("evil.toml", True)]
     assert finishes(fifo_theme / "evil.toml", lambda: quick_theme("evil", fifo_theme)) is None
 
 
 @pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="FIFOs are POSIX")
-def test_a_fifo_in_place_of_huddle_toml_is_one_line(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_a_fifo_in_place_of_huddle_toml_is_one_line(tmp_path: Path,
+                                                    capsys: pytest.CaptureFixture[str]) -> None:
     """A shared folder whose huddle.toml is a FIFO: exit 3 at once, naming the file."""
     fifo = tmp_path / "huddle.toml"
     os.mkfifo(fifo)
