@@ -168,3 +168,15 @@ def test_away_list_shows_huddle_toml_ranges_marked_as_such(
     team.path.write_text(text.replace("away = [{ from = 2026-03-02, to = 2026-03-06 }]\n", ""), "utf-8")
     (team.shared_dir / "records" / "away").rename(team.shared_dir / "away-gone")
     assert run(capsys, "away", "--list").startswith("No away ranges")
+
+
+def test_a_demo_made_before_member_configs_gets_one_when_run_again(
+        as_newcomer: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """`huddle demo` on an existing demo with no user config writes it for this machine's member."""
+    own = paths.demo_user_config_file(as_newcomer)
+    kept = own.read_bytes()
+    own.unlink()
+    assert demo_stand_in() is None and load_user_config().me is None
+    code, out, err = cli(capsys, "demo", "--no-tui")
+    assert code == 0 and "already holds a demo team" in err
+    assert own.read_bytes() == kept and "you are Ana in the demo" in out

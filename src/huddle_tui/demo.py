@@ -200,7 +200,7 @@ def generate(folder: Path, members: int = 8, years: float = 1.0, seed: int = 7,
 
     With `you`, the person running it becomes one of its members on this
     machine (see `You` and `_adopt`), with a user config for that member
-    in the demo's folder (`_user_config`).
+    in the demo's folder (`write_user_config`).
     """
     rng = random.Random(seed)
     today = today or team_today(None)  # the demo team names no zone: this machine's date
@@ -218,7 +218,7 @@ def generate(folder: Path, members: int = 8, years: float = 1.0, seed: int = 7,
         _history(store, planned, signers, years, today, rng, clock, progress)
         if you is not None and member is not None:
             _adopt(team, signers, you, member)
-            _user_config(folder, member)
+            write_user_config(folder, member)
         # The config goes in just before the history appears whole: a crash between the two
         # leaves a team with no history, which `huddle demo` makes again, never half a history.
         write_toml(folder / paths.TEAM_CONFIG_NAME, team_config_to_toml(team))
@@ -233,7 +233,7 @@ def _runner(team: TeamConfig, you: You | None) -> str | None:
     return (found or team.members[0]).name
 
 
-def _user_config(folder: Path, member: str) -> None:
+def write_user_config(folder: Path, member: str) -> None:
     """A user config for the member the runner is, in the demo's own folder (never the person's own).
 
     Plain `huddle` uses it while the person has no user config of their own

@@ -43,6 +43,7 @@ def run(args: argparse.Namespace) -> int:
     config = folder / paths.TEAM_CONFIG_NAME
     if (folder / "records").exists() and config.exists():
         sys.stderr.write(printable(f"{folder} already holds a demo team; using it as it is.") + "\n")
+        _member_config(folder)
     else:
         # What a crashed run left does not count: the new run removes it.
         left = [p for p in folder.iterdir() if not is_unfinished(p.name)] if folder.exists() else []
@@ -75,6 +76,18 @@ def run(args: argparse.Namespace) -> int:
     print("\n" + printable(f"Demo folder: {folder}"))
     print(printable(_try_line(folder, config)))
     return 0
+
+
+def _member_config(folder: Path) -> None:
+    """A demo made before demos had a user config gets one, for the member this machine is there."""
+    if paths.demo_user_config_file(folder).exists():
+        return
+    from huddle_tui.demo import write_user_config
+    from huddle_tui.storage.keyring import Keyring
+
+    me = Keyring.for_folder(folder).me
+    if me is not None:
+        write_user_config(folder, me)
 
 
 def _try_line(folder: Path, config: Path) -> str:
