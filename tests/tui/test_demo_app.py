@@ -1,4 +1,4 @@
-"""Plain `huddle` after `huddle demo`: the demo's lobby as its member, and a History with something to show."""
+"""Plain `huddle` after `huddle demo`: the demo's lobby as its member, and a History with things to show."""
 
 from __future__ import annotations
 
