@@ -19,10 +19,11 @@ its id is bound to. So any reader sees all of it as its members' own. The
 person running the demo becomes one of its members on their machine: their
 own key is linked as that member's in the history, and this machine's
 keyring for the folder pins every demo key and names that member as `me`;
-that member's anonymous answers are made under this machine's anonymity
-secret, so `huddle me` finds them as it finds its own; and a user config
-for that member goes in the demo's own folder (paths.demo_user_config_file),
-never the person's own.
+that member answered by name in the history, so `huddle me` shows their
+moods (this machine's anonymity secret is never used for synthetic answers:
+their ids would be those of the person's real anonymous answers on the
+same dates); and a user config for that member goes in the demo's own
+folder (paths.demo_user_config_file), never the person's own.
 """
 
 from __future__ import annotations
@@ -91,16 +92,13 @@ class You(NamedTuple):
     """The person running the demo: the member they would be, and their own machine's key.
 
     `wanted` is their user config's `me`: when the demo's roster has that
-    name they are that member, otherwise its first. `secret` is their
-    machine's anonymity secret: that member's anonymous answers are made
-    under it, as their own machine would have. `data_dir` holds their
+    name they are that member, otherwise its first. `data_dir` holds their
     keyring (None: the user data folder).
     """
 
     wanted: str | None
     key: SigningKey
     data_dir: Path | None = None
-    secret: bytes | None = None
 
 
 class Signers:
@@ -110,15 +108,13 @@ class Signers:
     the same seed gives the same keys, the same signatures and the same files.
     """
 
-    def __init__(self, team: TeamConfig, seed: int, own: tuple[str, bytes] | None = None) -> None:
-        """Derive every member's key and secret (an Ed25519 key pair each); `own`: (member, real secret)."""
+    def __init__(self, team: TeamConfig, seed: int) -> None:
+        """Derive every member's key and secret (one Ed25519 key pair each)."""
         self.keys: dict[str, SigningKey] = {}
         self._secrets: dict[str, bytes] = {}
         for m in team.members:
             self.keys[m.name] = SigningKey(_derived(f"huddle demo key\x1f{seed}\x1f{m.name}"))
             self._secrets[m.name] = _derived(f"huddle demo anonymity\x1f{seed}\x1f{m.name}")
-        if own is not None:
-            self._secrets[own[0]] = own[1]
 
     def anonymous(self, member: str, iso: str) -> tuple[str, SigningKey]:
         """The id and one-time key of a member's anonymous answer for a date.
@@ -207,15 +203,14 @@ def generate(folder: Path, members: int = 8, years: float = 1.0, seed: int = 7,
     planned = make_team(folder, members, years, today, rng)  # with the away ranges `_away` records
     team = planned._replace(members=tuple(m._replace(away=()) for m in planned.members))
     member = _runner(team, you)
-    own = (member, you.secret) if you is not None and member is not None and you.secret is not None else None
-    signers = Signers(team, seed, own)
+    signers = Signers(team, seed)
     remove_unfinished(folder)  # what a crashed run left
     start = today - timedelta(days=round(365 * years))
     clock = [datetime(start.year, start.month, start.day, 8, 0, tzinfo=UTC)]
     with HistoryWriter(folder, now=lambda: clock[0]) as store:
         _keys(store, team, signers, start, you, member)
         _away(store, planned, signers, rng)
-        _history(store, planned, signers, years, today, rng, clock, progress)
+        _history(store, planned, signers, years, today, rng, clock, progress, member)
         if you is not None and member is not None:
             _adopt(team, signers, you, member)
             write_user_config(folder, member)
@@ -307,13 +302,20 @@ class _Answer(NamedTuple):
 
 
 def _history(store: HistoryWriter, team: TeamConfig, signers: Signers, years: float, today: date,
-             rng: random.Random, clock: list[datetime], progress: Progress | None) -> None:
-    """Every working day's check-ins, signposts and huddle, and each week's buddies, `years` back to today."""
+             rng: random.Random, clock: list[datetime], progress: Progress | None,
+             runner: str | None = None) -> None:
+    """Every working day's check-ins, signposts and huddle, and each week's buddies, `years` back to today.
+
+    The `runner`'s member answers by name: their moods are theirs to see in
+    `huddle me` without any anonymity secret of a real machine.
+    """
     days = workdays(today - timedelta(days=round(365 * years)), today)
     baseline = {m.name: rng.uniform(3.0, 4.2) for m in team.members}
     drift = dict.fromkeys(baseline, 0.0)
     # The team's recommended mode is anonymous; about one in four keeps choosing --named.
     share = {m.name: NAMED_SHARE if rng.random() < 0.25 else ANONYMOUS_SHARE for m in team.members}
+    if runner is not None:
+        share[runner] = 0.0
     recent: dict[str, list[int]] = {m.name: [] for m in team.members}
     signposted: dict[str, int] = {}  # member → the week a signpost was last shown to them
     buddies_from = round_monday(today - timedelta(weeks=BUDDY_WEEKS), team.pairs.cadence)

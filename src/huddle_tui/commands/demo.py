@@ -113,10 +113,10 @@ def _you() -> You:
     """
     from huddle_tui.config.user import load_user_config
     from huddle_tui.demo import You
-    from huddle_tui.storage.localkey import anonymity_key, signing_key_path
+    from huddle_tui.storage.localkey import signing_key_path
     from huddle_tui.storage.signature import load_machine_key
 
-    return You(load_user_config().me, load_machine_key(signing_key_path()), secret=anonymity_key())
+    return You(load_user_config().me, load_machine_key(signing_key_path()))
 
 
 def _progress() -> Callable[[int, int], None] | None:
