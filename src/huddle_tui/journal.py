@@ -142,6 +142,7 @@ class Journal:
         self._data_dir = data_dir
         self._key: SigningKey | None = None
         self._trust: tuple[Any, Authorship | None] | None = None  # (key folders' stamps, authorship)
+        self._roster: tuple[Any, Authorship | None, TeamConfig] | None = None  # roster(): stamps, trust, team
         self._settled_at: float | None = None  # when settle_totals last ran (time.monotonic)
         self.shared.authorship = self._judge
 
@@ -728,7 +729,26 @@ class Journal:
         return [CheckIn.from_payload(r.date, r.payload) for r in history.live("checkin")]
 
     def roster(self) -> TeamConfig:
-        """The team with the away ranges recorded in the shared folder added to the config's."""
+        """The team with the away ranges recorded in the shared folder added to the config's.
+
+        A save, a summary and the round's keys ask for it several times; reading
+        every month of the away records each time cost a save with five years of
+        them three times one with none. So the last roster is kept while the
+        away folders' stamps (settled) and the judgement of whose records count
+        are what they were.
+        """
+        root = self.team.shared_dir
+        stamped = derived.months_key(root, "roster", "", derived.months_of(root, ("away",)), ("away",))
+        trust = self.authorship()
+        kept = self._roster
+        if kept is not None and stamped.settled and kept[0] == stamped.parts and kept[1] is trust:
+            return kept[2]
+        team = self._read_roster()
+        self._roster = (stamped.parts, trust, team)
+        return team
+
+    def _read_roster(self) -> TeamConfig:
+        """roster() read afresh."""
         extra: dict[str, list[AwayRange]] = {}
         for r in self.shared.read(("away",)).live("away"):
             away = Away.from_payload(r.payload)
