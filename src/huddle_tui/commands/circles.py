@@ -12,7 +12,14 @@ from __future__ import annotations
 import argparse
 from datetime import date
 
-from huddle_tui.commands.common import Context, add_json_flag, date_arg, emit_json, open_context
+from huddle_tui.commands.common import (
+    Context,
+    add_json_flag,
+    date_arg,
+    emit_json,
+    open_context,
+    round_kept_line,
+)
 from huddle_tui.errors import RefusedError, UsageError
 from huddle_tui.model.circles import CircleRound
 from huddle_tui.rules.circling import SMALLEST
@@ -59,23 +66,11 @@ def run(args: argparse.Namespace) -> int:
         return 0
     for line in lines(ctx, view.round):
         print(line)
-    said = _what_was_kept(args.action, view.created, view.saved, bool(view.round.circles), to_come)
+    said = round_kept_line(args.action, view.created, view.saved, bool(view.round.circles), to_come,
+                           nobody="Nothing recorded: nobody to seat.", make="huddle circles make")
     if said:
         print(said)
     return 0
-
-
-def _what_was_kept(action: str, created: bool, saved: bool, circles: bool, to_come: bool) -> str:
-    """The closing line: what was recorded, or why the round shown is not a record yet ("" for none)."""
-    if not created:
-        return "Already recorded in the shared folder: nothing to do." if action == "make" else ""
-    if saved:
-        return "Recorded: the round is saved in the shared folder for everyone."
-    if not circles:
-        return "Nothing recorded: nobody to seat." if action == "make" else ""
-    if to_come:
-        return "(a preview: the round has not started, so nothing was saved)"
-    return "(not saved yet; `huddle circles make` records it for everyone)"
 
 
 def lines(ctx: Context, found: CircleRound) -> list[str]:

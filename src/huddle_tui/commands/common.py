@@ -120,3 +120,23 @@ def stdin_is_terminal() -> bool:
         return sys.stdin is not None and sys.stdin.isatty()
     except (AttributeError, ValueError):
         return False
+
+
+def round_kept_line(action: str, created: bool, saved: bool, seated: bool, to_come: bool, *,
+                    nobody: str, make: str) -> str:
+    """The closing line of `huddle pairs` and `huddle circles`: what was recorded, or why the round
+    shown is not a record yet ("" for none).
+
+    A person reading an unsaved round must know that nothing was written and
+    how to record it (`make`, the command that does); a round read from its
+    record needs no line. `nobody` is the line when there was no one to seat.
+    """
+    if not created:
+        return "Already recorded in the shared folder: nothing to do." if action == "make" else ""
+    if saved:
+        return "Recorded: the round is saved in the shared folder for everyone."
+    if not seated:
+        return nobody if action == "make" else ""
+    if to_come:
+        return "(a preview: the round has not started, so nothing was saved)"
+    return f"(not saved yet; `{make}` records it for everyone)"

@@ -11,7 +11,14 @@ import argparse
 from collections.abc import Callable
 from datetime import date
 
-from huddle_tui.commands.common import Context, add_json_flag, date_arg, emit_json, open_context
+from huddle_tui.commands.common import (
+    Context,
+    add_json_flag,
+    date_arg,
+    emit_json,
+    open_context,
+    round_kept_line,
+)
 from huddle_tui.errors import RefusedError, UsageError
 from huddle_tui.model.pairs import TRACKS, PairRound
 from huddle_tui.text import clean_name, printable
@@ -80,23 +87,11 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _what_was_kept(action: str, created: bool, saved: bool, groups: bool, to_come: bool) -> str:
-    """The closing line: what was recorded, or why the round shown is not a record yet ("" for none).
-
-    A person reading an unsaved round must know that nothing was written and
-    how to record it; a round read from its record needs no line.
-    """
+    """The closing line: a mark recorded, else what round_kept_line says of the round."""
     if action in ("met", "skip"):
         return f"Recorded: {action}."
-    if not created:
-        return "Already recorded in the shared folder: nothing to do." if action == "make" else ""
-    if saved:
-        return "Recorded: the round is saved in the shared folder for everyone."
-    if not groups:
-        return "Nothing recorded: nobody to pair." if action == "make" else ""
-    if to_come:
-        return "(a preview: the round has not started, so nothing was saved)"
-    return "(not saved yet; `huddle pairs make` records it for everyone)"
-
+    return round_kept_line(action, created, saved, groups, to_come,
+                           nobody="Nothing recorded: nobody to pair.", make="huddle pairs make")
 
 def lines(ctx: Context, found: PairRound, marks: dict[str, str]) -> list[str]:
     """The round as people read it: a title, one line a group, and the cooldown kept."""
