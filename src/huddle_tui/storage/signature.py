@@ -34,6 +34,10 @@ _NOT_URL = re.compile(rb"[+/=]")  # the standard alphabet's own characters, and 
 _nacl: Any = None  # nacl.bindings once a signature is made or checked
 # Signers' public keys as bytes, by their text: a history has a few signers and many records.
 _KEYS: dict[str, bytes] = {}
+# The last of a signature's 86 characters carries its 512th and 511th bits and four unused ones,
+# which must be zero: only these four characters end one. Any other last character would decode to
+# the same bytes, so a file changed there would verify unchanged (checked before decoding: cheap).
+_SIGNATURE_LAST = frozenset("AQgw")
 _KEYS_KEPT = 4096  # one-time keys of anonymous records are many: the cache is emptied past this
 
 
@@ -98,11 +102,15 @@ def verify(public: str, signature: str, body: bytes) -> bool:
     try:
         if key is None:
             key = _strict_unb64(public)
+            if b64(key) != public:  # the one spelling of these bytes: no other text is the same key
+                return False
             if len(key) != 32:
                 return False
             if len(_KEYS) >= _KEYS_KEPT:
                 _KEYS.clear()
             _KEYS[public] = key
+        if signature[-1:] not in _SIGNATURE_LAST:  # its unused low bits set: another text, same bytes
+            return False
         sig = _strict_unb64(signature)
     except ValueError:
         return False
