@@ -53,11 +53,25 @@ import sys, time
 from datetime import date
 from pathlib import Path
 from huddle_tui.config.team import load_team_config
+from huddle_tui.errors import RefusedError
 from huddle_tui.journal import Journal
 from huddle_tui.model.checkin import CheckIn
-journals = [Journal(load_team_config(Path(arg))) for arg in sys.argv[1:3]]
+teams = [load_team_config(Path(arg)) for arg in sys.argv[1:3]]
 day = sys.argv[4]
-members = [m.name for m in journals[0].team.expected(date.fromisoformat(day))]
+members = [m.name for m in teams[0].expected(date.fromisoformat(day))]
+# The facilitator's machine keys each member's mood: signed by it, as in the round. Members who
+# checked in themselves that day are left out (their own answer is never replaced by another's).
+journals = [Journal(team, me=members[0]) for team in teams]
+free = []
+for name in members:
+    try:
+        for journal in journals:
+            journal.save_checkin(CheckIn(date=day, mood=3, member=name, status="benchmarking",
+                                         concerns=(), visibility="team", source="cli"))
+        free.append(name)
+    except RefusedError:
+        pass
+members = free
 for i in range(int(sys.argv[3]) + 1):
     for journal in journals:
         checkin = CheckIn(date=day, mood=1 + i % 5, member=members[i % len(members)], status="benchmarking",

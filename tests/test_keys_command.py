@@ -96,3 +96,40 @@ def test_what_was_keyed_for_me_shows_in_huddle_me_and_unsigned_lines_are_counted
     code, out, err = huddle(env["ben"], "export")
     assert code == 0 and "1 records are unsigned" in err and '"status":"old"' in out
     assert SigningKey(new_seed()).public not in out
+
+
+def _tree(folder: Path) -> dict[str, bytes]:
+    """Every file under `folder` with its bytes."""
+    return {str(p.relative_to(folder)): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def test_a_machine_that_cannot_sign_saves_nothing_nobody_would_see(tmp_path: Path) -> None:
+    """With no `me`, a check-in teammates would set aside is refused in one line, before anything is written.
+
+    Once a team has keys, an unsigned check-in in a member's name is never shown or
+    counted; reporting it "saved" would be a promise no reader keeps. Anonymous answers
+    are refused too, before one is held on this machine.
+    """
+    shared = tmp_path / "shared"
+    env = homes(tmp_path)
+    code, _, err = huddle(env["ana"], "init", "--team", "P", "--members", "Ana,Ben,Chen",
+                          "--shared", str(shared), "--me", "Ana")
+    assert code == 0, err
+    stranger = {**env["chen"], "HUDDLE_CONFIG": str(shared / "huddle.toml")}  # no `me` on this machine
+    before = _tree(shared)
+    for visibility in ("--named", "--anonymous", "--private"):
+        code, out, err = huddle(stranger, "checkin", "--member", "Ben", "--mood", "2", "--date", DAY,
+                                visibility)
+        assert code == 2, (visibility, out, err)
+        assert err.count("\n") == 1 and "not saved" in err and "--me NAME" in err, err
+        assert "Traceback" not in err
+    assert _tree(shared) == before
+    data = tmp_path / "chen" / "data"
+    assert not [p for p in data.rglob("*") if p.is_file() and "private" in p.parts], "nothing held here"
+    # The same machine, once it knows who it is, saves and is shown.
+    code, _, err = huddle(stranger, "init", "--shared", str(shared), "--me", "Ben")
+    assert code == 0, err
+    code, _, err = huddle(stranger, "checkin", "--mood", "2", "--date", DAY)
+    assert code == 0, err
+    code, out, _ = huddle(env["ana"], "summary", "--date", DAY, "--json")
+    assert "Ben" in json.loads(out)["checked_in"]

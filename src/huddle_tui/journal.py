@@ -310,10 +310,27 @@ class Journal:
             payload = {**payload, "keyed_by": self.me}  # entered for someone else: it says who by
         record, data = self.shared.prepare(kind, record_id, day, payload, anonymous=anonymous,
                                            deleted=deleted, version=version, key=key)
+        if key is None and signed and member.__class__ is str:
+            self._refuse_unsigned(member, day)
         self._write_shared(record, data, anonymous=anonymous)
         if self.replicator is not None and kind == "huddle" and payload.get("ended_at") and not deleted:
             self.replicator.huddle_ended(self.summary(date.fromisoformat(day)), record)
         return record
+
+    def _refuse_unsigned(self, member: str, day: str) -> None:
+        """Refuse to write an unsigned record in `member`'s name that every teammate would set aside.
+
+        This machine signs only once it knows which member it is (`me`). In a
+        team whose members already have keys, an unsigned record dated after
+        them is never shown or counted by anyone, so "saved" would be a
+        promise nobody keeps: say so, and how to fix it, before anything is written.
+        """
+        trust = self.authorship()
+        reason = None if trust is None else trust.unsigned_reason(member, day)
+        if reason is not None:
+            raise RefusedError(f"not saved: teammates would set it aside ({reason}); this machine "
+                               "signs nothing until it knows who you are: `huddle init --shared DIR "
+                               "--me NAME`")
 
     def save_record(self, kind: str, record_id: str, day: str, payload: dict[str, Any], *,
                     dated_only: bool = False, version: int | None = None) -> Record:
@@ -354,6 +371,8 @@ class Journal:
         if now.held_elsewhere:
             raise RefusedError(f"{member} already checked in for {day} on another machine, "
                                "anonymously or privately; only that machine can change it")
+        if self.me is None:  # before anything is written, here or held on this machine
+            self._refuse_unsigned(member, day.isoformat())
         return self._write_checkin(checkin, now)
 
     def change_checkin(self, member: str, day: str, change: Change, source: str,

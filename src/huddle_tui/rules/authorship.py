@@ -196,11 +196,19 @@ class Authorship:
 
     def _unsigned(self, record: Record, folded: str, member: str) -> int | str:
         """An unsigned record in a member's name: readable only when dated before their keys."""
-        if folded not in self.roster and self.keyed:
+        reason = self.unsigned_reason(member, record.date)
+        return LEGACY if reason is None else reason
+
+    def unsigned_reason(self, member: str, day: str) -> str | None:
+        """Why an unsigned record in `member`'s name dated `day` is set aside (None: it is readable).
+
+        The writer asks it too, before saving what no reader would show.
+        """
+        if member.casefold() not in self.roster and self.keyed:
             return f"in the name of {member!r}, who is not on the roster"
-        cutoff = self.first_date.get(folded) or self.team_first
-        if cutoff is None or record.date < cutoff:
-            return LEGACY
+        cutoff = self.first_date.get(member.casefold()) or self.team_first
+        if cutoff is None or day < cutoff:
+            return None
         return f"unsigned, in {member}'s name after their key ({cutoff})"
 
     def _unknown_signer(self, signer: str) -> str:
