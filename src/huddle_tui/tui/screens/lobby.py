@@ -202,7 +202,7 @@ class LobbyScreen(HuddleScreen):
         """One roster line: name, role, presence, and ✓ when already checked in (async: before the round)."""
         role = "facilitator" if self.plan and name == self.plan.facilitator else ""
         folded = name.casefold()
-        done = ("✓ async check-in" if folded in self.asynchronous
+        done = ("✓ in (async)" if folded in self.asynchronous
                 else "✓ checked in" if folded in self.checked_in else "")
         where = self.presence.get(name, "in the room")
         return Content.assemble(fit(name, 16), " ", (role.ljust(12), "bold"), " ",

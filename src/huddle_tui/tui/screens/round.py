@@ -35,8 +35,9 @@ BAR_WIDTH = 14
 GIVEN_BY = {"cli": "checked in from their terminal", "form": "checked in from their terminal",
             "bot": "checked in by a bot"}
 """Where a check-in given before the round came from, by its record's `source`: a bot is no terminal."""
-ASYNC_NOTE = "async check-in: read it out"
-"""An async member's turn (rules/async_lane.py): what they said is on screen for the facilitator."""
+ASYNC_NOTE, ASYNC_HIDDEN = "Async check-in: read it out", "Async check-in"
+"""An async member's turn (rules/async_lane.py): what they said by name is on screen, to be read out;
+of an anonymous or private answer only that they checked in (each line fits the stage at 64 columns)."""
 
 
 class Draft:
@@ -199,7 +200,7 @@ class RoundScreen(HuddleScreen):
         if view.speaker is None:
             return
         slot = self.pulse.current
-        late = " (late)" if slot and slot.late else " (async)" if slot and slot.asynchronous else ""
+        late = " (late)" if slot and slot.late else ""
         self.speaker_line.update(Content.assemble(
             "Now speaking ", (printable(view.speaker) + late, "bold"),
             f"  ·  {view.position} of {view.speakers}"))
@@ -212,12 +213,13 @@ class RoundScreen(HuddleScreen):
     def _said(self, speaker: str, asynchronous: bool = False) -> Content:
         """The speaker's mood (with its word), status and concerns, as the team may see them.
 
-        An async speaker's turn says so: the facilitator reads out what they said by name, and
-        of an anonymous or private answer only that they checked in before the round.
+        An async speaker's turn says so first (the stage view shows that line to the room): the
+        facilitator reads out what they said by name, and of an anonymous or private answer
+        there is only that they checked in.
         """
         draft = self.drafts.get(speaker) or Draft()
         if draft.withheld and asynchronous:
-            mood = "checked in before the round (not shown by name)"
+            mood = "checked in (not shown by name)"
         elif draft.withheld:
             mood = "checked in from their own terminal (not shown by name)"
         elif draft.mood is None:
@@ -229,8 +231,8 @@ class RoundScreen(HuddleScreen):
         if draft.unsaved and not draft.withheld:
             mood += " · not saved yet"
         parts: list[str | Content | tuple[str, str]] = [(mood, "bold")]
-        if asynchronous and not draft.withheld:
-            parts.append(f"  ({ASYNC_NOTE})")
+        if asynchronous:
+            parts[:0] = [(ASYNC_HIDDEN if draft.withheld else ASYNC_NOTE, "bold"), "\n"]
         elif draft.from_terminal and not draft.withheld:
             parts.append(f"  ({GIVEN_BY.get(draft.source, 'checked in before the round')})")
         if draft.status:
