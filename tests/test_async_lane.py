@@ -135,3 +135,18 @@ def test_async_is_exactly_before_the_cutoff(offset_us: int) -> None:
     """Whatever the distance from the cutoff, a check-in is async exactly when written before it."""
     written = HUDDLE_AT + timedelta(microseconds=offset_us)
     assert is_async(checkin("Ana", written), HUDDLE_AT) is (offset_us < 0)
+
+
+def test_turns_keep_their_old_shape_and_async_is_checked() -> None:
+    """A turn that is not async is written as before (no key); `async` must be true or false."""
+    from huddle_tui.model.huddle import Turn
+    from huddle_tui.storage.validate import problem
+
+    old = {"speaker": "Ana", "timebox_s": 60.0, "spoken_s": 42.0, "skipped": False, "late": False}
+    assert Turn.from_payload(old).to_payload() == old and not Turn.from_payload(old).asynchronous
+    turn = Turn.from_payload({**old, "async": True})
+    assert turn.asynchronous and turn.to_payload() == {**old, "async": True}
+    huddle = {"facilitator": "Ben", "order": ["Ana"], "round_s": 300.0}
+    assert problem("huddle", {**huddle, "turns": [{**old, "async": True}]}) is None
+    assert problem("huddle", {**huddle, "turns": [{**old, "async": "yes"}]}) == \
+        "invalid huddle: turns: async must be true or false"
