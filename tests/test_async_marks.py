@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -12,7 +13,7 @@ import pytest
 
 from huddle_tui.config.team import TeamConfig, load_team_config
 from huddle_tui.journal import Journal
-from huddle_tui.model.checkin import CheckIn
+from huddle_tui.model.checkin import CheckIn, Visibility
 from tests.conftest import cli
 
 DAY = "2026-03-02"  # a Monday; the team's huddle is at 09:30 UTC
@@ -23,6 +24,11 @@ def at(hour: int, minute: int) -> datetime:
     return datetime(2026, 3, 2, hour, minute, tzinfo=UTC)
 
 
+def stopped(moment: datetime) -> Callable[[], datetime]:
+    """A clock that always reads `moment`: the machine's own time when it saves."""
+    return lambda: moment
+
+
 @pytest.fixture
 def day_team(team: TeamConfig, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> TeamConfig:
     """The five-person team with a huddle at 09:30 UTC; Ana and Chen (privately) in before it, Ben after."""
@@ -31,10 +37,11 @@ def day_team(team: TeamConfig, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) 
         "[team]\n", '[team]\ntimezone = "UTC"\nhuddle_at = "09:30"\n'))
     monkeypatch.setenv("HUDDLE_CONFIG", str(team.path))
     found = load_team_config(team.path)
-    for name, when, visibility in (("Ana", at(8, 0), "team"), ("Chen", at(7, 0), "private"),
-                                   ("Ben", at(9, 45), "team")):
+    given: list[tuple[str, datetime, Visibility]] = [("Ana", at(8, 0), "team"), ("Chen", at(7, 0), "private"),
+                                                      ("Ben", at(9, 45), "team")]
+    for name, when, visibility in given:
         home = tmp_path / name
-        Journal(found, me=name, data_dir=home, private_root=home / "private", now=lambda w=when: w,
+        Journal(found, me=name, data_dir=home, private_root=home / "private", now=stopped(when),
                 durable=False).save_checkin(CheckIn(DAY, 4, name, f"{name} says", visibility=visibility))
     return found
 

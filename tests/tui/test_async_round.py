@@ -86,12 +86,12 @@ async def test_a_round_with_two_async_members(team: TeamConfig, clock: FakeClock
 
         await pilot.press("enter")
         await settle(pilot)
-        screen = pilot.app.screen
-        assert isinstance(screen, RoundScreen)
-        order = [s.speaker for s in screen.pulse.slots]
+        started = pilot.app.screen
+        assert isinstance(started, RoundScreen)
+        order = [s.speaker for s in started.pulse.slots]
         # Emeka checks in from his terminal once the round is under way: his turn is a live one.
         machine(team, tmp_path, "Emeka", DURING).save_checkin(CheckIn(DAY.isoformat(), 3, "Emeka", "here"))
-        screen.load_checkins()
+        started.load_checkins()
         await settle(pilot)
         seen: dict[str, str] = {}
         for name in order:
