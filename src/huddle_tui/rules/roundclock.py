@@ -333,6 +333,16 @@ class _Frozen:
         return WARNING if left <= WARNING_SHARE * slot.timebox_s else ON_TIME
 
 
+def opening_turn_s(round_s: float, speakers: int, asynchronous: int = 0) -> float:
+    """What a live turn starts with before anyone spoke: the round less the async turns, shared.
+
+    The lobby says it ("1:33 a turn to start with"); the round works it out
+    again at each turn from what is really left.
+    """
+    live = speakers - asynchronous
+    return max(0.0, round_s - asynchronous * ASYNC_TURN_S) / live if live > 0 else round_s
+
+
 def countdown(seconds: float) -> str:
     """A countdown as m:ss, rounding up so it reads 0:00 only when time is really up."""
     whole = max(0, math.ceil(seconds - 1e-9))

@@ -13,7 +13,7 @@ from textual.content import Content
 from textual.message import Message
 from textual.widgets import Footer, Static
 
-from huddle_tui.rules.roundclock import ASYNC_TURN_S, duration
+from huddle_tui.rules.roundclock import duration, opening_turn_s
 from huddle_tui.text import printable
 from huddle_tui.tui.screens.base import COMMON_KEYS, HuddleScreen
 from huddle_tui.tui.widgets.fit import fit
@@ -190,8 +190,7 @@ class LobbyScreen(HuddleScreen):
                                " · h hands it over")
         speakers = self._speakers()
         ahead = sum(1 for n in speakers if n.casefold() in self.asynchronous)
-        live = len(speakers) - ahead
-        per_turn = max(0.0, team.round_seconds - ahead * ASYNC_TURN_S) / live if live else team.round_seconds
+        per_turn = opening_turn_s(team.round_seconds, len(speakers), ahead)
         said = f" ({ahead} async)" if ahead else ""
         self.timing_line.update(
             f"Round {duration(team.round_seconds)} · {len(speakers)} speakers{said} · "
