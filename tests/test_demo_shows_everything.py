@@ -18,6 +18,7 @@ import subprocess
 import sys
 import tomllib
 from collections.abc import Iterator
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -181,3 +182,20 @@ def test_a_demo_made_before_member_configs_gets_one_when_run_again(
     code, out, err = cli(capsys, "demo", "--no-tui")
     assert code == 0 and "already holds a demo team" in err
     assert own.read_bytes() == kept and "you are Ana in the demo" in out
+
+
+def test_todays_check_ins_are_async_and_past_ones_were_given_in_the_round(
+        as_newcomer: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """The lobby shows the async lane on today's check-ins; the history's were keyed in its rounds."""
+    from huddle_tui.journal import Journal
+
+    team = load_team_config(as_newcomer / "huddle.toml")
+    journal = Journal(team)
+    today = journal.date_now()
+    lobby = journal.today(today)
+    if lobby.checked_in:  # a working day: today's first check-ins came before the huddle
+        assert lobby.asynchronous and lobby.asynchronous <= lobby.checked_in
+    report = json.loads(run(capsys, "report", "--by", "month", "--until",
+                            (today - timedelta(days=1)).isoformat(), "--format", "json"))
+    assert sum(p["submitted"] for p in report["periods"]) > 0
+    assert all(p["async_checkins"] == 0 for p in report["periods"])

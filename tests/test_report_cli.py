@@ -55,7 +55,7 @@ def test_kept_facts_are_used_only_while_nothing_changed(team: TeamConfig, isolat
 
     keep([["2026-11-02"]])  # damaged, with a key that still matches
     assert submitted(capsys) == 1
-    keep([["2026-11-02", ["Ana", "Ben", "Dara"], [], [], 0, []]])  # a kept answer is used …
+    keep([["2026-11-02", ["Ana", "Ben", "Dara"], [], [], 0, [], []]])  # a kept answer is used …
     assert submitted(capsys) == 3
     g = Folder()
     g.named("2026-11-03", "Chen", 3)
@@ -85,7 +85,7 @@ def test_a_new_record_rereads_its_month_only(team: TeamConfig, isolated_dirs: Pa
     found = kept_answer(team.shared_dir, "report/2026-10")
     assert found is not None
     key, doc = found
-    doc["days"] = [["2026-10-30", ["Ana", "Ben"], [], [], 0, []]]  # marks October's kept facts
+    doc["days"] = [["2026-10-30", ["Ana", "Ben"], [], [], 0, [], []]]  # marks October's kept facts
     put_answer(team.shared_dir, "report/2026-10", key, doc)
     g = Folder()
     g.named("2026-11-03", "Chen", 3)

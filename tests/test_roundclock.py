@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from huddle_tui.rules.roundclock import (
+    ASYNC_TURN_S,
     ON_TIME,
     OVER,
     WARNING,
@@ -191,3 +192,52 @@ def test_the_round_bar_says_the_end_moved() -> None:
     line = round_bar(pulse.view())
     assert line.endswith("\nEnds 0:40 later: 0:20 min. turn")
     assert "Round █" in line and "Round █" not in round_bar(pulse.view(), width=32)
+
+
+def test_async_turns_take_ten_seconds_and_the_others_share_the_rest() -> None:
+    """Two async members of five: their turns are 10 s, the three live ones share 300 − 20 s."""
+    clock = FakeClock()
+    pulse = PulseRound(["Ana", "Ben", "Chen", "Dara", "Emeka"], 300.0, clock, asynchronous=["ana", "DARA"])
+    pulse.start()
+    assert pulse.view().speaker == "Ana" and pulse.view().timebox_s == ASYNC_TURN_S
+    clock.step(7.0)  # read out in 7 s: the 3 s left go to the live speakers
+    pulse.next()
+    assert ms(pulse.view().timebox_s) == ms((300.0 - 7.0 - ASYNC_TURN_S) / 3)  # Dara's 10 s kept aside
+    clock.step(90.0)
+    pulse.next()
+    clock.step(95.0)
+    pulse.next()
+    assert pulse.view().speaker == "Dara" and pulse.view().timebox_s == ASYNC_TURN_S
+    clock.step(12.0)  # an async turn can run over like any other
+    assert pulse.state() == OVER
+    pulse.next()
+    assert ms(pulse.view().timebox_s) == ms(300.0 - 7.0 - 90.0 - 95.0 - 12.0)
+    pulse.next()
+    turns = pulse.turns()
+    assert [t.asynchronous for t in turns] == [True, False, False, True, False]
+    assert [t.skipped for t in turns] == [False] * 5  # an async turn is a turn taken
+    assert [t.timebox_s for t in turns if t.asynchronous] == [ASYNC_TURN_S, ASYNC_TURN_S]
+
+
+def test_an_async_turn_keeps_ten_seconds_when_the_round_has_run_out() -> None:
+    """Past the round's end an async turn is still 10 s; the minimum turn moves the end for the live one."""
+    clock = FakeClock()
+    pulse = PulseRound(["Ana", "Ben", "Chen"], 60.0, clock, min_turn_s=20.0, asynchronous=["Chen"])
+    pulse.start()
+    clock.step(80.0)
+    pulse.next()
+    assert pulse.view().timebox_s == 20.0 and pulse.extended_s == 20.0  # the minimum, not the async 10 s
+    pulse.next()
+    assert pulse.view().speaker == "Chen" and pulse.view().timebox_s == ASYNC_TURN_S
+
+
+def test_mark_async_changes_only_the_turns_still_to_start() -> None:
+    """A check-in read after the start makes a later turn async; a started turn keeps its timebox."""
+    clock = FakeClock()
+    pulse = PulseRound(["Ana", "Ben", "Chen"], 90.0, clock, asynchronous=["Ana"])
+    pulse.start()
+    assert pulse.mark_async(["Chen"]) is True  # Ana's turn has started: it stays async
+    assert [s.asynchronous for s in pulse.slots] == [True, False, True]
+    assert pulse.mark_async(["Chen"]) is False
+    pulse.next()
+    assert pulse.view().timebox_s == 90.0 - ASYNC_TURN_S  # Ana read out in no time; Chen's 10 s kept aside

@@ -326,8 +326,11 @@ def _history(store: HistoryWriter, team: TeamConfig, signers: Signers, years: fl
         iso = day.isoformat()
         week = day.toordinal() // 7
         wave = 0.5 * math.sin(week / 6.0) - (0.6 if week % 13 in (11, 12) else 0.0)
-        clock[0] = datetime(day.year, day.month, day.day, 8, 45, tzinfo=UTC)
         is_today = day == today
+        # Today's check-ins come before the huddle, so the lobby shows them as async; a past day's
+        # were given in its round, which started at 09:00 (_save_huddle).
+        clock[0] = datetime(day.year, day.month, day.day, 8, 45, tzinfo=UTC) if is_today else \
+            datetime(day.year, day.month, day.day, 9, 0, 5, tzinfo=UTC)
         present = team.expected(day)
         monday = round_monday(day, team.pairs.cadence)
         if monday >= buddies_from and (not rounds or monday > rounds[-1].monday):

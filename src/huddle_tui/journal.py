@@ -800,7 +800,7 @@ class Journal:
         return self._kept(PLAN, day, (), fresh, Plan.to_payload, Plan.from_payload)
 
     def today(self, day: date) -> Today:
-        """What the lobby shows of `day`: its plan, who checked in (any visibility), rounds held.
+        """What the lobby shows of `day`: its plan, who checked in (any visibility; async), rounds held.
 
         Kept as a derived answer in the folder's cache (storage/derived.py)
         and used while nothing it was computed from has changed, so the lobby can
@@ -814,12 +814,26 @@ class Journal:
             named = frozenset(c.member.casefold() for c in self.checkins(history)
                               if c.date == iso and c.member and c.visibility in ("team", WITHHELD))
             rounds = sum(1 for r in history.live("huddle") if r.date == iso)
-            found = Today(self.plan(day), named, rounds)
+            found = Today(self.plan(day), named, rounds, self.async_members(day, history))
             derived.keep(self.shared.cache(), derived.TODAY_LAST, derived.last_key(iso, self.team),
                          found.to_payload())
             return found
 
         return self._kept(TODAY, day, ("checkin",), fresh, Today.to_payload, Today.from_payload)
+
+    def async_members(self, day: date, history: History | None = None, started: datetime | None = None
+                      ) -> frozenset[str]:
+        """Who (casefolded) checked in for `day` before its round (rules/async_lane.py).
+
+        From `history` when given (it must hold the day's check-ins and
+        huddles), else from a read of the day; `started` is a round starting
+        now whose record may not be written yet.
+        """
+        from huddle_tui.rules.async_lane import async_members
+
+        iso = day.isoformat()
+        found = history if history is not None else self.read(("checkin", "huddle"), since=iso)
+        return async_members(self.team, day, (*found.live("checkin"), *found.live("huddle")), started)
 
     def _kept(self, name: str, day: date, day_kinds: tuple[str, ...], fresh: Callable[[], _T],
               to_payload: Callable[[_T], dict[str, Any]],

@@ -13,18 +13,24 @@ class Turn(NamedTuple):
     spoken_s: float
     skipped: bool = False
     late: bool = False
+    asynchronous: bool = False
+    """The speaker checked in before the round (rules/async_lane.py): their turn read what they said."""
 
     def to_payload(self) -> dict[str, Any]:
-        """The turn as JSON data."""
-        return {"speaker": self.speaker, "timebox_s": round(self.timebox_s, 3),
-                "spoken_s": round(self.spoken_s, 3), "skipped": self.skipped, "late": self.late}
+        """The turn as JSON data (`async` only on an async turn, so other turns read as they always did)."""
+        out: dict[str, Any] = {"speaker": self.speaker, "timebox_s": round(self.timebox_s, 3),
+                               "spoken_s": round(self.spoken_s, 3), "skipped": self.skipped,
+                               "late": self.late}
+        if self.asynchronous:
+            out["async"] = True
+        return out
 
     @classmethod
     def from_payload(cls, data: dict[str, Any]) -> Turn:
         """Read a turn back from JSON data."""
         return cls(str(data["speaker"]), float(data.get("timebox_s", 0)),
                    float(data.get("spoken_s", 0)), bool(data.get("skipped", False)),
-                   bool(data.get("late", False)))
+                   bool(data.get("late", False)), data.get("async") is True)
 
 
 class Huddle(NamedTuple):
@@ -123,19 +129,23 @@ class Plan(NamedTuple):
 
 
 class Today(NamedTuple):
-    """What the lobby shows of a day: its plan, who already checked in (casefolded), rounds held."""
+    """What the lobby shows of a day: its plan, who already checked in (casefolded), rounds held.
+
+    `asynchronous`: of those, who checked in before the round (rules/async_lane.py).
+    """
 
     plan: Plan
     checked_in: frozenset[str]
     rounds_held: int
+    asynchronous: frozenset[str] = frozenset()
 
     def to_payload(self) -> dict[str, Any]:
         """As JSON data, for the derived record the lobby paints from."""
         return {**self.plan.to_payload(), "checked_in": sorted(self.checked_in),
-                "rounds_held": self.rounds_held}
+                "rounds_held": self.rounds_held, "async": sorted(self.asynchronous)}
 
     @classmethod
     def from_payload(cls, data: dict[str, Any]) -> Today:
         """Read it back (KeyError, TypeError or ValueError on a damaged file: the caller reads afresh)."""
         return cls(Plan.from_payload(data), frozenset(str(n) for n in data["checked_in"]),
-                   int(data["rounds_held"]))
+                   int(data["rounds_held"]), frozenset(str(n) for n in data["async"]))

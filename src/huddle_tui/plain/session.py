@@ -15,17 +15,17 @@ import sys
 import threading
 import time
 from collections.abc import Callable
-from datetime import date
+from datetime import date, datetime
 from typing import TextIO
 
 from huddle_tui.config.team import TeamConfig
 from huddle_tui.config.user import UserConfig
 from huddle_tui.errors import HuddleError, RefusedError
 from huddle_tui.journal import Journal
-from huddle_tui.model.checkin import MOODS, Concern
+from huddle_tui.model.checkin import MOODS, WITHHELD, CheckIn, Concern
 from huddle_tui.model.huddle import Huddle, Plan
 from huddle_tui.plain.announce import TurnClock, spoken
-from huddle_tui.rules.roundclock import Clock, PulseRound, countdown, duration
+from huddle_tui.rules.roundclock import Clock, PulseRound, countdown, duration, opening_turn_s
 from huddle_tui.text import printable
 
 POLL_S = 0.5
@@ -78,6 +78,8 @@ class PlainSession:
         self.presence: dict[str, str] = {}
         self.statuses: dict[str, str] = {}
         self.moods: dict[str, int] = {}
+        self.asynchronous: frozenset[str] = frozenset()  # who checked in before the round (casefolded)
+        self.given: dict[str, CheckIn] = {}  # what the async members said, read when the round starts
 
     # ------------------------------------------------------------ saying and asking
 
@@ -97,6 +99,7 @@ class PlainSession:
         """Lobby, then the round and the summary if it is started; the exit code."""
         self.journal.release_pending()
         today = self.journal.today(self.today)
+        self.asynchronous = today.asynchronous
         for m in self.team.members:
             if m.has_joined(self.today):
                 self.presence[m.name] = "away" if m.is_away(self.today) else "in the room"
@@ -145,8 +148,10 @@ class PlainSession:
     def _timing(self, plan: Plan) -> None:
         """The round's length, its speakers and each turn's time to start with."""
         speakers = [n for n in plan.order if self.presence.get(n) != "away"]
-        per = self.team.round_seconds / len(speakers) if speakers else self.team.round_seconds
-        self.say(f"Round {duration(self.team.round_seconds)} · {len(speakers)} speakers · "
+        ahead = sum(1 for n in speakers if n.casefold() in self.asynchronous)
+        per = opening_turn_s(self.team.round_seconds, len(speakers), ahead)
+        said = f" ({ahead} async)" if ahead else ""
+        self.say(f"Round {duration(self.team.round_seconds)} · {len(speakers)} speakers{said} · "
                  f"{duration(per)} a turn to start with")
 
     def _row(self, name: str, plan: Plan, checked_in: frozenset[str]) -> str:
@@ -154,7 +159,9 @@ class PlainSession:
         words = [self.presence.get(name, "in the room")]
         if name == plan.facilitator:
             words.append("facilitator")
-        if name.casefold() in checked_in:
+        if name.casefold() in self.asynchronous:
+            words.append("checked in (async)")
+        elif name.casefold() in checked_in:
             words.append("checked in")
         return f"{name}: {', '.join(words)}"
 
@@ -176,10 +183,11 @@ class PlainSession:
     def round(self, plan: Plan, round_no: int) -> bool:
         """Run the round; True when it ended (by the last turn or e), False when quit."""
         away = [n for n, where in self.presence.items() if where == "away"]
-        pulse = PulseRound(plan.order, self.team.round_seconds, self.clock, absent=away,
-                           min_turn_s=self.team.min_turn_seconds)
-        record_id = self.journal.huddle_id(self.today, round_no)
         started = self._stamp()
+        self._read_async(datetime.fromisoformat(started))
+        pulse = PulseRound(plan.order, self.team.round_seconds, self.clock, absent=away,
+                           min_turn_s=self.team.min_turn_seconds, asynchronous=self.asynchronous)
+        record_id = self.journal.huddle_id(self.today, round_no)
         pulse.start()
         self._save_huddle(plan, pulse, record_id, started, round_no, final=False)
         self.say(f"Round {round_no} started · facilitator {plan.facilitator or 'nobody'} · "
@@ -220,17 +228,41 @@ class PlainSession:
             self.say("Not saved (no mood given): the status of " + ", ".join(unsaved))
         return True
 
+    def _read_async(self, started: datetime) -> None:
+        """Who checked in before this round (rules/async_lane.py), and what they said, as the app reads it."""
+        iso = self.today.isoformat()
+        history = self.journal.read(("checkin", "huddle"), since=iso)
+        self.asynchronous = self.journal.async_members(self.today, history, started)
+        self.given = {c.member.casefold(): c for c in self.journal.checkins(history)
+                      if c.date == iso and c.member and c.visibility in ("team", WITHHELD)
+                      and c.member.casefold() in self.asynchronous}
+
     def _begin(self, pulse: PulseRound, turn: TurnClock, again: bool = False) -> None:
-        """Say who speaks now and for how long."""
+        """Say who speaks now and for how long (an async member's turn: what they said, to read out)."""
         view = pulse.view()
-        if view.speaker is None:
+        slot = pulse.current
+        if view.speaker is None or slot is None:
             return
         turn.start(pulse.index, view)
-        late = " (late)" if pulse.current and pulse.current.late else ""
+        late = " (late)" if slot.late else ""
         if again:
             self.say(f"{view.speaker}{late} speaking again, {countdown(view.remaining_s)} left")
+        elif slot.asynchronous:
+            self.say(f"{view.speaker} speaking, {spoken(view.timebox_s)}: async check-in, read it out")
+            self.say(self._async_said(view.speaker))
         else:
             self.say(f"{view.speaker}{late} speaking, {spoken(view.timebox_s)}")
+
+    def _async_said(self, speaker: str) -> str:
+        """What an async member said, as the round shows it: by name, or only that they checked in."""
+        given = self.given.get(speaker.casefold())
+        if given is None or given.withheld or given.mood is None:
+            return f"{speaker} checked in (not shown by name)"
+        mood = (f"mood {given.mood} {MOODS[given.mood]}" if self.team.mood_privacy == "named"
+                else "mood noted anonymously")
+        parts = [mood] + ([f"status: {given.status}"] if given.status else [])
+        parts += [f"{c.kind}: {c.text}" for c in given.concerns]
+        return f"{speaker} said: {'; '.join(parts)}"
 
     def _tell_time(self, pulse: PulseRound, turn: TurnClock) -> None:
         """Say a milestone of the current turn if one was passed."""

@@ -36,6 +36,7 @@ from huddle_tui.model.checkin import WITHHELD, CheckIn
 from huddle_tui.model.huddle import Huddle, Turn
 from huddle_tui.model.pairs import TRACKS, PastRound
 from huddle_tui.rules import measures as m
+from huddle_tui.rules.async_lane import async_members
 from huddle_tui.rules.followups import FollowUpItem as Followed
 from huddle_tui.rules.followups import from_records
 from huddle_tui.rules.pair_figures import PairStats, RoundFacts, round_facts, rounds_from, stats_of
@@ -72,6 +73,7 @@ class Day(NamedTuple):
     anonymous: tuple[int, ...]
     signposts: int = 0  # marks of signposts shown, counted only where the date releases marks
     measures: tuple[m.Answer, ...] = ()  # anonymous measure answers, likewise
+    asynchronous: frozenset[str] = frozenset()  # of submitted, who checked in before the round
 
 
 class Data(NamedTuple):
@@ -133,6 +135,7 @@ class Period(NamedTuple):
     # Added later, so with defaults: scripts reading CSV by name get two more columns at the end.
     timed_huddles: int = 0  # of `huddles`, those that ran a timed round (a confirmed-only one did not)
     partial: bool = False  # the report ends before the period's last working day: not comparable yet
+    async_checkins: int = 0  # of `submitted`, those given before the day's round (rules/async_lane.py)
 
 
 class Report(NamedTuple):
@@ -162,6 +165,7 @@ def read_data(team: TeamConfig, history: History) -> Data:
     names = {m.name.casefold(): m.name for m in team.members}
     names.update((m.handle.casefold(), m.name) for m in team.members if m.handle)
     by_day: dict[str, list[dict[str, Any]]] = {}
+    day_records: dict[str, list[Record]] = {}  # each date's check-ins and huddles, for the async rule
     held: list[Huddle] = []
     followed: list[Record] = []
     paired: list[Record] = []
@@ -172,9 +176,11 @@ def read_data(team: TeamConfig, history: History) -> Data:
             continue
         if r.kind == "checkin":
             by_day.setdefault(r.date, []).append(r.payload)
+            day_records.setdefault(r.date, []).append(r)
             followed.append(r)
         elif r.kind == "huddle":
             held.append(_huddle(r.date, r.payload))
+            day_records.setdefault(r.date, []).append(r)
         elif r.kind == "concern":
             followed.append(r)
         elif r.kind in PAIR_KINDS:
@@ -209,9 +215,11 @@ def read_data(team: TeamConfig, history: History) -> Data:
         if len(anonymous) >= K and releasable(team, day, checkins):
             moods = tuple(sorted(int(p["mood"]) for p in anonymous if p.get("mood") is not None))
         marked = (iso in signs or iso in answers) and mark_releasable(day, checkins)
+        ahead = async_members(team, day, day_records.get(iso, ()))
         days[iso] = Day(iso, frozenset(submitted), tuple(sorted(named)), moods,
                         signs.get(iso, 0) if marked else 0,
-                        tuple(sorted(answers.get(iso, ()))) if marked else ())
+                        tuple(sorted(answers.get(iso, ()))) if marked else (),
+                        frozenset(n for n in submitted if n.casefold() in ahead))
     huddles = tuple(sorted(held, key=lambda h: (h.date, h.round)))
     dated = [*days, *(h.date for h in huddles)]
     first = date.fromisoformat(min(dated)) if dated else None
@@ -248,7 +256,7 @@ def followups_of(items: Iterable[Followed]) -> tuple[FollowUpItem, ...]:
 def data_to_json(data: Data) -> dict[str, Any]:
     """The per-date facts as JSON data, kept beside the index so a warm report reads no records."""
     return {"days": [[d.date, sorted(d.submitted), [list(n) for n in d.named], list(d.anonymous),
-                      d.signposts, [[a.measure, list(a.items)] for a in d.measures]]
+                      d.signposts, [[a.measure, list(a.items)] for a in d.measures], sorted(d.asynchronous)]
                      for d in data.days.values()],
             "pairs": [[track, r.monday.isoformat(), [list(g) for g in r.groups], sorted(r.skipped),
                        sorted(r.met)] for track, found in data.pair_rounds.items() for r in found],
@@ -264,7 +272,7 @@ def data_from_json(team: TeamConfig, kept: dict[str, Any]) -> Data:
     days = {d[0]: Day(str(d[0]), frozenset(d[1]), tuple((str(n), int(mood)) for n, mood in d[2]),
                       tuple(int(mood) for mood in d[3]), int(d[4]),
                       tuple(m.Answer(str(a[0]), date.fromisoformat(d[0]), tuple(int(i) for i in a[1]))
-                            for a in d[5])) for d in kept["days"]}
+                            for a in d[5]), frozenset(str(n) for n in d[6])) for d in kept["days"]}
     rounds: dict[str, list[PastRound]] = {t: [] for t in TRACKS}
     for track, monday, groups, skipped, met in kept["pairs"]:
         rounds[track].append(PastRound(date.fromisoformat(monday), tuple(tuple(map(str, g)) for g in groups),
@@ -388,6 +396,16 @@ def participation(data: Data, start: date, end: date) -> tuple[int, int, int]:
         if got is not None:
             submitted += sum(1 for m in members if m in got.submitted)
     return working, expected, submitted
+
+
+def async_checkins(data: Data, start: date, end: date) -> int:
+    """Of the check-ins `participation` counts as submitted, those given before the day's round."""
+    given = 0
+    for day in dates(start, end):
+        got = data.days.get(day.isoformat())
+        if got is not None and got.asynchronous:
+            given += sum(1 for name in expected_on(data, day) if name in got.asynchronous)
+    return given
 
 
 def weekly_coverage(data: Data, start: date, end: date) -> list[tuple[int, int]]:
@@ -599,7 +617,7 @@ def period(data: Data, label: str, start: date, end: date, partial: bool = False
         followups_oldest_open_days=oldest,
         signposts=shown_count(shown := signposts(data, start, end)), signposts_fewer_than_3=shown < K,
         measures=measures(data, start, end), pairs=pairs(data, start, end),
-        timed_huddles=len(rounds), partial=partial,
+        timed_huddles=len(rounds), partial=partial, async_checkins=async_checkins(data, start, end),
     )
 
 

@@ -49,7 +49,8 @@ def rows(p: Period) -> list[tuple[str, str]]:
     air = ", ".join(f"{k} {pct(v)}" for k, v in sorted(p.airtime.items())) or "–"
     return [
         ("participation", f"{pct(p.participation)} ({p.submitted} of {p.expected} expected "
-                          f"check-ins, {p.working_days} working days)"),
+                          f"check-ins{f', {p.async_checkins} async' if p.async_checkins else ''}, "
+                          f"{p.working_days} working days)"),
         ("weekly coverage", f"{pct(p.coverage)} (target {pct(p.coverage_target)}; "
                             f"{p.weeks_at_target} of {p.weeks} weeks at target)"),
         ("mood", f"mean {num(p.mood_mean)} from {p.mood_answers} answers "

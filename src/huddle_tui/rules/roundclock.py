@@ -10,6 +10,10 @@ divided by the speakers left (this one included, absent ones not), so an early
 finish gives the others more and an overrun gives them less — but never less
 than the minimum turn: below it, the overrun moves the round's end instead
 (`extended_s` says by how much), so the last speakers are not left with 0:00.
+
+An async member's turn (they checked in before the round: rules/async_lane.py)
+is ASYNC_TURN_S long, whatever is left: the facilitator reads out what they
+said. The others share what is left after the async turns still to come.
 """
 
 from __future__ import annotations
@@ -22,6 +26,8 @@ if TYPE_CHECKING:  # the lobby imports this module before its first paint; recor
     from huddle_tui.model.huddle import Turn
 
 Clock = Callable[[], float]
+ASYNC_TURN_S = 10.0
+"""An async member's turn (rules/async_lane.py): enough to read out what they said."""
 WARNING_SHARE = 0.2
 EXTRA_S = 30.0
 
@@ -31,13 +37,15 @@ ON_TIME, WARNING, OVER = "on time", "warning", "over"
 class Slot:
     """One place in the speaking order and what has happened in it so far."""
 
-    __slots__ = ("late", "skipped", "speaker", "spoken_s", "timebox_s")
+    __slots__ = ("asynchronous", "late", "skipped", "speaker", "spoken_s", "timebox_s")
 
-    def __init__(self, speaker: str, *, late: bool = False, skipped: bool = False) -> None:
+    def __init__(self, speaker: str, *, late: bool = False, skipped: bool = False,
+                 asynchronous: bool = False) -> None:
         """A slot nobody has spoken in yet (its timebox is set when it starts)."""
         self.speaker = speaker
         self.late = late
         self.skipped = skipped
+        self.asynchronous = asynchronous
         self.timebox_s: float | None = None
         self.spoken_s = 0.0
 
@@ -70,10 +78,16 @@ class PulseRound:
     """A timed round over a speaking order, driven by keys and read through a clock."""
 
     def __init__(self, order: Sequence[str], round_s: float, clock: Clock,
-                 absent: Iterable[str] = (), min_turn_s: float = 0.0) -> None:
-        """Prepare the round; names in `absent` start skipped (away today); every turn gets `min_turn_s`."""
+                 absent: Iterable[str] = (), min_turn_s: float = 0.0,
+                 asynchronous: Iterable[str] = ()) -> None:
+        """Prepare the round; names in `absent` start skipped (away today); every turn gets `min_turn_s`.
+
+        Names in `asynchronous` checked in before the round: their turns are async ones.
+        """
         gone = {n.casefold() for n in absent}
-        self.slots = [Slot(n, skipped=n.casefold() in gone) for n in order]
+        ahead = {n.casefold() for n in asynchronous}
+        self.slots = [Slot(n, skipped=n.casefold() in gone, asynchronous=n.casefold() in ahead)
+                      for n in order]
         self.round_s = float(round_s)
         self.min_turn_s = float(min_turn_s)
         self.extended_s = 0.0
@@ -141,8 +155,24 @@ class PulseRound:
         from huddle_tui.model.huddle import Turn
 
         return tuple(Turn(s.speaker, round(s.timebox_s or 0.0, 3), round(self.elapsed(s), 3),
-                          skipped=s.skipped or s.timebox_s is None, late=s.late)
+                          skipped=s.skipped or s.timebox_s is None, late=s.late, asynchronous=s.asynchronous)
                      for s in self.slots)
+
+    def mark_async(self, names: Iterable[str]) -> bool:
+        """Make the turns still to start async exactly for `names` (a started turn keeps its timebox).
+
+        The round reads the day's check-ins again once it has started: one
+        given before its start that the lobby had not seen yet becomes async,
+        and one its record dates after the start does not. True when any changed.
+        """
+        ahead = {n.casefold() for n in names}
+        changed = False
+        for slot in self.slots:
+            wanted = slot.speaker.casefold() in ahead
+            if slot.timebox_s is None and slot.asynchronous != wanted:
+                slot.asynchronous = wanted
+                changed = True
+        return changed
 
     # ------------------------------------------------------------ driving
 
@@ -239,16 +269,22 @@ class PulseRound:
         self.index = index
         slot = self.slots[index]
         if slot.timebox_s is None:
-            left = max(0.0, self.round_s - self.round_elapsed())
-            waiting = len([s for s in self.slots[index:] if not s.skipped and s.timebox_s is None]) or 1
-            if left < self.min_turn_s * waiting:
-                # The overrun comes out of the round's end, not out of the speakers still to come.
-                extra = self.min_turn_s * waiting - left
-                self.round_s += extra
-                self.extended_s += extra
-                left += extra
-            slot.timebox_s = left / waiting
+            slot.timebox_s = ASYNC_TURN_S if slot.asynchronous else self._share(index)
         self._since = self.clock()
+
+    def _share(self, index: int) -> float:
+        """A live turn's timebox from `index`: what is left, less the async turns to come, shared."""
+        to_come = [s for s in self.slots[index:] if not s.skipped and s.timebox_s is None]
+        ahead = sum(1 for s in to_come if s.asynchronous)
+        left = max(0.0, self.round_s - self.round_elapsed() - ahead * ASYNC_TURN_S)
+        waiting = (len(to_come) - ahead) or 1
+        if left < self.min_turn_s * waiting:
+            # The overrun comes out of the round's end, not out of the speakers still to come.
+            extra = self.min_turn_s * waiting - left
+            self.round_s += extra
+            self.extended_s += extra
+            left += extra
+        return left / waiting
 
     def _stop(self) -> None:
         """Bank the running part of the current turn and stop the clock."""
@@ -295,6 +331,16 @@ class _Frozen:
         if left <= 0:
             return OVER
         return WARNING if left <= WARNING_SHARE * slot.timebox_s else ON_TIME
+
+
+def opening_turn_s(round_s: float, speakers: int, asynchronous: int = 0) -> float:
+    """What a live turn starts with before anyone spoke: the round less the async turns, shared.
+
+    The lobby says it ("1:33 a turn to start with"); the round works it out
+    again at each turn from what is really left.
+    """
+    live = speakers - asynchronous
+    return max(0.0, round_s - asynchronous * ASYNC_TURN_S) / live if live > 0 else round_s
 
 
 def countdown(seconds: float) -> str:

@@ -4,7 +4,8 @@ Only team-visible content is in it: anonymous answers only where at least
 three members could have given them (rules/privacy.py), without any name and
 never mixed with named ones; moods as distributions (none under three
 answers); names beside moods only when the team's mood setting is "named";
-nothing private.
+nothing private. A check-in given before the round (rules/async_lane.py) is
+marked async: by name where it was given by name, else only in the count.
 The app's summary screen, `huddle summary` and chat webhooks all use it.
 """
 
@@ -17,6 +18,7 @@ from typing import Any
 from huddle_tui.config.team import TeamConfig
 from huddle_tui.model.checkin import MOODS, CheckIn, Concern
 from huddle_tui.model.huddle import Huddle
+from huddle_tui.rules.async_lane import async_members
 from huddle_tui.rules.insights import mood_distribution
 from huddle_tui.rules.privacy import K, adds_up, releasable, shown_count
 from huddle_tui.rules.roundclock import spoken_of
@@ -78,6 +80,8 @@ class Summary(_Fields):
         self.named_moods: dict[str, int] = {} if named_moods is None else named_moods
         self.statuses: dict[str, str] = {} if statuses is None else statuses
         self.keyed_by: dict[str, str] = {}  # member -> who keyed their check-in for them
+        self.asynchronous: list[str] = []  # of checked_in, who checked in before the round (async)
+        self.async_count = 0  # async check-ins, placeholders included (counted, never named)
         self.not_adding_up = False  # more anonymous answers than placeholders: none shown or counted
         self.totals: dict[str, Any] | None = None  # the day's anonymous totals (totals/view.py), in that mode
         self.concerns: list[ConcernLine] = [] if concerns is None else concerns
@@ -106,7 +110,8 @@ class Summary(_Fields):
             "mood_distribution": _json_counts(self.moods),
             "anonymous_mood_distribution": _json_counts(self.anonymous_moods),
             "moods_by_member": self.named_moods or None, "statuses": self.statuses,
-            "keyed_by": self.keyed_by, "anonymous_not_adding_up": self.not_adding_up,
+            "keyed_by": self.keyed_by, "async": self.asynchronous, "async_checkins": self.async_count,
+            "anonymous_not_adding_up": self.not_adding_up,
             "concerns": [c.__dict__ for c in self.concerns], "airtime": self.airtime,
             "round_s": self.round_s, "total_s": self.total_s, "anonymous_totals": self.totals,
         }
@@ -126,16 +131,21 @@ def build(team: TeamConfig, day: date, history: History,
                 for r in history.live("checkin") if r.date == iso]
     named_moods: list[int] = []
     anonymous: list[CheckIn] = []
+    ahead = async_members(team, day, (*history.live("checkin"), *history.live("huddle")))
     for c in checkins:
         if c.visibility == "private":
             continue
         if c.member is None or c.visibility == "anonymous":
             anonymous.append(c)
             continue
+        given_ahead = c.member.casefold() in ahead
+        out.async_count += 1 if given_ahead else 0
         if c.withheld or c.mood is None:
             out.withheld_count += 1  # counted, never named: it stands for an anonymous or private answer
             continue
         out.checked_in.append(c.member)
+        if given_ahead:
+            out.asynchronous.append(c.member)
         if c.keyed_by is not None:
             out.keyed_by[c.member] = c.keyed_by
         named_moods.append(c.mood)
@@ -168,7 +178,7 @@ def build(team: TeamConfig, day: date, history: History,
         out.named_moods = {}
     if huddle is not None:
         out.airtime = [{"speaker": t.speaker, "spoken_s": t.spoken_s, "timebox_s": t.timebox_s,
-                        "skipped": t.skipped} for t in huddle.turns]
+                        "skipped": t.skipped, "async": t.asynchronous} for t in huddle.turns]
         out.round_s = huddle.round_s
         out.total_s = round(sum(t.spoken_s for t in huddle.turns), 3)
     return out
@@ -210,7 +220,10 @@ def summary_blocks(s: Summary, markdown: bool = False, text: Callable[[str], str
     blocks.append([f"Facilitator: {p(s.facilitator) if s.facilitator else 'not recorded'}"])
     n = s.answered
     shown = shown_count(s.anonymous_count)
-    blocks.append([f"Check-ins: {n} of {s.expected} expected" + (f" ({shown} anonymous)" if shown else "")])
+    counts = [f"{shown} anonymous"] if shown else []
+    counts += [f"{s.async_count} async"] if s.async_count else []
+    said = f" ({', '.join(counts)})" if counts else ""
+    blocks.append([f"Check-ins: {n} of {s.expected} expected{said}"])
     if s.moods:
         blocks.append([f"Moods given by name: {distribution_line(s.moods)}"])
     if s.anonymous_moods:
@@ -228,7 +241,8 @@ def summary_blocks(s: Summary, markdown: bool = False, text: Callable[[str], str
         mood_txt = f" — {mood} {MOODS[mood]}" if mood else ""
         status = f": {p(s.statuses[name])}" if name in s.statuses else ""
         keyed = f" (keyed by {p(s.keyed_by[name])})" if name in s.keyed_by else ""
-        people.append(f"{bullet}{p(name)}{keyed}{mood_txt}{status}")
+        ahead = " (async)" if name in s.asynchronous else ""
+        people.append(f"{bullet}{p(name)}{ahead}{keyed}{mood_txt}{status}")
     if people:
         blocks.append(people)
     if s.concerns:
@@ -242,7 +256,7 @@ def summary_blocks(s: Summary, markdown: bool = False, text: Callable[[str], str
         blocks.append(concerns)
     if s.airtime:
         blocks.append([f"{h}Airtime" if markdown else "Airtime:"])
-        blocks.append([f"{bullet}{p(str(t['speaker']))}: "
+        blocks.append([f"{bullet}{p(str(t['speaker']))}: " + ("async, " if t.get("async") else "")
                        + ("skipped" if t["skipped"] else spoken_of(t["spoken_s"], t["timebox_s"]))
                        for t in s.airtime])
         if s.total_s is not None and s.round_s:

@@ -31,7 +31,7 @@ from huddle_tui.storage.stamps import RECORDS, dir_stamp, fingerprint, settled
 if TYPE_CHECKING:
     from huddle_tui.model.huddle import Today
 
-DERIVED_FORMAT = 4  # raise when what a kept answer holds changes meaning
+DERIVED_FORMAT = 5  # raise when what a kept answer holds changes meaning
 TODAY = "today"  # what the lobby shows of a day (Journal.today)
 PLAN = "plan"  # a day's facilitator and order alone (Journal.plan): no check-in changes it
 # Kinds whose every month may change the answer: rotation reads back through the huddles and
@@ -173,7 +173,7 @@ def first_frame(cache: Cache | None, root: Path, day: str, team: object) -> Toda
         if plan is None or last is None:
             return None
         seen = Today.from_payload(last)
-        return Today(Plan.from_payload(plan), seen.checked_in, seen.rounds_held)
+        return Today(Plan.from_payload(plan), seen.checked_in, seen.rounds_held, seen.asynchronous)
     except (KeyError, TypeError, ValueError, AttributeError):  # a damaged row: read afresh
         return None
 

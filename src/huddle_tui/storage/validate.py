@@ -161,7 +161,7 @@ def _turn(t: Any) -> str | None:
         if (get("speaker").__class__ is str and (box.__class__ is float or box.__class__ is int)
                 and 0 <= box <= _BIG and (spoken.__class__ is float or spoken.__class__ is int)
                 and 0 <= spoken <= _BIG and get("skipped").__class__ is bool
-                and get("late").__class__ is bool):
+                and get("late").__class__ is bool and get("async", False).__class__ is bool):
             return None
     return _turn_reason(t)
 
@@ -178,6 +178,8 @@ def _turn_reason(t: Any) -> str | None:
     for key in ("skipped", "late"):
         if t.get(key).__class__ is not bool:
             return f"{key} must be true or false"
+    if t.get("async", False).__class__ is not bool:
+        return "async must be true or false"  # optional: an async member's turn (rules/async_lane.py)
     return None
 
 

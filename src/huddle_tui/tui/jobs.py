@@ -6,7 +6,7 @@ Journal and hands back the message a screen will handle on the event loop.
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 
 from huddle_tui.errors import RefusedError
@@ -30,7 +30,7 @@ def load_plan(journal: Journal, day: date) -> PlanLoaded:
     journal.release_pending()  # this machine's held-back anonymous answers, where now safe
     journal.settle_totals(every_s=300)  # anonymous totals: keys ahead, lists and reveals past a cut-off
     today = journal.today(day)
-    return PlanLoaded(today.plan, today.checked_in, today.rounds_held, keys_note(journal))
+    return PlanLoaded(today.plan, today.checked_in, today.rounds_held, keys_note(journal), today.asynchronous)
 
 
 def keys_note(journal: Journal) -> str:
@@ -45,12 +45,16 @@ def keys_note(journal: Journal) -> str:
             "compare fingerprints (`huddle keys`).")
 
 
-def load_checkins(journal: Journal, day: date) -> CheckinsLoaded:
-    """Today's named check-ins (answers and placeholders), for each speaker's turn."""
-    history = journal.read(("checkin",), since=day.isoformat())
+def load_checkins(journal: Journal, day: date, started: datetime | None = None) -> CheckinsLoaded:
+    """Today's named check-ins (answers and placeholders), for each speaker's turn; who gave theirs async.
+
+    `started` is when the round asking began (its record may still be on its way).
+    """
+    history = journal.read(("checkin", "huddle"), since=day.isoformat())
     iso = day.isoformat()
     return CheckinsLoaded({c.member.casefold(): c for c in journal.checkins(history)
-                           if c.date == iso and c.member and c.visibility in ("team", "withheld")})
+                           if c.date == iso and c.member and c.visibility in ("team", "withheld")},
+                          journal.async_members(day, history, started))
 
 
 def save_handoff(journal: Journal, handoff: Handoff, day: date) -> HandoffSaved:

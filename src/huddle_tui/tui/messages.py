@@ -30,6 +30,7 @@ class PlanLoaded(Message, bubble=False):
     checked_in: frozenset[str]
     rounds_held: int = 0
     keys_note: str = ""  # a key waits to be confirmed, or the roster changed: said once, calmly
+    asynchronous: frozenset[str] = frozenset()  # of checked_in, who did before the round (async)
 
 
 @dataclass
@@ -50,9 +51,10 @@ class HuddleSaved(Message, bubble=False):
 
 @dataclass
 class CheckinsLoaded(Message, bubble=False):
-    """Today's check-ins as the round shows them, by casefolded member name."""
+    """Today's check-ins as the round shows them, by casefolded member name; whose were async."""
 
     checkins: dict[str, CheckIn]
+    asynchronous: frozenset[str] = frozenset()
 
 
 @dataclass

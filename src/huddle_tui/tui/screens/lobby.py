@@ -13,7 +13,7 @@ from textual.content import Content
 from textual.message import Message
 from textual.widgets import Footer, Static
 
-from huddle_tui.rules.roundclock import duration
+from huddle_tui.rules.roundclock import duration, opening_turn_s
 from huddle_tui.text import printable
 from huddle_tui.tui.screens.base import COMMON_KEYS, HuddleScreen
 from huddle_tui.tui.widgets.fit import fit
@@ -66,6 +66,7 @@ class LobbyScreen(HuddleScreen):
         self._keys_note = ""  # the last keys note shown, so a refresh does not repeat it
         self.rounds_held = 0
         self.checked_in: frozenset[str] = frozenset()
+        self.asynchronous: frozenset[str] = frozenset()  # of checked_in, who did before the round
         self.presence: dict[str, str] = {}
         self.add_class("-keys-later")  # the footer's row, kept free until it is mounted
 
@@ -91,7 +92,7 @@ class LobbyScreen(HuddleScreen):
                 self.presence[m.name] = "away" if m.is_away(day) else "in the room"
         kept = self.huddle.kept_today()
         if kept is not None:  # nothing changed since it was last read: the first frame is the whole lobby
-            self.plan, self.checked_in, self.rounds_held = kept
+            self.plan, self.checked_in, self.rounds_held, self.asynchronous = kept
         self._show()
         self.watch(self.roster, "spare_rows", self._fit_roster, init=False)
         self.call_after_refresh(self._load_plan)
@@ -137,9 +138,9 @@ class LobbyScreen(HuddleScreen):
 
     def on_plan_loaded(self, message: PlanLoaded) -> None:
         """Show the facilitator and order; open the round at once when asked to (benchmarks)."""
-        fresh = (message.plan, message.checked_in, message.rounds_held)
-        if fresh != (self.plan, self.checked_in, self.rounds_held):  # an idle refresh repaints nothing
-            self.plan, self.checked_in, self.rounds_held = fresh
+        fresh = (message.plan, message.checked_in, message.rounds_held, message.asynchronous)
+        if fresh != (self.plan, self.checked_in, self.rounds_held, self.asynchronous):  # idle: no repaint
+            self.plan, self.checked_in, self.rounds_held, self.asynchronous = fresh
             self._show()
         if message.keys_note and message.keys_note != self._keys_note:  # once, not every refresh
             self.notify(message.keys_note, markup=False)
@@ -188,16 +189,20 @@ class LobbyScreen(HuddleScreen):
             facilitator.update(f"Facilitator: {who} ({REASONS.get(plan.reason, plan.reason)})"
                                " · h hands it over")
         speakers = self._speakers()
-        per_turn = team.round_seconds / len(speakers) if speakers else team.round_seconds
+        ahead = sum(1 for n in speakers if n.casefold() in self.asynchronous)
+        per_turn = opening_turn_s(team.round_seconds, len(speakers), ahead)
+        said = f" ({ahead} async)" if ahead else ""
         self.timing_line.update(
-            f"Round {duration(team.round_seconds)} · {len(speakers)} speakers · "
+            f"Round {duration(team.round_seconds)} · {len(speakers)} speakers{said} · "
             f"{duration(per_turn)} a turn to start with")
         self.roster.show(self._order(), self._row)
 
     def _row(self, name: str) -> Content:
-        """One roster line: name, role, presence, and ✓ when already checked in."""
+        """One roster line: name, role, presence, and ✓ when already checked in (async: before the round)."""
         role = "facilitator" if self.plan and name == self.plan.facilitator else ""
-        done = "✓ checked in" if name.casefold() in self.checked_in else ""
+        folded = name.casefold()
+        done = ("✓ in (async)" if folded in self.asynchronous
+                else "✓ checked in" if folded in self.checked_in else "")
         where = self.presence.get(name, "in the room")
         return Content.assemble(fit(name, 16), " ", (role.ljust(12), "bold"), " ",
                                 (where.ljust(12), "dim" if where == "away" else ""), " ", done)
@@ -289,6 +294,6 @@ class LobbyScreen(HuddleScreen):
         app = self.huddle
         away = [n for n, where in self.presence.items() if where == "away"]
         pulse = PulseRound(self.plan.order, app.team.round_seconds, app.clock, absent=away,
-                           min_turn_s=app.team.min_turn_seconds)
+                           min_turn_s=app.team.min_turn_seconds, asynchronous=self.asynchronous)
         # Pushed, not switched: the lobby is the default screen and stays beneath the round.
         app.push_screen(RoundScreen(pulse, self.plan.facilitator or "", round_no))

@@ -35,6 +35,9 @@ BAR_WIDTH = 14
 GIVEN_BY = {"cli": "checked in from their terminal", "form": "checked in from their terminal",
             "bot": "checked in by a bot"}
 """Where a check-in given before the round came from, by its record's `source`: a bot is no terminal."""
+ASYNC_NOTE, ASYNC_HIDDEN = "Async check-in: read it out", "Async check-in"
+"""An async member's turn (rules/async_lane.py): what they said by name is on screen, to be read out;
+of an anonymous or private answer only that they checked in (each line fits the stage at 64 columns)."""
 
 
 class Draft:
@@ -165,9 +168,12 @@ class RoundScreen(HuddleScreen):
 
     def load_checkins(self) -> None:
         """Read today's check-ins again: teammates check in from their own terminals during the round."""
+        from datetime import datetime
+
         from huddle_tui.tui import jobs
 
-        self.huddle.submit(partial(jobs.load_checkins, self.huddle.journal, self.huddle.today), self)
+        started = datetime.fromisoformat(self._started_at)  # as the round's record says, to the second
+        self.huddle.submit(partial(jobs.load_checkins, self.huddle.journal, self.huddle.today, started), self)
 
     # ------------------------------------------------------------ painting
 
@@ -193,20 +199,28 @@ class RoundScreen(HuddleScreen):
         view = self.pulse.view()
         if view.speaker is None:
             return
-        late = " (late)" if self.pulse.current and self.pulse.current.late else ""
+        slot = self.pulse.current
+        late = " (late)" if slot and slot.late else ""
         self.speaker_line.update(Content.assemble(
             "Now speaking ", (printable(view.speaker) + late, "bold"),
             f"  ·  {view.position} of {view.speakers}"))
         nxt = printable(view.next_speaker) if view.next_speaker else "nobody: this is the last turn"
         self.next_line.update(Content.assemble("Next: ", nxt))
-        said = self._said(view.speaker)
+        said = self._said(view.speaker, bool(slot and slot.asynchronous))
         self.said_lines.update(said)
         self.board.said(said.plain.split("\n")[0])
 
-    def _said(self, speaker: str) -> Content:
-        """The speaker's mood (with its word), status and concerns, as the team may see them."""
+    def _said(self, speaker: str, asynchronous: bool = False) -> Content:
+        """The speaker's mood (with its word), status and concerns, as the team may see them.
+
+        An async speaker's turn says so first (the stage view shows that line to the room): the
+        facilitator reads out what they said by name, and of an anonymous or private answer
+        there is only that they checked in.
+        """
         draft = self.drafts.get(speaker) or Draft()
-        if draft.withheld:
+        if draft.withheld and asynchronous:
+            mood = "checked in (not shown by name)"
+        elif draft.withheld:
             mood = "checked in from their own terminal (not shown by name)"
         elif draft.mood is None:
             mood = "mood not given (keys 1-5)"
@@ -217,7 +231,9 @@ class RoundScreen(HuddleScreen):
         if draft.unsaved and not draft.withheld:
             mood += " · not saved yet"
         parts: list[str | Content | tuple[str, str]] = [(mood, "bold")]
-        if draft.from_terminal and not draft.withheld:
+        if asynchronous:
+            parts[:0] = [(ASYNC_HIDDEN if draft.withheld else ASYNC_NOTE, "bold"), "\n"]
+        elif draft.from_terminal and not draft.withheld:
             parts.append(f"  ({GIVEN_BY.get(draft.source, 'checked in before the round')})")
         if draft.status:
             parts += ["\nstatus: ", printable(draft.status)]
@@ -398,7 +414,13 @@ class RoundScreen(HuddleScreen):
                    self, save=True)
 
     def on_checkins_loaded(self, message: CheckinsLoaded) -> None:
-        """Show in each turn what the speaker already gave (keys change only what they name)."""
+        """Show in each turn what the speaker already gave (keys change only what they name).
+
+        Who checked in before the round is read again too: a turn still to come becomes async
+        (or stops being so) as the records say, so the round's record agrees with every machine.
+        """
+        if self.pulse.mark_async(message.asynchronous):
+            self.queue.show(self.pulse)
         for slot in self.pulse.slots:
             found = message.checkins.get(slot.speaker.casefold())
             draft = self.drafts.setdefault(slot.speaker, Draft())

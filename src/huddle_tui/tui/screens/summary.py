@@ -52,7 +52,8 @@ def summary_content(s: Summary, waiting: int = 0) -> Content:
         tail = f" (over by {duration(over)})" if over >= 1 else ""
         parts.append(f" · round took {spoken_of(s.total_s, s.round_s)}{tail}")
     answered = s.answered
-    parts += ["\n\n", ("Moods", "bold underline"), f"  {answered} of {s.expected} checked in\n"]
+    ahead = f" ({s.async_count} async)" if s.async_count else ""
+    parts += ["\n\n", ("Moods", "bold underline"), f"  {answered} of {s.expected} checked in{ahead}\n"]
     for label, counts in (("by name", s.moods), ("anonymously", s.anonymous_moods)):
         if not counts:
             continue
@@ -69,7 +70,8 @@ def summary_content(s: Summary, waiting: int = 0) -> Content:
         given = s.named_moods.get(name)
         said = f" {given} {MOODS[given]}" if given else ""
         status = f": {printable(s.statuses[name])}" if name in s.statuses else ""
-        parts.append(f"  {printable(name)}{said}{status}\n")
+        marked = " (async)" if name in s.asynchronous else ""
+        parts.append(f"  {printable(name)}{marked}{said}{status}\n")
     parts += ["\n", ("Concerns", "bold underline"), "\n"]
     if waiting:
         parts.append(f"  {waiting} anonymous {'concern' if waiting == 1 else 'concerns'} keyed in the round "
@@ -90,7 +92,9 @@ def summary_content(s: Summary, waiting: int = 0) -> Content:
         else:
             spoken, box = float(t["spoken_s"]), float(t["timebox_s"])
             ran_over = " over" if spoken > box + 0.5 else ""
-            parts.append(f"  {name} {bar(spoken, max(box, spoken))} {spoken_of(spoken, box)}{ran_over}\n")
+            read_out = " async" if t.get("async") else ""
+            parts.append(f"  {name} {bar(spoken, max(box, spoken))} {spoken_of(spoken, box)}{ran_over}"
+                         f"{read_out}\n")
     parts.append("\nNext facilitator: ")
     parts.append((printable(s.next_facilitator) if s.next_facilitator else "nobody eligible", "bold"))
     return Content.assemble(*parts)

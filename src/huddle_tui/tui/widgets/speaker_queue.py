@@ -23,8 +23,8 @@ def queue_lines(pulse: PulseRound) -> Content:
             mark, state, style = "–", "absent", "dim"
         elif slot.timebox_s is not None and (i < pulse.index or pulse.finished):
             mark, state, style = "✓", f"{duration(pulse.elapsed(slot))}/{duration(slot.timebox_s)}", ""
-        else:
-            mark, state, style = " ", "waiting", ""
+        else:  # an async member checked in before the round: their turn is read out
+            mark, state, style = " ", "async" if slot.asynchronous else "waiting", ""
         lines.append(Content.assemble((f"{mark} ", style), (name, style), " ", (state, style)))
     return Content("\n").join(lines)
 
