@@ -160,7 +160,7 @@ def test_a_late_contribution_is_refused_by_every_reader(tmp_path: Path,
         journal = homes.journal(name, after)
         steps = journal.totals_steps()
         assert steps is not None
-        assert steps.contribute(DAY, after, mood) is None  # its own machine writes nothing now
+        assert steps.contribute(DAY, after, Answer(mood=mood)) is None  # its own machine writes nothing now
         iso = DAY.isoformat()
         records = read_day(journal.shared, homes.team, iso, journal._totals_trust())
         seed = secrets.kept_seed(journal.private, homes.team.shared_dir, name, iso,
@@ -184,7 +184,8 @@ def test_a_total_claiming_more_answers_than_placeholders_is_flagged(
                                          ("Chen", "anonymous", 3), ("Dara", "team", 4),
                                          ("Emeka", "team", 4)])
     steps = homes.journal("Dara", DAY).totals_steps()
-    assert steps is not None and steps.contribute(DAY, DAY, 5) is not None  # a lie in her own contribution
+    lie = Answer(mood=5)  # a lie in her own contribution
+    assert steps is not None and steps.contribute(DAY, DAY, lie) is not None
     homes.morning_after()
     for name in NAMES:
         totals = homes.totals(name)

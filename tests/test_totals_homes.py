@@ -185,7 +185,7 @@ def test_after_the_day_opened_the_checkin_command_says_the_answer_stays(homes: H
         code = main(["--config", str(homes.team.path), "checkin", "--member", "Ana", "--mood", "4",
                      "--named", "--date", DAY.isoformat()])
     assert code == 0
-    assert f"your anonymous mood of {DAY.isoformat()} stays in it as you gave it" in out.getvalue()
+    assert f"gave anonymously on {DAY.isoformat()} stays in it as you gave it" in out.getvalue()
 
 
 def test_a_kept_total_is_opened_again_once_a_record_it_depends_on_changes(homes: Homes) -> None:

@@ -20,7 +20,7 @@ import pytest
 from huddle_tui.cli import main
 from huddle_tui.config.team import Member, TeamConfig, team_config_to_toml, write_toml
 from huddle_tui.journal import Journal
-from huddle_tui.model.checkin import CheckIn
+from huddle_tui.model.checkin import CheckIn, Concern
 from huddle_tui.totals import steps
 
 DAY = date(2026, 11, 23)  # a Monday, in the past whenever the suite runs
@@ -63,10 +63,12 @@ class Homes:
             for name in self.names:
                 self.journal(name, day).settle_totals()
 
-    def check_in(self, name: str, visibility: str, mood: int, day: date = DAY) -> Any:
-        """`name` checks in on their own machine that morning."""
-        return self.journal(name, day).save_checkin(CheckIn(day.isoformat(), mood, name, "",
-                                                            visibility=visibility))  # type: ignore[arg-type]
+    def check_in(self, name: str, visibility: str, mood: int, day: date = DAY,
+                 concerns: tuple[Concern, ...] = (), signposted: bool = False) -> Any:
+        """`name` checks in on their own machine that morning; each concern keeps its own visibility."""
+        return self.journal(name, day).save_checkin(CheckIn(day.isoformat(), mood, name, "", concerns,
+                                                            visibility=visibility),  # type: ignore[arg-type]
+                                                    signposted=signposted)
 
     def morning_after(self, rounds: int = 3, names: list[str] | None = None, day: date = DAY) -> None:
         """The next working day: each machine runs `rounds` times (lists, then reveals as they allow)."""

@@ -43,6 +43,7 @@ from huddle_tui.storage.folder import FolderStore, History, Judge, utc_now
 
 if TYPE_CHECKING:
     from huddle_tui.rules.authorship import Authorship
+    from huddle_tui.rules.measures import Answer as MeasureAnswer
     from huddle_tui.rules.report import Data as ReportData
     from huddle_tui.rules.summary import Summary
     from huddle_tui.storage.keyring import Keyring
@@ -357,8 +358,12 @@ class Journal:
         return Current(_live(shared.get(rid)), _live(private.get(anon)) or released,
                        _live(private.get(rid)), released)
 
-    def save_checkin(self, checkin: CheckIn) -> Saved:
-        """Save a member's check-in for a date: a new version of theirs, whatever its visibility."""
+    def save_checkin(self, checkin: CheckIn, *, signposted: bool = False) -> Saved:
+        """Save a member's check-in for a date: a new version of theirs, whatever its visibility.
+
+        `signposted`: a signpost is shown with this check-in (its mark rides in
+        the day's contribution, in a team whose anonymous answers go to totals).
+        """
         if checkin.mood is None or not 1 <= checkin.mood <= 5:
             raise UsageError(f"mood must be 1 to 5, got {checkin.mood}")
         if checkin.member is None:
@@ -373,10 +378,11 @@ class Journal:
                                "anonymously or privately; only that machine can change it")
         if self.me is None:  # before anything is written, here or held on this machine
             self._refuse_unsigned(member, day.isoformat())
-        return self._write_checkin(checkin, now)
+        return self._write_checkin(checkin, now, signposted)
 
     def change_checkin(self, member: str, day: str, change: Change, source: str,
-                       mood_field: str = "mood") -> tuple[Saved, tuple[str, ...]]:
+                       mood_field: str = "mood", *,
+                       signposted: bool = False) -> tuple[Saved, tuple[str, ...]]:
         """A new version of `member`'s check-in for `day` changing only what `change` names; what it kept.
 
         `huddle checkin` and a bot's line say only what they change: the rest
@@ -394,7 +400,7 @@ class Journal:
         if checkin.mood is None:
             raise UsageError(f"{mood_field} is required for the day's first check-in "
                              "(1 struggling … 5 great)")
-        return self.save_checkin(checkin), kept
+        return self.save_checkin(checkin, signposted=signposted), kept
 
     def amend_checkin(self, member: str, day: str, *, mood: int | None = None,
                       status: str | None = None, source: str = "tui") -> Saved:
@@ -420,7 +426,7 @@ class Journal:
         self._working_day(day, member)
         return self._write_checkin(changed._replace(member=self._member(member).name), now)
 
-    def _write_checkin(self, checkin: CheckIn, now: Current) -> Saved:
+    def _write_checkin(self, checkin: CheckIn, now: Current, signposted: bool = False) -> Saved:
         """Write the answer where its visibility says, and take back what it replaces."""
         member, day = checkin.member or "", checkin.date
         own = tuple(c for c in checkin.concerns if c.visibility == checkin.visibility)
@@ -433,7 +439,7 @@ class Journal:
         visibility = as_visibility(checkin.visibility)
         was_named = (now.named is not None and now.named.payload.get("visibility") != WITHHELD)
         in_totals = self.team.in_totals
-        totals = self._contribute(checkin, now) if in_totals else ""
+        totals = self._contribute(checkin, now, signposted) if in_totals else ""
         if visibility == "team":
             shared.append(self._share("checkin", named_rid, day, answer.to_payload()))
         else:
@@ -477,7 +483,10 @@ class Journal:
         if visibility != "private" and now.private is not None and not kept_here:
             self.private.save("checkin", now.private.id, day, {"visibility": "private"}, deleted=True)
         for concern in checkin.concerns:
-            if concern.visibility != checkin.visibility:
+            if in_totals and concern.visibility == "anonymous" and visibility != "anonymous":
+                # It went out inside the contribution; kept here so the day's next one carries it too.
+                private.append(self._keep_for_totals(concern, day, member))
+            elif concern.visibility != checkin.visibility:
                 saved_to = self.save_concern(concern, day, member)
                 (shared if concern.visibility == "team" else private).append(saved_to)
         return Saved(answer, tuple(shared), tuple(private), tuple(retracted), held_back, totals)
@@ -513,19 +522,26 @@ class Journal:
         history = self.shared.read(("checkin",), since=iso, until=iso)
         return placeholder_members(self.roster(), day, self.checkins(history))
 
-    def _contribute(self, checkin: CheckIn, now: Current) -> str:
-        """Write the member's one contribution for the check-in's day (their mood only when anonymous).
+    def _contribute(self, checkin: CheckIn, now: Current, signposted: bool = False) -> str:
+        """Write the member's one contribution for the check-in's day: what of it is anonymous.
 
-        Every check-in at one's own machine writes exactly one, of one size,
-        before its named record or placeholder: files, sizes and order then
-        say only who checked in. After the day's cut-off none is written: an
-        anonymous answer given then is refused, and one given before stays.
+        That is the mood when the check-in is anonymous, its anonymous
+        concerns (and those given earlier that day), the day's measure
+        answers and signpost mark (totals/answer.py); zeros where there are
+        none. Every check-in at one's own machine writes exactly one, of one
+        size, before its named record or placeholder: files, sizes and order
+        then say only who checked in. After the day's cut-off none is
+        written: anything anonymous given then is refused, and what was
+        given before stays.
         """
+        from huddle_tui.totals.answer import answer_for, text_of
+
         member = checkin.member or ""
         anonymous = as_visibility(checkin.visibility) == "anonymous"
+        concerns = [c for c in checkin.concerns if c.visibility == "anonymous"]
         was = now.private is not None and bool(now.private.payload.get("in_totals"))
         if self.me is None or self.me.casefold() != member.casefold():
-            if anonymous:
+            if anonymous or concerns:
                 raise RefusedError("anonymous answers of this team go only into its totals, from the "
                                    "member's own machine: set `me` first (huddle init --me NAME)")
             return ""
@@ -535,19 +551,74 @@ class Journal:
         day, today = date.fromisoformat(checkin.date), self.now().date()
         from huddle_tui.totals.steps import closed
 
+        kept = self._kept_for_totals(member, checkin.date)
+        given = [c for c in concerns if text_of(c) not in {text_of(k) for k in kept}]
         if closed(self.team, day, today):
-            if anonymous and not was:
+            earlier = now.checkin.concerns if was and now.checkin is not None else ()
+            new_texts = {text_of(c) for c in given} - {text_of(c) for c in earlier}
+            if (anonymous and not was) or new_texts:
                 raise RefusedError(f"the anonymous totals of {day} are closed (its cut-off passed): "
                                    "check in by name or privately; nothing saved")
             if anonymous and now.private is not None and now.private.payload.get("mood") != checkin.mood:
                 raise RefusedError(f"your anonymous mood of {day} stays in the day's totals as you gave it "
                                    "(the day opened); nothing saved")
-            return "kept" if was else ""
-        made = steps.contribute(day, today, checkin.mood if anonymous else None)
-        if anonymous and made is None:
+            return "kept" if was or kept else ""
+        signposted = signposted or self._signposted(member, checkin.date)
+        answer = answer_for(checkin.mood if anonymous else None, [*kept, *given],
+                            self._own_measures(member, checkin.date), signposted)
+        made = steps.contribute(day, today, answer)
+        if made is None and (anonymous or given):
             raise RefusedError(f"this machine has no day key for {day} in the shared folder yet, so an "
                                "anonymous answer cannot join the totals; nothing saved")
-        return "given" if anonymous else ""
+        if made is not None and signposted:
+            self.note_signpost(member, day)
+        return "given" if anonymous or answer.texts else ""
+
+    def _keep_for_totals(self, concern: Concern, day: str, member: str) -> Record:
+        """Keep here only an anonymous concern given to the day's totals with a named or private check-in."""
+        rid = named_id("concern", "totals", str(self.team.shared_dir), member, day, concern.kind,
+                       concern.text)
+        return self.private.save("concern", rid, day, {**concern.to_payload(), "id": rid, "member": member,
+                                                       "visibility": "private", "in_totals": True})
+
+    def _kept_for_totals(self, member: str, day: str) -> list[Concern]:
+        """The anonymous concerns `member` gave to `day`'s totals with a named or private check-in."""
+        records = self.private.read(("concern",), since=day, until=day).live("concern")
+        return [Concern.from_payload(r.payload, "anonymous") for r in records
+                if r.date == day and r.payload.get("in_totals") and r.payload.get("member") == member]
+
+    def _own_measures(self, member: str, day: str) -> list[MeasureAnswer]:
+        """The member's measure answers of `day`, as this machine keeps them (support.save_answer)."""
+        from huddle_tui.rules import measures as m
+
+        ids = [named_id(m.MEASURE_KIND, f"{member}\x1f{measure}", day) for measure in (m.SISQ, m.WHO5)]
+        found = self.private.read_ids(m.MEASURE_KIND, day, ids).records
+        out = []
+        for record in found.values():
+            if record.deleted or record.payload.get("member") != member:
+                continue
+            answer = m.Answer.from_payload(day, record.payload)
+            if answer is not None:
+                out.append(answer)
+        return out
+
+    def signpost_note_id(self, member: str, day: date) -> str:
+        """The id of this machine's note that `member` was shown a signpost on `day` (totals mode)."""
+        return named_id("signpost", "totals", str(self.team.shared_dir), member, day.isoformat())
+
+    def note_signpost(self, member: str, day: date) -> None:
+        """Note, on this machine only, that a signpost was shown: the day's contributions count it."""
+        iso = day.isoformat()
+        rid = self.signpost_note_id(member, day)
+        if not self.private.read_ids("signpost", iso, (rid,)).records:
+            self.private.save("signpost", rid, iso,
+                              {"member": member, "visibility": "private", "in_totals": True})
+
+    def _signposted(self, member: str, day: str) -> bool:
+        """Whether this machine noted a signpost shown to `member` on `day`."""
+        rid = self.signpost_note_id(member, date.fromisoformat(day))
+        record = self.private.read_ids("signpost", day, (rid,)).records.get(rid)
+        return record is not None and not record.deleted
 
     def settle_totals(self, every_s: float = 0.0) -> int:
         """On a write path: publish keys ahead, and list and reveal for days whose cut-off passed.
@@ -650,7 +721,16 @@ class Journal:
         return released
 
     def save_concern(self, concern: Concern, day: str, member: str | None) -> Record:
-        """Save a concern on its own, e.g. one raised in the round, where its visibility allows."""
+        """Save a concern on its own, e.g. one raised in the round, where its visibility allows.
+
+        In a team whose anonymous answers go to its totals, an anonymous
+        concern travels only inside its author's check-in: a file of its own
+        (or one written by whoever keyed it in the round) would name them.
+        """
+        if concern.visibility == "anonymous" and self.team.in_totals:
+            raise RefusedError("in this team an anonymous concern goes only with your own check-in, inside "
+                               "its masked contribution (huddle checkin --anonymous, or the form); "
+                               "nothing saved")
         payload = concern.to_payload()
         if concern.visibility == "private":
             return self.private.save("concern", payload["id"], day,
@@ -966,7 +1046,10 @@ class Journal:
         out = build(team, day, history, upcoming.facilitator)
         view = self.totals_view(day)
         if view is not None:
+            from huddle_tui.rules.summary import totals_concerns
+
             out.totals = view.as_json()
+            out.concerns += totals_concerns(out.totals)
         return out
 
     # ------------------------------------------------------------ checks

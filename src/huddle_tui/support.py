@@ -18,6 +18,7 @@ from datetime import date, timedelta
 from typing import Any, NamedTuple
 
 from huddle_tui.config.team import SupportResource
+from huddle_tui.errors import HuddleError
 from huddle_tui.journal import Journal
 from huddle_tui.model.checkin import WITHHELD, Concern, FollowUp, Visibility
 from huddle_tui.model.ids import as_uuid, named_id
@@ -96,6 +97,8 @@ def save_answer(journal: Journal, member: str, answer: m.Answer) -> None:
     day = answer.date.isoformat()
     journal.private.save(m.MEASURE_KIND, named_id(m.MEASURE_KIND, f"{name}\x1f{answer.measure}", day), day,
                          {**answer.to_payload(), "member": name, "visibility": "private"})
+    if journal.team.in_totals:
+        return  # no mark of its own: the day's contribution carries the answer (Journal._contribute)
     mark = _mark_id(f"{name}\x1f{answer.measure}", day)
     journal.private.save(m.MEASURE_KIND, mark, day,
                          {**answer.to_payload(), "pending": True, "visibility": "private"})
@@ -108,10 +111,16 @@ def resources_for(journal: Journal, own: Iterable[SupportResource]) -> tuple[Sup
 
 
 def offer(journal: Journal, member: str, today: date, own: Iterable[SupportResource] = (), *,
-          asked: bool = False) -> rules.Signpost | None:
-    """The signpost to show this member today, from their own moods and measure answers, or None."""
+          asked: bool = False, mood: int | None = None) -> rules.Signpost | None:
+    """The signpost to show this member today, from their own moods and measure answers, or None.
+
+    `mood`: today's, about to be saved (so the signpost, and its mark in the
+    day's contribution, can go with the check-in that prompts it).
+    """
     since = today - timedelta(weeks=WEEKS)
     moods = {o.date: o.mood for o in own_moods(journal, member, since, today)}
+    if mood is not None:
+        moods[today] = mood
     signals = m.signals(own_answers(journal, member, since), today)
     mapped = [{m.SISQ: rules.SISQ_REASON, m.WHO5: rules.WHO5_REASON}[s] for s in signals]
     reasons = rules.reasons_for(moods, journal.team, today, asked=asked, measure_signals=mapped)
@@ -121,6 +130,11 @@ def offer(journal: Journal, member: str, today: date, own: Iterable[SupportResou
 def note_shown(journal: Journal, member: str, day: date) -> bool:
     """Leave the anonymous mark of a signpost shown today, once a day; True when it is new."""
     name = journal._member(member).name
+    if journal.team.in_totals:  # counted in the day's contribution, never as a file of its own
+        fresh = not journal.private.read_ids(rules.SIGNPOST_KIND, day.isoformat(),
+                                             (journal.signpost_note_id(name, day),)).records
+        journal.note_signpost(name, day)
+        return fresh
     rid = _mark_id(f"{name}\x1f{rules.SIGNPOST_KIND}", day.isoformat())
     iso = day.isoformat()
     if (journal.private.read_ids(rules.SIGNPOST_KIND, iso, (rid,)).records
@@ -163,6 +177,7 @@ class MeView(NamedTuple):
     resources: tuple[SupportResource, ...]
     answers: tuple[m.Answer, ...]
     buddies: tuple[tuple[str, tuple[str, ...]], ...] = ()  # (round kind, the others in my group) this week
+    lost_texts: tuple[tuple[date, str, str], ...] = ()  # my anonymous concerns a totals collision lost
 
     def to_json(self) -> dict[str, Any]:
         """The view for `huddle me --json` (this member's own data, on their own terminal)."""
@@ -177,6 +192,8 @@ class MeView(NamedTuple):
                          "says": rules.signpost_lines(self.signpost)},
                      "resources": [r._asdict() for r in self.resources],
                      "buddies": [{"kind": kind, "with": list(names)} for kind, names in self.buddies],
+                     "lost_in_totals": [{"date": d.isoformat(), "kind": kind, "text": text}
+                                        for d, kind, text in self.lost_texts],
                      "measures": [{"measure": a.measure, "date": a.date.isoformat(),
                                    "items": list(a.items), "score": m.score(a),
                                    "past_cutoff": m.past_cutoff(a)} for a in self.answers]}
@@ -205,7 +222,51 @@ def me_view(journal: Journal, member: str, today: date, own: Iterable[SupportRes
     return MeView(name, today, days, moods,
                   rules.low_streak({d: o.mood for d, o in moods.items()}, journal.team, today), run,
                   mine_open, offer(journal, name, today, own), resources_for(journal, own),
-                  tuple(own_answers(journal, name, since)), my_buddies(journal, name, today))
+                  tuple(own_answers(journal, name, since)), my_buddies(journal, name, today),
+                  lost_texts(journal, name, today))
+
+
+LOST_DAYS = 14
+"""How far back `huddle me` looks for anonymous concerns the team's totals lost (a day opens the next)."""
+
+
+def lost_texts(journal: Journal, name: str, today: date) -> tuple[tuple[date, str, str], ...]:
+    """My anonymous concerns that landed in one slot with another's, so the day's totals could not read them.
+
+    Only this machine knows which texts were mine (its private copies); the
+    opened totals say which came out. Said to me alone, plainly, so that I
+    can raise it again: a collided text is never sent again on its own.
+    """
+    if not journal.team.in_totals:
+        return ()
+    from huddle_tui.totals.answer import concern_of, text_of
+
+    since = (today - timedelta(days=LOST_DAYS)).isoformat()
+    sent: dict[str, list[tuple[str, str]]] = {}
+    for record in journal.private.read(("checkin", "concern"), since=since).live():
+        payload = record.payload
+        if payload.get("member") != name or not payload.get("in_totals") or record.date >= today.isoformat():
+            continue
+        raw = payload.get("concerns", []) if record.kind == "checkin" else [payload]
+        for item in raw:
+            if isinstance(item, dict):
+                try:
+                    sent.setdefault(record.date, []).append(
+                        concern_of(text_of(Concern.from_payload(item, "anonymous"))))
+                except HuddleError:
+                    continue
+    out = []
+    for day in sorted(sent):
+        view = journal.totals_view(date.fromisoformat(day))
+        if view is None or view.texts is None:
+            continue
+        came_out = list(view.texts)
+        for kind, text in sent[day]:
+            if (kind, text) in came_out:
+                came_out.remove((kind, text))
+            else:
+                out.append((date.fromisoformat(day), kind, text))
+    return tuple(out)
 
 
 def my_buddies(journal: Journal, name: str, today: date) -> tuple[tuple[str, tuple[str, ...]], ...]:
@@ -263,6 +324,10 @@ def render_me(view: MeView, width: int = 80) -> list[str]:
         lines.append("Your latest answers: " + ", ".join(parts) + " (see docs/wellbeing.md)")
     for kind, names in view.buddies:
         lines.append(f"Your {kind} this week: {', '.join(printable(n) for n in names) or 'nobody'}")
+    for day, kind, text in view.lost_texts:
+        lines.append(f"Lost in the team's totals: your anonymous {kind} of {day:%d %b}, "
+                     f"\"{printable(text)}\" — it landed in the same slot as another and could not be read. "
+                     "Raise it again if it still holds.")
     lines.append("")
     lines.append(f"Your open follow-ups: {len(view.followups)}")
     for f in view.followups:

@@ -9,12 +9,12 @@ is a DC-net vector (dcnet.py).
 
 | section | lanes | opens when |
 |---|---|---|
-| counts | contributions, anonymous answers, texts, SISQ, WHO-5, signposts | ≥ K contributors |
+| counts | contributions, anonymous answers, texts, SISQ, WHO-5, signposts, texters | ≥ K contributors |
 | mood_mean | contributions, sum of moods | ≥ K anonymous answers |
 | mood_counts | contributions, answers of mood 1 … 5 | ≥ K_DISTRIBUTION anonymous answers |
 | sisq | contributions, sum of answers, answers of 4–5 | ≥ K SISQ answers |
 | who5 | contributions, sum of each item, answers scoring ≤ 50 | ≥ K WHO-5 answers |
-| texts | slots | ≥ K texts |
+| texts | slots | ≥ K members with a text (texters) |
 
 Every numeric section's first lane counts contributions (1 each): once
 opened it must equal the number of contributions summed, which catches a
@@ -32,7 +32,7 @@ from huddle_tui.rules.privacy import K_DISTRIBUTION, K
 
 LANE_BITS = 32
 LANES: dict[str, tuple[str, ...]] = {
-    "counts": ("contributions", "answers", "texts", "sisq", "who5", "signposts"),
+    "counts": ("contributions", "answers", "texts", "sisq", "who5", "signposts", "texters"),
     "mood_mean": ("contributions", "mood_sum"),
     "mood_counts": ("contributions", "mood_1", "mood_2", "mood_3", "mood_4", "mood_5"),
     "sisq": ("contributions", "sisq_sum", "sisq_high"),
@@ -48,9 +48,13 @@ GATED_BY: dict[str, tuple[str, int]] = {
     "mood_counts": ("answers", K_DISTRIBUTION),
     "sisq": ("sisq", K),
     "who5": ("who5", K),
-    TEXTS: ("texts", K),
+    TEXTS: ("texters", K),
 }
-"""The count in the counts section each gated section needs, and how many of it."""
+"""The count in the counts section each gated section needs, and how many of it.
+
+Texts open from K *members* who wrote one (texters), not K texts: one
+member may write up to MAX_TEXTS, and three texts of one author would be
+theirs for anyone who knows they wrote none."""
 MAX_TEXTS = 3
 """Anonymous texts one member may put in one day's contribution."""
 MAX_SIGNPOSTS = 1
@@ -93,7 +97,7 @@ def lanes_of(answer: Answer) -> dict[str, tuple[int, ...]]:
     mood, sisq, who5 = answer.mood, answer.sisq, answer.who5
     return {
         "counts": (1, int(mood is not None), len(answer.texts), int(sisq is not None),
-                   int(who5 is not None), answer.signposts),
+                   int(who5 is not None), answer.signposts, int(bool(answer.texts))),
         "mood_mean": (1, mood or 0),
         "mood_counts": (1, *(int(mood == m) for m in range(1, 6))),
         "sisq": (1, sisq or 0, int(sisq is not None and sisq >= SISQ_HIGH)),
@@ -135,5 +139,6 @@ def plausible(counts: Mapping[str, int], contributions: int) -> bool:
     bounds (docs/aggregation.md, "What it does not protect against").
     """
     return (counts["contributions"] == contributions
-            and all(counts[lane] <= contributions for lane in ("answers", "sisq", "who5", "signposts"))
-            and counts["texts"] <= MAX_TEXTS * contributions)
+            and all(counts[lane] <= contributions
+                    for lane in ("answers", "sisq", "who5", "signposts", "texters"))
+            and counts["texters"] <= counts["texts"] <= MAX_TEXTS * counts["texters"])

@@ -84,10 +84,17 @@ def run(args: argparse.Namespace) -> int:
             print("Nothing saved.")
             return 0
         change = _change(args)
+    shows = not args.json and member == ctx.me() and on_terminal()
+    post = None
+    if shows and ctx.team.in_totals and change.mood is not None:
+        from huddle_tui import support
+
+        # Worked out before the save: its mark rides in the check-in's one contribution.
+        post = support.offer(ctx.journal, member, day, ctx.user.support, mood=change.mood)
     saved, kept = ctx.journal.change_checkin(clean_name(member, "--member"), day.isoformat(), change, "cli",
-                                               "--mood")
+                                               "--mood", signposted=post is not None)
     _report(saved, saved.checkin, args.json, kept)
-    if not args.json and member == ctx.me() and on_terminal():
+    if shows:
         _signpost(ctx, member, day)
     return 0
 
@@ -221,10 +228,12 @@ def _report(saved: Saved, checkin: CheckIn, as_json: bool, kept: tuple[str, ...]
               f"huddle runs here once at least {K} teammates have checked in anonymously or privately "
               "for that day (if that never happens, it stays here).")
     if saved.in_totals == "given":
-        print("Your mood went out only inside your masked contribution: the team sees its total, never "
-              "your answer. You can change it until the next working day, when the day's total opens.")
+        print("What you gave anonymously went out only inside your masked contribution: the team sees "
+              "its total, never your answer. You can change it until the next working day, when the day's "
+              "total opens.")
     elif saved.in_totals == "kept":
-        print(f"The day's total opened: your anonymous mood of {checkin.date} stays in it as you gave it.")
+        print(f"The day's total opened: what you gave anonymously on {checkin.date} stays in it as you "
+              "gave it.")
     for what in saved.retracted:
         print(f"Withdrawn from the team's view: {what} (anyone who already synced it may have seen it).")
 

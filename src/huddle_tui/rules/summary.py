@@ -232,7 +232,7 @@ def summary_blocks(s: Summary, markdown: bool = False, text: Callable[[str], str
         blocks.append(["Anonymous answers: more than the members who left a placeholder, so none is "
                        "shown or counted (some were not given by members; see `huddle doctor`)"])
     if s.totals is not None:
-        blocks.append([totals_line(s.totals)])
+        blocks.append([totals_line(s.totals), *totals_extra_lines(s.totals)])
     if n and not s.moods and not s.anonymous_moods and not (s.totals and s.totals["state"] == "open"):
         blocks.append([f"Moods: hidden until at least {K} people answer"])
     people = []
@@ -287,6 +287,34 @@ def totals_line(totals: dict[str, Any]) -> str:
         line += (f"; this week's total of {week['answers']} over {week['days']} short days: "
                  f"{_figures(week['distribution'], week['mean'])}")
     return line
+
+
+def totals_extra_lines(totals: dict[str, Any]) -> list[str]:
+    """What else the day's totals opened, each under its own k rule: concerns' fate, measures, signposts.
+
+    The opened concerns themselves are listed with the day's concerns (as
+    anonymous); here is only what became of those that did not open.
+    """
+    lines = []
+    if totals.get("texts_sealed"):
+        lines.append(f"Anonymous concerns: fewer than {K} members wrote one, so they stay sealed (unread)")
+    lost = totals.get("texts_lost") or 0
+    if lost:
+        lines.append(f"Anonymous concerns lost: {lost} landed in the same slot as another and could not be "
+                     "read (their authors' `huddle me` says which was theirs: raise it again)")
+    for measure, name in (("sisq", "Stress (SISQ, 1–5)"), ("who5", "Wellbeing (WHO-5, 0–100)")):
+        figures = (totals.get("measures") or {}).get(measure)
+        if figures:
+            lines.append(f"{name}, as the team's total of {figures['answers']}: mean {figures['mean']}, "
+                         f"{figures['past_cutoff']} past the cut-off")
+    if totals.get("signposts"):
+        lines.append(f"Support signposts shown: {totals['signposts']}")
+    return lines
+
+
+def totals_concerns(totals: dict[str, Any]) -> list[ConcernLine]:
+    """The anonymous concerns the day's totals opened, as the summary lists concerns (no author)."""
+    return [ConcernLine(str(t["text"]), str(t["kind"]), None) for t in totals.get("texts") or ()]
 
 
 def _figures(distribution: dict[str, int] | None, mean: float | None) -> str:

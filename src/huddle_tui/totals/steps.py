@@ -8,14 +8,15 @@ background work): reading never writes (view.py opens what these wrote).
   A day not yet begun gets a new day key when teammates' share keys came
   since (so every holder can help open it); a day begun keeps its key.
 - `contribute`: at every check-in, exactly one contribution for the day, of
-  one size: the anonymous mood, or zeros for a named or private check-in.
+  one size: the anonymous mood and concerns, the day's measure answers and
+  signpost mark, or zeros where there are none.
   Before the day's cut-off a new one replaces the member's; after it none is
   written (no reader would sum it).
 - `settle`: after the cut-off, endorse the day's list (adopt the most
   endorsed one this machine can check, else propose one) and, once t
   holders endorsed it, reveal: first the shares that open the counts, then,
   once the counts show the k rule on signed placeholders is met, those of
-  the mood sections it allows. The never-both rule is kept from this
+  the sections it allows (moods, measures, texts). The never-both rule is kept from this
   machine's own log, written before each reveal is published.
 """
 
@@ -160,8 +161,13 @@ class Steps:
 
     # ------------------------------------------------------------ the check-in's contribution
 
-    def contribute(self, day: date, today: date, mood: int | None) -> Contribution | None:
-        """Write this member's one contribution for `day`: `mood` when anonymous, else zeros.
+    def contribute(self, day: date, today: date, answer: Answer) -> Contribution | None:
+        """Write this member's one contribution for `day`: `answer` (an empty one: zeros).
+
+        The answer holds only what is anonymous: the mood of an anonymous
+        check-in, anonymous concerns as texts, the day's measure answers and
+        signpost mark; never `source`, a concern's id or anything else that
+        could tell two answers apart.
 
         None when the day's cut-off passed (nothing is written: no reader
         would sum it), or when this machine has no day key for it that the
@@ -180,8 +186,7 @@ class Steps:
         seed = secrets.kept_seed(self.private, self.team.shared_dir, self.me, iso, mine.days[iso])
         if seed is None or mine.share_key != self.key().public:
             return None
-        made = contribute(self.me, iso, Answer(mood=mood), records.roster, seed, self.key(), LAYOUT,
-                          os.urandom)
+        made = contribute(self.me, iso, answer, records.roster, seed, self.key(), LAYOUT, os.urandom)
         self.publish(CONTRIBUTION, record_id(CONTRIBUTION, self.me, iso), iso, made.to_payload())
         return made
 

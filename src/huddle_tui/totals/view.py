@@ -7,7 +7,9 @@ with the shares revealed. What opened is shown only under the k rule on
 signed placeholders (rules/privacy.py): the mean from K anonymous answers,
 the distribution from K_DISTRIBUTION; and never when the counts claim more
 anonymous answers than members who left a signed placeholder that day (some
-contribution is not honest: flagged, nothing shown). A contribution the list
+contribution is not honest: flagged, nothing shown). Beside the moods, each
+other figure opens under its own rule (`extras_of`): the anonymous concerns
+once K members wrote one, a measure from K answers, signposts from K. A contribution the list
 does not name — late, or another version — is never summed.
 """
 
@@ -16,11 +18,13 @@ from __future__ import annotations
 from datetime import date
 from typing import Any, NamedTuple
 
-from huddle_tui.aggregation.layout import plausible
-from huddle_tui.aggregation.unmask import open_day
+from huddle_tui.aggregation.layout import TEXTS, opens, plausible
+from huddle_tui.aggregation.unmask import DayTotals, open_day
 from huddle_tui.config.team import TeamConfig
+from huddle_tui.rules.measures import WHO5_ITEMS, who5_score
 from huddle_tui.rules.privacy import K_DISTRIBUTION, K
 from huddle_tui.storage.folder import FolderStore
+from huddle_tui.totals.answer import concern_of
 from huddle_tui.totals.records import LAYOUT, Trusted, read_day
 from huddle_tui.totals.steps import closed
 from huddle_tui.totals.week import Placeholders, week_figures
@@ -31,7 +35,14 @@ few anonymous answers to show any figure; not adding up (not shown); nothing con
 
 
 class DayView(NamedTuple):
-    """A day's anonymous totals as they may be shown."""
+    """A day's anonymous totals as they may be shown.
+
+    Beside the mood figures: `texts`, the anonymous concerns as (kind, words)
+    once K members wrote one (None: not open), `texts_lost` of them lost to
+    a collision, `texts_sealed` when some were written but too few members
+    wrote one for them to open; `measures`, each validated measure's team
+    figures from K answers; `signposts`, how many were shown, from K.
+    """
 
     state: str
     contributions: int = 0
@@ -39,25 +50,50 @@ class DayView(NamedTuple):
     mean: float | None = None
     distribution: dict[int, int] | None = None
     week: dict[str, Any] | None = None
+    texts: tuple[tuple[str, str], ...] | None = None
+    texts_lost: int = 0
+    texts_sealed: bool = False
+    measures: dict[str, dict[str, Any]] | None = None
+    signposts: int | None = None
 
     def to_payload(self) -> dict[str, Any]:
         """The view as kept in the folder's cache (storage/derived.py)."""
         return {"state": self.state, "contributions": self.contributions, "answers": self.answers,
-                "mean": self.mean, "distribution": self.distribution, "week": self.week}
+                "mean": self.mean, "distribution": self.distribution, "week": self.week,
+                "texts": None if self.texts is None else [list(t) for t in self.texts],
+                "texts_lost": self.texts_lost, "texts_sealed": self.texts_sealed,
+                "measures": self.measures, "signposts": self.signposts}
 
     @classmethod
     def from_payload(cls, payload: dict[str, Any]) -> DayView:
         """A kept view back (KeyError or TypeError when it is not one: it is opened afresh)."""
         distribution = payload["distribution"]
+        texts = payload["texts"]
         return cls(str(payload["state"]), int(payload["contributions"]), payload["answers"], payload["mean"],
                    {int(k): int(v) for k, v in distribution.items()} if distribution is not None else None,
-                   payload["week"])
+                   payload["week"],
+                   None if texts is None else tuple((str(k), str(t)) for k, t in texts),
+                   int(payload["texts_lost"]), bool(payload["texts_sealed"]), payload["measures"],
+                   payload["signposts"])
 
     def as_json(self) -> dict[str, Any]:
         """The view as plain JSON data (figures the k rule hides are null)."""
         shown = {str(k): v for k, v in self.distribution.items()} if self.distribution else None
         return {"state": self.state, "contributions": self.contributions, "answers": self.answers,
-                "mean": self.mean, "distribution": shown, "week": self.week}
+                "mean": self.mean, "distribution": shown, "week": self.week,
+                "texts": None if self.texts is None else [{"kind": k, "text": t} for k, t in self.texts],
+                "texts_lost": self.texts_lost, "texts_sealed": self.texts_sealed,
+                "measures": self.measures, "signposts": self.signposts}
+
+
+class Extras(NamedTuple):
+    """What opened beside the moods: texts, measures, signposts (DayView's fields of the same names)."""
+
+    texts: tuple[tuple[str, str], ...] | None
+    texts_lost: int
+    texts_sealed: bool
+    measures: dict[str, dict[str, Any]] | None
+    signposts: int | None
 
 
 def day_view(store: FolderStore, team: TeamConfig, day: date, today: date, trusted: Trusted,
@@ -83,8 +119,10 @@ def day_view(store: FolderStore, team: TeamConfig, day: date, today: date, trust
     answers = counts["answers"]
     if not plausible(counts, listed) or answers > len(placeholders(day)):
         return DayView(FLAGGED, listed)
+    extras = extras_of(totals, counts)
     if answers < K:
-        return DayView(FEW, listed, answers, week=_week(store, team, day, today, trusted, placeholders))
+        week = _week(store, team, day, today, trusted, placeholders)
+        return DayView(FEW, listed, answers, None, None, week, *extras)
     mean = None
     opened = totals.sections.get("mood_mean")
     if opened is not None:
@@ -95,8 +133,37 @@ def day_view(store: FolderStore, team: TeamConfig, day: date, today: date, trust
         distribution = {m: counted[f"mood_{m}"] for m in range(1, 6) if counted[f"mood_{m}"]}
     week = None if distribution is not None else _week(store, team, day, today, trusted, placeholders)
     if mean is None and distribution is None:
-        return DayView(OPENING, listed, answers, week=week)
-    return DayView(OPEN, listed, answers, mean, distribution, week)
+        return DayView(OPENING, listed, answers, None, None, week, *extras)
+    return DayView(OPEN, listed, answers, mean, distribution, week, *extras)
+
+
+def extras_of(totals: DayTotals, counts: dict[str, int]) -> Extras:
+    """The texts, measures and signposts a day's opened totals may show, each under its own k rule.
+
+    Texts from K members who wrote one, in an order that says nothing of
+    their slots or authors (sorted); those that landed in one slot with
+    another are counted as lost. A measure from K answers; signposts from K.
+    """
+    texts: tuple[tuple[str, str], ...] | None = None
+    lost = 0
+    sealed = counts["texts"] > 0 and not opens(TEXTS, counts)
+    if totals.texts is not None and opens(TEXTS, counts):
+        texts = tuple(sorted(concern_of(t) for t in totals.texts.texts))
+        lost = max(0, counts["texts"] - len(texts))
+    measures: dict[str, dict[str, Any]] = {}
+    sisq = totals.sections.get("sisq")
+    if sisq is not None and counts["sisq"] >= K:
+        n = counts["sisq"]
+        measures["sisq"] = {"answers": n, "mean": round(sisq["sisq_sum"] / n, 1),
+                            "past_cutoff": sisq["sisq_high"]}
+    who5 = totals.sections.get("who5")
+    if who5 is not None and counts["who5"] >= K:
+        n = counts["who5"]
+        items = [who5[f"who5_item_{i}"] for i in range(1, len(WHO5_ITEMS) + 1)]
+        measures["who5"] = {"answers": n, "mean": round(who5_score(items) / n, 1),
+                            "past_cutoff": who5["who5_low"], "items": [round(v / n, 2) for v in items]}
+    signposts = counts["signposts"] if counts["signposts"] >= K else None
+    return Extras(texts, lost, sealed, measures or None, signposts)
 
 
 def _week(store: FolderStore, team: TeamConfig, day: date, today: date, trusted: Trusted,

@@ -240,10 +240,18 @@ class CheckinForm(App[FormResult]):
         from huddle_tui import support
 
         try:
-            saved = self.journal.save_checkin(checkin)
-            for answer in answers:
-                support.save_answer(self.journal, self.member, answer)
-            post = support.offer(self.journal, self.member, self.today, self.user.support, asked=asked)
+            if self.journal.team.in_totals:
+                # Answers and the signpost's mark first: the check-in's one contribution carries them.
+                for answer in answers:
+                    support.save_answer(self.journal, self.member, answer)
+                post = support.offer(self.journal, self.member, self.today, self.user.support, asked=asked,
+                                     mood=checkin.mood)
+                saved = self.journal.save_checkin(checkin, signposted=post is not None)
+            else:
+                saved = self.journal.save_checkin(checkin)
+                for answer in answers:
+                    support.save_answer(self.journal, self.member, answer)
+                post = support.offer(self.journal, self.member, self.today, self.user.support, asked=asked)
             if post is not None:
                 support.note_shown(self.journal, self.member, self.today)
         except (HuddleError, OSError) as exc:
