@@ -20,7 +20,7 @@ from huddle_tui.errors import RefusedError
 from huddle_tui.model.checkin import Concern
 from huddle_tui.rules import measures as m
 from huddle_tui.totals.records import CONTRIBUTION
-from tests.totalskit import DAY, NAMES, Homes
+from tests.totalskit import DAY, NAMES, Homes, distinct_slots
 
 
 @pytest.fixture
@@ -36,12 +36,14 @@ def anonymous(text: str, kind: str = "concern") -> tuple[Concern, ...]:
     return (Concern.new(text, kind, "anonymous"),)
 
 
-def test_concerns_from_three_members_open_with_no_author_and_never_as_files(homes: Homes) -> None:
+def test_concerns_from_three_members_open_with_no_author_and_never_as_files(
+        homes: Homes, monkeypatch: pytest.MonkeyPatch) -> None:
     """Ana and Chen check in anonymously with a concern, Ben by name with an anonymous blocker.
 
     The words are nowhere in the folder; once the day opens, every home
     lists the three among the day's concerns, with no author, sorted.
     """
+    distinct_slots(monkeypatch)
     homes.check_in("Ana", "anonymous", 2, concerns=anonymous("release scope keeps moving"))
     homes.check_in("Ben", "team", 4, concerns=anonymous("waiting on the API keys", "blocker"))
     homes.check_in("Chen", "anonymous", 3, concerns=anonymous("too many meetings"))

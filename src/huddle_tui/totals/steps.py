@@ -233,22 +233,39 @@ class Steps:
         if not records.contributions:
             return 0
         written = 0
-        if self.me not in records.endorsements:
+        mine = records.endorsements.get(self.me)
+        if mine is None or self._may_switch(records, mine):
             chosen = self._choose(records)
             if chosen is None or self.me not in chosen.holders:
                 return 0
-            self.publish(DAY_LIST, record_id(DAY_LIST, self.me, iso), iso,
-                         {"member": self.me, **chosen.to_payload()})
-            records.endorsements[self.me] = chosen
-            written += 1
+            if mine is None or chosen.digest != mine.digest:
+                self.publish(DAY_LIST, record_id(DAY_LIST, self.me, iso), iso,
+                             {"member": self.me, **chosen.to_payload()})
+                records.endorsements[self.me] = chosen
+                written += 1
         written += self._reveal(records, day)
         return written
 
+    def _may_switch(self, records: DayRecords, mine: DayList) -> bool:
+        """Whether to endorse another list than `mine`: it lacks a contribution here, and nothing is lost.
+
+        Over git or the endpoint a machine may propose the day's list before
+        it pulled every teammate's contribution. Until the list is agreed and
+        this member revealed anything for the day, a later endorsement (the
+        record's next version) replaces the earlier one; reveals, not
+        endorsements, hold the never-both rule, so nothing opens twice.
+        """
+        if complete(records, mine) or any(d.digest == mine.digest for d in records.agreed()):
+            return False
+        logged = self.private.read_ids(LOG, records.day, (_log_id(self.team, self.me, records.day),)).records
+        return not logged and self.me not in records.reveals
+
     def _choose(self, records: DayRecords) -> DayList | None:
-        """The list to endorse: the most endorsed one every contribution of is here, else this machine's."""
+        """The list to endorse: the most endorsed one naming every contribution here, else this machine's."""
         for day_list in records.lists():
             roster = records.roster_of(day_list)
-            if roster is not None and len(records.listed(day_list)) == len(day_list.survivors):
+            if roster is not None and len(records.listed(day_list)) == len(day_list.survivors) \
+                    and complete(records, day_list):
                 return day_list
         found = majority(records)
         if found is None:
@@ -351,6 +368,12 @@ class Steps:
                 except CorruptRecord:
                     continue
         return out
+
+
+def complete(records: DayRecords, day_list: DayList) -> bool:
+    """Whether a list names, in its current version, every contribution here made for its key roster."""
+    return all(day_list.survivors.get(m) == c.digest for m, c in records.contributions.items()
+               if c.keys == day_list.keys and m in day_list.holders)
 
 
 def _holds(before: Reveal, now: Reveal) -> bool:
