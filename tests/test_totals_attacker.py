@@ -285,7 +285,7 @@ def plain_totals(answers: dict[str, tuple[str, int, str, int | None]]) -> dict[s
     out["measures"] = None
     if len(stress) >= K:
         out["measures"] = {"sisq": {"answers": len(stress), "mean": round(sum(stress) / len(stress), 1),
-                                    "past_cutoff": sum(1 for s in stress if s >= 4)}}
+                                    "past_cutoff": sum(1 for s in stress if s >= 4), "sum": sum(stress)}}
     return out
 
 

@@ -9,13 +9,18 @@ author, measures and signposts as team figures.
 
 from __future__ import annotations
 
+import contextlib
+import io
 import json
+from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from huddle_tui import support
 from huddle_tui.aggregation import dcnet
+from huddle_tui.cli import main
 from huddle_tui.errors import RefusedError
 from huddle_tui.model.checkin import Concern
 from huddle_tui.rules import measures as m
@@ -120,11 +125,25 @@ def test_measures_and_signposts_ride_in_the_contribution_and_open_from_three(hom
     assert "measure" not in kinds and "signpost" not in kinds  # no mark of its own, anywhere
     homes.morning_after()
     totals = homes.totals("Emeka")
-    assert totals["measures"] == {"sisq": {"answers": 3, "mean": 3.7, "past_cutoff": 2}}
+    assert totals["measures"] == {"sisq": {"answers": 3, "mean": 3.7, "past_cutoff": 2, "sum": 11}}
     assert totals["signposts"] == 3
     text = homes.summary("Emeka", fmt="text")
     assert "Stress (SISQ, 1–5), as the team's total of 3: mean 3.7, 2 past the cut-off" in text
     assert "Support signposts shown: 3" in text
+    (period,) = report(homes, "Emeka")["periods"]
+    assert (period["signposts"], period["measures"]["sisq"]) == \
+        (3, {"answers": 3, "mean": 3.7, "past_cutoff": 2})
+
+
+def report(homes: Homes, name: str) -> dict[str, Any]:
+    """`huddle report --json` on `name`'s machine for the week of DAY."""
+    homes.use(name)
+    out = io.StringIO()
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(io.StringIO()):
+        assert main(["--config", str(homes.team.path), "report", "--json", "--since", DAY.isoformat(),
+                     "--until", (DAY + timedelta(days=4)).isoformat()]) == 0
+    found: dict[str, Any] = json.loads(out.getvalue())
+    return found
 
 
 def test_two_measure_answers_open_nothing(homes: Homes) -> None:

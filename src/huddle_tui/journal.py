@@ -947,19 +947,39 @@ class Journal:
         keys = {month: self._report_key(team_sum, month) for month in months}
         if since is not None:
             start = since.isoformat()[:7]
-            return merged(team, (self._report_month(team, keys[month], month, whole=month >= start)
-                                 for month in months))
+            return self._with_totals(merged(team, (self._report_month(team, keys[month], month,
+                                                                      whole=month >= start)
+                                                   for month in months)))
         stamped = derived.Key([k.parts for k in keys.values()], all(k.settled for k in keys.values()))
         cache = self.shared.cache()
         kept = derived.load(cache, f"{derived.REPORT}/all", stamped)
         if kept is not None:
             try:
-                return data_from_json(team, kept)
+                return self._with_totals(data_from_json(team, kept))
             except (KeyError, TypeError, ValueError, IndexError, AttributeError):
                 pass
         data = merged(team, (self._report_month(team, keys[month], month, whole=True) for month in months))
         derived.keep(cache, f"{derived.REPORT}/all", stamped, data_to_json(data))
-        return data
+        return self._with_totals(data)
+
+    def _with_totals(self, data: ReportData) -> ReportData:
+        """The report's facts with each date's opened anonymous totals, in a team of totals mode.
+
+        Its signposts and measures went only into the day's contributions:
+        the report counts what each day's totals opened (each kept like the
+        summary's while its folders are unchanged).
+        """
+        if not self.team.in_totals or not data.days:
+            return data
+        from huddle_tui.rules.report import with_totals
+        from huddle_tui.totals.records import CONTRIBUTION, days_with
+
+        opened = {}
+        for iso in days_with(self.shared, self.team, CONTRIBUTION, list(data.days)):
+            view = self.totals_view(date.fromisoformat(iso))
+            if view is not None and (view.signposts or view.measures):
+                opened[iso] = (view.signposts or 0, view.measure_sums())
+        return with_totals(data, opened)
 
     def read_report_months(self, after: str = "", limit: int | None = None) -> tuple[int, str]:
         """Read up to `limit` months later than `after` whose report facts are not kept yet.

@@ -142,24 +142,30 @@ class Aggregate(NamedTuple):
     past_cutoff: int
 
 
+Sums = tuple[str, int, int, int]
+"""A measure's opened team total of a day (totals mode): measure, answers, score sum, past the cut-off."""
+
+
 def measure_aggregates(answers: Iterable[Answer], start: date, end: date,
-                       k: int = K) -> dict[str, Aggregate | None]:
+                       k: int = K, sums: Iterable[Sums] = ()) -> dict[str, Aggregate | None]:
     """Each measure's team aggregate for a period, from its anonymous records: None below k answers.
 
     The answers are the shared folder's anonymous `measure` records (each
-    released only where k members could have given it); a period with fewer
-    than k of a measure shows nothing of it, not even a partial figure.
+    released only where k members could have given it); `sums` are the
+    opened totals of days whose answers went only into the team's totals
+    (their dates are the caller's to choose). A period with fewer than k of
+    a measure shows nothing of it, not even a partial figure.
     """
-    found: dict[str, list[Answer]] = {SISQ: [], WHO5: []}
+    found: dict[str, list[int]] = {SISQ: [0, 0, 0], WHO5: [0, 0, 0]}  # answers, score sum, past cut-off
     for a in answers:
         if start <= a.date <= end and a.measure in found:
-            found[a.measure].append(a)
+            found[a.measure][0] += 1
+            found[a.measure][1] += score(a)
+            found[a.measure][2] += int(past_cutoff(a))
+    for measure, n, total, past in sums:
+        if measure in found:
+            found[measure] = [found[measure][0] + n, found[measure][1] + total, found[measure][2] + past]
     out: dict[str, Aggregate | None] = {}
-    for measure, group in found.items():
-        if len(group) < max(k, K):
-            out[measure] = None
-            continue
-        scores = [score(a) for a in group]
-        out[measure] = Aggregate(measure, len(group), round(sum(scores) / len(scores), 1),
-                                 sum(1 for a in group if past_cutoff(a)))
+    for measure, (n, total, past) in found.items():
+        out[measure] = Aggregate(measure, n, round(total / n, 1), past) if n >= max(k, K) else None
     return out

@@ -27,7 +27,7 @@ from __future__ import annotations
 import bisect
 import itertools
 import math
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from datetime import date, timedelta
 from typing import Any, NamedTuple
 
@@ -74,6 +74,7 @@ class Day(NamedTuple):
     signposts: int = 0  # marks of signposts shown, counted only where the date releases marks
     measures: tuple[m.Answer, ...] = ()  # anonymous measure answers, likewise
     asynchronous: frozenset[str] = frozenset()  # of submitted, who checked in before the round
+    opened: tuple[m.Sums, ...] = ()  # the measures' opened totals of the day, in a team of totals mode
 
 
 class Data(NamedTuple):
@@ -232,11 +233,27 @@ def facts(team: TeamConfig, days: dict[str, Day], huddles: tuple[Huddle, ...],
           pair_rounds: dict[str, tuple[PastRound, ...]]) -> Data:
     """The report's input, with what every period looks up (open follow-ups, round facts) worked out once."""
     cooldown = team.pairs.cooldown_weeks
-    marked = tuple(sorted(iso for iso, d in days.items() if d.signposts or d.measures))
+    marked = tuple(sorted(iso for iso, d in days.items() if d.signposts or d.measures or d.opened))
     return Data(team, days, huddles, followups, first, {}, {},
                 tuple(f.opened for f in followups if not f.closed), pair_rounds,
                 {t: round_facts(pair_rounds.get(t, ()), cooldown) for t in TRACKS},
-                team.measures | {a.measure for iso in marked for a in days[iso].measures}, marked)
+                team.measures | {a.measure for iso in marked for a in days[iso].measures}
+                | {o[0] for iso in marked for o in days[iso].opened}, marked)
+
+
+def with_totals(data: Data, opened: Mapping[str, tuple[int, tuple[m.Sums, ...]]]) -> Data:
+    """The facts with each date's opened anonymous totals added: its signposts shown and measures' sums.
+
+    In a team whose anonymous answers go only to its totals, no mark is a
+    file of its own: a date's marks are what its totals opened, each under
+    its k rule (totals/view.py), and a period adds up whole dates.
+    """
+    days = dict(data.days)
+    for iso, (signs, sums) in opened.items():
+        day = days.get(iso)
+        if day is not None:
+            days[iso] = day._replace(signposts=day.signposts + signs, opened=sums)
+    return facts(data.team, days, data.huddles, data.followups, data.first, data.pair_rounds)
 
 
 def _huddle(day: str, p: dict[str, Any]) -> Huddle:
@@ -567,8 +584,9 @@ def measures(data: Data, start: date, end: date) -> dict[str, m.Aggregate | None
     """Each collected measure's team aggregate (None below K answers); None when the team collects none."""
     if not data.measured:
         return None
-    answers = [a for d in marked_days(data, start, end) for a in d.measures]
-    found = m.measure_aggregates(answers, start, end)
+    days = marked_days(data, start, end)
+    answers = [a for d in days for a in d.measures]
+    found = m.measure_aggregates(answers, start, end, sums=[o for d in days for o in d.opened])
     return {k: v for k, v in found.items() if k in data.measured}
 
 

@@ -21,7 +21,7 @@ from typing import Any, NamedTuple
 from huddle_tui.aggregation.layout import TEXTS, opens, plausible
 from huddle_tui.aggregation.unmask import DayTotals, open_day
 from huddle_tui.config.team import TeamConfig
-from huddle_tui.rules.measures import WHO5_ITEMS, who5_score
+from huddle_tui.rules.measures import WHO5_ITEMS, Sums, who5_score
 from huddle_tui.rules.privacy import K_DISTRIBUTION, K
 from huddle_tui.storage.folder import FolderStore
 from huddle_tui.totals.answer import concern_of
@@ -41,7 +41,8 @@ class DayView(NamedTuple):
     once K members wrote one (None: not open), `texts_lost` of them lost to
     a collision, `texts_sealed` when some were written but too few members
     wrote one for them to open; `measures`, each validated measure's team
-    figures from K answers; `signposts`, how many were shown, from K.
+    figures from K answers (`sum` the scores' sum, which the report adds up
+    over whole days); `signposts`, how many were shown, from K.
     """
 
     state: str
@@ -84,6 +85,12 @@ class DayView(NamedTuple):
                 "texts": None if self.texts is None else [{"kind": k, "text": t} for k, t in self.texts],
                 "texts_lost": self.texts_lost, "texts_sealed": self.texts_sealed,
                 "measures": self.measures, "signposts": self.signposts}
+
+
+    def measure_sums(self) -> tuple[Sums, ...]:
+        """Each opened measure as the report adds it up: measure, answers, score sum, past the cut-off."""
+        return tuple((name, int(f["answers"]), int(f["sum"]), int(f["past_cutoff"]))
+                     for name, f in sorted((self.measures or {}).items()))
 
 
 class Extras(NamedTuple):
@@ -155,13 +162,14 @@ def extras_of(totals: DayTotals, counts: dict[str, int]) -> Extras:
     if sisq is not None and counts["sisq"] >= K:
         n = counts["sisq"]
         measures["sisq"] = {"answers": n, "mean": round(sisq["sisq_sum"] / n, 1),
-                            "past_cutoff": sisq["sisq_high"]}
+                            "past_cutoff": sisq["sisq_high"], "sum": sisq["sisq_sum"]}
     who5 = totals.sections.get("who5")
     if who5 is not None and counts["who5"] >= K:
         n = counts["who5"]
         items = [who5[f"who5_item_{i}"] for i in range(1, len(WHO5_ITEMS) + 1)]
         measures["who5"] = {"answers": n, "mean": round(who5_score(items) / n, 1),
-                            "past_cutoff": who5["who5_low"], "items": [round(v / n, 2) for v in items]}
+                            "past_cutoff": who5["who5_low"], "sum": who5_score(items),
+                            "items": [round(v / n, 2) for v in items]}
     signposts = counts["signposts"] if counts["signposts"] >= K else None
     return Extras(texts, lost, sealed, measures or None, signposts)
 
