@@ -172,6 +172,27 @@ async def test_an_anonymous_concern_is_shown_beside_no_one(make_app: MADE, team:
     assert held.payload["text"] == "the reorg scares me"
 
 
+async def test_an_anonymous_concern_keyed_in_the_round_of_a_totals_team_is_not_saved(
+        make_app: MADE, team: TeamConfig) -> None:
+    """Anonymous answers go only to the team's totals: keyed here it would be the facilitator's file.
+
+    The app says so plainly, and nothing is written, shared or private.
+    """
+    totals_team = team._replace(anonymous="totals")
+    app = make_app(team_config=totals_team)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await open_round(pilot)
+        await pilot.press("c")
+        await pilot.pause()
+        await pilot.press(*"the reorg scares me", "tab", "tab", "enter", "down", "enter", "ctrl+s")
+        await settle(pilot)
+        notices = [str(n.message) for n in app._notifications]
+        assert any("goes only with its author's own check-in" in n for n in notices)
+    journal = Journal(totals_team, now=fixed_now)
+    assert journal.read(("concern",)).live() == []
+    assert journal.private.read(("concern",)).live() == []
+
+
 async def test_anonymous_moods_are_saved_without_a_name(make_app: MADE, team: TeamConfig) -> None:
     """With mood privacy "anonymous", a mood key saves an anonymous check-in and shows no number."""
     anon = team._replace(mood_privacy="anonymous")

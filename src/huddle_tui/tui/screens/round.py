@@ -446,6 +446,12 @@ class RoundScreen(HuddleScreen):
 
         if concern is None:
             return
+        if concern.visibility == "anonymous" and self.huddle.journal.team.in_totals:
+            # Keyed here it would be this machine's file: it goes only inside its author's own check-in.
+            self.notify("Not saved: in this team an anonymous concern goes only with its author's own "
+                        "check-in, inside the team's totals (they can add it with `huddle checkin`).",
+                        severity="warning", markup=False)
+            return
         draft = self.drafts.setdefault(speaker, Draft())
         if concern.visibility == "team":
             owner = f" → follow-up: {printable(concern.followup.owner)}" if concern.followup else ""
