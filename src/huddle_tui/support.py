@@ -239,10 +239,11 @@ def lost_texts(journal: Journal, name: str, today: date) -> tuple[tuple[date, st
     """
     if not journal.team.in_totals:
         return ()
-    from huddle_tui.totals.answer import concern_of, text_of
+    from huddle_tui.aggregation.dcnet import Opened, Text, to_send_again
+    from huddle_tui.totals.answer import concern_of, text_of, text_opened
 
     since = (today - timedelta(days=LOST_DAYS)).isoformat()
-    sent: dict[str, list[tuple[str, str]]] = {}
+    sent: dict[str, list[Text]] = {}
     for record in journal.private.read(("checkin", "concern"), since=since).live():
         payload = record.payload
         if payload.get("member") != name or not payload.get("in_totals") or record.date >= today.isoformat():
@@ -251,8 +252,7 @@ def lost_texts(journal: Journal, name: str, today: date) -> tuple[tuple[date, st
         for item in raw:
             if isinstance(item, dict):
                 try:
-                    sent.setdefault(record.date, []).append(
-                        concern_of(text_of(Concern.from_payload(item, "anonymous"))))
+                    sent.setdefault(record.date, []).append(text_of(Concern.from_payload(item, "anonymous")))
                 except HuddleError:
                     continue
     out = []
@@ -260,12 +260,8 @@ def lost_texts(journal: Journal, name: str, today: date) -> tuple[tuple[date, st
         view = journal.totals_view(date.fromisoformat(day))
         if view is None or view.texts is None:
             continue
-        came_out = list(view.texts)
-        for kind, text in sent[day]:
-            if (kind, text) in came_out:
-                came_out.remove((kind, text))
-            else:
-                out.append((date.fromisoformat(day), kind, text))
+        opened = Opened(tuple(text_opened(kind, words) for kind, words in view.texts), 0)
+        out += [(date.fromisoformat(day), *concern_of(text)) for text in to_send_again(sent[day], opened)]
     return tuple(out)
 
 

@@ -5,7 +5,7 @@ with an anonymous text writes it into a slot chosen at random and zeros
 everywhere else; the masked sum of everyone's vectors then holds each text
 in its slot, and nothing says whose it is. Two texts in one slot add up to
 garbage, which the slot's checksum shows; their authors' machines see their
-text missing from the day and send it again in a later contribution.
+text missing from the day and tell them it was lost.
 
 A slot is an integer lane of the vector (little-endian bytes, so its last
 bytes are its top): kind (1 byte), length (2), body (`body_bytes`, zero
@@ -146,7 +146,11 @@ def decode(total: int, layout: TextLayout) -> Opened:
 
 
 def to_send_again(sent: Iterable[Text], opened: Opened) -> list[Text]:
-    """The texts a member sent that the opened day lacks (collided): their machine sends them again."""
+    """The texts a member sent that the opened day lacks (collided): lost, and their author's machine says so.
+
+    (The integration reports them rather than sending them again: a second
+    day's total would narrow their author; docs/aggregation.md.)
+    """
     remaining = list(opened.texts)
     again = []
     for text in sent:

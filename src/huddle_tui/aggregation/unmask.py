@@ -299,7 +299,7 @@ def reveal_pool(member: str, key: ShareKey, section: str,
     """
     history = list(history)
     if section not in NUMERIC:
-        raise ValueError(f"{section} is not pooled (texts are sent again instead)")
+        raise ValueError(f"{section} is not pooled (texts open on their own day or stay sealed)")
     contributors = {m for day_list, _ in days for m in day_list.survivors}
     if len(contributors) < K or (section != "counts" and not opens(section, counts)):
         raise RefusedError(f"the pooled {section} does not meet the k rule")

@@ -38,6 +38,11 @@ def concern_of(text: Text) -> tuple[str, str]:
     return KIND_NAMES.get(text.kind, "concern"), text.body.decode("utf-8", errors="replace")
 
 
+def text_opened(kind: str, words: str) -> Text:
+    """A text as an opened view lists it, (kind, words), back as the text it came from."""
+    return Text(TEXT_KINDS.get(kind, TEXT_KINDS["concern"]), words.encode())
+
+
 def answer_for(mood: int | None, concerns: Iterable[Concern], measures: Iterable[m.Answer],
                signposted: bool) -> Answer:
     """The contribution's answer: `mood` (None unless anonymous), the anonymous concerns, the marks.
