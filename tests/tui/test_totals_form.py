@@ -3,7 +3,7 @@
 A stress answer given in the form, an anonymous concern and the mood ride
 in the check-in's one contribution: the shared folder gains no measure
 mark, no concern and no anonymous record, and the team's totals open them
-the next working day.
+the next working day, on `huddle summary` and the app's summary screen.
 """
 
 from __future__ import annotations
@@ -18,6 +18,7 @@ from huddle_tui.config.user import UserConfig
 from huddle_tui.model.checkin import Concern
 from huddle_tui.rules import measures as m
 from huddle_tui.tui.checkin_form import CheckinForm
+from huddle_tui.tui.screens.summary import summary_content
 from tests.totalskit import DAY, NAMES, Homes, distinct_slots
 from tests.tui.test_peer_support import saved
 
@@ -59,3 +60,8 @@ async def test_the_form_puts_the_mood_a_concern_and_a_stress_answer_only_in_the_
                                                          "two teams ask for the same thing"]
     assert totals["measures"]["sisq"] == {"answers": 3, "mean": 3.7, "past_cutoff": 2, "sum": 11}
     assert json.loads(homes.summary("Dara"))["anonymous_totals"] == totals
+    shown = summary_content(homes.journal("Dara", homes.team.next_workday(DAY)).summary(DAY)).plain
+    for line in ("Anonymous moods, as the team's total of 3: mean 2.7",
+                 "Stress (SISQ, 1–5), as the team's total of 3: mean 3.7, 2 past the cut-off",
+                 "[concern] the deadline is unrealistic (anonymous)"):
+        assert line in shown  # the app's summary screen reads the same opened totals

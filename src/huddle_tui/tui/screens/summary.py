@@ -20,6 +20,7 @@ from textual.widgets import Footer, Static
 from huddle_tui.model.checkin import MOOD_SYMBOLS, MOODS
 from huddle_tui.rules.privacy import K
 from huddle_tui.rules.roundclock import duration, spoken_of
+from huddle_tui.rules.summary import totals_extra_lines, totals_line
 from huddle_tui.text import printable
 from huddle_tui.tui.messages import FileSaved, SummaryReady
 from huddle_tui.tui.screens.base import COMMON_KEYS, HuddleScreen
@@ -62,7 +63,9 @@ def summary_content(s: Summary, waiting: int = 0) -> Content:
         for mood in sorted(counts, reverse=True):
             parts.append(f"  {MOOD_SYMBOLS[mood]} {mood} {MOODS[mood]:<10} {bar(counts[mood], most, 10)}"
                          f" {counts[mood]}\n")
-    if not s.moods and not s.anonymous_moods:
+    if s.totals is not None:  # a team whose anonymous answers go only to its totals: what opened, or when
+        parts += [f"  {printable(line)}\n" for line in (totals_line(s.totals), *totals_extra_lines(s.totals))]
+    elif not s.moods and not s.anonymous_moods:
         parts.append(f"  shown once at least {K} people have answered\n")
     if s.checked_in:
         parts += ["\n", ("Check-ins", "bold underline"), "\n"]
