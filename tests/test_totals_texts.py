@@ -73,6 +73,19 @@ def test_concerns_from_three_members_open_with_no_author_and_never_as_files(
     assert "[blocker] waiting on the API keys (anonymous)" in text
 
 
+def test_a_concern_withdrawn_before_the_cut_off_never_opens(homes: Homes,
+                                                            monkeypatch: pytest.MonkeyPatch) -> None:
+    """Ana raises a concern anonymously, then checks in again without it: the day opens the other three."""
+    distinct_slots(monkeypatch)
+    homes.check_in("Ana", "anonymous", 2, concerns=anonymous("I might quit"))
+    homes.check_in("Ana", "anonymous", 3)
+    for name, words in (("Ben", "b"), ("Chen", "c"), ("Dara", "d")):
+        homes.check_in(name, "anonymous", 3, concerns=anonymous(words))
+    homes.check_in("Emeka", "team", 4)
+    homes.morning_after()
+    assert [t["text"] for t in homes.totals("Emeka")["texts"]] == ["b", "c", "d"]
+
+
 def test_three_concerns_of_one_member_stay_sealed(homes: Homes) -> None:
     """Texts open from K members who wrote one, not K texts: Ana's three and Ben's one stay masked."""
     concerns = anonymous("one") + anonymous("two") + anonymous("three")
