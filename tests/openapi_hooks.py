@@ -64,7 +64,10 @@ def whole_numbers(value: Any) -> Any:
 
 
 def as_a_client_writes(kind: Any, payload: dict[str, Any]) -> dict[str, Any]:
-    """A payload with what its schema cannot say made true: an away's dates in order, pairs' names once."""
+    """A payload with what its schema cannot say made true: an away's dates in order, names once.
+
+    Pairs' and circles' names are made distinct; a circle's order and facilitator are its members'.
+    """
     payload = dict(payload)
     start, end = payload.get("from"), payload.get("to")
     if kind == "away" and isinstance(start, str) and isinstance(end, str) and end < start:
@@ -74,6 +77,14 @@ def as_a_client_writes(kind: Any, payload: dict[str, Any]) -> dict[str, Any]:
         seen: set[str] = set()
         payload["groups"] = [[_unique(name, seen) if isinstance(name, str) else name for name in group]
                              if isinstance(group, list) else group for group in groups]
+    circles = payload.get("circles")
+    if kind == "circles" and isinstance(circles, list):
+        taken: set[str] = set()
+        for circle in circles:
+            members = circle.get("members") if isinstance(circle, dict) else None
+            if isinstance(members, list) and all(isinstance(name, str) for name in members):
+                circle["members"] = [_unique(name, taken) for name in members]
+                circle["order"], circle["facilitator"] = list(circle["members"]), circle["members"][0]
     return payload
 
 

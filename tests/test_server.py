@@ -490,3 +490,20 @@ def test_huddle_serve_binds_127_0_0_1_by_default_and_serves(tmp_path: Path) -> N
     assert response.status_code == 201
     assert len(list((tmp_path / "records").rglob("*.json"))) == 1
     assert TOKEN not in out and TOKEN not in err
+
+
+def test_the_document_names_every_kind_the_store_keeps() -> None:
+    """docs/openapi.json's record kinds are exactly the ones every reader accepts (storage/envelope.KINDS).
+
+    A kind added to the store and not to the document made clients built from it refuse
+    what the server stores (peer circles and the anonymous totals' records were missing).
+    """
+    from huddle_tui.storage.envelope import KINDS
+
+    record = OPENAPI["components"]["schemas"]["Record"]
+    assert set(record["properties"]["kind"]["enum"]) == set(KINDS)
+    branches = set()
+    for branch in record["anyOf"]:
+        kind = branch.get("properties", {}).get("kind", {})
+        branches |= {kind["const"]} if "const" in kind else set(kind.get("enum", ()))
+    assert branches == set(KINDS)
