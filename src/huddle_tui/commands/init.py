@@ -8,6 +8,7 @@ from pathlib import Path
 from huddle_tui import paths
 from huddle_tui.commands.common import add_json_flag, emit_json, stdin_is_terminal
 from huddle_tui.config.team import (
+    ANONYMOUS_MODES,
     MAX_ROUND_MINUTES,
     MIN_ROUND_MINUTES,
     SPEAKING_ORDERS,
@@ -36,6 +37,10 @@ def configure(p: argparse.ArgumentParser) -> None:
                    help="the team's IANA time zone, whose date is everyone's today "
                         "(default: this machine's, e.g. Europe/Berlin)")
     p.add_argument("--huddle-at", metavar="HH:MM", help="when the huddle starts, on the team's clock")
+    p.add_argument("--anonymous", choices=ANONYMOUS_MODES, default="totals",
+                   help="how anonymous answers travel: only inside the team's totals (totals, the "
+                        "default for a new team; docs/aggregation.md) or each as a record released "
+                        "later (records, how teams made before it work)")
     p.add_argument("--force", action="store_true", help="replace existing config files")
     add_json_flag(p)
 
@@ -81,7 +86,8 @@ def run(args: argparse.Namespace) -> int:
     team = with_members(TeamConfig(name=clean_text(team_name, "--team", MAX_NAME, allow_empty=False),
                                    members=(), shared_dir=shared, round_minutes=args.round_minutes,
                                    speaking_order=args.speaking_order, timezone=zone,
-                                   huddle_at=clock.strftime("%H:%M") if clock else None), names)
+                                   huddle_at=clock.strftime("%H:%M") if clock else None,
+                                   anonymous=args.anonymous), names)
     write_toml(team_file, team_config_to_toml(team))
     user = load_user_config() if user_file.exists() and not args.force else UserConfig()
     mine = UserConfig(me=me, shared=shared, theme=user.theme, bell=user.bell, quiet_hours=user.quiet_hours)
