@@ -148,6 +148,35 @@ def test_measures_and_signposts_ride_in_the_contribution_and_open_from_three(hom
         (3, {"answers": 3, "mean": 3.7, "past_cutoff": 2})
 
 
+def test_the_report_counts_the_anonymous_moods_the_totals_opened(homes: Homes) -> None:
+    """Three anonymous moods (1, 2, 4) and two named (4, 5): the report's mood figures hold all five.
+
+    The anonymous three exist only inside the day's total: their sum and count, with no
+    distribution (it needs 5), so the period shows the mean of five answers and no distribution.
+    """
+    for name, mood in (("Ana", 1), ("Ben", 2), ("Chen", 4)):
+        homes.check_in(name, "anonymous", mood)
+    homes.check_in("Dara", "team", 4)
+    homes.check_in("Emeka", "team", 5)
+    homes.morning_after()
+    assert homes.totals("Dara")["mean"] == round(7 / 3, 2)
+    (period,) = report(homes, "Dara")["periods"]
+    assert (period["mood_answers"], period["named_answers"], period["anonymous_answers"]) == (5, 2, 3)
+    assert period["mood_mean"] == pytest.approx(16 / 5)
+    assert period["mood_distribution"] is None  # the total opened no distribution: none covers all five
+
+
+def test_the_report_adds_opened_distributions_to_the_named_moods(homes: Homes) -> None:
+    """Five anonymous moods open a distribution: the report's distribution counts each of them."""
+    for name, mood in zip(NAMES, (1, 2, 2, 4, 5), strict=True):
+        homes.check_in(name, "anonymous", mood)
+    homes.morning_after()
+    (period,) = report(homes, "Ben")["periods"]
+    assert (period["mood_answers"], period["anonymous_answers"]) == (5, 5)
+    assert period["mood_distribution"] == {"1": 1, "2": 2, "3": 0, "4": 1, "5": 1}
+    assert period["mood_mean"] == pytest.approx(14 / 5)
+
+
 def report(homes: Homes, name: str) -> dict[str, Any]:
     """`huddle report --json` on `name`'s machine for the week of DAY."""
     homes.use(name)

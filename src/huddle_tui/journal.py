@@ -971,14 +971,18 @@ class Journal:
         """
         if not self.team.in_totals or not data.days:
             return data
-        from huddle_tui.rules.report import with_totals
+        from huddle_tui.rules.report import Opened, with_totals
         from huddle_tui.totals.records import CONTRIBUTION, days_with
 
         opened = {}
         for iso in days_with(self.shared, self.team, CONTRIBUTION, list(data.days)):
             view = self.totals_view(date.fromisoformat(iso))
-            if view is not None and (view.signposts or view.measures):
-                opened[iso] = (view.signposts or 0, view.measure_sums())
+            if view is None:
+                continue
+            moods = (view.mood_sum, view.answers or 0) if view.mood_sum is not None else (0, 0)
+            counts = tuple(view.distribution.get(m, 0) for m in range(1, 6)) if view.distribution else ()
+            if view.signposts or view.measures or moods[1]:
+                opened[iso] = Opened(view.signposts or 0, view.measure_sums(), moods, counts)
         return with_totals(data, opened)
 
     def read_report_months(self, after: str = "", limit: int | None = None) -> tuple[int, str]:

@@ -75,6 +75,10 @@ class Day(NamedTuple):
     measures: tuple[m.Answer, ...] = ()  # anonymous measure answers, likewise
     asynchronous: frozenset[str] = frozenset()  # of submitted, who checked in before the round
     opened: tuple[m.Sums, ...] = ()  # the measures' opened totals of the day, in a team of totals mode
+    # In a team of totals mode, the day's anonymous moods as its totals opened them: their sum and
+    # how many, and their counts per mood 1-5 when the distribution opened too (else empty).
+    totals_moods: tuple[int, int] = (0, 0)
+    totals_counts: tuple[int, ...] = ()
 
 
 class Data(NamedTuple):
@@ -241,18 +245,28 @@ def facts(team: TeamConfig, days: dict[str, Day], huddles: tuple[Huddle, ...],
                 | {o[0] for iso in marked for o in days[iso].opened}, marked)
 
 
-def with_totals(data: Data, opened: Mapping[str, tuple[int, tuple[m.Sums, ...]]]) -> Data:
-    """The facts with each date's opened anonymous totals added: its signposts shown and measures' sums.
+class Opened(NamedTuple):
+    """What one date's totals opened, as the report adds it up (totals/view.py's DayView)."""
 
-    In a team whose anonymous answers go only to its totals, no mark is a
-    file of its own: a date's marks are what its totals opened, each under
-    its k rule (totals/view.py), and a period adds up whole dates.
+    signposts: int
+    measures: tuple[m.Sums, ...]
+    moods: tuple[int, int] = (0, 0)  # the opened moods' sum, and how many (0 when no mean opened)
+    counts: tuple[int, ...] = ()  # per mood 1-5, when the distribution opened
+
+
+def with_totals(data: Data, opened: Mapping[str, Opened]) -> Data:
+    """The facts with each date's opened anonymous totals added: moods, signposts shown, measures' sums.
+
+    In a team whose anonymous answers go only to its totals, no answer and no
+    mark is a file of its own: a date's are what its totals opened, each
+    under its k rule (totals/view.py), and a period adds up whole dates.
     """
     days = dict(data.days)
-    for iso, (signs, sums) in opened.items():
+    for iso, got in opened.items():
         day = days.get(iso)
         if day is not None:
-            days[iso] = day._replace(signposts=day.signposts + signs, opened=sums)
+            days[iso] = day._replace(signposts=day.signposts + got.signposts, opened=got.measures,
+                                     totals_moods=got.moods, totals_counts=got.counts)
     return facts(data.team, days, data.huddles, data.followups, data.first, data.pair_rounds)
 
 
@@ -460,6 +474,33 @@ def moods(data: Data, start: date, end: date) -> tuple[list[int], list[int]]:
     return named, anonymous
 
 
+class Totals(NamedTuple):
+    """The period's anonymous moods that only a day's totals hold: their sum, how many, and their
+    counts per mood when every such day opened its distribution (else None)."""
+
+    total: int
+    answers: int
+    counts: dict[int, int] | None
+
+
+def totals_moods(data: Data, start: date, end: date) -> Totals:
+    """The opened totals' moods of the period's dates (a team of totals mode; zeros elsewhere)."""
+    total = answers = 0
+    counts: dict[int, int] | None = dict.fromkeys(range(1, 6), 0)
+    for day in dates(start, end):
+        got = data.days.get(day.isoformat())
+        if got is None or not got.totals_moods[1]:
+            continue
+        total += got.totals_moods[0]
+        answers += got.totals_moods[1]
+        if counts is not None and len(got.totals_counts) == 5:
+            for mood, n in zip(range(1, 6), got.totals_counts, strict=True):
+                counts[mood] += n
+        else:
+            counts = None  # a day that opened only its mean: no distribution covers every answer
+    return Totals(total, answers, counts)
+
+
 def distribution(values: list[int]) -> dict[int, int] | None:
     """Counts per mood 1-5 (None for no answers)."""
     if not values:
@@ -609,6 +650,12 @@ def period(data: Data, label: str, start: date, end: date, partial: bool = False
     target = data.team.target_weekly_coverage
     named, anonymous = moods(data, start, end)
     answers = named + anonymous
+    pooled = totals_moods(data, start, end)
+    spread = distribution(answers)
+    if pooled.answers:  # the totals' answers join it only when their distribution opened on every day
+        known, more = spread or {}, pooled.counts
+        spread = None if more is None else {k: known.get(k, 0) + more[k] for k in range(1, 6)}
+    how_many = len(answers) + pooled.answers
     held = huddles_in(data, start, end)
     rounds = timed(held)
     lengths = [length_s(h) for h in rounds]
@@ -621,9 +668,10 @@ def period(data: Data, label: str, start: date, end: date, partial: bool = False
         participation=submitted / expected if expected else None,
         coverage=coverage(weeks), coverage_target=target,
         weeks_at_target=sum(1 for e, c in weeks if c / e >= target), weeks=len(weeks),
-        mood_answers=len(answers), mood_mean=sum(answers) / len(answers) if answers else None,
-        mood_distribution=distribution(answers), named_answers=len(named),
-        anonymous_answers=len(anonymous), low_mood_streaks=low_mood_streaks(data, start, end),
+        mood_answers=how_many, mood_mean=(sum(answers) + pooled.total) / how_many if how_many else None,
+        mood_distribution=spread, named_answers=len(named),
+        anonymous_answers=len(anonymous) + pooled.answers,
+        low_mood_streaks=low_mood_streaks(data, start, end),
         huddles=len(held), mean_length_s=sum(lengths) / len(lengths) if lengths else None,
         round_s=rounds[-1].round_s if rounds else None,
         overtime_huddles=sum(1 for h, s in zip(rounds, lengths, strict=True) if s > h.round_s),

@@ -56,6 +56,7 @@ class DayView(NamedTuple):
     texts_sealed: bool = False
     measures: dict[str, dict[str, Any]] | None = None
     signposts: int | None = None
+    mood_sum: int | None = None  # the opened moods' sum (with `answers`, what the report adds up)
 
     def to_payload(self) -> dict[str, Any]:
         """The view as kept in the folder's cache (storage/derived.py)."""
@@ -63,7 +64,7 @@ class DayView(NamedTuple):
                 "mean": self.mean, "distribution": self.distribution, "week": self.week,
                 "texts": None if self.texts is None else [list(t) for t in self.texts],
                 "texts_lost": self.texts_lost, "texts_sealed": self.texts_sealed,
-                "measures": self.measures, "signposts": self.signposts}
+                "measures": self.measures, "signposts": self.signposts, "mood_sum": self.mood_sum}
 
     @classmethod
     def from_payload(cls, payload: dict[str, Any]) -> DayView:
@@ -75,7 +76,7 @@ class DayView(NamedTuple):
                    payload["week"],
                    None if texts is None else tuple((str(k), str(t)) for k, t in texts),
                    int(payload["texts_lost"]), bool(payload["texts_sealed"]), payload["measures"],
-                   payload["signposts"])
+                   payload["signposts"], payload["mood_sum"])
 
     def as_json(self) -> dict[str, Any]:
         """The view as plain JSON data (figures the k rule hides are null)."""
@@ -130,10 +131,11 @@ def day_view(store: FolderStore, team: TeamConfig, day: date, today: date, trust
     if answers < K:
         week = _week(store, team, day, today, trusted, placeholders)
         return DayView(FEW, listed, answers, None, None, week, *extras)
-    mean = None
+    mean = mood_sum = None
     opened = totals.sections.get("mood_mean")
     if opened is not None:
-        mean = round(opened["mood_sum"] / answers, 2)
+        mood_sum = int(opened["mood_sum"])
+        mean = round(mood_sum / answers, 2)
     distribution = None
     counted = totals.sections.get("mood_counts")
     if counted is not None and answers >= K_DISTRIBUTION:
@@ -141,7 +143,7 @@ def day_view(store: FolderStore, team: TeamConfig, day: date, today: date, trust
     week = None if distribution is not None else _week(store, team, day, today, trusted, placeholders)
     if mean is None and distribution is None:
         return DayView(OPENING, listed, answers, None, None, week, *extras)
-    return DayView(OPEN, listed, answers, mean, distribution, week, *extras)
+    return DayView(OPEN, listed, answers, mean, distribution, week, *extras, mood_sum=mood_sum)
 
 
 def extras_of(totals: DayTotals, counts: dict[str, int]) -> Extras:
