@@ -25,9 +25,10 @@ import pty
 import termios
 
 from huddle_tui.config.team import TeamConfig
+from huddle_tui.followups import team_followups
 from huddle_tui.journal import Journal
 from huddle_tui.model.huddle import Huddle
-from huddle_tui.plain.session import ROUND_KEYS, SUMMARY_KEYS, PlainSession
+from huddle_tui.plain.session import LOBBY_KEYS, OWNER_QUESTION, ROUND_KEYS, SUMMARY_KEYS, PlainSession
 from tests.fakeclock import FakeClock
 from tests.tui.conftest import DAY, fixed_now
 
@@ -122,8 +123,9 @@ def test_a_whole_huddle_by_keys_through_a_pty(team: TeamConfig, terminal: Termin
                     f"Facilitator: {a} (by rotation)",
                     "Round 5:00 · 5 speakers · 1:00 a turn to start with",
                     f"{a}: in the room, facilitator", f"{b}: in the room", f"{c}: in the room",
-                    f"{d}: in the room", f"{e}: in the room",
-                    "Keys, then Enter: Enter alone starts the round · p presence · ? keys · q quit")
+                    f"{d}: in the room", f"{e}: in the room", LOBBY_KEYS)
+    terminal.type("f")
+    terminal.expect("No open follow-ups.")
     terminal.type(f"p {e}")
     terminal.expect(f"{e}: remote", "Round 5:00 · 5 speakers · 1:00 a turn to start with")
     terminal.type(f"p {e}")
@@ -164,7 +166,9 @@ def test_a_whole_huddle_by_keys_through_a_pty(team: TeamConfig, terminal: Termin
     terminal.type("c")
     terminal.expect(f"Concern {c} raises (shared with the team): type it, then Enter.")
     terminal.type("CI is red")
-    terminal.expect(f"concern saved for {c}")
+    terminal.expect(OWNER_QUESTION)
+    terminal.type(b.upper())
+    terminal.expect(f"concern saved for {c}, follow-up by {b}")
     terminal.type("x")
     terminal.expect("No key 'x' in the round; ? lists the keys.")
     terminal.type("")
@@ -182,6 +186,14 @@ def test_a_whole_huddle_by_keys_through_a_pty(team: TeamConfig, terminal: Termin
     summary = terminal.expect_until(SUMMARY_KEYS)
     assert summary[0] == "Platform — huddle 2026-03-02" and f"Facilitator: {a}" in summary
     assert any("CI is red" in line for line in summary)
+    terminal.type("f")
+    terminal.expect(f"1. {b}: concern: CI is red", "Which follow-up is done? Type its number, then Enter.")
+    terminal.type("2")
+    terminal.expect("No follow-up number '2'; nothing changed.")
+    terminal.type("f 1")
+    terminal.expect(f"Follow-up done: {b}: CI is red")
+    terminal.type("f")
+    terminal.expect("No open follow-ups.")
     terminal.type("q")
     terminal.expect("Bye.")
     thread.join(HANG_S)
@@ -198,12 +210,55 @@ def test_a_whole_huddle_by_keys_through_a_pty(team: TeamConfig, terminal: Termin
     assert turns[c].spoken_s == 15.0 and turns[d].spoken_s == 20.0
     checkins = {ci.member: (ci.mood, ci.status) for ci in Journal(team).checkins(history)}
     assert checkins == {a: (4, ""), c: (3, "pairing on the release"), d: (5, "")}
+    followups = [(i.owner, i.text, i.is_open) for i in team_followups(Journal(team), DAY)]
+    assert followups == [(b, "CI is red", False)]
+
+
+def test_the_lobby_hands_the_role_over_and_says_the_history(team: TeamConfig, terminal: Terminal) -> None:
+    """h hands the role over for a reason (recorded; the day planned again); i says the history as lines."""
+    plan = Journal(team).plan(DAY)
+    first, other = plan.facilitator, plan.order[2]
+    thread, codes = start(team, terminal, FakeClock())
+    terminal.expect_until(LOBBY_KEYS)
+    terminal.type("h")
+    names = ", ".join(n for n in plan.order if n != first)
+    terminal.expect(f"Who facilitates today instead? Type the name, then Enter: {names}.")
+    terminal.type("Nobody")
+    terminal.expect("'Nobody' cannot take the role today.")
+    terminal.type(f"h {other.lower()}")
+    terminal.expect(f"Why does {other} facilitate today? Type the reason, then Enter.")
+    terminal.type("")
+    terminal.expect("No reason given; nothing changed.")
+    assert Journal(team).plan(DAY).facilitator == first
+    terminal.type(f"h {other}")
+    terminal.expect(f"Why does {other} facilitate today? Type the reason, then Enter.")
+    terminal.type(f"{first} is presenting")
+    terminal.expect(f"Facilitator: {other} (handed over)")
+    now = Journal(team).plan(DAY)
+    assert (now.facilitator, now.reason) == (other, "handoff")
+    terminal.expect("Speaking order: " + ", ".join(now.order))
+    terminal.type("i")
+    history = terminal.expect_until("End of the history. " + LOBBY_KEYS)
+    assert history[0] == "History" and len(history) > 3
+    assert history[1].startswith("Impact report: Platform, ")
+    assert not any(line.strip() == "" for line in history)
+    terminal.type("")
+    terminal.expect(f"Round 1 started · facilitator {other} · 5 speakers", ROUND_KEYS,
+                    f"{now.order[0]} speaking, 1 minute")
+    terminal.type("q")
+    terminal.expect("Quit during the round? Moods and statuses given so far are saved; the round's timings "
+                    "are not. Type y then Enter to quit.")
+    terminal.type("y")
+    terminal.expect("Bye.")
+    thread.join(HANG_S)
+    assert codes == [0]
+    assert not SCREEN_CONTROL.search(terminal.raw.decode("utf-8"))
 
 
 def test_the_end_of_input_leaves_the_lobby_calmly(team: TeamConfig, terminal: Terminal) -> None:
     """Closing the terminal in the lobby quits with code 0 and saves nothing."""
     thread, codes = start(team, terminal, FakeClock())
-    terminal.expect_until("Keys, then Enter: Enter alone starts the round · p presence · ? keys · q quit")
+    terminal.expect_until(LOBBY_KEYS)
     terminal.type("q")
     terminal.expect("Bye.")
     thread.join(HANG_S)

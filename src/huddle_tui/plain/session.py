@@ -22,19 +22,24 @@ from huddle_tui.config.team import TeamConfig
 from huddle_tui.config.user import UserConfig
 from huddle_tui.errors import HuddleError, RefusedError
 from huddle_tui.journal import Journal
-from huddle_tui.model.checkin import MOODS, WITHHELD, CheckIn, Concern
+from huddle_tui.model.checkin import MOODS, WITHHELD, CheckIn, Concern, FollowUp
 from huddle_tui.model.huddle import Huddle, Plan
 from huddle_tui.plain.announce import TurnClock, spoken
+from huddle_tui.rules.followups import FollowUpItem
 from huddle_tui.rules.roundclock import Clock, PulseRound, countdown, duration, opening_turn_s
 from huddle_tui.text import printable
 
 POLL_S = 0.5
 PRESENCE = ("in the room", "remote", "away")
 REASONS = {"rotation": "by rotation", "handoff": "handed over", "held": "already held today"}
-LOBBY_KEYS = "Keys, then Enter: Enter alone starts the round · p presence · ? keys · q quit"
+LOBBY_KEYS = ("Keys, then Enter: Enter alone starts the round · p presence · "
+              "h hand the facilitator role over · f mark a follow-up done · i history · ? keys · q quit")
+HISTORY_WEEKS = 12
+OWNER_QUESTION = "Who follows it up? Type the name, then Enter; Enter alone for nobody."
 ROUND_KEYS = ("Keys, then Enter: Enter alone next speaker · e end · p pause · 1-5 mood · + 30 s more · "
               "b back · s skip · l latecomer · t status · c concern · ? keys · q quit")
-SUMMARY_KEYS = "Keys, then Enter: s save the summary as Markdown · q or Enter alone quits"
+SUMMARY_KEYS = ("Keys, then Enter: s save the summary as Markdown · f mark a follow-up done · "
+                "q or Enter alone quits")
 EOF_LINE = None
 
 
@@ -103,43 +108,142 @@ class PlainSession:
         for m in self.team.members:
             if m.has_joined(self.today):
                 self.presence[m.name] = "away" if m.is_away(self.today) else "in the room"
-        if not self.lobby(today.plan, today.checked_in, today.rounds_held):
+        plan = self.lobby(today.plan, today.checked_in, today.rounds_held)
+        if plan is None:
             self.say("Bye.")
             return 0
         round_no = today.rounds_held + 1
-        ended = self.round(today.plan, round_no)
+        ended = self.round(plan, round_no)
         if ended:
             self.summary()
         self.say("Bye.")
         return 0
 
-    def lobby(self, plan: Plan, checked_in: frozenset[str], held: int) -> bool:
-        """Say the lobby; True once Enter starts the round, False to quit."""
+    def lobby(self, plan: Plan, checked_in: frozenset[str], held: int) -> Plan | None:
+        """Say the lobby; the plan to run once Enter starts the round, None to quit."""
         day = self.today
         self.say(f"Lobby · {self.team.name} · {day:%A} {day.day} {day:%B %Y}")
-        who = plan.facilitator or "nobody eligible today"
-        self.say(f"Facilitator: {who} ({REASONS.get(plan.reason, plan.reason)})")
+        self._facilitator(plan)
         self._timing(plan)
         for name in self._everyone(plan):
             self.say(self._row(name, plan, checked_in))
         if held:
             self.say(f"Today's huddle was already held; a round started now is recorded as round {held + 1}.")
+        self._followups()
         self.say(LOBBY_KEYS)
         while True:
             line = self.lines.next(None)
             if line is None:
-                return False
+                return None
             key = line.strip()
             if key == "":
-                return True
+                return plan
+            word = key.split(" ")[0]
             if key == "q":
-                return False
+                return None
             if key == "?":
                 self.say(LOBBY_KEYS)
-            elif key.split(" ")[0] == "p":
+            elif word == "p":
                 self._presence(plan, key[1:].strip())
+            elif word == "h":
+                plan = self._hand_over(plan, held, key[1:].strip())
+            elif word == "f":
+                self._followup_done(key[1:].strip())
+            elif key == "i":
+                self._history()
             else:
                 self.say(f"No key {key!r} in the lobby; ? lists the keys.")
+
+    def _facilitator(self, plan: Plan) -> None:
+        """Who facilitates today, and why them."""
+        who = plan.facilitator or "nobody eligible today"
+        self.say(f"Facilitator: {who} ({REASONS.get(plan.reason, plan.reason)})")
+
+    def _hand_over(self, plan: Plan, held: int, typed: str) -> Plan:
+        """h: someone else facilitates today, for a reason; the handoff is recorded, the day planned again."""
+        from huddle_tui.model.huddle import Handoff
+
+        if held:
+            self.say("Today's huddle was already held; its facilitator cannot change now.")
+            return plan
+        others = [n for n in self._everyone(plan)
+                  if n != plan.facilitator and self.presence.get(n) != "away" and n in plan.order]
+        if plan.facilitator is None or not others:
+            self.say("Nobody else is here to hand the role to.")
+            return plan
+        name = typed or (self.ask(f"Who facilitates today instead? Type the name, then Enter: "
+                                  f"{', '.join(others)}.") or "").strip()
+        found = next((n for n in others if n.casefold() == name.casefold()), None)
+        if found is None:
+            self.say(f"{name!r} cannot take the role today." if name else "No name given; nothing changed.")
+            return plan
+        reason = (self.ask(f"Why does {found} facilitate today? Type the reason, then Enter.") or "").strip()
+        if not reason:
+            self.say("No reason given; nothing changed.")
+            return plan
+        try:
+            self.journal.save_handoff(Handoff(self.today.isoformat(), plan.facilitator, found, reason[:200]))
+            plan = self.journal.plan(self.today)
+        except HuddleError as exc:
+            self.say(f"Not handed over: {exc.message}")
+            return plan
+        self._facilitator(plan)
+        self.say("Speaking order: " + ", ".join(plan.order))
+        return plan
+
+    def _open_followups(self) -> list[FollowUpItem]:
+        """The team's open follow-ups, as the app's shared screens list them (never private ones)."""
+        from huddle_tui.followups import team_followups
+
+        return [i for i in team_followups(self.journal, self.today) if i.is_open]
+
+    def _followups(self) -> None:
+        """The open follow-ups, one line each, numbered for f."""
+        items = self._open_followups()
+        if items:
+            self.say(f"Open follow-ups: {len(items)}")
+        for n, item in enumerate(items, 1):
+            self.say(f"{n}. {item.owner}: {item.kind}: {item.text} (raised {item.date})")
+
+    def _followup_done(self, typed: str) -> None:
+        """f: mark one open follow-up done, picked by its number."""
+        from huddle_tui.followups import close
+
+        items = self._open_followups()
+        if not items:
+            self.say("No open follow-ups.")
+            return
+        if not typed:
+            for n, item in enumerate(items, 1):
+                self.say(f"{n}. {item.owner}: {item.kind}: {item.text}")
+            typed = (self.ask("Which follow-up is done? Type its number, then Enter.") or "").strip()
+        if not typed.isdigit() or not 1 <= int(typed) <= len(items):
+            self.say(f"No follow-up number {typed!r}; nothing changed." if typed else "Nothing changed.")
+            return
+        item = items[int(typed) - 1]
+        try:
+            close(self.journal, item.id, self.today)
+        except HuddleError as exc:
+            self.say(f"Not marked done: {exc.message}")
+            return
+        self.say(f"Follow-up done: {item.owner}: {item.text}")
+
+    def _history(self) -> None:
+        """i: the last weeks' figures, the report `huddle report` and the app's History show, as lines."""
+        from datetime import timedelta
+
+        from huddle_tui.rules.report import build, period_start
+        from huddle_tui.rules.report_format import render_text
+
+        data = self.journal.report_data()
+        since = period_start(self.today, "week") - timedelta(weeks=HISTORY_WEEKS - 1)
+        if data.first is not None and since < data.first <= self.today:
+            since = period_start(data.first, "week")
+        self.say("History")
+        for line in render_text(build(data, since, self.today, "week")).splitlines():
+            if line.strip():
+                self.say(line.rstrip())
+        self.say("End of the history. " + LOBBY_KEYS)
 
     def _everyone(self, plan: Plan) -> list[str]:
         """The speaking order, then anyone else who has joined."""
@@ -368,12 +472,19 @@ class PlainSession:
         if not text:
             self.say("No concern given.")
             return
+        members = [m.name for m in self.team.members]
+        owner = (self.ask(OWNER_QUESTION) or "").strip()
+        found = next((m for m in members if m.casefold() == owner.casefold()), None)
+        if owner and found is None:
+            self.say(f"Nobody called {owner!r} in the team; saved without a follow-up owner.")
+        followup = FollowUp(found) if found else None
         try:
-            self.journal.save_concern(Concern.new(text), self.today.isoformat(), slot.speaker)
+            self.journal.save_concern(Concern.new(text, followup=followup), self.today.isoformat(),
+                                      slot.speaker)
         except HuddleError as exc:
             self.say(f"Concern not saved: {exc.message}")
             return
-        self.say(f"concern saved for {slot.speaker}")
+        self.say(f"concern saved for {slot.speaker}" + (f", follow-up by {found}" if found else ""))
 
     def _amend(self, speaker: str, *, mood: int | None = None, status: str | None = None) -> bool:
         """Change what a key gave; say in one line why not when it is refused."""
@@ -418,10 +529,15 @@ class PlainSession:
             typed = self.lines.next(None)
             if typed is None or typed.strip() in ("", "q"):
                 return
-            if typed.strip() == "s":
+            key = typed.strip()
+            if key == "s":
                 self._save_summary(render_text(summary, markdown=True))
+            elif key.split(" ")[0] == "f":
+                self._followup_done(key[1:].strip())
+            elif key == "?":
+                self.say(SUMMARY_KEYS)
             else:
-                self.say(f"No key {typed.strip()!r} here; s saves, q quits.")
+                self.say(f"No key {key!r} here; ? lists the keys.")
 
     def _save_summary(self, markdown: str) -> None:
         """Write the Markdown summary to a file, the path asked (Enter alone takes the one offered)."""
