@@ -186,6 +186,9 @@ def test_a_whole_huddle_by_keys_through_a_pty(team: TeamConfig, terminal: Termin
     summary = terminal.expect_until(SUMMARY_KEYS)
     assert summary[0] == "Platform — huddle 2026-03-02" and f"Facilitator: {a}" in summary
     assert any("CI is red" in line for line in summary)
+    terminal.type("c")
+    markdown = terminal.expect_until("End of the Markdown summary.")
+    assert markdown[0] == "Markdown summary:" and markdown[1] == "## Platform — huddle 2026-03-02"
     terminal.type("f")
     terminal.expect(f"1. {b}: concern: CI is red", "Which follow-up is done? Type its number, then Enter.")
     terminal.type("2")

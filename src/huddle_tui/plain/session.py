@@ -38,8 +38,8 @@ HISTORY_WEEKS = 12
 OWNER_QUESTION = "Who follows it up? Type the name, then Enter; Enter alone for nobody."
 ROUND_KEYS = ("Keys, then Enter: Enter alone next speaker · e end · p pause · 1-5 mood · + 30 s more · "
               "b back · s skip · l latecomer · t status · c concern · ? keys · q quit")
-SUMMARY_KEYS = ("Keys, then Enter: s save the summary as Markdown · f mark a follow-up done · "
-                "q or Enter alone quits")
+SUMMARY_KEYS = ("Keys, then Enter: c say the summary as Markdown (to copy) · s save it to a file · "
+                "f mark a follow-up done · q or Enter alone quits")
 EOF_LINE = None
 
 
@@ -530,7 +530,12 @@ class PlainSession:
             if typed is None or typed.strip() in ("", "q"):
                 return
             key = typed.strip()
-            if key == "s":
+            if key == "c":
+                self.say("Markdown summary:")
+                for line in render_text(summary, markdown=True).splitlines():
+                    self.say(line)
+                self.say("End of the Markdown summary.")
+            elif key == "s":
                 self._save_summary(render_text(summary, markdown=True))
             elif key.split(" ")[0] == "f":
                 self._followup_done(key[1:].strip())
