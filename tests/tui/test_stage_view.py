@@ -14,7 +14,7 @@ from huddle_tui.journal import Journal
 from huddle_tui.model.huddle import Huddle, Turn
 from huddle_tui.tui.app import HuddleApp
 from huddle_tui.tui.screens.round import RoundScreen
-from huddle_tui.tui.widgets import block_font
+from huddle_tui.tui.widgets import block_font, stage_font
 from huddle_tui.tui.widgets.stage_board import BlockText, StageBoard
 from tests.fakeclock import FakeClock
 from tests.tui.conftest import DAY, MADE, fixed_now
@@ -45,8 +45,10 @@ async def test_v_switches_to_the_stage_view_and_back(make_app: MADE, clock: Fake
         speaker = screen.pulse.view().speaker
         assert speaker is not None
         name = screen.query_one("#stage-name", BlockText)
-        assert name.text == speaker and "█" in str(name.render())
-        assert "ON TIME" in text and "Next: " in text and "Turn 1 of 5" in text
+        assert name.text == speaker and not str(name.render()).strip()  # pixels are cells, not glyphs
+        spans = name.render().spans
+        assert spans and {span.style for span in spans} == {"reverse"}
+        assert "ON TIME" in text and "Next: " in text and f"Now speaking {speaker} · turn 1 of 5" in text
         assert not set("╭╮╰╯│─┃━═║") & set(text)  # no thin lines: they blur first on a call
         await pilot.press("4")
         await settle(pilot)
@@ -160,3 +162,39 @@ def test_a_name_is_drawn_as_large_as_fits(width: int, height: int) -> None:
         assert len(lines) <= height and max(len(line) for line in lines) <= width
         bigger = block_font.fit(name, width * 10, height * 10)
         assert bigger is not None and bigger[0] >= k
+
+
+def test_the_stage_font_has_whole_glyphs() -> None:
+    """Every glyph of the 5×7 font is seven rows of one width, and every capital and digit has one."""
+    for ch, shape in stage_font.LARGE.items():
+        assert len(shape) == 7 and len({len(row) for row in shape}) == 1, ch
+        assert set("".join(shape)) <= {"#", " "}, ch
+    assert set("ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789:+") <= set(stage_font.LARGE)
+
+
+def test_an_accent_is_drawn_over_its_letter() -> None:
+    """Zoë is drawn ZOË: the E with two dots above it, the line two rows taller; no letter at normal size."""
+    font = (stage_font.fit("Zoë", 80, 20) or (None, 0, 0))[0]
+    assert font is not None and block_font.rows_of(font) == 9
+    lines = block_font.draw("Zoë", 1, 1, font)
+    assert "ë" not in "".join(lines) and "E" not in "".join(lines)
+    e_at = block_font.text_width("Zo", 1, 1, font) + 1  # where the third glyph starts
+    assert lines[0][e_at:e_at + 5] == " █ █ " and lines[1].strip() == ""
+    assert stage_font.font_for("Zoe") is stage_font.LARGE  # no accent: no taller line
+
+
+@pytest.mark.parametrize(("text", "width", "height", "rows"), [
+    ("Chen", 80, 8, 7), ("Chen", 80, 7, 5), ("Chen", 80, 4, None), ("Zoë", 80, 8, 5),
+    ("Christopher", 60, 7, 5)])
+def test_the_stage_font_falls_back_to_the_small_one(text: str, width: int, height: int,
+                                                    rows: int | None) -> None:
+    """Seven rows (nine with an accent) and one to spare, else the 3×5 letters, else nothing (plain text)."""
+    found = stage_font.fit(text, width, height)
+    if rows is None:
+        assert found is None
+        return
+    assert found is not None
+    font, k, wide = found
+    lines = block_font.draw(text, k, wide, font)
+    assert block_font.rows_of(font) == rows and len(lines) <= height - (rows > 5)
+    assert max(len(line) for line in lines) <= width

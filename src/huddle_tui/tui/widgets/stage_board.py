@@ -8,16 +8,18 @@ the round has got. Nothing here is drawn with thin lines.
 
 from __future__ import annotations
 
+import re
+
 from textual.app import ComposeResult
 from textual.containers import Vertical
-from textual.content import Content
+from textual.content import Content, Span
 from textual.reactive import reactive
 from textual.widget import Widget
 from textual.widgets import Static
 
 from huddle_tui.rules.roundclock import OVER, WARNING, View, countdown, duration
 from huddle_tui.text import printable
-from huddle_tui.tui.widgets import block_font
+from huddle_tui.tui.widgets import block_font, stage_font
 from huddle_tui.tui.widgets.countdown import digits_text
 
 
@@ -42,11 +44,24 @@ class BlockText(Widget):
     def render(self) -> Content:
         """The text at the largest scale that fits this widget's size."""
         size = self.content_size
-        scale = block_font.fit(self.text, size.width, size.height)
+        scale = stage_font.fit(self.text, size.width, size.height)
         if scale is None:
             return Content.styled(self.text, "bold")
-        k, wide = scale
-        return Content("\n".join(block_font.draw(self.text, k, wide)))
+        font, k, wide = scale
+        return cell_letters(block_font.draw(self.text, k, wide, font))
+
+
+def cell_letters(lines: list[str]) -> Content:
+    """Block letters whose pixels are reverse-video spaces: the cell's own background, not a font glyph.
+
+    A terminal fills a cell's background edge to edge, while a full-block
+    glyph is only as tall as the font draws it (seams between rows in many
+    fonts, and in the SVG screenshot). Solid pixels keep a letter's strokes
+    joined when a video call blurs and shrinks the screen.
+    """
+    text = "\n".join(lines).replace("█", " ")
+    spans = [Span(m.start(), m.end(), "reverse") for m in re.finditer("█+", "\n".join(lines))]
+    return Content(text, spans)
 
 
 def state_line(view: View, late: bool = False) -> str:
@@ -63,11 +78,15 @@ def state_line(view: View, late: bool = False) -> str:
 
 
 def progress_line(view: View) -> str:
-    """Where the round is, in words: which turn, and the round's time."""
+    """Who speaks and where the round is, in words.
+
+    The name is here as text too: for a screen reader (block letters read as
+    nothing) and for a viewer whose call blurs the big letters.
+    """
     left = view.round_remaining_s
     tail = f"{countdown(left)} left" if left > 0 else f"round over by {duration(-left)}"
-    return (f"Turn {view.position} of {view.speakers} · round {duration(view.round_elapsed_s)} "
-            f"of {duration(view.round_s)}, {tail}")
+    return (f"Now speaking {printable(view.speaker or '')} · turn {view.position} of {view.speakers} · "
+            f"round {duration(view.round_elapsed_s)} of {duration(view.round_s)}, {tail}")
 
 
 class StageBoard(Vertical):
