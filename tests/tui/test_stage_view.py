@@ -173,14 +173,17 @@ def test_the_stage_font_has_whole_glyphs() -> None:
 
 
 def test_an_accent_is_drawn_over_its_letter() -> None:
-    """Zoë is drawn ZOË: the E with two dots above it, the line two rows taller; no letter at normal size."""
-    font = (stage_font.fit("Zoë", 80, 20) or (None, 0, 0))[0]
-    assert font is not None and block_font.rows_of(font) == 9
+    """Zoë is drawn ZOË, the line taller by the accent's rows; no letter is left at normal size."""
+    font = stage_font.font_for("Zoë")  # the 5×7 letters: two dots over the E, then a blank row
+    assert block_font.rows_of(font) == 9 and stage_font.font_for("Zoe") is stage_font.LARGE
     lines = block_font.draw("Zoë", 1, 1, font)
     assert "ë" not in "".join(lines) and "E" not in "".join(lines)
     e_at = block_font.text_width("Zo", 1, 1, font) + 1  # where the third glyph starts
     assert lines[0][e_at:e_at + 5] == " █ █ " and lines[1].strip() == ""
-    assert stage_font.font_for("Zoe") is stage_font.LARGE  # no accent: no taller line
+    typeface = stage_font.typeface_for("Zoë")  # the typeface: its accent rows kept only when needed
+    assert block_font.rows_of(typeface) > block_font.rows_of(stage_font.typeface_for("Zoe")) == 12
+    drawn = block_font.draw("Zoë", 1, 1, typeface)
+    assert "ë" not in "".join(drawn) and "█" in drawn[0]
 
 
 @pytest.mark.parametrize(("text", "width", "height", "rows"), [
@@ -188,7 +191,7 @@ def test_an_accent_is_drawn_over_its_letter() -> None:
     ("Christopher", 60, 7, 5)])
 def test_the_stage_font_falls_back_to_the_small_one(text: str, width: int, height: int,
                                                     rows: int | None) -> None:
-    """Seven rows (nine with an accent) and one to spare, else the 3×5 letters, else nothing (plain text)."""
+    """The typeface (12 rows), else 5×7, each with a row to spare (more with accents); else 3×5, else None."""
     found = stage_font.fit(text, width, height)
     if rows is None:
         assert found is None
@@ -197,4 +200,5 @@ def test_the_stage_font_falls_back_to_the_small_one(text: str, width: int, heigh
     font, k, wide = found
     lines = block_font.draw(text, k, wide, font)
     assert block_font.rows_of(font) == rows and len(lines) <= height - (rows > 5)
+    assert all(len(line) == len(lines[0]) for line in lines)
     assert max(len(line) for line in lines) <= width

@@ -15,7 +15,9 @@ from __future__ import annotations
 
 import unicodedata
 
-from huddle_tui.tui.widgets import block_font
+from huddle_tui.tui.widgets import block_font, stage_glyphs
+
+CAP_ROWS = 12  # a capital's rows in stage_glyphs
 
 Font = dict[str, tuple[str, ...]]
 
@@ -436,15 +438,25 @@ def font_for(text: str) -> Font:
     return font
 
 
+def typeface_for(text: str) -> Font:
+    """The typeface's glyphs `text` needs, on the rows its characters use (the capitals' always)."""
+    shapes = [shape for ch in set(text) if (shape := block_font.glyph(ch, stage_glyphs.GLYPHS)) is not None]
+    inked = [y for shape in shapes for y, row in enumerate(shape) if "#" in row]
+    top = min([stage_glyphs.CAP_TOP, *inked])
+    bottom = max([stage_glyphs.CAP_TOP + CAP_ROWS - 1, *inked]) + 1
+    return {ch: shape[top:bottom] for ch, shape in stage_glyphs.GLYPHS.items()}
+
+
 def fit(text: str, width: int, height: int) -> tuple[Font, int, int] | None:
     """The font and (k, wide) that draw `text` largest inside width × height; None when none fits.
 
-    The large letters are used only with a row to spare, so the name and the
-    time never touch: two lines of letters run together read as one shape.
+    The typeface's capitals where they fit, then the 5×7 letters, then the
+    3×5 ones. The larger two are used only with a row to spare, so the name
+    and the time never touch: two lines of letters run together read as one.
     """
-    large = font_for(text)
-    scale = block_font.fit(text, width, height - 1, font=large)
-    if scale is not None:
-        return large, *scale
+    for font in (typeface_for(text), font_for(text)):
+        scale = block_font.fit(text, width, height - 1, font=font)
+        if scale is not None:
+            return font, *scale
     small = block_font.fit(text, width, height)
     return None if small is None else (block_font.GLYPHS, *small)
