@@ -14,7 +14,7 @@ from huddle_tui.journal import Journal
 from huddle_tui.model.huddle import Huddle, Turn
 from huddle_tui.tui.app import HuddleApp
 from huddle_tui.tui.screens.round import RoundScreen
-from huddle_tui.tui.widgets import block_font, stage_font
+from huddle_tui.tui.widgets import block_font, stage_font, stage_glyphs
 from huddle_tui.tui.widgets.stage_board import BlockText, StageBoard
 from tests.fakeclock import FakeClock
 from tests.tui.conftest import DAY, MADE, fixed_now
@@ -165,11 +165,16 @@ def test_a_name_is_drawn_as_large_as_fits(width: int, height: int) -> None:
 
 
 def test_the_stage_font_has_whole_glyphs() -> None:
-    """Every glyph of the 5×7 font is seven rows of one width, and every capital and digit has one."""
+    """Every glyph of the 5×7 font and of the typeface is whole rows of one width; every capital has one."""
     for ch, shape in stage_font.LARGE.items():
         assert len(shape) == 7 and len({len(row) for row in shape}) == 1, ch
         assert set("".join(shape)) <= {"#", " "}, ch
     assert set("ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789:+") <= set(stage_font.LARGE)
+    for ch, shape in stage_glyphs.GLYPHS.items():  # the typeface's, made by benchmarks/make_stage_glyphs.py
+        assert len(shape) == stage_glyphs.ROWS and len({len(row) for row in shape}) == 1, ch
+        assert set("".join(shape)) <= {"#", " "}, ch
+        assert ch == " " or "#" in "".join(shape[stage_glyphs.CAP_TOP:stage_glyphs.CAP_TOP + 12]), ch
+    assert set(stage_font.LARGE) <= set(stage_glyphs.GLYPHS)
 
 
 def test_an_accent_is_drawn_over_its_letter() -> None:
