@@ -25,10 +25,12 @@ import pty
 import termios
 
 from huddle_tui.config.team import TeamConfig
+from huddle_tui.errors import UsageError
 from huddle_tui.followups import team_followups
 from huddle_tui.journal import Journal
 from huddle_tui.model.huddle import Huddle
 from huddle_tui.plain.session import LOBBY_KEYS, OWNER_QUESTION, ROUND_KEYS, SUMMARY_KEYS, PlainSession
+from huddle_tui.text import clean_text
 from tests.fakeclock import FakeClock
 from tests.tui.conftest import DAY, fixed_now
 
@@ -232,6 +234,12 @@ def test_the_lobby_hands_the_role_over_and_says_the_history(team: TeamConfig, te
     terminal.expect(f"Why does {other} facilitate today? Type the reason, then Enter.")
     terminal.type("")
     terminal.expect("No reason given; nothing changed.")
+    terminal.type(f"h {other}")
+    terminal.expect(f"Why does {other} facilitate today? Type the reason, then Enter.")
+    terminal.type("x" * 201)
+    with pytest.raises(UsageError) as refused:
+        clean_text("x" * 201, "reason", 200, allow_empty=False)
+    terminal.expect(f"Not handed over: {refused.value.message}")
     assert Journal(team).plan(DAY).facilitator == first
     terminal.type(f"h {other}")
     terminal.expect(f"Why does {other} facilitate today? Type the reason, then Enter.")

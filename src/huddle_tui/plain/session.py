@@ -27,7 +27,7 @@ from huddle_tui.model.huddle import Huddle, Plan
 from huddle_tui.plain.announce import TurnClock, spoken
 from huddle_tui.rules.followups import FollowUpItem
 from huddle_tui.rules.roundclock import Clock, PulseRound, countdown, duration, opening_turn_s
-from huddle_tui.text import printable
+from huddle_tui.text import clean_text, printable
 
 POLL_S = 0.5
 PRESENCE = ("in the room", "remote", "away")
@@ -35,6 +35,7 @@ REASONS = {"rotation": "by rotation", "handoff": "handed over", "held": "already
 LOBBY_KEYS = ("Keys, then Enter: Enter alone starts the round · p presence · "
               "h hand the facilitator role over · f mark a follow-up done · i history · ? keys · q quit")
 HISTORY_WEEKS = 12
+REASON_LIMIT = 200  # a handoff's reason, as the app's prompt takes it
 OWNER_QUESTION = "Who follows it up? Type the name, then Enter; Enter alone for nobody."
 ROUND_KEYS = ("Keys, then Enter: Enter alone next speaker · e end · p pause · 1-5 mood · + 30 s more · "
               "b back · s skip · l latecomer · t status · c concern · ? keys · q quit")
@@ -177,12 +178,13 @@ class PlainSession:
         if found is None:
             self.say(f"{name!r} cannot take the role today." if name else "No name given; nothing changed.")
             return plan
-        reason = (self.ask(f"Why does {found} facilitate today? Type the reason, then Enter.") or "").strip()
-        if not reason:
+        said = (self.ask(f"Why does {found} facilitate today? Type the reason, then Enter.") or "").strip()
+        if not said:
             self.say("No reason given; nothing changed.")
             return plan
         try:
-            self.journal.save_handoff(Handoff(self.today.isoformat(), plan.facilitator, found, reason[:200]))
+            reason = clean_text(said, "reason", REASON_LIMIT, allow_empty=False)
+            self.journal.save_handoff(Handoff(self.today.isoformat(), plan.facilitator, found, reason))
             plan = self.journal.plan(self.today)
         except HuddleError as exc:
             self.say(f"Not handed over: {exc.message}")
