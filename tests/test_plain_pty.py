@@ -29,7 +29,16 @@ from huddle_tui.errors import UsageError
 from huddle_tui.followups import team_followups
 from huddle_tui.journal import Journal
 from huddle_tui.model.huddle import Huddle
-from huddle_tui.plain.session import LOBBY_KEYS, OWNER_QUESTION, ROUND_KEYS, SUMMARY_KEYS, PlainSession
+from huddle_tui.plain.session import (
+    CONCERN_QUESTION,
+    KIND_QUESTION,
+    LOBBY_KEYS,
+    OWNER_QUESTION,
+    ROUND_KEYS,
+    SHARE_QUESTION,
+    SUMMARY_KEYS,
+    PlainSession,
+)
 from huddle_tui.text import clean_text
 from tests.fakeclock import FakeClock
 from tests.tui.conftest import DAY, fixed_now
@@ -166,11 +175,25 @@ def test_a_whole_huddle_by_keys_through_a_pty(team: TeamConfig, terminal: Termin
     terminal.type("3")
     terminal.expect(f"mood 3 okay for {c}, saved")
     terminal.type("c")
-    terminal.expect(f"Concern {c} raises (shared with the team): type it, then Enter.")
+    terminal.expect(CONCERN_QUESTION)
     terminal.type("CI is red")
+    terminal.expect(KIND_QUESTION)
+    terminal.type("")
+    terminal.expect(SHARE_QUESTION)
+    terminal.type("")
     terminal.expect(OWNER_QUESTION)
     terminal.type(b.upper())
     terminal.expect(f"concern saved for {c}, follow-up by {b}")
+    terminal.type("c")
+    terminal.expect(CONCERN_QUESTION)
+    terminal.type("the build is slow")
+    terminal.expect(KIND_QUESTION)
+    terminal.type("b")
+    terminal.expect(SHARE_QUESTION)
+    terminal.type("a")
+    terminal.expect(OWNER_QUESTION)
+    terminal.type("")
+    terminal.expect("Anonymous blocker noted: it is shown in no one's turn.")  # no name said
     terminal.type("x")
     terminal.expect("No key 'x' in the round; ? lists the keys.")
     terminal.type("")
@@ -217,6 +240,8 @@ def test_a_whole_huddle_by_keys_through_a_pty(team: TeamConfig, terminal: Termin
     assert checkins == {a: (4, ""), c: (3, "pairing on the release"), d: (5, "")}
     followups = [(i.owner, i.text, i.is_open) for i in team_followups(Journal(team), DAY)]
     assert followups == [(b, "CI is red", False)]
+    shared = [r.payload for r in history.live("concern")]
+    assert [(p["text"], p["member"]) for p in shared] == [("CI is red", c)]  # the anonymous one waits here
 
 
 def test_the_lobby_hands_the_role_over_and_says_the_history(team: TeamConfig, terminal: Terminal) -> None:

@@ -22,12 +22,12 @@ from huddle_tui.config.team import TeamConfig
 from huddle_tui.config.user import UserConfig
 from huddle_tui.errors import HuddleError, RefusedError
 from huddle_tui.journal import Journal
-from huddle_tui.model.checkin import MOODS, WITHHELD, CheckIn, Concern, FollowUp
+from huddle_tui.model.checkin import MOODS, WITHHELD, CheckIn, Concern, FollowUp, Visibility
 from huddle_tui.model.huddle import Huddle, Plan
 from huddle_tui.plain.announce import TurnClock, spoken
 from huddle_tui.rules.followups import FollowUpItem
 from huddle_tui.rules.roundclock import Clock, PulseRound, countdown, duration, opening_turn_s
-from huddle_tui.text import clean_text, printable
+from huddle_tui.text import MAX_CONCERN, clean_text, printable
 
 POLL_S = 0.5
 PRESENCE = ("in the room", "remote", "away")
@@ -36,7 +36,13 @@ LOBBY_KEYS = ("Keys, then Enter: Enter alone starts the round · p presence · "
               "h hand the facilitator role over · f mark a follow-up done · i history · ? keys · q quit")
 HISTORY_WEEKS = 12
 REASON_LIMIT = 200  # a handoff's reason, as the app's prompt takes it
+CONCERN_QUESTION = "Note a concern, blocker or support: type it (one line), then Enter."
+KIND_QUESTION = "Is it c a concern, b a blocker or s support? Enter for a concern."
+SHARE_QUESTION = ("Who may see it: t the team (with the name), a anonymous (no name), "
+                  "p private (this machine only)? Enter for the team.")
 OWNER_QUESTION = "Who follows it up? Type the name, then Enter; Enter alone for nobody."
+KINDS = {"c": "concern", "b": "blocker", "s": "support"}
+SHARING: dict[str, Visibility] = {"t": "team", "a": "anonymous", "p": "private"}
 ROUND_KEYS = ("Keys, then Enter: Enter alone next speaker · e end · p pause · 1-5 mood · + 30 s more · "
               "b back · s skip · l latecomer · t status · c concern · ? keys · q quit")
 SUMMARY_KEYS = ("Keys, then Enter: c say the summary as Markdown (to copy) · s save it to a file · "
@@ -465,15 +471,25 @@ class PlainSession:
             self.say(f"status saved for {slot.speaker}")
 
     def _concern(self, pulse: PulseRound, turn: TurnClock) -> None:
-        """c: a concern the speaker raises, shared with the team."""
+        """c: a concern the speaker raises: its kind, who may see it and who follows it up, as the app asks.
+
+        No name is said with the question or with an anonymous concern's line,
+        as the app's dialog names no one: the screen may be shared.
+        """
         slot = pulse.current
         if slot is None:
             return
-        text = (self.ask(f"Concern {slot.speaker} raises (shared with the team): type it, then Enter.")
-                or "").strip()
-        if not text:
+        typed = (self.ask(CONCERN_QUESTION) or "").strip()
+        if not typed:
             self.say("No concern given.")
             return
+        try:
+            text = clean_text(typed, "concern", MAX_CONCERN, allow_empty=False)
+        except HuddleError as exc:
+            self.say(f"Concern not saved: {exc.message}")
+            return
+        kind = KINDS.get((self.ask(KIND_QUESTION) or "").strip().lower()[:1], "concern")
+        visibility = SHARING.get((self.ask(SHARE_QUESTION) or "").strip().lower()[:1], "team")
         members = [m.name for m in self.team.members]
         owner = (self.ask(OWNER_QUESTION) or "").strip()
         found = next((m for m in members if m.casefold() == owner.casefold()), None)
@@ -481,12 +497,17 @@ class PlainSession:
             self.say(f"Nobody called {owner!r} in the team; saved without a follow-up owner.")
         followup = FollowUp(found) if found else None
         try:
-            self.journal.save_concern(Concern.new(text, followup=followup), self.today.isoformat(),
+            self.journal.save_concern(Concern.new(text, kind, visibility, followup), self.today.isoformat(),
                                       slot.speaker)
         except HuddleError as exc:
             self.say(f"Concern not saved: {exc.message}")
             return
-        self.say(f"concern saved for {slot.speaker}" + (f", follow-up by {found}" if found else ""))
+        if visibility == "anonymous":
+            self.say(f"Anonymous {kind} noted: it is shown in no one's turn.")
+        elif visibility == "private":
+            self.say("Kept private: saved on this machine only.")
+        else:
+            self.say(f"{kind} saved for {slot.speaker}" + (f", follow-up by {found}" if found else ""))
 
     def _amend(self, speaker: str, *, mood: int | None = None, status: str | None = None) -> bool:
         """Change what a key gave; say in one line why not when it is refused."""
