@@ -2,8 +2,11 @@
 
 The stage view's 5×7 letters are too coarse for a name seen through a video
 call once the terminal is large (OCR read NADIA as HADIA and TARIQ as
-THRIG: benchmarks/bench_ocr.py); capitals rasterised from DejaVu Sans Bold
-at a cap height of 12 pixels keep their typeface's shapes. Each glyph is
+THRIG: benchmarks/bench_ocr.py); capitals rasterised from DejaVu Sans
+Condensed Bold at a cap height of 12 pixels keep their typeface's shapes.
+The condensed cut, not the regular one: OCR read the regular one's 0 as O
+and 1 as l in times (0:22 as o:22), the condensed one's digits it reads,
+and its narrower letters fit longer names at a larger size. Each glyph is
 cropped to its ink plus one blank column, on rows for accents above and
 marks below the capital (the stage view drops the rows a name leaves blank).
 
@@ -25,7 +28,7 @@ if TYPE_CHECKING:
 
 ROOT = Path(__file__).resolve().parent.parent
 OUT = ROOT / "src" / "huddle_tui" / "tui" / "widgets" / "stage_glyphs.py"
-FONT = Path("/usr/share/fonts/truetype/dejavu/DejaVuSans-Bold.ttf")
+FONT = Path("/usr/share/fonts/truetype/dejavu/DejaVuSansCondensed-Bold.ttf")
 CAP = 12  # rows of a capital
 ABOVE, BELOW = 4, 3  # rows for accents over a capital, for cedillas, ogoneks and Q's tail under it
 INK = 110  # of 255: a pixel at least this bright is a cell
@@ -60,7 +63,7 @@ def main(argv: list[str] | None = None) -> int:
                 if (box := ImageFont.truetype(str(FONT), s).getbbox("H", anchor="ls"))[3] - box[1] >= CAP)
     font = ImageFont.truetype(str(FONT), size)
     lines = [
-        '"""Capitals of DejaVu Sans Bold as cell bitmaps for the stage view (stage_font.py uses them).',
+        '"""Capitals of DejaVu Sans Condensed Bold as cell bitmaps for the stage view (stage_font.py).',
         "",
         f"Made by benchmarks/make_stage_glyphs.py ({size} px type, a cap height of {CAP} rows, {ABOVE}",
         f"rows above for accents and {BELOW} below); do not edit by hand. DejaVu fonts are free under",
