@@ -450,13 +450,17 @@ def typeface_for(text: str) -> Font:
 def fit(text: str, width: int, height: int) -> tuple[Font, int, int] | None:
     """The font and (k, wide) that draw `text` largest inside width × height; None when none fits.
 
-    The typeface's capitals where they fit, then the 5×7 letters, then the
-    3×5 ones. The larger two are used only with a row to spare, so the name
-    and the time never touch: two lines of letters run together read as one.
+    The typeface's capitals where they fit (at their own size: OCR of a
+    compressed frame read its digits doubled far less often), then the 5×7
+    letters, then the 3×5 ones. The larger two are used only with a row to
+    spare, so the name and the time never touch: two lines of letters run
+    together read as one.
     """
-    for font in (typeface_for(text), font_for(text)):
-        scale = block_font.fit(text, width, height - 1, font=font)
-        if scale is not None:
-            return font, *scale
+    scale = block_font.fit(text, width, height - 1, most=1, font=(typeface := typeface_for(text)))
+    if scale is not None:
+        return typeface, *scale
+    scale = block_font.fit(text, width, height - 1, font=(large := font_for(text)))
+    if scale is not None:
+        return large, *scale
     small = block_font.fit(text, width, height)
     return None if small is None else (block_font.GLYPHS, *small)
