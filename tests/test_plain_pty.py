@@ -37,6 +37,7 @@ from huddle_tui.plain.session import (
     ROUND_KEYS,
     SHARE_QUESTION,
     SUMMARY_KEYS,
+    TOTALS_REFUSAL,
     PlainSession,
 )
 from huddle_tui.text import clean_text
@@ -331,3 +332,29 @@ def test_the_checkin_questions_one_at_a_time(team: TeamConfig, terminal: Termina
     assert [(c.member, c.mood, c.status, [(x.kind, x.text) for x in c.concerns]) for c in checkins] == [
         ("Ana", 2, "release week", [("blocker", "waiting on review")])]
     assert not SCREEN_CONTROL.search(terminal.raw.decode("utf-8"))
+
+
+def test_an_anonymous_concern_of_a_totals_team_is_not_saved(team: TeamConfig, terminal: Terminal) -> None:
+    """As in the app: keyed in the round it would be this machine's file, so it is refused in one line."""
+    totals_team = team._replace(anonymous="totals")
+    thread, codes = start(totals_team, terminal, FakeClock())
+    terminal.expect_until(LOBBY_KEYS)
+    terminal.type("")
+    terminal.expect_until(ROUND_KEYS)
+    terminal.expect_until(f"{Journal(totals_team).plan(DAY).order[0]} speaking, 1 minute")
+    terminal.type("c")
+    terminal.expect(CONCERN_QUESTION)
+    terminal.type("nobody reviews my PRs")
+    terminal.expect(KIND_QUESTION)
+    terminal.type("")
+    terminal.expect(SHARE_QUESTION)
+    terminal.type("a")
+    terminal.expect(TOTALS_REFUSAL)
+    terminal.type("q")
+    terminal.expect("Quit during the round? Moods and statuses given so far are saved; the round's timings "
+                    "are not. Type y then Enter to quit.")
+    terminal.type("y")
+    terminal.expect("Bye.")
+    thread.join(HANG_S)
+    assert codes == [0]
+    assert not list(Journal(totals_team).read().live("concern"))

@@ -42,6 +42,8 @@ SHARE_QUESTION = ("Who may see it: t the team (with the name), a anonymous (no n
                   "p private (this machine only)? Enter for the team.")
 OWNER_QUESTION = "Who follows it up? Type the name, then Enter; Enter alone for nobody."
 KINDS = {"c": "concern", "b": "blocker", "s": "support"}
+TOTALS_REFUSAL = ("Not saved: in this team an anonymous concern goes only with its author's own check-in, "
+                  "inside the team's totals (they can add it with `huddle checkin`).")
 SHARING: dict[str, Visibility] = {"t": "team", "a": "anonymous", "p": "private"}
 ROUND_KEYS = ("Keys, then Enter: Enter alone next speaker · e end · p pause · 1-5 mood · + 30 s more · "
               "b back · s skip · l latecomer · t status · c concern · ? keys · q quit")
@@ -490,6 +492,10 @@ class PlainSession:
             return
         kind = KINDS.get((self.ask(KIND_QUESTION) or "").strip().lower()[:1], "concern")
         visibility = SHARING.get((self.ask(SHARE_QUESTION) or "").strip().lower()[:1], "team")
+        if visibility == "anonymous" and self.team.in_totals:
+            # Keyed here it would be this machine's file: it goes only inside its author's own check-in.
+            self.say(TOTALS_REFUSAL)
+            return
         members = [m.name for m in self.team.members]
         owner = (self.ask(OWNER_QUESTION) or "").strip()
         found = next((m for m in members if m.casefold() == owner.casefold()), None)
