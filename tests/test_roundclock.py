@@ -182,7 +182,7 @@ def test_without_a_minimum_an_overrun_can_leave_nothing() -> None:
 
 def test_the_round_bar_says_the_end_moved() -> None:
     """The facilitator reads why the round runs longer than planned."""
-    from huddle_tui.tui.screens.round import round_bar
+    from huddle_tui.tui.screens.timed import round_bar
 
     clock = FakeClock()
     pulse = PulseRound(["Ana", "Ben", "Chen"], 60.0, clock, min_turn_s=20.0)

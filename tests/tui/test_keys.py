@@ -11,8 +11,9 @@ from textual.widgets._footer import FooterKey
 from huddle_tui.paths import summaries_dir
 from huddle_tui.tui.screens.choose import Choose
 from huddle_tui.tui.screens.lobby import LobbyScreen
-from huddle_tui.tui.screens.round import KEEP_GOING, QUIT_NOW, RoundScreen
+from huddle_tui.tui.screens.round import RoundScreen
 from huddle_tui.tui.screens.summary import SummaryScreen
+from huddle_tui.tui.screens.timed import KEEP_GOING, QUIT_NOW
 from tests.fakeclock import FakeClock
 from tests.tui.conftest import DAY, MADE
 from tests.tui.helpers import open_lobby, open_round, record_notices, settle

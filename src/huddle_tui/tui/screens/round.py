@@ -19,19 +19,17 @@ from textual.widgets import Footer, Static
 
 from huddle_tui.model.checkin import MOOD_SYMBOLS, MOODS, CheckIn, Concern
 from huddle_tui.model.huddle import Huddle
-from huddle_tui.rules.roundclock import OVER, PulseRound, View, countdown, duration
+from huddle_tui.rules.roundclock import PulseRound, View
 from huddle_tui.text import printable
 from huddle_tui.tui.messages import CheckinSaved, CheckinsLoaded
-from huddle_tui.tui.screens.base import HIDE_KEYS, KEYS_KEY, QUIT_KEY, HuddleScreen
+from huddle_tui.tui.screens.base import HIDE_KEYS, KEYS_KEY, QUIT_KEY
+from huddle_tui.tui.screens.timed import TICK_S, TimedScreen
 from huddle_tui.tui.widgets.countdown import Countdown
 from huddle_tui.tui.widgets.speaker_queue import SpeakerQueue
 from huddle_tui.tui.widgets.stage_board import StageBoard
 from huddle_tui.tui.widgets.status_line import StatusLine
 
-TICK_S = 0.1
-KEEP_GOING, QUIT_NOW = "Keep going", "Quit the app now"
 CHECKINS_REFRESH_S = 1.0  # a check-in made on a teammate's own terminal shows in their turn within ~1 s
-BAR_WIDTH = 14
 GIVEN_BY = {"cli": "checked in from their terminal", "form": "checked in from their terminal",
             "bot": "checked in by a bot"}
 """Where a check-in given before the round came from, by its record's `source`: a bot is no terminal."""
@@ -69,36 +67,18 @@ def _mood_bindings() -> list[Binding]:
                     tooltip=f"Mood {n} {MOODS[n]} for the speaker") for n in MOODS]
 
 
-def round_bar(view: View, width: int = 80) -> str:
-    """The whole round's progress as a bar with words (the bar shrinks to fit `width`), overtime said."""
-    left = view.round_remaining_s
-    tail = f"{countdown(left)} left" if left > 0 else f"round over by {duration(-left)}"
-    words = f"{duration(view.round_elapsed_s)} of {duration(view.round_s)}, {tail}"
-    room = min(BAR_WIDTH, width - len(words) - len("Round  "))
-    if room >= 4:
-        done = min(1.0, view.round_elapsed_s / view.round_s) if view.round_s else 1.0
-        filled = round(done * room)
-        line = f"Round {'█' * filled}{'░' * (room - filled)} {words}"
-    else:
-        line = f"Round {words}"
-    if view.extended_s >= 1:
-        line += f"\nEnds {duration(view.extended_s)} later: {duration(view.min_turn_s)} min. turn"
-    return line
-
-
-class RoundScreen(HuddleScreen):
+class RoundScreen(TimedScreen):
     """The facilitator's screen during the round; every key is also in the command palette."""
 
     CSS_PATH = "round.tcss"
     SCOPED_CSS = False  # rules name the screen's own ids, and some match on Screen classes
 
-    countdown = getters.query_one(Countdown)
-    round_bar_line = getters.query_one("#round-bar", Static)
-    queue = getters.query_one(SpeakerQueue)
     speaker_line = getters.query_one("#speaker", Static)
     said_lines = getters.query_one("#said", Static)
     next_line = getters.query_one("#next-up", Static)
     board = getters.query_one(StageBoard)
+    QUIT_QUESTION = ("The round is in progress. Quit now? Moods, statuses and concerns given so far are "
+                     "saved; the round's timings are not.")
 
     BINDINGS: ClassVar[list[BindingType]] = [
         # The keys a facilitator needs most, in that order, and each in full at 80 columns (at 64 the
@@ -123,15 +103,12 @@ class RoundScreen(HuddleScreen):
 
     def __init__(self, pulse: PulseRound, facilitator: str, round_no: int = 1) -> None:
         """Run `pulse`, led by `facilitator`, as the day's round number `round_no`."""
-        super().__init__()
-        self.pulse = pulse
+        super().__init__(pulse)
         self.facilitator = facilitator
         self.round_no = round_no
         self.huddle_id = ""
         self.drafts: dict[str, Draft] = {}
-        self._over_rung: set[int] = set()
         self._started_at = ""
-        self._extended_told = 0.0
 
     def compose(self) -> ComposeResult:
         """Header, round bar, speaker, countdown, what they said; the order on the right."""
@@ -177,22 +154,9 @@ class RoundScreen(HuddleScreen):
 
     # ------------------------------------------------------------ painting
 
-    def tick(self) -> None:
-        """Read the round at this instant and update whatever changed."""
-        view = self.pulse.view()
-        if view.finished:
-            return
-        self.countdown.show(view)
-        self.round_bar_line.update(round_bar(view, self.round_bar_line.content_size.width or 80))
-        self.round_bar_line.set_class(view.round_remaining_s <= 0, "-over")
-        self.queue.show(self.pulse)
+    def paint(self, view: View) -> None:
+        """The stage view follows every tick too."""
         self.board.show(view, bool(self.pulse.current and self.pulse.current.late))
-        if view.state == OVER and not view.paused and self.pulse.index not in self._over_rung:
-            self._over_rung.add(self.pulse.index)
-            if self.huddle.user.bell:
-                self.app.bell()
-            if self.huddle.team.auto_advance:
-                self.action_next()
 
     def _show_speaker(self) -> None:
         """The speaker line, what they said, and who is next (changes only on keys)."""
@@ -241,69 +205,12 @@ class RoundScreen(HuddleScreen):
             parts += ["\n", line]
         return Content.assemble(*parts)
 
-    def _refresh_all(self) -> None:
-        """Repaint after a key: the tick's figures and the speaker's lines."""
-        if self.pulse.finished:
-            self._finish()
-            return
-        self.tick()
-        self._show_speaker()
-        if self.pulse.extended_s >= self._extended_told + 1:
-            self._extended_told = self.pulse.extended_s
-            self.notify(f"The round now ends {duration(self.pulse.extended_s)} later than planned, so "
-                        f"every speaker still gets {duration(self.pulse.min_turn_s)}.",
-                        title="Round end moved", markup=False)
-
     # ------------------------------------------------------------ keys
-
-    def action_next(self) -> None:
-        """Next speaker (or the summary after the last)."""
-        self.pulse.next()
-        self._refresh_all()
 
     def action_stage_view(self) -> None:
         """Switch between the normal and the stage view (every other key works alike in both)."""
         self.huddle.stage_view = not self.huddle.stage_view
         self.set_class(self.huddle.stage_view, "-stage-view")
-
-    def action_back(self) -> None:
-        """Back to the previous speaker."""
-        self.pulse.back()
-        self._refresh_all()
-
-    def action_pause(self) -> None:
-        """Pause or resume the clock."""
-        self.pulse.toggle_pause()
-        self._refresh_all()
-
-    def action_more_time(self) -> None:
-        """Thirty seconds more for this speaker."""
-        self.pulse.add_time()
-        self._over_rung.discard(self.pulse.index)
-        self._refresh_all()
-
-    def action_skip(self) -> None:
-        """The speaker is absent: skip them."""
-        self.pulse.skip()
-        self._refresh_all()
-
-    def action_end(self) -> None:
-        """End the round now; anyone not reached is recorded as skipped."""
-        self.pulse.finish()
-        self._refresh_all()
-
-    async def action_quit_app(self) -> None:
-        """Quit during a round only once the facilitator says so (what was entered is already saved)."""
-        from huddle_tui.tui.screens.choose import Choose
-
-        self.app.push_screen(Choose("The round is in progress. Quit now? Moods, statuses and concerns "
-                                    "given so far are saved; the round's timings are not.",
-                                    [KEEP_GOING, QUIT_NOW]), self._quit_if)
-
-    async def _quit_if(self, answer: str | None) -> None:
-        """Quit when confirmed; otherwise the round goes on."""
-        if answer == QUIT_NOW:
-            await self.app.run_action("app.quit")
 
     def action_mood(self, mood: int) -> None:
         """Record the speaker's mood: shown at once, saved in a worker."""
@@ -362,32 +269,11 @@ class RoundScreen(HuddleScreen):
         members = [m.name for m in self.huddle.team.members]
         self.app.push_screen(ConcernDialog(speaker, members), partial(self._save_concern, speaker))
 
-    def action_latecomer(self) -> None:
-        """Give someone who just arrived a turn at the end."""
-        from huddle_tui.tui.screens.choose import Choose
-
-        waiting = {s.speaker for s in self.pulse.upcoming()}
-        if self.pulse.current:
-            waiting.add(self.pulse.current.speaker)
-        spoke = {s.speaker for s in self.pulse.slots if not s.skipped and s.timebox_s is not None}
-        names = [m.name for m in self.huddle.team.members
-                 if m.has_joined(self.huddle.today) and m.name not in waiting | spoke]
-        if not names:
-            self.notify("Everyone already has a turn.")
-            return
-        self.app.push_screen(Choose("Who just joined?", names), self._add_latecomer)
-
-    def _add_latecomer(self, name: str | None) -> None:
-        """Append the latecomer's turn."""
-        if name is not None and self.pulse.add_latecomer(name):
-            self.notify(f"{printable(name)} speaks at the end.", markup=False)
-            self._refresh_all()
+    def latecomer_pool(self) -> list[str]:
+        """Anyone on the team who has joined by today."""
+        return [m.name for m in self.huddle.team.members if m.has_joined(self.huddle.today)]
 
     # ------------------------------------------------------------ saving
-
-    def _stamp(self) -> str:
-        """Now as the records write it (the journal's clock, UTC)."""
-        return self.huddle.journal.now().strftime("%Y-%m-%dT%H:%M:%SZ")
 
     def _huddle(self, final: bool) -> Huddle:
         """This round's huddle record, with its turns once the round is over."""
