@@ -56,9 +56,16 @@ def test_the_check_itself_would_catch_an_import(tmp_path: Path) -> None:
     ["export"],
     ["pairs", "--json"],
     ["pairs", "met", "--member", "Ana", "--date", "2026-11-23"],
+    ["circle", "--json"],
+    ["debrief", "--event", "Launch v2", "--json"],
 ])
-def test_scripted_commands_load_no_ui_or_http(team: TeamConfig, argv: list[str]) -> None:
+def test_scripted_commands_load_no_ui_or_http(team: TeamConfig, argv: list[str], isolated_dirs: Path) -> None:
     """Run the command in a fresh interpreter and list which heavy modules got imported."""
+    if argv[0] == "circle" and team.path is not None:  # Ana, at this terminal, in a circle of five
+        team.path.write_text(team.path.read_text().replace("[[members]]\n", "[[members]]\ncircles = true\n"),
+                             encoding="utf-8")
+        (isolated_dirs / "config").mkdir(parents=True, exist_ok=True)
+        (isolated_dirs / "config" / "config.toml").write_text('me = "Ana"\n', encoding="utf-8")
     if argv[0] == "pairs" and team.path is not None:  # two opted in: a round is made with networkx
         team.path.write_text(team.path.read_text().replace('name = "Ana"', 'name = "Ana"\npairs = true')
                              .replace('name = "Ben"', 'name = "Ben"\npairs = true'), encoding="utf-8")

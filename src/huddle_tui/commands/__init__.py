@@ -20,6 +20,9 @@ COMMANDS: dict[str, tuple[str, str]] = {
                          "nothing to do)"),
     "circles": ("circles", "this week's peer circles, each facilitator and speaking order; `make` records"
                            " them"),
+    "circle": ("circle", "open your peer circle for this round: timed turns, its prompts, takeaways,"
+                         " thanks"),
+    "debrief": ("debrief", "a peer-led debrief after an event (--event NAME), for the team or --members"),
     "summary": ("summary", "show a date's check-ins and huddle (text, markdown or json)"),
     "report": ("report", "participation, coverage, mood, facilitation, follow-ups per week, month, quarter"),
     "export": ("export", "write every record (merged, one per id) to stdout as jsonl or csv"),

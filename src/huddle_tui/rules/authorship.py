@@ -34,7 +34,7 @@ from huddle_tui.storage.envelope import Record
 
 OWN, LEGACY, PROXY = 2, 1, 0
 """A record's standing in the merge: the member's own outranks an unsigned old one, which outranks a proxy."""
-TEAM_KINDS = frozenset(("huddle", "handoff", "pairs", "circles"))
+TEAM_KINDS = frozenset(("huddle", "handoff", "pairs", "circles", "session"))
 """Records about the team, not one member: any member's trusted key may sign them."""
 PROXY_KINDS = frozenset(("checkin", "concern", "away"))
 """Kinds another member may key for someone (the facilitator in the round, a bot, a lead recording leave)."""

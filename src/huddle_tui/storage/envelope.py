@@ -55,10 +55,10 @@ _KIND = re.compile(r"[a-z][a-z0-9_-]{0,31}\Z")
 _ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]{0,63}\Z")
 _C1 = re.compile("[\x80-\x9f]")  # the C1 control range, escaped by dumps()
 Kind = Literal["checkin", "concern", "huddle", "handoff", "away", "pairs", "pairmark", "signpost", "measure",
-               "key", "circles", "circlenote", "sharekey", "daykeys", "contribution", "daylist", "reveal",
-               "poolreveal"]
+               "key", "circles", "circlenote", "session", "takeaway", "thanks", "sharekey", "daykeys",
+               "contribution", "daylist", "reveal", "poolreveal"]
 KINDS: tuple[Kind, ...] = ("checkin", "concern", "huddle", "handoff", "away", "pairs", "pairmark", "signpost",
-                           "measure", "key", "circles", "circlenote",
+                           "measure", "key", "circles", "circlenote", "session", "takeaway", "thanks",
                            # anonymous totals (totals/records.py): they travel like any record
                            "sharekey", "daykeys", "contribution", "daylist", "reveal", "poolreveal")
 _KNOWN_KINDS = frozenset(KINDS)

@@ -297,6 +297,66 @@ def _circlenote(p: dict[str, Any]) -> str | None:
     return None
 
 
+def _session(p: dict[str, Any]) -> str | None:
+    """A circle or debrief held: a huddle's fields (facilitator, order, turns, round_s) and its room."""
+    from huddle_tui.model.sessions import MAX_EVENT_CHARS, TYPES
+
+    if p.get("type") not in TYPES:
+        return "type must be circle or debrief"
+    members: list[str] = p.get("members", _NONE)
+    if not _names(members) or not 2 <= len(members) <= 200:
+        return "members must be 2 to 200 names"
+    folded = {n.casefold() for n in members}
+    if p.get("facilitator").__class__ is not str or p["facilitator"].casefold() not in folded:
+        return "facilitator must be one of its members"
+    for key in ("week", "event"):
+        value = p.get(key, "")
+        if value.__class__ is not str or len(value) > MAX_EVENT_CHARS:
+            return f"{key} must be text of at most {MAX_EVENT_CHARS} characters"
+    return _huddle(p)
+
+
+def _in_session(p: dict[str, Any]) -> str | None:
+    """What every record left after a session names: its author and the session's record id."""
+    from huddle_tui.model.sessions import TYPES
+
+    if p.get("member").__class__ is not str or not p["member"]:
+        return "member must be a name"
+    if p.get("session").__class__ is not str or not 1 <= len(p["session"]) <= 64:
+        return "session must be a record id"
+    if p.get("type") not in TYPES:
+        return "type must be circle or debrief"
+    return None
+
+
+def _takeaway(p: dict[str, Any]) -> str | None:
+    """A takeaway: kept in the room (sealed to its members) or shared with the team (its text)."""
+    from huddle_tui.model.sessions import ROOM, TEAM
+
+    reason = _in_session(p)
+    if reason is not None:
+        return reason
+    members: list[str] = p.get("members", _NONE)
+    if not _names(members) or not 1 <= len(members) <= 200:
+        return "members must be a list of names"
+    if p.get("share") == ROOM:
+        return None if p.get("sealed").__class__ is dict else "sealed must be a table"
+    if p.get("share") == TEAM:
+        text = p.get("text")
+        return None if text.__class__ is str and 0 < len(text) <= 280 else "text must be 1 to 280 characters"
+    return "share must be room or team"
+
+
+def _thanks(p: dict[str, Any]) -> str | None:
+    """One member thanking another after a session."""
+    reason = _in_session(p)
+    if reason is not None:
+        return reason
+    if p.get("to").__class__ is not str or not p["to"] or p["to"].casefold() == p["member"].casefold():
+        return "to must name someone else"
+    return None
+
+
 # Each kind's rule: None when a payload passes, else the first broken rule (without the kind).
 def _key(p: dict[str, Any]) -> str | None:
     """A member's signing key published: whose it is, the key, and a label for the machine."""
@@ -352,5 +412,6 @@ RULES: dict[str, Callable[[dict[str, Any]], str | None]] = {
     "checkin": _checkin, "concern": _concern, "huddle": _huddle, "handoff": _handoff, "away": _away,
     "pairs": _pairs, "pairmark": _pairmark, "key": _key,
     "circles": _circles, "circlenote": _circlenote,
+    "session": _session, "takeaway": _takeaway, "thanks": _thanks,
     **{kind: _aggregation(kind) for kind in _AGGREGATION_FIELDS},
 }

@@ -37,6 +37,7 @@ if TYPE_CHECKING:
 
     from huddle_tui.journal import Journal
     from huddle_tui.model.huddle import Today
+    from huddle_tui.sessions import SessionPlan
     from huddle_tui.tui.messages import IoFailed, SavesPending, SyncStatus
 
 SYNC_EVERY_S = 30.0
@@ -61,9 +62,15 @@ class HuddleApp(App[int]):
 
     def __init__(self, team: TeamConfig, user: UserConfig, *, theme: str | None = None,
                  today: date | None = None, clock: Clock = time.monotonic,
-                 journal: Journal | None = None, start_round: bool = False, stage_view: bool = False) -> None:
-        """Set up the day, the clock and the themes; nothing is read from the shared folder yet."""
+                 journal: Journal | None = None, start_round: bool = False, stage_view: bool = False,
+                 session: SessionPlan | None = None) -> None:
+        """Set up the day, the clock and the themes; nothing is read from the shared folder yet.
+
+        With `session` the app opens straight into that circle or debrief
+        (`huddle circle`, `huddle debrief`) instead of the lobby.
+        """
         super().__init__()
+        self.session = session
         self.team = team
         self.user = user
         self.today = today or team.today()  # the team's date, the same on every teammate's machine
@@ -152,12 +159,30 @@ class HuddleApp(App[int]):
         return f"Check-ins are saved to the shared folder “{folder}”"
 
     def get_default_screen(self) -> Screen[None]:
-        """The lobby is the first screen: no screen switch (and its delay) before the first paint."""
+        """The lobby is the first screen: no screen switch (and its delay) before the first paint.
+
+        A session (`huddle circle`, `huddle debrief`) is pushed over a blank
+        screen instead: a pushed screen brings its own stylesheet.
+        """
+        if self.session is not None:
+            return Screen()
         return LobbyScreen()
+
+    def _open_session(self, plan: SessionPlan) -> None:
+        """Push the circle's or debrief's session on the pulse's engine."""
+        from huddle_tui.rules.roundclock import PulseRound
+        from huddle_tui.sessions import session_id
+        from huddle_tui.tui.screens.session import SessionScreen
+
+        pulse = PulseRound(plan.order, plan.minutes * 60.0, self.clock, absent=plan.absent,
+                           min_turn_s=self.team.min_turn_seconds)
+        self.push_screen(SessionScreen(plan, pulse, session_id(self.team, plan)))
 
     def on_mount(self) -> None:
         """Start the IO worker; after the first paint: the other themes, their problems, the collector."""
         self.run_worker(self._io_loop, thread=True, group="io", name="io", exit_on_error=False)
+        if self.session is not None:
+            self._open_session(self.session)
         self.call_after_refresh(self._after_first_paint)
 
     def _io_loop(self) -> None:
@@ -329,3 +354,9 @@ def run_app(team: TeamConfig, user: UserConfig, *, theme: str | None = None, inl
                     stage_view=stage)
     result = app.run(inline=inline)
     return int(result or 0)
+
+
+def run_session(team: TeamConfig, user: UserConfig, journal: Journal, plan: SessionPlan) -> int:
+    """Run a circle's or a debrief's session in the terminal, on the journal the command opened."""
+    app = HuddleApp(team, user, today=plan.day, journal=journal, session=plan)
+    return int(app.run() or 0)

@@ -13,6 +13,7 @@ from huddle_tui.errors import RefusedError
 from huddle_tui.journal import Journal
 from huddle_tui.model.checkin import CheckIn, Concern
 from huddle_tui.model.huddle import Handoff, Huddle
+from huddle_tui.model.sessions import Session
 from huddle_tui.tui.messages import (
     CheckinSaved,
     CheckinsLoaded,
@@ -21,7 +22,10 @@ from huddle_tui.tui.messages import (
     HandoffSaved,
     HuddleSaved,
     PlanLoaded,
+    SessionSaved,
     SummaryReady,
+    TakeawaySaved,
+    ThanksSaved,
 )
 
 
@@ -105,3 +109,26 @@ def write_text(path: Path, text: str) -> FileSaved:
     path.parent.mkdir(parents=True, exist_ok=True)
     write_atomic(path, text.encode("utf-8"))
     return FileSaved(path)
+
+
+def save_session(journal: Journal, session: Session, record_id: str, final: bool) -> SessionSaved:
+    """Record a circle or debrief (a new version of its own record each time)."""
+    from huddle_tui import sessions
+
+    sessions.save(journal, session, record_id)
+    return SessionSaved(session, final)
+
+
+def save_takeaway(journal: Journal, record_id: str, session: Session, text: str, share: str) -> TakeawaySaved:
+    """Record `me`'s takeaway: sealed to the room, or named for the team."""
+    from huddle_tui import sessions
+
+    return TakeawaySaved(sessions.save_takeaway(journal, record_id, session, text, share))
+
+
+def save_thanks(journal: Journal, record_id: str, session: Session, to: str) -> ThanksSaved:
+    """Record that `me` thanked someone in the room."""
+    from huddle_tui import sessions
+
+    sessions.save_thanks(journal, record_id, session, to)
+    return ThanksSaved(to)

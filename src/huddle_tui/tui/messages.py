@@ -19,7 +19,9 @@ if TYPE_CHECKING:  # only types: the lobby's first paint does not wait for these
     from huddle_tui.journal import Saved
     from huddle_tui.model.checkin import CheckIn, Concern
     from huddle_tui.model.huddle import Handoff, Huddle, Plan
+    from huddle_tui.model.sessions import Session
     from huddle_tui.rules.summary import Summary
+    from huddle_tui.sessions import Kept
 
 
 @dataclass
@@ -110,3 +112,25 @@ class SyncStatus(Message, bubble=False):
     """One calm line on where check-ins stand with the team's endpoints, after a sync."""
 
     text: str
+
+
+@dataclass
+class SessionSaved(Message, bubble=False):
+    """A circle's or debrief's session record was written (at its start, and at its end with the turns)."""
+
+    session: Session
+    final: bool
+
+
+@dataclass
+class TakeawaySaved(Message, bubble=False):
+    """A takeaway left after a session was written: kept in the room, or shared with the team."""
+
+    kept: Kept
+
+
+@dataclass
+class ThanksSaved(Message, bubble=False):
+    """A thanks to someone in the room was written."""
+
+    to: str

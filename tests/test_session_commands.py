@@ -1,0 +1,116 @@
+"""`huddle circle` and `huddle debrief` for scripts: what the session would be, one line when it cannot be.
+
+Printing a session is a read: the shared folder is left byte-for-byte and
+stat-for-stat as it was, even when no machine has recorded the round yet.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from huddle_tui import circles
+from huddle_tui.config.team import load_team_config
+from huddle_tui.journal import Journal
+from huddle_tui.model.sessions import CIRCLE_PROMPTS, DEBRIEF_PROMPTS
+from tests.conftest import cli
+
+NAMES = ["Ana", "Ben", "Chen", "Dara", "Emeka", "Fatima"]
+MONDAY = date(2026, 11, 23)
+DAY = ("--date", "2026-11-25")
+
+
+@pytest.fixture
+def folder(shared: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Five members opted in to circles, Fatima not; this terminal is Ana's."""
+    members = "".join(f'\n[[members]]\nname = "{n}"\ncircles = {"false" if n == "Fatima" else "true"}\n'
+                      for n in NAMES)
+    path = shared / "huddle.toml"
+    path.write_text(f'[team]\nname = "Platform"\n{members}', encoding="utf-8")
+    monkeypatch.setenv("HUDDLE_CONFIG", str(path))
+    me("Ana", tmp_path)
+    return shared
+
+
+def me(name: str, tmp_path: Path) -> None:
+    """Set `me` in the user config."""
+    config = tmp_path / "home" / "config"
+    config.mkdir(parents=True, exist_ok=True)
+    (config / "config.toml").write_text(f'me = "{name}"\n', encoding="utf-8")
+
+
+def files(shared: Path) -> dict[str, tuple[int, int, bytes]]:
+    """Every file under the shared folder: size, modification time and bytes."""
+    return {str(p.relative_to(shared)): (p.stat().st_size, p.stat().st_mtime_ns, p.read_bytes())
+            for p in sorted(shared.rglob("*")) if p.is_file()}
+
+
+def test_circle_json_is_the_circle_circles_shows(folder: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """Facilitator, order, prompts and minutes, as `huddle circles` forms the round; nothing written."""
+    before = files(folder)
+    code, out, err = cli(capsys, "circle", "--json", *DAY)
+    assert code == 0, err
+    assert files(folder) == before
+    got = json.loads(out)
+    team = load_team_config(folder / "huddle.toml")
+    circle = circles.compute(Journal(team, index=False), MONDAY).circle_of("Ana")
+    assert circle is not None
+    assert got["kind"] == "circle" and got["week"] == MONDAY.isoformat() and got["minutes"] == 10
+    assert (got["members"], got["facilitator"], got["order"]) == (list(circle.members), circle.facilitator,
+                                                                 list(circle.order))
+    assert got["order"][0] == got["facilitator"] and got["prompts"] == list(CIRCLE_PROMPTS)
+
+
+def test_someone_in_no_circle_gets_one_line(folder: Path, tmp_path: Path,
+                                            capsys: pytest.CaptureFixture[str]) -> None:
+    """Fatima did not opt in: exit 2, one line saying so and how to join; nothing written."""
+    me("Fatima", tmp_path)
+    before = files(folder)
+    for args in (("circle", "--json", *DAY), ("circle", *DAY)):
+        code, out, err = cli(capsys, *args)
+        assert code == 2 and out == "" and err.count("\n") == 1, err
+        assert "Fatima is in no circle in the round of 2026-11-23" in err and "circles = true" in err
+    assert files(folder) == before
+
+
+def test_opening_needs_a_terminal(folder: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """Without --json and without a terminal: one line, exit 2, and the round is not recorded."""
+    before = files(folder)
+    for args in (("circle", *DAY), ("debrief", "--event", "Launch v2", *DAY)):
+        code, out, err = cli(capsys, *args)
+        assert code == 2 and out == "" and "needs a terminal" in err and err.count("\n") == 1, err
+    assert files(folder) == before
+
+
+def test_debrief_json_for_chosen_people(folder: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """--members picks the room (names as the roster spells them); the facilitator opens; nothing written."""
+    before = files(folder)
+    code, out, err = cli(capsys, "debrief", "--event", "Launch v2", "--members", "ana, BEN,Fatima", "--json",
+                         *DAY)
+    assert code == 0, err
+    got = json.loads(out)
+    assert got["kind"] == "debrief" and got["event"] == "Launch v2" and got["date"] == "2026-11-25"
+    assert got["members"] == ["Ana", "Ben", "Fatima"] and sorted(got["order"]) == got["members"]
+    assert got["order"][0] == got["facilitator"] and got["prompts"] == list(DEBRIEF_PROMPTS)
+    assert got["minutes"] == 10
+    code, out, _ = cli(capsys, "debrief", "--event", "Launch v2", "--json", "--minutes", "25", *DAY)
+    assert code == 0 and json.loads(out)["members"] == NAMES and json.loads(out)["minutes"] == 25
+    assert files(folder) == before
+
+
+@pytest.mark.parametrize(("args", "said"), [
+    (("--event", "Launch", "--members", "Ana,Zed"), "--members: 'Zed' is not on the team"),
+    (("--event", "Launch", "--members", "Ana"), "a debrief needs 2 people or more"),
+    (("--event", "  "), "--event: must not be empty"),
+    (("--event", "x" * 81), "--event: 81 characters, the limit is 80"),
+    (("--event", "Launch", "--minutes", "0"), "--minutes: expected 1 to 90"),
+    (("--event", "Launch\x1b[2J"), "--event: only printable characters"),
+])
+def test_a_bad_debrief_is_one_line(folder: Path, capsys: pytest.CaptureFixture[str], args: tuple[str, ...],
+                                   said: str) -> None:
+    """Exit 2 and one line naming what is wrong."""
+    code, out, err = cli(capsys, "debrief", *args, "--json")
+    assert code == 2 and out == "" and err.count("\n") == 1 and said in err, err
