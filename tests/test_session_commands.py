@@ -114,3 +114,53 @@ def test_a_bad_debrief_is_one_line(folder: Path, capsys: pytest.CaptureFixture[s
     """Exit 2 and one line naming what is wrong."""
     code, out, err = cli(capsys, "debrief", *args, "--json")
     assert code == 2 and out == "" and err.count("\n") == 1 and said in err, err
+
+
+def test_after_a_debrief_each_member_leaves_theirs_and_only_the_room_reads_it(
+        folder: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str],
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """From their own terminals: Ana keeps a takeaway in the room, thanks Ben; Ben reads it, Dara cannot."""
+    from huddle_tui import sessions
+
+    team = load_team_config(folder / "huddle.toml")
+    for name in NAMES:  # each machine publishes its key
+        assert Journal(team, me=name, data_dir=tmp_path / "machines" / name).signing_key() is not None
+
+    def at(name: str) -> None:
+        """Sit at `name`'s terminal."""
+        me(name, tmp_path)
+        monkeypatch.setenv("HUDDLE_DATA_DIR", str(tmp_path / "machines" / name))
+
+    debrief = ("debrief", "--event", "Launch v2", "--members", "Ana,Ben,Chen", *DAY)
+    at("Ana")
+    code, _, err = cli(capsys, *debrief, "takeaway", "too early")
+    assert code == 2 and "the debrief 'Launch v2' has not been held yet" in err, err
+    ana = Journal(team, me="Ana", data_dir=tmp_path / "machines" / "Ana")
+    plan = sessions.debrief_plan(ana, date(2026, 11, 25), "Launch v2", ["Ana", "Ben", "Chen"])
+    sessions.save(ana, plan.session("2026-11-25T15:00:00Z"), sessions.session_id(team, plan))
+    code, out, err = cli(capsys, *debrief, "takeaway", "We keep the launch checklist")
+    assert code == 0 and "Kept in the room: Ana, Ben, Chen can read it; nobody else can." in out, err
+    code, out, err = cli(capsys, *debrief, "thank", "ben")
+    assert code == 0 and "Thanks to ben recorded." in out, err
+    for who in ("Ana", "Dara"):
+        code, _, err = cli(capsys, *debrief, "thank", who)
+        assert code == 2 and "thank someone else in the room: Ben, Chen" in err, err
+    code, _, err = cli(capsys, *debrief, "takeaways", "extra")
+    assert code == 2 and "no other action takes text" in err
+
+    at("Ben")
+    code, out, err = cli(capsys, *debrief, "takeaways", "--json")
+    assert code == 0, err
+    assert json.loads(out)["takeaways"] == [{"author": "Ana", "share": "room",
+                                             "text": "We keep the launch checklist"}]
+    at("Dara")
+    before = files(folder)
+    code, out, err = cli(capsys, *debrief, "takeaways", "--json")
+    assert code == 0 and json.loads(out)["takeaways"][0]["text"] is None, err
+    code, out, _ = cli(capsys, *debrief, "takeaways")
+    assert "Ana (kept in the room): (kept in the room: not for this machine's key)" in out
+    assert files(folder) == before  # reading wrote nothing
+    code, _, err = cli(capsys, *debrief, "takeaway", "I was not there", "--team")
+    assert code == 2 and "Dara was not in this debrief" in err, err
+    raw = b"".join(p.read_bytes() for p in folder.rglob("*") if p.is_file())
+    assert b"launch checklist" not in raw and b"Launch v2" in raw

@@ -213,6 +213,17 @@ def save(journal: Journal, session: Session, rid: str) -> None:
     journal.save_record("session", rid, session.date, session.to_payload())
 
 
+def recorded(journal: Journal, plan: SessionPlan) -> tuple[str, Session]:
+    """The session `plan` describes, as recorded (its id and record); one line when it was not held yet."""
+    sid = session_id(journal.team, plan)
+    record = journal.shared.read_ids("session", plan.date, (sid,)).records.get(sid)
+    if record is None or record.deleted:
+        what = (f"the circle of the round of {plan.round}" if plan.kind == CIRCLE
+                else f"the debrief {plan.event!r}")
+        raise RefusedError(f"{what} has not been held yet (it is recorded when its session opens)")
+    return sid, Session.from_payload(record.date, record.payload)
+
+
 def room_of(session: Session) -> tuple[str, ...]:
     """Who a takeaway kept in the room is sealed to: a circle's members; those who came to a debrief."""
     if session.kind == DEBRIEF and session.ended_at is not None:
