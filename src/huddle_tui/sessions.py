@@ -224,13 +224,6 @@ def recorded(journal: Journal, plan: SessionPlan) -> tuple[str, Session]:
     return sid, Session.from_payload(record.date, record.payload)
 
 
-def room_of(session: Session) -> tuple[str, ...]:
-    """Who a takeaway kept in the room is sealed to: a circle's members; those who came to a debrief."""
-    if session.kind == DEBRIEF and session.ended_at is not None:
-        return session.attended
-    return session.members
-
-
 def _in(name: str, names: tuple[str, ...]) -> str | None:
     """`name` as `names` spells it, if it is one of them."""
     return next((n for n in names if n.casefold() == name.casefold()), None)
@@ -261,7 +254,7 @@ def save_takeaway(journal: Journal, sid: str, session: Session, text: str, share
     if share not in SHARES:
         raise UsageError(f"a takeaway is kept in the room or shared with the team, not {share!r}")
     words = clean_text(text, "takeaway", MAX_TAKEAWAY_CHARS, allow_empty=False)
-    room = room_of(session)
+    room = session.room
     author = _in(me, room)
     if author is None:
         raise RefusedError(f"{me} was not in this {session.kind}: only its room leaves takeaways")
@@ -285,7 +278,7 @@ def save_takeaway(journal: Journal, sid: str, session: Session, text: str, share
 def save_thanks(journal: Journal, sid: str, session: Session, to: str) -> str:
     """`me` thanks someone in the room (once per session and person: again is the same record)."""
     me = _me(journal)
-    room = room_of(session)
+    room = session.room
     author, thanked = _in(me, room), _in(to, room)
     if author is None:
         raise RefusedError(f"{me} was not in this {session.kind}")
@@ -314,7 +307,7 @@ def takeaways(journal: Journal, sid: str, session: Session) -> list[Takeaway]:
     """
     from huddle_tui.sealed import Sealed, open_text
 
-    room = tuple(room_of(session))
+    room = tuple(session.room)
     folded = {n.casefold() for n in room}
     history = journal.shared.read(("takeaway",), since=session.date, until=session.date)
     secret = journal.agreement_secret()

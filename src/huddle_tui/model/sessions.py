@@ -45,6 +45,13 @@ class Session(NamedTuple):
         """Who spoke (a turn not skipped), in speaking order; before the end, nobody yet."""
         return tuple(t.speaker for t in self.turns if not t.skipped)
 
+    @property
+    def room(self) -> tuple[str, ...]:
+        """Who a takeaway kept in the room is sealed to: a circle's members; those who came to a debrief."""
+        if self.kind == DEBRIEF and self.ended_at is not None:
+            return self.attended
+        return self.members
+
     def to_payload(self) -> dict[str, Any]:
         """The session as JSON data (its date is the record's)."""
         out: dict[str, Any] = {"type": self.kind, "facilitator": self.facilitator,

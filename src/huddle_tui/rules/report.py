@@ -19,7 +19,9 @@ left them (mark_releasable, judged again here whatever wrote them). The
 signpost count is shown only from K up, a measure's aggregate only from K
 answers; docs/privacy.md says what a difference of two reports can show.
 Buddy and coffee rounds are named records: their figures count the rounds
-whose Monday falls in a period.
+whose Monday falls in a period. So are peer circles' and debriefs' sessions
+(rules/session_figures.py): a session counts in the period holding its date
+(a circle's is its round's Monday); what was left after it is counted from K.
 """
 
 from __future__ import annotations
@@ -41,6 +43,15 @@ from huddle_tui.rules.followups import FollowUpItem as Followed
 from huddle_tui.rules.followups import from_records
 from huddle_tui.rules.pair_figures import PairStats, RoundFacts, round_facts, rounds_from, stats_of
 from huddle_tui.rules.privacy import K, mark_releasable, releasable, shown_count
+from huddle_tui.rules.session_figures import (
+    SESSION_KINDS,
+    SessionFact,
+    SessionStats,
+    fact_from_json,
+    fact_to_json,
+    session_facts,
+    session_stats,
+)
 from huddle_tui.rules.support import SIGNPOST_KIND
 from huddle_tui.storage.envelope import Record
 from huddle_tui.storage.folder import History
@@ -49,7 +60,7 @@ BY = ("week", "month", "quarter")
 LOW_MOOD = 2
 STREAK_DAYS = 3
 PAIR_KINDS = ("pairs", "pairmark")
-REPORT_KINDS = ("checkin", "huddle", "concern", SIGNPOST_KIND, m.MEASURE_KIND, *PAIR_KINDS)
+REPORT_KINDS = ("checkin", "huddle", "concern", SIGNPOST_KIND, m.MEASURE_KIND, *PAIR_KINDS, *SESSION_KINDS)
 NOT_COLLECTED = "not collected"
 
 
@@ -96,6 +107,7 @@ class Data(NamedTuple):
     pair_facts: dict[str, tuple[RoundFacts, ...]]
     measured: frozenset[str]
     marked: tuple[str, ...]  # the dates with counted marks, in order
+    sessions: tuple[SessionFact, ...] = ()  # peer circles and debriefs held, by date
 
 
 class Period(NamedTuple):
@@ -141,6 +153,7 @@ class Period(NamedTuple):
     timed_huddles: int = 0  # of `huddles`, those that ran a timed round (a confirmed-only one did not)
     partial: bool = False  # the report ends before the period's last working day: not comparable yet
     async_checkins: int = 0  # of `submitted`, those given before the day's round (rules/async_lane.py)
+    sessions: SessionStats | None = None  # circles and debriefs (None: none held and nobody opted in)
 
 
 class Report(NamedTuple):
@@ -174,6 +187,7 @@ def read_data(team: TeamConfig, history: History) -> Data:
     held: list[Huddle] = []
     followed: list[Record] = []
     paired: list[Record] = []
+    gathered: list[Record] = []
     signs: dict[str, int] = {}
     answers: dict[str, list[m.Answer]] = {}
     for r in history.records.values():
@@ -190,6 +204,8 @@ def read_data(team: TeamConfig, history: History) -> Data:
             followed.append(r)
         elif r.kind in PAIR_KINDS:
             paired.append(r)
+        elif r.kind in SESSION_KINDS:
+            gathered.append(r)
         elif "member" in r.payload:
             continue  # a mark is nameless: a named one is nobody's to count
         elif r.kind == SIGNPOST_KIND:
@@ -229,12 +245,13 @@ def read_data(team: TeamConfig, history: History) -> Data:
     dated = [*days, *(h.date for h in huddles)]
     first = date.fromisoformat(min(dated)) if dated else None
     rounds = {track: tuple(found) for track, found in rounds_from(team, paired).items()}
-    return facts(team, days, huddles, followups_of(from_records(followed)), first, rounds)
+    return facts(team, days, huddles, followups_of(from_records(followed)), first, rounds,
+                 session_facts(gathered))
 
 
 def facts(team: TeamConfig, days: dict[str, Day], huddles: tuple[Huddle, ...],
           followups: tuple[FollowUpItem, ...], first: date | None,
-          pair_rounds: dict[str, tuple[PastRound, ...]]) -> Data:
+          pair_rounds: dict[str, tuple[PastRound, ...]], sessions: tuple[SessionFact, ...] = ()) -> Data:
     """The report's input, with what every period looks up (open follow-ups, round facts) worked out once."""
     cooldown = team.pairs.cooldown_weeks
     marked = tuple(sorted(iso for iso, d in days.items() if d.signposts or d.measures or d.opened))
@@ -242,7 +259,7 @@ def facts(team: TeamConfig, days: dict[str, Day], huddles: tuple[Huddle, ...],
                 tuple(f.opened for f in followups if not f.closed), pair_rounds,
                 {t: round_facts(pair_rounds.get(t, ()), cooldown) for t in TRACKS},
                 team.measures | {a.measure for iso in marked for a in days[iso].measures}
-                | {o[0] for iso in marked for o in days[iso].opened}, marked)
+                | {o[0] for iso in marked for o in days[iso].opened}, marked, sessions)
 
 
 class Opened(NamedTuple):
@@ -267,7 +284,7 @@ def with_totals(data: Data, opened: Mapping[str, Opened]) -> Data:
         if day is not None:
             days[iso] = day._replace(signposts=day.signposts + got.signposts, opened=got.measures,
                                      totals_moods=got.moods, totals_counts=got.counts)
-    return facts(data.team, days, data.huddles, data.followups, data.first, data.pair_rounds)
+    return facts(data.team, days, data.huddles, data.followups, data.first, data.pair_rounds, data.sessions)
 
 
 def _huddle(day: str, p: dict[str, Any]) -> Huddle:
@@ -295,6 +312,7 @@ def data_to_json(data: Data) -> dict[str, Any]:
                          [list(t) for t in h.turns]]
                         for h in data.huddles],
             "followups": [list(f) for f in data.followups],
+            "sessions": [fact_to_json(f) for f in data.sessions],
             "first": data.first.isoformat() if data.first else None}
 
 
@@ -314,7 +332,8 @@ def data_from_json(team: TeamConfig, kept: dict[str, Any]) -> Data:
     followups = tuple(FollowUpItem(str(f[0]), str(f[1]), bool(f[2]), f[3], str(f[4]), str(f[5]))
                       for f in kept["followups"])
     first = date.fromisoformat(kept["first"]) if kept["first"] else None
-    return facts(team, days, huddles, followups, first, {t: tuple(r) for t, r in rounds.items()})
+    return facts(team, days, huddles, followups, first, {t: tuple(r) for t, r in rounds.items()},
+                 tuple(fact_from_json(f) for f in kept["sessions"]))
 
 
 def merged(team: TeamConfig, pieces: Iterable[Data]) -> Data:
@@ -328,9 +347,11 @@ def merged(team: TeamConfig, pieces: Iterable[Data]) -> Data:
     followups: list[FollowUpItem] = []
     rounds: dict[str, list[PastRound]] = {t: [] for t in TRACKS}
     firsts = []
+    sessions: list[SessionFact] = []
     for piece in pieces:
         days.update(piece.days)
         huddles += piece.huddles
+        sessions += piece.sessions
         followups += piece.followups
         for track, found in piece.pair_rounds.items():
             rounds.setdefault(track, []).extend(found)
@@ -338,7 +359,8 @@ def merged(team: TeamConfig, pieces: Iterable[Data]) -> Data:
             firsts.append(piece.first)
     return facts(team, dict(sorted(days.items())), tuple(sorted(huddles, key=lambda h: (h.date, h.round))),
                  tuple(sorted(followups)), min(firsts, default=None),
-                 {t: tuple(sorted(r, key=lambda r: r.monday)) for t, r in rounds.items()})
+                 {t: tuple(sorted(r, key=lambda r: r.monday)) for t, r in rounds.items()},
+                 tuple(sorted(sessions, key=lambda f: (f.date, f.kind, f.event, f.members))))
 
 
 def head_of(data: Data) -> Data:
@@ -643,6 +665,14 @@ def pairs(data: Data, start: date, end: date) -> dict[str, PairStats] | None:
     return out
 
 
+def circles_and_debriefs(data: Data, start: date, end: date) -> SessionStats | None:
+    """The period's circles and debriefs; None when none was ever held and nobody opted in to circles."""
+    if not data.sessions and not any(member.circles for member in data.team.members):
+        return None
+    lo, hi = start.isoformat(), end.isoformat()
+    return session_stats((f for f in data.sessions if lo <= f.date <= hi), data.team.target_weekly_coverage)
+
+
 def period(data: Data, label: str, start: date, end: date, partial: bool = False) -> Period:
     """Every figure of one period (`partial`: it is cut short by the report's end, see is_partial)."""
     working, expected, submitted = participation(data, start, end)
@@ -684,6 +714,7 @@ def period(data: Data, label: str, start: date, end: date, partial: bool = False
         signposts=shown_count(shown := signposts(data, start, end)), signposts_fewer_than_3=shown < K,
         measures=measures(data, start, end), pairs=pairs(data, start, end),
         timed_huddles=len(rounds), partial=partial, async_checkins=async_checkins(data, start, end),
+        sessions=circles_and_debriefs(data, start, end),
     )
 
 
@@ -774,6 +805,9 @@ def period_json(p: Period) -> dict[str, Any]:
             value = {str(k): v for k, v in value.items()} if value else None
         elif key in ("measures", "pairs"):
             value = None if value is None else {k: v if v is None else _figures(v) for k, v in value.items()}
+        elif key == "sessions":
+            value = None if value is None else {k: list(v) if isinstance(v, tuple) else _num(v)
+                                                for k, v in value._asdict().items()}
         elif isinstance(value, dict):
             value = {k: _num(v) for k, v in value.items()}
         out[key] = _num(value)

@@ -11,9 +11,11 @@ from huddle_tui.rules import measures as m
 from huddle_tui.rules.pair_figures import PairStats
 from huddle_tui.rules.privacy import FEWER
 from huddle_tui.rules.report import NOT_COLLECTED, Period, Report, period_json
+from huddle_tui.rules.session_figures import SessionStats
 from huddle_tui.text import csv_cell, markdown_literal, printable
 
-CSV_SKIP = ("facilitation", "airtime", "mood_distribution", "measures", "pairs")
+CSV_SKIP = ("facilitation", "airtime", "mood_distribution", "measures", "pairs", "sessions")
+SESSION_FIELDS = SessionStats._fields
 MEASURE_WORDS = {m.SISQ: ("stress (SISQ)", "of 1–5", "at 4–5"),
                  m.WHO5: ("WHO-5", "of 0–100", "at 50 or below")}
 MEASURE_FIELDS = ("answers", "mean", "past_cutoff")
@@ -65,6 +67,30 @@ def rows(p: Period) -> list[tuple[str, str]]:
         ("follow-ups", f"{p.followups_opened} opened, {p.followups_closed} closed, {p.followups_open} open "
                        f"(oldest {_int(p.followups_oldest_open_days)} days)"),
         *pairs_rows(p.pairs),
+        *sessions_rows(p.sessions),
+    ]
+
+
+def sessions_rows(s: SessionStats | None) -> list[tuple[str, str]]:
+    """Peer circles and debriefs as rows (none when nobody opted in and none was held)."""
+    if s is None:
+        return []
+
+    def count(value: int | None) -> str:
+        """A count, or that it is hidden below K."""
+        return FEWER if value is None else str(value)
+
+    held = f"{plural(s.circles, 'circle')}, {plural(s.debriefs, 'debrief')}"
+    if s.events:
+        held += " (" + "; ".join(s.events) + ")"
+    return [
+        ("circles, debriefs", held),
+        ("attendance", f"{pct(s.attendance)} ({s.attended} of {s.seated} in their rooms; "
+                       f"target {pct(s.target)})"),
+        ("sessions led by", f"{plural(s.facilitators, 'member')} (spread {_int(s.facilitation_spread)})"),
+        ("takeaways", f"{count(s.takeaways_shared)} shared with the team, {count(s.takeaways_kept)} kept in "
+                      "the room"),
+        ("thanks", f"{count(s.thanks)} given, {count(s.thanked)} people thanked"),
     ]
 
 
@@ -169,6 +195,10 @@ def _flat(data: dict[str, Any]) -> dict[str, Any]:
     for track in TRACKS:
         for field in PAIR_FIELDS:
             out[f"{track}_{field}"] = (pairs.get(track) or {}).get(field)
+    found = data["sessions"] or {}
+    for field in SESSION_FIELDS:
+        value = found.get(field)
+        out[f"sessions_{field}"] = ";".join(value) if isinstance(value, list) else value
     out["facilitation"] = ";".join(f"{k}={v}" for k, v in sorted(data["facilitation"].items()))
     out["airtime"] = ";".join(f"{k}={v}" for k, v in sorted(data["airtime"].items()))
     return out

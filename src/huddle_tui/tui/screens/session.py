@@ -23,7 +23,7 @@ from textual.widgets import Footer, Static
 
 from huddle_tui.model.sessions import CIRCLE, ROOM, TEAM, Session
 from huddle_tui.rules.roundclock import PulseRound, spoken_of
-from huddle_tui.sessions import SessionPlan, room_of
+from huddle_tui.sessions import SessionPlan
 from huddle_tui.text import printable
 from huddle_tui.tui.messages import TakeawaySaved, ThanksSaved
 from huddle_tui.tui.screens.base import COMMON_KEYS, HIDE_KEYS, KEYS_KEY, QUIT_KEY, HuddleScreen
@@ -179,7 +179,7 @@ class SessionEndScreen(HuddleScreen):
         me = self.huddle.journal.me
         if me is None:
             return None
-        return next((n for n in room_of(self.session) if n.casefold() == me.casefold()), None)
+        return next((n for n in self.session.room if n.casefold() == me.casefold()), None)
 
     def _text(self) -> Content:
         """Title, each turn, the room, and what this terminal's member left."""
@@ -257,7 +257,7 @@ class SessionEndScreen(HuddleScreen):
         if me is None:
             self.notify("Only someone in the room thanks someone in it.", markup=False)
             return
-        others = [n for n in room_of(self.session) if n != me]
+        others = [n for n in self.session.room if n != me]
         self.app.push_screen(Choose("Thank someone in the room", others), self._thank)
 
     def _thank(self, name: str | None) -> None:
