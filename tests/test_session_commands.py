@@ -85,6 +85,16 @@ def test_opening_needs_a_terminal(folder: Path, capsys: pytest.CaptureFixture[st
     assert files(folder) == before
 
 
+def test_a_debrief_is_opened_as_someone(folder: Path, tmp_path: Path,
+                                        capsys: pytest.CaptureFixture[str]) -> None:
+    """Without `me` the JSON still prints; opening it (a signed write) says how to set `me`."""
+    (tmp_path / "home" / "config" / "config.toml").write_text("", encoding="utf-8")
+    code, _, err = cli(capsys, "debrief", "--event", "Launch v2", "--json", *DAY)
+    assert code == 0, err
+    code, _, err = cli(capsys, "debrief", "--event", "Launch v2", *DAY)
+    assert code == 2 and "set `me` first" in err and err.count("\n") == 1, err
+
+
 def test_debrief_json_for_chosen_people(folder: Path, capsys: pytest.CaptureFixture[str]) -> None:
     """--members picks the room (names as the roster spells them); the facilitator opens; nothing written."""
     before = files(folder)

@@ -143,8 +143,7 @@ def save_note(journal: Journal, day: date, text: str, *, today: date) -> NoteSav
     Who can read it is fixed now: the circle's members on the roster, by
     every key this machine trusts as theirs.
     """
-    from huddle_tui.sealed import MAX_TEXT_BYTES, recipient_keys, seal_text
-    from huddle_tui.storage.signature import agreement_public
+    from huddle_tui.sealed import MAX_TEXT_BYTES, seal_text
 
     me = journal.me
     if me is None:
@@ -152,24 +151,34 @@ def save_note(journal: Journal, day: date, text: str, *, today: date) -> NoteSav
     text = text.strip()
     if not text or len(text.encode("utf-8")) > MAX_TEXT_BYTES:
         raise UsageError(f"a note is 1 to {MAX_TEXT_BYTES} bytes of text")
-    key = journal.signing_key()
-    assert key is not None
     view = this_round(journal, day, today=today, save=True)
     if view.created and not view.saved:
         raise RefusedError(f"the round of {view.round.monday} has not started yet")
     circle = view.round.circle_of(me)
     if circle is None:
         raise RefusedError(f"{me} is in no circle in the round of {view.round.monday}")
-    found = journal.authorship()
-    trusted = {**(found.trusted if found is not None else {}), key.public: me.casefold()}
-    keys, missing = recipient_keys(circle.members, trusted, [m.name.casefold() for m in journal.team.members],
-                                   agreement_public)
+    keys, missing = room_keys(journal, circle.members)
     rid = random_id()
     sealed = seal_text(text, keys, note_context(journal.team, view.round.monday, circle.members, me, rid))
     journal.save_record("circlenote", rid, view.round.monday,  # filed under its round: read with it
                         {"member": me, "round": view.round.monday, "members": list(circle.members),
                          "sealed": sealed.to_payload()})
     return NoteSaved(rid, circle, tuple(missing))
+
+
+def room_keys(journal: Journal, members: tuple[str, ...]) -> tuple[list[bytes], list[str]]:
+    """The X25519 keys to seal to for a room: every key this machine trusts for each member on the roster
+    (this machine's own included, made and published if need be), and the members with none.
+    """
+    from huddle_tui.sealed import recipient_keys
+    from huddle_tui.storage.signature import agreement_public
+
+    key = journal.signing_key()
+    assert key is not None and journal.me is not None
+    found = journal.authorship()
+    trusted = {**(found.trusted if found is not None else {}), key.public: journal.me.casefold()}
+    roster = [m.name.casefold() for m in journal.team.members]
+    return recipient_keys(members, trusted, roster, agreement_public)
 
 
 def read_notes(journal: Journal, day: date) -> list[Note]:

@@ -88,8 +88,8 @@ class SessionPlan(NamedTuple):
         return out
 
 
-def _me(journal: Journal) -> str:
-    """Who is at this terminal, or one line saying how to set it."""
+def me_of(journal: Journal) -> str:
+    """Who is at this terminal (sessions and what is left after them are signed as theirs), or one line."""
     if journal.me is None:
         raise UsageError("set `me` first (huddle init --me NAME): a session is opened as someone's")
     return journal.me
@@ -109,7 +109,7 @@ def circle_plan(journal: Journal, day: date, *, today: date, save: bool = False)
     """`me`'s circle in the round covering `day`, as `huddle circles` shows it (saved only with `save`)."""
     from huddle_tui import circles
 
-    me = _me(journal)
+    me = me_of(journal)
     view = circles.this_round(journal, day, today=today, save=save)
     circle = view.round.circle_of(me)
     if circle is None:
@@ -247,10 +247,10 @@ class Kept(NamedTuple):
 
 def save_takeaway(journal: Journal, sid: str, session: Session, text: str, share: str) -> Kept:
     """`me`'s takeaway from a session: sealed to the room (ROOM) or named for the team (TEAM); signed."""
-    from huddle_tui.sealed import recipient_keys, seal_text
-    from huddle_tui.storage.signature import agreement_public
+    from huddle_tui.circles import room_keys
+    from huddle_tui.sealed import seal_text
 
-    me = _me(journal)
+    me = me_of(journal)
     if share not in SHARES:
         raise UsageError(f"a takeaway is kept in the room or shared with the team, not {share!r}")
     words = clean_text(text, "takeaway", MAX_TAKEAWAY_CHARS, allow_empty=False)
@@ -264,12 +264,7 @@ def save_takeaway(journal: Journal, sid: str, session: Session, text: str, share
     if share == TEAM:
         journal.save_record("takeaway", rid, session.date, {**payload, "text": words})
         return Kept(rid, share, tuple(m.name for m in journal.team.members), ())
-    key = journal.signing_key()
-    assert key is not None
-    found = journal.authorship()
-    trusted = {**(found.trusted if found is not None else {}), key.public: me.casefold()}
-    keys, missing = recipient_keys(room, trusted, [m.name.casefold() for m in journal.team.members],
-                                   agreement_public)
+    keys, missing = room_keys(journal, room)
     sealed = seal_text(words, keys, takeaway_context(journal.team, sid, room, author, rid))
     journal.save_record("takeaway", rid, session.date, {**payload, "sealed": sealed.to_payload()})
     return Kept(rid, share, tuple(n for n in room if n not in missing), tuple(missing))
@@ -277,7 +272,7 @@ def save_takeaway(journal: Journal, sid: str, session: Session, text: str, share
 
 def save_thanks(journal: Journal, sid: str, session: Session, to: str) -> str:
     """`me` thanks someone in the room (once per session and person: again is the same record)."""
-    me = _me(journal)
+    me = me_of(journal)
     room = session.room
     author, thanked = _in(me, room), _in(to, room)
     if author is None:

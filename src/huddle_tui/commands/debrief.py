@@ -40,5 +40,6 @@ def run(args: argparse.Namespace) -> int:
     if args.json:
         emit_json(plan.to_json())
         return 0
+    sessions.me_of(ctx.journal)  # the session is signed as someone's
     needs_terminal("debrief")
     return open_session(ctx, plan)

@@ -73,9 +73,7 @@ class RoundScreen(TimedScreen):
     CSS_PATH = "round.tcss"
     SCOPED_CSS = False  # rules name the screen's own ids, and some match on Screen classes
 
-    speaker_line = getters.query_one("#speaker", Static)
     said_lines = getters.query_one("#said", Static)
-    next_line = getters.query_one("#next-up", Static)
     board = getters.query_one(StageBoard)
     QUIT_QUESTION = ("The round is in progress. Quit now? Moods, statuses and concerns given so far are "
                      "saved; the round's timings are not.")
@@ -160,16 +158,10 @@ class RoundScreen(TimedScreen):
 
     def _show_speaker(self) -> None:
         """The speaker line, what they said, and who is next (changes only on keys)."""
-        view = self.pulse.view()
+        view = self.show_turn()
         if view.speaker is None:
             return
         slot = self.pulse.current
-        late = " (late)" if slot and slot.late else ""
-        self.speaker_line.update(Content.assemble(
-            "Now speaking ", (printable(view.speaker) + late, "bold"),
-            f"  ·  {view.position} of {view.speakers}"))
-        nxt = printable(view.next_speaker) if view.next_speaker else "nobody: this is the last turn"
-        self.next_line.update(Content.assemble("Next: ", nxt))
         said = self._said(view.speaker, bool(slot and slot.asynchronous))
         self.said_lines.update(said)
         self.board.said(said.plain.split("\n")[0])

@@ -49,9 +49,7 @@ class SessionScreen(TimedScreen):
     CSS_PATH = "round.tcss"
     SCOPED_CSS = False
 
-    speaker_line = getters.query_one("#speaker", Static)
     prompt_lines = getters.query_one("#said", Static)
-    next_line = getters.query_one("#next-up", Static)
     QUIT_QUESTION = "The session is in progress. Quit now? Its timings are not saved."
 
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -105,16 +103,8 @@ class SessionScreen(TimedScreen):
 
     def _show_speaker(self) -> None:
         """Who speaks, the prompts they answer, who is next."""
-        view = self.pulse.view()
-        if view.speaker is None:
-            return
-        late = " (late)" if self.pulse.current and self.pulse.current.late else ""
-        self.speaker_line.update(Content.assemble(
-            "Now speaking ", (printable(view.speaker) + late, "bold"),
-            f"  ·  {view.position} of {view.speakers}"))
-        self.prompt_lines.update("\n".join(f"• {p}" for p in self.plan.prompts))
-        nxt = printable(view.next_speaker) if view.next_speaker else "nobody: this is the last turn"
-        self.next_line.update(Content.assemble("Next: ", nxt))
+        if self.show_turn().speaker is not None:
+            self.prompt_lines.update("\n".join(f"• {p}" for p in self.plan.prompts))
 
     def latecomer_pool(self) -> list[str]:
         """A circle's members; for a debrief, anyone on the team who has joined."""

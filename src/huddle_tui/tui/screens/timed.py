@@ -11,6 +11,7 @@ the end (`_finish`).
 from __future__ import annotations
 
 from textual import getters
+from textual.content import Content
 from textual.widgets import Static
 
 from huddle_tui.rules.roundclock import OVER, PulseRound, View, countdown, duration
@@ -47,6 +48,8 @@ class TimedScreen(HuddleScreen):
     countdown = getters.query_one(Countdown)
     round_bar_line = getters.query_one("#round-bar", Static)
     queue = getters.query_one(SpeakerQueue)
+    speaker_line = getters.query_one("#speaker", Static)
+    next_line = getters.query_one("#next-up", Static)
 
     QUIT_QUESTION = "The round is in progress. Quit now?"
 
@@ -78,6 +81,19 @@ class TimedScreen(HuddleScreen):
 
     def paint(self, view: View) -> None:
         """What else a tick repaints (the pulse's stage view); nothing by default."""
+
+    def show_turn(self) -> View:
+        """Who speaks now (late or not, and their place) and who is next; the round as read for it."""
+        view = self.pulse.view()
+        if view.speaker is None:
+            return view
+        late = " (late)" if self.pulse.current and self.pulse.current.late else ""
+        self.speaker_line.update(Content.assemble(
+            "Now speaking ", (printable(view.speaker) + late, "bold"),
+            f"  ·  {view.position} of {view.speakers}"))
+        nxt = printable(view.next_speaker) if view.next_speaker else "nobody: this is the last turn"
+        self.next_line.update(Content.assemble("Next: ", nxt))
+        return view
 
     def _show_speaker(self) -> None:
         """The lines that change only on keys: who speaks, what their turn asks, who is next."""
