@@ -222,3 +222,23 @@ def test_a_session_record_is_read_back_as_written() -> None:
                 started_at="2026-03-02T09:00:00Z", ended_at="2026-03-02T09:02:00Z")
     assert Session.from_payload(s.date, s.to_payload()) == s
     assert s.attended == ("Ana",)
+
+
+async def test_a_debrief_from_the_lobby(room: TeamConfig, shared: Path, tmp_path: Path,
+                                        clock: FakeClock) -> None:
+    """`d` in the lobby asks for the event and opens its debrief for the whole team; the record is signed."""
+    from tests.tui.helpers import open_lobby
+
+    ana = machine(room, tmp_path, "Ana")
+    app = HuddleApp(room, UserConfig(), today=DAY, clock=clock, journal=ana)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await open_lobby(pilot)
+        await leave(pilot, ("d", *"Incident 42", "enter"))
+        assert isinstance(app.screen, SessionScreen) and app.screen.plan.event == "Incident 42"
+        assert sorted(app.screen.plan.members) == NAMES
+        await leave(pilot, ("e",))
+        assert isinstance(app.screen, SessionEndScreen)
+    found = [h.session for h in sessions.held(ana, DAY, DAY)]
+    assert [(s.kind, s.event, s.ended_at is not None) for s in found] == [(DEBRIEF, "Incident 42", True)]
+    assert all(f["record"]["signer"] == public_key(tmp_path, "Ana")  # type: ignore[index]
+               for f in record_files(shared, "session"))

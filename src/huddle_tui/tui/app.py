@@ -168,8 +168,8 @@ class HuddleApp(App[int]):
             return Screen()
         return LobbyScreen()
 
-    def _open_session(self, plan: SessionPlan) -> None:
-        """Push the circle's or debrief's session on the pulse's engine."""
+    def open_session(self, plan: SessionPlan) -> None:
+        """Push a circle's or debrief's session on the pulse's engine (at start, or from the lobby)."""
         from huddle_tui.rules.roundclock import PulseRound
         from huddle_tui.sessions import session_id
         from huddle_tui.tui.screens.session import SessionScreen
@@ -182,7 +182,7 @@ class HuddleApp(App[int]):
         """Start the IO worker; after the first paint: the other themes, their problems, the collector."""
         self.run_worker(self._io_loop, thread=True, group="io", name="io", exit_on_error=False)
         if self.session is not None:
-            self._open_session(self.session)
+            self.open_session(self.session)
         self.call_after_refresh(self._after_first_paint)
 
     def _io_loop(self) -> None:

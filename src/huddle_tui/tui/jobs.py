@@ -18,6 +18,7 @@ from huddle_tui.tui.messages import (
     CheckinSaved,
     CheckinsLoaded,
     ConcernSaved,
+    DebriefPlanned,
     FileSaved,
     HandoffSaved,
     HuddleSaved,
@@ -132,3 +133,10 @@ def save_thanks(journal: Journal, record_id: str, session: Session, to: str) -> 
 
     sessions.save_thanks(journal, record_id, session, to)
     return ThanksSaved(to)
+
+
+def plan_debrief(journal: Journal, day: date, event: str) -> DebriefPlanned:
+    """A debrief of `event` for the whole team on `day` (who leads reads the earlier debriefs)."""
+    from huddle_tui import sessions
+
+    return DebriefPlanned(sessions.debrief_plan(journal, day, event))

@@ -21,7 +21,7 @@ if TYPE_CHECKING:  # only types: the lobby's first paint does not wait for these
     from huddle_tui.model.huddle import Handoff, Huddle, Plan
     from huddle_tui.model.sessions import Session
     from huddle_tui.rules.summary import Summary
-    from huddle_tui.sessions import Kept
+    from huddle_tui.sessions import Kept, SessionPlan
 
 
 @dataclass
@@ -134,3 +134,10 @@ class ThanksSaved(Message, bubble=False):
     """A thanks to someone in the room was written."""
 
     to: str
+
+
+@dataclass
+class DebriefPlanned(Message, bubble=False):
+    """A debrief asked for in the app, worked out (its room, facilitator and order): ready to open."""
+
+    plan: SessionPlan

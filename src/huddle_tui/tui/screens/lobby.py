@@ -23,7 +23,7 @@ from huddle_tui.tui.widgets.status_line import StatusLine
 
 if TYPE_CHECKING:
     from huddle_tui.model.huddle import Plan
-    from huddle_tui.tui.messages import HandoffSaved, PlanLoaded
+    from huddle_tui.tui.messages import DebriefPlanned, HandoffSaved, PlanLoaded
 
 PRESENCE = ("in the room", "remote", "away")
 LIVE_REFRESH_S = 5.0
@@ -56,6 +56,8 @@ class LobbyScreen(HuddleScreen):
         Binding("h", "hand_over", "hand over", tooltip="Hand the facilitator role to someone else"),
         Binding("i", "history", "history", tooltip="History: mood, participation and facilitation by week"),
         Binding("f", "followup_done", "follow-up done", show=False, tooltip="Mark a follow-up done"),
+        Binding("d", "debrief", "debrief", show=False,
+                tooltip="Debrief an event with the whole team (a timed peer-led session)"),
         *COMMON_KEYS,
     ]
 
@@ -262,6 +264,29 @@ class LobbyScreen(HuddleScreen):
         from huddle_tui.tui.screens.history import HistoryScreen
 
         self.app.push_screen(HistoryScreen())
+
+    def action_debrief(self) -> None:
+        """Ask which event, then open its debrief for everyone on the team (huddle debrief, from the app)."""
+        from huddle_tui.tui.screens.text_prompt import TextPrompt
+
+        if self.huddle.journal.me is None:
+            self.notify("Set `me` first (huddle init --me NAME): a debrief is recorded as someone's.",
+                        markup=False)
+            return
+        self.app.push_screen(TextPrompt("Which event is this debrief for?", limit=80, allow_empty=False,
+                                        field="event"), self._plan_debrief)
+
+    def _plan_debrief(self, event: str | None) -> None:
+        """Work out the debrief in the IO worker (who leads reads the earlier ones)."""
+        from huddle_tui.tui import jobs
+
+        if event:
+            app = self.huddle
+            app.submit(partial(jobs.plan_debrief, app.journal, app.today, event), self)
+
+    def on_debrief_planned(self, message: DebriefPlanned) -> None:
+        """Open the debrief over the lobby."""
+        self.huddle.open_session(message.plan)
 
     def action_start(self) -> None:
         """Open the round with today's order, anyone away skipped; a held day asks what to do."""
