@@ -182,6 +182,7 @@ READS = [
     ("report",), ("report", "--format", "json"), ("report", "--since", "all", "--by", "month"),
     ("pairs",), ("pairs", "--json"), ("pairs", "--kind", "coffee"), ("pairs", "show", "--date", "{held}"),
     ("circles",), ("circles", "--json"), ("circles", "show", "--date", "{held}"), ("circles", "notes"),
+    ("circle", "--json"), ("debrief", "--event", "Launch v2", "--json"),
     ("followups",), ("followups", "--mine", "--open", "--json"),
     ("me",), ("me", "--json", "--weeks", "4"), ("keys",), ("keys", "--json"),
     ("away", "--list"), ("away", "--list", "--json"),
