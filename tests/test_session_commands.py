@@ -113,7 +113,7 @@ def test_debrief_json_for_chosen_people(folder: Path, capsys: pytest.CaptureFixt
 
 @pytest.mark.parametrize(("args", "said"), [
     (("--event", "Launch", "--members", "Ana,Zed"), "--members: 'Zed' is not on the team"),
-    (("--event", "Launch", "--members", "Ana"), "a debrief needs 2 people or more"),
+    (("--event", "Launch", "--members", "Ana"), "a debrief is for 2 to 200 people"),
     (("--event", "  "), "--event: must not be empty"),
     (("--event", "x" * 81), "--event: 81 characters, the limit is 80"),
     (("--event", "Launch", "--minutes", "0"), "--minutes: expected 1 to 90"),
@@ -174,3 +174,25 @@ def test_after_a_debrief_each_member_leaves_theirs_and_only_the_room_reads_it(
     assert code == 2 and "Dara was not in this debrief" in err, err
     raw = b"".join(p.read_bytes() for p in folder.rglob("*") if p.is_file())
     assert b"launch checklist" not in raw and b"Launch v2" in raw
+
+
+def test_a_room_too_big_to_seal_to_is_one_line(folder: Path, tmp_path: Path,
+                                               capsys: pytest.CaptureFixture[str],
+                                               monkeypatch: pytest.MonkeyPatch) -> None:
+    """More keys than a sealed text names: refused in one line, shared with the team still works."""
+    from huddle_tui import sealed, sessions
+
+    team = load_team_config(folder / "huddle.toml")
+    for name in NAMES:
+        assert Journal(team, me=name, data_dir=tmp_path / "machines" / name).signing_key() is not None
+    monkeypatch.setenv("HUDDLE_DATA_DIR", str(tmp_path / "machines" / "Ana"))
+    ana = Journal(team, me="Ana", data_dir=tmp_path / "machines" / "Ana")
+    plan = sessions.debrief_plan(ana, date(2026, 11, 25), "Launch v2")
+    sessions.save(ana, plan.session("2026-11-25T15:00:00Z"), sessions.session_id(team, plan))
+    monkeypatch.setattr(sealed, "MAX_RECIPIENTS", 2)
+    debrief = ("debrief", "--event", "Launch v2", *DAY, "takeaway", "we keep it")
+    code, out, err = cli(capsys, *debrief)
+    assert code == 2 and out == "" and err.count("\n") == 1, err
+    assert "this room has 6 keys, more than a sealed takeaway can name (2)" in err
+    code, out, err = cli(capsys, *debrief, "--team")
+    assert code == 0 and "Shared with the team, with your name." in out, err

@@ -45,6 +45,7 @@ MAX_TAKEAWAY_CHARS = 280
 MAX_DEBRIEF_MINUTES = 90
 FACILITATION_WEEKS = 53  # debriefs led longer ago than a year weigh as never
 SMALLEST_ROOM = 2
+LARGEST_ROOM = 200  # the session record's limit (storage/validate.py)
 
 
 class SessionPlan(NamedTuple):
@@ -150,8 +151,8 @@ def debrief_plan(journal: Journal, day: date, event: str, members: list[str] | N
                 raise UsageError(f"--members: {wanted.strip()!r} is not on the team")
             if found.name not in room:
                 room.append(found.name)
-    if len(room) < SMALLEST_ROOM:
-        raise UsageError(f"a debrief needs {SMALLEST_ROOM} people or more")
+    if not SMALLEST_ROOM <= len(room) <= LARGEST_ROOM:
+        raise UsageError(f"a debrief is for {SMALLEST_ROOM} to {LARGEST_ROOM} people (--members names them)")
     if minutes is None:
         minutes = max(team.circles.minutes, min(MAX_DEBRIEF_MINUTES, 2 * len(room)))
     if not 1 <= minutes <= MAX_DEBRIEF_MINUTES:
@@ -248,7 +249,7 @@ class Kept(NamedTuple):
 def save_takeaway(journal: Journal, sid: str, session: Session, text: str, share: str) -> Kept:
     """`me`'s takeaway from a session: sealed to the room (ROOM) or named for the team (TEAM); signed."""
     from huddle_tui.circles import room_keys
-    from huddle_tui.sealed import seal_text
+    from huddle_tui.sealed import MAX_RECIPIENTS, seal_text
 
     me = me_of(journal)
     if share not in SHARES:
@@ -265,6 +266,9 @@ def save_takeaway(journal: Journal, sid: str, session: Session, text: str, share
         journal.save_record("takeaway", rid, session.date, {**payload, "text": words})
         return Kept(rid, share, tuple(m.name for m in journal.team.members), ())
     keys, missing = room_keys(journal, room)
+    if len(set(keys)) > MAX_RECIPIENTS:
+        raise RefusedError(f"this room has {len(set(keys))} keys, more than a sealed takeaway can name "
+                           f"({MAX_RECIPIENTS}): share it with the team (--team) or keep it to yourself")
     sealed = seal_text(words, keys, takeaway_context(journal.team, sid, room, author, rid))
     journal.save_record("takeaway", rid, session.date, {**payload, "sealed": sealed.to_payload()})
     return Kept(rid, share, tuple(n for n in room if n not in missing), tuple(missing))
