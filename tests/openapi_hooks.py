@@ -66,7 +66,8 @@ def whole_numbers(value: Any) -> Any:
 def as_a_client_writes(kind: Any, payload: dict[str, Any]) -> dict[str, Any]:
     """A payload with what its schema cannot say made true: an away's dates in order, names once.
 
-    Pairs' and circles' names are made distinct; a circle's order and facilitator are its members'.
+    Pairs' and circles' names are made distinct; a circle's order and facilitator are its members';
+    a session's facilitator is in its room; a thanks goes to someone else.
     """
     payload = dict(payload)
     start, end = payload.get("from"), payload.get("to")
@@ -85,6 +86,13 @@ def as_a_client_writes(kind: Any, payload: dict[str, Any]) -> dict[str, Any]:
             if isinstance(members, list) and all(isinstance(name, str) for name in members):
                 circle["members"] = [_unique(name, taken) for name in members]
                 circle["order"], circle["facilitator"] = list(circle["members"]), circle["members"][0]
+    members = payload.get("members")
+    if kind == "session" and isinstance(members, list) and members and isinstance(members[0], str):
+        payload["facilitator"] = members[0]  # a session's facilitator is one of its room
+    member, to = payload.get("member"), payload.get("to")
+    if kind == "thanks" and isinstance(member, str) and isinstance(to, str) \
+            and to.casefold() == member.casefold():
+        payload["to"] = f"{to} 2"  # a member thanks someone else
     return payload
 
 
