@@ -24,7 +24,6 @@ from huddle_tui.text import printable
 from huddle_tui.tui.messages import CheckinSaved, CheckinsLoaded
 from huddle_tui.tui.screens.base import HIDE_KEYS, KEYS_KEY, QUIT_KEY
 from huddle_tui.tui.screens.timed import TICK_S, TimedScreen
-from huddle_tui.tui.widgets.countdown import Countdown
 from huddle_tui.tui.widgets.speaker_queue import SpeakerQueue
 from huddle_tui.tui.widgets.stage_board import StageBoard
 from huddle_tui.tui.widgets.status_line import StatusLine
@@ -115,14 +114,9 @@ class RoundScreen(TimedScreen):
         with Horizontal(id="round", classes="body"):
             with Vertical(id="stage"):
                 # The team name last: at 64 columns it is the part cut short, not the facilitator.
-                yield Static(Content.assemble(("Pulse round", "bold"), " · facilitator ",
-                                              printable(self.facilitator), " · ", printable(app.team.name)),
-                             id="round-title")
-                yield Static("", id="round-bar", markup=False)
-                yield Static("", id="speaker")
-                yield Countdown(id="countdown")
-                yield Static("", id="said")
-                yield Static("", id="next-up")
+                yield from self.stage_column(Content.assemble(
+                    ("Pulse round", "bold"), " · facilitator ", printable(self.facilitator), " · ",
+                    printable(app.team.name)))
             yield SpeakerQueue(id="queue")
         yield StageBoard(id="stage-view", classes="body")
         yield StatusLine()

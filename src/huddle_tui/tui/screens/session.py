@@ -28,7 +28,6 @@ from huddle_tui.text import printable
 from huddle_tui.tui.messages import TakeawaySaved, ThanksSaved
 from huddle_tui.tui.screens.base import COMMON_KEYS, HIDE_KEYS, KEYS_KEY, QUIT_KEY, HuddleScreen
 from huddle_tui.tui.screens.timed import TICK_S, TimedScreen
-from huddle_tui.tui.widgets.countdown import Countdown
 from huddle_tui.tui.widgets.speaker_queue import SpeakerQueue
 from huddle_tui.tui.widgets.status_line import StatusLine
 
@@ -81,14 +80,9 @@ class SessionScreen(TimedScreen):
                 # What it is and who leads first: at 64 columns the week or the event is the part cut short.
                 kind = "Circle" if self.plan.kind == CIRCLE else "Debrief"
                 detail = f"week of {self.plan.round}" if self.plan.kind == CIRCLE else self.plan.event
-                yield Static(Content.assemble((kind, "bold"), " · facilitator ",
-                                              printable(self.plan.facilitator), " · ", printable(detail)),
-                             id="round-title")
-                yield Static("", id="round-bar", markup=False)
-                yield Static("", id="speaker")
-                yield Countdown(id="countdown")
-                yield Static("", id="said")
-                yield Static("", id="next-up")
+                yield from self.stage_column(Content.assemble(
+                    (kind, "bold"), " · facilitator ", printable(self.plan.facilitator), " · ",
+                    printable(detail)))
             yield SpeakerQueue(id="queue")
         yield StatusLine()
         yield Footer(compact=True, show_command_palette=False)

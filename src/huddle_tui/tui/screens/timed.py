@@ -11,6 +11,7 @@ the end (`_finish`).
 from __future__ import annotations
 
 from textual import getters
+from textual.app import ComposeResult
 from textual.content import Content
 from textual.widgets import Static
 
@@ -61,6 +62,16 @@ class TimedScreen(HuddleScreen):
         self._extended_told = 0.0
 
     # ------------------------------------------------------------ painting
+
+    def stage_column(self, title: Content) -> ComposeResult:
+        """The timed column every kind of round shows: its title, the round's bar, the speaker, the
+        countdown, what they said and who is next (the widgets tick() and show_turn() update)."""
+        yield Static(title, id="round-title")
+        yield Static("", id="round-bar", markup=False)
+        yield Static("", id="speaker")
+        yield Countdown(id="countdown")
+        yield Static("", id="said")
+        yield Static("", id="next-up")
 
     def tick(self) -> None:
         """Read the round at this instant and update whatever changed; ring once when a turn runs over."""
