@@ -15,20 +15,15 @@ from huddle_tui.model.huddle import Turn
 from huddle_tui.model.sessions import ROOM, TEAM, Session
 from huddle_tui.rules.privacy import FEWER, K
 from tests.conftest import cli
+from tests.sessionkit import NAMES, circle_team
 
-NAMES = ["Ana", "Ben", "Chen", "Dara", "Emeka", "Fatima"]
 WEEK = ("--since", "2026-11-23", "--until", "2026-11-29")
 
 
 @pytest.fixture
 def team(shared: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> TeamConfig:
     """Six members, five opted in to circles; each machine has published its key."""
-    members = "".join(f'\n[[members]]\nname = "{n}"\ncircles = {"false" if n == "Fatima" else "true"}\n'
-                      for n in NAMES)
-    path = shared / "huddle.toml"
-    path.write_text(f'[team]\nname = "Platform"\ntarget_weekly_coverage = 0.8\n{members}', encoding="utf-8")
-    monkeypatch.setenv("HUDDLE_CONFIG", str(path))
-    loaded = load_team_config(path)
+    loaded = load_team_config(circle_team(shared, monkeypatch, "target_weekly_coverage = 0.8\n"))
     for name in NAMES:
         assert machine(loaded, tmp_path, name).signing_key() is not None
     return loaded

@@ -17,8 +17,8 @@ from huddle_tui.config.team import load_team_config
 from huddle_tui.journal import Journal
 from huddle_tui.model.sessions import CIRCLE_PROMPTS, DEBRIEF_PROMPTS
 from tests.conftest import cli
+from tests.sessionkit import NAMES, circle_team
 
-NAMES = ["Ana", "Ben", "Chen", "Dara", "Emeka", "Fatima"]
 MONDAY = date(2026, 11, 23)
 DAY = ("--date", "2026-11-25")
 
@@ -26,11 +26,7 @@ DAY = ("--date", "2026-11-25")
 @pytest.fixture
 def folder(shared: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """Five members opted in to circles, Fatima not; this terminal is Ana's."""
-    members = "".join(f'\n[[members]]\nname = "{n}"\ncircles = {"false" if n == "Fatima" else "true"}\n'
-                      for n in NAMES)
-    path = shared / "huddle.toml"
-    path.write_text(f'[team]\nname = "Platform"\n{members}', encoding="utf-8")
-    monkeypatch.setenv("HUDDLE_CONFIG", str(path))
+    circle_team(shared, monkeypatch)
     me("Ana", tmp_path)
     return shared
 
