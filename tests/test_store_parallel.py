@@ -6,6 +6,7 @@ from __future__ import annotations
 import os
 import shutil
 import sqlite3
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -84,20 +85,39 @@ def folder(tmp_path: Path) -> Path:
     return troubled(tmp_path / "shared")
 
 
+class Reads(list[Any]):
+    """Each read's verifier, in order; `used` says which of them handed signatures to the worker."""
+
+    @property
+    def used(self) -> list[bool]:
+        """Whether each read gave the worker a folder's signatures."""
+        return [verifier.used for verifier in self]
+
+
+def fresh_worker() -> None:
+    """Stop the process's worker, if any, so that the next read starts its own."""
+    if folder_module._Worker.pool is not None:
+        folder_module._Worker.pool.shutdown(wait=True, cancel_futures=True)
+    folder_module._Worker.pool, folder_module._Worker.tried = None, False
+
+
 @pytest.fixture
-def pools(monkeypatch: pytest.MonkeyPatch) -> list[bool]:
-    """Whether each read started a worker (every folder with a signature to check, here, from two on)."""
-    started: list[bool] = []
-    real = folder_module._Verifier.__exit__
+def pools(monkeypatch: pytest.MonkeyPatch) -> Iterator[Reads]:
+    """Each read's verifier (every folder with a signature to check goes to the worker, here, from two on)."""
+    reads = Reads()
+    real = folder_module._Verifier.__init__
 
-    def noting(self: Any, *exc: object) -> None:
-        """Stop as usual, noting whether a worker was started."""
-        started.append(self.pool is not None)
-        real(self, *exc)
+    def noting(self: Any, **kwargs: Any) -> None:
+        """Make the verifier as usual, noting it."""
+        real(self, **kwargs)
+        reads.append(self)
 
-    monkeypatch.setattr(folder_module._Verifier, "__exit__", noting)
+    fresh_worker()
+    monkeypatch.setattr(folder_module._Verifier, "__init__", noting)
+    monkeypatch.setattr(folder_module._Worker, "share", 0.9)
     monkeypatch.setattr(folder_module, "_IN_WORKER", 1)
-    return started
+    yield reads
+    fresh_worker()
 
 
 def everything(history: History) -> tuple[object, ...]:
@@ -135,7 +155,7 @@ def cache_rows(index: Path) -> list[tuple[object, ...]]:
 
 
 @pytest.mark.parametrize("how", ["cold cache", "verifying", "no cache"])
-def test_verifying_in_a_worker_equals_verifying_at_once(folder: Path, tmp_path: Path, pools: list[bool],
+def test_verifying_in_a_worker_equals_verifying_at_once(folder: Path, tmp_path: Path, pools: Reads,
                                                monkeypatch: pytest.MonkeyPatch, how: str) -> None:
     """Records, problems, copies, temp files, files read and the cache's rows: all the same."""
     ours, theirs = (None, None) if how == "no cache" else (tmp_path / "ours", tmp_path / "theirs")
@@ -144,9 +164,9 @@ def test_verifying_in_a_worker_equals_verifying_at_once(folder: Path, tmp_path: 
             FolderStore(folder, durable=False, index_dir=index).read()
     pools.clear()
     serial = serial_read(folder, theirs, monkeypatch, verify=how == "verifying")
-    assert pools == [False]
+    assert pools.used == [False]
     assert read(folder, ours, verify=how == "verifying") == serial
-    assert pools == [False, True]
+    assert pools.used == [False, True]
     seen: Any = serial[0]
     assert seen["problems"] and seen["foreign"] and seen["temp"] and len(seen["records"]) == 40 + 26
     reasons = " ".join(reason for _, reason in seen["problems"])
@@ -162,7 +182,7 @@ def test_verifying_in_a_worker_equals_verifying_at_once(folder: Path, tmp_path: 
 
 
 @pytest.mark.parametrize("trouble", ["dies", "raises"])
-def test_a_worker_that_fails_costs_time_not_records(folder: Path, tmp_path: Path, pools: list[bool],
+def test_a_worker_that_fails_costs_time_not_records(folder: Path, tmp_path: Path, pools: Reads,
                                                     monkeypatch: pytest.MonkeyPatch, trouble: str) -> None:
     """A worker that dies or raises: its signatures are checked in the reading process instead."""
     serial = serial_read(folder, tmp_path / "serial", monkeypatch)
@@ -179,24 +199,44 @@ def test_a_worker_that_fails_costs_time_not_records(folder: Path, tmp_path: Path
 
     monkeypatch.setattr(folder_module, "verify_all", failing)
     assert read(folder, tmp_path / "failed") == serial
-    assert pools[-1] is True
+    assert pools.used[-1] is True
     assert cache_rows(tmp_path / "failed") == cache_rows(tmp_path / "serial")
 
 
 @pytest.mark.parametrize("share", [0.5, 1.0])
-def test_a_workers_share_changes_time_not_verdicts(folder: Path, tmp_path: Path, pools: list[bool],
+def test_a_workers_share_changes_time_not_verdicts(folder: Path, tmp_path: Path, pools: Reads,
                                                    monkeypatch: pytest.MonkeyPatch, share: float) -> None:
     """However a folder's signatures are split between the worker and the reader, the read is the same."""
     serial = serial_read(folder, tmp_path / "serial", monkeypatch)
     monkeypatch.setattr(folder_module, "_STEP", 0.0)
-    real = folder_module._Verifier.__init__
-
-    def sharing(self: Any, **kwargs: Any) -> None:
-        """A verifier whose worker always takes `share`."""
-        real(self, **kwargs)
-        self.share = share
-
-    monkeypatch.setattr(folder_module._Verifier, "__init__", sharing)
+    monkeypatch.setattr(folder_module._Worker, "share", share)  # the worker always takes `share`
     assert read(folder, tmp_path / "shared") == serial
-    assert pools[-1] is True
+    assert pools.used[-1] is True
     assert cache_rows(tmp_path / "shared") == cache_rows(tmp_path / "serial")
+
+
+def test_one_worker_serves_every_read_of_a_process(folder: Path, tmp_path: Path, pools: Reads) -> None:
+    """A command that reads month by month (a report) forks one worker, not one a read."""
+    read(folder, tmp_path / "first")
+    worker = folder_module._Worker.pool
+    read(folder, tmp_path / "second")
+    read(folder, None)
+    assert pools.used == [True, True, True]
+    assert worker is not None and folder_module._Worker.pool is worker
+
+
+def test_no_worker_is_forked_while_another_thread_runs(folder: Path, tmp_path: Path, pools: Reads,
+                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    """The app reads in threads: a fork would copy their locks, so its reads check signatures in place."""
+    import threading
+
+    serial = serial_read(folder, tmp_path / "serial", monkeypatch)
+    stop = threading.Event()
+    other = threading.Thread(target=stop.wait)
+    other.start()
+    try:
+        assert read(folder, tmp_path / "threaded") == serial
+    finally:
+        stop.set()
+        other.join()
+    assert pools.used[-1] is False and folder_module._Worker.pool is None

@@ -373,15 +373,15 @@ class FolderStore:
             # Many folders: their rows in one query, not one a folder (a day's read of a few kinds asks
             # for those few rows alone: all of a big history's would cost it more).
             seen = None if cache is None or len(jobs) < _MANY_FOLDERS else cache.folders()
-            with _Verifier(parallel=len(jobs) > 1) as verifier:
-                finish: Callable[[], None] | None = None
-                for kind, month in jobs:
-                    started = self._merge(kind, month, since, until, verify, cache, history, verifier, seen)
-                    if finish is not None:
-                        finish()
-                    finish = started
+            verifier = _Verifier(parallel=len(jobs) > 1)
+            finish: Callable[[], None] | None = None
+            for kind, month in jobs:
+                started = self._merge(kind, month, since, until, verify, cache, history, verifier, seen)
                 if finish is not None:
                     finish()
+                finish = started
+            if finish is not None:
+                finish()
         finally:
             if collecting:
                 gc.enable()
@@ -751,26 +751,60 @@ def _none() -> None:
     return None
 
 
+class _Worker:
+    """The one process a command's cold reads hand signatures to, started on the first read worth it.
+
+    Forking costs a few milliseconds and a fresh worker's first folder is
+    slow to hand over, so one worker serves every read of the process (a
+    report reads month by month: sixty reads would start sixty workers) and
+    lives until the process exits (concurrent.futures joins it then). It is
+    started only while no other thread runs: a fork copies the locks other
+    threads hold (the app's reads run in threads, so the app checks in place).
+    """
+
+    pool: Executor | None = None
+    tried = False
+    share = 0.9  # of each folder's signatures, those the worker checks
+
+    @classmethod
+    def get(cls) -> Executor | None:
+        """The worker, started now if this is the first read worth it and it may be (None: check here)."""
+        if cls.pool is None and not cls.tried:
+            cls.tried = True
+            import threading  # only now: a read of a few folders never needs it
+
+            if threading.active_count() == 1 and sys.platform.startswith("linux"):
+                import multiprocessing
+                from concurrent.futures import ProcessPoolExecutor
+
+                cls.pool = ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("fork"))
+        return cls.pool
+
+    @classmethod
+    def lost(cls) -> None:
+        """The worker failed to deliver: the rest of the process checks its signatures in place."""
+        cls.pool = None
+
+
 class _Verifier:
     """Verifies a cold read's signatures in a second process, one folder behind the reading one.
 
     Checking a signature (~50 µs) costs twice the reading and parsing of its
-    file, so a cold read of many folders hands each folder's signatures to a
-    worker (concurrent.futures, forked: no interpreter to start) and reads
+    file, so a cold read of many folders hands each folder's signatures to
+    the process's worker (_Worker: forked, no interpreter to start) and reads
     the next folder while they are checked: it costs about the greater of
     the two, not their sum. A thread would not do: libsodium runs without
     the GIL, but handing the GIL back and forth at every call and system call
     made a read slower than checking the signatures in place. A few
-    signatures, a read of one folder, a read while other threads run (a fork
-    copies the locks they hold: the app's reads) or a platform without fork
-    are checked at once, here; so is anything the worker fails to deliver.
+    signatures, a read of one folder, a process where the worker could not
+    start (other threads ran, no fork) are checked at once, here; so is
+    anything the worker fails to deliver.
     """
 
     def __init__(self, *, parallel: bool = False) -> None:
-        """A verifier that may start its worker (`parallel`) on the first folder worth it."""
-        self.parallel = parallel and sys.platform.startswith("linux")
-        self.pool: Executor | None = None
-        self.share = 0.9  # of each folder's signatures, those the worker checks
+        """A verifier that may use the worker (`parallel`) for folders worth it."""
+        self.parallel = parallel
+        self.used = False  # whether a folder's signatures went to the worker
 
     def check(self, unchecked: list[Unchecked]) -> Callable[[], list[bool]]:
         """Start checking signatures; the callable returned waits for their verdicts, in order.
@@ -780,52 +814,32 @@ class _Verifier:
         its part; the share grows while the worker keeps up and shrinks while
         it is waited for, so both finish together whatever the machine.
         """
-        if self.parallel and len(unchecked) >= _IN_WORKER and self.pool is None:
-            self.parallel = self._start()
-        if not self.parallel or len(unchecked) < _IN_WORKER:
+        pool = _Worker.get() if self.parallel and len(unchecked) >= _IN_WORKER else None
+        if pool is None:
             verdicts = verify_all(unchecked)
             return lambda: verdicts
-        assert self.pool is not None
-        cut = round(len(unchecked) * self.share)
+        cut = round(len(unchecked) * _Worker.share)
         theirs, ours = unchecked[:cut], unchecked[cut:]
         try:
-            future = self.pool.submit(verify_all, theirs)
+            future = pool.submit(verify_all, theirs)
+            self.used = True
         except Exception:  # the worker died already: the rest is checked here
-            self.parallel = False
+            _Worker.lost()
             verdicts = verify_all(unchecked)
             return lambda: verdicts
 
         def verdicts_of_both() -> list[bool]:
             """Ours, then the worker's (checked here if it failed: died, raised)."""
             mine = verify_all(ours)
-            self.share = min(1.0, self.share + _STEP) if future.done() else max(0.5, self.share - _STEP)
+            _Worker.share = (min(1.0, _Worker.share + _STEP) if future.done()
+                             else max(0.5, _Worker.share - _STEP))
             try:
                 return future.result() + mine
             except Exception:
+                _Worker.lost()
                 return verify_all(theirs) + mine
 
         return verdicts_of_both
-
-    def _start(self) -> bool:
-        """Start the worker, when no other thread runs; whether it was started."""
-        import threading  # only now: a read of a few folders never needs it
-
-        if threading.active_count() != 1:
-            return False
-        import multiprocessing
-        from concurrent.futures import ProcessPoolExecutor
-
-        self.pool = ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("fork"))
-        return True
-
-    def __enter__(self) -> _Verifier:
-        """The verifier, for a read's loop."""
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        """Stop the thread: each folder given to it was waited for (or, the read failing, is unwanted)."""
-        if self.pool is not None:
-            self.pool.shutdown(wait=True, cancel_futures=True)
 
 
 def _first(pair: tuple[str, Record]) -> str:
