@@ -179,7 +179,8 @@ answers = st.one_of(
               sisq=st.one_of(st.none(), st.integers(1, 5)),
               who5=st.one_of(st.none(), st.tuples(*[st.integers(0, 5)] * 5)), signposts=st.integers(0, 1),
               texts=st.lists(st.builds(Text, st.integers(1, 3), st.binary(min_size=1, max_size=20)),
-                             max_size=1).map(tuple)),
+                             max_size=1).map(tuple),
+              takeaway=st.one_of(st.none(), st.builds(Text, st.just(1), st.binary(min_size=1, max_size=20)))),
 )
 
 
@@ -240,6 +241,14 @@ def test_decoded_totals_equal_the_plain_totals_for_every_tolerated_dropout(n: in
         assert sorted(opened.texts.texts + tuple(to_send_again(sent, opened.texts))) == sorted(sent)
     else:
         assert opened.texts is None
+    left = [a.takeaway for a in given_answers.values() if a.takeaway is not None]
+    assert counts["takeaway_authors"] == len(left)
+    if len(left) >= K:  # the takeaways open, in their own section: each comes back or is caught colliding
+        assert opened.takeaways is not None
+        assert sorted(opened.takeaways.texts + tuple(to_send_again(left, opened.takeaways))) == sorted(left)
+    else:
+        assert opened.takeaways is None
+        assert all(not r.takeaways for r in t_.reveals[DAY])  # no holder revealed a takeaway seed
 
 
 def test_fewer_than_t_revealers_open_nothing() -> None:
@@ -401,7 +410,7 @@ def replay(recorded: Recording, member: str, honest: tuple[str, str], a: Answer,
     from huddle_tui.aggregation.layout import pack
 
     delta = {s: sign_ * (pack(la[s]) - pack(lb[s])) % PRIME for s in NUMERIC}
-    delta["texts"] = 0
+    delta["texts"] = delta["takeaways"] = 0
     t = threshold(n)
     ell = vanishing_on([x_of(c) for c in coalition], t)
     drawn = list(recorded.drawn)

@@ -15,10 +15,15 @@ the contribution itself, so the day can be opened without its author. A
 numeric section's self-mask is a field element shared as it is (shares of
 several members add up, so only the day's sum of self-masks, or a pooled
 week's, is ever rebuilt); the text section's is a PRG stream from a shared
-seed. A replacement (a member changing their answer before the day opens)
+seed, and so is the takeaway section's (its own seed: opening the texts
+opens nothing of the takeaways). A replacement (a member changing their answer before the day opens)
 is a new contribution with new self-masks: the day's list names exactly
 one of them, and no self-mask of another is ever revealed, so the
 difference of two versions stays masked.
+
+A contribution written before the takeaway section existed reads back with
+`takeaways` None and six sealed self-mask shares instead of seven; it sums
+with the others in every section but that one.
 """
 
 from __future__ import annotations
@@ -33,7 +38,17 @@ from typing import Any
 from huddle_tui.aggregation import dcnet, primitives, wire
 from huddle_tui.aggregation.dcnet import TextLayout
 from huddle_tui.aggregation.keys import DayKeys, ShareKey, open_from, seal_to, threshold
-from huddle_tui.aggregation.layout import NUMERIC, SECTIONS, TEXTS, Answer, lanes_of, pack
+from huddle_tui.aggregation.layout import (
+    BEFORE_TAKEAWAYS,
+    NUMERIC,
+    SECTIONS,
+    TAKEAWAY_LAYOUT,
+    TAKEAWAYS,
+    TEXTS,
+    Answer,
+    lanes_of,
+    pack,
+)
 from huddle_tui.aggregation.shamir import (
     ELEMENT_BYTES,
     PRIME,
@@ -47,7 +62,13 @@ from huddle_tui.aggregation.shamir import (
 from huddle_tui.errors import CorruptRecord
 from huddle_tui.storage.signature import b64
 
-SEALED_MASKS_BYTES = len(SECTIONS) * ELEMENT_BYTES + primitives.TAG_BYTES
+
+def sealed_masks_bytes(sections: tuple[str, ...] = SECTIONS) -> int:
+    """The size of one holder's sealed shares of a contribution's self-masks (one per section)."""
+    return len(sections) * ELEMENT_BYTES + primitives.TAG_BYTES
+
+
+SEALED_MASKS_BYTES = sealed_masks_bytes()
 _NUMERIC_STREAM = 64 * len(NUMERIC)
 
 
@@ -87,6 +108,19 @@ def text_self_mask(seed: int, day: str, layout: TextLayout) -> int:
     return int.from_bytes(data, "little")
 
 
+def takeaway_mask(key: bytes, day: str) -> int:
+    """The pair's mask of the takeaway section (derived only when the day's takeaways open)."""
+    data = primitives.stream(primitives.derive(b"huddle-mask-takeaway", key, day.encode()),
+                             TAKEAWAY_LAYOUT.size)
+    return int.from_bytes(data, "little")
+
+
+def takeaway_self_mask(seed: int, day: str) -> int:
+    """The takeaway section's self-mask: a PRG stream from its own (shared) seed."""
+    seed_bytes = primitives.derive(b"huddle-self-takeaway", to_bytes(seed), day.encode())
+    return int.from_bytes(primitives.stream(seed_bytes, TAKEAWAY_LAYOUT.size), "little")
+
+
 def sign(mine: bytes, theirs: bytes) -> int:
     """+1 when my day key sorts below theirs, else −1: the pair's two masks cancel."""
     return 1 if mine < theirs else -1
@@ -106,6 +140,13 @@ class Contribution:
     share_key: bytes
     nonce: bytes
     shares: Mapping[str, bytes]
+    takeaways: bytes | None = None
+    """The masked takeaway vector (None: written before the section existed)."""
+
+    @property
+    def sections(self) -> tuple[str, ...]:
+        """The sections this contribution carries, in the order its sealed shares hold their self-masks."""
+        return SECTIONS if self.takeaways is not None else BEFORE_TAKEAWAYS
 
     @cached_property
     def digest(self) -> str:
@@ -118,7 +159,7 @@ class Contribution:
         opened = open_from(key, self.share_key, self.nonce, self.shares[me],
                            wire.context("masks", self.member, me, self.day))
         return {section: from_bytes(opened[i * ELEMENT_BYTES:(i + 1) * ELEMENT_BYTES])
-                for i, section in enumerate(SECTIONS)}
+                for i, section in enumerate(self.sections)}
 
     def to_payload(self) -> dict[str, Any]:
         """The contribution as record data, for the caller to sign (one size for all of a day's roster).
@@ -126,7 +167,7 @@ class Contribution:
         The sealed shares are one base64 string, in the holders' order: one
         decode per contribution, not one per holder, keeps a cold read fast.
         """
-        return {
+        payload: dict[str, Any] = {
             "member": self.member,
             "day": self.day,
             "keys": self.keys,
@@ -138,6 +179,9 @@ class Contribution:
             "nonce": b64(self.nonce),
             "shares": b64(b"".join(self.shares[m] for m in self.holders)),
         }
+        if self.takeaways is not None:
+            payload["takeaways"] = b64(self.takeaways)
+        return payload
 
     @classmethod
     def from_payload(cls, payload: Mapping[str, Any], layout: TextLayout) -> Contribution:
@@ -145,8 +189,11 @@ class Contribution:
         try:
             holders = tuple(wire.name(m) for m in payload["holders"])
             numeric = tuple(wire.element(v) for v in payload["numeric"])
-            blob = wire.sized(payload["shares"], len(holders) * SEALED_MASKS_BYTES)
-            size = SEALED_MASKS_BYTES
+            takeaways = None
+            if "takeaways" in payload:
+                takeaways = wire.sized(payload["takeaways"], TAKEAWAY_LAYOUT.size)
+            size = sealed_masks_bytes(SECTIONS if takeaways is not None else BEFORE_TAKEAWAYS)
+            blob = wire.sized(payload["shares"], len(holders) * size)
             shares = {m: blob[i * size:(i + 1) * size] for i, m in enumerate(holders)}
             keys = payload["keys"]
             if keys.__class__ is not str or len(keys) != 64:
@@ -154,7 +201,7 @@ class Contribution:
             made = cls(wire.name(payload["member"]), wire.iso_day(payload["day"]), keys, holders,
                        wire.whole(payload["threshold"]), numeric,
                        wire.sized(payload["texts"], layout.size), wire.x25519_key(payload["share_key"]),
-                       wire.sized(payload["nonce"], primitives.NONCE_BYTES), shares)
+                       wire.sized(payload["nonce"], primitives.NONCE_BYTES), shares, takeaways)
         except wire.MALFORMED as exc:
             raise CorruptRecord(f"contribution: {exc}") from exc
         if (len(numeric) != len(NUMERIC) or list(holders) != sorted(set(holders))
@@ -182,17 +229,20 @@ def contribute(member: str, day: str, answer: Answer, roster: Mapping[str, DayKe
     lanes = lanes_of(answer)
     numeric = [pack(lanes[section]) for section in NUMERIC]
     texts = dcnet.encode(answer.texts, layout, rand)
+    takeaways = dcnet.encode((answer.takeaway,) if answer.takeaway is not None else (), TAKEAWAY_LAYOUT, rand)
     self_masks = {section: random_element(rand) for section in SECTIONS}
     numeric = [(x + self_masks[s]) % PRIME for x, s in zip(numeric, NUMERIC, strict=True)]
     texts += text_self_mask(self_masks[TEXTS], day, layout)
+    takeaways += takeaway_self_mask(self_masks[TAKEAWAYS], day)
     for other, keys in roster.items():
         if other == member:
             continue
         theirs = keys.days[day]
-        masks, text_mask = pair_masks(day, secret, mine, theirs, layout)
+        pair = primitives.pair_key(b"huddle-mask", secret, mine, theirs)
         s = sign(mine, theirs)
-        numeric = [(y + s * m) % PRIME for y, m in zip(numeric, masks, strict=True)]
-        texts += s * text_mask
+        numeric = [(y + s * m) % PRIME for y, m in zip(numeric, numeric_masks(pair, day), strict=True)]
+        texts += s * text_mask(pair, day, layout)
+        takeaways += s * takeaway_mask(pair, day)
     holders = tuple(sorted(roster))
     t = threshold(len(holders))
     split_masks = {section: split(self_masks[section], t, holders, rand) for section in SECTIONS}
@@ -203,5 +253,6 @@ def contribute(member: str, day: str, answer: Answer, roster: Mapping[str, DayKe
         shares[holder] = seal_to(key, roster[holder].share_key, nonce, message,
                                  wire.context("masks", member, holder, day))
     return Contribution(member, day, keys_digest(day, roster), holders, t, tuple(numeric),
-                        (texts % layout.modulus).to_bytes(layout.size, "little"), key.public, nonce, shares)
+                        (texts % layout.modulus).to_bytes(layout.size, "little"), key.public, nonce, shares,
+                        (takeaways % TAKEAWAY_LAYOUT.modulus).to_bytes(TAKEAWAY_LAYOUT.size, "little"))
 

@@ -13,7 +13,8 @@ with signed records (docs/aggregation.md):
 2. **Reveal** (`reveal`). For an agreed list, a holder reveals its share of
    each dropped member's day-key seed (so their pairwise masks can be taken
    out) and, for each section allowed to open, its share of the sum of the
-   survivors' self-masks (the text section: of each survivor's text seed).
+   survivors' self-masks (the text and takeaway sections: of each
+   survivor's seed of that section).
    The counts section opens first; the gated sections once the counts show
    their k rule is met. A holder refuses to reveal anything that, with
    what it revealed before, would give out both a member's day key and
@@ -44,12 +45,14 @@ from huddle_tui.aggregation.contribution import (
     keys_digest,
     numeric_masks,
     sign,
+    takeaway_mask,
+    takeaway_self_mask,
     text_mask,
     text_self_mask,
 )
 from huddle_tui.aggregation.dcnet import TextLayout
 from huddle_tui.aggregation.keys import DayKeys, ShareKey, threshold
-from huddle_tui.aggregation.layout import NUMERIC, TEXTS, opens, unpack
+from huddle_tui.aggregation.layout import NUMERIC, TAKEAWAY_LAYOUT, TAKEAWAYS, TEXTS, opens, unpack
 from huddle_tui.aggregation.shamir import ELEMENT_BYTES, PRIME, from_bytes, recover, to_bytes
 from huddle_tui.errors import CorruptRecord, RefusedError
 from huddle_tui.rules.privacy import K
@@ -145,18 +148,23 @@ class Reveal:
     seeds: Mapping[str, int] = field(default_factory=dict)
     masks: Mapping[str, int] = field(default_factory=dict)
     texts: Mapping[str, int] = field(default_factory=dict)
+    takeaways: Mapping[str, int] = field(default_factory=dict)
 
     def to_payload(self) -> dict[str, Any]:
         """The reveal as record data, for the caller to sign and publish.
 
-        Seed shares (one per dropped member) and text-seed shares (one per
-        listed member) are each one base64 string in the list's order; the
-        list itself is named by its digest.
+        Seed shares (one per dropped member) and text-seed and takeaway-seed
+        shares (one per listed member) are each one base64 string in the
+        list's order; the list itself is named by its digest. `takeaways` is
+        written only once they open (a reveal read back without it has none).
         """
-        return {"member": self.member, "day": self.day, "list": self.list_digest,
-                "seeds": b64(b"".join(to_bytes(self.seeds[m]) for m in sorted(self.seeds))),
-                "masks": {s: wire.write_element(v) for s, v in sorted(self.masks.items())},
-                "texts": b64(b"".join(to_bytes(self.texts[m]) for m in sorted(self.texts)))}
+        payload = {"member": self.member, "day": self.day, "list": self.list_digest,
+                   "seeds": b64(b"".join(to_bytes(self.seeds[m]) for m in sorted(self.seeds))),
+                   "masks": {s: wire.write_element(v) for s, v in sorted(self.masks.items())},
+                   "texts": b64(b"".join(to_bytes(self.texts[m]) for m in sorted(self.texts)))}
+        if self.takeaways:
+            payload["takeaways"] = b64(b"".join(to_bytes(self.takeaways[m]) for m in sorted(self.takeaways)))
+        return payload
 
     @classmethod
     def from_payload(cls, payload: Mapping[str, Any], day_list: DayList) -> Reveal:
@@ -169,8 +177,9 @@ class Reveal:
                 raise ValueError("a reveal of another list")
             seeds = _elements(payload["seeds"], day_list.dropped)
             texts = _elements(payload["texts"], tuple(sorted(day_list.survivors)))
+            takeaways = _elements(payload.get("takeaways", ""), tuple(sorted(day_list.survivors)))
             return cls(wire.name(payload["member"]), day_list.day, day_list.digest, day_list.survivors,
-                       seeds, masks, texts)
+                       seeds, masks, texts, takeaways)
         except wire.MALFORMED as exc:
             raise CorruptRecord(f"reveal: {exc}") from exc
 
@@ -243,7 +252,9 @@ def reveal(member: str, key: ShareKey, day_list: DayList, endorsements: Mapping[
 
     Without `counts`, only the counts section (when at least K members
     contributed); with the day's opened `counts`, also each gated section
-    whose k rule they meet. Refuses (RefusedError) a list that is not
+    whose k rule they meet (the takeaways only when every listed
+    contribution carries the section: a day mixing older contributions
+    cannot open them). Refuses (RefusedError) a list that is not
     agreed, or one that conflicts with what `member` revealed before
     (`check_history`); `history` is everything this member published
     (its reveals of every day and pool).
@@ -264,7 +275,22 @@ def reveal(member: str, key: ShareKey, day_list: DayList, endorsements: Mapping[
     texts: dict[str, int] = {}
     if counts is not None and opens(TEXTS, counts):
         texts = {m: shares[TEXTS] for m, shares in zip(sorted(day_list.survivors), mine, strict=True)}
-    return Reveal(member, day, day_list.digest, dict(day_list.survivors), seeds, masks, texts)
+    takeaways: dict[str, int] = {}
+    if counts is not None and takeaways_may_open(counts, contributions, day_list):
+        takeaways = {m: shares[TAKEAWAYS] for m, shares in zip(sorted(day_list.survivors), mine, strict=True)}
+    return Reveal(member, day, day_list.digest, dict(day_list.survivors), seeds, masks, texts, takeaways)
+
+
+def takeaways_may_open(counts: Mapping[str, int], contributions: Mapping[str, Contribution],
+                       day_list: DayList) -> bool:
+    """Whether a day's takeaways may open: K members left one, and every listed contribution has the section.
+
+    A contribution written before the section existed has no takeaway
+    vector: the others' pairwise takeaway masks with its member would not
+    cancel, so a day listing one keeps its takeaways masked for good.
+    """
+    listed = [contributions.get(m) for m in day_list.survivors]
+    return opens(TAKEAWAYS, counts) and all(c is not None and c.takeaways is not None for c in listed)
 
 
 def _may_open(section: str, day_list: DayList, counts: Mapping[str, int] | None) -> bool:
@@ -329,6 +355,7 @@ class DayTotals(NamedTuple):
     sections: dict[str, dict[str, int]]
     texts: dcnet.Opened | None
     faults: tuple[str, ...]
+    takeaways: dcnet.Opened | None = None
 
 
 def _merged(day_list: DayList, reveals: Iterable[Reveal]) -> tuple[dict[str, Reveal], list[str]]:
@@ -344,7 +371,8 @@ def _merged(day_list: DayList, reveals: Iterable[Reveal]) -> tuple[dict[str, Rev
             merged[r.member] = r
             continue
         parts = []
-        for a, b in ((before.seeds, r.seeds), (before.masks, r.masks), (before.texts, r.texts)):
+        for a, b in ((before.seeds, r.seeds), (before.masks, r.masks), (before.texts, r.texts),
+                     (before.takeaways, r.takeaways)):
             if any(a[k] != v for k, v in b.items() if k in a):
                 bad.add(r.member)
             parts.append({**a, **b})
@@ -414,7 +442,22 @@ def open_day(day_list: DayList, contributions: Mapping[str, Contribution], roste
         text_sum -= sum(s * text_mask(key, day, layout) for key, s in pairs)
         text_sum -= sum(text_self_mask(seed, day, layout) for seed in seeds.values())
         texts = dcnet.decode(text_sum, layout)
-    return DayTotals(partial, sections, texts, tuple(faults))
+    return DayTotals(partial, sections, texts, tuple(faults), _open_takeaways(day, listed, merged, pairs, t))
+
+
+def _open_takeaways(day: str, listed: Sequence[Contribution], merged: Mapping[str, Reveal],
+                    pairs: Sequence[tuple[bytes, int]], t: int) -> dcnet.Opened | None:
+    """The day's takeaways, once t holders revealed every listed member's takeaway seed (None: not open)."""
+    if not listed or any(c.takeaways is None for c in listed):
+        return None
+    total = 0
+    for c in listed:
+        shares = {m: r.takeaways[c.member] for m, r in merged.items() if c.member in r.takeaways}
+        if len(shares) < t:
+            return None
+        total += int.from_bytes(c.takeaways or b"", "little") - takeaway_self_mask(recover(shares, t), day)
+    total -= sum(s * takeaway_mask(key, day) for key, s in pairs)
+    return dcnet.decode(total, TAKEAWAY_LAYOUT)
 
 
 def open_pool(section: str, days: Sequence[tuple[DayList, DayTotals]], reveals: Iterable[PoolReveal]) -> \

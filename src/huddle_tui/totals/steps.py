@@ -379,7 +379,7 @@ def complete(records: DayRecords, day_list: DayList) -> bool:
 def _holds(before: Reveal, now: Reveal) -> bool:
     """Whether an earlier reveal already holds everything a new one would."""
     return (set(now.seeds) <= set(before.seeds) and set(now.masks) <= set(before.masks)
-            and set(now.texts) <= set(before.texts))
+            and set(now.texts) <= set(before.texts) and set(now.takeaways) <= set(before.takeaways))
 
 
 def _log_id(team: TeamConfig, member: str, day: str) -> str:
