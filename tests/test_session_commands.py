@@ -192,3 +192,40 @@ def test_a_room_too_big_to_seal_to_is_one_line(folder: Path, tmp_path: Path,
     assert "this room has 6 keys, more than a sealed takeaway can name (2)" in err
     code, out, err = cli(capsys, *debrief, "--team")
     assert code == 0 and "Shared with the team, with your name." in out, err
+
+
+def test_an_anonymous_takeaway_is_refused_in_one_line_where_anonymous_answers_are_records(
+        folder: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str],
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """A records-mode team: `--anonymous` is one line, exit 2, nothing written; with `--team`, a usage line.
+
+    In the totals mode the same command writes nothing to the shared folder
+    either: the takeaway waits on this machine, and `takeaways` tells Ana alone.
+    """
+    from huddle_tui import sessions
+
+    team = load_team_config(folder / "huddle.toml")
+    monkeypatch.setenv("HUDDLE_DATA_DIR", str(tmp_path / "machines" / "Ana"))
+    ana = Journal(team, me="Ana", data_dir=tmp_path / "machines" / "Ana")
+    plan = sessions.debrief_plan(ana, date(2026, 11, 25), "Launch v2", ["Ana", "Ben", "Chen"])
+    sessions.save(ana, plan.session("2026-11-25T15:00:00Z"), sessions.session_id(team, plan))
+    debrief = ("debrief", "--event", "Launch v2", "--members", "Ana,Ben,Chen", *DAY)
+    before = files(folder)
+    code, out, err = cli(capsys, *debrief, "takeaway", "I was scared the whole launch", "--anonymous")
+    assert (code, out, err.count("\n")) == (2, "", 1), err
+    assert "an anonymous takeaway needs the team's totals mode" in err
+    code, _, err = cli(capsys, *debrief, "takeaway", "both", "--anonymous", "--team")
+    assert code == 2 and "not allowed with argument" in err, err
+    code, _, err = cli(capsys, *debrief, "thank", "Ben", "--anonymous")
+    assert code == 2 and "--team and --anonymous go with takeaway" in err, err
+    assert files(folder) == before
+
+    with (folder / "huddle.toml").open("a", encoding="utf-8") as toml:
+        toml.write('\n[privacy]\nanonymous = "totals"\n')
+    before = files(folder)
+    code, out, err = cli(capsys, *debrief, "takeaway", "I was scared the whole launch", "--anonymous")
+    assert code == 0 and "Kept on this machine only" in out, err
+    code, out, err = cli(capsys, *debrief, "takeaways")
+    assert code == 0 and "Your anonymous takeaways waiting for the team's totals (only you see this): 1" \
+        in out, err
+    assert files(folder) == before

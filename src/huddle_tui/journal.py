@@ -42,6 +42,7 @@ from huddle_tui.storage.envelope import Record
 from huddle_tui.storage.folder import FolderStore, History, Judge, utc_now
 
 if TYPE_CHECKING:
+    from huddle_tui.aggregation.contribution import Contribution
     from huddle_tui.rules.authorship import Authorship
     from huddle_tui.rules.measures import Answer as MeasureAnswer
     from huddle_tui.rules.report import Data as ReportData
@@ -50,6 +51,7 @@ if TYPE_CHECKING:
     from huddle_tui.storage.signature import SigningKey
     from huddle_tui.sync.replicate import Replicator
     from huddle_tui.totals.steps import Steps as TotalsSteps
+    from huddle_tui.totals.takeaways import Mine as MyTakeaways
     from huddle_tui.totals.view import DayView as TotalsView
 
 RECENT_DAYS = 60
@@ -527,8 +529,9 @@ class Journal:
 
         That is the mood when the check-in is anonymous, its anonymous
         concerns (and those given earlier that day), the day's measure
-        answers and signpost mark (totals/answer.py); zeros where there are
-        none. Every check-in at one's own machine writes exactly one, of one
+        answers and signpost mark (totals/answer.py), and one anonymous
+        takeaway waiting on this machine (totals/takeaways.py); zeros where
+        there are none. Every check-in at one's own machine writes exactly one, of one
         size, before its named record or placeholder: files, sizes and order
         then say only who checked in. After the day's cut-off none is
         written: anything anonymous given then is refused, and what was
@@ -566,7 +569,19 @@ class Journal:
         signposted = signposted or self._signposted(member, checkin.date)
         answer = answer_for(checkin.mood if anonymous else None, [*kept, *given],
                             self._own_measures(member, checkin.date), signposted)
-        made = steps.contribute(day, today, answer)
+        from huddle_tui.totals import takeaways
+
+        carry = takeaways.to_carry(self.shared, self.private, self.team, member, checkin.date, today,
+                                   self._totals_trust(), self._placeholders)
+        if carry is not None:
+            answer = answer._replace(takeaway=carry.text)
+
+        def noted(made: Contribution) -> None:
+            """Note that this contribution carries the takeaway, before anyone can see it."""
+            if carry is not None:
+                takeaways.note_carried(self.private, carry, checkin.date, made.digest)
+
+        made = steps.contribute(day, today, answer, noted)
         if made is None and (anonymous or given):
             raise RefusedError(f"this machine has no day key for {day} in the shared folder yet, so an "
                                "anonymous answer cannot join the totals; nothing saved")
@@ -640,6 +655,15 @@ class Journal:
             return 0
         today = self.now().date()
         return steps.publish_keys(today) + steps.settle(today)
+
+    def my_anonymous_takeaways(self) -> MyTakeaways | None:
+        """Where `me`'s anonymous takeaways stand, for them alone (None: not in the totals mode); a read."""
+        if not self.team.in_totals or self.me is None:
+            return None
+        from huddle_tui.totals.takeaways import mine
+
+        return mine(self.shared, self.private, self.team, self.me, self.now().date(), self._totals_trust(),
+                    self._placeholders)
 
     def totals_view(self, day: date) -> TotalsView | None:
         """What may be shown of `day`'s anonymous totals, from the files only (None: not in that mode)."""

@@ -10,10 +10,14 @@ and who was in it, is for everyone; nothing said in it is.
 After the session each member may leave a takeaway (kind `takeaway`): kept
 in the room, it is sealed to the room's keys as circle notes are
 (sealed.py), so nobody outside opens it; shared with the team, it is named.
-There is no anonymous sharing: a takeaway is one member's words in a room of
-four to six, which no release rule can keep from naming them (a team's
-anonymity rules hold only over a whole team's answers), so "kept in the
-room" is the private choice. A member may also thank someone in the room
+Shared anonymously, it is never a record in the shared folder at all: a
+file is linked to its writer by the folder, the sync tool and git, and a
+room of four to six is too small to hide in. So it is allowed only in a
+team whose anonymous answers travel as totals (`[privacy] anonymous =
+"totals"`): it waits on its author's machine (totals/takeaways.py) and
+travels, words only, inside their next check-in's masked contribution,
+in a section of its own that opens only once K members left one that day
+(docs/aggregation.md). A member may also thank someone in the room
 (kind `thanks`): who thanked whom is counted in the report, never ranked.
 """
 
@@ -29,6 +33,7 @@ from huddle_tui.journal import Journal
 from huddle_tui.model.circles import PastCircles
 from huddle_tui.model.ids import named_id, random_id
 from huddle_tui.model.sessions import (
+    ANONYMOUS,
     CIRCLE,
     DEBRIEF,
     MAX_EVENT_CHARS,
@@ -42,6 +47,10 @@ from huddle_tui.rules.circling import seat
 from huddle_tui.text import clean_text
 
 MAX_TAKEAWAY_CHARS = 280
+ANONYMOUS_NEEDS_TOTALS = (
+    "an anonymous takeaway needs the team's totals mode ([privacy] anonymous = \"totals\"): this team keeps "
+    "anonymous answers as records; keep it in the room or share it with your name (--team); nothing saved")
+"""The one line refusing an anonymous takeaway where anonymous answers are records of their own."""
 MAX_DEBRIEF_MINUTES = 90
 FACILITATION_WEEKS = 53  # debriefs led longer ago than a year weigh as never
 SMALLEST_ROOM = 2
@@ -247,18 +256,30 @@ class Kept(NamedTuple):
 
 
 def save_takeaway(journal: Journal, sid: str, session: Session, text: str, share: str) -> Kept:
-    """`me`'s takeaway from a session: sealed to the room (ROOM) or named for the team (TEAM); signed."""
+    """`me`'s takeaway from a session: sealed to the room (ROOM), named for the team (TEAM), or ANONYMOUS.
+
+    Kept in the room or named, it is a signed record; anonymous, it is kept
+    on this machine only and goes into the team's totals with `me`'s next
+    check-in (refused, with one line, in a team not in the totals mode).
+    """
     from huddle_tui.circles import room_keys
     from huddle_tui.sealed import MAX_RECIPIENTS, seal_text
 
     me = me_of(journal)
-    if share not in SHARES:
+    if share not in (*SHARES, ANONYMOUS):
         raise UsageError(f"a takeaway is kept in the room or shared with the team, not {share!r}")
+    if share == ANONYMOUS and not journal.team.in_totals:
+        raise RefusedError(ANONYMOUS_NEEDS_TOTALS)
     words = clean_text(text, "takeaway", MAX_TAKEAWAY_CHARS, allow_empty=False)
     room = session.room
     author = _in(me, room)
     if author is None:
         raise RefusedError(f"{me} was not in this {session.kind}: only its room leaves takeaways")
+    if share == ANONYMOUS:
+        from huddle_tui.totals import takeaways
+
+        waiting = takeaways.keep(journal.private, journal.team, author, journal.date_now().isoformat(), words)
+        return Kept(waiting.id, ANONYMOUS, (), ())
     rid = random_id()
     payload: dict[str, object] = {"member": author, "session": sid, "type": session.kind,
                                   "members": list(room), "share": share}
@@ -332,3 +353,4 @@ def takeaways(journal: Journal, sid: str, session: Session) -> list[Takeaway]:
                 text = open_text(sealed, secret, takeaway_context(journal.team, sid, sealed_to, author, r.id))
         out.append(Takeaway(r.id, author, ROOM, text))
     return out
+

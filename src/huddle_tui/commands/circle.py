@@ -6,8 +6,11 @@ answers and its length. With `--json` this is printed and nothing is
 opened or written; without it the app opens the session, which records it.
 
 After it, from anyone's own terminal: `takeaway TEXT` (kept in the room,
-sealed to it; `--team` shares it with the team by name), `thank NAME`, and
-`takeaways` to read them (those kept in the room opened for its members).
+sealed to it; `--team` shares it with the team by name; `--anonymous` with
+no name, inside the team's totals: kept on this machine until the next
+check-in carries it, shown once 3 members left one), `thank NAME`, and
+`takeaways` to read them (those kept in the room opened for its members,
+and how many of your anonymous ones still wait).
 """
 
 from __future__ import annotations
@@ -46,9 +49,12 @@ def add_after_flags(p: argparse.ArgumentParser, what: str) -> None:
                         "the room (sealed to it) unless --team; thank NAME: thank someone in the room; "
                         "takeaways: read them (a read)")
     p.add_argument("text", nargs="?", help="the takeaway's text, or the name to thank")
-    p.add_argument("--team", action="store_true",
-                   help="share the takeaway with the team, with your name (there is no anonymous sharing: "
-                        "a room is too small to hide who said it)")
+    share = p.add_mutually_exclusive_group()
+    share.add_argument("--team", action="store_true", help="share the takeaway with the team, with your name")
+    share.add_argument("--anonymous", action="store_true",
+                       help="share the takeaway with no name, inside the team's totals (a team with "
+                            '[privacy] anonymous = "totals"): it travels in your next check-in and shows '
+                            "once 3 members left one, among theirs")
 
 
 def run(args: argparse.Namespace) -> int:
@@ -73,23 +79,26 @@ def check_after_args(args: argparse.Namespace) -> None:
     """Text with takeaway and thank only; --team with takeaway only."""
     if (args.text is not None) != (args.action in ("takeaway", "thank")):
         raise UsageError("takeaway takes its text and thank a name, in quotes; no other action takes text")
-    if args.team and args.action != "takeaway":
-        raise UsageError("--team goes with takeaway")
+    if (args.team or args.anonymous) and args.action != "takeaway":
+        raise UsageError("--team and --anonymous go with takeaway")
 
 
 def after(ctx: Context, args: argparse.Namespace, plan: SessionPlan) -> int:
     """A takeaway, a thanks, or the takeaways read, for the session `plan` describes (held already)."""
     from huddle_tui import sessions
-    from huddle_tui.model.sessions import ROOM, TEAM
+    from huddle_tui.model.sessions import ANONYMOUS, ROOM, TEAM
 
     sid, session = sessions.recorded(ctx.journal, plan)
     if args.action == "takeaway":
-        kept = sessions.save_takeaway(ctx.journal, sid, session, args.text, TEAM if args.team else ROOM)
+        share = TEAM if args.team else ANONYMOUS if args.anonymous else ROOM
+        kept = sessions.save_takeaway(ctx.journal, sid, session, args.text, share)
         if args.json:
             emit_json({"id": kept.id, "share": kept.share, "readers": list(kept.readers),
                        "unreadable_by": list(kept.unreadable_by)})
         elif kept.share == TEAM:
             print("Shared with the team, with your name.")
+        elif kept.share == ANONYMOUS:
+            print(ANONYMOUS_SAID)
         else:
             print(f"Kept in the room: {', '.join(printable(n) for n in kept.readers)} can read it; "
                   "nobody else can.")
@@ -103,16 +112,28 @@ def after(ctx: Context, args: argparse.Namespace, plan: SessionPlan) -> int:
             print(f"Thanks to {printable(args.text)} recorded.")
         return 0
     found = sessions.takeaways(ctx.journal, sid, session)
+    yours = ctx.journal.my_anonymous_takeaways()
     if args.json:
-        emit_json({"session": sid, "takeaways": [{"author": t.author, "share": t.share, "text": t.text}
-                                                  for t in found]})
+        out: dict[str, object] = {"session": sid, "takeaways": [
+            {"author": t.author, "share": t.share, "text": t.text} for t in found]}
+        if yours is not None:
+            out["your_anonymous"] = {"waiting": yours.waiting,
+                                     "given": [{"date": d, "text": w} for d, w in yours.given]}
+        emit_json(out)
         return 0
     for t in found:
         said = printable(t.text) if t.text is not None else "(kept in the room: not for this machine's key)"
         print(f"  {printable(t.author)} ({'shared' if t.share == TEAM else 'kept in the room'}): {said}")
     if not found:
         print("  no takeaways yet")
+    if yours is not None and yours.waiting:
+        print(f"  Your anonymous takeaways waiting for the team's totals (only you see this): "
+              f"{yours.waiting}. Each travels in your next check-in and shows once 3 members have left one.")
     return 0
+
+
+ANONYMOUS_SAID = ("Kept on this machine only: your next check-in carries it, with no name, into the team's "
+                  "totals, where it shows once 3 members have left one (`huddle summary`).")
 
 
 def needs_terminal(command: str) -> None:

@@ -17,6 +17,7 @@ CIRCLE_PROMPTS = ("What workload challenge are you carrying?", "What coping tip 
 DEBRIEF_PROMPTS = ("What happened?", "How did it feel?", "What helped?", "What do we keep?")
 ROOM, TEAM = "room", "team"
 SHARES = (ROOM, TEAM)  # kept in the room (sealed to it), or shared with the team by name
+ANONYMOUS = "anonymous"  # shared with no name: only inside the team's totals, never a record of its own
 MAX_EVENT_CHARS = 80
 
 

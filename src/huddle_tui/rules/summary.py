@@ -233,6 +233,9 @@ def summary_blocks(s: Summary, markdown: bool = False, text: Callable[[str], str
                        "shown or counted (some were not given by members; see `huddle doctor`)"])
     if s.totals is not None:
         blocks.append([totals_line(s.totals), *totals_extra_lines(s.totals)])
+        if s.totals.get("takeaways"):
+            blocks.append(["Takeaways left anonymously after circles and debriefs (the team's total):"])
+            blocks.append([f"{bullet}takeaway: {p(words)}" for words in totals_takeaways(s.totals)])
     if n and not s.moods and not s.anonymous_moods and not (s.totals and s.totals["state"] == "open"):
         blocks.append([f"Moods: hidden until at least {K} people answer"])
     people = []
@@ -309,7 +312,19 @@ def totals_extra_lines(totals: dict[str, Any]) -> list[str]:
                          f"{figures['past_cutoff']} past the cut-off")
     if totals.get("signposts"):
         lines.append(f"Support signposts shown: {totals['signposts']}")
+    if totals.get("takeaways_sealed"):
+        lines.append(f"Takeaways left anonymously: fewer than {K} members left one (or a teammate's app is "
+                     "older), so they stay sealed and travel again with their authors' next check-in")
+    lost = totals.get("takeaways_lost") or 0
+    if lost:
+        lines.append(f"Takeaways left anonymously lost: {lost} landed in the same slot as another and could "
+                     "not be read")
     return lines
+
+
+def totals_takeaways(totals: dict[str, Any]) -> list[str]:
+    """The takeaways the day's totals opened: words only, in an order that says nothing of their authors."""
+    return [str(words) for words in totals.get("takeaways") or ()]
 
 
 def totals_concerns(totals: dict[str, Any]) -> list[ConcernLine]:

@@ -31,7 +31,7 @@ from huddle_tui.storage.stamps import RECORDS, dir_stamp, fingerprint, settled
 if TYPE_CHECKING:
     from huddle_tui.model.huddle import Today
 
-DERIVED_FORMAT = 5  # raise when what a kept answer holds changes meaning
+DERIVED_FORMAT = 6  # raise when what a kept answer holds changes meaning
 TODAY = "today"  # what the lobby shows of a day (Journal.today)
 PLAN = "plan"  # a day's facilitator and order alone (Journal.plan): no check-in changes it
 # Kinds whose every month may change the answer: rotation reads back through the huddles and

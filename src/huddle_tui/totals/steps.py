@@ -161,7 +161,8 @@ class Steps:
 
     # ------------------------------------------------------------ the check-in's contribution
 
-    def contribute(self, day: date, today: date, answer: Answer) -> Contribution | None:
+    def contribute(self, day: date, today: date, answer: Answer,
+                   before: Callable[[Contribution], None] | None = None) -> Contribution | None:
         """Write this member's one contribution for `day`: `answer` (an empty one: zeros).
 
         The answer holds only what is anonymous: the mood of an anonymous
@@ -172,6 +173,8 @@ class Steps:
         None when the day's cut-off passed (nothing is written: no reader
         would sum it), or when this machine has no day key for it that the
         folder shows (then the member counts as absent from the totals).
+        `before` runs with the contribution made, before it is published (what
+        this machine must note first, e.g. that it carries a takeaway).
         """
         if closed(self.team, day, today):
             return None
@@ -187,6 +190,8 @@ class Steps:
         if seed is None or mine.share_key != self.key().public:
             return None
         made = contribute(self.me, iso, answer, records.roster, seed, self.key(), LAYOUT, os.urandom)
+        if before is not None:
+            before(made)
         self.publish(CONTRIBUTION, record_id(CONTRIBUTION, self.me, iso), iso, made.to_payload())
         return made
 

@@ -9,7 +9,8 @@ the distribution from K_DISTRIBUTION; and never when the counts claim more
 anonymous answers than members who left a signed placeholder that day (some
 contribution is not honest: flagged, nothing shown). Beside the moods, each
 other figure opens under its own rule (`extras_of`): the anonymous concerns
-once K members wrote one, a measure from K answers, signposts from K. A contribution the list
+once K members wrote one, the takeaways left anonymously once K members
+left one, a measure from K answers, signposts from K. A contribution the list
 does not name — late, or another version — is never summed.
 """
 
@@ -18,7 +19,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any, NamedTuple
 
-from huddle_tui.aggregation.layout import TEXTS, opens, plausible
+from huddle_tui.aggregation.layout import TAKEAWAYS, TEXTS, opens, plausible
 from huddle_tui.aggregation.unmask import DayTotals, open_day
 from huddle_tui.config.team import TeamConfig
 from huddle_tui.rules.measures import WHO5_ITEMS, Sums, who5_score
@@ -42,7 +43,11 @@ class DayView(NamedTuple):
     a collision, `texts_sealed` when some were written but too few members
     wrote one for them to open; `measures`, each validated measure's team
     figures from K answers (`sum` the scores' sum, which the report adds up
-    over whole days); `signposts`, how many were shown, from K.
+    over whole days); `signposts`, how many were shown, from K;
+    `takeaways`, the words of the takeaways left anonymously after circles
+    and debriefs once K members left one (None: not open), sorted,
+    `takeaways_lost` of them lost to a collision, `takeaways_sealed` when
+    some travelled but too few for them to open (they travel again).
     """
 
     state: str
@@ -57,6 +62,9 @@ class DayView(NamedTuple):
     measures: dict[str, dict[str, Any]] | None = None
     signposts: int | None = None
     mood_sum: int | None = None  # the opened moods' sum (with `answers`, what the report adds up)
+    takeaways: tuple[str, ...] | None = None
+    takeaways_lost: int = 0
+    takeaways_sealed: bool = False
 
     def to_payload(self) -> dict[str, Any]:
         """The view as kept in the folder's cache (storage/derived.py)."""
@@ -64,19 +72,24 @@ class DayView(NamedTuple):
                 "mean": self.mean, "distribution": self.distribution, "week": self.week,
                 "texts": None if self.texts is None else [list(t) for t in self.texts],
                 "texts_lost": self.texts_lost, "texts_sealed": self.texts_sealed,
-                "measures": self.measures, "signposts": self.signposts, "mood_sum": self.mood_sum}
+                "measures": self.measures, "signposts": self.signposts, "mood_sum": self.mood_sum,
+                "takeaways": None if self.takeaways is None else list(self.takeaways),
+                "takeaways_lost": self.takeaways_lost, "takeaways_sealed": self.takeaways_sealed}
 
     @classmethod
     def from_payload(cls, payload: dict[str, Any]) -> DayView:
         """A kept view back (KeyError or TypeError when it is not one: it is opened afresh)."""
         distribution = payload["distribution"]
         texts = payload["texts"]
+        takeaways = payload["takeaways"]
         return cls(str(payload["state"]), int(payload["contributions"]), payload["answers"], payload["mean"],
                    {int(k): int(v) for k, v in distribution.items()} if distribution is not None else None,
                    payload["week"],
                    None if texts is None else tuple((str(k), str(t)) for k, t in texts),
                    int(payload["texts_lost"]), bool(payload["texts_sealed"]), payload["measures"],
-                   payload["signposts"], payload["mood_sum"])
+                   payload["signposts"], payload["mood_sum"],
+                   None if takeaways is None else tuple(str(t) for t in takeaways),
+                   int(payload["takeaways_lost"]), bool(payload["takeaways_sealed"]))
 
     def as_json(self) -> dict[str, Any]:
         """The view as plain JSON data (figures the k rule hides are null)."""
@@ -85,7 +98,9 @@ class DayView(NamedTuple):
                 "mean": self.mean, "distribution": shown, "week": self.week,
                 "texts": None if self.texts is None else [{"kind": k, "text": t} for k, t in self.texts],
                 "texts_lost": self.texts_lost, "texts_sealed": self.texts_sealed,
-                "measures": self.measures, "signposts": self.signposts}
+                "measures": self.measures, "signposts": self.signposts,
+                "takeaways": None if self.takeaways is None else list(self.takeaways),
+                "takeaways_lost": self.takeaways_lost, "takeaways_sealed": self.takeaways_sealed}
 
 
     def measure_sums(self) -> tuple[Sums, ...]:
@@ -102,6 +117,9 @@ class Extras(NamedTuple):
     texts_sealed: bool
     measures: dict[str, dict[str, Any]] | None
     signposts: int | None
+    takeaways: tuple[str, ...] | None = None
+    takeaways_lost: int = 0
+    takeaways_sealed: bool = False
 
 
 def day_view(store: FolderStore, team: TeamConfig, day: date, today: date, trusted: Trusted,
@@ -127,10 +145,11 @@ def day_view(store: FolderStore, team: TeamConfig, day: date, today: date, trust
     answers = counts["answers"]
     if not plausible(counts, listed) or answers > len(placeholders(day)):
         return DayView(FLAGGED, listed)
-    extras = extras_of(totals, counts)
+    contributions = records.listed(day_list)
+    extras = extras_of(totals, counts, any(c.takeaways is None for c in contributions.values()))
     if answers < K:
         week = _week(store, team, day, today, trusted, placeholders)
-        return DayView(FEW, listed, answers, None, None, week, *extras)
+        return DayView(FEW, listed, answers, None, None, week, **extras._asdict())
     mean = mood_sum = None
     opened = totals.sections.get("mood_mean")
     if opened is not None:
@@ -142,16 +161,18 @@ def day_view(store: FolderStore, team: TeamConfig, day: date, today: date, trust
         distribution = {m: counted[f"mood_{m}"] for m in range(1, 6) if counted[f"mood_{m}"]}
     week = None if distribution is not None else _week(store, team, day, today, trusted, placeholders)
     if mean is None and distribution is None:
-        return DayView(OPENING, listed, answers, None, None, week, *extras)
-    return DayView(OPEN, listed, answers, mean, distribution, week, *extras, mood_sum=mood_sum)
+        return DayView(OPENING, listed, answers, None, None, week, **extras._asdict())
+    return DayView(OPEN, listed, answers, mean, distribution, week, mood_sum=mood_sum, **extras._asdict())
 
 
-def extras_of(totals: DayTotals, counts: dict[str, int]) -> Extras:
+def extras_of(totals: DayTotals, counts: dict[str, int], older: bool = False) -> Extras:
     """The texts, measures and signposts a day's opened totals may show, each under its own k rule.
 
     Texts from K members who wrote one, in an order that says nothing of
     their slots or authors (sorted); those that landed in one slot with
-    another are counted as lost. A measure from K answers; signposts from K.
+    another are counted as lost. Takeaways the same, from K members who left
+    one (`older`: a listed contribution from before the takeaway section,
+    so they never open). A measure from K answers; signposts from K.
     """
     texts: tuple[tuple[str, str], ...] | None = None
     lost = 0
@@ -173,7 +194,14 @@ def extras_of(totals: DayTotals, counts: dict[str, int]) -> Extras:
                             "past_cutoff": who5["who5_low"], "sum": who5_score(items),
                             "items": [round(v / n, 2) for v in items]}
     signposts = counts["signposts"] if counts["signposts"] >= K else None
-    return Extras(texts, lost, sealed, measures or None, signposts)
+    takeaways: tuple[str, ...] | None = None
+    takeaways_lost = 0
+    if totals.takeaways is not None and opens(TAKEAWAYS, counts):
+        takeaways = tuple(sorted(t.body.decode("utf-8", errors="replace") for t in totals.takeaways.texts))
+        takeaways_lost = max(0, counts["takeaway_authors"] - len(takeaways))
+    takeaways_sealed = counts["takeaway_authors"] > 0 and (older or not opens(TAKEAWAYS, counts))
+    return Extras(texts, lost, sealed, measures or None, signposts, takeaways, takeaways_lost,
+                  takeaways_sealed)
 
 
 def _week(store: FolderStore, team: TeamConfig, day: date, today: date, trusted: Trusted,

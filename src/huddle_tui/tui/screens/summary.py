@@ -20,7 +20,7 @@ from textual.widgets import Footer, Static
 from huddle_tui.model.checkin import MOOD_SYMBOLS, MOODS
 from huddle_tui.rules.privacy import K
 from huddle_tui.rules.roundclock import duration, spoken_of
-from huddle_tui.rules.summary import totals_extra_lines, totals_line
+from huddle_tui.rules.summary import totals_extra_lines, totals_line, totals_takeaways
 from huddle_tui.text import printable
 from huddle_tui.tui.messages import FileSaved, SummaryReady
 from huddle_tui.tui.screens.base import COMMON_KEYS, HuddleScreen
@@ -65,6 +65,7 @@ def summary_content(s: Summary, waiting: int = 0) -> Content:
                          f" {counts[mood]}\n")
     if s.totals is not None:  # a team whose anonymous answers go only to its totals: what opened, or when
         parts += [f"  {printable(line)}\n" for line in (totals_line(s.totals), *totals_extra_lines(s.totals))]
+        parts += [f"  takeaway: {printable(words)}\n" for words in totals_takeaways(s.totals)]
     elif not s.moods and not s.anonymous_moods:
         parts.append(f"  shown once at least {K} people have answered\n")
     if s.checked_in:
