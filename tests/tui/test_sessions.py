@@ -159,6 +159,39 @@ async def test_a_debrief_by_keys_is_sealed_to_those_who_came(
     assert KEPT.encode() not in raw and b"Launch v2" in raw
 
 
+async def test_a_takeaway_left_anonymously_by_keys_writes_nothing_to_the_shared_folder(
+        room: TeamConfig, shared: Path, tmp_path: Path, clock: FakeClock) -> None:
+    """A team whose anonymous answers are totals: the end screen offers "with no name", third.
+
+    Chosen, it is kept on Ana's machine only (her next check-in carries it):
+    no takeaway record anywhere in the shared folder, no file changed.
+    """
+    totals = room._replace(anonymous="totals")
+    write_toml(shared / "huddle.toml", team_config_to_toml(totals))
+    team = load_team_config(shared / "huddle.toml")
+    ana = machine(team, tmp_path, "Ana")
+    plan = sessions.debrief_plan(ana, DAY, "Launch v2", ["Ana", "Ben", "Chen"])
+    app = session_app(team, ana, plan, clock)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        for _ in plan.order:
+            clock.step(40.0)
+            await pilot.press("space")
+        await settle(pilot)
+        assert isinstance(app.screen, SessionEndScreen)
+        before = {p: (p.stat().st_size, p.stat().st_mtime_ns) for p in shared.rglob("*") if p.is_file()}
+        await leave(pilot, ("t", *KEPT, "enter"))
+        assert "with no name" in screen_text(app)
+        await leave(pilot, ("down", "down", "enter"))
+        assert "Takeaway kept on this machine" in screen_text(app)
+        after = {p: (p.stat().st_size, p.stat().st_mtime_ns) for p in shared.rglob("*") if p.is_file()}
+        assert after == before
+    assert record_files(shared, "takeaway") == []
+    from huddle_tui.totals.takeaways import kept
+
+    assert [w.words for w in kept(ana.private, "Ana")] == [KEPT]
+
+
 Before = Callable[[Pilot[int]], Awaitable[None]]
 
 

@@ -27,6 +27,7 @@ from huddle_tui.commands.common import (
     stdin_is_terminal,
 )
 from huddle_tui.errors import UsageError
+from huddle_tui.rules.privacy import K
 from huddle_tui.text import printable
 
 if TYPE_CHECKING:
@@ -54,7 +55,7 @@ def add_after_flags(p: argparse.ArgumentParser, what: str) -> None:
     share.add_argument("--anonymous", action="store_true",
                        help="share the takeaway with no name, inside the team's totals (a team with "
                             '[privacy] anonymous = "totals"): it travels in your next check-in and shows '
-                            "once 3 members left one, among theirs")
+                            f"once {K} members left one, among theirs")
 
 
 def run(args: argparse.Namespace) -> int:
@@ -128,12 +129,12 @@ def after(ctx: Context, args: argparse.Namespace, plan: SessionPlan) -> int:
         print("  no takeaways yet")
     if yours is not None and yours.waiting:
         print(f"  Your anonymous takeaways waiting for the team's totals (only you see this): "
-              f"{yours.waiting}. Each travels in your next check-in and shows once 3 members have left one.")
+              f"{yours.waiting}. Each travels in your next check-in and shows once {K} members left one.")
     return 0
 
 
 ANONYMOUS_SAID = ("Kept on this machine only: your next check-in carries it, with no name, into the team's "
-                  "totals, where it shows once 3 members have left one (`huddle summary`).")
+                  f"totals, where it shows once {K} members have left one (`huddle summary`).")
 
 
 def needs_terminal(command: str) -> None:

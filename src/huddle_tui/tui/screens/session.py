@@ -5,8 +5,9 @@ rules/roundclock.PulseRound); what a turn shows is the prompts each speaker
 answers. Nothing said is typed here: the session records only that it was
 held, who led, for whom, and the turns' timings (at its start, and with the
 turns at its end). What each member keeps from it is left after, on the
-end screen: a takeaway kept in the room (sealed to it) or shared with the
-team by name, and thanks to someone in the room.
+end screen: a takeaway kept in the room (sealed to it), shared with the
+team by name, or (in a team whose anonymous answers are totals) with no
+name inside the team's totals; and thanks to someone in the room.
 """
 
 from __future__ import annotations
@@ -21,7 +22,8 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.content import Content
 from textual.widgets import Footer, Static
 
-from huddle_tui.model.sessions import CIRCLE, ROOM, TEAM, Session
+from huddle_tui.model.sessions import ANONYMOUS, CIRCLE, ROOM, TEAM, Session
+from huddle_tui.rules.privacy import K
 from huddle_tui.rules.roundclock import PulseRound, spoken_of
 from huddle_tui.sessions import SessionPlan
 from huddle_tui.text import printable
@@ -33,6 +35,7 @@ from huddle_tui.tui.widgets.status_line import StatusLine
 
 KEEP_IN_ROOM = "Keep it in the room: sealed, only the people in it can read it"
 SHARE_NAMED = "Share it with the team, with your name"
+SHARE_ANONYMOUS = f"Share it with the team, with no name: in the team's totals, once {K} people left one"
 
 
 def title_of(plan: SessionPlan) -> str:
@@ -178,6 +181,11 @@ class SessionEndScreen(HuddleScreen):
         me = self._me()
         if me is None:
             parts.append("\n\nTakeaways and thanks are left by the people in the room.")
+        elif self.huddle.journal.team.in_totals:
+            parts.append(f"\n\n{printable(me)}: t leaves your takeaway, k thanks someone in the room. "
+                         "A takeaway kept in the room is sealed to it; one shared with the team carries "
+                         "your name, or none: then only your next check-in carries it, inside the team's "
+                         f"totals, shown once {K} people left one.")
         else:
             parts.append(f"\n\n{printable(me)}: t leaves your takeaway, k thanks someone in the room. "
                          "A takeaway kept in the room is sealed to it; one shared with the team carries "
@@ -206,8 +214,10 @@ class SessionEndScreen(HuddleScreen):
         from huddle_tui.tui.screens.choose import Choose
 
         if text:
-            self.app.push_screen(Choose("Where does it go?", [KEEP_IN_ROOM, SHARE_NAMED]),
-                                 partial(self._save_takeaway, text))
+            choices = [KEEP_IN_ROOM, SHARE_NAMED]
+            if self.huddle.journal.team.in_totals:  # anonymous only where it never is a file of its own
+                choices.append(SHARE_ANONYMOUS)
+            self.app.push_screen(Choose("Where does it go?", choices), partial(self._save_takeaway, text))
 
     def _save_takeaway(self, text: str, where: str | None) -> None:
         """Save the takeaway, signed, in a worker."""
@@ -215,7 +225,7 @@ class SessionEndScreen(HuddleScreen):
 
         if where is None:
             return
-        share = ROOM if where == KEEP_IN_ROOM else TEAM
+        share = {KEEP_IN_ROOM: ROOM, SHARE_ANONYMOUS: ANONYMOUS}.get(where, TEAM)
         self.huddle.submit(partial(jobs.save_takeaway, self.huddle.journal, self.record_id, self.session,
                                    text, share), self, save=True)
 
@@ -228,6 +238,9 @@ class SessionEndScreen(HuddleScreen):
             if kept.unreadable_by:
                 line += (" (not " + ", ".join(printable(n) for n in kept.unreadable_by)
                          + ": no key of theirs is trusted here yet)")
+        elif kept.share == ANONYMOUS:
+            line = ("Takeaway kept on this machine: your next check-in carries it, with no name, into the "
+                    "team's totals")
         else:
             line = "Takeaway shared with the team, with your name"
         self.said.append(line)
