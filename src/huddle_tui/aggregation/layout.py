@@ -60,7 +60,7 @@ TAKEAWAY_LAYOUT = TextLayout(slots=32, body_bytes=280)
 One size for the whole team and every team, not a parameter: a takeaway
 is at most one per contribution, and a day opens them once K members left
 one, so a day holds a handful; 32 slots keep three apart with probability
-0.91 at a third of the text vector's size."""
+0.91 at half the text vector's size."""
 GATED_BY: dict[str, tuple[str, int]] = {
     "mood_mean": ("answers", K),
     "mood_counts": ("answers", K_DISTRIBUTION),

@@ -5,7 +5,7 @@ the facilitator (whoever of them led a debrief least recently), the speaking
 order and the debrief's prompts. With `--json` this is printed and nothing
 is opened or written; without it the app opens the session, which records
 the event, its date and who attended, for the report. After it, as after
-a circle: `takeaway TEXT [--team]`, `thank NAME`, `takeaways`.
+a circle: `takeaway TEXT [--team | --anonymous]`, `thank NAME`, `takeaways`.
 """
 
 from __future__ import annotations
