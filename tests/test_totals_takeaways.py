@@ -136,3 +136,35 @@ def test_a_circle_of_four_leaves_the_same_folder_whether_one_left_an_anonymous_t
         a, b = seen[0][moment], seen[1][moment]
         assert {k: size for k, (size, _) in a.items()} == {k: size for k, (size, _) in b.items()}
         assert same_order(a, b)
+
+
+def test_takeaways_that_collide_are_lost_and_never_sent_again(tmp_path: Path,
+                                                              monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every takeaway forced into slot 0: the day opens none, counts three lost, and none travels again.
+
+    Sending one again would let anyone subtract it from the collided slot,
+    opening the other and tying both to two days' contributors.
+    """
+    from huddle_tui.aggregation import dcnet
+
+    monkeypatch.setattr(dcnet, "choose_slots", lambda count, layout, rand: list(range(count)))
+    homes = Homes(tmp_path, monkeypatch, [*CIRCLE_OF_FOUR])
+    homes.keys_ahead()
+    for name in CIRCLE_OF_FOUR[:3]:
+        leave(homes, name, f"what helped {name}", DAY - timedelta(days=3))
+    for name in homes.names:
+        homes.check_in(name, "team", 4)
+    homes.morning_after()
+    totals = homes.totals("Dara")
+    assert (totals["takeaways"], totals["takeaways_lost"]) == ([], 3)
+    assert "Takeaways left anonymously lost: 3" in homes.summary("Dara", fmt="text")
+    second = homes.team.next_workday(DAY)
+    homes.check_in("Ana", "team", 4, day=second)
+    journal = homes.journal("Ana", second)
+    (waiting,) = takeaways.kept(journal.private, "Ana")
+    assert (list(waiting.carried), waiting.given) == ([DAY.isoformat()], DAY.isoformat())
+    mine = journal.my_anonymous_takeaways()
+    assert mine is not None and mine.given == ((DAY.isoformat(), "what helped Ana"),)
+    view = journal.totals_view(DAY)
+    assert view is not None
+    assert takeaways.shown_state("what helped Ana", view.takeaways) == takeaways.LOST

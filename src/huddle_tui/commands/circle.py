@@ -16,6 +16,7 @@ and how many of your anonymous ones still wait).
 from __future__ import annotations
 
 import argparse
+from datetime import date
 from typing import TYPE_CHECKING
 
 from huddle_tui.commands.common import (
@@ -112,14 +113,21 @@ def after(ctx: Context, args: argparse.Namespace, plan: SessionPlan) -> int:
         if not args.json:
             print(f"Thanks to {printable(args.text)} recorded.")
         return 0
+    from huddle_tui.totals.takeaways import LOST, shown_state
+
     found = sessions.takeaways(ctx.journal, sid, session)
     yours = ctx.journal.my_anonymous_takeaways()
+    given = []
+    if yours is not None:
+        for day, words in yours.given:
+            view = ctx.journal.totals_view(date.fromisoformat(day))
+            given.append((day, words, shown_state(words, view.takeaways if view is not None else None)))
     if args.json:
         out: dict[str, object] = {"session": sid, "takeaways": [
             {"author": t.author, "share": t.share, "text": t.text} for t in found]}
         if yours is not None:
             out["your_anonymous"] = {"waiting": yours.waiting,
-                                     "given": [{"date": d, "text": w} for d, w in yours.given]}
+                                     "given": [{"date": d, "text": w, "state": s} for d, w, s in given]}
         emit_json(out)
         return 0
     for t in found:
@@ -130,6 +138,10 @@ def after(ctx: Context, args: argparse.Namespace, plan: SessionPlan) -> int:
     if yours is not None and yours.waiting:
         print(f"  Your anonymous takeaways waiting for the team's totals (only you see this): "
               f"{yours.waiting}. Each travels in your next check-in and shows once {K} members left one.")
+    for day, words, state in given:
+        if state == LOST:
+            print(f"  Lost in the team's totals of {day}: your anonymous takeaway \"{printable(words)}\" "
+                  "landed in the same slot as another and could not be read (only you see this).")
     return 0
 
 

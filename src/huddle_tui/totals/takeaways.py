@@ -202,11 +202,22 @@ def note_carried(private: FolderStore, waiting: Waiting, day: str, digest: str) 
     save(private, waiting._replace(carried=carried))
 
 
+SHOWN, LOST, OPENING = "shown", "lost", "opening"
+"""A takeaway a day's totals have: among its opened takeaways; not among them (a collision); not open yet."""
+
+
 class Mine(NamedTuple):
     """Where `me`'s anonymous takeaways stand, as `huddle circle takeaways` tells its author alone."""
 
     waiting: int
     given: tuple[tuple[str, str], ...]  # (day, words) of those a day's totals have for good
+
+
+def shown_state(words: str, opened: tuple[str, ...] | None) -> str:
+    """What became of a takeaway in its day's totals, given the takeaways they opened (None: not yet)."""
+    if opened is None:
+        return OPENING
+    return SHOWN if words in opened else LOST
 
 
 def mine(store: FolderStore, private: FolderStore, team: TeamConfig, me: str, today: date, trusted: Trusted,
