@@ -531,9 +531,9 @@ class Journal:
         concerns (and those given earlier that day), the day's measure
         answers and signpost mark (totals/answer.py), and one anonymous
         takeaway waiting on this machine (totals/takeaways.py); zeros where
-        there are none. Every check-in at one's own machine writes exactly one, of one
-        size, before its named record or placeholder: files, sizes and order
-        then say only who checked in. After the day's cut-off none is
+        there are none. Every check-in at one's own machine writes exactly
+        one, of one size, before its named record or placeholder: files,
+        sizes and order then say only who checked in. After the day's cut-off none is
         written: anything anonymous given then is refused, and what was
         given before stays.
         """

@@ -10,8 +10,8 @@ anonymous answers than members who left a signed placeholder that day (some
 contribution is not honest: flagged, nothing shown). Beside the moods, each
 other figure opens under its own rule (`extras_of`): the anonymous concerns
 once K members wrote one, the takeaways left anonymously once K members
-left one, a measure from K answers, signposts from K. A contribution the list
-does not name — late, or another version — is never summed.
+left one, a measure from K answers, signposts from K. A contribution the
+list does not name — late, or another version — is never summed.
 """
 
 from __future__ import annotations
