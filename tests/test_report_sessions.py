@@ -97,3 +97,20 @@ def test_a_team_without_circles_reports_as_before(shared: Path, capsys: pytest.C
     assert code == 0 and json.loads(out)["periods"][0]["sessions"] is None
     _, out, _ = cli(capsys, "report", *WEEK)
     assert "circles, debriefs" not in out and "thanks" not in out
+
+
+def test_takeaways_left_with_no_name_count_among_those_shared_from_the_days_that_opened_them() -> None:
+    """A totals team's opened takeaways join the shared count (with no session to tie them to); K rules."""
+    from huddle_tui.rules.report_format import sessions_rows
+    from huddle_tui.rules.session_figures import SessionFact, session_stats
+
+    room = tuple(NAMES[:4])
+    named = SessionFact("circle", "2026-11-23", "", "Ana", room, room, 1, 0, ())
+    stats = session_stats([named], 0.8, anonymous=K)
+    assert (stats.takeaways_shared, stats.takeaways_anonymous) == (K + 1, K)
+    assert dict(sessions_rows(stats))["takeaways"] == f"{K + 1} shared with the team ({K} with no name), " \
+                                                     f"{FEWER} kept in the room"
+    alone = session_stats([named], 0.8)
+    assert (alone.takeaways_shared, alone.takeaways_anonymous) == (None, None)
+    row = dict(sessions_rows(alone))["takeaways"]
+    assert row == f"{FEWER} shared with the team, {FEWER} kept in the room"

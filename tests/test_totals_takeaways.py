@@ -81,6 +81,8 @@ def test_three_anonymous_takeaways_open_with_no_author_and_two_travel_again_unti
     assert ana is not None and (ana.waiting, ana.given) == (0, ((third.isoformat(), words[1]),))
     raw = b"".join(p.read_bytes() for p in homes.files())
     assert not [w for w in words if w.encode() in raw]
+    days = homes.journal("Dara", homes.team.next_workday(third)).report_data().days
+    assert (days[second.isoformat()].totals_takeaways, days[third.isoformat()].totals_takeaways) == (0, 3)
 
 
 def test_a_takeaway_waits_while_the_day_that_carried_it_is_not_settled(

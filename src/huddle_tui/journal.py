@@ -1005,8 +1005,9 @@ class Journal:
                 continue
             moods = (view.mood_sum, view.answers or 0) if view.mood_sum is not None else (0, 0)
             counts = tuple(view.distribution.get(m, 0) for m in range(1, 6)) if view.distribution else ()
-            if view.signposts or view.measures or moods[1]:
-                opened[iso] = Opened(view.signposts or 0, view.measure_sums(), moods, counts)
+            takeaways = len(view.takeaways or ())
+            if view.signposts or view.measures or moods[1] or takeaways:
+                opened[iso] = Opened(view.signposts or 0, view.measure_sums(), moods, counts, takeaways)
         return with_totals(data, opened)
 
     def read_report_months(self, after: str = "", limit: int | None = None) -> tuple[int, str]:

@@ -90,6 +90,7 @@ class Day(NamedTuple):
     # how many, and their counts per mood 1-5 when the distribution opened too (else empty).
     totals_moods: tuple[int, int] = (0, 0)
     totals_counts: tuple[int, ...] = ()
+    totals_takeaways: int = 0  # takeaways left after circles with no name that the day's totals opened
 
 
 class Data(NamedTuple):
@@ -269,6 +270,7 @@ class Opened(NamedTuple):
     measures: tuple[m.Sums, ...]
     moods: tuple[int, int] = (0, 0)  # the opened moods' sum, and how many (0 when no mean opened)
     counts: tuple[int, ...] = ()  # per mood 1-5, when the distribution opened
+    takeaways: int = 0  # anonymous takeaways opened (each from one of at least K authors)
 
 
 def with_totals(data: Data, opened: Mapping[str, Opened]) -> Data:
@@ -283,7 +285,8 @@ def with_totals(data: Data, opened: Mapping[str, Opened]) -> Data:
         day = days.get(iso)
         if day is not None:
             days[iso] = day._replace(signposts=day.signposts + got.signposts, opened=got.measures,
-                                     totals_moods=got.moods, totals_counts=got.counts)
+                                     totals_moods=got.moods, totals_counts=got.counts,
+                                     totals_takeaways=got.takeaways)
     return facts(data.team, days, data.huddles, data.followups, data.first, data.pair_rounds, data.sessions)
 
 
@@ -670,7 +673,9 @@ def circles_and_debriefs(data: Data, start: date, end: date) -> SessionStats | N
     if not data.sessions and not any(member.circles for member in data.team.members):
         return None
     lo, hi = start.isoformat(), end.isoformat()
-    return session_stats((f for f in data.sessions if lo <= f.date <= hi), data.team.target_weekly_coverage)
+    anonymous = sum(d.totals_takeaways for iso, d in data.days.items() if lo <= iso <= hi)
+    return session_stats((f for f in data.sessions if lo <= f.date <= hi), data.team.target_weekly_coverage,
+                         anonymous)
 
 
 def period(data: Data, label: str, start: date, end: date, partial: bool = False) -> Period:

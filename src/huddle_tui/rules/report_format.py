@@ -88,8 +88,9 @@ def sessions_rows(s: SessionStats | None) -> list[tuple[str, str]]:
         ("attendance", f"{pct(s.attendance)} ({s.attended} of {s.seated} in their rooms; "
                        f"target {pct(s.target)})"),
         ("sessions led by", f"{plural(s.facilitators, 'member')} (spread {_int(s.facilitation_spread)})"),
-        ("takeaways", f"{count(s.takeaways_shared)} shared with the team, {count(s.takeaways_kept)} kept in "
-                      "the room"),
+        ("takeaways", f"{count(s.takeaways_shared)} shared with the team"
+                      + (f" ({s.takeaways_anonymous} with no name)" if s.takeaways_anonymous else "")
+                      + f", {count(s.takeaways_kept)} kept in the room"),
         ("thanks", f"{count(s.thanks)} given, {count(s.thanked)} people thanked"),
     ]
 

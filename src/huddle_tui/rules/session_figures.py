@@ -50,6 +50,7 @@ class SessionStats(NamedTuple):
     facilitation_spread: int | None  # most sessions led by one person minus fewest (of those who led)
     takeaways_shared: int | None
     takeaways_kept: int | None
+    takeaways_anonymous: int | None  # of those shared, with no name: opened from the team's totals
     thanks: int | None
     thanked: int | None  # how many different people were thanked
 
@@ -91,8 +92,14 @@ def session_facts(records: Iterable[Record]) -> tuple[SessionFact, ...]:
                          for sid, s in found.items()), key=lambda f: (f.date, f.kind, f.event, f.members)))
 
 
-def session_stats(facts: Iterable[SessionFact], target: float) -> SessionStats:
-    """One period's figures from the sessions held in it."""
+def session_stats(facts: Iterable[SessionFact], target: float, anonymous: int = 0) -> SessionStats:
+    """One period's figures from its sessions, and the `anonymous` takeaways its days' totals opened.
+
+    A takeaway left with no name travels only in its author's contribution
+    to a day's totals (docs/aggregation.md) and opens there, on some day
+    after its session, with no tie to the session: it is counted by the
+    period of the day that opened it, among the takeaways shared.
+    """
     held = list(facts)
     ended = [f for f in held if f.attended]
     seated = sum(len(f.members) for f in ended)
@@ -106,8 +113,9 @@ def session_stats(facts: Iterable[SessionFact], target: float) -> SessionStats:
         events=tuple(f"{f.date} {f.event}" for f in held if f.kind == DEBRIEF),
         seated=seated, attended=attended, attendance=attended / seated if seated else None, target=target,
         facilitators=len(led), facilitation_spread=max(led.values()) - min(led.values()) if led else None,
-        takeaways_shared=shown_count(sum(f.shared for f in held)),
+        takeaways_shared=shown_count(sum(f.shared for f in held) + anonymous),
         takeaways_kept=shown_count(sum(f.kept for f in held)),
+        takeaways_anonymous=shown_count(anonymous),
         thanks=shown_count(len(pairs)), thanked=shown_count(len({to for _, to in pairs})))
 
 
