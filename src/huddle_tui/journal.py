@@ -74,6 +74,9 @@ class Saved(NamedTuple):
     in_totals: str = ""
     """In a team whose anonymous answers go to its totals: "" (not part of them), "given" (in the day's
     totals, changeable until the day's cut-off) or "kept" (the day opened: it stays in the totals)."""
+    withdrawn: tuple[Concern, ...] = ()
+    """Anonymous concerns given beside a named or private check-in that this save took out of the day's
+    totals (before its cut-off: nobody saw them)."""
 
     @property
     def all(self) -> list[Record]:
@@ -360,11 +363,15 @@ class Journal:
         return Current(_live(shared.get(rid)), _live(private.get(anon)) or released,
                        _live(private.get(rid)), released)
 
-    def save_checkin(self, checkin: CheckIn, *, signposted: bool = False) -> Saved:
+    def save_checkin(self, checkin: CheckIn, *, signposted: bool = False,
+                     withdraw: tuple[Concern, ...] = ()) -> Saved:
         """Save a member's check-in for a date: a new version of theirs, whatever its visibility.
 
         `signposted`: a signpost is shown with this check-in (its mark rides in
         the day's contribution, in a team whose anonymous answers go to totals).
+        `withdraw`: anonymous concerns given to the day's totals beside a named
+        or private check-in (`given_to_totals`) that this version takes back;
+        refused once the day's cut-off passed.
         """
         if checkin.mood is None or not 1 <= checkin.mood <= 5:
             raise UsageError(f"mood must be 1 to 5, got {checkin.mood}")
@@ -380,7 +387,7 @@ class Journal:
                                "anonymously or privately; only that machine can change it")
         if self.me is None:  # before anything is written, here or held on this machine
             self._refuse_unsigned(member, day.isoformat())
-        return self._write_checkin(checkin, now, signposted)
+        return self._write_checkin(checkin, now, signposted, withdraw)
 
     def change_checkin(self, member: str, day: str, change: Change, source: str,
                        mood_field: str = "mood", *,
@@ -392,6 +399,11 @@ class Journal:
         shared) stays. The checks are save_checkin's: a check-in entered for
         someone who checked in themselves is refused, as is one held elsewhere.
         A first check-in needs a mood: the refusal names it as `mood_field`.
+
+        Anonymous concerns given to the day's totals beside a named or private
+        check-in are among the day's concerns too: a kind the change names
+        replaces them (they leave the totals, before the cut-off), a kind it
+        does not name keeps them there.
         """
         name = self._member(member).name
         now = self.current(name, day)
@@ -402,7 +414,13 @@ class Journal:
         if checkin.mood is None:
             raise UsageError(f"{mood_field} is required for the day's first check-in "
                              "(1 struggling … 5 great)")
-        return self.save_checkin(checkin, signposted=signposted), kept
+        replaced = {kind for kind, _ in change.items}
+        given = self.given_to_totals(name, day)
+        withdraw = tuple(c for c in given if c.kind in replaced)
+        stays = len(given) - len(withdraw)
+        if stays:
+            kept = (*kept, f"{stays} anonymous {'concern' if stays == 1 else 'concerns'} in the day's totals")
+        return self.save_checkin(checkin, signposted=signposted, withdraw=withdraw), kept
 
     def amend_checkin(self, member: str, day: str, *, mood: int | None = None,
                       status: str | None = None, source: str = "tui") -> Saved:
@@ -428,7 +446,8 @@ class Journal:
         self._working_day(day, member)
         return self._write_checkin(changed._replace(member=self._member(member).name), now)
 
-    def _write_checkin(self, checkin: CheckIn, now: Current, signposted: bool = False) -> Saved:
+    def _write_checkin(self, checkin: CheckIn, now: Current, signposted: bool = False,
+                       withdraw: tuple[Concern, ...] = ()) -> Saved:
         """Write the answer where its visibility says, and take back what it replaces."""
         member, day = checkin.member or "", checkin.date
         own = tuple(c for c in checkin.concerns if c.visibility == checkin.visibility)
@@ -441,7 +460,7 @@ class Journal:
         visibility = as_visibility(checkin.visibility)
         was_named = (now.named is not None and now.named.payload.get("visibility") != WITHHELD)
         in_totals = self.team.in_totals
-        totals = self._contribute(checkin, now, signposted) if in_totals else ""
+        totals, withdrawn = self._contribute(checkin, now, signposted, withdraw) if in_totals else ("", ())
         if visibility == "team":
             shared.append(self._share("checkin", named_rid, day, answer.to_payload()))
         else:
@@ -491,7 +510,7 @@ class Journal:
             elif concern.visibility != checkin.visibility:
                 saved_to = self.save_concern(concern, day, member)
                 (shared if concern.visibility == "team" else private).append(saved_to)
-        return Saved(answer, tuple(shared), tuple(private), tuple(retracted), held_back, totals)
+        return Saved(answer, tuple(shared), tuple(private), tuple(retracted), held_back, totals, withdrawn)
 
     # ------------------------------------------------------------ anonymous totals (docs/aggregation.md)
 
@@ -524,18 +543,22 @@ class Journal:
         history = self.shared.read(("checkin",), since=iso, until=iso)
         return placeholder_members(self.roster(), day, self.checkins(history))
 
-    def _contribute(self, checkin: CheckIn, now: Current, signposted: bool = False) -> str:
+    def _contribute(self, checkin: CheckIn, now: Current, signposted: bool = False,
+                    withdraw: tuple[Concern, ...] = ()) -> tuple[str, tuple[Concern, ...]]:
         """Write the member's one contribution for the check-in's day: what of it is anonymous.
 
         That is the mood when the check-in is anonymous, its anonymous
-        concerns (and those given earlier that day), the day's measure
-        answers and signpost mark (totals/answer.py), and one anonymous
-        takeaway waiting on this machine (totals/takeaways.py); zeros where
-        there are none. Every check-in at one's own machine writes exactly
-        one, of one size, before its named record or placeholder: files,
-        sizes and order then say only who checked in. After the day's cut-off none is
-        written: anything anonymous given then is refused, and what was
-        given before stays.
+        concerns (and those given earlier that day, but for `withdraw`), the
+        day's measure answers and signpost mark (totals/answer.py), and one
+        anonymous takeaway waiting on this machine (totals/takeaways.py);
+        zeros where there are none. Every check-in at one's own machine
+        writes exactly one, of one size, before its named record or
+        placeholder: files, sizes and order then say only who checked in.
+        After the day's cut-off none is written: anything anonymous given
+        then is refused, and what was given before stays (taking it back is
+        refused too). Returns whether it is in the totals ("", "given",
+        "kept") and the concerns withdrawn, whose copies on this machine are
+        gone once the contribution without them is written.
         """
         from huddle_tui.totals.answer import answer_for, text_of
 
@@ -547,25 +570,32 @@ class Journal:
             if anonymous or concerns:
                 raise RefusedError("anonymous answers of this team go only into its totals, from the "
                                    "member's own machine: set `me` first (huddle init --me NAME)")
-            return ""
+            return "", ()
         steps = self.totals_steps()
         if steps is None:
-            return ""
+            return "", ()
         day, today = date.fromisoformat(checkin.date), self.now().date()
         from huddle_tui.totals.steps import closed
 
-        kept = self._kept_for_totals(member, checkin.date)
+        taking = {text_of(c) for c in withdraw}
+        every = self._kept_for_totals(member, checkin.date)
+        taken = [c for c in every if text_of(c) in taking]
+        kept = [c for c in every if text_of(c) not in taking]
         given = [c for c in concerns if text_of(c) not in {text_of(k) for k in kept}]
         if closed(self.team, day, today):
             earlier = now.checkin.concerns if was and now.checkin is not None else ()
-            new_texts = {text_of(c) for c in given} - {text_of(c) for c in earlier}
+            new_texts = {text_of(c) for c in given} - {text_of(c) for c in [*earlier, *taken]}
             if (anonymous and not was) or new_texts:
                 raise RefusedError(f"the anonymous totals of {day} are closed (its cut-off passed): "
                                    "check in by name or privately; nothing saved")
             if anonymous and now.private is not None and now.private.payload.get("mood") != checkin.mood:
                 raise RefusedError(f"your anonymous mood of {day} stays in the day's totals as you gave it "
                                    "(the day opened); nothing saved")
-            return "kept" if was or kept else ""
+            back = [c for c in taken if text_of(c) not in {text_of(g) for g in given}]
+            if back:
+                raise RefusedError(f"your anonymous {back[0].kind} of {day} stays in the day's totals as you "
+                                   "gave it (the day opened); nothing saved")
+            return ("kept" if was or every else ""), ()
         signposted = signposted or self._signposted(member, checkin.date)
         answer = answer_for(checkin.mood if anonymous else None, [*kept, *given],
                             self._own_measures(member, checkin.date), signposted)
@@ -582,17 +612,43 @@ class Journal:
                 takeaways.note_carried(self.private, carry, checkin.date, made.digest)
 
         made = steps.contribute(day, today, answer, noted)
-        if made is None and (anonymous or given):
+        if made is None and (anonymous or given or taken):
             raise RefusedError(f"this machine has no day key for {day} in the shared folder yet, so an "
-                               "anonymous answer cannot join the totals; nothing saved")
+                               "anonymous answer cannot join the totals or leave them; nothing saved")
         if made is not None and signposted:
             self.note_signpost(member, day)
-        return "given" if anonymous or answer.texts else ""
+        for concern in taken:  # the contribution without them is written: the copies here go too
+            self.private.save("concern", self._kept_id(concern, checkin.date, member), checkin.date,
+                              {"visibility": "private"}, deleted=True)
+        withdrawn = tuple(c for c in taken if text_of(c) not in {text_of(g) for g in given})
+        return ("given" if anonymous or answer.texts else ""), withdrawn
+
+    def given_to_totals(self, member: str, day: str) -> tuple[Concern, ...]:
+        """The anonymous concerns `member` gave to `day`'s totals beside a named or private check-in.
+
+        Only this machine knows them (they went out masked); `huddle checkin`
+        and the form list them so that their author can take them back
+        before the day's cut-off.
+        """
+        if not self.team.in_totals:
+            return ()
+        return tuple(sorted(self._kept_for_totals(self._member(member).name, day),
+                            key=lambda c: (c.kind, c.text)))
+
+    def totals_closed(self, day: date) -> bool:
+        """Whether `day`'s anonymous totals are fixed: its cut-off passed (what was given stays in them)."""
+        from huddle_tui.totals.steps import closed
+
+        return self.team.in_totals and closed(self.team, day, self.now().date())
+
+    def _kept_id(self, concern: Concern, day: str, member: str) -> str:
+        """The id of this machine's copy of an anonymous concern given to `day`'s totals."""
+        return named_id("concern", "totals", str(self.team.shared_dir), member, day, concern.kind,
+                        concern.text)
 
     def _keep_for_totals(self, concern: Concern, day: str, member: str) -> Record:
         """Keep here only an anonymous concern given to the day's totals with a named or private check-in."""
-        rid = named_id("concern", "totals", str(self.team.shared_dir), member, day, concern.kind,
-                       concern.text)
+        rid = self._kept_id(concern, day, member)
         return self.private.save("concern", rid, day, {**concern.to_payload(), "id": rid, "member": member,
                                                        "visibility": "private", "in_totals": True})
 

@@ -65,3 +65,45 @@ async def test_the_form_puts_the_mood_a_concern_and_a_stress_answer_only_in_the_
                  "Stress (SISQ, 1–5), as the team's total of 3: mean 3.7, 2 past the cut-off",
                  "[concern] the deadline is unrealistic (anonymous)"):
         assert line in shown  # the app's summary screen reads the same opened totals
+
+
+async def test_the_form_lists_the_day_s_anonymous_concerns_and_takes_one_back_before_the_cut_off(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Ana gave two concerns anonymously beside her named check-in; the form takes one back by its box.
+
+    The day then opens without it; the next day the form lists the other
+    as staying in the day's totals, with no box to tick.
+    """
+    from textual.widgets import Checkbox, Static
+
+    distinct_slots(monkeypatch)
+    homes = Homes(tmp_path, monkeypatch)
+    homes.keys_ahead()
+    homes.check_in("Ana", "team", 4, concerns=(Concern.new("I might quit", "concern", "anonymous"),
+                                                Concern.new("the build is slow", "blocker", "anonymous")))
+    journal = homes.journal("Ana", DAY)
+    current = journal.current("Ana", DAY.isoformat()).checkin
+    form = CheckinForm(journal, "Ana", DAY, UserConfig(me="Ana"), current=current)
+    async with form.run_test(size=(100, 40)) as pilot:
+        boxes = {str(box.label): box for box in form.query(Checkbox) if box.id and "withdraw" in box.id}
+        assert set(boxes) == {"Take back concern: I might quit", "Take back blocker: the build is slow"}
+        boxes["Take back concern: I might quit"].focus()
+        await pilot.press("space")
+        await saved(pilot)
+    assert form.return_value is not None and form.return_value.saved is not None
+    assert [c.text for c in form.return_value.saved.withdrawn] == ["I might quit"]
+    assert [c.text for c in homes.journal("Ana", DAY).given_to_totals("Ana", DAY.isoformat())] == \
+        ["the build is slow"]
+    for name, words in (("Ben", "b"), ("Chen", "c")):
+        homes.check_in(name, "anonymous", 3, concerns=(Concern.new(words, "concern", "anonymous"),))
+    for name in NAMES[3:]:
+        homes.check_in(name, "team", 4)
+    homes.morning_after()
+    assert [t["text"] for t in homes.totals("Dara")["texts"]] == ["the build is slow", "b", "c"]
+    after = homes.journal("Ana", homes.team.next_workday(DAY))
+    late = CheckinForm(after, "Ana", DAY, UserConfig(me="Ana"), current=current)
+    async with late.run_test(size=(100, 40)):
+        assert not late.query("#withdraw-0")
+        shown = " ".join(str(s.render()) for s in late.query(Static))
+        assert "The day's total opened: they stay in it as you gave them." in shown
+        assert "the build is slow" in shown

@@ -42,7 +42,8 @@ def configure(p: argparse.ArgumentParser) -> None:
                    help="something you would like support with (repeatable; replaces the earlier ones)")
     for kind, words in CLEARS.items():
         p.add_argument(f"--no-{words}", action="store_true", dest=f"no_{kind}",
-                       help=f"remove the {words} given earlier that day")
+                       help=f"remove the {words} given earlier that day (anonymous ones given to the "
+                            "day's totals too, until its cut-off)")
     who = p.add_mutually_exclusive_group()
     who.add_argument("--anonymous", action="store_true",
                      help="save with no trace of who wrote it (shown only in aggregate)")
@@ -211,6 +212,7 @@ def _report(saved: Saved, checkin: CheckIn, as_json: bool, kept: tuple[str, ...]
                    "visibility": checkin.visibility,
                    "id": main.id, "version": main.version, "retracted": list(saved.retracted),
                    "kept": list(kept),
+                   "withdrawn_from_totals": [{"kind": c.kind, "text": c.text} for c in saved.withdrawn],
                    "records": [{"kind": r.kind, "id": r.id, "version": r.version}
                                for r in saved.all]})
         return
@@ -236,6 +238,9 @@ def _report(saved: Saved, checkin: CheckIn, as_json: bool, kept: tuple[str, ...]
               "gave it.")
     for what in saved.retracted:
         print(f"Withdrawn from the team's view: {what} (anyone who already synced it may have seen it).")
+    for concern in saved.withdrawn:
+        print(f"Taken out of the day's anonymous totals: your {concern.kind} \"{printable(concern.text)}\" "
+              "(the day's total had not opened: nobody saw it).")
 
 
 def _run_lines(args: argparse.Namespace) -> int:

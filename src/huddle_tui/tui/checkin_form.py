@@ -95,6 +95,10 @@ class CheckinForm(App[FormResult]):
         self.visibility: Visibility = default if current is None or current.withheld else \
             as_visibility(current.visibility)
         self.concerns: list[Concern] = list(current.concerns) if current else []
+        # Anonymous concerns given to the day's totals beside a named or private check-in: only this
+        # machine knows them, so only this form can take them back (until the day's cut-off).
+        self.given = journal.given_to_totals(member, today.isoformat())
+        self.closed = bool(self.given) and journal.totals_closed(today)
         self.due = due
         self.saved: Saved | None = None
         self.post: Signpost | None = None
@@ -125,6 +129,7 @@ class CheckinForm(App[FormResult]):
                                   compact=True)
                 yield Button("Add", id="concern-add", compact=True)
             yield Static(self._concern_lines(), id="concerns", markup=False)
+            yield from self._given()
             yield Checkbox("I'd like support (only you see what follows)", id="wants-support")
             yield from self._measures()
             with Horizontal(id="form-buttons"):
@@ -150,6 +155,27 @@ class CheckinForm(App[FormResult]):
                 with RadioSet(id=f"who5-{i}", classes="who5"):
                     for n, word in m.WHO5_ANSWERS.items():
                         yield RadioButton(f"{n} {word}")
+
+    def _given(self) -> ComposeResult:
+        """The day's anonymous concerns in its totals, each with a box to take it back (or why it stays)."""
+        if not self.given:
+            return
+        if self.closed:
+            yield Static("Given anonymously to the day's totals (only you see this list). The day's total "
+                         "opened: they stay in it as you gave them.", classes="label", markup=False)
+            for concern in self.given:
+                yield Static(f"• {concern.kind}: {printable(concern.text)}", classes="item", markup=False)
+            return
+        yield Static("Given anonymously to the day's totals (only you see this list): tick one to take it "
+                     "back before the total opens.", classes="label", markup=False)
+        for i, concern in enumerate(self.given):
+            yield Checkbox(f"Take back {concern.kind}: {printable(concern.text)}", id=f"withdraw-{i}")
+
+    def _withdrawn(self) -> tuple[Concern, ...]:
+        """The given concerns whose box is ticked (none once the day opened)."""
+        if self.closed:
+            return ()
+        return tuple(c for i, c in enumerate(self.given) if self.query_one(f"#withdraw-{i}", Checkbox).value)
 
     def _concern_lines(self) -> str:
         """The concerns added so far, one a line."""
@@ -231,11 +257,12 @@ class CheckinForm(App[FormResult]):
                          else c._replace(visibility=visibility) for c in self.concerns)
         checkin = CheckIn(self.today.isoformat(), mood, self.member, self.status.value.strip(),
                           concerns, visibility, "form")
-        asked, answers = self.wants_support.value, self._answers()
-        self.run_worker(lambda: self._save(checkin, asked, answers), thread=True, group="save",
+        asked, answers, withdraw = self.wants_support.value, self._answers(), self._withdrawn()
+        self.run_worker(lambda: self._save(checkin, asked, answers, withdraw), thread=True, group="save",
                         exit_on_error=False)
 
-    def _save(self, checkin: CheckIn, asked: bool, answers: list[m.Answer]) -> None:
+    def _save(self, checkin: CheckIn, asked: bool, answers: list[m.Answer],
+              withdraw: tuple[Concern, ...] = ()) -> None:
         """In a worker: write, then work out the signpost from this machine's own records."""
         from huddle_tui import support
 
@@ -246,7 +273,7 @@ class CheckinForm(App[FormResult]):
                     support.save_answer(self.journal, self.member, answer)
                 post = support.offer(self.journal, self.member, self.today, self.user.support, asked=asked,
                                      mood=checkin.mood)
-                saved = self.journal.save_checkin(checkin, signposted=post is not None)
+                saved = self.journal.save_checkin(checkin, signposted=post is not None, withdraw=withdraw)
             else:
                 saved = self.journal.save_checkin(checkin)
                 for answer in answers:
