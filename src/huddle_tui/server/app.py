@@ -318,7 +318,9 @@ def org_report(request: Request) -> Response:
         raise ApiError(400, "from must not be after to")
     start, end = week_window(start, end)  # whole weeks only: see orgreport.py
     start_text, end_text = start.isoformat(), end.isoformat()
-    return JSONResponse(build_report(store_of(request).answers(start_text, end_text), start_text, end_text))
+    store = store_of(request)
+    totals = store.opened_totals(start_text, end_text, today())
+    return JSONResponse(build_report(store.answers(start_text, end_text), start_text, end_text, totals))
 
 
 def healthz(request: Request) -> Response:

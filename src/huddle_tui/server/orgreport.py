@@ -22,28 +22,41 @@ k ≥ 3 members could have left them (journal.release_pending). They add no
 person, so a team's signpost count is shown, hidden and summed exactly as
 its other figures are: only beside 3 or more people, never subtractable to
 fewer.
+
+A team whose anonymous answers go only to its totals has neither anonymous
+answers nor signpost marks as records: its anonymous moods and signposts
+are what each day's totals opened (orgtotals.py), counted in their week
+like any other, and its anonymous records from its first contribution on
+count nowhere (`with_totals`).
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator, Mapping
 from datetime import date, timedelta
-from typing import Any, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from huddle_tui.rules.privacy import FEWER as FEWER  # the word both sides use
 from huddle_tui.rules.privacy import K as K  # the org report's k is the team's
+
+if TYPE_CHECKING:
+    from huddle_tui.server.orgtotals import TeamTotals
 
 MOODS = (1, 2, 3, 4, 5)
 
 
 class Answer(NamedTuple):
-    """What the report reads of one check-in (team, day, who if named, mood if given) or signpost mark."""
+    """What the report reads of one check-in (team, day, who if named, mood if given) or signpost mark.
+
+    `total`: an anonymous mood a day's opened totals hold (no check-in of its own: the placeholder is).
+    """
 
     team: str
     day: str
     member: str | None
     mood: int | None
     signpost: bool = False
+    total: bool = False
 
 
 class Figures(NamedTuple):
@@ -92,6 +105,10 @@ class Tally:
         if a.signpost:
             unit.marks += 1
             return
+        if a.total:
+            if a.mood in MOODS:
+                unit.moods[a.mood - 1] += 1
+            return
         unit.checkins += 1
         if a.member:
             unit.people.add(a.member)
@@ -126,6 +143,27 @@ def tally(answers: Iterable[Answer]) -> dict[str, Figures]:
             team = teams[a.team] = Tally()
         team.add(a, iso_week(a.day, weeks))
     return {t: counted.figures() for t, counted in teams.items()}
+
+
+def with_totals(answers: Iterable[Answer], totals: Mapping[str, TeamTotals]) -> Iterator[Answer]:
+    """The answers, with each totals-mode team's anonymous figures taken from its opened totals.
+
+    From the team's first contribution on, an anonymous check-in or a
+    signpost mark of its records counts nowhere (none is written in that
+    mode: it is forged or stale); each opened day adds its distribution's
+    moods and its signposts instead, which its totals showed only under
+    their k rules. A day that did not open adds nothing.
+    """
+    for a in answers:
+        team = totals.get(a.team)
+        if team is not None and a.day >= team.since and (a.member is None or a.signpost):
+            continue
+        yield a
+    for name, team in totals.items():
+        for day, opened in team.days.items():
+            for mood, count in zip(MOODS, opened.moods, strict=False):
+                yield from (Answer(name, day, None, mood, total=True) for _ in range(count))
+            yield from (Answer(name, day, None, None, signpost=True) for _ in range(opened.signposts))
 
 
 def team_figures(answers: list[Answer]) -> Figures:
@@ -171,11 +209,15 @@ def week_window(start: date, end: date) -> tuple[date, date]:
     return start - timedelta(days=start.weekday()), end + timedelta(days=6 - end.weekday())
 
 
-def build_report(answers: Iterable[Answer], start: str, end: str) -> dict[str, Any]:
-    """The report over the whole weeks days start..end touch: every team's figures or FEWER, and the org's."""
+def build_report(answers: Iterable[Answer], start: str, end: str,
+                 totals: Mapping[str, TeamTotals] | None = None) -> dict[str, Any]:
+    """The report over the whole weeks days start..end touch: every team's figures or FEWER, and the org's.
+
+    `totals`: the teams whose anonymous answers go only to their totals, with what those opened.
+    """
     first, last = week_window(date.fromisoformat(start), date.fromisoformat(end))
     start, end = first.isoformat(), last.isoformat()
-    figures = tally(a for a in answers if start <= a.day <= end)
+    figures = tally(a for a in with_totals(answers, totals or {}) if start <= a.day <= end)
     # A team whose records name nobody (anonymous answers or signposts only) counts as one person:
     # at least one, maybe only one.
     hidden, org_hidden = suppress({t: max(f.people, 1) for t, f in figures.items()})

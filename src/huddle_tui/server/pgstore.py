@@ -15,7 +15,10 @@ are the members' keys pinned for each team (pgkeys.py).
 
 from __future__ import annotations
 
+import tempfile
 from collections.abc import Iterator
+from datetime import date
+from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -25,11 +28,14 @@ from psycopg_pool import ConnectionPool
 from huddle_tui.errors import ConfigError, StoreError
 from huddle_tui.server.keys import KeyBook
 from huddle_tui.server.orgreport import Answer
+from huddle_tui.server.orgtotals import OPENED_KINDS, TeamTotals, open_days, owners_of
 from huddle_tui.server.pgkeys import PostgresKeys
 from huddle_tui.server.state import Stored
 from huddle_tui.server.store import REPORTED_KINDS, Page, answer_of, cursor_position, cursor_text
 from huddle_tui.storage import envelope
 from huddle_tui.storage.envelope import CorruptRecord, Record
+from huddle_tui.storage.folder import FolderStore
+from huddle_tui.totals.records import CONTRIBUTION
 
 MIGRATIONS: tuple[str, ...] = (
     # 1: teams with their arrival counters, and every record version's envelope bytes.
@@ -255,6 +261,37 @@ class PostgresRecords:
                     continue
                 if not record.deleted:
                     yield answer_of(team, record)
+
+    def opened_totals(self, start: str, end: str, today: date) -> dict[str, TeamTotals]:
+        """Each team with contributions: its first contribution's day, and its days in start..end opened.
+
+        A day opens from its files as every reader's does (totals/view.py), so
+        the day's aggregation records and check-ins are copied into a folder
+        of their own for the reading, and the folder is removed after.
+        """
+        with self.pool.connection() as conn:
+            firsts = conn.execute("select team, min(day) from huddle_records where kind = %s group by team "
+                                  "order by team", (CONTRIBUTION,)).fetchall()
+        out = {}
+        for team, since in firsts:
+            with self.pool.connection() as conn:
+                days = [str(d) for (d,) in conn.execute(
+                    "select distinct day from huddle_records where team = %s and kind = %s "
+                    "and day between %s and %s order by day", (team, CONTRIBUTION, start, end))]
+                bodies = [bytes(b) for (b,) in conn.execute(
+                    "select body from huddle_records where team = %s and day = any(%s) and kind = any(%s)",
+                    (team, days, [*OPENED_KINDS, "checkin"]))] if days else []
+            owners = owners_of((p.name, p.key, p.how) for p in self.keys.listing(team))
+            with tempfile.TemporaryDirectory(prefix="huddle-org-") as folder:
+                store = FolderStore(Path(folder), durable=False)
+                for body in bodies:
+                    try:
+                        record = envelope.decode(body)
+                    except CorruptRecord:
+                        continue
+                    store.write(record, body, anonymous=record.written_at == record.date)
+                out[str(team)] = TeamTotals(str(since), open_days(store, str(team), owners, days, today))
+        return out
 
     def ready(self) -> bool:
         """The database answers a trivial query."""

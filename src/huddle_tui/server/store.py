@@ -14,15 +14,18 @@ from __future__ import annotations
 import re
 import threading
 from collections.abc import Iterator
+from datetime import date
 from pathlib import Path
 from typing import NamedTuple, Protocol
 
 from huddle_tui.rules.support import SIGNPOST_KIND
 from huddle_tui.server.keys import KeyBook, SqliteKeys, claim_of, keys_path
 from huddle_tui.server.orgreport import Answer
+from huddle_tui.server.orgtotals import TeamTotals, open_days, owners_of
 from huddle_tui.server.state import ServerState, Stored
 from huddle_tui.server.tokens import DEFAULT_TEAM
 from huddle_tui.storage.envelope import Record
+from huddle_tui.totals.records import CONTRIBUTION
 
 REPORTED_KINDS = ("checkin", SIGNPOST_KIND)  # what the org report reads
 
@@ -85,6 +88,9 @@ class RecordStore(Protocol):
 
     def answers(self, start: str, end: str) -> Iterator[Answer]:
         """Every team's check-ins and signpost marks (latest live versions) in start..end: the org report."""
+
+    def opened_totals(self, start: str, end: str, today: date) -> dict[str, TeamTotals]:
+        """Every team whose anonymous answers go to its totals, with what each day in start..end opened."""
 
     def ready(self) -> bool:
         """Whether the store can serve requests now."""
@@ -149,12 +155,30 @@ class FolderRecords:
 
     def answers(self, start: str, end: str) -> Iterator[Answer]:
         """Check-ins and signpost marks of every team with a folder here, from each team's index."""
-        teams = self.root / "teams"
-        names = [p.name for p in teams.iterdir() if p.is_dir()] if teams.is_dir() else []
-        for team in [DEFAULT_TEAM, *sorted(names)]:
+        for team in self._teams_here():
             for record in list(self.team(team).latest.values()):
                 if record.kind in REPORTED_KINDS and not record.deleted and start <= record.date <= end:
                     yield answer_of(team, record)
+
+    def opened_totals(self, start: str, end: str, today: date) -> dict[str, TeamTotals]:
+        """Each team with contributions here: its first contribution's day, and its days in start..end opened
+        from its own folder (reading only)."""
+        out = {}
+        for team in self._teams_here():
+            state = self.team(team)
+            days = sorted({r.date for r in list(state.latest.values())
+                           if r.kind == CONTRIBUTION and not r.deleted})
+            if days:
+                owners = owners_of((p.name, p.key, p.how) for p in self.keys.listing(team))
+                out[team] = TeamTotals(days[0], open_days(state.store, team, owners,
+                                                          [d for d in days if start <= d <= end], today))
+        return out
+
+    def _teams_here(self) -> list[str]:
+        """The default team, then every team with a folder under teams/."""
+        teams = self.root / "teams"
+        names = [p.name for p in teams.iterdir() if p.is_dir()] if teams.is_dir() else []
+        return [DEFAULT_TEAM, *sorted(names)]
 
     def ready(self) -> bool:
         """The folder is there."""
