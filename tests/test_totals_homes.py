@@ -211,3 +211,37 @@ def test_a_kept_total_is_opened_again_once_a_record_it_depends_on_changes(homes:
         CheckIn(DAY.isoformat(), 5, "Emeka", visibility="team"))
     assert saved.in_totals == "kept"
     assert homes.totals("Ana")["state"] == "flagged"
+
+
+def test_a_kept_total_is_shown_by_a_fresh_process_without_the_aggregation_core(homes: Homes) -> None:
+    """Once a day opened and was kept, showing it again costs no unmasking: the core is not even imported.
+
+    This is what makes `huddle summary` of an opened day cost what it did before totals (issue 26:
+    warm no slower than the day's summary; benchmarks/bench_aggregation.py measures it).
+    """
+    import os
+    import subprocess
+    import sys
+    import time
+
+    from huddle_tui.storage.keyring import keyring_path
+    from tests.totalskit import DAY
+
+    for name, mood in zip(NAMES, (1, 2, 3, 4, 5), strict=True):
+        homes.check_in(name, "anonymous", mood)
+    homes.morning_after()
+    homes.use("Ana")
+    past = time.time() - 60  # settled: nothing written lately, so a kept answer holds
+    for path in [*homes.team.shared_dir.rglob("*"), keyring_path(homes.team.shared_dir)]:
+        os.utime(path, (past, past), follow_symlinks=False)
+    code = ("import sys\n"
+            "from datetime import date\n"
+            "from pathlib import Path\n"
+            "from huddle_tui.config.team import load_team_config\n"
+            "from huddle_tui.journal import open_journal\n"
+            f"journal = open_journal(load_team_config(Path({str(homes.team.path)!r})), me='Ana')\n"
+            f"view = journal.totals_view(date.fromisoformat({DAY.isoformat()!r}))\n"
+            "print(view.state, 'huddle_tui.aggregation.unmask' in sys.modules, 'nacl' in sys.modules)\n")
+    shown = [subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
+                            env=dict(os.environ)).stdout.split() for _ in range(2)]
+    assert shown == [["open", "True", "True"], ["open", "False", "False"]]  # opened and kept; then kept

@@ -50,9 +50,9 @@ if TYPE_CHECKING:
     from huddle_tui.storage.keyring import Keyring
     from huddle_tui.storage.signature import SigningKey
     from huddle_tui.sync.replicate import Replicator
+    from huddle_tui.totals.dayview import DayView as TotalsView
     from huddle_tui.totals.steps import Steps as TotalsSteps
     from huddle_tui.totals.takeaways import Mine as MyTakeaways
-    from huddle_tui.totals.view import DayView as TotalsView
 
 RECENT_DAYS = 60
 FIRST_DATE = date(1970, 1, 1)
@@ -637,7 +637,7 @@ class Journal:
 
     def totals_closed(self, day: date) -> bool:
         """Whether `day`'s anonymous totals are fixed: its cut-off passed (what was given stays in them)."""
-        from huddle_tui.totals.steps import closed
+        from huddle_tui.totals.cutoff import closed
 
         return self.team.in_totals and closed(self.team, day, self.now().date())
 
@@ -725,14 +725,16 @@ class Journal:
         """What may be shown of `day`'s anonymous totals, from the files only (None: not in that mode)."""
         if not self.team.in_totals:
             return None
-        from huddle_tui.totals.steps import closed
-        from huddle_tui.totals.view import DayView, day_view
-        from huddle_tui.totals.week import week_days, week_over
+        # Light imports only: a kept view is shown without importing the aggregation core.
+        from huddle_tui.totals.cutoff import closed, week_days, week_over
+        from huddle_tui.totals.dayview import DayView
 
         today = self.now().date()
 
         def fresh() -> DayView:
             """Open the day (and its week's pool) from the files."""
+            from huddle_tui.totals.view import day_view
+
             return day_view(self.shared, self.team, day, today, self._totals_trust(), self._placeholders)
 
         # Kept while nothing it was opened from changed: a closed day whose week lies in its month (the

@@ -48,6 +48,7 @@ from huddle_tui.storage.envelope import Record
 from huddle_tui.storage.folder import FolderStore
 from huddle_tui.storage.signature import b64
 from huddle_tui.totals import secrets
+from huddle_tui.totals.cutoff import closed as closed  # where the write paths and readers look for it
 from huddle_tui.totals.records import (
     CONTRIBUTION,
     DAY_KEYS,
@@ -90,11 +91,6 @@ DONE = "settled"
 """The private record kind noting a day (or a week's pools) this machine has nothing more to do for."""
 Publish = Callable[[str, str, str, dict[str, Any]], Record]
 """Save a signed record to the shared folder: kind, id, date, payload (the journal's one save path)."""
-
-
-def closed(team: TeamConfig, day: date, today: date) -> bool:
-    """Whether `day`'s cut-off passed: its contributions are fixed from the next working day on."""
-    return today >= team.next_workday(day)
 
 
 class Steps:

@@ -27,6 +27,8 @@ from huddle_tui.errors import CorruptRecord
 from huddle_tui.model.ids import named_id
 from huddle_tui.rules.privacy import K
 from huddle_tui.storage.folder import FolderStore
+from huddle_tui.totals.cutoff import week_days as week_days
+from huddle_tui.totals.cutoff import week_over as week_over
 from huddle_tui.totals.records import LAYOUT, DayRecords, Trusted, read_day
 
 POOL_REVEAL = "poolreveal"
@@ -53,18 +55,6 @@ class OpenedDay(NamedTuple):
                 or counts["answers"] > len(self.placeholders):
             return None
         return counts
-
-
-def week_days(team: TeamConfig, day: date) -> list[date]:
-    """The working days of `day`'s week (Monday to Sunday)."""
-    monday = day - timedelta(days=day.weekday())
-    return [d for d in (monday + timedelta(days=i) for i in range(7)) if team.is_workday(d)]
-
-
-def week_over(team: TeamConfig, day: date, today: date) -> bool:
-    """Whether every working day of `day`'s week is past its cut-off."""
-    days = week_days(team, day)
-    return bool(days) and today >= team.next_workday(days[-1])
 
 
 def pool_id(member: str, day: date, section: str) -> str:
