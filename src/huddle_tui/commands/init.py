@@ -15,6 +15,7 @@ from huddle_tui.config.team import (
     TeamConfig,
     load_team_config,
     team_config_to_toml,
+    with_anonymous,
     with_members,
     write_toml,
 )
@@ -37,10 +38,11 @@ def configure(p: argparse.ArgumentParser) -> None:
                    help="the team's IANA time zone, whose date is everyone's today "
                         "(default: this machine's, e.g. Europe/Berlin)")
     p.add_argument("--huddle-at", metavar="HH:MM", help="when the huddle starts, on the team's clock")
-    p.add_argument("--anonymous", choices=ANONYMOUS_MODES, default="totals",
+    p.add_argument("--anonymous", choices=ANONYMOUS_MODES,
                    help="how anonymous answers travel: only inside the team's totals (totals, the "
                         "default for a new team; docs/aggregation.md) or each as a record released "
-                        "later (records, how teams made before it work)")
+                        "later (records, how teams made before it work); with --shared DIR of an "
+                        "existing team, `--anonymous totals` switches that team to totals")
     p.add_argument("--force", action="store_true", help="replace existing config files")
     add_json_flag(p)
 
@@ -50,6 +52,10 @@ def run(args: argparse.Namespace) -> int:
     interactive = stdin_is_terminal()
     if args.shared and args.team is None and args.members is None:
         existing = Path(args.shared).expanduser().resolve() / paths.TEAM_CONFIG_NAME
+        if existing.is_file() and args.anonymous is not None:
+            _switch(existing, args.anonymous, args.json)
+            if args.me is None:
+                return 0  # the team switched; this machine joined it before (or joins later)
         if existing.is_file():
             return _join(existing, args, interactive)
         if not interactive:  # a join with a mistyped folder: say so, not which flags a new team needs
@@ -87,7 +93,7 @@ def run(args: argparse.Namespace) -> int:
                                    members=(), shared_dir=shared, round_minutes=args.round_minutes,
                                    speaking_order=args.speaking_order, timezone=zone,
                                    huddle_at=clock.strftime("%H:%M") if clock else None,
-                                   anonymous=args.anonymous), names)
+                                   anonymous=args.anonymous or "totals"), names)
     write_toml(team_file, team_config_to_toml(team))
     user = load_user_config() if user_file.exists() and not args.force else UserConfig()
     mine = UserConfig(me=me, shared=shared, theme=user.theme, bell=user.bell, quiet_hours=user.quiet_hours)
@@ -134,6 +140,38 @@ def _join(team_file: Path, args: argparse.Namespace, interactive: bool) -> int:
         print(f"Joined {printable(team.name)} as {printable(member.name)}: wrote {printable(str(user_file))}")
         print(f"Your signing key's fingerprint: {print_key} (teammates compare it with `huddle keys`)")
     return 0
+
+
+def _switch(team_file: Path, mode: str, as_json: bool) -> None:
+    """Switch an existing team's anonymous answers to `mode` (only towards totals), saying what changes."""
+    from huddle_tui.aggregation.keys import threshold
+    from huddle_tui.storage.fileio import write_atomic
+
+    team = load_team_config(team_file)
+    if team.anonymous == mode:
+        if as_json:
+            emit_json({"team_config": str(team_file), "anonymous": mode, "switched": False})
+        else:
+            print(printable(f"{team.name} already keeps anonymous answers as {mode}: nothing changed."))
+        return
+    if mode != "totals":
+        raise UsageError(f"{team.name} keeps anonymous answers as the team's totals; huddle init does not "
+                         "switch a team back to records (days whose totals have not opened yet would "
+                         "never open): set [privacy] anonymous in huddle.toml by hand if you mean it")
+    switched, text = with_anonymous(team_file, mode)
+    write_atomic(team_file, text.encode("utf-8"))
+    n = len(switched.members)
+    if as_json:
+        emit_json({"team_config": str(team_file), "anonymous": mode, "switched": True})
+        return
+    print(printable(f"{switched.name} now keeps anonymous answers as the team's totals ({team_file}: "
+                    '[privacy] anonymous = "totals").'))
+    print("From now on an anonymous mood, concern, measure answer or signpost goes only into each "
+          "member's masked contribution for the day, and only the team's total opens, from the next "
+          f"working day, once {threshold(n)} of the {n} members' machines have run huddle since "
+          "(every member needs a huddle that knows totals).")
+    print("Anonymous answers given before stay readable as they were given (docs/privacy.md); "
+          "nothing else in the team's config changed.")
 
 
 def _publish_key(team: TeamConfig, me: str | None) -> str | None:

@@ -561,6 +561,39 @@ def write_toml(path: Path, doc: dict[str, Any], *, private: bool = False) -> Non
     write_atomic(path, "".join(parts).encode("utf-8"), mode=PRIVATE_FILE if private else 0o666)
 
 
+def with_anonymous(path: Path, mode: str) -> tuple[TeamConfig, str]:
+    """The team at `path` switched to anonymous answers as `mode`, and its huddle.toml's new text.
+
+    Only the `[privacy] anonymous` line changes (added when missing), so the
+    file keeps its comments and layout; the new text is read back and must
+    be the same team in every other respect, else a ConfigError asks for
+    the change by hand.
+    """
+    import re
+
+    text = read_text(path)
+    old = _check_team_config(path, text)
+    line = f'anonymous = "{mode}"'
+    header = re.search(r"(?m)^[ \t]*\[privacy\][ \t]*(#.*)?$", text)
+    if header is None:
+        new = text + ("" if text.endswith("\n") or not text else "\n") + f"\n[privacy]\n{line}\n"
+    else:
+        table = re.search(r"(?m)^[ \t]*\[", text[header.end():])
+        end = header.end() + (table.start() if table else len(text) - header.end())
+        body = text[header.end():end]
+        found = re.search(r"(?m)^[ \t]*anonymous[ \t]*=.*$", body)
+        body = body[:found.start()] + line + body[found.end():] if found else f"\n{line}{body}"
+        new = text[:header.end()] + body + text[end:]
+    try:
+        switched = _check_team_config(path, new)
+    except ConfigError:
+        switched = None
+    if switched is None or switched != old._replace(anonymous=mode):
+        raise ConfigError(f"{path}: cannot change [privacy] anonymous here without touching the rest; "
+                          f'set it by hand: [privacy] {line}')
+    return switched, new
+
+
 def with_members(cfg: TeamConfig, names: list[str]) -> TeamConfig:
     """Return a copy of `cfg` with a roster made of plain names."""
     return cfg._replace(members=tuple(Member(n) for n in names))
