@@ -15,6 +15,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -61,6 +62,26 @@ def send(store: RecordStore, team: str, homes: Homes) -> None:
         if store.held(team, record.id, record.version) is None:
             assert store.check(team, record) is None, record.kind
             store.put(team, record, data)
+
+
+def openings(monkeypatch: pytest.MonkeyPatch) -> list[list[str]]:
+    """From now on, the days each store opens for the org report (the server runs in this process)."""
+    import sys
+
+    seen: list[list[str]] = []
+    for name in ("huddle_tui.server.store", "huddle_tui.server.pgstore"):
+        module = sys.modules.get(name)
+        if module is None:
+            continue
+        real = module.open_days
+
+        def counted(*args: Any, real: Any = real, **options: Any) -> Any:
+            """Note the days asked for, then open them."""
+            seen.append(list(args[3]))
+            return real(*args, **options)
+
+        monkeypatch.setattr(module, "open_days", counted)
+    return seen
 
 
 def figures(capsys: pytest.CaptureFixture[str]) -> dict[str, object]:
@@ -121,5 +142,8 @@ def test_a_team_of_totals_counts_its_opened_totals_and_never_its_anonymous_recor
                                  "weekly_coverage": {"weeks_with_3_or_more": 2, "weeks": 1},
                                  "mood_distribution": {"1": 1, "2": 2, "3": 1, "4": 3, "5": 2},
                                  "signposts": 3}
+
+        opened = openings(monkeypatch)  # the next report opens nothing again: the day is kept as it opened
+        assert figures(capsys) == report and opened == []
     finally:
         server.stop()

@@ -18,7 +18,8 @@ theirs, and the cut-off is the next working day of a Monday-to-Friday week.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+import threading
+from collections.abc import Callable, Iterable, Mapping
 from datetime import date
 from typing import NamedTuple
 
@@ -31,6 +32,10 @@ from huddle_tui.totals.view import day_view
 
 OPENED_KINDS = (DAY_KEYS, CONTRIBUTION, DAY_LIST, REVEAL)
 """The records a day's totals open from, besides its check-ins (the placeholders)."""
+READ_KINDS = (*OPENED_KINDS, "checkin")
+"""Every kind a day's opening reads: a new version of any of them may change what it opens."""
+Stamp = tuple[str, frozenset[tuple[str, str]], frozenset[tuple[str, int]]]
+"""What a day's figures were opened under: the date it was opened on, the pins, each record's version."""
 
 
 class Opened(NamedTuple):
@@ -46,6 +51,39 @@ class TeamTotals(NamedTuple):
 
     since: str
     days: dict[str, Opened]
+
+
+class Kept:
+    """Each team's days as the org report opened them, kept while nothing they were opened from changed.
+
+    A report asks for four weeks by default, on every request; opening a
+    200-member day from its files takes about a second, and a day that
+    opened changes only when a record of it does (a late reveal, a new
+    version) or trust does. Shared by the request threads.
+    """
+
+    def __init__(self) -> None:
+        """Nothing opened yet."""
+        self._days: dict[tuple[str, str], tuple[Stamp, Opened | None]] = {}
+        self._lock = threading.Lock()
+
+    def days(self, team: str, stamps: Mapping[str, Stamp],
+             open_: Callable[[list[str]], dict[str, Opened]]) -> dict[str, Opened]:
+        """The days of `stamps` that opened a figure: the kept ones whose stamp holds, the rest by `open_`."""
+        with self._lock:
+            found = {day: self._days.get((team, day)) for day in stamps}
+        stale = [day for day, kept in found.items() if kept is None or kept[0] != stamps[day]]
+        fresh = open_(stale) if stale else {}
+        with self._lock:
+            for day in stale:
+                self._days[team, day] = (stamps[day], fresh.get(day))
+        out = {day: kept[1] for day, kept in found.items() if kept is not None and day not in stale}
+        return {day: got for day, got in sorted({**out, **fresh}.items()) if got is not None}
+
+
+def stamp(today: date, owners: Mapping[str, str], versions: Iterable[tuple[str, int]]) -> Stamp:
+    """A day's stamp from the pins and the (id, latest version) of each of its records of READ_KINDS."""
+    return today.isoformat(), frozenset(owners.items()), frozenset(versions)
 
 
 def owners_of(pinned: Iterable[tuple[str, str, str]]) -> dict[str, str]:

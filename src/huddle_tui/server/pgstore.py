@@ -18,6 +18,7 @@ from __future__ import annotations
 import tempfile
 from collections.abc import Iterator
 from datetime import date
+from functools import partial
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -28,7 +29,7 @@ from psycopg_pool import ConnectionPool
 from huddle_tui.errors import ConfigError, StoreError
 from huddle_tui.server.keys import KeyBook
 from huddle_tui.server.orgreport import Answer
-from huddle_tui.server.orgtotals import OPENED_KINDS, TeamTotals, open_days, owners_of
+from huddle_tui.server.orgtotals import READ_KINDS, Kept, Opened, TeamTotals, open_days, owners_of, stamp
 from huddle_tui.server.pgkeys import PostgresKeys
 from huddle_tui.server.state import Stored
 from huddle_tui.server.store import REPORTED_KINDS, Page, answer_of, cursor_position, cursor_text
@@ -171,6 +172,7 @@ class PostgresRecords:
             url, min_size=min_size, max_size=max_size, open=True, kwargs={"autocommit": True},
             timeout=30, name="huddle")
         self.keys: KeyBook = PostgresKeys(self.pool.connection)
+        self._opened = Kept()  # the org report's opened days, in this process
 
     def check(self, team: str, record: Record) -> str | None:
         """Check a record's signer by the team's pins (huddle_keys)."""
@@ -274,24 +276,39 @@ class PostgresRecords:
                                   "order by team", (CONTRIBUTION,)).fetchall()
         out = {}
         for team, since in firsts:
+            name = str(team)
+            owners = owners_of((p.name, p.key, p.how) for p in self.keys.listing(name))
             with self.pool.connection() as conn:
                 days = [str(d) for (d,) in conn.execute(
                     "select distinct day from huddle_records where team = %s and kind = %s "
-                    "and day between %s and %s order by day", (team, CONTRIBUTION, start, end))]
-                bodies = [bytes(b) for (b,) in conn.execute(
-                    "select body from huddle_records where team = %s and day = any(%s) and kind = any(%s)",
-                    (team, days, [*OPENED_KINDS, "checkin"]))] if days else []
-            owners = owners_of((p.name, p.key, p.how) for p in self.keys.listing(team))
-            with tempfile.TemporaryDirectory(prefix="huddle-org-") as folder:
-                store = FolderStore(Path(folder), durable=False)
-                for body in bodies:
-                    try:
-                        record = envelope.decode(body)
-                    except CorruptRecord:
-                        continue
-                    store.write(record, body, anonymous=record.written_at == record.date)
-                out[str(team)] = TeamTotals(str(since), open_days(store, str(team), owners, days, today))
+                    "and day between %s and %s order by day", (name, CONTRIBUTION, start, end))]
+                rows = conn.execute("select day, id, max(version) from huddle_records where team = %s "
+                                    "and day = any(%s) and kind = any(%s) group by day, id",
+                                    (name, days, list(READ_KINDS))).fetchall() if days else []
+            versions: dict[str, list[tuple[str, int]]] = {d: [] for d in days}
+            for day, rid, version in rows:
+                versions[str(day)].append((str(rid), int(version)))
+            stamps = {d: stamp(today, owners, found) for d, found in versions.items()}
+            opener = partial(self._open_days, name, owners, today=today)
+            out[name] = TeamTotals(str(since), self._opened.days(name, stamps, opener))
         return out
+
+    def _open_days(self, team: str, owners: dict[str, str], days: list[str], *,
+                   today: date) -> dict[str, Opened]:
+        """Open `days` of a team from a folder of their own, made of the day's records for the reading."""
+        with self.pool.connection() as conn:
+            bodies = [bytes(b) for (b,) in conn.execute(
+                "select body from huddle_records where team = %s and day = any(%s) and kind = any(%s)",
+                (team, days, list(READ_KINDS)))]
+        with tempfile.TemporaryDirectory(prefix="huddle-org-") as folder:
+            store = FolderStore(Path(folder), durable=False)
+            for body in bodies:
+                try:
+                    record = envelope.decode(body)
+                except CorruptRecord:
+                    continue
+                store.write(record, body, anonymous=record.written_at == record.date)
+            return open_days(store, team, owners, days, today)
 
     def ready(self) -> bool:
         """The database answers a trivial query."""

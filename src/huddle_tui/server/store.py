@@ -15,13 +15,14 @@ import re
 import threading
 from collections.abc import Iterator
 from datetime import date
+from functools import partial
 from pathlib import Path
 from typing import NamedTuple, Protocol
 
 from huddle_tui.rules.support import SIGNPOST_KIND
 from huddle_tui.server.keys import KeyBook, SqliteKeys, claim_of, keys_path
 from huddle_tui.server.orgreport import Answer
-from huddle_tui.server.orgtotals import TeamTotals, open_days, owners_of
+from huddle_tui.server.orgtotals import READ_KINDS, Kept, TeamTotals, open_days, owners_of, stamp
 from huddle_tui.server.state import ServerState, Stored
 from huddle_tui.server.tokens import DEFAULT_TEAM
 from huddle_tui.storage.envelope import Record
@@ -109,6 +110,7 @@ class FolderRecords:
         self.keys: KeyBook = SqliteKeys(keys or keys_path(root))
         self._teams: dict[str, ServerState] = {}
         self._lock = threading.Lock()
+        self._opened = Kept()  # the org report's opened days
         self.team(DEFAULT_TEAM)
 
     def folder(self, team: str) -> Path:
@@ -166,12 +168,19 @@ class FolderRecords:
         out = {}
         for team in self._teams_here():
             state = self.team(team)
-            days = sorted({r.date for r in list(state.latest.values())
-                           if r.kind == CONTRIBUTION and not r.deleted})
-            if days:
-                owners = owners_of((p.name, p.key, p.how) for p in self.keys.listing(team))
-                out[team] = TeamTotals(days[0], open_days(state.store, team, owners,
-                                                          [d for d in days if start <= d <= end], today))
+            latest = list(state.latest.values())
+            days = sorted({r.date for r in latest if r.kind == CONTRIBUTION and not r.deleted})
+            if not days:
+                continue
+            owners = owners_of((p.name, p.key, p.how) for p in self.keys.listing(team))
+            shown = {d for d in days if start <= d <= end}
+            versions: dict[str, list[tuple[str, int]]] = {d: [] for d in shown}
+            for r in latest:
+                if r.date in shown and r.kind in READ_KINDS:
+                    versions[r.date].append((r.id, r.version))
+            stamps = {d: stamp(today, owners, found) for d, found in versions.items()}
+            opener = partial(open_days, state.store, team, owners, today=today)
+            out[team] = TeamTotals(days[0], self._opened.days(team, stamps, opener))
         return out
 
     def _teams_here(self) -> list[str]:
