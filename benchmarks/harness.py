@@ -125,26 +125,39 @@ class Bench:
 
     def _generated(self, members: int, years: float) -> Path:
         """The cached demo of this size for this huddle's generator, made now if missing."""
+        def generate(scratch: Path) -> dict[str, object]:
+            """`huddle demo` into the scratch folder; the facts kept beside it."""
+            subprocess.run([sys.executable, "-m", "huddle_tui", "demo", "--members", str(members),
+                            "--years", str(years), "--shared", str(scratch / "shared"), "--no-tui"],
+                           env=self.env, check=True, capture_output=True)
+            return {"members": members, "years": years, "today": date.today().isoformat()}
+
+        target = self.made_once(f"demo-{members}x{years:g}-{_generator_tag()}", "demo.json",
+                                f"a {members}-member, {years:g}-year demo", generate)
+        wait_until_settled(target / "shared")  # measured as a history people open, not one just made
+        return target
+
+    def made_once(self, name: str, marker: str, what: str, make: Callable[[Path], dict[str, object]]) -> Path:
+        """The cache folder `name`, made by `make(scratch)` the first time (its facts and time in `marker`).
+
+        Made in a scratch folder beside it and moved into place whole, so a
+        run stopped midway leaves nothing that looks made; when two runs make
+        it at once, the first to finish wins.
+        """
         base = self.cache or (self.work / "demo-cache")
-        target = base / f"demo-{members}x{years:g}-{_generator_tag()}"
-        if (target / "demo.json").exists():
+        target = base / name
+        if (target / marker).exists():
             return target
         base.mkdir(parents=True, exist_ok=True)
         scratch = Path(tempfile.mkdtemp(prefix=".making-", dir=base))
-        print(f"… generating a {members}-member, {years:g}-year demo into {target}", file=sys.stderr,
-              flush=True)
+        print(f"… making {what} into {target}", file=sys.stderr, flush=True)
         start = time.perf_counter()
-        subprocess.run([sys.executable, "-m", "huddle_tui", "demo", "--members", str(members),
-                        "--years", str(years), "--shared", str(scratch / "shared"), "--no-tui"],
-                       env=self.env, check=True, capture_output=True)
-        (scratch / "demo.json").write_text(json.dumps({
-            "members": members, "years": years, "today": date.today().isoformat(),
-            "seconds": round(time.perf_counter() - start, 1)}))
+        facts = make(scratch)
+        (scratch / marker).write_text(json.dumps({**facts, "seconds": round(time.perf_counter() - start, 1)}))
         try:
             os.replace(scratch, target)
         except OSError:  # another run made it first
             shutil.rmtree(scratch, ignore_errors=True)
-        wait_until_settled(target / "shared")  # measured as a history people open, not one just made
         return target
 
     def huddle(self, *args: str) -> list[str]:

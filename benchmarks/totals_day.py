@@ -16,9 +16,6 @@ import hashlib
 import json
 import os
 import shutil
-import sys
-import tempfile
-import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -88,23 +85,12 @@ def _tag() -> str:
 
 def _built(bench: Bench, n: int) -> Path:
     """The cached build of this size, made now if missing."""
-    base = bench.cache or (bench.work / "demo-cache")
-    target = base / f"totals-{n}-{_tag()}"
-    if (target / "built.json").exists():
-        return target
-    base.mkdir(parents=True, exist_ok=True)
-    scratch = Path(tempfile.mkdtemp(prefix=".making-", dir=base))
-    print(f"… making a {n}-member team of totals with one opened day into {target}", file=sys.stderr,
-          flush=True)
-    start = time.perf_counter()
-    day = _build(scratch, n)
-    (scratch / "built.json").write_text(json.dumps({"members": n, "day": day.isoformat(),
-                                                    "seconds": round(time.perf_counter() - start, 1)}))
-    try:
-        os.replace(scratch, target)
-    except OSError:  # another run made it first
-        shutil.rmtree(scratch, ignore_errors=True)
-    return target
+    def build(scratch: Path) -> dict[str, object]:
+        """The team and its opened day in the scratch folder; the facts kept beside it."""
+        return {"members": n, "day": _build(scratch, n).isoformat()}
+
+    return bench.made_once(f"totals-{n}-{_tag()}", "built.json",
+                           f"a {n}-member team of totals with one opened day", build)
 
 
 @contextmanager
