@@ -165,16 +165,21 @@ def test_a_name_is_drawn_as_large_as_fits(width: int, height: int) -> None:
 
 
 def test_the_stage_font_has_whole_glyphs() -> None:
-    """Every glyph of the 5×7 font and of the typeface is whole rows of one width; every capital has one."""
+    """Every glyph of the 5×7 font and of the typeface at each size is whole rows of one width."""
     for ch, shape in stage_font.LARGE.items():
         assert len(shape) == 7 and len({len(row) for row in shape}) == 1, ch
         assert set("".join(shape)) <= {"#", " "}, ch
     assert set("ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789:+") <= set(stage_font.LARGE)
-    for ch, shape in stage_glyphs.GLYPHS.items():  # the typeface's, made by benchmarks/make_stage_glyphs.py
-        assert len(shape) == stage_glyphs.ROWS and len({len(row) for row in shape}) == 1, ch
-        assert set("".join(shape)) <= {"#", " "}, ch
-        assert ch == " " or "#" in "".join(shape[stage_glyphs.CAP_TOP:stage_glyphs.CAP_TOP + 12]), ch
-    assert set(stage_font.LARGE) <= set(stage_glyphs.GLYPHS)
+    assert stage_font.caps() == tuple(sorted(stage_glyphs.CAPS))
+    for cap in stage_glyphs.CAPS:  # the typeface's, made by benchmarks/make_stage_glyphs.py
+        above, below = stage_glyphs.EXTENT[cap]
+        for ch, shape in stage_glyphs.GLYPHS[cap].items():
+            assert len(shape) == above + cap + below and len({len(row) for row in shape}) == 1, (cap, ch)
+            assert set("".join(shape)) <= {"#", " "}, (cap, ch)
+            assert ch == " " or "#" in "".join(shape[above:above + cap + below]), (cap, ch)
+        assert set(stage_font.LARGE) <= set(stage_glyphs.GLYPHS[cap])
+    heights = [max(len(shape[0]) for shape in stage_glyphs.GLYPHS[cap].values()) for cap in stage_glyphs.CAPS]
+    assert heights == sorted(heights)  # a larger cap height is a larger letter
 
 
 def test_an_accent_is_drawn_over_its_letter() -> None:
@@ -185,25 +190,64 @@ def test_an_accent_is_drawn_over_its_letter() -> None:
     assert "ë" not in "".join(lines) and "E" not in "".join(lines)
     e_at = block_font.text_width("Zo", 1, 1, font) + 1  # where the third glyph starts
     assert lines[0][e_at:e_at + 5] == " █ █ " and lines[1].strip() == ""
-    typeface = stage_font.typeface_for("Zoë")  # the typeface: its accent rows kept only when needed
-    assert block_font.rows_of(typeface) > block_font.rows_of(stage_font.typeface_for("Zoe")) == 12
-    drawn = block_font.draw("Zoë", 1, 1, typeface)
-    assert "ë" not in "".join(drawn) and "█" in drawn[0]
+    for cap in stage_font.caps():  # the typeface: its accent rows kept only when needed
+        typeface = stage_font.typeface_for("Zoë", cap)
+        assert block_font.rows_of(typeface) > block_font.rows_of(stage_font.typeface_for("Zoe", cap)) == cap
+        drawn = stage_font.draw("Zoë", stage_font.Scale(typeface, 1, 1, 0))
+        assert "ë" not in "".join(drawn) and "█" in drawn[0]
 
 
 @pytest.mark.parametrize(("text", "width", "height", "rows"), [
-    ("Chen", 80, 8, 7), ("Chen", 80, 7, 5), ("Chen", 80, 4, None), ("Zoë", 80, 8, 5),
-    ("Christopher", 60, 7, 5)])
+    ("Chen", 160, 27, 20), ("Chen", 121, 27, 14), ("Chen", 80, 15, 10), ("Chen", 76, 15, 7),
+    ("Chen", 80, 14, 7), ("Chen", 80, 9, 7), ("Chen", 80, 7, 5), ("Chen", 80, 4, None), ("Zoë", 80, 8, 5),
+    ("Zoë", 80, 18, 13), ("Christopher", 60, 7, 5)])
 def test_the_stage_font_falls_back_to_the_small_one(text: str, width: int, height: int,
                                                     rows: int | None) -> None:
-    """The typeface (12 rows), else 5×7, each with a row to spare (more with accents); else 3×5, else None."""
+    """The typeface at its largest size leaving 5 rows blank, else 5×7 with a row to spare; 3×5; None."""
     found = stage_font.fit(text, width, height)
     if rows is None:
         assert found is None
         return
     assert found is not None
-    font, k, wide = found
-    lines = block_font.draw(text, k, wide, font)
-    assert block_font.rows_of(font) == rows and len(lines) <= height - (rows > 5)
-    assert all(len(line) == len(lines[0]) for line in lines)
+    lines = stage_font.draw(text, found)
+    assert block_font.rows_of(found.font) == rows and len(lines) <= height - (rows > 5)
+    assert all(len(line) == len(lines[0]) == stage_font.width_of(text, found) for line in lines)
     assert max(len(line) for line in lines) <= width
+
+
+def typeface_fits(text: str, cap: int, width: int, height: int) -> bool:
+    """Whether `text` in the typeface at `cap` fits width × height, its share of rows left blank."""
+    face = stage_font.Scale(stage_font.typeface_for(text, cap), 1, 1, 0)
+    room = height - stage_font.BLANK
+    return block_font.rows_of(face.font) <= room and stage_font.width_of(text, face) <= width
+
+
+@pytest.mark.parametrize("size", [(64, 20), (80, 24), (120, 36), (200, 60)], ids=lambda s: f"{s[0]}x{s[1]}")
+async def test_the_scale_fills_the_space_and_never_overflows(make_app: MADE, clock: FakeClock,
+                                                           size: tuple[int, int]) -> None:
+    """At each size, every name and time is drawn inside its box, a row to spare, no larger size fitting.
+
+    The boxes are the stage view's own at that terminal size; the names are
+    short, long, hyphenated and accented. On a 200×60 terminal the time is
+    drawn at the typeface's largest size and a short name nearly so: the
+    letters grow with the screen (OCR through a call reads them by it).
+    """
+    app = stage_app(make_app)
+    async with app.run_test(size=size) as pilot:
+        screen = await open_round(pilot)
+        boxes = {box.id: box.content_size for box in screen.query(BlockText)}
+    texts = ["Jo", "Zoë", "Ana", "Chen", "Fatima", "Oluwaseun", "Anne-Marie", "Christopher", "Maximilian",
+             "Valentina", "Björn", "Joao", "Wanjiru", "0:07", "1:59", "+0:12", "+12:34"]
+    for box_id, box in boxes.items():
+        for text in texts:
+            scale = stage_font.fit(text, box.width, box.height)
+            assert scale is not None, (size, text)
+            lines = stage_font.draw(text, scale)
+            assert len(lines) < box.height and max(len(line) for line in lines) <= box.width, (size, text)
+            chosen = [cap for cap in stage_font.caps() if stage_font.typeface_for(text, cap) == scale.font]
+            fitting = [cap for cap in stage_font.caps() if typeface_fits(text, cap, box.width, box.height)]
+            assert chosen == fitting[-1:], (size, box_id, text)  # the largest that fits, or none and 5×7
+        if size == (200, 60):
+            time = stage_font.fit("0:59", box.width, box.height)
+            assert time is not None and block_font.rows_of(time.font) == max(stage_font.caps()), box_id
+            assert 2 * block_font.rows_of(time.font) > box.height  # the letters fill the box's height

@@ -19,7 +19,7 @@ from textual.widgets import Static
 
 from huddle_tui.rules.roundclock import OVER, WARNING, View, countdown, duration
 from huddle_tui.text import printable
-from huddle_tui.tui.widgets import block_font, stage_font
+from huddle_tui.tui.widgets import stage_font
 from huddle_tui.tui.widgets.countdown import digits_text
 
 
@@ -47,8 +47,7 @@ class BlockText(Widget):
         scale = stage_font.fit(self.text, size.width, size.height)
         if scale is None:
             return Content.styled(self.text, "bold")
-        font, k, wide = scale
-        return cell_letters(block_font.draw(self.text, k, wide, font))
+        return cell_letters(stage_font.draw(self.text, scale))
 
 
 def cell_letters(lines: list[str]) -> Content:

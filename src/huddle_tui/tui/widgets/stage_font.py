@@ -1,23 +1,28 @@
-"""The stage view's letters: a 5×7 block font, with accents, for a name read through a video call.
+"""The stage view's letters: a real typeface at several sizes, and 5×7 and 3×5 block fonts, for a video call.
 
-The 3×5 font of block_font.py is enough for digits but not for names: at
-that size M, N, W, Q and S lose their shapes once a call shrinks and blurs
-the screen (OCR on 640×360 JPEG frames read TARIQ as THRIG and YUSUF as
-TU:UF; benchmarks/bench_ocr.py). Seven rows give every capital its usual
-shape. An accented letter is its base letter with the accent drawn as a
-row of pixels above it (two more rows for the whole line, only when the
-name has one), so Zoë reads ZOË, not ZO and a small ë. Where even the 5×7
-letters do not fit, the 3×5 ones are used, and where those do not, the
-caller shows plain text.
+Where a box is large enough, the name and the time are drawn in the capitals
+of DejaVu Sans Condensed Bold (stage_glyphs.py, made by
+benchmarks/make_stage_glyphs.py), at the largest of its sizes that fits, so
+the letters grow with the terminal: through a call's 640×360 frame they
+are as many pixels tall on a 200×60 terminal as on a 120×36 one.
+
+Where the typeface does not fit, a 5×7 block font: the 3×5 font of
+block_font.py is enough for digits but not for names (OCR on 640×360 JPEG
+frames read TARIQ as THRIG and YUSUF as TU:UF; benchmarks/bench_ocr.py).
+An accented letter is its base letter with the accent drawn as a row of
+pixels above it (two more rows for the whole line, only when the name has
+one), so Zoë reads ZOË, not ZO and a small ë. Where even the 5×7 letters do
+not fit, the 3×5 ones are used, and where those do not, the caller shows
+plain text.
 """
 
 from __future__ import annotations
 
+import functools
 import unicodedata
+from typing import NamedTuple
 
-from huddle_tui.tui.widgets import block_font, stage_glyphs
-
-CAP_ROWS = 12  # a capital's rows in stage_glyphs
+from huddle_tui.tui.widgets import block_font
 
 Font = dict[str, tuple[str, ...]]
 
@@ -438,29 +443,102 @@ def font_for(text: str) -> Font:
     return font
 
 
-def typeface_for(text: str) -> Font:
-    """The typeface's glyphs `text` needs, on the rows its characters use (the capitals' always)."""
-    shapes = [shape for ch in set(text) if (shape := block_font.glyph(ch, stage_glyphs.GLYPHS)) is not None]
-    inked = [y for shape in shapes for y, row in enumerate(shape) if "#" in row]
-    top = min([stage_glyphs.CAP_TOP, *inked])
-    bottom = max([stage_glyphs.CAP_TOP + CAP_ROWS - 1, *inked]) + 1
-    return {ch: shape[top:bottom] for ch, shape in stage_glyphs.GLYPHS.items()}
+BLANK = 5  # rows of a box the typeface leaves blank, about two above and two below its letters
 
 
-def fit(text: str, width: int, height: int) -> tuple[Font, int, int] | None:
-    """The font and (k, wide) that draw `text` largest inside width × height; None when none fits.
+class Scale(NamedTuple):
+    """How a line is drawn: its font, each pixel `k` rows high and `wide` cells wide, `gap` cells between."""
 
-    The typeface's capitals where they fit (at their own size: OCR of a
-    compressed frame read its digits doubled far less often), then the 5×7
-    letters, then the 3×5 ones. The larger two are used only with a row to
-    spare, so the name and the time never touch: two lines of letters run
-    together read as one.
+    font: Font
+    k: int
+    wide: int
+    gap: int
+
+
+def width_of(text: str, scale: Scale) -> int:
+    """Columns `text` takes drawn at `scale` (a character without a glyph takes its normal width)."""
+    inked = 0
+    for ch in text:
+        shape = block_font.glyph(ch, scale.font)
+        inked += len(shape[0]) * scale.wide if shape else block_font.cells(ch)
+    return inked + scale.gap * max(0, len(text) - 1)
+
+
+def draw(text: str, scale: Scale) -> list[str]:
+    """`text` in block letters ('█' a pixel); a character without a glyph stays itself on the middle row."""
+    rows = block_font.rows_of(scale.font) * scale.k
+    lines = []
+    for row in range(rows):
+        parts = []
+        for i, ch in enumerate(text):
+            if i:
+                parts.append(" " * scale.gap)
+            shape = block_font.glyph(ch, scale.font)
+            if shape is None:
+                parts.append(ch if row == rows // 2 else " " * block_font.cells(ch))
+            else:
+                parts.append("".join(("█" if p == "#" else " ") * scale.wide for p in shape[row // scale.k]))
+        lines.append("".join(parts))
+    return lines
+
+
+@functools.cache
+def typeface(cap: int) -> Font:
+    """The typeface's glyphs at one cap height (stage_glyphs.py, loaded when the stage view first draws).
+
+    Loaded lazily: the module holds every size and takes a tenth of a
+    second to import, which the app's start need not pay.
     """
-    scale = block_font.fit(text, width, height - 1, most=1, font=(typeface := typeface_for(text)))
-    if scale is not None:
-        return typeface, *scale
-    scale = block_font.fit(text, width, height - 1, font=(large := font_for(text)))
-    if scale is not None:
-        return large, *scale
-    small = block_font.fit(text, width, height)
-    return None if small is None else (block_font.GLYPHS, *small)
+    from huddle_tui.tui.widgets import stage_glyphs
+
+    return stage_glyphs.GLYPHS[cap]
+
+
+def caps() -> tuple[int, ...]:
+    """The typeface's cap heights, in rows, smallest first."""
+    from huddle_tui.tui.widgets import stage_glyphs
+
+    return stage_glyphs.CAPS
+
+
+def typeface_for(text: str, cap: int) -> Font:
+    """The typeface's glyphs at `cap`, on the rows `text`'s characters use (the capitals' always)."""
+    from huddle_tui.tui.widgets import stage_glyphs
+
+    glyphs = typeface(cap)
+    above, _ = stage_glyphs.EXTENT[cap]
+    shapes = [shape for ch in set(text) if (shape := block_font.glyph(ch, glyphs)) is not None]
+    inked = [y for shape in shapes for y, row in enumerate(shape) if row.strip()]
+    top = min([above, *inked])
+    bottom = max([above + cap - 1, *inked]) + 1
+    return {ch: shape[top:bottom] for ch, shape in glyphs.items()}
+
+
+def fit(text: str, width: int, height: int) -> Scale | None:
+    """How to draw `text` largest inside width × height; None when nothing fits.
+
+    The typeface at the largest cap height whose line leaves BLANK of the
+    box's rows blank, a pixel a cell, no gap but the typeface's own spacing;
+    where even its smallest does not, the 5×7 letters (doubled only within
+    the same room, else at their own size with a row to spare), then the
+    3×5 ones, a pixel of those two cells wide and one pixel between letters.
+    The blank rows keep the name, the time and the words beneath apart: OCR
+    of a compressed call (benchmarks/bench_ocr.py, the first 30 frames)
+    reads lines of letters that nearly touch as one and drops their end
+    letters. Leaving one row, a quarter and a third of the rows blank read
+    23, 26 and 28 frames at 120×36 (15-row boxes), 29, 29 and 26 at 200×60
+    (27-row boxes): five rows is a third of the one and a fifth of the other.
+    """
+    room = height - BLANK
+    for cap in reversed(caps()):
+        if cap > room:
+            continue
+        scale = Scale(typeface_for(text, cap), 1, 1, 0)
+        if block_font.rows_of(scale.font) <= room and width_of(text, scale) <= width:
+            return scale
+    large = font_for(text)
+    found = block_font.fit(text, width, room, font=large) or block_font.fit(text, width, height - 1, 1, large)
+    if found is not None:
+        return Scale(large, found[0], found[1], found[1])
+    found = block_font.fit(text, width, height)
+    return None if found is None else Scale(block_font.GLYPHS, found[0], found[1], found[1])
