@@ -8,12 +8,15 @@ waits and what was keyed for someone is said where the person looks.
 from __future__ import annotations
 
 import json
+from datetime import UTC, datetime
 from pathlib import Path
 
+from huddle_tui.config.team import load_team_config
 from huddle_tui.storage.signature import SigningKey, new_seed
 from tests.conftest import run_huddle
 
 DAY = "2026-12-07"
+
 
 
 def homes(tmp_path: Path) -> dict[str, dict[str, str]]:
@@ -115,10 +118,16 @@ def test_a_machine_that_cannot_sign_saves_nothing_nobody_would_see(tmp_path: Pat
     code, _, err = huddle(env["ana"], "init", "--team", "P", "--members", "Ana,Ben,Chen",
                           "--shared", str(shared), "--me", "Ana")
     assert code == 0, err
+    # The day of Ana's key (made today): an unsigned record is refused from that date on. Every day
+    # of the week a working day, so the test runs the same whatever day the suite runs on.
+    config = shared / "huddle.toml"
+    config.write_text(config.read_text().replace(
+        "[team]\n", '[team]\nworkdays = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"]\n', 1))
+    day = load_team_config(config).today(datetime.now(UTC)).isoformat()
     stranger = {**env["chen"], "HUDDLE_CONFIG": str(shared / "huddle.toml")}  # no `me` on this machine
     before = _tree(shared)
     for visibility in ("--named", "--anonymous", "--private"):
-        code, out, err = huddle(stranger, "checkin", "--member", "Ben", "--mood", "2", "--date", DAY,
+        code, out, err = huddle(stranger, "checkin", "--member", "Ben", "--mood", "2", "--date", day,
                                 visibility)
         assert code == 2, (visibility, out, err)
         assert err.count("\n") == 1 and "not saved" in err and "--me NAME" in err, err
@@ -129,7 +138,7 @@ def test_a_machine_that_cannot_sign_saves_nothing_nobody_would_see(tmp_path: Pat
     # The same machine, once it knows who it is, saves and is shown.
     code, _, err = huddle(stranger, "init", "--shared", str(shared), "--me", "Ben")
     assert code == 0, err
-    code, _, err = huddle(stranger, "checkin", "--mood", "2", "--date", DAY)
+    code, _, err = huddle(stranger, "checkin", "--mood", "2", "--date", day)
     assert code == 0, err
-    code, out, _ = huddle(env["ana"], "summary", "--date", DAY, "--json")
+    code, out, _ = huddle(env["ana"], "summary", "--date", day, "--json")
     assert "Ben" in json.loads(out)["checked_in"]

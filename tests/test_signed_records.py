@@ -8,7 +8,8 @@ only with three signed placeholders of roster members.
 
 from __future__ import annotations
 
-from datetime import date
+import time
+from datetime import date, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -29,10 +30,22 @@ from huddle_tui.sync import wire
 DAY = "2026-12-07"  # a Monday
 
 
+
 def home(team: TeamConfig, tmp_path: Path, who: str, machine: str = "") -> Journal:
     """A teammate's own machine: its own data folder (keys, private records), no shared cache."""
     folder = tmp_path / f"home-{who}{machine}"
-    return Journal(team, me=who, data_dir=folder, private_root=folder / "private", index=False)
+    return Journal(team, me=who, data_dir=folder, private_root=folder / "private", index=False,
+                   now=on_the_day)
+
+
+def on_the_day(started: float = time.monotonic()) -> datetime:
+    """A clock that starts at DAY's morning and runs on, whatever day the suite runs on.
+
+    A key is published dated the day it is made, and an unsigned record is
+    refused only from that date on: with the real clock, DAY falls before
+    every key once the calendar moves past it.
+    """
+    return datetime.fromisoformat(f"{DAY}T09:00:00+00:00") + timedelta(seconds=time.monotonic() - started)
 
 
 def plant(shared: Path, kind: str, rid: str, payload: dict[str, object], *, version: int = 1,
