@@ -673,7 +673,10 @@ def circles_and_debriefs(data: Data, start: date, end: date) -> SessionStats | N
     if not data.sessions and not any(member.circles for member in data.team.members):
         return None
     lo, hi = start.isoformat(), end.isoformat()
-    anonymous = sum(d.totals_takeaways for iso, d in data.days.items() if lo <= iso <= hi)
+    # Only a team of totals mode has takeaways left with no name (and the scan costs a weekly report
+    # of years a pass over every date per week).
+    anonymous = sum(d.totals_takeaways for iso, d in data.days.items() if lo <= iso <= hi) \
+        if data.team.in_totals else 0
     return session_stats((f for f in data.sessions if lo <= f.date <= hi), data.team.target_weekly_coverage,
                          anonymous)
 
