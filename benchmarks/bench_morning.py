@@ -41,12 +41,11 @@ import statistics
 import subprocess
 import sys
 import time
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from pathlib import Path
 from types import ModuleType
 
-from benchmarks.harness import SHARED, Bench, Demo, Figure, wait_until_settled
+from benchmarks.harness import SHARED, Bench, Demo, Figure, environment, wait_until_settled
 
 OPT_IN = True  # run.py runs it only when named: the waits make it slow
 FIRST_PAINT = SHARED / "bench" / "first_paint.py"
@@ -116,7 +115,7 @@ def lobby_figures(bench: Bench, demo: Demo, tool: ModuleType) -> list[Figure]:
         ratios, paints = [], []
         for _ in range(bench.runs):
             before()
-            with _environment(bench.env):
+            with environment(bench.env):
                 first, _, _ = tool.run_once(lobby, marker, 100, 30, 60.0)
                 floor, _, _ = tool.run_once(bare, "BARE-TEXTUAL-READY", 100, 30, 60.0)
             if first and floor:
@@ -141,7 +140,7 @@ def key_figures(bench: Bench, demo: Demo, tool: ModuleType) -> list[Figure]:
     try:
         cmd = bench.huddle("--config", str(demo.config))
         times, unchanged = [], 0
-        with _environment({**bench.env, "HUDDLE_TUI_START": "round"}):
+        with environment({**bench.env, "HUDDLE_TUI_START": "round"}):
             for run in range(KEY_RUNS):
                 mood = 1 + run % 5
                 _, paint, _ = tool.run_once(cmd, "Now speaking", 100, 30, 20.0, str(mood),
@@ -159,19 +158,6 @@ def key_figures(bench: Bench, demo: Demo, tool: ModuleType) -> list[Figure]:
     return [Figure(f"mood key to paint p50 ({demo.size})", p50, P50_TARGET, unit=" ms", note=note),
             Figure(f"mood key to paint p95 ({demo.size})", p95, P95_TARGET, unit=" ms",
                    note=f"worst {max(times):.1f} ms")]
-
-
-@contextmanager
-def _environment(env: dict[str, str]) -> Iterator[None]:
-    """This process's environment is `env` meanwhile: run_once's child inherits it."""
-    saved = dict(os.environ)
-    os.environ.clear()
-    os.environ.update(env)
-    try:
-        yield
-    finally:
-        os.environ.clear()
-        os.environ.update(saved)
 
 
 def _percentile(values: list[float], p: float) -> float:

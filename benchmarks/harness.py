@@ -25,7 +25,8 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from pathlib import Path
@@ -166,6 +167,19 @@ class Bench:
         if script.exists():
             return [str(script), *args]
         return [sys.executable, "-m", "huddle_tui", *args]
+
+
+@contextmanager
+def environment(env: dict[str, str]) -> Iterator[None]:
+    """This process's environment is `env` meanwhile (here and in what it forks), then as it was."""
+    saved = dict(os.environ)
+    os.environ.clear()
+    os.environ.update(env)
+    try:
+        yield
+    finally:
+        os.environ.clear()
+        os.environ.update(saved)
 
 
 def wait_until_settled(folder: Path) -> None:

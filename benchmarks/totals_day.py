@@ -16,14 +16,13 @@ import hashlib
 import json
 import os
 import shutil
-from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from datetime import time as clock
 from pathlib import Path
 
-from benchmarks.harness import Bench, _link_or_copy, wait_until_settled
+from benchmarks.harness import Bench, _link_or_copy, environment, wait_until_settled
 
 READER = 0  # the member whose machine the figures read from: names(n)[READER]
 
@@ -93,19 +92,9 @@ def _built(bench: Bench, n: int) -> Path:
                            f"a {n}-member team of totals with one opened day", build)
 
 
-@contextmanager
-def _machine(home: Path) -> Iterator[None]:
+def _machine(home: Path) -> AbstractContextManager[None]:
     """Be on the machine whose folders are under `home` (the process's environment, restored after)."""
-    saved = {k: os.environ.get(k) for k in ("XDG_CONFIG_HOME", "XDG_DATA_HOME", "XDG_CACHE_HOME")}
-    os.environ.update(_xdg(home))
-    try:
-        yield
-    finally:
-        for key, value in saved.items():
-            if value is None:
-                os.environ.pop(key, None)
-            else:
-                os.environ[key] = value
+    return environment({**os.environ, **_xdg(home)})
 
 
 def _build(root: Path, n: int) -> date:
