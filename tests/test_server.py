@@ -149,6 +149,13 @@ class DownTokens:
         self.threads.append(threading.current_thread())
         raise StoreError("PostgreSQL: OperationalError")
 
+    def known(self, given: str) -> Scope | None:
+        """Nothing kept: every token is looked up."""
+        return None
+
+    def close(self) -> None:
+        """Nothing held."""
+
 
 def test_a_token_is_looked_up_only_where_one_is_needed_and_never_on_the_event_loop(
         tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:

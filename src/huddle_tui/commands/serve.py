@@ -115,5 +115,6 @@ def run(args: argparse.Namespace) -> int:
     try:
         uvicorn.Server(config).run()
     finally:
+        tokens.close()
         store.close()
     return 0

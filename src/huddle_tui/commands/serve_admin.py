@@ -81,6 +81,7 @@ class TokenAdmin(NamedTuple):
     list: Callable[[], list[Scope]]
     revoke: Callable[[str], int]
     where: str
+    refused_from: str  # when every server refuses a revoked token
 
 
 def token_admin(args: argparse.Namespace) -> TokenAdmin:
@@ -92,14 +93,15 @@ def token_admin(args: argparse.Namespace) -> TokenAdmin:
 
         path = Path(args.tokens_file).expanduser()
         return TokenAdmin(partial(book.add_token, path), partial(book.list_tokens, path),
-                          partial(book.revoke_token, path), str(path))
+                          partial(book.revoke_token, path), str(path), "from its next request")
     url = database_url(args)
     if url:
         from huddle_tui.server import pgtokens
         from huddle_tui.server.pgstore import describe
 
         return TokenAdmin(partial(pgtokens.add_token, url), partial(pgtokens.list_tokens, url),
-                          partial(pgtokens.revoke_token, url), describe(url))
+                          partial(pgtokens.revoke_token, url), describe(url),
+                          "within moments (each is told at once and forgets the tokens it kept)")
     raise UsageError("huddle serve tokens needs --database URL (tokens every server process shares) "
                      "or --tokens-file FILE (one server's tokens, mode 0600)")
 
@@ -122,7 +124,7 @@ def tokens(args: argparse.Namespace, verb: str, rest: list[str]) -> int:
     if verb == "revoke" and len(rest) == 1:
         if not admin.revoke(rest[0]):
             raise UsageError(f"no token with id {rest[0]} in {admin.where} (see huddle serve tokens list)")
-        print(f"revoked {rest[0]}: every server on it refuses it from its next request")
+        print(f"revoked {rest[0]}: every server on it refuses it {admin.refused_from}")
         return 0
     raise UsageError("use `tokens add --team NAME` (or --org), `tokens list` or `tokens revoke ID`")
 
@@ -135,7 +137,7 @@ def open_tokens(args: argparse.Namespace, store: Any) -> TokenSource:
         from huddle_tui.server.pgtokens import DatabaseTokens
 
         fixed = tuple(t.strip() for t in os.environ.get(ENV_VAR, "").split(",") if t.strip())
-        return DatabaseTokens(store.pool, fixed)
+        return DatabaseTokens(store.pool, fixed, listen=store.url)
     if args.tokens_file:
         return TokenBook((), Path(args.tokens_file).expanduser())
     return TokenBook(load_tokens(None))

@@ -167,9 +167,8 @@ class BearerTokens(AuthenticationBackend):
     """
 
     def __init__(self, book: TokenSource) -> None:
-        """Use `book`; a tokens file is a stat and a hash a request, cheaper on the loop than a thread hop."""
+        """Use `book`: what it answers without I/O on the loop, a database lookup in a thread."""
         self.book = book
-        self.inline = isinstance(book, TokenBook)
 
     async def authenticate(self, conn: HTTPConnection) -> tuple[AuthCredentials, BaseUser]:
         """401 without a bearer token, 403 with one not accepted, 500 when tokens cannot be checked."""
@@ -177,8 +176,10 @@ class BearerTokens(AuthenticationBackend):
         given = given.strip()
         if scheme.lower() != "bearer" or not given:
             raise Refused(401, "missing bearer token (Authorization: Bearer TOKEN)")
-        try:  # a database lookup must not stall the loop
-            scope = self.book.scope(given) if self.inline else await run_in_threadpool(self.book.scope, given)
+        try:  # a database lookup must not stall the loop; a tokens file or a kept token need not leave it
+            scope = self.book.known(given)
+            if scope is None and not isinstance(self.book, TokenBook):
+                scope = await run_in_threadpool(self.book.scope, given)
         except StoreError as exc:  # the tokens' database is down: not the client's fault, worth a retry
             log.error("%s %s: %s", conn.scope["method"], conn.url.path, exc.message)
             raise Refused(500, "the server cannot check tokens now; try again later") from None

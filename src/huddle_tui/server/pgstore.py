@@ -9,8 +9,9 @@ in parallel. The primary key (team, id, version) gives two concurrent PUTs of
 one version one winner; the other sees the winner's row once it commits. A
 PUT is acknowledged after its transaction commits (synchronous_commit).
 Schema migrations are numbered and applied once each by `huddle serve migrate`;
-the bearer tokens every process accepts are here too (pgtokens.py), and so
-are the members' keys pinned for each team (pgkeys.py).
+the bearer tokens every process accepts are here too (pgtokens.py: each
+process keeps the ones it accepted briefly, and is told of every change), and
+so are the members' keys pinned for each team (pgkeys.py).
 """
 
 from __future__ import annotations
@@ -101,6 +102,17 @@ MIGRATIONS: tuple[str, ...] = (
         tag text not null check (tag ~ '^[0-9a-f]{12}$')
     );
     insert into huddle_store (tag) values (substr(md5(random()::text || clock_timestamp()::text), 1, 12));
+    """,
+    # 5: a token changed, deleted or truncated away is told to every process (pgtokens.CHANNEL), which
+    # then forgets the tokens it kept: whoever revokes, by `huddle serve tokens revoke` or by hand.
+    """
+    create function huddle_tokens_changed() returns trigger language plpgsql as $$
+    begin
+        perform pg_notify('huddle_tokens', '');
+        return null;
+    end $$;
+    create trigger huddle_tokens_changed after update or delete or truncate on huddle_tokens
+        for each statement execute function huddle_tokens_changed();
     """,
 )
 LATEST = len(MIGRATIONS)

@@ -44,6 +44,12 @@ class TokenSource(Protocol):
     def scope(self, given: str) -> Scope | None:
         """The token's scope, or None when it is not (or no longer) accepted."""
 
+    def known(self, given: str) -> Scope | None:
+        """The token's scope if it is answered without I/O (on the event loop), else None: ask `scope`."""
+
+    def close(self) -> None:
+        """Let go of what the source holds (a connection), when the server stops."""
+
 
 def digest(token: str) -> str:
     """The hex SHA-256 of a token: what the tokens file keeps instead of it."""
@@ -148,6 +154,13 @@ class TokenBook:
                 return
             self._book = _parse(_read_lines(self.path), str(self.path)) if seen != (0, 0, 0) else {}
             self._seen = seen
+
+    def known(self, given: str) -> Scope | None:
+        """The file is a stat and a hash away: `scope` itself, on the event loop."""
+        return self.scope(given)
+
+    def close(self) -> None:
+        """Nothing to let go: the file is read and closed on each change."""
 
     def scope(self, given: str) -> Scope | None:
         """The scope of a presented token, or None when it is not (or no longer) accepted."""
