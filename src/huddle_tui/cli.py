@@ -17,6 +17,7 @@ Other modules import what they use at the top unless a comment says why not.
 from __future__ import annotations
 
 import argparse
+import functools
 import gc
 import importlib
 import os
@@ -44,15 +45,24 @@ class HelpFormatter(argparse.RawDescriptionHelpFormatter):
     def __init__(self, prog: str, indent_increment: int = 2, max_help_position: int = 24,
                  width: int | None = None) -> None:
         """Use $COLUMNS or the terminal's width, as argparse would."""
-        if width is None:
-            try:
-                width = int(os.environ.get("COLUMNS", "")) - 2
-            except ValueError:
-                try:
-                    width = os.get_terminal_size(sys.stdout.fileno()).columns - 2
-                except (OSError, ValueError):
-                    width = 78
-        super().__init__(prog, indent_increment, max_help_position, max(width, 40))
+        super().__init__(prog, indent_increment, max_help_position, max(width or _help_width(), 40))
+
+
+@functools.cache
+def _help_width() -> int:
+    """$COLUMNS or the terminal's width, less 2, looked up once a run.
+
+    argparse makes a formatter for every argument it adds (to check its
+    metavar), two dozen for one command line: each asking the environment and
+    the terminal cost more than the rest of building the parser.
+    """
+    try:
+        return int(os.environ.get("COLUMNS", "")) - 2
+    except ValueError:
+        try:
+            return os.get_terminal_size(sys.stdout.fileno()).columns - 2
+        except (OSError, ValueError):
+            return 78
 
 
 class Parser(argparse.ArgumentParser):
