@@ -15,8 +15,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from huddle_tui.config.team import TeamConfig
-from huddle_tui.storage.envelope import CorruptRecord, decode
-from huddle_tui.storage.json_keys import strings_in
+from huddle_tui.storage.envelope import MAX_DEPTH, CorruptRecord, decode
+from huddle_tui.storage.json_keys import shape, strings_in
 from tests.conftest import cli
 
 ENVELOPE = ('"date":"2026-11-26","deleted":false,"id":"r1","kind":"checkin","schema":1,'
@@ -122,6 +122,48 @@ def test_a_record_is_refused_exactly_when_some_object_repeats_a_key(payload: tup
         assert record.payload == plain(payload)
         body = data[data.index(b'"record":') + 9:-2]
         assert strings_in(json.loads(body)) == 12 + strings_in(record.payload)  # 8 keys, 4 strings
+
+
+def depth_of(value: Any) -> int:
+    """How many containers deep JSON data nests (a scalar: 0), the obvious recursive way."""
+    if isinstance(value, dict):
+        return 1 + max((depth_of(v) for v in value.values()), default=0)
+    if isinstance(value, list):
+        return 1 + max((depth_of(v) for v in value), default=0)
+    return 0
+
+
+def strings_of(value: Any) -> int:
+    """How many strings JSON data holds, keys and values, the obvious recursive way."""
+    if isinstance(value, dict):
+        return len(value) + sum(strings_of(v) for v in value.values())
+    if isinstance(value, list):
+        return sum(strings_of(v) for v in value)
+    return int(isinstance(value, str))
+
+
+nested = st.recursive(st.none() | st.integers() | st.text(max_size=3),
+                      lambda inner: st.lists(inner, max_size=2)
+                      | st.dictionaries(st.text(max_size=3), inner, max_size=2), max_leaves=60)
+
+
+@settings(max_examples=200, deadline=None)
+@given(inner=nested, wrap=st.integers(0, 40), as_list=st.booleans())
+def test_a_record_is_refused_exactly_when_it_nests_more_than_max_depth(inner: Any, wrap: int,
+                                                                       as_list: bool) -> None:
+    """Payloads nested 1 to 40+ deep in lists or objects: refused if and only if deeper than MAX_DEPTH."""
+    value = inner
+    for _ in range(wrap):
+        value = [value] if as_list else {"k": value}
+    payload = {"v": value}
+    obj = {"payload": payload, "schema": 1}
+    assert shape(obj) == (strings_of(obj), depth_of(obj))
+    data = with_payload(json.dumps(payload, separators=(",", ":")))
+    if 1 + depth_of(payload) > MAX_DEPTH:  # the envelope is one level more
+        with pytest.raises(CorruptRecord, match=f"nested more than {MAX_DEPTH} deep"):
+            decode(data)
+    else:
+        assert decode(data).payload == payload
 
 
 def test_doctor_names_a_record_with_a_repeated_key_and_summary_does_not_count_it(

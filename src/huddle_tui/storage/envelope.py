@@ -35,7 +35,7 @@ from typing import Any, Literal, NamedTuple, cast
 
 from huddle_tui.errors import CorruptRecord
 from huddle_tui.storage import signature as _signature
-from huddle_tui.storage.json_keys import refuse_duplicate_keys
+from huddle_tui.storage.json_keys import refuse_duplicate_keys, shape
 
 SCHEMA_VERSION = 1
 _HEAD = b'{"checksum":"sha256:'
@@ -299,11 +299,16 @@ def decode(data: bytes, unchecked: list[Unchecked] | None = None) -> Record:
         raise CorruptRecord(f"nested more than {MAX_DEPTH} deep") from None
     if end != len(text):
         raise CorruptRecord("invalid JSON (extra data after the record)")
-    # Counting brackets is a C loop; only a body with many of them is walked for its depth.
+    # Counting brackets is a C loop: a body of two objects and few lists is neither walked for its
+    # depth nor for its strings; any other is walked once for both.
     braces = body.count(b"{")
-    if body.count(b"[") + braces > MAX_DEPTH and _too_deep(obj):
-        raise CorruptRecord(f"nested more than {MAX_DEPTH} deep")
-    refuse_duplicate_keys(body, obj, braces)
+    if braces == 2 and body.count(b"[") + braces <= MAX_DEPTH:
+        refuse_duplicate_keys(body, obj, braces)
+    else:
+        strings, depth = shape(obj, MAX_DEPTH)
+        if depth > MAX_DEPTH:
+            raise CorruptRecord(f"nested more than {MAX_DEPTH} deep")
+        refuse_duplicate_keys(body, obj, braces, strings)
     try:  # the envelope's fields, each looked up without a method call on the common path
         schema, kind, rid, version, date = obj["schema"], obj["kind"], obj["id"], obj["version"], obj["date"]
         written_at, payload, deleted = obj["written_at"], obj["payload"], obj.get("deleted", False)
@@ -354,18 +359,6 @@ def is_date(text: str) -> bool:
         return False
     _REAL_DATES.add(text)
     return True
-
-
-def _too_deep(obj: Any) -> bool:
-    """Whether JSON data nests more than MAX_DEPTH containers (walked without recursion)."""
-    stack = [(obj, 1)]
-    while stack:
-        value, depth = stack.pop()
-        if depth > MAX_DEPTH:
-            return True
-        children = value.values() if value.__class__ is dict else value
-        stack.extend((v, depth + 1) for v in children if v.__class__ in (dict, list))
-    return False
 
 
 def _invalid(schema: Any, kind: Any, rid: Any, version: Any, date: Any, written_at: Any,

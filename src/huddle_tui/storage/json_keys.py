@@ -25,12 +25,15 @@ from typing import Any
 from huddle_tui.errors import CorruptRecord
 
 
-def refuse_duplicate_keys(body: bytes, obj: Any, braces: int = -1) -> None:
+def refuse_duplicate_keys(body: bytes, obj: Any, braces: int = -1, strings: int = -1) -> None:
     """Raise CorruptRecord if the JSON text `body`, parsed as `obj`, names a key twice in one object.
 
-    `braces` is how many ``{`` the body holds, when the caller has counted them already.
+    `braces` is how many ``{`` the body holds, and `strings` how many strings
+    `obj` holds (shape()), when the caller has counted them already.
     """
-    if body.count(b'"') == 2 * strings_in(obj, body.count(b"{") if braces < 0 else braces):
+    if strings < 0:
+        strings = strings_in(obj, body.count(b"{") if braces < 0 else braces)
+    if body.count(b'"') == 2 * strings:
         return
     repeated = _first_repeat(body)
     if repeated is not None:
@@ -49,26 +52,38 @@ def strings_in(obj: Any, braces: int = -1) -> int:
         if payload.__class__ is dict:
             return (len(obj) + len(payload) + countOf(map(type, obj.values()), str)
                     + countOf(map(type, payload.values()), str))
-    return _walk([obj])
+    return shape(obj)[0]
 
 
-def _walk(todo: list[Any]) -> int:
-    """Strings in the values of `todo` and of everything they hold (a list that grows as it is read)."""
+def shape(obj: Any, deepest: int = 1 << 30) -> tuple[int, int]:
+    """How many strings JSON data holds (keys and values) and how many containers deep it nests.
+
+    One walk, a level at a time, answers both: a record with nested objects
+    needs both (its duplicate keys and its depth), and each walk of a big
+    payload (a round of 200 turns) costs as much as parsing it. The walk stops
+    once the depth passes `deepest` (the count is then partial).
+    """
     count = 0
-    for value in todo:
-        if value.__class__ is dict:
-            count += len(value)
-            value = value.values()
-        elif value.__class__ is not list:
-            count += value.__class__ is str
-            continue
-        for item in value:
-            kind = item.__class__
-            if kind is str:
-                count += 1
-            elif kind is dict or kind is list:
-                todo.append(item)
-    return count
+    depth = 0
+    level = [obj]
+    while level and depth <= deepest:
+        depth += 1
+        below = []
+        for value in level:
+            if value.__class__ is dict:
+                count += len(value)
+                value = value.values()
+            elif value.__class__ is not list:
+                count += value.__class__ is str
+                continue
+            for item in value:
+                kind = item.__class__
+                if kind is str:
+                    count += 1
+                elif kind is dict or kind is list:
+                    below.append(item)
+        level = below
+    return count, depth
 
 
 class _Repeated(Exception):
