@@ -1,13 +1,18 @@
 """Records in PostgreSQL, so that several `huddle serve` processes can serve one organisation.
 
-Nothing is held in memory: every request asks the database. Each team has a
-row in huddle_teams whose counter numbers the team's records in arrival
-order; a PUT increments it in the same transaction that inserts the record,
-so the row lock orders a team's writers and its numbers commit in order (a
-`since` pull can never skip a record that commits late), while teams write
-in parallel. The primary key (team, id, version) gives two concurrent PUTs of
-one version one winner; the other sees the winner's row once it commits. A
-PUT is acknowledged after its transaction commits (synchronous_commit).
+Nothing is held in memory: every request asks the database. A record's place
+in its team's arrival order (`seq`, the number a `since` cursor holds) is its
+transaction's id plus a base (huddle_store.base, past every number given
+before migration 6). Transaction ids are handed out in order, and PostgreSQL
+says which are all finished: everything below the oldest still running (the
+xmin of a snapshot). A `since` page returns only records numbered below that
+horizon, so a record that commits late, after one numbered above it, is
+never skipped: both wait until it ends. No PUT waits for another, of its
+team or any other (until migration 6 a counter row per team numbered the
+records, and its lock made a team's writers commit one at a time). The
+primary key (team, id, version) gives two concurrent PUTs of one version one
+winner; the other sees the winner's row once it commits. A PUT is
+acknowledged after its transaction commits (synchronous_commit).
 Schema migrations are numbered and applied once each by `huddle serve migrate`;
 the bearer tokens every process accepts are here too (pgtokens.py: each
 process keeps the ones it accepted briefly, and is told of every change), and
@@ -114,14 +119,24 @@ MIGRATIONS: tuple[str, ...] = (
     create trigger huddle_tokens_changed after update or delete or truncate on huddle_tokens
         for each statement execute function huddle_tokens_changed();
     """,
+    # 6: a record's number is its transaction's id plus a base past every number a counter gave, so
+    # a team's writers no longer take turns on its counter row (the module's docstring). The counter
+    # goes: a server of before, still running, then fails its PUTs (clients retry) rather than number
+    # a record below one already pulled.
+    """
+    alter table huddle_store add column base bigint not null default 1;
+    update huddle_store set base = (select coalesce(max(seq), 0) + 1 from huddle_records);
+    alter table huddle_teams drop column seq;
+    """,
 )
 LATEST = len(MIGRATIONS)
 _MIGRATION_LOCK = 0x6875_6464_6C65  # any fixed number: two `migrate`s at once take turns
-_PUT = ("with bump as (insert into huddle_teams as t (name, seq) values (%s, 1) "
-        "on conflict (name) do update set seq = t.seq + 1 returning seq) "
+_PUT = ("with team as (insert into huddle_teams (name) values (%s) on conflict (name) do nothing) "
         "insert into huddle_records (team, id, version, seq, checksum, kind, day, written_at, body) "
-        "select %s, %s, %s, bump.seq, %s, %s, %s, %s, %s from bump "
+        "values (%s, %s, %s, pg_current_xact_id()::text::bigint + %s, %s, %s, %s, %s, %s) "
         "on conflict (team, id, version) do nothing returning seq")
+_PAGE = ("select seq, body from huddle_records where team = %s and seq > %s "
+         "and seq < pg_snapshot_xmin(pg_current_snapshot())::text::bigint + %s order by seq limit %s")
 
 
 def describe(url: str) -> str:
@@ -175,10 +190,11 @@ class PostgresRecords:
             if version != LATEST:
                 raise ConfigError(f"{describe(url)}: schema version {version}, this server needs {LATEST}: "
                                   "run `huddle serve migrate --database URL` first")
-            row = conn.execute("select tag from huddle_store").fetchone()
+            row = conn.execute("select tag, base from huddle_store").fetchone()
         if row is None:
             raise ConfigError(f"{describe(url)}: its huddle_store row is missing; it holds the cursors' tag")
         self.tag: str = row[0]
+        self.base: int = int(row[1])  # what a transaction's id is added to, to number its record
         self.url = url
         self.pool: ConnectionPool[psycopg.Connection[Any]] = ConnectionPool(
             url, min_size=min_size, max_size=max_size, open=True, kwargs={"autocommit": True},
@@ -201,16 +217,17 @@ class PostgresRecords:
     def put(self, team: str, record: Record, data: bytes) -> Stored:
         """Insert a version once: a replay is a no-op, another body a conflict (one winner, any process).
 
-        One statement, its own transaction: bump the team's counter (its row
-        lock orders the team's writers until commit) and insert the version
-        numbered with it, unless (team, id, version) is already there. A PUT
-        that inserts nothing (a replay or a conflict, after the winner has
-        committed) leaves a gap in the numbers, which a cursor does not mind.
+        One statement, its own transaction: make the team's row if it is new
+        and insert the version numbered by the transaction (the module's
+        docstring), unless (team, id, version) is already there. Numbers have
+        gaps (every other transaction of the database takes one), which a
+        cursor does not mind.
         """
         key = (team, record.id, record.version)
         try:
             with self.pool.connection() as conn:
-                values = (team, *key, record.checksum, record.kind, record.date, record.written_at, data)
+                values = (team, *key, self.base, record.checksum, record.kind, record.date, record.written_at,
+                          data)
                 inserted = conn.execute(_PUT, values).fetchone()
                 held = None if inserted is not None else self._held(conn, key)
         except psycopg.Error as exc:
@@ -244,11 +261,16 @@ class PostgresRecords:
         return found
 
     def page(self, team: str, since: str | None, limit: int) -> Page:
-        """The team's records numbered after the cursor, in arrival order."""
+        """The team's records numbered after the cursor, in arrival order, up to the horizon.
+
+        The horizon: records of transactions older than every one still
+        running. One still running may yet commit a record numbered below a
+        later one's, so neither is returned until it ends (milliseconds, for a
+        PUT); the cursor never passes a number a record could still take.
+        """
         after = cursor_position(since, self.tag)
         with self.pool.connection() as conn:
-            rows = conn.execute("select seq, body from huddle_records where team = %s and seq > %s "
-                                "order by seq limit %s", (team, after, limit + 1)).fetchall()
+            rows = conn.execute(_PAGE, (team, after, self.base, limit + 1)).fetchall()
         more = len(rows) > limit
         rows = rows[:limit]
         records = []
