@@ -266,7 +266,9 @@ class PostgresRecords:
         The horizon: records of transactions older than every one still
         running. One still running may yet commit a record numbered below a
         later one's, so neither is returned until it ends (milliseconds, for a
-        PUT); the cursor never passes a number a record could still take.
+        PUT); the cursor never passes a number a record could still take. A
+        transaction left open anywhere on the cluster holds pages back too,
+        until it ends (docs/http.md: idle_in_transaction_session_timeout).
         """
         after = cursor_position(since, self.tag)
         with self.pool.connection() as conn:
