@@ -8,11 +8,12 @@ It uses $HUDDLE_BENCH_DATABASE_URL (an empty database it may fill) or starts
 a throwaway cluster with the installed initdb/pg_ctl, fsync on. Figures:
 
 1. PUT throughput, 8 client processes each PUTting new check-ins of its own
-   team (and all 8 of one team, through one server), through one and through
-   two `huddle serve --database` processes, as
+   team, through one and through two `huddle serve --database` processes, as
    a ratio to the same clients against the bare durable Starlette app of
    bench_http.py (parse, fsync'd file write, 201), measured in turn in the
-   same run.
+   same run; and through one, against a bare Starlette app doing one INSERT
+   a PUT into the same database (the issue's floor), with the 8 clients of
+   8 teams and of one team.
 2. `GET /v1/records?since=` of one team's last day (12 records) against a
    GET of the bare app, in turn.
 3. The org report over 28 days (all teams), in seconds.
@@ -30,6 +31,7 @@ import sys
 import time
 from datetime import date, timedelta
 from pathlib import Path
+from typing import Any
 
 import httpx
 
@@ -114,16 +116,21 @@ def figures(bench: Bench, url: str) -> list[Figure]:
     bare_port = _free_port()
     bare_dir = bench.work / "pg-bare"
     bare_dir.mkdir()
+    insert_port = _free_port()
     servers = [serve(["--database", url, "--port", str(p)], p, env) for p in ports]
     servers.append(start([sys.executable, "-m", "benchmarks.bench_http", "bare-serve", str(bare_port),
                           str(bare_dir)], bare_port, env))
+    servers.append(start([sys.executable, "-m", "benchmarks.bench_pg", "bare-insert-serve", str(insert_port),
+                          url], insert_port, env))
     runs = max(3, bench.runs // 2)
     try:
-        bare = (bare_port,)
+        bare, insert = (bare_port,), (insert_port,)
         one = paired_runs(lambda: _put_burst(ports[:1], tokens), lambda: _put_burst(bare, tokens), runs)
-        # Eight clients of one team: its writers take turns on the team's counter row (pgstore's _PUT).
-        team = paired_runs(lambda: _put_burst(ports[:1], tokens[:1]), lambda: _put_burst(bare, tokens[:1]),
-                           runs)
+        # Against the same database doing one INSERT a PUT: eight teams, then eight clients of one team
+        # (whose writers took turns on the team's counter row until migration 6).
+        eight = paired_runs(lambda: _put_burst(ports[:1], tokens), lambda: _put_burst(insert, tokens), runs)
+        team = paired_runs(lambda: _put_burst(ports[:1], tokens[:1]),
+                           lambda: _put_burst(insert, tokens[:1]), runs)
         two = paired_runs(lambda: _put_burst(ports, tokens), lambda: _put_burst(bare, tokens), runs)
         since = since_latency(ports[0], bare_port, quiet, runs * 5)
         report = org_report_seconds(ports[1], org, 28, max(3, runs))
@@ -137,7 +144,10 @@ def figures(bench: Bench, url: str) -> list[Figure]:
         Figure("PG: PUT throughput, 8 clients, 1 server ÷ bare durable Starlette", 1 / one.ratio, PUT_TARGET,
                higher=True, low=1 / max(one.ratios), high=1 / min(one.ratios),
                note=f"{puts / one.a:.0f} vs {puts / one.b:.0f} PUT/s"),
-        Figure("PG: PUT throughput, 8 clients of one team, 1 server ÷ bare durable Starlette", 1 / team.ratio,
+        Figure("PG: PUT throughput, 8 clients of 8 teams, 1 server ÷ bare INSERT app", 1 / eight.ratio,
+               PUT_TARGET, higher=True, low=1 / max(eight.ratios), high=1 / min(eight.ratios),
+               note=f"{puts / eight.a:.0f} vs {puts / eight.b:.0f} PUT/s"),
+        Figure("PG: PUT throughput, 8 clients of one team, 1 server ÷ bare INSERT app", 1 / team.ratio,
                PUT_TARGET, higher=True, low=1 / max(team.ratios), high=1 / min(team.ratios),
                note=f"{puts / team.a:.0f} vs {puts / team.b:.0f} PUT/s"),
         Figure("PG: PUT throughput, 8 clients, 2 servers ÷ bare durable Starlette", 1 / two.ratio, PUT_TARGET,
@@ -232,3 +242,45 @@ def peak_kib(pid: int) -> int:
         if line.startswith("VmHWM:"):
             return int(line.split()[1])
     return 0
+
+
+def _bare_insert_serve(port: int, url: str) -> None:
+    """The database floor: a Starlette app that parses each PUT body and INSERTs it, one commit each."""
+    import json
+
+    import uvicorn
+    from psycopg_pool import ConnectionPool
+    from starlette.applications import Starlette
+    from starlette.concurrency import run_in_threadpool
+    from starlette.requests import Request
+    from starlette.responses import JSONResponse, Response
+    from starlette.routing import Route
+
+    pool: ConnectionPool[Any] = ConnectionPool(url, min_size=2, max_size=16, open=True,
+                                               kwargs={"autocommit": True})
+    with pool.connection() as conn:
+        conn.execute("create table if not exists bench_bare_puts (id text primary key, body bytea not null)")
+
+    async def put(request: Request) -> Response:
+        """Read the body, then parse and INSERT it in a worker thread, as huddle serve does."""
+        body = await request.body()
+
+        def store() -> Response:
+            """Parse, then one INSERT in its own transaction (durable: synchronous_commit)."""
+            record = json.loads(body)
+            with pool.connection() as conn:
+                conn.execute("insert into bench_bare_puts (id, body) values (%s, %s)",
+                             (request.path_params["id"], body))
+            return JSONResponse({"id": record["id"], "created": True}, status_code=201)
+
+        return await run_in_threadpool(store)
+
+    app = Starlette(routes=[Route("/v1/records/{id}", put, methods=["PUT"]),
+                            Route("/healthz", lambda request: JSONResponse({}), methods=["GET"])])
+    uvicorn.run(app, host="127.0.0.1", port=port, http="h11", access_log=False, log_level="warning",
+                server_header=False)
+
+
+if __name__ == "__main__":
+    if sys.argv[1:2] == ["bare-insert-serve"]:
+        _bare_insert_serve(int(sys.argv[2]), sys.argv[3])
