@@ -83,7 +83,6 @@ def load(url: str, teams: int, members: int, days: int) -> int:
     with psycopg.connect(url) as conn, conn.cursor() as cur:
         for t in range(teams):
             team = f"team{t:03d}"
-            cur.execute("insert into huddle_teams (name) values (%s)", (team,))
             seq = 0
             with cur.copy(f"copy huddle_records ({columns}) from stdin") as copy:
                 for d in range(days):

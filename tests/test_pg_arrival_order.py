@@ -39,7 +39,7 @@ def check_in(member: str = "Ana") -> tuple[Record, bytes]:
 def put_in(conn: psycopg.Connection[object], store: PostgresRecords, record: Record, data: bytes,
            team: str = TEAM) -> None:
     """The store's own PUT statement, on a connection whose transaction the caller ends."""
-    conn.execute(pgstore._PUT, (team, team, record.id, record.version, store.base, record.checksum,
+    conn.execute(pgstore._PUT, (team, record.id, record.version, store.base, record.checksum,
                                 record.kind, record.date, record.written_at, data))
 
 
@@ -69,7 +69,7 @@ def test_a_put_does_not_wait_for_another_put_of_its_team(store: PostgresRecords,
     """Another PUT of the same team still uncommitted: this one is stored and acknowledged meanwhile."""
     slow, slow_data = check_in("Ben")
     quick, quick_data = check_in("Chen")
-    store.put(TEAM, *check_in())  # the team's row exists, as it does after its first PUT
+    store.put(TEAM, *check_in())  # not its first PUT
     with psycopg.connect(database_url) as other:  # a transaction, held open
         put_in(other, store, slow, slow_data)
         done = threading.Thread(target=store.put, args=(TEAM, quick, quick_data))
@@ -107,7 +107,7 @@ def test_pulls_interleaved_with_open_transactions_get_every_committed_record_onc
     committed or rolled back: the pulls, put together, hold every committed record exactly once."""
     team = f"t{random_id()[:8]}"  # a team of its own each example
     first, first_data = check_in()
-    store.put(team, first, first_data)  # the team's row, committed (a new team's first PUTs take turns)
+    store.put(team, first, first_data)
     cursor: str | None = None
     seen: list[str] = []
     committed: list[str] = [first.id]

@@ -9,7 +9,9 @@ xmin of a snapshot). A `since` page returns only records numbered below that
 horizon, so a record that commits late, after one numbered above it, is
 never skipped: both wait until it ends. No PUT waits for another, of its
 team or any other (until migration 6 a counter row per team numbered the
-records, and its lock made a team's writers commit one at a time). The
+records, and its lock made a team's writers commit one at a time; the
+counters' table is gone, and so is the foreign key to it whose check had
+each PUT lock its team's row). The
 primary key (team, id, version) gives two concurrent PUTs of one version one
 winner; the other sees the winner's row once it commits. A PUT is
 acknowledged after its transaction commits (synchronous_commit).
@@ -120,19 +122,19 @@ MIGRATIONS: tuple[str, ...] = (
         for each statement execute function huddle_tokens_changed();
     """,
     # 6: a record's number is its transaction's id plus a base past every number a counter gave, so
-    # a team's writers no longer take turns on its counter row (the module's docstring). The counter
-    # goes: a server of before, still running, then fails its PUTs (clients retry) rather than number
-    # a record below one already pulled.
+    # a team's writers no longer take turns on its counter row (the module's docstring). The counters'
+    # table goes, and with it the foreign key whose check had every PUT of a team lock the team's row
+    # (shared, but eight at once pile up on one row): a server of before, still running, then fails
+    # its PUTs (clients retry) rather than number a record below one already pulled.
     """
     alter table huddle_store add column base bigint not null default 1;
     update huddle_store set base = (select coalesce(max(seq), 0) + 1 from huddle_records);
-    alter table huddle_teams drop column seq;
+    drop table huddle_teams cascade;
     """,
 )
 LATEST = len(MIGRATIONS)
 _MIGRATION_LOCK = 0x6875_6464_6C65  # any fixed number: two `migrate`s at once take turns
-_PUT = ("with team as (insert into huddle_teams (name) values (%s) on conflict (name) do nothing) "
-        "insert into huddle_records (team, id, version, seq, checksum, kind, day, written_at, body) "
+_PUT = ("insert into huddle_records (team, id, version, seq, checksum, kind, day, written_at, body) "
         "values (%s, %s, %s, pg_current_xact_id()::text::bigint + %s, %s, %s, %s, %s, %s) "
         "on conflict (team, id, version) do nothing returning seq")
 _PAGE = ("select seq, body from huddle_records where team = %s and seq > %s "
@@ -217,17 +219,16 @@ class PostgresRecords:
     def put(self, team: str, record: Record, data: bytes) -> Stored:
         """Insert a version once: a replay is a no-op, another body a conflict (one winner, any process).
 
-        One statement, its own transaction: make the team's row if it is new
-        and insert the version numbered by the transaction (the module's
-        docstring), unless (team, id, version) is already there. Numbers have
+        One statement, its own transaction: insert the version numbered by
+        the transaction (the module's docstring), unless (team, id, version)
+        is already there. Numbers have
         gaps (every other transaction of the database takes one), which a
         cursor does not mind.
         """
         key = (team, record.id, record.version)
         try:
             with self.pool.connection() as conn:
-                values = (team, *key, self.base, record.checksum, record.kind, record.date, record.written_at,
-                          data)
+                values = (*key, self.base, record.checksum, record.kind, record.date, record.written_at, data)
                 inserted = conn.execute(_PUT, values).fetchone()
                 held = None if inserted is not None else self._held(conn, key)
         except psycopg.Error as exc:
