@@ -16,6 +16,12 @@ The cold whole-history read with signatures verified (issue 24: ≤ 3.5) is
 whatever the index holds, checking each one's checksum, envelope, payload
 rules and Ed25519 signature (the demo history is signed, ~70 µs a file on
 top of the ~25 µs of reading and parsing it), and judges whose each record is.
+
+Peak RSS (issue 28): export reads month by month (storage/bymonth.py), so
+its memory is a month's records, not the history's: the largest maxrss of
+three warm exports and one cold one ≤ 64 MiB, at 12×5 in the default run
+and also at 200×5 when named (`run.py export`; it was 48 and 488 MiB when
+export held and sorted every record).
 """
 
 from __future__ import annotations
@@ -24,16 +30,35 @@ import shutil
 import subprocess
 import sys
 
+from benchmarks.bench_report import peak_mib
 from benchmarks.harness import SHARED, Bench, Demo, Figure, paired_runs, wall
 
 FLOOR = SHARED / "bench" / "json_floor.py"
 WARM, COLD = 1.0, 1.8
 VERIFIED = 3.5  # issue 24: a cold whole-history read including signature verification
+PEAK_MIB = 64.0  # issue 28: memory that does not grow with the history
 
 
 def measure(bench: Bench) -> list[Figure]:
-    """Both figures on a 12-member, 5-year demo history."""
+    """The figures on a 12-member, 5-year demo history."""
     return figures(bench, bench.demo(12, 5))
+
+
+def measure_named(bench: Bench) -> list[Figure]:
+    """Named (`run.py export`): the figures at 12×5, and the peak RSS at 200×5 too."""
+    return [*measure(bench), peak_figure(bench, bench.demo(200, 5))]
+
+
+def peak_figure(bench: Bench, demo: Demo) -> Figure:
+    """Export's peak RSS: the largest of three warm exports' and one cold export's (index deleted first)."""
+    env = {**bench.env, "HUDDLE_CONFIG": str(demo.config)}
+    export = bench.huddle("export")
+    subprocess.run(export, env=env, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    warm = max(peak_mib(export, env) for _ in range(3))
+    shutil.rmtree(bench.index_dir, ignore_errors=True)
+    cold = peak_mib(export, env)  # leaves the index warm again for the figures after it
+    return Figure(f"huddle export, peak RSS ({demo.size})", max(warm, cold), PEAK_MIB, unit=" MiB",
+                  note=f"warm {warm:.1f} MiB, cold {cold:.1f} MiB, {demo.records} files")
 
 
 def figures(bench: Bench, demo: Demo, runs: int | None = None) -> list[Figure]:
@@ -69,9 +94,11 @@ def figures(bench: Bench, demo: Demo, runs: int | None = None) -> list[Figure]:
     c = paired_runs(cold, floor, runs, warm_up=False)  # the warm runs warmed the file cache
     v = paired_runs(verified, floor, runs, warm_up=False)
     quiet()  # leave it warm for the figures after these
+    peak = peak_figure(bench, demo)
     return [w.figure(f"huddle export, warm index ({demo.size})", WARM,
                      f"vs json_floor.py ({w.a * 1000:.0f} ms / {w.b * 1000:.0f} ms, {demo.records} files)"),
             c.figure(f"huddle export, no index ({demo.size})", COLD,
                      f"vs json_floor.py ({c.a * 1000:.0f} ms / {c.b * 1000:.0f} ms)"),
             v.figure(f"whole-history read, signatures verified: huddle doctor ({demo.size})", VERIFIED,
-                     f"vs json_floor.py ({v.a * 1000:.0f} ms / {v.b * 1000:.0f} ms)")]
+                     f"vs json_floor.py ({v.a * 1000:.0f} ms / {v.b * 1000:.0f} ms)"),
+            peak]

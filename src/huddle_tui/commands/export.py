@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 import csv
-import gc
 import json
 import sys
 from collections.abc import Iterator
@@ -16,12 +15,14 @@ from huddle_tui.commands.common import date_arg, open_context
 from huddle_tui.config.team import TeamConfig
 from huddle_tui.model.checkin import CheckIn
 from huddle_tui.rules.privacy import K, releasable
+from huddle_tui.storage.bymonth import read_by_month
 from huddle_tui.storage.envelope import Record, json_line
 from huddle_tui.text import csv_cell, printable
 
 CSV_COLUMNS = ["kind", "id", "version", "date", "written_at", "member", "mood", "status",
                "visibility", "concerns", "facilitator", "order", "payload"]
 _DATE = itemgetter(Record._fields.index("date"))  # C-level: no Python call per record
+_ORDER = itemgetter(*(Record._fields.index(f) for f in ("date", "kind", "id")))  # by date, kind, id
 
 
 def configure(p: argparse.ArgumentParser) -> None:
@@ -35,37 +36,40 @@ def configure(p: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    """Write the records, oldest first; problems go to stderr, not into the data."""
+    """Write the records, oldest first, a month at a time; problems go to stderr, not into the data.
+
+    The history is read month by month (storage/bymonth.py), merged as a whole
+    read merges it: memory holds a month, not five years.
+    """
     ctx = open_context(args)
     store = ctx.journal.private if args.private else ctx.journal.shared
     since = ctx.day(args.since).isoformat() if args.since else None
-    history = store.read(since=since)
-    # What is read lives until the end and holds no cycles: the collector need not walk it again
-    # for every batch of output lines (a third of writing them).
-    gc.freeze()
-    records = sorted(history.records.values(), key=lambda r: (r.date, r.kind, r.id))
-    days = [(records, 0)] if args.private else _released_days(ctx.journal.roster(), records)
+    months = read_by_month(store, since)
+    team = None if args.private else ctx.journal.roster()
     out = sys.stdout
-    held = 0
-    if args.format == "jsonl":
-        for kept, left_out in days:
-            held += left_out
-            out.write("".join([json_line(r) + "\n" for r in kept]))
-    else:
+    writer = None
+    if args.format == "csv":
         writer = csv.DictWriter(out, CSV_COLUMNS, lineterminator="\n")
         writer.writeheader()
-        for kept, left_out in days:
+    held = unsigned = 0
+    for month in months:
+        records = sorted(month, key=_ORDER)
+        unsigned += sum(1 for r in records if not r.signer)
+        for kept, left_out in [(records, 0)] if team is None else _released_days(team, records):
             held += left_out
-            writer.writerows(_csv_row(r) for r in kept)
+            if writer is None:
+                out.write("".join([json_line(r) + "\n" for r in kept]))
+            else:
+                writer.writerows(_csv_row(r) for r in kept)
     if held:
         sys.stderr.write(f"huddle: {held} anonymous answers left out: fewer than {K} members could "
                          "have given them (see docs/privacy.md)\n")
-    unsigned = 0 if args.private or ctx.journal.authorship() is None else \
-        sum(1 for r in records if not r.signer)
+    if args.private or ctx.journal.authorship() is None:
+        unsigned = 0
     if unsigned:  # in a team with keys, say how much rests on no signature (lines without "signer")
         sys.stderr.write(f"huddle: {unsigned} records are unsigned (made before keys existed: no \"signer\" "
                          "in their line)\n")
-    for problem in history.problems:
+    for problem in months.problems:
         sys.stderr.write(printable(f"huddle: skipped {problem.path}: {problem.reason}") + "\n")
     return 0
 

@@ -130,6 +130,15 @@ _ASIDE = " and (flag != 0 or reason is not null)"  # the files set_aside() gives
 _MONTH = "select group_concat(line, ',') from (select line from records where folder = ? order by name)"
 
 
+# The ids of a month folder's records: from the names of the files under their own names (flag 0,
+# a record held), and from the lines of copies (a line starts ["<kind>","<id>", and neither needs escaping).
+_OWN_IDS = ("select group_concat(substr(name, 1, instr(name, '.') - 1), '/') from files "
+            "where folder = ? and flag = 0 and reason is null and size is not null")
+_COPIED_IDS = ("select substr(line, length(kind) + 6, instr(substr(line, length(kind) + 6), '\"') - 1) "
+               "from records where folder = ? and name in (select name from files where folder = ? "
+               "and flag != 0 and reason is null and size is not null)")
+
+
 _caches: dict[tuple[Path, int], Cache] = {}
 
 
@@ -280,6 +289,20 @@ class Cache:
         if _line_crc(folder.id, text) != folder.lines_crc:
             raise Damaged(f"the records of folder {folder.id}")
         return text
+
+    def ids(self, folder: Folder) -> list[str]:
+        """The record ids a month folder's files hold (one per file), unchecked against the CRCs.
+
+        A file under its own name holds the record its name says (scan.py
+        flags it so only then), so its id is the name up to the first dot: one
+        text of them all, joined by SQLite. Only a folder with files set
+        aside may hold a record in a copy, whose id is cut from its line.
+        """
+        text = self.db.execute(_OWN_IDS, (folder.id,)).fetchone()[0]
+        ids = text.split("/") if text else []
+        if folder.aside:
+            ids += [row[0] for row in self.db.execute(_COPIED_IDS, (folder.id, folder.id))]
+        return ids
 
     def records(self, folder: int, kind: str, since: str | None = None,
                 until: str | None = None) -> list[tuple[str, str]]:
