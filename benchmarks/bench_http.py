@@ -6,6 +6,10 @@
    parse it, write it to a file and fsync it (in a worker thread), answer
    201. Both run uvicorn's h11 protocol without an access log; the ratio
    says what huddle's checks, locking and bounds cost.
+3. `huddle serve --shared DIR` started on a demo history (issue 28): seconds
+   from the command's start until it answers a token's first GET
+   /v1/records, and its peak RSS (VmHWM) by then: ≤ 1 s and ≤ 64 MiB. At
+   12×5 in the default run, and at 200×5 too when named (`run.py http`).
 """
 
 from __future__ import annotations
@@ -24,7 +28,7 @@ from typing import Any
 
 import httpx
 
-from benchmarks.harness import ROOT, Bench, Figure, paired
+from benchmarks.harness import ROOT, Bench, Demo, Figure, paired
 from huddle_tui.config.team import Endpoint, Member, TeamConfig
 from huddle_tui.config.user import UserConfig
 from huddle_tui.model.ids import random_id
@@ -42,11 +46,48 @@ TOKEN_ENV = "HUDDLE_BENCH_TOKEN"
 THROUGHPUT_TARGET = 0.8
 CLIENTS = 8
 PUTS_PER_CLIENT = 150
+START_S, START_MIB = 1.0, 64.0  # issue 28: a server on a big folder answers at once, in little memory
 
 
 def measure(bench: Bench) -> list[Figure]:
-    """Both figures: the outbox flush, then server throughput."""
-    return [_outbox_flush(bench), _server_throughput(bench)]
+    """The outbox flush, server throughput, and the server's start on the 12×5 demo."""
+    return [_outbox_flush(bench), _server_throughput(bench), *start_figures(bench, bench.demo(12, 5))]
+
+
+def measure_named(bench: Bench) -> list[Figure]:
+    """Named (`run.py http`): the same, and the server's start on the 200×5 demo too."""
+    return [*measure(bench), *start_figures(bench, bench.demo(200, 5))]
+
+
+def start_figures(bench: Bench, demo: Demo) -> list[Figure]:
+    """`huddle serve --shared` on a demo's folder: seconds until it answers a GET, and its peak RSS then."""
+    token = secrets.token_urlsafe(24)
+    port = _free_port()
+    env = {**bench.env, "HUDDLE_SERVER_TOKENS": token}
+    url = f"http://127.0.0.1:{port}/v1/records?limit=1"
+    start = time.perf_counter()
+    serve = bench.huddle("serve", "--shared", str(demo.folder), "--port", str(port))
+    server = subprocess.Popen(serve, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        deadline = time.monotonic() + 600
+        while True:
+            try:
+                httpx.get(url, headers={"Authorization": f"Bearer {token}"}, timeout=5).raise_for_status()
+                break
+            except httpx.TransportError:
+                if server.poll() is not None or time.monotonic() > deadline:
+                    raise RuntimeError("the reference server did not start") from None
+                time.sleep(0.02)
+        seconds = time.perf_counter() - start
+        with open(f"/proc/{server.pid}/status") as status:
+            peak = next(int(line.split()[1]) for line in status if line.startswith("VmHWM:")) / 1024
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+    return [Figure(f"huddle serve --shared start: until it answers ({demo.size})", seconds, START_S,
+                   unit=" s", note=f"{demo.records} files"),
+            Figure(f"huddle serve --shared start: peak RSS by then ({demo.size})", peak, START_MIB,
+                   unit=" MiB")]
 
 
 def _outbox_flush(bench: Bench) -> Figure:

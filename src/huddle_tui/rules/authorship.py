@@ -40,6 +40,10 @@ PROXY_KINDS = frozenset(("checkin", "concern", "away"))
 """Kinds another member may key for someone (the facilitator in the round, a bot, a lead recording leave)."""
 MEMBERLESS_KINDS = frozenset(("checkin", "concern", "signpost", "measure"))
 """Kinds whose records may name no member: anonymous ones, signed by a one-time key bound to their id."""
+_KEYS_KEPT = 4096
+"""One-time keys whose ids are kept worked out: a merge judges the record it holds again at each new
+version, and a month of a big team's anonymous answers is a few thousand; a whole history (export
+reads it month by month) is not kept."""
 
 
 class KeyClaim(NamedTuple):
@@ -112,7 +116,7 @@ class Authorship:
                 self.trusted.setdefault(key, member)
         self.team_first = min(self.first_date.values(), default=None)
         self.keyed = bool(self.trusted)
-        self._anonymous: dict[str, str] = {}
+        self._anonymous: dict[str, str] = {}  # one-time key -> the id it binds (the last few thousand)
 
     @property
     def tag(self) -> str:
@@ -186,6 +190,8 @@ class Authorship:
         if bound is None:
             from huddle_tui.storage.signature import id_for_key
 
+            if len(self._anonymous) >= _KEYS_KEPT:  # a history's worth would grow with the history
+                self._anonymous.clear()
             bound = self._anonymous[signer] = id_for_key(signer)
         if bound == record.id:
             return OWN

@@ -10,9 +10,10 @@ key republished, a copy dropped in another kind's folder).
 
 So the history is read in two passes. The first takes each folder's ids
 (from the cache's rows, or by reading the folder when its rows cannot be
-trusted, which also fills the cache) and keeps them as hashes, 8 bytes an id;
-ids found in more than one folder are merged across folders at once, in the
-order `FolderStore.read` merges them. The second pass reads month by month
+trusted, which also fills the cache) and keeps them as hashes, 8 bytes an id
+(kept in the cache too, by each folder's row: the next read takes them from
+there); ids found in more than one folder are merged across folders at once,
+in the order `FolderStore.read` merges them. The second pass reads month by month
 (every kind of a month, through the cache) and gives each month's merged
 records, those ids' winners in the month of their date. A folder that
 changed between the passes (a file that arrived meanwhile) is held against
@@ -26,10 +27,11 @@ from __future__ import annotations
 import gc
 import os
 import sqlite3
+import zlib
 from array import array
 from bisect import bisect_left
+from collections import Counter
 from collections.abc import Callable, Iterator
-from itertools import pairwise
 from typing import NamedTuple
 
 from huddle_tui.storage.cache import Cache, is_damage, remove
@@ -39,6 +41,8 @@ from huddle_tui.storage.scan import MonthScan
 from huddle_tui.storage.stamps import dir_stamp
 
 Job = tuple[str, str]  # (kind, month folder name)
+_KEPT, _KEPT_FORMAT = "ids by folder", "1"  # the first pass's hashes, kept in the cache for the next read
+_crc32, _adler32 = zlib.crc32, zlib.adler32
 
 
 class First(NamedTuple):
@@ -86,9 +90,7 @@ class Months:
         except sqlite3.Error as exc:
             self._give_up(exc)
             first = self._first(jobs)
-        every = sorted([h for found in first.values() for h in found.hashes])
-        crossing = {a for a, b in pairwise(every) if a == b}
-        del every
+        crossing = _in_more_than_one([found.hashes for found in first.values()])
         winners = self._winners(jobs, first, crossing) if crossing else {}
         given: dict[int, Job] = {}  # ids new since the first pass, by hash: the folder they were given from
         for step in sorted({month[:7] for _, month in jobs}):
@@ -106,7 +108,7 @@ class Months:
             problems += history.problems
             records = history.records
             if crossing:
-                for rid in [rid for rid in records if hash(rid) in crossing]:
+                for rid in [rid for rid in records if fingerprint(rid) in crossing]:
                     del records[rid]
                 records.update({rid: r for rid, r in winners.items() if r.date[:7] == step})
             self._commit()
@@ -122,6 +124,9 @@ class Months:
         """
         store, cache = self.store, self._cache
         seen = None if cache is None else cache.folders()
+        kept = None if cache is None else cache.answer(_KEPT, _KEPT_FORMAT)
+        was: dict[str, tuple[int, int, int, bytes]] = kept if isinstance(kept, dict) else {}
+        now: dict[str, tuple[int, int, int, bytes]] = {}
         verifier = _Verifier(parallel=len(jobs) > 1)
         out: dict[Job, First] = {}
         finish: Callable[[], None] | None = None
@@ -132,7 +137,15 @@ class Months:
                 continue
             row = None if seen is None else seen.get((kind, month))
             if cache is not None and row is not None and row.settled and (row.mtime_ns, row.inode) == stamp:
-                out[kind, month] = First(_hashes(cache.ids(row)), stamp, True)
+                name = f"{kind}/{month}"
+                held = was.get(name)
+                if held is not None and held[:3] == (row.mtime_ns, row.inode, row.generation):
+                    hashes = array("Q")
+                    hashes.frombytes(held[3])
+                else:
+                    hashes = _hashes(cache.ids(row))
+                now[name] = (row.mtime_ns, row.inode, row.generation, hashes.tobytes())
+                out[kind, month] = First(hashes, stamp, True)
                 continue
             started = _taking(out, (kind, month),
                               store._scan(folder, kind, month, None, None, False, cache, verifier, seen))
@@ -141,6 +154,8 @@ class Months:
             finish = started
         if finish is not None:
             finish()
+        if cache is not None and now != was:
+            cache.keep(_KEPT, _KEPT_FORMAT, now)
         self._commit()
         return out
 
@@ -154,7 +169,7 @@ class Months:
                 continue
             scan = self._scan(*job)
             for record in [] if scan is None else scan.records:
-                if hash(record.id) in crossing and (since is None or record.date >= since):
+                if fingerprint(record.id) in crossing and (since is None or record.date >= since):
                     merged.add(record)
         return merged.records
 
@@ -201,9 +216,38 @@ def _with(problems: list[Problem]) -> History:
     return history
 
 
+def fingerprint(rid: str) -> int:
+    """An id's 64-bit hash, the same in every process (kept in the cache): CRC-32 and Adler-32 of it."""
+    data = rid.encode()
+    return _crc32(data) << 32 | _adler32(data)
+
+
 def _hashes(ids: list[str]) -> array[int]:
     """A folder's distinct ids as sorted hashes (8 bytes an id; a collision only merges more at once)."""
-    return array("q", sorted(set(map(hash, ids))))
+    return array("Q", sorted({_crc32(data) << 32 | _adler32(data) for data in map(str.encode, ids)}))
+
+
+def _in_more_than_one(folders: list[array[int]]) -> set[int]:
+    """The hashes found in more than one folder's (each folder's are distinct).
+
+    A bitmap of 2^24 bits (2 MiB) marks the top 24 bits seen; only hashes
+    whose top bits were seen before are counted whole: a sorted list or a set
+    of a big history's hashes would hold ~40 bytes each at once.
+    """
+    seen = bytearray(1 << 21)
+    again = set()
+    for hashes in folders:
+        for h in hashes:
+            low = h >> 40  # the top 24 bits, of the CRC
+            byte, bit = low >> 3, 1 << (low & 7)
+            if seen[byte] & bit:
+                again.add(low)
+            else:
+                seen[byte] |= bit
+    if not again:
+        return set()
+    counted = Counter(h for hashes in folders for h in hashes if h >> 40 in again)
+    return {h for h, count in counted.items() if count > 1}
 
 
 def _holds(hashes: array[int], h: int) -> bool:
@@ -228,7 +272,7 @@ def _held(scan: MonthScan, job: Job, first: dict[Job, First], given: dict[int, J
     mine = first.get(job)
     kept = []
     for record in scan.records:
-        h = hash(record.id)
+        h = fingerprint(record.id)
         ours = mine is not None and _holds(mine.hashes, h)
         if ours or (not any(_holds(found.hashes, h) for other, found in first.items() if other != job)
                     and given.setdefault(h, job) == job):
