@@ -41,7 +41,7 @@ from huddle_tui.storage.scan import MonthScan
 from huddle_tui.storage.stamps import dir_stamp
 
 Job = tuple[str, str]  # (kind, month folder name)
-_KEPT, _KEPT_FORMAT = "ids by folder", "1"  # the first pass's hashes, kept in the cache for the next read
+_KEPT = "ids of "  # + kind/month: a folder's hashes as the first pass found them, kept for the next read
 _crc32, _adler32 = zlib.crc32, zlib.adler32
 
 
@@ -124,9 +124,7 @@ class Months:
         """
         store, cache = self.store, self._cache
         seen = None if cache is None else cache.folders()
-        kept = None if cache is None else cache.answer(_KEPT, _KEPT_FORMAT)
-        was: dict[str, tuple[int, int, int, bytes]] = kept if isinstance(kept, dict) else {}
-        now: dict[str, tuple[int, int, int, bytes]] = {}
+        kept = {} if cache is None else cache.answers(_KEPT)
         verifier = _Verifier(parallel=len(jobs) > 1)
         out: dict[Job, First] = {}
         finish: Callable[[], None] | None = None
@@ -137,14 +135,14 @@ class Months:
                 continue
             row = None if seen is None else seen.get((kind, month))
             if cache is not None and row is not None and row.settled and (row.mtime_ns, row.inode) == stamp:
-                name = f"{kind}/{month}"
-                held = was.get(name)
-                if held is not None and held[:3] == (row.mtime_ns, row.inode, row.generation):
-                    hashes = array("Q")
-                    hashes.frombytes(held[3])
+                name, key = f"{_KEPT}{kind}/{month}", f"{row.mtime_ns} {row.inode} {row.generation}"
+                held = kept.get(name)
+                hashes = array("Q")
+                if held is not None and held[0] == key and isinstance(held[1], bytes):
+                    hashes.frombytes(held[1])
                 else:
                     hashes = _hashes(cache.ids(row))
-                now[name] = (row.mtime_ns, row.inode, row.generation, hashes.tobytes())
+                    cache.keep(name, key, hashes.tobytes())
                 out[kind, month] = First(hashes, stamp, True)
                 continue
             started = _taking(out, (kind, month),
@@ -154,8 +152,6 @@ class Months:
             finish = started
         if finish is not None:
             finish()
-        if cache is not None and now != was:
-            cache.keep(_KEPT, _KEPT_FORMAT, now)
         self._commit()
         return out
 

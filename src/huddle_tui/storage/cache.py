@@ -408,6 +408,20 @@ class Cache:
         except (ValueError, EOFError, TypeError):
             raise Damaged(f"answer {name!r}") from None
 
+    def answers(self, prefix: str) -> dict[str, tuple[str, Any]]:
+        """Every answer whose name starts with `prefix`: its (key, value) by name, in one query."""
+        out = {}
+        rows = self.db.execute("select name, key, value, crc from answers where name >= ? and name < ?",
+                               (prefix, prefix + "\uffff"))
+        for name, key, blob, crc in rows:
+            if _crc((name, key, blob)) != crc:
+                raise Damaged(f"answer {name!r}")
+            try:
+                out[name] = (key, marshal.loads(blob))
+            except (ValueError, EOFError, TypeError):
+                raise Damaged(f"answer {name!r}") from None
+        return out
+
     def keep(self, name: str, key: str, value: Any) -> None:
         """Keep an answer for its key (a write that would wait too long is skipped)."""
         blob = marshal.dumps(value)
