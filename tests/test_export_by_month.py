@@ -17,6 +17,7 @@ import argparse
 import csv
 import io
 import itertools
+import sqlite3
 import tempfile
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -30,7 +31,7 @@ from huddle_tui.commands.common import open_context
 from huddle_tui.commands.export import CSV_COLUMNS, _csv_row, _released_days
 from huddle_tui.rules.privacy import K
 from huddle_tui.storage.bymonth import read_by_month
-from huddle_tui.storage.cache import close_all
+from huddle_tui.storage.cache import Cache, close_all
 from huddle_tui.storage.envelope import Record, json_line
 from huddle_tui.storage.folder import FolderStore
 from huddle_tui.text import printable
@@ -139,6 +140,37 @@ def test_versions_arriving_between_the_passes_are_never_written_twice(tmp_path: 
     rest = [(r.id, r.date) for month in given for r in month]
     assert first == [jan]
     assert sorted(rest) == [("b", "2026-03-05"), ("c", "2026-02-05"), ("n", "2026-02-06")]
+
+
+@pytest.mark.parametrize("fails", ["ids", "month"])
+def test_a_cache_that_fails_midway_costs_time_never_a_record(tmp_path: Path, fails: str,
+                                                              monkeypatch: pytest.MonkeyPatch) -> None:
+    """The cache raising in the first pass, or in the second after months were given: the files are read
+    instead, and the months still hold exactly what a whole read holds."""
+    root = tmp_path / "shared"
+    ops: list[Op] = [("note", "a", "2026-01-30", False, None, 1), ("note", "a", "2026-03-15", False, 2, 1),
+                     ("checkin", "b", "2026-02-01", False, None, 3),
+                     ("note", "c", "2026-03-16", True, None, 1)]
+    store = _build(root, ops, damage=True, private=False)
+    cached = FolderStore(root, durable=False, index_dir=tmp_path / "index")
+    cached.read()
+    cached.read()  # every folder's rows kept, and their hashes too
+    calls = itertools.count()
+    real = getattr(Cache, fails)
+
+    def failing(self: Cache, *args: object) -> object:
+        """The real call, but the second one raises as a damaged file does."""
+        if next(calls) == 1:
+            raise sqlite3.DatabaseError("database disk image is malformed")
+        return real(self, *args)
+
+    monkeypatch.setattr(Cache, fails, failing)
+    months = read_by_month(cached)
+    given = [r for month in months for r in month]
+    assert next(calls) >= 2  # it did fail midway
+    whole = store.read()
+    assert {r.id: r for r in given} == whole.records and len(given) == len(whole.records)
+    assert months.problems == whole.problems
 
 
 # ------------------------------------------------------------ the command, against the old algorithm
