@@ -34,14 +34,15 @@ from collections import Counter
 from collections.abc import Callable, Iterator
 from typing import NamedTuple
 
-from huddle_tui.storage.cache import Cache, is_damage, remove
+from huddle_tui.storage.cache import Cache, Folder, is_damage, remove
 from huddle_tui.storage.envelope import Record
-from huddle_tui.storage.folder import FolderStore, History, Judge, Problem, _sorted, _Verifier
+from huddle_tui.storage.folder import _MANY_FOLDERS, FolderStore, History, Judge, Problem, _sorted, _Verifier
 from huddle_tui.storage.scan import MonthScan
 from huddle_tui.storage.stamps import dir_stamp
 
 Job = tuple[str, str]  # (kind, month folder name)
 _KEPT = "ids of "  # + kind/month: a folder's hashes as the first pass found them, kept for the next read
+_CROSSING = "ids in two folders"  # the hashes found in more than one folder, for every folder's rows
 _crc32, _adler32 = zlib.crc32, zlib.adler32
 
 
@@ -64,6 +65,8 @@ class Months:
         judged = store._judge(None)
         self._judge: Judge | None = judged[0] if judged is not None else None
         self._cache: Cache | None = None
+        self._rows: dict[tuple[str, str], Folder] | None = None  # the cache's folder rows, read once a pass
+        self._base = str(store.records_dir)
         self._failed = False  # the cache failed during the second pass: every folder after is checked
 
     def __iter__(self) -> Iterator[list[Record]]:
@@ -86,12 +89,18 @@ class Months:
         problems = listed.problems
         self._cache = store.cache()
         try:
-            first = self._first(jobs)
+            first, whole = self._first(jobs)
+            crossing = self._crossing(first, whole)
         except sqlite3.Error as exc:
             self._give_up(exc)
-            first = self._first(jobs)
-        crossing = _in_more_than_one([found.hashes for found in first.values()])
+            first, whole = self._first(jobs)
+            crossing = self._crossing(first, whole)
         winners = self._winners(jobs, first, crossing) if crossing else {}
+        try:
+            many = self._cache is not None and len(jobs) >= _MANY_FOLDERS
+            self._rows = self._cache.folders() if self._cache is not None and many else None
+        except sqlite3.Error as exc:
+            self._give_up(exc)
         given: dict[int, Job] = {}  # ids new since the first pass, by hash: the folder they were given from
         for step in sorted({month[:7] for _, month in jobs}):
             history = History(self._judge)
@@ -104,7 +113,7 @@ class Months:
                 found = first.get((kind, month))
                 if self._failed or found is None or not found.settled or scan.stamp != found.stamp:
                     scan = _held(scan, (kind, month), first, given)
-                history.merge(scan, os.path.join(store.records_dir, kind, month), since)
+                history.merge(scan, os.path.join(self._base, kind, month), since)
             problems += history.problems
             records = history.records
             if crossing:
@@ -115,28 +124,33 @@ class Months:
             yield list(records.values())
         self.problems = _sorted(_with(problems)).problems
 
-    def _first(self, jobs: list[Job]) -> dict[Job, First]:
-        """The first pass: each folder's ids (a folder gone is left out).
+    def _first(self, jobs: list[Job]) -> tuple[dict[Job, First], str | None]:
+        """The first pass: each folder's ids (a folder gone is left out), and when every folder's came from
+        the cache, the rows they came from (what the ids found in two folders depend on).
 
         A folder whose cache rows hold (settled, stamp unchanged) gives its ids
         from them; any other is read now, its signatures checked by the
         process's worker while the next one is read, and the cache filled.
         """
         store, cache = self.store, self._cache
-        seen = None if cache is None else cache.folders()
-        kept = {} if cache is None else cache.answers(_KEPT)
+        many = len(jobs) >= _MANY_FOLDERS  # their rows and answers in one query each, not one a folder
+        seen = cache.folders() if cache is not None and many else None
+        rows: list[str] | None = []
+        kept = cache.answers(_KEPT) if cache is not None and many else {}
         verifier = _Verifier(parallel=len(jobs) > 1)
         out: dict[Job, First] = {}
         finish: Callable[[], None] | None = None
         for kind, month in jobs:
-            folder = os.path.join(store.records_dir, kind, month)
+            folder = os.path.join(self._base, kind, month)
             stamp = dir_stamp(folder)
             if stamp is None:
+                rows = None
                 continue
-            row = None if seen is None else seen.get((kind, month))
+            row = seen.get((kind, month)) if seen is not None else \
+                cache.folder(kind, month) if cache is not None else None
             if cache is not None and row is not None and row.settled and (row.mtime_ns, row.inode) == stamp:
                 name, key = f"{_KEPT}{kind}/{month}", f"{row.mtime_ns} {row.inode} {row.generation}"
-                held = kept.get(name)
+                held = kept.get(name) if many else (key, cache.answer(name, key))
                 hashes = array("Q")
                 if held is not None and held[0] == key and isinstance(held[1], bytes):
                     hashes.frombytes(held[1])
@@ -144,7 +158,10 @@ class Months:
                     hashes = _hashes(cache.ids(row))
                     cache.keep(name, key, hashes.tobytes())
                 out[kind, month] = First(hashes, stamp, True)
+                if rows is not None:
+                    rows.append(f"{kind}/{month} {key}")
                 continue
+            rows = None
             started = _taking(out, (kind, month),
                               store._scan(folder, kind, month, None, None, False, cache, verifier, seen))
             if finish is not None:
@@ -153,7 +170,19 @@ class Months:
         if finish is not None:
             finish()
         self._commit()
-        return out
+        return out, None if rows is None else "\n".join(rows)
+
+    def _crossing(self, first: dict[Job, First], whole: str | None) -> set[int]:
+        """The hashes of ids found in more than one folder, kept in the cache for the rows they came from."""
+        cache = self._cache
+        if cache is not None and whole is not None:
+            kept = cache.answer(_CROSSING, whole)
+            if isinstance(kept, list):
+                return set(kept)
+        crossing = _in_more_than_one([found.hashes for found in first.values()])
+        if cache is not None and whole is not None:
+            cache.keep(_CROSSING, whole, sorted(crossing))
+        return crossing
 
     def _winners(self, jobs: list[Job], first: dict[Job, First], crossing: set[int]) -> dict[str, Record]:
         """The merged record of every id with versions in more than one folder, merged in read()'s order."""
@@ -172,17 +201,18 @@ class Months:
     def _scan(self, kind: str, month: str) -> MonthScan | None:
         """One folder's whole scan through the cache (the files alone once the cache has failed)."""
         store = self.store
-        folder = os.path.join(store.records_dir, kind, month)
+        folder = os.path.join(self._base, kind, month)
         if self._cache is not None:
             try:
-                return store._scan(folder, kind, month, None, None, False, self._cache, _Verifier())()
+                return store._scan(folder, kind, month, None, None, False, self._cache, _Verifier(),
+                                   self._rows)()
             except sqlite3.Error as exc:
                 self._give_up(exc)
         return store._scan(folder, kind, month, None, None, False, None, _Verifier())()
 
     def _give_up(self, exc: sqlite3.Error) -> None:
         """Stop using a cache that failed (removed when damaged): the rest is read from the files."""
-        cache, self._cache, self._failed = self._cache, None, True
+        cache, self._cache, self._rows, self._failed = self._cache, None, None, True
         if cache is not None:
             try:
                 cache.rollback()
