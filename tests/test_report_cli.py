@@ -24,9 +24,9 @@ def settle_folders(shared: Path) -> None:
         os.utime(folder, (past, past))
 
 
-def submitted(capsys: pytest.CaptureFixture[str]) -> int:
-    """The one week's submitted check-ins."""
-    code, out, err = cli(capsys, "report", *WINDOW)
+def submitted(capsys: pytest.CaptureFixture[str], since: str = "2026-11-02") -> int:
+    """The one week's submitted check-ins (from the first record's date, with `all`)."""
+    code, out, err = cli(capsys, "report", "--since", since, *WINDOW[2:])
     assert code == 0, err
     return int(json.loads(out)["periods"][0]["submitted"])
 
@@ -37,16 +37,17 @@ def test_kept_facts_are_used_only_while_nothing_changed(team: TeamConfig, isolat
                                                          monkeypatch: pytest.MonkeyPatch, name: str) -> None:
     """A kept answer (whole or a month's) is reused, a damaged one read afresh, a new record counted."""
     monkeypatch.setenv("HUDDLE_CONFIG", str(team.path))
+    since = "all" if name == "all" else "2026-11-02"  # a report from a date reads only its months
     f = Folder()
     f.named("2026-11-02", "Ana", 4)
     f.write_to(team.shared_dir)
     settle_folders(team.shared_dir)
-    assert submitted(capsys) == 1
+    assert submitted(capsys, since) == 1
     found = kept_answer(team.shared_dir, f"report/{name}")
     assert found is not None
     key, doc = found
 
-    def keep(days: list[list[object]]) -> None:
+    def keep(days: list[object]) -> None:
         """Put these days in the kept answer (and, for a month's, drop the whole history's kept above it)."""
         doc["days"] = days
         put_answer(team.shared_dir, f"report/{name}", key, doc)
@@ -54,13 +55,13 @@ def test_kept_facts_are_used_only_while_nothing_changed(team: TeamConfig, isolat
             drop_answer(team.shared_dir, "report/all")
 
     keep([["2026-11-02"]])  # damaged, with a key that still matches
-    assert submitted(capsys) == 1
-    keep([["2026-11-02", ["Ana", "Ben", "Dara"], [], [], 0, [], []]])  # a kept answer is used …
-    assert submitted(capsys) == 3
+    assert submitted(capsys, since) == 1
+    keep([("2026-11-02", frozenset(("Ana", "Ben", "Dara")), (), (), 0, (), frozenset())])  # used …
+    assert submitted(capsys, since) == 3
     g = Folder()
     g.named("2026-11-03", "Chen", 3)
     g.write_to(team.shared_dir)  # … only until a folder it came from changes
-    assert submitted(capsys) == 2  # Ana on Monday, Chen on Tuesday: read afresh
+    assert submitted(capsys, since) == 2  # Ana on Monday, Chen on Tuesday: read afresh
 
 
 def test_a_new_record_rereads_its_month_only(team: TeamConfig, isolated_dirs: Path,
@@ -85,7 +86,7 @@ def test_a_new_record_rereads_its_month_only(team: TeamConfig, isolated_dirs: Pa
     found = kept_answer(team.shared_dir, "report/2026-10")
     assert found is not None
     key, doc = found
-    doc["days"] = [["2026-10-30", ["Ana", "Ben"], [], [], 0, [], []]]  # marks October's kept facts
+    doc["days"] = [("2026-10-30", frozenset(("Ana", "Ben")), (), (), 0, (), frozenset())]  # marks October's
     put_answer(team.shared_dir, "report/2026-10", key, doc)
     g = Folder()
     g.named("2026-11-03", "Chen", 3)

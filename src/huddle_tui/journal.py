@@ -916,20 +916,54 @@ class Journal:
         every month of the away records each time cost a save with five years of
         them three times one with none. So the last roster is kept while the
         away folders' stamps (settled) and the judgement of whose records count
-        are what they were.
+        are what they were: in this process, and in the folder's cache with
+        its fingerprint (a 200-member roster of five years holds a thousand
+        ranges: reading them and fingerprinting the roster cost more than a
+        30-day report's figures).
         """
         root = self.team.shared_dir
-        stamped = derived.months_key(root, "roster", "", derived.months_of(root, ("away",)), ("away",))
         trust = self.authorship()
+        judged = derived.team_checksum(self.team) + (trust.tag if trust is not None else "")
+        away = ("away",)
+        stamped = derived.months_key(root, derived.ROSTER, judged, derived.months_of(root, away), away)
         kept = self._roster
         if kept is not None and stamped.settled and kept[0] == stamped.parts and kept[1] is trust:
             return kept[2]
-        team = self._read_roster()
+        team = self._kept_roster(stamped)
         self._roster = (stamped.parts, trust, team)
         return team
 
-    def _read_roster(self) -> TeamConfig:
-        """roster() read afresh."""
+    def _kept_roster(self, stamped: derived.Key) -> TeamConfig:
+        """roster() from the folder's cache while `stamped` holds, else read afresh (kept when settled)."""
+        from huddle_tui.storage.stamps import fingerprint, remember_fingerprint
+
+        cache = self.shared.cache()
+        kept = derived.load(cache, derived.ROSTER, stamped)
+        if kept is not None:
+            try:
+                ranges, print_ = kept
+                extra: dict[str, list[AwayRange]] = {}
+                for member, start, end in ranges:
+                    span = AwayRange(date.fromordinal(start), date.fromordinal(end))
+                    extra.setdefault(member, []).append(span)
+                if isinstance(print_, str):
+                    team = self.team.with_away(extra)
+                    remember_fingerprint(team, print_)
+                    return team
+            except (TypeError, ValueError, AttributeError):
+                pass  # a damaged row: read afresh
+        extra = self._read_away()
+        team = self.team.with_away(extra)
+        if stamped.settled:  # fingerprinted only to be kept (the report's keys ask for it then)
+            print_ = fingerprint(team)
+            remember_fingerprint(team, print_)
+            derived.keep(cache, derived.ROSTER, stamped,
+                         ([(member, r.start.toordinal(), r.end.toordinal()) for member, spans in extra.items()
+                           for r in spans], print_))
+        return team
+
+    def _read_away(self) -> dict[str, list[AwayRange]]:
+        """The away ranges recorded in the shared folder, by casefolded member, as read."""
         extra: dict[str, list[AwayRange]] = {}
         for r in self.shared.read(("away",)).live("away"):
             away = Away.from_payload(r.payload)
@@ -938,7 +972,7 @@ class Journal:
             except ValueError:
                 continue
             extra.setdefault(away.member.casefold(), []).append(span)
-        return self.team.with_away(extra)
+        return extra
 
     def plan(self, day: date, history: History | None = None) -> Plan:
         """Facilitator and speaking order for `day`, from the huddle and handoff records.
@@ -1020,8 +1054,12 @@ class Journal:
         and used while that month's folders have not changed, so a new check-in
         costs a re-read of its month only; the whole history's are kept too, so
         an unchanged folder costs one file. From a `since`, the months before
-        it give only their follow-ups and first date (the lobby's glance reads
-        five weeks and every open follow-up).
+        it give only their heads (rules/report.py head_of: open follow-ups,
+        first date, buddy rounds): every figure of a report from `since` on is
+        the whole history's, at the cost of its window (`huddle report --since
+        30d`, the lobby's glance of five weeks). One exception: in a team of
+        totals mode, the measures a period names include those opened by
+        earlier dates' totals, which a windowed read does not open.
         """
         from huddle_tui.rules.report import data_from_json, data_to_json, merged
 
@@ -1029,9 +1067,10 @@ class Journal:
         keys = {month: self._report_key(team_sum, month) for month in months}
         if since is not None:
             start = since.isoformat()[:7]
-            return self._with_totals(merged(team, (self._report_month(team, keys[month], month,
-                                                                      whole=month >= start)
-                                                   for month in months)))
+            head = self._report_heads(team, keys, [month for month in months if month < start])
+            window = (self._report_month(team, keys[month], month, whole=True)
+                      for month in months if month >= start)
+            return self._with_totals(merged(team, [head, *window]))
         stamped = derived.Key([k.parts for k in keys.values()], all(k.settled for k in keys.values()))
         cache = self.shared.cache()
         kept = derived.load(cache, f"{derived.REPORT}/all", stamped)
@@ -1136,6 +1175,44 @@ class Journal:
         derived.keep(cache, name, stamped, data_to_json(data))
         derived.keep(cache, f"{name}.head", stamped, data_to_json(head_of(data)))
         return data if whole else head_of(data)
+
+    def _report_heads(self, team: TeamConfig, keys: dict[str, derived.Key], earlier: list[str]) -> ReportData:
+        """The heads of the `earlier` months (rules/report.py head_of) as one, from one kept row if it can.
+
+        Every month but the newest keeps its head in one row (REPORT/heads) while
+        none of those months changes: a report of the last 30 or 90 days, or the
+        lobby's glance, reads that row and the months of its window, whatever the
+        history's length. A month it does not hold (the newest) is read alone.
+        """
+        from huddle_tui.rules.report import data_from_json, joined_heads, merged
+
+        if not earlier:
+            return merged(team, ())
+        covered = list(keys)[:-1]
+        cache = self.shared.cache()
+        stamped = derived.Key([[month, keys[month].parts] for month in covered],
+                              all(keys[month].settled for month in covered))
+        name = f"{derived.REPORT}/heads"
+        kept = derived.load(cache, name, stamped)
+        if not isinstance(kept, dict):
+            kept = {month: self._report_head(team, keys[month], month) for month in covered}
+            derived.keep(cache, name, stamped, kept)
+        try:
+            return data_from_json(team, joined_heads(kept[month] if month in kept
+                                                     else self._report_head(team, keys[month], month)
+                                                     for month in earlier))
+        except (KeyError, TypeError, ValueError, IndexError, AttributeError):  # a damaged row: each month's
+            return merged(team, (self._report_month(team, keys[month], month, whole=False)
+                                 for month in earlier))
+
+    def _report_head(self, team: TeamConfig, stamped: derived.Key, month: str) -> dict[str, Any]:
+        """One month's head as kept (data_to_json of head_of), read afresh when it is not."""
+        from huddle_tui.rules.report import data_to_json
+
+        kept = derived.load(self.shared.cache(), f"{derived.REPORT}/{month}.head", stamped)
+        if isinstance(kept, dict):
+            return kept
+        return data_to_json(self._report_month(team, stamped, month, whole=False))
 
     def rounds_held(self, day: date) -> int:
         """How many rounds were held on `day` (a held day may have another)."""

@@ -69,11 +69,18 @@ def run(args: argparse.Namespace) -> int:
 
     ctx = open_context(args)
     until = ctx.day(args.until)
-    _read_showing_progress(ctx.journal)
-    data = ctx.journal.report_data()
-    asked = start_of(args.since, until, data.first, ctx.today())
-    if asked > until:
+    # A report from a date costs what its window holds: the months before it give only their heads
+    # (Journal.report_data), and every figure is the one a whole read gives. From the first record
+    # (all), or in a team of totals mode (periods name the measures any day's totals opened), whole.
+    asked = None if args.since == "all" else start_of(args.since, until, None, ctx.today())
+    if asked is not None and asked > until:
         raise UsageError(f"--since {asked} is after --until {until}")
+    _read_showing_progress(ctx.journal)
+    data = ctx.journal.report_data(None if asked is None or ctx.team.in_totals else asked)
+    if asked is None:
+        asked = start_of(args.since, until, data.first, ctx.today())
+        if asked > until:
+            raise UsageError(f"--since {asked} is after --until {until}")
     # Weeks before the team started would each read "0% of N expected": the report starts with the team.
     started = team_start(data)
     since = max(asked, started) if started is not None and started <= until else asked

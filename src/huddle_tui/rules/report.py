@@ -31,6 +31,7 @@ import itertools
 import math
 from collections.abc import Iterable, Mapping
 from datetime import date, timedelta
+from functools import partial
 from typing import Any, NamedTuple
 
 from huddle_tui.config.team import TeamConfig
@@ -252,14 +253,18 @@ def read_data(team: TeamConfig, history: History) -> Data:
 
 def facts(team: TeamConfig, days: dict[str, Day], huddles: tuple[Huddle, ...],
           followups: tuple[FollowUpItem, ...], first: date | None,
-          pair_rounds: dict[str, tuple[PastRound, ...]], sessions: tuple[SessionFact, ...] = ()) -> Data:
-    """The report's input, with what every period looks up (open follow-ups, round facts) worked out once."""
+          pair_rounds: dict[str, tuple[PastRound, ...]], sessions: tuple[SessionFact, ...] = (),
+          measured: frozenset[str] = frozenset()) -> Data:
+    """The report's input, with what every period looks up (open follow-ups, round facts) worked out once.
+
+    `measured` adds measures answered on dates not in `days` (earlier months' heads, see head_of).
+    """
     cooldown = team.pairs.cooldown_weeks
     marked = tuple(sorted(iso for iso, d in days.items() if d.signposts or d.measures or d.opened))
     return Data(team, days, huddles, followups, first, {}, {},
                 tuple(f.opened for f in followups if not f.closed), pair_rounds,
                 {t: round_facts(pair_rounds.get(t, ()), cooldown) for t in TRACKS},
-                team.measures | {a.measure for iso in marked for a in days[iso].measures}
+                team.measures | measured | {a.measure for iso in marked for a in days[iso].measures}
                 | {o[0] for iso in marked for o in days[iso].opened}, marked, sessions)
 
 
@@ -287,7 +292,8 @@ def with_totals(data: Data, opened: Mapping[str, Opened]) -> Data:
             days[iso] = day._replace(signposts=day.signposts + got.signposts, opened=got.measures,
                                      totals_moods=got.moods, totals_counts=got.counts,
                                      totals_takeaways=got.takeaways)
-    return facts(data.team, days, data.huddles, data.followups, data.first, data.pair_rounds, data.sessions)
+    return facts(data.team, days, data.huddles, data.followups, data.first, data.pair_rounds, data.sessions,
+                 data.measured)
 
 
 def _huddle(day: str, p: dict[str, Any]) -> Huddle:
@@ -305,45 +311,52 @@ def followups_of(items: Iterable[Followed]) -> tuple[FollowUpItem, ...]:
 
 
 def data_to_json(data: Data) -> dict[str, Any]:
-    """The per-date facts as JSON data, kept beside the index so a warm report reads no records."""
-    return {"days": [[d.date, sorted(d.submitted), [list(n) for n in d.named], list(d.anonymous),
-                      d.signposts, [[a.measure, list(a.items)] for a in d.measures], sorted(d.asynchronous)]
+    """The per-date facts as plain data for the folder's cache (storage/derived.py keeps it with marshal).
+
+    Kept in the shapes the facts hold them in (tuples, frozensets, strings,
+    numbers), so reading a month back builds few objects: a month of a
+    200-member team holds thousands of names and turns.
+    """
+    return {"days": [(d.date, d.submitted, d.named, d.anonymous, d.signposts,
+                      tuple((a.measure, a.items) for a in d.measures), d.asynchronous)
                      for d in data.days.values()],
-            "pairs": [[track, r.monday.isoformat(), [list(g) for g in r.groups], sorted(r.skipped),
-                       sorted(r.met)] for track, found in data.pair_rounds.items() for r in found],
-            "huddles": [[h.date, h.facilitator, h.round_s, h.round,
-                         [list(t) for t in h.turns]]
+            "pairs": [(track, r.monday.isoformat(), r.groups, r.skipped, r.met)
+                      for track, found in data.pair_rounds.items() for r in found],
+            "huddles": [(h.date, h.facilitator, h.round_s, h.round, tuple(map(tuple, h.turns)))
                         for h in data.huddles],
-            "followups": [list(f) for f in data.followups],
+            "followups": [tuple(f) for f in data.followups],
             "sessions": [fact_to_json(f) for f in data.sessions],
-            "first": data.first.isoformat() if data.first else None}
+            "first": data.first.isoformat() if data.first else None,
+            "measured": sorted(data.measured)}
 
 
 def data_from_json(team: TeamConfig, kept: dict[str, Any]) -> Data:
-    """The per-date facts back from data_to_json's (KeyError, TypeError or ValueError when damaged)."""
-    days = {d[0]: Day(str(d[0]), frozenset(d[1]), tuple((str(n), int(mood)) for n, mood in d[2]),
-                      tuple(int(mood) for mood in d[3]), int(d[4]),
-                      tuple(m.Answer(str(a[0]), date.fromisoformat(d[0]), tuple(int(i) for i in a[1]))
-                            for a in d[5]), frozenset(str(n) for n in d[6])) for d in kept["days"]}
+    """The per-date facts back from data_to_json's (KeyError, TypeError or ValueError when damaged).
+
+    The kept value is this machine's own, checked by its CRC, in the shapes
+    data_to_json gave it: only the named tuples are made again.
+    """
+    days = {}
+    for iso, submitted, named, anonymous, signs, answers, ahead in kept["days"]:
+        given = tuple(m.Answer(measure, date.fromisoformat(iso), items) for measure, items in answers)
+        days[iso] = Day(iso, submitted, named, anonymous, signs, given, ahead)
     rounds: dict[str, list[PastRound]] = {t: [] for t in TRACKS}
     for track, monday, groups, skipped, met in kept["pairs"]:
-        rounds[track].append(PastRound(date.fromisoformat(monday), tuple(tuple(map(str, g)) for g in groups),
-                                       frozenset(skipped), frozenset(met)))
-    make = Turn._make  # the kept file is this machine's own, written by data_to_json
-    huddles = tuple(Huddle(str(h[0]), str(h[1]), (), tuple(make(t) for t in h[4]), float(h[2]),
-                           round=int(h[3])) for h in kept["huddles"])
-    followups = tuple(FollowUpItem(str(f[0]), str(f[1]), bool(f[2]), f[3], str(f[4]), str(f[5]))
-                      for f in kept["followups"])
+        rounds[track].append(PastRound(date.fromisoformat(monday), groups, skipped, met))
+    turn = partial(tuple.__new__, Turn)  # what Turn._make does, without a Python call a turn
+    huddles = tuple(Huddle(h[0], h[1], (), tuple(map(turn, h[4])), h[2], round=h[3]) for h in kept["huddles"])
+    followups = tuple(map(partial(tuple.__new__, FollowUpItem), kept["followups"]))
     first = date.fromisoformat(kept["first"]) if kept["first"] else None
     return facts(team, days, huddles, followups, first, {t: tuple(r) for t, r in rounds.items()},
-                 tuple(fact_from_json(f) for f in kept["sessions"]))
+                 tuple(fact_from_json(f) for f in kept["sessions"]), frozenset(kept["measured"]))
 
 
 def merged(team: TeamConfig, pieces: Iterable[Data]) -> Data:
     """One history's facts from its months' (read_data over each month alone gives the same as over all).
 
     Every record the facts come from is judged within its own date (a day's
-    release unit, its concerns), so months add up without crossing.
+    release unit, its concerns), so months add up without crossing. A piece
+    may be a month's head (head_of): the facts of a report that starts later.
     """
     days: dict[str, Day] = {}
     huddles: list[Huddle] = []
@@ -351,11 +364,13 @@ def merged(team: TeamConfig, pieces: Iterable[Data]) -> Data:
     rounds: dict[str, list[PastRound]] = {t: [] for t in TRACKS}
     firsts = []
     sessions: list[SessionFact] = []
+    measured: set[str] = set()
     for piece in pieces:
         days.update(piece.days)
         huddles += piece.huddles
         sessions += piece.sessions
         followups += piece.followups
+        measured |= piece.measured
         for track, found in piece.pair_rounds.items():
             rounds.setdefault(track, []).extend(found)
         if piece.first is not None:
@@ -363,15 +378,43 @@ def merged(team: TeamConfig, pieces: Iterable[Data]) -> Data:
     return facts(team, dict(sorted(days.items())), tuple(sorted(huddles, key=lambda h: (h.date, h.round))),
                  tuple(sorted(followups)), min(firsts, default=None),
                  {t: tuple(sorted(r, key=lambda r: r.monday)) for t, r in rounds.items()},
-                 tuple(sorted(sessions, key=lambda f: (f.date, f.kind, f.event, f.members))))
+                 tuple(sorted(sessions, key=lambda f: (f.date, f.kind, f.event, f.members))),
+                 frozenset(measured))
 
 
 def head_of(data: Data) -> Data:
-    """A month's facts without its days and huddles: what a report that starts later needs of it.
+    """A month's facts as a report that starts in a later month needs them, whatever its window.
 
-    Its buddy rounds stay (one a week at most): later rounds' repeats and gaps look back at them.
+    No days and no huddles (no period of that report holds them). Its open
+    follow-ups (every period counts those open at its end; a closed one
+    counts only in the period it was opened in) without their text, which
+    no report shows (five years of a 200-member team leave thousands
+    open, and a 30-day report reads them all), its first date (where the
+    team starts), its buddy rounds (one a week at most: later rounds' repeats
+    and gaps look back at them), the measures answered (each period names
+    every measure ever answered) and its last session (a period says
+    nothing of circles only when none was ever held; a session before the
+    report's first date is never counted).
     """
-    return facts(data.team, {}, (), data.followups, data.first, data.pair_rounds)
+    still_open = tuple(f._replace(text="") for f in data.followups if not f.closed)
+    return facts(data.team, {}, (), still_open, data.first, data.pair_rounds, data.sessions[-1:],
+                 data.measured)
+
+
+def joined_heads(heads: Iterable[dict[str, Any]]) -> dict[str, Any]:
+    """Several months' heads (data_to_json of head_of) as one, read back with one data_from_json."""
+    out: dict[str, Any] = {"days": [], "pairs": [], "huddles": [], "followups": [], "sessions": [],
+                           "first": None, "measured": []}
+    measured: set[str] = set()
+    for head in heads:
+        out["pairs"] += head["pairs"]
+        out["followups"] += head["followups"]
+        out["sessions"] += head["sessions"]
+        measured.update(head["measured"])
+        if head["first"] is not None and (out["first"] is None or head["first"] < out["first"]):
+            out["first"] = head["first"]
+    out["measured"] = sorted(measured)
+    return out
 
 
 # ---------------------------------------------------------------- periods
@@ -429,7 +472,7 @@ def expected_on(data: Data, day: date) -> tuple[str, ...]:
     names = data.calendar.get(day)
     if names is None:
         team = data.team
-        if not data.calendar:  # the away ranges as dates, so each date asks a set, not every range
+        if not data.away:  # the away ranges as dates, so each date asks a set, not every range
             for m in team.members:
                 data.away[m.name] = {r.start + timedelta(days=i) for r in m.away
                                      for i in range((r.end - r.start).days + 1)}
@@ -437,6 +480,28 @@ def expected_on(data: Data, day: date) -> tuple[str, ...]:
             m.name for m in team.members if m.has_joined(day) and day not in data.away[m.name]
         ) if team.is_workday(day) else ()
     return names
+
+
+def plan_calendar(data: Data, start: date, end: date) -> None:
+    """Work out who is expected on every date from start to end at once (what expected_on gives).
+
+    Only the away ranges that overlap those dates are spread into dates: a
+    roster of years keeps thousands of ranges, and a report of 30 days
+    should not pay for every day of them.
+    """
+    team = data.team
+    off: dict[date, set[str]] = {}
+    for member in team.members:
+        for r in member.away:
+            lo, hi = max(r.start, start), min(r.end, end)
+            for i in range((hi - lo).days + 1):
+                off.setdefault(lo + timedelta(days=i), set()).add(member.name)
+    for day in dates(start, end):
+        if day not in data.calendar:
+            away = off.get(day, ())
+            data.calendar[day] = tuple(member.name for member in team.members
+                                       if member.has_joined(day) and member.name not in away
+                                       ) if team.is_workday(day) else ()
 
 
 def participation(data: Data, start: date, end: date) -> tuple[int, int, int]:
@@ -751,6 +816,9 @@ def what_changed(periods: list[Period]) -> list[str]:
 
 def build(data: Data, since: date, until: date, by: str, asked_since: date | None = None) -> Report:
     """The report for since..until, one period per week, month or quarter (`asked_since`: see Report)."""
+    if since <= until:
+        plan_calendar(data, since, until)
+    last = until.isoformat()
     periods = [period(data, label, a, b, is_partial(data, b, until, by))
                for label, a, b in spans(since, until, by)] if since <= until else []
     measured = [p.coverage for p in periods if p.coverage is not None and not p.partial]  # whole periods
@@ -758,8 +826,7 @@ def build(data: Data, since: date, until: date, by: str, asked_since: date | Non
                   target=data.team.target_weekly_coverage, periods=tuple(periods),
                   coverage_change=measured[-1] - measured[0] if len(measured) > 1 else None,
                   changes=tuple(what_changed(periods)),
-                  open_followups=tuple(f for f in data.followups
-                                       if not f.closed and f.opened <= until.isoformat()),
+                  open_followups=tuple(f for f in data.followups if not f.closed and f.opened <= last),
                   asked_since=asked_since.isoformat() if asked_since is not None else "")
 
 

@@ -31,7 +31,7 @@ from huddle_tui.storage.stamps import RECORDS, dir_stamp, fingerprint, settled
 if TYPE_CHECKING:
     from huddle_tui.model.huddle import Today
 
-DERIVED_FORMAT = 6  # raise when what a kept answer holds changes meaning
+DERIVED_FORMAT = 7  # raise when what a kept answer holds changes meaning
 TODAY = "today"  # what the lobby shows of a day (Journal.today)
 PLAN = "plan"  # a day's facilitator and order alone (Journal.plan): no check-in changes it
 # Kinds whose every month may change the answer: rotation reads back through the huddles and
@@ -53,16 +53,18 @@ _last_team: list[tuple[object, str]] = []
 
 
 def team_checksum(team: object) -> str:
-    """The team's fingerprint (stamps.py), remembered for the last team seen (an idle lobby asks often).
+    """The team's fingerprint (stamps.py), remembered for the last two teams seen (an idle lobby asks often).
 
     Computing it for a 200-member roster (the config with its recorded away
     ranges) takes milliseconds; comparing the roster with the last one
-    (immutable tuples, compared in C) takes microseconds.
+    (immutable tuples, compared in C) takes microseconds. Two: the config's
+    and the roster's (Journal.roster keys on the one, the report on the other).
     """
-    if _last_team and _last_team[0][0] == team:
-        return _last_team[0][1]
+    for seen, found in _last_team:
+        if seen == team:
+            return found
     found = fingerprint(team)  # canonical, unless its builder named it already (config/kept_team.py)
-    _last_team[:] = [(team, found)]
+    _last_team[:] = [(team, found), *_last_team[:1]]
     return found
 
 
@@ -179,6 +181,7 @@ def first_frame(cache: Cache | None, root: Path, day: str, team: object) -> Toda
 
 
 REPORT = "report"  # the impact report's per-date facts (rules/report.py), one record per month
+ROSTER = "roster"  # the team with the shared folder's away ranges, and its fingerprint (Journal.roster)
 MONTH_NAME = re.compile(r"\d{4}-(0[1-9]|1[0-2])")  # a real month: "2026-13", put there by anyone, is not
 
 
