@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import json
 import time
 from datetime import date
 from pathlib import Path
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -13,7 +15,7 @@ from huddle_tui.config.team import TeamConfig
 from huddle_tui.journal import Journal
 from huddle_tui.rules.followups import from_records
 from huddle_tui.rules.report import REPORT_KINDS, Data, glance, glance_since, read_data
-from tests.conftest import settle_folders
+from tests.conftest import cli, settle_folders
 from tests.reportkit import Folder, concern
 
 NAMES = ("Ana", "Ben", "Chen", "Dara", "Emeka")
@@ -132,3 +134,91 @@ def test_a_month_folder_no_calendar_has_is_left_out(team: TeamConfig, isolated_d
     assert list(journal.report_data().days) == ["2026-11-02"]
     assert journal.read_report_months(limit=5)[0] == 0
     assert glance(journal.report_data(glance_since(TODAY)), TODAY).coverage is not None
+
+
+SINCE = ("2026-09-01", "2026-10-01", "2026-10-29", "2026-11-02", "2026-11-21", "30d", "90d", "all")
+asks = st.lists(st.tuples(st.sampled_from(SINCE), st.sampled_from(("week", "month", "quarter")),
+                          st.sampled_from(("json", "text", "csv"))), min_size=1, max_size=3)
+
+
+@settings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(entries, entries, asks)
+def test_a_report_from_a_date_prints_what_a_whole_read_prints(
+        team: TeamConfig, isolated_dirs: Path, capsys: pytest.CaptureFixture[str],
+        monkeypatch: pytest.MonkeyPatch, first: list[tuple[str, str, str, int]],
+        later: list[tuple[str, str, str, int]], asked: list[tuple[str, str, str]]) -> None:
+    """`huddle report --since` reads its window and the earlier months' heads: every format, every
+    --since and --by prints what the same command printed reading the whole history, cold and kept."""
+    from huddle_tui.config.team import team_config_to_toml, write_toml
+
+    shared = Path(team.shared_dir) / f"case-{time.monotonic_ns()}"
+    t = team._replace(shared_dir=shared)
+    shared.mkdir()
+    write_toml(shared / "huddle.toml", team_config_to_toml(t))
+    monkeypatch.setenv("HUDDLE_CONFIG", str(shared / "huddle.toml"))
+    windowed = Journal.report_data
+
+    def whole(journal: Journal, since: date | None = None) -> Data:
+        """The read every report made before: the whole history, whatever its window."""
+        return windowed(journal, None)
+
+    def printed(since: str, by: str, form: str, read: object) -> str:
+        """The report's output, with report_data as given."""
+        monkeypatch.setattr(Journal, "report_data", read)
+        code, out, err = cli(capsys, "report", "--since", since, "--until", TODAY.isoformat(), "--by", by,
+                             "--format", form)
+        assert code == 0, err
+        return out
+
+    for batch in (first, later):
+        f = Folder()
+        for entry in batch:
+            add(f, entry, t)
+        f.write_to(shared)
+        for since, by, form in asked:
+            assert printed(since, by, form, windowed) == printed(since, by, form, whole)  # read afresh
+        settle_folders(shared)
+        for since, by, form in asked:
+            expected = printed(since, by, form, whole)
+            assert printed(since, by, form, windowed) == expected  # kept now …
+            assert printed(since, by, form, windowed) == expected  # … and read back
+
+
+def test_a_session_before_the_window_still_says_sessions_were_held(team: TeamConfig) -> None:
+    """A team nobody opted in to circles shows circle figures once any session was held: a month's head
+    keeps saying so, and never counts that session in a later report."""
+    from huddle_tui.rules.report import circles_and_debriefs, facts, head_of, merged
+    from huddle_tui.rules.session_figures import SessionFact
+
+    came = ("Ana", "Ben", "Chen")
+    held = SessionFact("debrief", "2026-09-10", "Launch", "Ana", came, came, 0, 0, ())
+    september = facts(team, {}, (), (), date(2026, 9, 10), {}, (held,))
+    october = facts(team, {}, (), (), None, {})
+    whole = merged(team, [september, october])
+    bounded = merged(team, [head_of(september), october])
+    start, end = date(2026, 10, 1), date(2026, 10, 31)
+    assert circles_and_debriefs(bounded, start, end) == circles_and_debriefs(whole, start, end)
+    assert circles_and_debriefs(whole, start, end) is not None
+    assert circles_and_debriefs(merged(team, [october]), start, end) is None  # none held: no figures
+
+
+def test_a_measure_answered_before_the_window_is_still_named(team: TeamConfig, isolated_dirs: Path,
+                                                            capsys: pytest.CaptureFixture[str],
+                                                            monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every period names each measure ever answered (below K answers, with no figure): a report of
+    November names the one answered in September, as a whole read does, from September's head."""
+    monkeypatch.setenv("HUDDLE_CONFIG", str(team.path))
+    f = Folder()
+    for name in NAMES[:3]:
+        f.named("2026-09-30", name, 4)
+        f.measure("2026-09-30", "sisq", 4)
+    f.named("2026-11-02", "Ana", 4, concern("Ben", "open"))
+    f.write_to(team.shared_dir)
+    settle_folders(team.shared_dir)
+    assert "sisq" not in team.measures
+    for _ in range(2):  # read afresh, then from the kept heads
+        code, out, err = cli(capsys, "report", "--since", "2026-11-02", "--until", "2026-11-06", "--json")
+        assert code == 0, err
+        report = json.loads(out)
+        assert report["periods"][0]["measures"] == {"sisq": None}
+        assert [f["owner"] for f in report["open_followups"]] == ["Ben"]

@@ -35,3 +35,28 @@ def test_an_away_range_recorded_elsewhere_joins_the_kept_roster(team: TeamConfig
     theirs.save_away(Away("Chen", "2026-05-04", "2026-05-04", "leave"))  # a new month's folder
     age(team.shared_dir)
     assert away(mine.roster(), "Chen", date(2026, 5, 4))
+
+
+def test_a_roster_from_the_folders_cache_is_the_one_read_with_its_fingerprint(team: TeamConfig) -> None:
+    """Another process finds the roster kept in the folder's cache (no away record read), equal to a
+    fresh read and named by the fingerprint any process computes; a new range is read afresh."""
+    from huddle_tui.storage.canonical import canonical_fingerprint
+    from huddle_tui.storage.stamps import fingerprint
+    from tests.storekit import kept_answer
+
+    mine = Journal(team)
+    mine.save_away(Away("Ana", "2026-01-05", "2026-01-09", "leave"))
+    mine.save_away(Away("Ana", "2026-02-02", "2026-02-03", "dentist"))
+    mine.save_away(Away("Ben", "2026-01-06", "2026-01-06", "leave"))
+    age(team.shared_dir)
+    fresh = Journal(team).roster()  # read, and kept
+    assert kept_answer(team.shared_dir, "roster") is not None
+    later = Journal(team)
+    later._read_away = lambda: {}  # type: ignore[method-assign]  # a read would lose every range
+    kept = later.roster()
+    assert kept == fresh and kept is not fresh
+    assert fingerprint(kept) == canonical_fingerprint(fresh)
+    assert away(kept, "Ana", date(2026, 2, 3)) and away(kept, "Ben", date(2026, 1, 6))
+    mine.save_away(Away("Chen", DAY.isoformat(), DAY.isoformat(), "leave"))
+    age(team.shared_dir)
+    assert away(Journal(team).roster(), "Chen", DAY)
