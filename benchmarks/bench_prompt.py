@@ -19,10 +19,9 @@ from __future__ import annotations
 import subprocess
 import sys
 import time
-from collections.abc import Callable
 from pathlib import Path
 
-from benchmarks.harness import Bench, Demo, Figure, paired_runs, wall
+from benchmarks.harness import Bench, Demo, Figure, paired_runs, timer
 
 TARGET = 1.5
 SIZES = ((12, 5.0), (200, 5.0))
@@ -58,11 +57,6 @@ def figures(bench: Bench, demo: Demo) -> list[Figure]:
         out.append(p.figure(name, TARGET, f'vs python -c "pass" ({p.a * 1000:.1f} ms / '
                                           f"{p.b * 1000:.1f} ms); {shown}"))
     return out
-
-
-def timer(command: list[str], env: dict[str, str]) -> Callable[[], float]:
-    """A function timing one run of `command`."""
-    return lambda: wall(command, env)
 
 
 def shell_command() -> list[str]:

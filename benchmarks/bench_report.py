@@ -7,6 +7,13 @@ Warm leaves the history index in place; cold deletes it before each report.
 Targets: cold ≤ 2.0 (a cold read plus the figures); warm ≤ 0.5 (with the
 index no record file is parsed; the figures are one pass over the records);
 peak memory of the warm report ≤ 200 MiB (the largest of the runs' maxrss).
+
+A report's window (issue 28): `huddle report --since 30d` and `--since 90d`
+as people run them (text, to /dev/null), the cache warm from an earlier run
+and the folder settled, against `python -c "import json"` (≤ 5), at 12×5
+and, when named (`run.py report`), at 200×5; and the same command at 200×5
+against 12×5, in turn (≤ 1.5: a report costs what its window holds, not
+what the history holds).
 """
 
 from __future__ import annotations
@@ -15,11 +22,14 @@ import json
 import shutil
 import subprocess
 import sys
+import time
 
-from benchmarks.harness import SHARED, Bench, Demo, Figure, paired_runs, wall
+from benchmarks.harness import SHARED, Bench, Demo, Figure, paired_runs, timer, wall
 
 FLOOR = SHARED / "bench" / "json_floor.py"
 WARM, COLD, PEAK_MIB = 0.5, 2.0, 200.0
+WINDOW_FLOOR, WINDOW_SCALE = 5.0, 1.5  # a window's report ÷ python -c "import json"; 200×5 ÷ 12×5
+WINDOWS = ("30d", "90d")
 # A fresh interpreter runs the command, so its children's peak is the command's alone.
 _PEAK = ("import resource, subprocess, sys; subprocess.run(sys.argv[1:], check=True, "
          "stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL); "
@@ -27,8 +37,49 @@ _PEAK = ("import resource, subprocess, sys; subprocess.run(sys.argv[1:], check=T
 
 
 def measure(bench: Bench) -> list[Figure]:
-    """Cold, warm and peak memory on the 12-member, 5-year demo."""
-    return figures(bench, bench.demo(12, 5))
+    """Cold, warm and peak memory on the 12-member, 5-year demo; its 30- and 90-day reports."""
+    small = bench.demo(12, 5)
+    return [*figures(bench, small), *window_figures(bench, small)]
+
+
+def measure_named(bench: Bench) -> list[Figure]:
+    """Named (`run.py report`): also the windowed reports at 200×5, and 200×5 ÷ 12×5."""
+    small, big = bench.demo(12, 5), bench.demo(200, 5)
+    return [*figures(bench, small), *window_figures(bench, small), *window_figures(bench, big),
+            *scale_figures(bench, small, big)]
+
+
+def window_report(bench: Bench, demo: Demo, window: str) -> tuple[list[str], dict[str, str]]:
+    """`huddle report --since WINDOW` and its environment, its cache warm and its folder settled."""
+    env = {**bench.env, "HUDDLE_CONFIG": str(demo.config)}
+    report = bench.huddle("report", "--since", window)
+    subprocess.run(report, env=env, check=True, stdout=subprocess.DEVNULL)  # a cold read, at 200×5 minutes
+    time.sleep(3.2)  # what the first run wrote (this machine's keyring) settles: then every answer is kept
+    subprocess.run(report, env=env, check=True, stdout=subprocess.DEVNULL)
+    return report, env
+
+
+def window_figures(bench: Bench, demo: Demo) -> list[Figure]:
+    """Each window's report ÷ python -c "import json", paired."""
+    out = []
+    for window in WINDOWS:
+        report, env = window_report(bench, demo, window)
+        floor = [sys.executable, "-c", "import json"]
+        p = paired_runs(timer(report, env), timer(floor, env), bench.runs)
+        out.append(p.figure(f"report {window} ÷ python -c import json ({demo.size})", WINDOW_FLOOR,
+                            f'vs python -c "import json" ({p.a * 1000:.0f} ms / {p.b * 1000:.0f} ms)'))
+    return out
+
+
+def scale_figures(bench: Bench, small: Demo, big: Demo) -> list[Figure]:
+    """Each window's report at the big history ÷ at the small one, run in turn."""
+    out = []
+    for window in WINDOWS:
+        (a, a_env), (b, b_env) = window_report(bench, big, window), window_report(bench, small, window)
+        p = paired_runs(timer(a, a_env), timer(b, b_env), bench.runs)
+        out.append(p.figure(f"report {window}, {big.members}×{big.years:g} ÷ {small.members}×{small.years:g}",
+                            WINDOW_SCALE, f"({p.a * 1000:.0f} ms / {p.b * 1000:.0f} ms)"))
+    return out
 
 
 def peak_mib(cmd: list[str], env: dict[str, str]) -> float:

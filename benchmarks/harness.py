@@ -243,6 +243,11 @@ def wall(cmd: Sequence[str], env: dict[str, str]) -> float:
     return time.perf_counter() - start
 
 
+def timer(cmd: Sequence[str], env: dict[str, str]) -> Callable[[], float]:
+    """A function timing one run of `cmd` (for paired_runs)."""
+    return lambda: wall(cmd, env)
+
+
 @dataclass
 class Paired:
     """Paired timings of a and b: each one's median seconds and every a/b ratio."""
