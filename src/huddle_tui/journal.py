@@ -1061,16 +1061,20 @@ class Journal:
         totals mode, the measures a period names include those opened by
         earlier dates' totals, which a windowed read does not open.
         """
-        from huddle_tui.rules.report import data_from_json, data_to_json, merged
+        from huddle_tui.rules.report import data_from_json, data_to_json, joined, merged
 
         team, team_sum, months = self._report_months()
         keys = {month: self._report_key(team_sum, month) for month in months}
         if since is not None:
             start = since.isoformat()[:7]
-            head = self._report_heads(team, keys, [month for month in months if month < start])
-            window = (self._report_month(team, keys[month], month, whole=True)
-                      for month in months if month >= start)
-            return self._with_totals(merged(team, [head, *window]))
+            heads = self._report_heads(team, keys, [month for month in months if month < start])
+            window = [self._report_facts(team, keys[month], month) for month in months if month >= start]
+            try:
+                data = data_from_json(team, joined([*heads, *window]))
+            except (KeyError, TypeError, ValueError, IndexError, AttributeError):  # damaged: month by month
+                data = merged(team, (self._report_month(team, keys[month], month, whole=month >= start)
+                                     for month in months))
+            return self._with_totals(data)
         stamped = derived.Key([k.parts for k in keys.values()], all(k.settled for k in keys.values()))
         cache = self.shared.cache()
         kept = derived.load(cache, f"{derived.REPORT}/all", stamped)
@@ -1080,7 +1084,7 @@ class Journal:
             except (KeyError, TypeError, ValueError, IndexError, AttributeError):
                 pass
         data = merged(team, (self._report_month(team, keys[month], month, whole=True) for month in months))
-        derived.keep(cache, f"{derived.REPORT}/all", stamped, data_to_json(data))
+        derived.keep(cache, f"{derived.REPORT}/all", stamped, derived.pooled(data_to_json(data)))
         return self._with_totals(data)
 
     def _with_totals(self, data: ReportData) -> ReportData:
@@ -1172,22 +1176,21 @@ class Journal:
         year, number = int(month[:4]), int(month[5:])
         last = f"{month}-{calendar.monthrange(year, number)[1]:02d}"
         data = read_data(team, self.shared.read(REPORT_KINDS, since=f"{month}-01", until=last))
-        derived.keep(cache, name, stamped, data_to_json(data))
-        derived.keep(cache, f"{name}.head", stamped, data_to_json(head_of(data)))
+        derived.keep(cache, name, stamped, derived.pooled(data_to_json(data)))
+        derived.keep(cache, f"{name}.head", stamped, derived.pooled(data_to_json(head_of(data))))
         return data if whole else head_of(data)
 
-    def _report_heads(self, team: TeamConfig, keys: dict[str, derived.Key], earlier: list[str]) -> ReportData:
-        """The heads of the `earlier` months (rules/report.py head_of) as one, from one kept row if it can.
+    def _report_heads(self, team: TeamConfig, keys: dict[str, derived.Key], earlier: list[str]
+                      ) -> list[dict[str, Any]]:
+        """The kept heads of the `earlier` months (rules/report.py head_of), from one row if it can.
 
         Every month but the newest keeps its head in one row (REPORT/heads) while
         none of those months changes: a report of the last 30 or 90 days, or the
         lobby's glance, reads that row and the months of its window, whatever the
         history's length. A month it does not hold (the newest) is read alone.
         """
-        from huddle_tui.rules.report import data_from_json, joined_heads, merged
-
         if not earlier:
-            return merged(team, ())
+            return []
         covered = list(keys)[:-1]
         cache = self.shared.cache()
         stamped = derived.Key([[month, keys[month].parts] for month in covered],
@@ -1195,24 +1198,21 @@ class Journal:
         name = f"{derived.REPORT}/heads"
         kept = derived.load(cache, name, stamped)
         if not isinstance(kept, dict):
-            kept = {month: self._report_head(team, keys[month], month) for month in covered}
-            derived.keep(cache, name, stamped, kept)
-        try:
-            return data_from_json(team, joined_heads(kept[month] if month in kept
-                                                     else self._report_head(team, keys[month], month)
-                                                     for month in earlier))
-        except (KeyError, TypeError, ValueError, IndexError, AttributeError):  # a damaged row: each month's
-            return merged(team, (self._report_month(team, keys[month], month, whole=False)
-                                 for month in earlier))
+            kept = {month: self._report_facts(team, keys[month], month, whole=False) for month in covered}
+            derived.keep(cache, name, stamped, derived.pooled(kept))
+        return [kept[month] if month in kept else self._report_facts(team, keys[month], month, whole=False)
+                for month in earlier]
 
-    def _report_head(self, team: TeamConfig, stamped: derived.Key, month: str) -> dict[str, Any]:
-        """One month's head as kept (data_to_json of head_of), read afresh when it is not."""
+    def _report_facts(self, team: TeamConfig, stamped: derived.Key, month: str, *, whole: bool = True
+                      ) -> dict[str, Any]:
+        """One month's facts (or head) as kept (data_to_json's), read afresh when they are not."""
         from huddle_tui.rules.report import data_to_json
 
-        kept = derived.load(self.shared.cache(), f"{derived.REPORT}/{month}.head", stamped)
+        name = f"{derived.REPORT}/{month}"
+        kept = derived.load(self.shared.cache(), name if whole else f"{name}.head", stamped)
         if isinstance(kept, dict):
             return kept
-        return data_to_json(self._report_month(team, stamped, month, whole=False))
+        return data_to_json(self._report_month(team, stamped, month, whole=whole))
 
     def rounds_held(self, day: date) -> int:
         """How many rounds were held on `day` (a held day may have another)."""

@@ -401,20 +401,32 @@ def head_of(data: Data) -> Data:
                  data.measured)
 
 
-def joined_heads(heads: Iterable[dict[str, Any]]) -> dict[str, Any]:
-    """Several months' heads (data_to_json of head_of) as one, read back with one data_from_json."""
-    out: dict[str, Any] = {"days": [], "pairs": [], "huddles": [], "followups": [], "sessions": [],
-                           "first": None, "measured": []}
+def joined(pieces: Iterable[dict[str, Any]]) -> dict[str, Any]:
+    """Months' kept facts (data_to_json's, whole or heads) as one: data_from_json of it is merged()'s.
+
+    Joined as plain data and read back once, a report's window and the heads
+    before it make their named tuples and round facts once, not once a month.
+    """
+    days: list[Any] = []
+    huddles: list[Any] = []
+    followups: list[Any] = []
+    pairs: list[Any] = []
+    sessions: list[Any] = []
+    firsts: list[str] = []
     measured: set[str] = set()
-    for head in heads:
-        out["pairs"] += head["pairs"]
-        out["followups"] += head["followups"]
-        out["sessions"] += head["sessions"]
-        measured.update(head["measured"])
-        if head["first"] is not None and (out["first"] is None or head["first"] < out["first"]):
-            out["first"] = head["first"]
-    out["measured"] = sorted(measured)
-    return out
+    for piece in pieces:
+        days += piece["days"]
+        huddles += piece["huddles"]
+        followups += piece["followups"]
+        pairs += piece["pairs"]
+        sessions += piece["sessions"]
+        measured.update(piece["measured"])
+        if piece["first"] is not None:
+            firsts.append(piece["first"])
+    return {"days": sorted(days, key=lambda d: d[0]), "huddles": sorted(huddles, key=lambda h: (h[0], h[3])),
+            "followups": sorted(followups), "pairs": sorted(pairs, key=lambda r: r[1]),
+            "sessions": sorted(sessions, key=lambda f: (f[1], f[0], f[2], tuple(f[4]))),
+            "first": min(firsts, default=None), "measured": sorted(measured)}
 
 
 # ---------------------------------------------------------------- periods
@@ -496,11 +508,12 @@ def plan_calendar(data: Data, start: date, end: date) -> None:
             lo, hi = max(r.start, start), min(r.end, end)
             for i in range((hi - lo).days + 1):
                 off.setdefault(lo + timedelta(days=i), set()).add(member.name)
+    joined = [(member.name, member.joined) for member in team.members]  # Member.has_joined, unrolled
     for day in dates(start, end):
         if day not in data.calendar:
             away = off.get(day, ())
-            data.calendar[day] = tuple(member.name for member in team.members
-                                       if member.has_joined(day) and member.name not in away
+            data.calendar[day] = tuple(name for name, since in joined
+                                       if (since is None or since <= day) and name not in away
                                        ) if team.is_workday(day) else ()
 
 
@@ -515,7 +528,7 @@ def participation(data: Data, start: date, end: date) -> tuple[int, int, int]:
         expected += len(members)
         got = data.days.get(day.isoformat())
         if got is not None:
-            submitted += sum(1 for m in members if m in got.submitted)
+            submitted += sum(map(got.submitted.__contains__, members))
     return working, expected, submitted
 
 
@@ -525,7 +538,7 @@ def async_checkins(data: Data, start: date, end: date) -> int:
     for day in dates(start, end):
         got = data.days.get(day.isoformat())
         if got is not None and got.asynchronous:
-            given += sum(1 for name in expected_on(data, day) if name in got.asynchronous)
+            given += sum(map(got.asynchronous.__contains__, expected_on(data, day)))
     return given
 
 
