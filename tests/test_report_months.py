@@ -222,3 +222,33 @@ def test_a_measure_answered_before_the_window_is_still_named(team: TeamConfig, i
         report = json.loads(out)
         assert report["periods"][0]["measures"] == {"sisq": None}
         assert [f["owner"] for f in report["open_followups"]] == ["Ben"]
+
+
+ranges = st.lists(st.tuples(st.integers(-10, 40), st.integers(0, 12)), max_size=3)
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.lists(st.tuples(st.one_of(st.none(), st.integers(0, 40)), ranges), min_size=1, max_size=6),
+       st.integers(0, 30), st.integers(0, 20))
+def test_who_is_expected_is_the_same_worked_out_for_a_report_at_once(
+        spec: list[tuple[int | None, list[tuple[int, int]]]], offset: int, length: int) -> None:
+    """plan_calendar (a report's dates at once, only the away ranges that overlap them) gives what
+    expected_on gives a date at a time: joined dates, away ranges, weekends and holidays alike."""
+    from datetime import timedelta
+
+    from huddle_tui.config.team import AwayRange, Member
+    from huddle_tui.rules.report import dates, expected_on, facts, plan_calendar
+    from tests.reportkit import team_of
+
+    base = date(2026, 3, 2)
+    members = [Member(name=f"M{i}", joined=None if joined is None else base + timedelta(days=joined),
+                      away=tuple(AwayRange(base + timedelta(days=a), base + timedelta(days=a + n))
+                                 for a, n in away))
+               for i, (joined, away) in enumerate(spec)]
+    team = team_of(*members, holidays=(base + timedelta(days=10),))
+    start = base + timedelta(days=offset)
+    end = start + timedelta(days=length)
+    at_once, one_by_one = facts(team, {}, (), (), None, {}), facts(team, {}, (), (), None, {})
+    plan_calendar(at_once, start, end)
+    assert [at_once.calendar[day] for day in dates(start, end)] == [expected_on(one_by_one, day)
+                                                                    for day in dates(start, end)]

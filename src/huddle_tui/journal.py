@@ -1055,7 +1055,8 @@ class Journal:
         costs a re-read of its month only; the whole history's are kept too, so
         an unchanged folder costs one file. From a `since`, the months before
         it give only their heads (rules/report.py head_of: open follow-ups,
-        first date, buddy rounds): every figure of a report from `since` on is
+        first date, buddy rounds), and the days and huddles before it are left
+        out of its own month: every figure of a report from `since` on is
         the whole history's, at the cost of its window (`huddle report --since
         30d`, the lobby's glance of five weeks). One exception: in a team of
         totals mode, the measures a period names include those opened by
@@ -1070,7 +1071,7 @@ class Journal:
             heads = self._report_heads(team, keys, [month for month in months if month < start])
             window = [self._report_facts(team, keys[month], month) for month in months if month >= start]
             try:
-                data = data_from_json(team, joined([*heads, *window]))
+                data = data_from_json(team, joined([*heads, *window], since.isoformat()))
             except (KeyError, TypeError, ValueError, IndexError, AttributeError):  # damaged: month by month
                 data = merged(team, (self._report_month(team, keys[month], month, whole=month >= start)
                                      for month in months))
