@@ -252,3 +252,29 @@ def test_who_is_expected_is_the_same_worked_out_for_a_report_at_once(
     plan_calendar(at_once, start, end)
     assert [at_once.calendar[day] for day in dates(start, end)] == [expected_on(one_by_one, day)
                                                                     for day in dates(start, end)]
+
+
+def test_the_months_keys_listed_once_are_each_months_own(team: TeamConfig, isolated_dirs: Path) -> None:
+    """month_keys lists each kind's folder once and gives, month by month, what months_key gives that
+    month alone: months in some kinds only, a link and a file named like a month, a name no calendar has."""
+    from huddle_tui.storage import derived
+
+    f = Folder()
+    f.named("2026-09-30", "Ana", 4)
+    f.named("2026-11-02", "Ana", 4, concern("Ben", "open"))
+    f.signpost("2026-10-01")
+    f.write_to(team.shared_dir)
+    records = team.shared_dir / "records"
+    (records / "signpost" / "2026-09").symlink_to(records / "checkin" / "2026-09")
+    (records / "concern").mkdir(exist_ok=True)
+    (records / "concern" / "2026-10").write_text("")
+    (records / "checkin" / "2026-13").mkdir()
+    kinds = REPORT_KINDS
+    for stamped in (False, True):
+        keys = derived.month_keys(team.shared_dir, "report", "sum", kinds)
+        assert list(keys) == derived.months_of(team.shared_dir, kinds) == ["2026-09", "2026-10", "2026-11"]
+        for month, key in keys.items():
+            alone = derived.months_key(team.shared_dir, "report", "sum", (month,), kinds)
+            assert (key.parts, key.settled) == (alone.parts, alone.settled)
+        assert all(key.settled for key in keys.values()) is stamped
+        settle_folders(team.shared_dir)

@@ -1064,8 +1064,8 @@ class Journal:
         """
         from huddle_tui.rules.report import data_from_json, data_to_json, joined, merged
 
-        team, team_sum, months = self._report_months()
-        keys = {month: self._report_key(team_sum, month) for month in months}
+        team, keys = self._report_months()
+        months = list(keys)
         if since is not None:
             start = since.isoformat()[:7]
             heads = self._report_heads(team, keys, [month for month in months if month < start])
@@ -1121,11 +1121,12 @@ class Journal:
         on). The app reads a long history this way, a few months per IO job,
         so saves queued meanwhile never wait behind all of it.
         """
-        team, team_sum, months = self._report_months()
-        unread = [month for month in months if month > after and not self._report_kept(team_sum, month)]
+        team, keys = self._report_months()
+        unread = [month for month, stamped in keys.items()
+                  if month > after and not self._report_kept(month, stamped)]
         done = unread[:limit]
         for month in done:
-            self._report_month(team, self._report_key(team_sum, month), month, whole=False)
+            self._report_month(team, keys[month], month, whole=False)
         return len(unread) - len(done), done[-1] if done else after
 
     def folders_key(self, kinds: tuple[str, ...], since: date, until: date) -> derived.Key:
@@ -1140,25 +1141,19 @@ class Journal:
             month = (month + timedelta(days=32)).replace(day=1)
         return derived.months_key(self.team.shared_dir, "read", "", months, kinds)
 
-    def _report_months(self) -> tuple[TeamConfig, str, list[str]]:
-        """The roster the report is read with, its checksum, and every month with records it reads."""
+    def _report_months(self) -> tuple[TeamConfig, dict[str, derived.Key]]:
+        """The roster the report is read with, and every month with records it reads, oldest first, with
+        the key (the stamps of its folders, the roster and whose records count) its facts are kept under."""
         from huddle_tui.rules.report import REPORT_KINDS
 
         team = self.roster()
         trust = self.authorship()  # whose records count is part of every month's facts
         team_sum = derived.team_checksum(team) + (trust.tag if trust is not None else "")
-        return team, team_sum, derived.months_of(self.team.shared_dir, REPORT_KINDS)
+        return team, derived.month_keys(self.team.shared_dir, derived.REPORT, team_sum, REPORT_KINDS)
 
-    def _report_kept(self, team_sum: str, month: str) -> bool:
+    def _report_kept(self, month: str, stamped: derived.Key) -> bool:
         """Whether a month's report facts are kept for its folders as they are now."""
-        return derived.load(self.shared.cache(), f"{derived.REPORT}/{month}.head",
-                            self._report_key(team_sum, month)) is not None
-
-    def _report_key(self, team_sum: str, month: str) -> derived.Key:
-        """The stamps one month's report facts depend on."""
-        from huddle_tui.rules.report import REPORT_KINDS
-
-        return derived.months_key(self.team.shared_dir, derived.REPORT, team_sum, (month,), REPORT_KINDS)
+        return derived.load(self.shared.cache(), f"{derived.REPORT}/{month}.head", stamped) is not None
 
     def _report_month(self, team: TeamConfig, stamped: derived.Key, month: str, *, whole: bool) -> ReportData:
         """One month's report facts (only its follow-ups and first date unless `whole`), kept or read."""

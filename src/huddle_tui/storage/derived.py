@@ -246,3 +246,32 @@ def months_key(root: Path, name: str, team_sum: str, months: Iterable[str], kind
             if stamp is not None and not settled(stamp[0], now):
                 is_settled = False
     return Key(parts, is_settled)
+
+
+def month_keys(root: Path, name: str, team_sum: str, kinds: tuple[str, ...]) -> dict[str, Key]:
+    """months_key of each month alone, for every month months_of finds, oldest first: each kind's folder
+    listed once (five years of ten kinds are 600 month folders, most of them missing in most kinds)."""
+    now = time.time_ns()
+    records = os.path.join(root, RECORDS)
+    found: dict[str, dict[str, tuple[int, int]]] = {}
+    for kind in kinds:
+        try:
+            with os.scandir(os.path.join(records, kind)) as it:
+                for entry in it:
+                    if MONTH_NAME.fullmatch(entry.name) and entry.is_dir(follow_symlinks=False):
+                        try:
+                            st = entry.stat(follow_symlinks=False)
+                        except OSError:  # gone since it was listed: as dir_stamp finds it
+                            continue
+                        found.setdefault(entry.name, {})[kind] = (st.st_mtime_ns, st.st_ino)
+        except OSError:
+            continue
+    keys = {}
+    for month in sorted(found):
+        stamps = found[month]
+        parts: list[Any] = [DERIVED_FORMAT, name, team_sum]
+        for kind in kinds:
+            stamp = stamps.get(kind)
+            parts.append([month, kind, *stamp] if stamp else [month, kind])
+        keys[month] = Key(parts, all(settled(stamp[0], now) for stamp in stamps.values()))
+    return keys
