@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import csv
-import io
 from typing import Any
 
 from huddle_tui.model.pairs import TRACKS
@@ -169,7 +167,10 @@ def render_text(report: Report, markdown: bool = False) -> str:
 
 
 def render_csv(report: Report) -> str:
-    """One row per period, one column per figure, with a header."""
+    """One row per period, one column per figure, with a header (csv, a C module, loaded for it alone)."""
+    import csv
+    import io
+
     buf = io.StringIO()
     records = [_flat(period_json(p)) for p in report.periods]
     header = list(records[0]) if records else list(_flat(period_json(_empty())))
