@@ -66,16 +66,18 @@ async def open_lobby(pilot: Pilot[int]) -> LobbyScreen:
 
     On a loaded machine the first settle can end before the lobby's first
     frame has even asked for the plan, so it settles again until the plan is
-    there (a bound on the tries, as a hang guard).
+    there. The bound is a minute of the loop's time, as a hang guard: a count
+    of tries ran out within a second while other test runs loaded the machine.
     """
-    lobby = pilot.app.screen
-    for _ in range(50):
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + 60.0
+    while True:
         await settle(pilot)
         lobby = pilot.app.screen
         if isinstance(lobby, LobbyScreen) and lobby.plan is not None:
-            break
-    assert isinstance(lobby, LobbyScreen) and lobby.plan is not None
-    return lobby
+            return lobby
+        assert loop.time() < deadline, "the lobby never showed today's plan"
+        await asyncio.sleep(0.01)
 
 
 async def open_round(pilot: Pilot[int]) -> RoundScreen:
