@@ -278,11 +278,11 @@ def score(shot: list[Frame], keep: Path | None) -> dict[str, dict[str, list[int]
 
 
 def markdown(table: dict[str, dict[str, list[int]]]) -> str:
-    """The README's table: share read per size, normal view beside stage view."""
-    rows = ["| terminal | normal view | stage view |", "|---|---|---|"]
+    """The README's table: share read per size, a column per view measured (normal beside stage)."""
+    rows = ["| terminal | " + " | ".join(f"{v} view" for v in VIEWS) + " |", "|---" * (len(VIEWS) + 1) + "|"]
     for size, views in table.items():
         cells = [f"{100 * views[v][0] / views[v][1]:.1f} % ({views[v][0]}/{views[v][1]})" for v in VIEWS]
-        rows.append(f"| {size.replace('x', '×')} | {cells[0]} | {cells[1]} |")
+        rows.append(f"| {size.replace('x', '×')} | " + " | ".join(cells) + " |")
     return "\n".join(rows)
 
 

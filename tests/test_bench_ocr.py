@@ -9,6 +9,7 @@ missing letter or digit is not.
 from __future__ import annotations
 
 import pytest
+from benchmarks import bench_ocr
 from benchmarks.bench_ocr import NAMES, frame_read, read_back, words
 from hypothesis import given
 from hypothesis import strategies as st
@@ -73,3 +74,14 @@ def test_any_changed_letter_is_not_read(name: str, data: st.DataObject) -> None:
     if words(changed) == words(name):
         return
     assert not read_back(f"Now speaking {changed} · Next: somebody", name)
+
+
+def test_the_table_has_a_column_for_each_view_measured(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Both views side by side, or the stage view alone (a stage-only run printed no table before)."""
+    table = {"80x24": {"normal": [54, 100], "stage": [97, 100]}}
+    assert bench_ocr.markdown(table).splitlines() == [
+        "| terminal | normal view | stage view |", "|---|---|---|",
+        "| 80×24 | 54.0 % (54/100) | 97.0 % (97/100) |"]
+    monkeypatch.setattr(bench_ocr, "VIEWS", ("stage",))
+    assert bench_ocr.markdown(table).splitlines() == [
+        "| terminal | stage view |", "|---|---|", "| 80×24 | 97.0 % (97/100) |"]
