@@ -17,6 +17,7 @@ import psycopg
 import pytest
 
 from huddle_tui.server import pgtokens
+from huddle_tui.server.pgchanges import KEYS, TOKENS, Changes
 from huddle_tui.server.pgstore import PostgresRecords
 from huddle_tui.server.tokens import KEY_ID_LEN, Scope, digest
 from tests.pg_helpers import database_url, postgres_server
@@ -36,10 +37,10 @@ def eventually(check: Callable[[], bool]) -> bool:
 
 
 def listening_pids(url: str) -> list[int]:
-    """The server processes of connections LISTENing on the tokens' channel."""
+    """The server processes of connections LISTENing on the tokens' (and keys') channels."""
     with psycopg.connect(url, autocommit=True) as conn:
         rows = conn.execute("select pid from pg_stat_activity where datname = current_database() "
-                            "and query = %s", (f"listen {pgtokens.CHANNEL}",)).fetchall()
+                            "and query = %s", (Changes(None, (TOKENS, KEYS)).query,)).fetchall()
     return [int(pid) for (pid,) in rows]
 
 
@@ -47,8 +48,8 @@ def listening_pids(url: str) -> list[int]:
 def kept(database_url: str) -> Iterator[tuple[pgtokens.DatabaseTokens, str, str]]:
     """Tokens that listen for changes, the database's URL and a team's token, once the listener is up."""
     token, _ = pgtokens.add_token(database_url, "alpha")
-    store = PostgresRecords(database_url, min_size=1, max_size=4)
-    tokens = pgtokens.DatabaseTokens(store.pool, listen=database_url)
+    store = PostgresRecords(database_url, min_size=1, max_size=4, listen=True)
+    tokens = pgtokens.DatabaseTokens(store.pool, changes=store.changes)
     try:
         assert eventually(lambda: len(listening_pids(database_url)) == 1)
         yield tokens, database_url, token
@@ -123,7 +124,8 @@ def test_a_lookup_that_raced_a_revocation_is_not_kept(
 
     def revoked_while_asking(*args: object, **kwargs: object) -> object:
         """The lookup's connection, with a revocation heard between taking it and keeping the answer."""
-        tokens._forget(listening=True)  # what the listener does on a notification
+        assert tokens.changes is not None
+        tokens.changes.changed()  # what the listener does on a notification
         return pool_connection(*args, **kwargs)  # type: ignore[arg-type]
 
     monkeypatch.setattr(tokens.pool, "connection", revoked_while_asking)

@@ -260,8 +260,9 @@ def test_two_servers_on_one_store_pin_one_first_key(kind: str, request: pytest.F
 
         url = request.getfixturevalue("database_url")
         token = pgtokens.add_token(url, "default")[0]
-        stores = [PostgresRecords(url, min_size=1, max_size=8) for _ in range(2)]
-        books = [pgtokens.DatabaseTokens(s.pool) for s in stores]  # type: ignore[attr-defined]
+        pg = [PostgresRecords(url, min_size=1, max_size=8, listen=True) for _ in range(2)]
+        books = [pgtokens.DatabaseTokens(s.pool, changes=s.changes) for s in pg]
+        stores = list(pg)
     servers = [LiveServer(create_app(s, b)).start() for s, b in zip(stores, books, strict=True)]
     keys = [new_key() for _ in range(8)]
     barrier = threading.Barrier(len(keys))

@@ -57,8 +57,9 @@ def open_store(kind: str, tmp_path: Path, request: pytest.FixtureRequest
 
     url = request.getfixturevalue("database_url")
     pgtokens.add_token(url, "default")
-    store = PostgresRecords(url, min_size=1, max_size=8)
-    return store, pgtokens.DatabaseTokens(store.pool), ["--database", url], partial(pgtokens.add_token, url)
+    store = PostgresRecords(url, min_size=1, max_size=8, listen=True)  # as `huddle serve` opens it
+    tokens = pgtokens.DatabaseTokens(store.pool, changes=store.changes)
+    return store, tokens, ["--database", url], partial(pgtokens.add_token, url)
 
 
 @pytest.fixture(params=["folder", "postgres"])

@@ -35,7 +35,7 @@ def open_store(args: argparse.Namespace) -> tuple[Any, str]:
     if url:
         from huddle_tui.server.pgstore import PostgresRecords, describe
 
-        return PostgresRecords(url), describe(url)
+        return PostgresRecords(url, listen=True), describe(url)
     if not args.shared:
         raise UsageError("huddle serve needs --shared DIR (a folder) or --database URL (PostgreSQL)")
     from huddle_tui.server.store import FolderRecords
@@ -137,7 +137,7 @@ def open_tokens(args: argparse.Namespace, store: Any) -> TokenSource:
         from huddle_tui.server.pgtokens import DatabaseTokens
 
         fixed = tuple(t.strip() for t in os.environ.get(ENV_VAR, "").split(",") if t.strip())
-        return DatabaseTokens(store.pool, fixed, listen=store.url)
+        return DatabaseTokens(store.pool, fixed, changes=store.changes)
     if args.tokens_file:
         return TokenBook((), Path(args.tokens_file).expanduser())
     return TokenBook(load_tokens(None))

@@ -25,7 +25,9 @@ the server's own, never a file a teammate can write:
   from a new one made to look old.
 
 The pins live in SQL: a SQLite file in the server's data folder for the
-folder store, tables in the database for PostgreSQL (pgkeys.py). Every
+folder store, tables in the database for PostgreSQL (pgkeys.py).
+What a process has read of them it keeps (View says what and when), so a
+PUT whose signer or member it has asked about before costs no query. Every
 change is one transaction holding the team's lock, and the tables' unique
 constraints (a key is one member's; one first key a member) hold even if
 two processes race, so two server processes never pin two first keys.
@@ -39,12 +41,16 @@ import threading
 from collections.abc import Iterable, Iterator
 from contextlib import AbstractContextManager, contextmanager
 from datetime import UTC, datetime
+from functools import partial
 from pathlib import Path
-from typing import Any, NamedTuple, Protocol
+from typing import TYPE_CHECKING, Any, NamedTuple, Protocol
 
 from huddle_tui.errors import ConfigError, StoreError
 from huddle_tui.rules.authorship import TEAM_KINDS, proxy_refusal
 from huddle_tui.storage.envelope import Record
+
+if TYPE_CHECKING:
+    from huddle_tui.server.pgchanges import Changes
 
 FIRST, LINKED, ACCEPTED, WAITING = "first", "linked", "accepted", "waiting"
 NAME_SHOWN = 40  # a name is cut to this many characters in an error line (clients show 300 at most)
@@ -144,32 +150,52 @@ def fingerprint_digits(text: str) -> str:
     return digits
 
 
+class Unasked(Exception):
+    """A view with no connection was asked what only the tables know: ask again with one."""
+
+
 class View:
-    """The pins of one team as the rules ask about them, over one connection.
+    """The pins of one team as the rules ask about them, over one connection (or none).
 
     Pins are never taken back, so what a committed read found pinned stays
     pinned: a reading view keeps each positive answer in the book, and a
-    record signed by a key seen before costs no query. Nothing is kept from
-    a transaction (it might not commit), nor any negative answer (another
-    process may pin the key a moment later).
+    record signed by a key seen before costs no query. A negative answer
+    ("no key pinned for Ana", "this key waits for no one") can change when
+    another process pins a key, so it is kept only while the book hears of
+    every change to the tables (PostgreSQL's notifications, pgchanges.py),
+    and only if none was heard since the view began asking. Nothing is kept
+    from a transaction (it might not commit).
     """
 
-    def __init__(self, book: KeyBook, db: Db, team: str, *, remember: bool = False) -> None:
-        """Ask `db` about `team`'s pins; `remember`: keep what is found pinned (committed reads only)."""
+    def __init__(self, book: KeyBook, db: Db | None, team: str, *, remember: bool = False) -> None:
+        """Ask `db` about `team`'s pins (None: only what the book kept); `remember`: committed reads only."""
         self.book, self.db, self.team, self.remember = book, db, team, remember
+        self.ticket = book.changes.ticket() if remember and book.changes is not None else None
         self._keyed: bool | None = None
 
     def one(self, sql: str, *params: object) -> Any:
         """The first row of a query about this team (its first parameter), or None."""
-        return self.db.execute(self.book.sql(sql), (self.team, *params)).fetchone()
+        return self.connection(sql).execute(self.book.sql(sql), (self.team, *params)).fetchone()
+
+    def connection(self, sql: str) -> Db:
+        """The connection to run `sql` on; Unasked when the view has none."""
+        if self.db is None:
+            raise Unasked(sql)
+        return self.db
+
+    def kept_none(self, answers: set[Any], question: Any) -> None:
+        """Keep that the tables had no row for `question`, if the book may (see the class)."""
+        if self.remember and self.book.changes is not None:
+            self.book.changes.keep(self.ticket, partial(answers.add, question))
 
     def owner(self, key: str) -> Owner | None:
         """Whose pinned key this is, or None."""
         found = self.book.owners.get((self.team, key))
-        if found is not None:
+        if found is not None or (self.team, key) in self.book.unowned:
             return found
         row = self.one("select member, name from huddle_keys where team = %s and key = %s", key)
         if row is None:
+            self.kept_none(self.book.unowned, (self.team, key))
             return None
         found = Owner(str(row[0]), str(row[1]))
         if self.remember:
@@ -182,8 +208,12 @@ class View:
         """Whether a key is pinned for a member (folded name)."""
         if (self.team, member) in self.book.keyed_members:
             return True
+        if (self.team, member) in self.book.unkeyed_members:
+            return False
         found = self.one("select 1 from huddle_keys where team = %s and member = %s limit 1", member)
-        if found is not None and self.remember:
+        if found is None:
+            self.kept_none(self.book.unkeyed_members, (self.team, member))
+        elif self.remember:
             self.book.keyed_members.add((self.team, member))
             self.book.keyed_teams.add(self.team)
         return found is not None
@@ -191,31 +221,44 @@ class View:
     def keyed(self) -> bool:
         """Whether any key is pinned for the team."""
         if self._keyed is None:
-            self._keyed = self.team in self.book.keyed_teams or \
-                self.one("select 1 from huddle_keys where team = %s limit 1") is not None
-            if self._keyed and self.remember:
-                self.book.keyed_teams.add(self.team)
+            if self.team in self.book.keyed_teams:
+                self._keyed = True
+            elif self.team in self.book.unkeyed_teams:
+                self._keyed = False
+            else:
+                self._keyed = self.one("select 1 from huddle_keys where team = %s limit 1") is not None
+                if self._keyed and self.remember:
+                    self.book.keyed_teams.add(self.team)
+                elif not self._keyed:
+                    self.kept_none(self.book.unkeyed_teams, self.team)
         return self._keyed
 
     def waiting_for(self, key: str) -> str | None:
         """The member a key waits to be accepted for, if it does."""
+        if (self.team, key) in self.book.not_waiting:
+            return None
         row = self.one("select name from huddle_keys_waiting where team = %s and key = %s limit 1", key)
-        return None if row is None else str(row[0])
+        if row is None:
+            self.kept_none(self.book.not_waiting, (self.team, key))
+            return None
+        return str(row[0])
 
     def pin(self, member: str, name: str, key: str, how: str, label: str) -> None:
         """Pin a key as a member's (it waits no more)."""
-        self.db.execute(self.book.sql("insert into huddle_keys (team, member, name, key, how, label, since) "
-                                      "values (%s, %s, %s, %s, %s, %s, %s)"),
-                        (self.team, member, name, key, how, label, _now()))
-        self.db.execute(self.book.sql("delete from huddle_keys_waiting where team = %s and key = %s"),
-                        (self.team, key))
+        db = self.connection("pin")
+        db.execute(self.book.sql("insert into huddle_keys (team, member, name, key, how, label, since) "
+                                 "values (%s, %s, %s, %s, %s, %s, %s)"),
+                   (self.team, member, name, key, how, label, _now()))
+        db.execute(self.book.sql("delete from huddle_keys_waiting where team = %s and key = %s"),
+                   (self.team, key))
         self._keyed = True
 
     def hold(self, member: str, name: str, key: str, label: str) -> None:
         """Keep a refused key waiting for the operator (once)."""
-        self.db.execute(self.book.sql("insert into huddle_keys_waiting (team, member, name, key, label, "
-                                      "since) values (%s, %s, %s, %s, %s, %s) on conflict do nothing"),
-                        (self.team, member, name, key, label, _now()))
+        self.connection("hold").execute(
+            self.book.sql("insert into huddle_keys_waiting (team, member, name, key, label, since) "
+                          "values (%s, %s, %s, %s, %s, %s) on conflict do nothing"),
+            (self.team, member, name, key, label, _now()))
 
 
 def judge(record: Record, view: View) -> str | None:
@@ -280,11 +323,27 @@ class KeyBook:
 
     mark = "%s"  # the driver's parameter marker
 
-    def __init__(self) -> None:
-        """No pins known yet: each is learnt from the tables on first use (see View)."""
+    def __init__(self, changes: Changes | None = None) -> None:
+        """No pins known yet: each is learnt from the tables on first use (see View).
+
+        `changes`: what tells this process of every change to the tables, so
+        that it may keep negative answers too (PostgreSQL); None: it may not.
+        """
         self.owners: dict[tuple[str, str], Owner] = {}
         self.keyed_members: set[tuple[str, str]] = set()
         self.keyed_teams: set[str] = set()
+        self.unowned: set[tuple[str, str]] = set()  # (team, key): no member's
+        self.unkeyed_members: set[tuple[str, str]] = set()  # (team, member): no key pinned
+        self.unkeyed_teams: set[str] = set()  # no key pinned for anyone
+        self.not_waiting: set[tuple[str, str]] = set()  # (team, key): not waiting to be accepted
+        self.changes = changes
+        if changes is not None:
+            changes.on_change(self._forget_none)
+
+    def _forget_none(self) -> None:
+        """Drop every kept negative answer (a change to the tables was heard, or made here)."""
+        for answers in (self.unowned, self.unkeyed_members, self.unkeyed_teams, self.not_waiting):
+            answers.clear()
 
     def sql(self, text: str) -> str:
         """A statement written with %s, in the driver's own marker."""
@@ -312,6 +371,10 @@ class KeyBook:
         claim = claim_of(record)
         if claim is not None:
             return self._claim(team, claim)
+        try:
+            return judge(record, View(self, None, team, remember=True))  # from what is kept, no query
+        except Unasked:
+            pass
         with self.reading(team) as db:
             return judge(record, View(self, db, team, remember=True))
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager, contextmanager
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import psycopg
 
@@ -21,6 +21,9 @@ from huddle_tui.errors import StoreError
 from huddle_tui.server.keys import Claim, Db, KeyBook, claim_of
 from huddle_tui.storage import envelope
 from huddle_tui.storage.envelope import CorruptRecord
+
+if TYPE_CHECKING:
+    from huddle_tui.server.pgchanges import Changes
 
 _LOCK_CLASS = 0x6B6579  # any fixed number: the first half of the team's advisory lock key
 
@@ -30,9 +33,9 @@ Connect = Callable[[], AbstractContextManager[psycopg.Connection[Any]]]
 class PostgresKeys(KeyBook):
     """The pins in the database: `connect` gives an autocommit connection (the pool's, or one of its own)."""
 
-    def __init__(self, connect: Connect) -> None:
-        """Use `connect` for every read and change."""
-        super().__init__()
+    def __init__(self, connect: Connect, changes: Changes | None = None) -> None:
+        """Use `connect` for every read and change; `changes`: see KeyBook."""
+        super().__init__(changes)
         self.connect = connect
         self._seeded: set[str] = set()
 
@@ -47,13 +50,20 @@ class PostgresKeys(KeyBook):
 
     @contextmanager
     def writing(self, team: str) -> Iterator[Db]:
-        """A transaction holding the team's advisory lock until it ends."""
+        """A transaction holding the team's advisory lock until it ends.
+
+        What this process kept is forgotten once it commits, not only when
+        the notification of the change comes back a moment later.
+        """
         try:
             with self.connect() as conn, conn.transaction():
                 conn.execute("select pg_advisory_xact_lock(%s, hashtext(%s))", (_LOCK_CLASS, team))
                 yield conn
         except psycopg.Error as exc:
             raise StoreError(f"PostgreSQL: {type(exc).__name__}") from None
+        finally:
+            if self.changes is not None:
+                self.changes.changed()
 
     def prepare(self, team: str) -> None:
         """Pin the keys of the team's stored key records, once ever (the first check of any process)."""

@@ -18,7 +18,8 @@ acknowledged after its transaction commits (synchronous_commit).
 Schema migrations are numbered and applied once each by `huddle serve migrate`;
 the bearer tokens every process accepts are here too (pgtokens.py: each
 process keeps the ones it accepted briefly, and is told of every change), and
-so are the members' keys pinned for each team (pgkeys.py).
+so are the members' keys pinned for each team (pgkeys.py: what a process has
+read of them it keeps, told of every change in the same way, pgchanges.py).
 """
 
 from __future__ import annotations
@@ -38,6 +39,7 @@ from huddle_tui.errors import ConfigError, StoreError
 from huddle_tui.server.keys import KeyBook
 from huddle_tui.server.orgreport import Answer
 from huddle_tui.server.orgtotals import READ_KINDS, Kept, Opened, TeamTotals, open_days, owners_of, stamp
+from huddle_tui.server.pgchanges import KEYS, TOKENS, Changes
 from huddle_tui.server.pgkeys import PostgresKeys
 from huddle_tui.server.state import Stored
 from huddle_tui.server.store import REPORTED_KINDS, Page, answer_of, cursor_position, cursor_text
@@ -131,6 +133,19 @@ MIGRATIONS: tuple[str, ...] = (
     update huddle_store set base = (select coalesce(max(seq), 0) + 1 from huddle_records);
     drop table huddle_teams cascade;
     """,
+    # 7: a key pinned or kept waiting, or any other change to the keys' tables, is told to every
+    # process (pgchanges.KEYS), which then forgets what it kept of them, "no key pinned for Ana" too.
+    """
+    create function huddle_keys_changed() returns trigger language plpgsql as $$
+    begin
+        perform pg_notify('huddle_keys', '');
+        return null;
+    end $$;
+    create trigger huddle_keys_changed after insert or update or delete or truncate on huddle_keys
+        for each statement execute function huddle_keys_changed();
+    create trigger huddle_keys_waiting_changed after insert or update or delete or truncate
+        on huddle_keys_waiting for each statement execute function huddle_keys_changed();
+    """,
 )
 LATEST = len(MIGRATIONS)
 _MIGRATION_LOCK = 0x6875_6464_6C65  # any fixed number: two `migrate`s at once take turns
@@ -185,8 +200,13 @@ def migrate_database(url: str) -> tuple[int, int]:
 class PostgresRecords:
     """The RecordStore over a PostgreSQL database (psycopg 3, a connection pool)."""
 
-    def __init__(self, url: str, *, min_size: int = 2, max_size: int = 16) -> None:
-        """Check the schema is current, then open the pool."""
+    def __init__(self, url: str, *, min_size: int = 2, max_size: int = 16, listen: bool = False) -> None:
+        """Check the schema is current, then open the pool.
+
+        `listen`: hear of changes to the tokens and keys tables (pgchanges.py),
+        so that what was read of them can be kept; a serving process does, a
+        one-off command has nothing to keep.
+        """
         with connect(url) as conn:
             version = schema_version(conn)
             if version != LATEST:
@@ -201,7 +221,8 @@ class PostgresRecords:
         self.pool: ConnectionPool[psycopg.Connection[Any]] = ConnectionPool(
             url, min_size=min_size, max_size=max_size, open=True, kwargs={"autocommit": True},
             timeout=30, name="huddle")
-        self.keys: KeyBook = PostgresKeys(self.pool.connection)
+        self.changes = Changes(url if listen else None, (TOKENS, KEYS))
+        self.keys: KeyBook = PostgresKeys(self.pool.connection, self.changes)
         self._opened = Kept()  # the org report's opened days, in this process
 
     def check(self, team: str, record: Record) -> str | None:
@@ -354,5 +375,6 @@ class PostgresRecords:
         return True
 
     def close(self) -> None:
-        """Close the pool's connections."""
+        """Stop listening and close the pool's connections."""
+        self.changes.close()
         self.pool.close()

@@ -10,20 +10,18 @@ secret the caller holds, so its timing says nothing about any other token.
 Each process keeps the tokens it accepted for KEPT_S seconds, so a PUT costs
 no lookup of its own (a pool checkout and a round trip, a tenth of a durable
 PUT). That is safe against revocation because the table tells: a trigger
-(migration 5) sends a notification on the channel CHANNEL whenever a token
-is changed, deleted or the table truncated, by `huddle serve tokens revoke`
-or by hand, and each process LISTENs on its own connection and forgets every
-kept token when one arrives. While that connection is down nothing is kept
+(migration 5) notifies the channel pgchanges.TOKENS whenever a token is changed,
+deleted or the table truncated, by `huddle serve tokens revoke` or by hand,
+and the process's listening connection (pgchanges.py) makes it forget every
+kept token when it hears one. While that connection is down nothing is kept
 and every request asks the table, as before; a lookup that raced a
-revocation is never kept (the generation count below). What is left is the
-notification's delivery, a few milliseconds after the revocation commits,
-and, if the listening connection died without the process noticing, at most
-KEPT_S.
+revocation is never kept. What is left is the notification's delivery, a
+few milliseconds after the revocation commits, and, if the listening
+connection died without the process noticing, at most KEPT_S.
 """
 
 from __future__ import annotations
 
-import threading
 import time
 from typing import Any
 
@@ -31,6 +29,7 @@ import psycopg
 from psycopg_pool import ConnectionPool
 
 from huddle_tui.errors import ConfigError, StoreError
+from huddle_tui.server.pgchanges import Changes
 from huddle_tui.server.pgstore import LATEST, connect, describe, schema_version
 from huddle_tui.server.tokens import (
     KEY_ID_LEN,
@@ -41,22 +40,20 @@ from huddle_tui.server.tokens import (
     parse_fixed,
 )
 
-CHANNEL = "huddle_tokens"
-"""The channel migration 5's trigger notifies when huddle_tokens changes (anything but an insert)."""
 KEPT_S = 10.0
 """How long a process keeps a token it accepted: the bound if its listening connection dies unseen."""
-_RETRY_S = 1.0
 
 
 class DatabaseTokens:
     """The tokens the server accepts: the huddle_tokens table (and fixed ones), the accepted kept a while."""
 
     def __init__(self, pool: ConnectionPool[psycopg.Connection[Any]], fixed: tuple[str, ...] = (), *,
-                 listen: str | None = None) -> None:
+                 changes: Changes | None = None) -> None:
         """Use the store's pool; refuse to start when neither the table nor `fixed` holds a token.
 
-        `listen`: the database's URL, for the connection that hears of
-        revocations. Without it nothing is kept and every request asks the table.
+        `changes`: the process's listening connection, which says when a
+        token may have been revoked. Without it nothing is kept and every
+        request asks the table.
         """
         self.pool = pool
         self.fixed = parse_fixed(fixed, "$HUDDLE_SERVER_TOKENS")
@@ -66,16 +63,10 @@ class DatabaseTokens:
             if not row or not row[0]:
                 raise ConfigError("no tokens in the database: the server refuses to start without one "
                                   "(huddle serve tokens add --database URL --team NAME)")
-        self._lock = threading.Lock()
         self._kept: dict[str, tuple[Scope, float]] = {}
-        self._generation = 0  # counts forgettings: a lookup begun before one is not kept
-        self._listening = False
-        self._stop = threading.Event()
-        self._listener: threading.Thread | None = None
-        if listen is not None:
-            self._listener = threading.Thread(target=self._listen, args=(listen,), daemon=True,
-                                              name="huddle-token-changes")
-            self._listener.start()
+        self.changes = changes
+        if changes is not None:
+            changes.on_change(self._kept.clear)
 
     def known(self, given: str) -> Scope | None:
         """The scope of a token fixed or kept (no I/O, for the event loop); None: ask `scope`."""
@@ -83,14 +74,13 @@ class DatabaseTokens:
         found = self.fixed.get(wanted)
         if found is not None:
             return found
-        with self._lock:
-            kept = self._kept.get(wanted)
-            if kept is None:
-                return None
-            if kept[1] <= time.monotonic():
-                del self._kept[wanted]
-                return None
-            return kept[0]
+        kept = self._kept.get(wanted)  # the listener's thread may clear it meanwhile: single dict calls only
+        if kept is None:
+            return None
+        if kept[1] <= time.monotonic():
+            self._kept.pop(wanted, None)
+            return None
+        return kept[0]
 
     def scope(self, given: str) -> Scope | None:
         """The scope of a presented token, or None when it is not (or no longer) accepted."""
@@ -98,8 +88,7 @@ class DatabaseTokens:
         found = self.fixed.get(wanted)
         if found is not None:
             return found
-        with self._lock:
-            generation, listening = self._generation, self._listening
+        ticket = None if self.changes is None else self.changes.ticket()
         try:
             with self.pool.connection() as conn:
                 row = conn.execute("select team from huddle_tokens where digest = %s", (wanted,)).fetchone()
@@ -108,40 +97,17 @@ class DatabaseTokens:
         if row is None:
             return None
         found = Scope(row[0], wanted[:KEY_ID_LEN])
-        if listening:
-            with self._lock:
-                if self._generation == generation:  # no change was heard while we asked
-                    self._kept[wanted] = (found, time.monotonic() + KEPT_S)
+        if self.changes is not None:
+
+            def store() -> None:
+                """Keep the token's scope until KEPT_S from now."""
+                self._kept[wanted] = (found, time.monotonic() + KEPT_S)
+
+            self.changes.keep(ticket, store)
         return found
 
     def close(self) -> None:
-        """Stop listening (the connection closes within a second)."""
-        self._stop.set()
-        if self._listener is not None:
-            self._listener.join(timeout=5)
-
-    def _forget(self, listening: bool) -> None:
-        """Drop every kept token (a change was heard, or the listening connection came or went)."""
-        with self._lock:
-            self._kept.clear()
-            self._generation += 1
-            self._listening = listening
-
-    def _listen(self, url: str) -> None:
-        """Hold a connection LISTENing on CHANNEL; forget kept tokens on each notification, reconnecting."""
-        while not self._stop.is_set():
-            try:
-                with psycopg.connect(url, autocommit=True, connect_timeout=10) as conn:
-                    conn.execute(f"listen {CHANNEL}")
-                    self._forget(listening=True)
-                    while not self._stop.is_set():
-                        for _ in conn.notifies(timeout=_RETRY_S):
-                            self._forget(listening=True)
-            except psycopg.Error:
-                pass
-            finally:
-                self._forget(listening=False)
-            self._stop.wait(_RETRY_S)
+        """Nothing to release: the listening connection is the store's (PostgresRecords.close)."""
 
 
 def _open(url: str) -> psycopg.Connection[Any]:
