@@ -19,6 +19,7 @@ from typing import Any
 import psycopg
 import pytest
 
+from huddle_tui.server import keys
 from huddle_tui.server.keys import new_key_refusal
 from huddle_tui.server.pgstore import PostgresRecords
 from tests.pg_helpers import database_url, postgres_server
@@ -151,3 +152,15 @@ def test_a_cut_listening_connection_forgets_and_comes_back(
     taken = counted(a)
     assert a.check(TEAM, checkin("Ana", None)) is None
     assert taken == [0]
+
+
+def test_what_is_kept_is_bounded_whatever_names_are_sent(
+        two: tuple[PostgresRecords, PostgresRecords, str], monkeypatch: pytest.MonkeyPatch) -> None:
+    """A sender inventing a member name a PUT cannot grow a process's memory: a full set starts again."""
+    a, _, _ = two
+    monkeypatch.setattr(keys, "MOST_KEPT", 5)
+    names = [f"Nobody{n}" for n in range(12)]
+    for name in names:
+        assert a.check(TEAM, checkin(name, None)) is None
+        assert 0 < len(a.keys.unkeyed_members) <= 5
+    assert (TEAM, names[-1].casefold()) in a.keys.unkeyed_members

@@ -53,6 +53,7 @@ if TYPE_CHECKING:
     from huddle_tui.server.pgchanges import Changes
 
 FIRST, LINKED, ACCEPTED, WAITING = "first", "linked", "accepted", "waiting"
+MOST_KEPT = 10_000  # negative answers a process keeps of each sort (View.kept_none)
 NAME_SHOWN = 40  # a name is cut to this many characters in an error line (clients show 300 at most)
 SCHEMA = (
     # Pinned keys: a key is one member's in a team (the primary key), one first key a member.
@@ -184,9 +185,13 @@ class View:
         return self.db
 
     def kept_none(self, answers: set[Any], question: Any) -> None:
-        """Keep that the tables had no row for `question`, if the book may (see the class)."""
+        """Keep that the tables had no row for `question`, if the book may (see the class).
+
+        Names and keys come from the senders, who could send a new one with
+        every PUT, so a set that reaches MOST_KEPT starts again, empty.
+        """
         if self.remember and self.book.changes is not None:
-            self.book.changes.keep(self.ticket, partial(answers.add, question))
+            self.book.changes.keep(self.ticket, partial(_kept_in, answers, question))
 
     def owner(self, key: str) -> Owner | None:
         """Whose pinned key this is, or None."""
@@ -259,6 +264,13 @@ class View:
             self.book.sql("insert into huddle_keys_waiting (team, member, name, key, label, since) "
                           "values (%s, %s, %s, %s, %s, %s) on conflict do nothing"),
             (self.team, member, name, key, label, _now()))
+
+
+def _kept_in(answers: set[Any], question: Any) -> None:
+    """Add a negative answer to its set, emptied first when full (its size is bounded, not its senders)."""
+    if len(answers) >= MOST_KEPT:
+        answers.clear()
+    answers.add(question)
 
 
 def judge(record: Record, view: View) -> str | None:
