@@ -168,3 +168,19 @@ def test_the_lobbys_first_frame_of_a_signed_history_never_imports_nacl(signed_de
             "            [m for m in ('nacl', 'huddle_tui.journal', 'huddle_tui.storage.folder')\n"
             "             if m in sys.modules]]))\n")
     assert _fresh(code, signed_demo) == [True, []]
+
+
+def test_a_checkin_loads_no_rotation(team: TeamConfig, isolated_dirs: Path) -> None:
+    """A check-in saves an answer: who facilitates (the rotation rules) is none of its work.
+
+    The journal imports them where a plan is made; at its top they cost every
+    check-in their import.
+    """
+    code = (
+        "import sys, io, contextlib\n"
+        "from huddle_tui.cli import main\n"
+        "with contextlib.redirect_stdout(io.StringIO()):\n"
+        "    rc = main(['checkin', '--member', 'Ana', '--mood', '4', '--status', 'fine'])\n"
+        "print(repr([rc, 'huddle_tui.rules.rotation' in sys.modules]))\n"
+    )
+    assert _fresh(code, team.path or Path("huddle.toml")) == [0, False]
