@@ -170,17 +170,21 @@ def test_the_lobbys_first_frame_of_a_signed_history_never_imports_nacl(signed_de
     assert _fresh(code, signed_demo) == [True, []]
 
 
-def test_a_checkin_loads_no_rotation(team: TeamConfig, isolated_dirs: Path) -> None:
+def test_a_checkin_loads_no_rotation_and_no_base64(team: TeamConfig, isolated_dirs: Path) -> None:
     """A check-in saves an answer: who facilitates (the rotation rules) is none of its work.
 
-    The journal imports them where a plan is made; at its top they cost every
-    check-in their import.
+    The journal imports them where a plan is made, and keys and signatures
+    are spelled by binascii (storage/signature.py): at the top, each cost
+    every check-in its import. Ana checks in at her own terminal: signed.
     """
+    (isolated_dirs / "config").mkdir(parents=True, exist_ok=True)
+    (isolated_dirs / "config" / "config.toml").write_text('me = "Ana"\n', encoding="utf-8")
     code = (
         "import sys, io, contextlib\n"
         "from huddle_tui.cli import main\n"
         "with contextlib.redirect_stdout(io.StringIO()):\n"
         "    rc = main(['checkin', '--member', 'Ana', '--mood', '4', '--status', 'fine'])\n"
-        "print(repr([rc, 'huddle_tui.rules.rotation' in sys.modules]))\n"
+        "print(repr([rc, 'nacl' in sys.modules,\n"
+        "            [m for m in ('huddle_tui.rules.rotation', 'base64') if m in sys.modules]]))\n"
     )
-    assert _fresh(code, team.path or Path("huddle.toml")) == [0, False]
+    assert _fresh(code, team.path or Path("huddle.toml")) == [0, True, []]
