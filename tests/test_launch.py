@@ -1,15 +1,39 @@
-"""The `huddle` command's entry point: when a command is done, the collector at exit skips its objects."""
+"""Start-up's objects and the cycle collector: frozen while a command runs, and at the process's exit."""
 
 from __future__ import annotations
 
+import argparse
 import ast
+import gc
 import os
 import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
+from huddle_tui.commands import checkin
 from huddle_tui.config.team import TeamConfig
-from tests.conftest import run_huddle
+from tests.conftest import cli, run_huddle
+
+
+def test_a_command_runs_with_start_up_frozen_and_leaves_nothing_frozen(
+        team: TeamConfig, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    """While the command runs, what start-up made is frozen and the collector on; after, nothing is frozen."""
+    seen: list[tuple[bool, int]] = []
+    real = checkin.run
+
+    def noting(args: argparse.Namespace) -> int:
+        """Note the collector's state, then check in."""
+        seen.append((gc.isenabled(), gc.get_freeze_count()))
+        return real(args)
+
+    monkeypatch.setattr(checkin, "run", noting)
+    monkeypatch.setenv("HUDDLE_CONFIG", str(team.path))
+    code, _, err = cli(capsys, "checkin", "--member", "Ana", "--mood", "4", "--status", "fine")
+    assert code == 0, err
+    assert len(seen) == 1 and seen[0][0] and seen[0][1] > 1000
+    assert gc.get_freeze_count() == 0 and gc.isenabled()
 
 
 def test_a_command_freezes_its_objects_before_the_process_ends(team: TeamConfig, isolated_dirs: Path) -> None:
