@@ -50,6 +50,7 @@ from huddle_tui.storage.scan import (
     is_sync_temp,
     scan_entries,
     scan_month,
+    scan_newest,
     settle,
 )
 from huddle_tui.storage.signature import SigningKey, verify_all
@@ -185,6 +186,14 @@ class FolderStore:
         # Who may speak for whom (the journal's rules/authorship.py), with a tag of what it depends on:
         # every read but one of keys alone is judged by it. None: every readable record is shown.
         self.authorship: Callable[[], tuple[Judge, str] | None] | None = None
+
+    def _newest_only(self) -> bool:
+        """Whether a read may skip the files of versions below a record's highest (scan.scan_newest).
+
+        The private folder's records are merged by version alone: no judge
+        ranks a lower version above a higher one there. `verify` reads all.
+        """
+        return self.private and self.authorship is None
 
     def _judge(self, kinds: Iterable[str] | None) -> tuple[Judge, str] | None:
         """The judge for a read of `kinds` and its tag (none for the keys themselves)."""
@@ -429,7 +438,8 @@ class FolderStore:
         shared = not self.private
         unchecked: list[Unchecked] = []
         if cache is None:
-            listing = scan_month(folder, kind, month, {}, False, shared=shared, unchecked=unchecked)
+            listing = scan_month(folder, kind, month, {}, False, shared=shared, unchecked=unchecked,
+                                 newest=self._newest_only() and not verify)
             verdicts = verifier.check(unchecked)
             return lambda: _scan_of(stamp, settled(stamp[0], now), settle(listing, verdicts()), {}, [])
         seen = cache.folder(kind, month) if folders is None else folders.get((kind, month))
@@ -502,8 +512,9 @@ class FolderStore:
                     names = self._names[folder] = _Names(os.listdir(fd), stamp)
                 found = [_Entry.at(fd, n) for n in names.starting_with([rid + "." for rid in wanted])]
                 entries = [e for e in found if e is not None]
-                listing = scan_entries(entries, folder, kind, month, {}, False, shared=not self.private,
-                                       at=fd)
+                listing = scan_newest(entries, folder, kind, month, shared=False, at=fd) \
+                    if self._newest_only() else \
+                    scan_entries(entries, folder, kind, month, {}, False, shared=not self.private, at=fd)
                 scan = _scan_of(stamp, False, listing, {}, [])
                 listed = time.monotonic()
         finally:
