@@ -188,3 +188,29 @@ def test_a_checkin_loads_no_rotation_and_no_base64(team: TeamConfig, isolated_di
         "            [m for m in ('huddle_tui.rules.rotation', 'base64') if m in sys.modules]]))\n"
     )
     assert _fresh(code, team.path or Path("huddle.toml")) == [0, True, []]
+
+
+# Modules whose named tuples every scripted command builds: without `from __future__ import annotations`,
+# typing.NamedTuple takes their fields' types as they are instead of compiling each annotation's text.
+PLAIN_ANNOTATIONS = ("huddle_tui.config.circles", "huddle_tui.config.pairs", "huddle_tui.config.team",
+                     "huddle_tui.config.user", "huddle_tui.model.checkin", "huddle_tui.storage.cache",
+                     "huddle_tui.storage.envelope", "huddle_tui.storage.scan")
+
+
+def test_the_named_tuples_a_command_builds_compile_no_annotation() -> None:
+    """Importing the config, check-in and store models makes no typing.ForwardRef (a compile() each)."""
+    code = ("import sys, typing\n"
+            "made = []\n"
+            "real = typing.ForwardRef.__init__\n"
+            "def noting(self, *args, **kwargs):\n"
+            "    frame = sys._getframe(1)\n"
+            "    while frame.f_globals.get('__name__') == 'typing':\n"
+            "        frame = frame.f_back\n"
+            "    made.append(frame.f_globals.get('__name__'))\n"
+            "    real(self, *args, **kwargs)\n"
+            "typing.ForwardRef.__init__ = noting\n"
+            f"for name in {PLAIN_ANNOTATIONS!r}:\n"
+            "    __import__(name)\n"
+            f"print(repr(sorted({{m for m in made if m in {PLAIN_ANNOTATIONS!r}}})))\n")
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert ast.literal_eval(result.stdout) == []

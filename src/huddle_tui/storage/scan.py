@@ -14,8 +14,6 @@ place (no writer does that; it is damage) is seen by the next read of a
 changed folder and by `huddle doctor`, which reads every file.
 """
 
-from __future__ import annotations
-
 import errno
 import os
 import stat
