@@ -769,9 +769,11 @@ class Journal:
         today = [c for c in self.checkins(day_records) if c.date == iso]
         if kind in COUNTED_KINDS:
             return mark_releasable(day, today)
+        # The rule counts members on the roster by name: the team's own (roster() would add the away
+        # ranges recorded in the folder, which it does not look at, read at a cost growing with them).
         if kind == "concern":
-            return concern_candidates(self.roster(), day, today) >= K
-        return releasable(self.roster(), day, today)
+            return concern_candidates(self.team, day, today) >= K
+        return releasable(self.team, day, today)
 
     def release_pending(self, days: int = RECENT_DAYS) -> int:
         """Release this machine's held-back anonymous answers and concerns where their day now allows.
