@@ -168,3 +168,49 @@ def test_the_lobbys_first_frame_of_a_signed_history_never_imports_nacl(signed_de
             "            [m for m in ('nacl', 'huddle_tui.journal', 'huddle_tui.storage.folder')\n"
             "             if m in sys.modules]]))\n")
     assert _fresh(code, signed_demo) == [True, []]
+
+
+def test_a_checkin_loads_no_rotation_and_no_base64(team: TeamConfig, isolated_dirs: Path) -> None:
+    """A check-in saves an answer: who facilitates (the rotation rules) is none of its work.
+
+    The journal imports them where a plan is made, and keys and signatures
+    are spelled by binascii (storage/signature.py): at the top, each cost
+    every check-in its import. Ana checks in at her own terminal: signed.
+    """
+    (isolated_dirs / "config").mkdir(parents=True, exist_ok=True)
+    (isolated_dirs / "config" / "config.toml").write_text('me = "Ana"\n', encoding="utf-8")
+    code = (
+        "import sys, io, contextlib\n"
+        "from huddle_tui.cli import main\n"
+        "with contextlib.redirect_stdout(io.StringIO()):\n"
+        "    rc = main(['checkin', '--member', 'Ana', '--mood', '4', '--status', 'fine'])\n"
+        "print(repr([rc, 'nacl' in sys.modules,\n"
+        "            [m for m in ('huddle_tui.rules.rotation', 'base64') if m in sys.modules]]))\n"
+    )
+    assert _fresh(code, team.path or Path("huddle.toml")) == [0, True, []]
+
+
+# Modules whose named tuples every scripted command builds: without `from __future__ import annotations`,
+# typing.NamedTuple takes their fields' types as they are instead of compiling each annotation's text.
+PLAIN_ANNOTATIONS = ("huddle_tui.config.circles", "huddle_tui.config.pairs", "huddle_tui.config.team",
+                     "huddle_tui.config.user", "huddle_tui.model.checkin", "huddle_tui.storage.cache",
+                     "huddle_tui.storage.envelope", "huddle_tui.storage.scan")
+
+
+def test_the_named_tuples_a_command_builds_compile_no_annotation() -> None:
+    """Importing the config, check-in and store models makes no typing.ForwardRef (a compile() each)."""
+    code = ("import sys, typing\n"
+            "made = []\n"
+            "real = typing.ForwardRef.__init__\n"
+            "def noting(self, *args, **kwargs):\n"
+            "    frame = sys._getframe(1)\n"
+            "    while frame.f_globals.get('__name__') == 'typing':\n"
+            "        frame = frame.f_back\n"
+            "    made.append(frame.f_globals.get('__name__'))\n"
+            "    real(self, *args, **kwargs)\n"
+            "typing.ForwardRef.__init__ = noting\n"
+            f"for name in {PLAIN_ANNOTATIONS!r}:\n"
+            "    __import__(name)\n"
+            f"print(repr(sorted({{m for m in made if m in {PLAIN_ANNOTATIONS!r}}})))\n")
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert ast.literal_eval(result.stdout) == []

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import base64
 import string
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from huddle_tui.errors import CorruptRecord
 from huddle_tui.storage import envelope
-from huddle_tui.storage.signature import SigningKey, new_seed, verify
+from huddle_tui.storage.signature import SigningKey, b64, new_seed, unb64, verify
 
 ALPHABET = string.ascii_uppercase + string.ascii_lowercase + string.digits + "-_"
 
@@ -37,3 +40,11 @@ def test_a_key_respelled_in_its_unused_bits_verifies_nothing() -> None:
     signature = key.sign(body)
     assert verify(key.public, signature, body)
     assert not verify(respelled(key.public), signature, body)
+
+
+@given(st.binary(max_size=96))
+def test_b64_is_base64url_unpadded(data: bytes) -> None:
+    """Keys and signatures are spelled as base64.urlsafe_b64encode does, padding dropped, and read back."""
+    spelled = b64(data)
+    assert spelled == base64.urlsafe_b64encode(data).rstrip(b"=").decode("ascii")
+    assert unb64(spelled) == data

@@ -9,8 +9,14 @@ scripted command lives for a few tens of milliseconds, about as long as the
 interpreter takes to start, so every module it imports and every cycle
 collection during start-up shows in its time. Hence, here, the lazy imports
 and the collector paused until a command starts (the app turns it back on
-after its first paint); and in the hot read path (storage/folder.py,
-_pause_gc) the collector paused while a read builds its many small objects.
+after its first paint), when what start-up made is frozen (gc.freeze): it
+lives as long as the process, and no collection during the command or at
+its exit (launch.py freezes the rest) walks its tens of thousands of
+objects again; and in the hot read path (storage/folder.py, _pause_gc) the
+collector paused while a read builds its many small objects. The modules
+whose named tuples every command builds (PLAIN_ANNOTATIONS in
+tests/test_import_hygiene.py) do without `from __future__ import
+annotations`: typing.NamedTuple compiles each field's annotation given as text.
 Other modules import what they use at the top unless a comment says why not.
 """
 
@@ -149,6 +155,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         return _run(list(sys.argv[1:] if argv is None else argv))
     finally:
+        gc.unfreeze()  # collectable again when main returns to a caller that goes on (a test)
         gc.enable()
 
 
@@ -158,6 +165,7 @@ def _run(argv: list[str]) -> int:
     if not hasattr(args, "config"):
         args.config = None
     if args.command is not None:
+        gc.freeze()
         gc.enable()
     try:
         if args.command is None:

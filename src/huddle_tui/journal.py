@@ -33,9 +33,7 @@ from huddle_tui import paths
 from huddle_tui.config.team import AwayRange, Member, TeamConfig
 from huddle_tui.errors import RefusedError, UsageError
 from huddle_tui.model.checkin import WITHHELD, Change, CheckIn, Concern, as_visibility
-from huddle_tui.model.huddle import Away, Handoff, Huddle, Plan, Today
 from huddle_tui.model.ids import as_uuid, named_id, random_id
-from huddle_tui.rules.rotation import handoffs_in, held_huddles, plan_for, settled
 from huddle_tui.storage import derived
 from huddle_tui.storage.derived import PLAN, TODAY
 from huddle_tui.storage.envelope import Record
@@ -43,6 +41,7 @@ from huddle_tui.storage.folder import FolderStore, History, Judge, utc_now
 
 if TYPE_CHECKING:
     from huddle_tui.aggregation.contribution import Contribution
+    from huddle_tui.model.huddle import Away, Handoff, Huddle, Plan, Today
     from huddle_tui.rules.authorship import Authorship
     from huddle_tui.rules.measures import Answer as MeasureAnswer
     from huddle_tui.rules.report import Data as ReportData
@@ -770,9 +769,11 @@ class Journal:
         today = [c for c in self.checkins(day_records) if c.date == iso]
         if kind in COUNTED_KINDS:
             return mark_releasable(day, today)
+        # The rule counts members on the roster by name: the team's own (roster() would add the away
+        # ranges recorded in the folder, which it does not look at, read at a cost growing with them).
         if kind == "concern":
-            return concern_candidates(self.roster(), day, today) >= K
-        return releasable(self.roster(), day, today)
+            return concern_candidates(self.team, day, today) >= K
+        return releasable(self.team, day, today)
 
     def release_pending(self, days: int = RECENT_DAYS) -> int:
         """Release this machine's held-back anonymous answers and concerns where their day now allows.
@@ -964,6 +965,8 @@ class Journal:
 
     def _read_away(self) -> dict[str, list[AwayRange]]:
         """The away ranges recorded in the shared folder, by casefolded member, as read."""
+        from huddle_tui.model.huddle import Away
+
         extra: dict[str, list[AwayRange]] = {}
         for r in self.shared.read(("away",)).live("away"):
             away = Away.from_payload(r.payload)
@@ -983,6 +986,9 @@ class Journal:
         That answer is kept like the lobby's (see `today`), so a day's summary,
         `huddle next` and the lobby after a check-in do not read it again.
         """
+        from huddle_tui.model.huddle import Plan
+        from huddle_tui.rules.rotation import settled
+
         if history is not None:
             return _plan(self.roster(), day, history)
 
@@ -1002,6 +1008,8 @@ class Journal:
         and used while nothing it was computed from has changed, so the lobby can
         paint it on its first frame and its refresh costs a few stat calls.
         """
+        from huddle_tui.model.huddle import Today
+
         iso = day.isoformat()
 
         def fresh() -> Today:
@@ -1290,6 +1298,8 @@ def away_record(team: TeamConfig, away: Away) -> tuple[str, dict[str, Any]]:
 
 def _plan(team: TeamConfig, day: date, history: History) -> Plan:
     """The plan from one history."""
+    from huddle_tui.rules.rotation import handoffs_in, held_huddles, plan_for
+
     return plan_for(team, day, held_huddles(history, day), handoffs_in(history))
 
 

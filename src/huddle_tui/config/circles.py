@@ -1,7 +1,5 @@
 """The `[circles]` table of huddle.toml: how often peer circles meet, how big and how long they are."""
 
-from __future__ import annotations
-
 from collections.abc import Mapping
 from typing import Any, NamedTuple
 

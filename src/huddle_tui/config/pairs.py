@@ -1,7 +1,5 @@
 """The `[pairs]` table of huddle.toml: how often buddy and coffee rounds come, and how they are made."""
 
-from __future__ import annotations
-
 from collections.abc import Mapping
 from typing import Any, NamedTuple
 

@@ -7,8 +7,6 @@ bad TOML, an unknown key, a wrong type, a duplicate member, a value out of
 range — raises ConfigError with one line naming the file and the key.
 """
 
-from __future__ import annotations
-
 from collections.abc import Mapping
 from datetime import date, datetime, time
 from pathlib import Path
@@ -200,7 +198,7 @@ class TeamConfig(NamedTuple):
         """Whether anonymous answers travel only as masked contributions to the team's totals."""
         return self.anonymous == "totals"
 
-    def with_away(self, extra: dict[str, list[AwayRange]]) -> TeamConfig:
+    def with_away(self, extra: dict[str, list[AwayRange]]) -> "TeamConfig":
         """The roster with away ranges recorded in the shared folder added to the config's own."""
         if not extra:
             return self

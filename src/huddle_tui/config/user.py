@@ -6,8 +6,6 @@ to send, but never by itself that this machine may send a secret there: that
 trust lives here, in each person's own config (see sync/trust.py).
 """
 
-from __future__ import annotations
-
 import os
 from collections.abc import Mapping
 from datetime import time

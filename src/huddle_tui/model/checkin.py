@@ -4,8 +4,6 @@ Each type (a NamedTuple: cheap to import and to build) turns into the JSON
 payload of a record (see storage/envelope.py) and back.
 """
 
-from __future__ import annotations
-
 from typing import Any, Literal, NamedTuple
 
 from huddle_tui.model.ids import random_id
@@ -47,7 +45,7 @@ class Concern(NamedTuple):
 
     @classmethod
     def new(cls, text: str, kind: str = "concern", visibility: Visibility = "team",
-            followup: FollowUp | None = None) -> Concern:
+            followup: FollowUp | None = None) -> "Concern":
         """A new concern with a fresh id."""
         return cls(text, kind, visibility, followup, random_id())
 
@@ -59,7 +57,7 @@ class Concern(NamedTuple):
         return out
 
     @classmethod
-    def from_payload(cls, data: dict[str, Any], visibility: Visibility) -> Concern:
+    def from_payload(cls, data: dict[str, Any], visibility: Visibility) -> "Concern":
         """Read a concern back from JSON data."""
         fu = data.get("followup")
         return cls(text=str(data.get("text", "")), kind=str(data.get("kind", "concern")),
@@ -91,7 +89,7 @@ class CheckIn(NamedTuple):
         """Whether this is only the named placeholder of an answer kept elsewhere."""
         return self.visibility == WITHHELD
 
-    def placeholder(self) -> CheckIn:
+    def placeholder(self) -> "CheckIn":
         """The named placeholder of this check-in: who checked in, and nothing they said."""
         return CheckIn(self.date, None, self.member, visibility=WITHHELD, source=self.source)
 
@@ -108,7 +106,7 @@ class CheckIn(NamedTuple):
         return out
 
     @classmethod
-    def from_payload(cls, day: str, data: dict[str, Any]) -> CheckIn:
+    def from_payload(cls, day: str, data: dict[str, Any]) -> "CheckIn":
         """Read a check-in back from JSON data (validated when the record was read)."""
         visibility: Stored = data.get("visibility", "team")
         member = data.get("member")

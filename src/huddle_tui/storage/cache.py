@@ -40,8 +40,6 @@ lobby's first frame reads its answer before json is imported); records are
 JSON text, readable with any SQLite client. Stdlib only.
 """
 
-from __future__ import annotations
-
 import _thread
 import marshal
 import os
@@ -139,10 +137,10 @@ _COPIED_IDS = ("select substr(line, length(kind) + 6, instr(substr(line, length(
                "and flag != 0 and reason is null and size is not null)")
 
 
-_caches: dict[tuple[Path, int], Cache] = {}
+_caches: dict[tuple[Path, int], "Cache"] = {}
 
 
-def cache_for(index_dir: Path, root: Path) -> Cache | None:
+def cache_for(index_dir: Path, root: Path) -> "Cache | None":
     """The cache of the shared folder `root`, opened once per thread; None when it cannot be had.
 
     A thread has a connection of its own (the app reads in its IO worker and

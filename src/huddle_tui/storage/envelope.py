@@ -24,8 +24,6 @@ member is left to the reader (rules/authorship.py).
 docs/record-format.md describes the format, the folder layout and the merge rule.
 """
 
-from __future__ import annotations
-
 import json
 import re
 from datetime import date as _date
@@ -97,7 +95,7 @@ class Record(NamedTuple):
     signer: str = ""  # the signing key's public half ("" for a record made before keys existed)
     signature: str = ""
 
-    def supersedes(self, other: Record) -> bool:
+    def supersedes(self, other: "Record") -> bool:
         """The merge rule: highest version, then latest written_at, then highest checksum."""
         return (self.version, self.written_at, self.checksum) > (
             other.version, other.written_at, other.checksum)

@@ -50,6 +50,7 @@ from huddle_tui.storage.scan import (
     is_sync_temp,
     scan_entries,
     scan_month,
+    scan_newest,
     settle,
 )
 from huddle_tui.storage.signature import SigningKey, verify_all
@@ -176,6 +177,8 @@ class FolderStore:
         self.private = private
         # The last scans this store read, by folder: a save into a month just read needs no listing.
         self._scans: dict[str, MonthScan] = {}
+        # When each of those scans took its folder's stamp (time.monotonic): read_ids uses a fresh one.
+        self._scanned_at: dict[str, float] = {}
         # read_ids' last partial scan per folder (its ids, the scan, when): for the save that follows.
         self._partial: dict[str, tuple[frozenset[str], MonthScan, float]] = {}
         # read_ids' last listing of each folder's names, kept up by this store's own writes.
@@ -183,6 +186,14 @@ class FolderStore:
         # Who may speak for whom (the journal's rules/authorship.py), with a tag of what it depends on:
         # every read but one of keys alone is judged by it. None: every readable record is shown.
         self.authorship: Callable[[], tuple[Judge, str] | None] | None = None
+
+    def _newest_only(self) -> bool:
+        """Whether a read may skip the files of versions below a record's highest (scan.scan_newest).
+
+        The private folder's records are merged by version alone: no judge
+        ranks a lower version above a higher one there. `verify` reads all.
+        """
+        return self.private and self.authorship is None
 
     def _judge(self, kinds: Iterable[str] | None) -> tuple[Judge, str] | None:
         """The judge for a read of `kinds` and its tag (none for the keys themselves)."""
@@ -397,13 +408,14 @@ class FolderStore:
         rows read at the start of the read.
         """
         folder = os.path.join(self.records_dir, kind, month)
+        taken = time.monotonic()
         scanned = self._scan(folder, kind, month, since, until, verify, cache, verifier or _Verifier(), seen)
 
         def finish() -> None:
             scan = scanned()
             if scan is not None:
                 if scan.whole:
-                    self.remember(folder, scan)
+                    self.remember(folder, scan, taken)
                 history.merge(scan, folder, since, until)
 
         return finish
@@ -426,7 +438,8 @@ class FolderStore:
         shared = not self.private
         unchecked: list[Unchecked] = []
         if cache is None:
-            listing = scan_month(folder, kind, month, {}, False, shared=shared, unchecked=unchecked)
+            listing = scan_month(folder, kind, month, {}, False, shared=shared, unchecked=unchecked,
+                                 newest=self._newest_only() and not verify)
             verdicts = verifier.check(unchecked)
             return lambda: _scan_of(stamp, settled(stamp[0], now), settle(listing, verdicts()), {}, [])
         seen = cache.folder(kind, month) if folders is None else folders.get((kind, month))
@@ -489,17 +502,24 @@ class FolderStore:
             return history
         try:
             stamp = _stamp_of(os.fstat(fd))
-            names = self._names.get(folder)
-            if names is None or not names.answers(stamp):
-                # Names only (a month of a big team is thousands): the few matches are stat'ed alone.
-                names = self._names[folder] = _Names(os.listdir(fd), stamp)
-            found = [_Entry.at(fd, n) for n in names.starting_with([rid + "." for rid in wanted])]
-            entries = [e for e in found if e is not None]
-            listing = scan_entries(entries, folder, kind, month, {}, False, shared=not self.private, at=fd)
-            scan = _scan_of(stamp, False, listing, {}, [])
+            recent = self._recent_scan(folder, wanted, stamp)
+            if recent is not None:
+                scan, listed = recent
+            else:
+                names = self._names.get(folder)
+                if names is None or not names.answers(stamp):
+                    # Names only (a month of a big team is thousands): the few matches are stat'ed alone.
+                    names = self._names[folder] = _Names(os.listdir(fd), stamp)
+                found = [_Entry.at(fd, n) for n in names.starting_with([rid + "." for rid in wanted])]
+                entries = [e for e in found if e is not None]
+                listing = scan_newest(entries, folder, kind, month, shared=False, at=fd) \
+                    if self._newest_only() else \
+                    scan_entries(entries, folder, kind, month, {}, False, shared=not self.private, at=fd)
+                scan = _scan_of(stamp, False, listing, {}, [])
+                listed = time.monotonic()
         finally:
             os.close(fd)
-        self._partial[folder] = (wanted, scan, time.monotonic())
+        self._partial[folder] = (wanted, scan, listed)
         history.merge(scan, folder, None)
         return _sorted(history)
 
@@ -567,12 +587,43 @@ class FolderStore:
                 history.problems.append(Problem(Path(e.path), LINK))
         return found
 
-    def remember(self, folder: str, scan: MonthScan) -> None:
-        """Keep the latest scan of a month folder for next_version (the last few folders only)."""
+    def remember(self, folder: str, scan: MonthScan, taken: float | None = None) -> None:
+        """Keep the latest scan of a month folder for next_version (the last few folders only).
+
+        `taken`: when the scan took the folder's stamp (time.monotonic), for
+        read_ids to use it while fresh; None, never.
+        """
         self._scans.pop(folder, None)
         self._scans[folder] = scan
+        self._scanned_at.pop(folder, None)
+        if taken is not None:
+            self._scanned_at[folder] = taken
         if len(self._scans) > _REMEMBERED:
-            del self._scans[next(iter(self._scans))]
+            oldest = next(iter(self._scans))
+            del self._scans[oldest]
+            self._scanned_at.pop(oldest, None)
+
+    def _recent_scan(self, folder: str, wanted: frozenset[str], stamp: tuple[int, int]
+                     ) -> tuple[MonthScan, float] | None:
+        """`wanted`'s part of a scan of `folder` this store took moments ago, and when (None: list it).
+
+        A check-in reads the month's held answers, then its member's current
+        check-in, then that again to save: each read of the same files decoded
+        them all again. A scan (read_ids' of these ids, or a whole month's)
+        taken less than _FRESH_S ago with the folder's stamp unchanged since
+        holds what a listing now would, but for a file another writer adds in
+        the same clock tick as that listing: the race any listing has (see
+        _Names). Its time is kept, so a scan is never used past _FRESH_S.
+        """
+        now = time.monotonic()
+        partial = self._partial.get(folder)
+        if partial is not None and wanted <= partial[0] and now - partial[2] < _FRESH_S \
+                and partial[1].stamp == stamp:
+            return _part_of(partial[1], wanted), partial[2]
+        whole, taken = self._scans.get(folder), self._scanned_at.get(folder)
+        if whole is not None and taken is not None and now - taken < _FRESH_S and whole.stamp == stamp:
+            return _part_of(whole, wanted), taken
+        return None
 
     def _months(self, kind: str, history: History, since: str | None = None,
                 until: str | None = None) -> list[str]:
@@ -845,6 +896,13 @@ class _Verifier:
 def _first(pair: tuple[str, Record]) -> str:
     """A (name, record) pair's name: the key records are ordered by."""
     return pair[0]
+
+
+def _part_of(scan: MonthScan, wanted: frozenset[str]) -> MonthScan:
+    """What read_ids takes of a month's scan for `wanted`: their records, their files' reports (none read)."""
+    prefixes = tuple(rid + "." for rid in wanted)
+    return MonthScan(scan.stamp, False, [r for r in scan.records if r.id in wanted],
+                     [other for other in scan.others if other[0].startswith(prefixes)], 0, False)
 
 
 def _holds_record(row: FileRow) -> bool:

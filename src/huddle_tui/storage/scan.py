@@ -14,8 +14,6 @@ place (no writer does that; it is damage) is seen by the next read of a
 changed folder and by `huddle doctor`, which reads every file.
 """
 
-from __future__ import annotations
-
 import errno
 import os
 import stat
@@ -95,13 +93,16 @@ def is_sync_temp(name: str) -> bool:
 
 
 def scan_month(folder: str, kind: str, month: str, known: dict[str, FileRow], same: bool, *,
-               shared: bool = True, unchecked: list[Unchecked] | None = None) -> Listing:
+               shared: bool = True, unchecked: list[Unchecked] | None = None,
+               newest: bool = False) -> Listing:
     """List and read one month folder, keeping the `known` rows of files unchanged since.
 
     `same` says the folder's stamp, taken before this listing, is the one the
     known rows were listed at. A `shared` folder's reader sets aside records
     marked private. Given `unchecked`, signatures are put there instead of
     being verified (envelope.decode), for settle() to apply the verdicts.
+    `newest`: only the files that can hold each record's newest version (see
+    scan_newest), for a store whose merge no judge ranks.
     """
     # The folder is opened once, without following a link (it may have become one since it was
     # listed), and its files are opened relative to it: one name to resolve, not the whole path.
@@ -117,6 +118,8 @@ def scan_month(folder: str, kind: str, month: str, known: dict[str, FileRow], sa
     except OSError:
         entries = []
     try:
+        if newest:
+            return scan_newest(entries, folder, kind, month, shared=shared, at=at)
         return scan_entries(entries, folder, kind, month, known, same, shared=shared, at=at,
                             unchecked=unchecked)
     finally:
@@ -209,6 +212,47 @@ def scan_entries(entries: Sequence[Entry], folder: str, kind: str, month: str, k
             signatures += 1
             pending.append((len(rows) - 1, -1 if isinstance(value, str) else len(records) - 1))
     return Listing(rows, records, kept, tuple(pending))
+
+
+def scan_newest(entries: Sequence[Entry], folder: str, kind: str, month: str, *, shared: bool,
+                at: int | None) -> Listing:
+    """scan_entries of the files that can hold each record's newest version, for a store no judge ranks.
+
+    There the highest version wins the merge (Record.supersedes), so of a
+    record's files under their own names only those of its highest version
+    are read, and the next ones down only while none read so far held a
+    version of it at least as high (the highest damaged, say). Every other
+    name is read as scan_entries reads it. This machine's private folder
+    keeps every version a member ever saved of their answer, and each
+    check-in read all of those of the last 60 days. Signatures are verified
+    at once.
+    """
+    later: dict[str, dict[int, list[Entry]]] = {}
+    batch: list[Entry] = []
+    for entry in entries:
+        parsed = envelope.parse_file_name(entry.name)
+        if parsed is None or not entry.is_file(follow_symlinks=False):
+            batch.append(entry)  # a copy, a temp file, a link: as scan_entries takes it
+        else:
+            later.setdefault(parsed[0], {}).setdefault(parsed[1], []).append(entry)
+    # Each id's versions, highest first, as (version, its files).
+    left = {rid: sorted(versions.items(), reverse=True) for rid, versions in later.items()}
+    for versions in left.values():
+        batch += versions.pop(0)[1]
+    rows: list[FileRow] = []
+    records: list[tuple[str, Record]] = []
+    while batch:
+        listing = scan_entries(batch, folder, kind, month, {}, False, shared=shared, at=at)
+        rows += listing.rows
+        records += listing.records
+        held: dict[str, int] = {}
+        for _, record in records:
+            held[record.id] = max(held.get(record.id, 0), record.version)
+        batch = []
+        for rid, versions in left.items():
+            if versions and held.get(rid, 0) < versions[0][0]:
+                batch += versions.pop(0)[1]
+    return Listing(rows, records, [])
 
 
 def settle(listing: Listing, verdicts: Sequence[bool]) -> Listing:
