@@ -28,6 +28,7 @@ is derived from (storage/signature.py), so only their author can change them.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
+from functools import cached_property
 from typing import Any, NamedTuple
 
 from huddle_tui.storage.envelope import Record
@@ -118,9 +119,13 @@ class Authorship:
         self.keyed = bool(self.trusted)
         self._anonymous: dict[str, str] = {}  # one-time key -> the id it binds (the last few thousand)
 
-    @property
+    @cached_property
     def tag(self) -> str:
-        """What the judgement depends on, as a short checksum: kept answers are kept per tag."""
+        """What the judgement depends on, as a short checksum: kept answers are kept per tag.
+
+        Worked out once: what it hashes is settled when the judgement is made, and a report asks for
+        it for the roster, for its months' keys and for each read (a 200-member team's, sorted each time).
+        """
         import hashlib
 
         parts = sorted(f"{k}={m}" for k, m in self.trusted.items())

@@ -32,6 +32,7 @@ import math
 from collections.abc import Iterable, Mapping
 from datetime import date, timedelta
 from functools import partial
+from operator import attrgetter, itemgetter
 from typing import Any, NamedTuple
 
 from huddle_tui.config.team import TeamConfig
@@ -262,12 +263,15 @@ def facts(team: TeamConfig, days: dict[str, Day], huddles: tuple[Huddle, ...],
     """
     cooldown = team.pairs.cooldown_weeks
     marked = tuple(sorted(iso for iso, d in days.items() if d.signposts or d.measures or d.opened))
-    still_open = tuple(f for f in followups if not f.closed)
-    return Data(team, days, huddles, followups, first, {}, {}, tuple(f.opened for f in still_open),
+    still_open = tuple(itertools.filterfalse(_closed, followups))  # thousands, in a long history
+    return Data(team, days, huddles, followups, first, {}, {}, tuple(map(_opened, still_open)),
                 pair_rounds,
                 {t: round_facts(pair_rounds.get(t, ()), cooldown) for t in TRACKS},
                 team.measures | measured | {a.measure for iso in marked for a in days[iso].measures}
                 | {o[0] for iso in marked for o in days[iso].opened}, marked, sessions, still_open)
+
+
+_closed, _opened = attrgetter("closed"), attrgetter("opened")  # of a FollowUpItem
 
 
 class Opened(NamedTuple):
@@ -511,6 +515,8 @@ def plan_calendar(data: Data, start: date, end: date) -> None:
     off: dict[date, set[str]] = {}
     for member in team.members:
         for r in member.away:
+            if r.end < start or r.start > end:  # most ranges of a long roster are outside the report
+                continue
             lo, hi = max(r.start, start), min(r.end, end)
             for i in range((hi - lo).days + 1):
                 off.setdefault(lo + timedelta(days=i), set()).add(member.name)
@@ -528,7 +534,7 @@ def plan_calendar(data: Data, start: date, end: date) -> None:
         if on_team is None:
             on_team = teams[so_far] = tuple(name for name, since in joined if since is None or since <= day)
         away = off.get(day)
-        data.calendar[day] = tuple(name for name in on_team if name not in away) if away else on_team
+        data.calendar[day] = tuple(itertools.filterfalse(away.__contains__, on_team)) if away else on_team
 
 
 def participation(data: Data, start: date, end: date) -> tuple[int, int, int]:
@@ -586,9 +592,12 @@ def moods(data: Data, start: date, end: date) -> tuple[list[int], list[int]]:
     for day in dates(start, end):
         got = data.days.get(day.isoformat())
         if got is not None:
-            named += [m for _, m in got.named]
+            named += map(_mood, got.named)
             anonymous += got.anonymous
     return named, anonymous
+
+
+_mood = itemgetter(1)  # of a (name, mood) pair
 
 
 class Totals(NamedTuple):
@@ -626,17 +635,28 @@ def distribution(values: list[int]) -> dict[int, int] | None:
 
 
 def low_mood_streaks(data: Data, start: date, end: date) -> int:
-    """Runs of STREAK_DAYS or more consecutive named check-ins at mood LOW_MOOD or below, per member."""
-    runs: dict[str, int] = {}
+    """Runs of STREAK_DAYS or more consecutive named check-ins at mood LOW_MOOD or below, per member.
+
+    A member's run grows with each low check-in, in order, and ends at a
+    higher one. A day's pairs are sorted by (name, mood), so a member's
+    higher check-in, if any, is their last of the day: the low ones are
+    counted first, and one dict of the day says whose run ends, instead of a
+    Python step for each of 200 members' check-ins every day.
+    """
+    runs: dict[str, int] = {}  # the members whose run is under way
     streaks = 0
     for day in dates(start, end):
         got = data.days.get(day.isoformat())
         if got is None:
             continue
-        for member, mood in got.named:
-            runs[member] = runs.get(member, 0) + 1 if mood <= LOW_MOOD else 0
-            if runs[member] == STREAK_DAYS:
+        for member in [member for member, mood in got.named if mood <= LOW_MOOD]:
+            runs[member] = run = runs.get(member, 0) + 1
+            if run == STREAK_DAYS:
                 streaks += 1
+        if runs:
+            highest = dict(got.named)  # each member's last pair of the day: their highest mood
+            for member in [member for member in runs if highest.get(member, 0) > LOW_MOOD]:
+                del runs[member]
     return streaks
 
 
@@ -687,12 +707,16 @@ def is_partial(data: Data, end: date, until: date, by: str) -> bool:
 
 def length_s(h: Huddle) -> float:
     """How long a round's speaking took."""
-    return sum(t.spoken_s for t in h.turns)
+    spoken: float = sum(map(_spoken, h.turns))  # the turns in order, as a generator's sum adds them
+    return spoken
+
+
+_spoken = attrgetter("spoken_s")
 
 
 def facilitation(data: Data, start: date, end: date, held: list[Huddle]) -> dict[str, int]:
     """Times each member facilitated, zero for members on the team in the period who never did."""
-    on_team = {n for d in dates(start, end) for n in expected_on(data, d)}
+    on_team = set(itertools.chain.from_iterable(expected_on(data, d) for d in dates(start, end)))
     counts = {m.name: 0 for m in data.team.members if m.name in on_team}
     names = {m.name.casefold(): m.name for m in data.team.members}
     for h in held:
