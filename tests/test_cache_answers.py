@@ -95,3 +95,4 @@ def test_an_old_row_is_read_while_another_process_writes(tmp_path: Path) -> None
     assert cache.answer("a", "k") == {"plan": ["Ana", "Ben"]}
     assert row(cache, "a")[2] & _BLOB_CRC
     cache.db.close()
+
