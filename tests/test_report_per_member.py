@@ -16,10 +16,14 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from huddle_tui.config.team import AwayRange, Member
+from huddle_tui.model.huddle import Turn
 from huddle_tui.rules.report import (
     LOW_MOOD,
     STREAK_DAYS,
     Data,
+    Held,
+    TurnRow,
+    airtime,
     build,
     dates,
     facilitation,
@@ -98,3 +102,32 @@ def test_a_report_is_the_same_whatever_its_calendar_was_worked_out_from(found: t
     with patch("huddle_tui.rules.report.plan_calendar", lambda *_: None):
         unplanned = build(data._replace(calendar={}, away={}), start, end, "week")
     assert planned == unplanned
+
+
+def airtime_by_definition(held: list[Held]) -> tuple[dict[str, float], dict[str, float]]:
+    """Every turn in the order held, read by name: its speaker's seconds spoken and timeboxed added up."""
+    spoken: dict[str, float] = {}
+    boxed: dict[str, float] = {}
+    for h in held:
+        for t in map(Turn._make, h.turns):
+            if not t.skipped:
+                spoken[t.speaker] = spoken.get(t.speaker, 0.0) + t.spoken_s
+                boxed[t.speaker] = boxed.get(t.speaker, 0.0) + t.timebox_s
+    return spoken, {k: spoken[k] / boxed[k] for k in spoken if boxed[k] > 0}
+
+
+SECONDS = st.floats(min_value=0, max_value=1e7, allow_nan=False) | st.sampled_from([0.1, 0.2, 0.3, 1e16, 1.0])
+FLAG = st.booleans()
+TURNS = st.lists(st.tuples(st.sampled_from(NAMES), SECONDS, SECONDS, FLAG, FLAG, FLAG), max_size=12)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(TURNS, max_size=8))
+def test_airtime_of_plain_turns_is_read_by_name(rounds: list[list[TurnRow]]) -> None:
+    """A turn kept as a plain tuple gives the floats, bit for bit, and the key order (JSON shows it)
+    that adding up Turns read by name gives."""
+    held = [Held("2026-03-02", "Ana", 300.0, 1, tuple(turns)) for turns in rounds]
+    spoken, shares = airtime(held)
+    want_spoken, want_shares = airtime_by_definition(held)
+    assert list(spoken.items()) == list(want_spoken.items())
+    assert list(shares.items()) == list(want_shares.items())

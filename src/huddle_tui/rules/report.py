@@ -37,7 +37,6 @@ from typing import Any, NamedTuple
 
 from huddle_tui.config.team import TeamConfig
 from huddle_tui.model.checkin import WITHHELD, CheckIn
-from huddle_tui.model.huddle import Huddle, Turn
 from huddle_tui.model.pairs import TRACKS, PastRound
 from huddle_tui.rules import measures as m
 from huddle_tui.rules.async_lane import async_members
@@ -95,12 +94,33 @@ class Day(NamedTuple):
     totals_takeaways: int = 0  # takeaways left after circles with no name that the day's totals opened
 
 
+TurnRow = tuple[str, float, float, bool, bool, bool]
+"""A turn as the report reads it: a Turn's fields (model/huddle.py) in a plain tuple, in its order:
+speaker, timebox_s, spoken_s, skipped, late, asynchronous."""
+
+
+class Held(NamedTuple):
+    """A huddle as the report reads it: when, who facilitated, its round, and its turns as plain tuples.
+
+    Plain because a 200-member team's 90 days hold 12,000 turns: making each a
+    Turn again from the kept facts cost as much as adding them all up, and
+    the figures read a turn by position. Its fields are in the order the
+    folder's cache keeps them (data_to_json).
+    """
+
+    date: str
+    facilitator: str
+    round_s: float
+    round: int
+    turns: tuple[TurnRow, ...]
+
+
 class Data(NamedTuple):
     """A team's history as the report reads it, per date (the only input of every figure)."""
 
     team: TeamConfig
     days: dict[str, Day]
-    huddles: tuple[Huddle, ...]
+    huddles: tuple[Held, ...]
     followups: tuple[FollowUpItem, ...]
     first: date | None
     calendar: dict[date, tuple[str, ...]]
@@ -188,7 +208,7 @@ def read_data(team: TeamConfig, history: History) -> Data:
     names.update((m.handle.casefold(), m.name) for m in team.members if m.handle)
     by_day: dict[str, list[dict[str, Any]]] = {}
     day_records: dict[str, list[Record]] = {}  # each date's check-ins and huddles, for the async rule
-    held: list[Huddle] = []
+    held: list[Held] = []
     followed: list[Record] = []
     paired: list[Record] = []
     gathered: list[Record] = []
@@ -253,7 +273,7 @@ def read_data(team: TeamConfig, history: History) -> Data:
                  session_facts(gathered))
 
 
-def facts(team: TeamConfig, days: dict[str, Day], huddles: tuple[Huddle, ...],
+def facts(team: TeamConfig, days: dict[str, Day], huddles: tuple[Held, ...],
           followups: tuple[FollowUpItem, ...], first: date | None,
           pair_rounds: dict[str, tuple[PastRound, ...]], sessions: tuple[SessionFact, ...] = (),
           measured: frozenset[str] = frozenset()) -> Data:
@@ -302,13 +322,13 @@ def with_totals(data: Data, opened: Mapping[str, Opened]) -> Data:
                  data.measured)
 
 
-def _huddle(day: str, p: dict[str, Any]) -> Huddle:
+def _huddle(day: str, p: dict[str, Any]) -> Held:
     """The parts of a huddle record the report reads (turns: speaker, timebox, spoken, skipped)."""
-    turns = tuple(Turn(str(t.get("speaker", "")), float(t.get("timebox_s", 0)), float(t.get("spoken_s", 0)),
-                       bool(t.get("skipped", False)))
+    turns = tuple((str(t.get("speaker", "")), float(t.get("timebox_s", 0)), float(t.get("spoken_s", 0)),
+                   bool(t.get("skipped", False)), False, False)
                   for t in p.get("turns", ()) if isinstance(t, dict))
-    return Huddle(day, str(p.get("facilitator", "")), (), turns, float(p.get("round_s", 300.0)),
-                  round=int(p.get("round", 1)))
+    return Held(day, str(p.get("facilitator", "")), float(p.get("round_s", 300.0)), int(p.get("round", 1)),
+                turns)
 
 
 def followups_of(items: Iterable[Followed]) -> tuple[FollowUpItem, ...]:
@@ -328,8 +348,7 @@ def data_to_json(data: Data) -> dict[str, Any]:
                      for d in data.days.values()],
             "pairs": [(track, r.monday.isoformat(), r.groups, r.skipped, r.met)
                       for track, found in data.pair_rounds.items() for r in found],
-            "huddles": [(h.date, h.facilitator, h.round_s, h.round, tuple(map(tuple, h.turns)))
-                        for h in data.huddles],
+            "huddles": [tuple(h) for h in data.huddles],
             "followups": [tuple(f) for f in data.followups],
             "sessions": [fact_to_json(f) for f in data.sessions],
             "first": data.first.isoformat() if data.first else None,
@@ -349,8 +368,7 @@ def data_from_json(team: TeamConfig, kept: dict[str, Any]) -> Data:
     rounds: dict[str, list[PastRound]] = {t: [] for t in TRACKS}
     for track, monday, groups, skipped, met in kept["pairs"]:
         rounds[track].append(PastRound(date.fromisoformat(monday), groups, skipped, met))
-    turn = partial(tuple.__new__, Turn)  # what Turn._make does, without a Python call a turn
-    huddles = tuple(Huddle(h[0], h[1], (), tuple(map(turn, h[4])), h[2], round=h[3]) for h in kept["huddles"])
+    huddles = tuple(map(partial(tuple.__new__, Held), kept["huddles"]))  # Held._make, without a Python call
     followups = tuple(map(partial(tuple.__new__, FollowUpItem), kept["followups"]))
     first = date.fromisoformat(kept["first"]) if kept["first"] else None
     return facts(team, days, huddles, followups, first, {t: tuple(r) for t, r in rounds.items()},
@@ -365,7 +383,7 @@ def merged(team: TeamConfig, pieces: Iterable[Data]) -> Data:
     may be a month's head (head_of): the facts of a report that starts later.
     """
     days: dict[str, Day] = {}
-    huddles: list[Huddle] = []
+    huddles: list[Held] = []
     followups: list[FollowUpItem] = []
     rounds: dict[str, list[PastRound]] = {t: [] for t in TRACKS}
     firsts = []
@@ -568,12 +586,12 @@ def weekly_coverage(data: Data, start: date, end: date) -> list[tuple[int, int]]
     for _, a, b in spans(start, end, "week"):
         expected: set[str] = set()
         covered: set[str] = set()
-        for day in dates(a, b):
-            names = set(expected_on(data, day))
-            expected |= names
+        for day in dates(a, b):  # each date's 200 names added in C, not made into a set first
+            names = expected_on(data, day)
+            expected.update(names)
             got = data.days.get(day.isoformat())
             if got is not None:
-                covered |= names & got.submitted
+                covered.update(got.submitted.intersection(names))
         if expected:
             out.append((len(expected), len(covered)))
     return out
@@ -674,14 +692,14 @@ def gini(values: list[float]) -> float | None:
     return diffs / (2 * n * total)
 
 
-def huddles_in(data: Data, start: date, end: date) -> list[Huddle]:
+def huddles_in(data: Data, start: date, end: date) -> list[Held]:
     """The huddles held in the period (every round; data.huddles is in date order)."""
     lo = bisect.bisect_left(data.huddles, start.isoformat(), key=lambda h: h.date)
     hi = bisect.bisect_right(data.huddles, end.isoformat(), key=lambda h: h.date)
     return list(data.huddles[lo:hi])
 
 
-def timed(held: list[Huddle]) -> list[Huddle]:
+def timed(held: list[Held]) -> list[Held]:
     """The huddles that ran a round with turns: one recorded by `huddle next --confirm` only was held,
     but timed nothing, and as a 0-second round it would pull every length and airtime figure down."""
     return [h for h in held if h.turns]
@@ -705,27 +723,28 @@ def is_partial(data: Data, end: date, until: date, by: str) -> bool:
         end == until and natural > until) else False
 
 
-def length_s(h: Huddle) -> float:
+def length_s(h: Held) -> float:
     """How long a round's speaking took."""
     spoken: float = sum(map(_spoken, h.turns))  # the turns in order, as a generator's sum adds them
     return spoken
 
 
-_spoken = attrgetter("spoken_s")
+_spoken = itemgetter(2)  # a TurnRow's spoken_s
 
 
-def facilitation(data: Data, start: date, end: date, held: list[Huddle]) -> dict[str, int]:
+def facilitation(data: Data, start: date, end: date, held: list[Held]) -> dict[str, int]:
     """Times each member facilitated, zero for members on the team in the period who never did."""
     on_team = set(itertools.chain.from_iterable(expected_on(data, d) for d in dates(start, end)))
-    counts = {m.name: 0 for m in data.team.members if m.name in on_team}
-    names = {m.name.casefold(): m.name for m in data.team.members}
+    members = [m.name for m in data.team.members]
+    counts = {name: 0 for name in members if name in on_team}
+    names = dict(zip(map(str.casefold, members), members, strict=True))  # casefolded: the last of equals wins
     for h in held:
         name = names.get(h.facilitator.casefold(), h.facilitator)
         counts[name] = counts.get(name, 0) + 1
     return counts
 
 
-def airtime(held: list[Huddle]) -> tuple[dict[str, float], dict[str, float]]:
+def airtime(held: list[Held]) -> tuple[dict[str, float], dict[str, float]]:
     """Each speaker's seconds spoken and share of their timebox used."""
     spoken: dict[str, float] = {}
     boxed: dict[str, float] = {}
