@@ -11,6 +11,8 @@ import time
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from huddle_tui.config.team import TeamConfig
 
@@ -214,3 +216,27 @@ def test_the_named_tuples_a_command_builds_compile_no_annotation() -> None:
             f"print(repr(sorted({{m for m in made if m in {PLAIN_ANNOTATIONS!r}}})))\n")
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert ast.literal_eval(result.stdout) == []
+
+
+def test_a_warm_report_of_a_signed_history_never_loads_openssl(signed_demo: Path) -> None:
+    """The trust tag a report's kept months are keyed by is SHA-256 without hashlib's OpenSSL (2.5 ms)."""
+    from tests.conftest import run_huddle
+
+    env = {"HUDDLE_CONFIG": str(signed_demo)}
+    warmed = run_huddle("report", "--since", "90d", env=env)
+    assert warmed.returncode == 0, warmed.stderr
+    code = ("import sys, io, contextlib\n"
+            "from huddle_tui.cli import main\n"
+            "with contextlib.redirect_stdout(io.StringIO()): rc = main(['report', '--since', '90d'])\n"
+            "print(repr([rc, [m for m in ('_hashlib', 'hashlib', 'nacl') if m in sys.modules]]))\n")
+    assert _fresh(code, signed_demo) == [0, []]
+
+
+@given(st.binary(max_size=300))
+def test_the_trust_tags_digest_is_hashlibs_sha256(data: bytes) -> None:
+    """Kept answers are keyed by the trust tag: its digest, taken without OpenSSL, is hashlib's."""
+    import hashlib
+
+    from huddle_tui.rules.authorship import _sha256_hex
+
+    assert _sha256_hex(data) == hashlib.sha256(data).hexdigest()

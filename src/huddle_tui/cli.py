@@ -12,8 +12,9 @@ and the collector paused until a command starts (the app turns it back on
 after its first paint), when what start-up made is frozen (gc.freeze): it
 lives as long as the process, and no collection during the command or at
 its exit (launch.py freezes the rest) walks its tens of thousands of
-objects again; and in the hot read path (storage/folder.py, _pause_gc) the
-collector paused while a read builds its many small objects. The modules
+objects again; and in the hot read paths (storage/folder.py, _pause_gc, and
+the report's, Journal.report_data) the collector paused while a read builds
+its many small objects. The modules
 whose named tuples every command builds (PLAIN_ANNOTATIONS in
 tests/test_import_hygiene.py) do without `from __future__ import
 annotations`: typing.NamedTuple compiles each field's annotation given as text.

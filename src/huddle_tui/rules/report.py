@@ -32,11 +32,11 @@ import math
 from collections.abc import Iterable, Mapping
 from datetime import date, timedelta
 from functools import partial
+from operator import attrgetter, itemgetter
 from typing import Any, NamedTuple
 
 from huddle_tui.config.team import TeamConfig
 from huddle_tui.model.checkin import WITHHELD, CheckIn
-from huddle_tui.model.huddle import Huddle, Turn
 from huddle_tui.model.pairs import TRACKS, PastRound
 from huddle_tui.rules import measures as m
 from huddle_tui.rules.async_lane import async_members
@@ -94,12 +94,33 @@ class Day(NamedTuple):
     totals_takeaways: int = 0  # takeaways left after circles with no name that the day's totals opened
 
 
+TurnRow = tuple[str, float, float, bool, bool, bool]
+"""A turn as the report reads it: a Turn's fields (model/huddle.py) in a plain tuple, in its order:
+speaker, timebox_s, spoken_s, skipped, late, asynchronous."""
+
+
+class Held(NamedTuple):
+    """A huddle as the report reads it: when, who facilitated, its round, and its turns as plain tuples.
+
+    Plain because a 200-member team's 90 days hold 12,000 turns: making each a
+    Turn again from the kept facts cost as much as adding them all up, and
+    the figures read a turn by position. Its fields are in the order the
+    folder's cache keeps them (data_to_json).
+    """
+
+    date: str
+    facilitator: str
+    round_s: float
+    round: int
+    turns: tuple[TurnRow, ...]
+
+
 class Data(NamedTuple):
     """A team's history as the report reads it, per date (the only input of every figure)."""
 
     team: TeamConfig
     days: dict[str, Day]
-    huddles: tuple[Huddle, ...]
+    huddles: tuple[Held, ...]
     followups: tuple[FollowUpItem, ...]
     first: date | None
     calendar: dict[date, tuple[str, ...]]
@@ -187,7 +208,7 @@ def read_data(team: TeamConfig, history: History) -> Data:
     names.update((m.handle.casefold(), m.name) for m in team.members if m.handle)
     by_day: dict[str, list[dict[str, Any]]] = {}
     day_records: dict[str, list[Record]] = {}  # each date's check-ins and huddles, for the async rule
-    held: list[Huddle] = []
+    held: list[Held] = []
     followed: list[Record] = []
     paired: list[Record] = []
     gathered: list[Record] = []
@@ -252,7 +273,7 @@ def read_data(team: TeamConfig, history: History) -> Data:
                  session_facts(gathered))
 
 
-def facts(team: TeamConfig, days: dict[str, Day], huddles: tuple[Huddle, ...],
+def facts(team: TeamConfig, days: dict[str, Day], huddles: tuple[Held, ...],
           followups: tuple[FollowUpItem, ...], first: date | None,
           pair_rounds: dict[str, tuple[PastRound, ...]], sessions: tuple[SessionFact, ...] = (),
           measured: frozenset[str] = frozenset()) -> Data:
@@ -262,12 +283,15 @@ def facts(team: TeamConfig, days: dict[str, Day], huddles: tuple[Huddle, ...],
     """
     cooldown = team.pairs.cooldown_weeks
     marked = tuple(sorted(iso for iso, d in days.items() if d.signposts or d.measures or d.opened))
-    still_open = tuple(f for f in followups if not f.closed)
-    return Data(team, days, huddles, followups, first, {}, {}, tuple(f.opened for f in still_open),
+    still_open = tuple(itertools.filterfalse(_closed, followups))  # thousands, in a long history
+    return Data(team, days, huddles, followups, first, {}, {}, tuple(map(_opened, still_open)),
                 pair_rounds,
                 {t: round_facts(pair_rounds.get(t, ()), cooldown) for t in TRACKS},
                 team.measures | measured | {a.measure for iso in marked for a in days[iso].measures}
                 | {o[0] for iso in marked for o in days[iso].opened}, marked, sessions, still_open)
+
+
+_closed, _opened = attrgetter("closed"), attrgetter("opened")  # of a FollowUpItem
 
 
 class Opened(NamedTuple):
@@ -298,13 +322,13 @@ def with_totals(data: Data, opened: Mapping[str, Opened]) -> Data:
                  data.measured)
 
 
-def _huddle(day: str, p: dict[str, Any]) -> Huddle:
+def _huddle(day: str, p: dict[str, Any]) -> Held:
     """The parts of a huddle record the report reads (turns: speaker, timebox, spoken, skipped)."""
-    turns = tuple(Turn(str(t.get("speaker", "")), float(t.get("timebox_s", 0)), float(t.get("spoken_s", 0)),
-                       bool(t.get("skipped", False)))
+    turns = tuple((str(t.get("speaker", "")), float(t.get("timebox_s", 0)), float(t.get("spoken_s", 0)),
+                   bool(t.get("skipped", False)), False, False)
                   for t in p.get("turns", ()) if isinstance(t, dict))
-    return Huddle(day, str(p.get("facilitator", "")), (), turns, float(p.get("round_s", 300.0)),
-                  round=int(p.get("round", 1)))
+    return Held(day, str(p.get("facilitator", "")), float(p.get("round_s", 300.0)), int(p.get("round", 1)),
+                turns)
 
 
 def followups_of(items: Iterable[Followed]) -> tuple[FollowUpItem, ...]:
@@ -324,8 +348,7 @@ def data_to_json(data: Data) -> dict[str, Any]:
                      for d in data.days.values()],
             "pairs": [(track, r.monday.isoformat(), r.groups, r.skipped, r.met)
                       for track, found in data.pair_rounds.items() for r in found],
-            "huddles": [(h.date, h.facilitator, h.round_s, h.round, tuple(map(tuple, h.turns)))
-                        for h in data.huddles],
+            "huddles": [tuple(h) for h in data.huddles],
             "followups": [tuple(f) for f in data.followups],
             "sessions": [fact_to_json(f) for f in data.sessions],
             "first": data.first.isoformat() if data.first else None,
@@ -345,8 +368,7 @@ def data_from_json(team: TeamConfig, kept: dict[str, Any]) -> Data:
     rounds: dict[str, list[PastRound]] = {t: [] for t in TRACKS}
     for track, monday, groups, skipped, met in kept["pairs"]:
         rounds[track].append(PastRound(date.fromisoformat(monday), groups, skipped, met))
-    turn = partial(tuple.__new__, Turn)  # what Turn._make does, without a Python call a turn
-    huddles = tuple(Huddle(h[0], h[1], (), tuple(map(turn, h[4])), h[2], round=h[3]) for h in kept["huddles"])
+    huddles = tuple(map(partial(tuple.__new__, Held), kept["huddles"]))  # Held._make, without a Python call
     followups = tuple(map(partial(tuple.__new__, FollowUpItem), kept["followups"]))
     first = date.fromisoformat(kept["first"]) if kept["first"] else None
     return facts(team, days, huddles, followups, first, {t: tuple(r) for t, r in rounds.items()},
@@ -361,7 +383,7 @@ def merged(team: TeamConfig, pieces: Iterable[Data]) -> Data:
     may be a month's head (head_of): the facts of a report that starts later.
     """
     days: dict[str, Day] = {}
-    huddles: list[Huddle] = []
+    huddles: list[Held] = []
     followups: list[FollowUpItem] = []
     rounds: dict[str, list[PastRound]] = {t: [] for t in TRACKS}
     firsts = []
@@ -511,6 +533,8 @@ def plan_calendar(data: Data, start: date, end: date) -> None:
     off: dict[date, set[str]] = {}
     for member in team.members:
         for r in member.away:
+            if r.end < start or r.start > end:  # most ranges of a long roster are outside the report
+                continue
             lo, hi = max(r.start, start), min(r.end, end)
             for i in range((hi - lo).days + 1):
                 off.setdefault(lo + timedelta(days=i), set()).add(member.name)
@@ -528,7 +552,7 @@ def plan_calendar(data: Data, start: date, end: date) -> None:
         if on_team is None:
             on_team = teams[so_far] = tuple(name for name, since in joined if since is None or since <= day)
         away = off.get(day)
-        data.calendar[day] = tuple(name for name in on_team if name not in away) if away else on_team
+        data.calendar[day] = tuple(itertools.filterfalse(away.__contains__, on_team)) if away else on_team
 
 
 def participation(data: Data, start: date, end: date) -> tuple[int, int, int]:
@@ -562,12 +586,12 @@ def weekly_coverage(data: Data, start: date, end: date) -> list[tuple[int, int]]
     for _, a, b in spans(start, end, "week"):
         expected: set[str] = set()
         covered: set[str] = set()
-        for day in dates(a, b):
-            names = set(expected_on(data, day))
-            expected |= names
+        for day in dates(a, b):  # each date's 200 names added in C, not made into a set first
+            names = expected_on(data, day)
+            expected.update(names)
             got = data.days.get(day.isoformat())
             if got is not None:
-                covered |= names & got.submitted
+                covered.update(got.submitted.intersection(names))
         if expected:
             out.append((len(expected), len(covered)))
     return out
@@ -586,9 +610,12 @@ def moods(data: Data, start: date, end: date) -> tuple[list[int], list[int]]:
     for day in dates(start, end):
         got = data.days.get(day.isoformat())
         if got is not None:
-            named += [m for _, m in got.named]
+            named += map(_mood, got.named)
             anonymous += got.anonymous
     return named, anonymous
+
+
+_mood = itemgetter(1)  # of a (name, mood) pair
 
 
 class Totals(NamedTuple):
@@ -626,17 +653,28 @@ def distribution(values: list[int]) -> dict[int, int] | None:
 
 
 def low_mood_streaks(data: Data, start: date, end: date) -> int:
-    """Runs of STREAK_DAYS or more consecutive named check-ins at mood LOW_MOOD or below, per member."""
-    runs: dict[str, int] = {}
+    """Runs of STREAK_DAYS or more consecutive named check-ins at mood LOW_MOOD or below, per member.
+
+    A member's run grows with each low check-in, in order, and ends at a
+    higher one. A day's pairs are sorted by (name, mood), so a member's
+    higher check-in, if any, is their last of the day: the low ones are
+    counted first, and one dict of the day says whose run ends, instead of a
+    Python step for each of 200 members' check-ins every day.
+    """
+    runs: dict[str, int] = {}  # the members whose run is under way
     streaks = 0
     for day in dates(start, end):
         got = data.days.get(day.isoformat())
         if got is None:
             continue
-        for member, mood in got.named:
-            runs[member] = runs.get(member, 0) + 1 if mood <= LOW_MOOD else 0
-            if runs[member] == STREAK_DAYS:
+        for member in [member for member, mood in got.named if mood <= LOW_MOOD]:
+            runs[member] = run = runs.get(member, 0) + 1
+            if run == STREAK_DAYS:
                 streaks += 1
+        if runs:
+            highest = dict(got.named)  # each member's last pair of the day: their highest mood
+            for member in [member for member in runs if highest.get(member, 0) > LOW_MOOD]:
+                del runs[member]
     return streaks
 
 
@@ -654,14 +692,14 @@ def gini(values: list[float]) -> float | None:
     return diffs / (2 * n * total)
 
 
-def huddles_in(data: Data, start: date, end: date) -> list[Huddle]:
+def huddles_in(data: Data, start: date, end: date) -> list[Held]:
     """The huddles held in the period (every round; data.huddles is in date order)."""
     lo = bisect.bisect_left(data.huddles, start.isoformat(), key=lambda h: h.date)
     hi = bisect.bisect_right(data.huddles, end.isoformat(), key=lambda h: h.date)
     return list(data.huddles[lo:hi])
 
 
-def timed(held: list[Huddle]) -> list[Huddle]:
+def timed(held: list[Held]) -> list[Held]:
     """The huddles that ran a round with turns: one recorded by `huddle next --confirm` only was held,
     but timed nothing, and as a 0-second round it would pull every length and airtime figure down."""
     return [h for h in held if h.turns]
@@ -685,23 +723,28 @@ def is_partial(data: Data, end: date, until: date, by: str) -> bool:
         end == until and natural > until) else False
 
 
-def length_s(h: Huddle) -> float:
+def length_s(h: Held) -> float:
     """How long a round's speaking took."""
-    return sum(t.spoken_s for t in h.turns)
+    spoken: float = sum(map(_spoken, h.turns))  # the turns in order, as a generator's sum adds them
+    return spoken
 
 
-def facilitation(data: Data, start: date, end: date, held: list[Huddle]) -> dict[str, int]:
+_spoken = itemgetter(2)  # a TurnRow's spoken_s
+
+
+def facilitation(data: Data, start: date, end: date, held: list[Held]) -> dict[str, int]:
     """Times each member facilitated, zero for members on the team in the period who never did."""
-    on_team = {n for d in dates(start, end) for n in expected_on(data, d)}
-    counts = {m.name: 0 for m in data.team.members if m.name in on_team}
-    names = {m.name.casefold(): m.name for m in data.team.members}
+    on_team = set(itertools.chain.from_iterable(expected_on(data, d) for d in dates(start, end)))
+    members = [m.name for m in data.team.members]
+    counts = {name: 0 for name in members if name in on_team}
+    names = dict(zip(map(str.casefold, members), members, strict=True))  # casefolded: the last of equals wins
     for h in held:
         name = names.get(h.facilitator.casefold(), h.facilitator)
         counts[name] = counts.get(name, 0) + 1
     return counts
 
 
-def airtime(held: list[Huddle]) -> tuple[dict[str, float], dict[str, float]]:
+def airtime(held: list[Held]) -> tuple[dict[str, float], dict[str, float]]:
     """Each speaker's seconds spoken and share of their timebox used."""
     spoken: dict[str, float] = {}
     boxed: dict[str, float] = {}
