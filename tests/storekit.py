@@ -109,3 +109,19 @@ def put_answer(root: Path, name: str, key: str, value: Any) -> None:
 def drop_answer(root: Path, name: str) -> None:
     """Forget a kept answer."""
     cache_of(root).db.execute("delete from answers where name = ?", (name,))
+
+
+def count_parsed(monkeypatch: Any) -> list[str]:
+    """The names of the record files read and decoded from now on (scan._parse), in order."""
+    from huddle_tui.storage import scan
+
+    seen: list[str] = []
+    real = scan._parse
+
+    def counting(path: str, name: str, *args: Any, **kwargs: Any) -> Any:
+        """Note the name, then read it."""
+        seen.append(name)
+        return real(path, name, *args, **kwargs)
+
+    monkeypatch.setattr(scan, "_parse", counting)
+    return seen

@@ -5,14 +5,12 @@ from __future__ import annotations
 import shutil
 import tempfile
 from pathlib import Path
-from typing import Any
 
 import pytest
 from hypothesis import given, settings
 
-from huddle_tui.storage import scan
 from huddle_tui.storage.folder import FolderStore, History
-from tests.storekit import save_checkin
+from tests.storekit import count_parsed, save_checkin
 from tests.test_store_next_version import DAY, FILES, IDS, _fill
 
 
@@ -57,16 +55,7 @@ def test_a_newest_read_merges_what_a_read_of_every_file_merges(files: list[tuple
 @pytest.fixture
 def parsed(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     """The record files read and decoded, by name."""
-    seen: list[str] = []
-    real = scan._parse
-
-    def counting(path: str, name: str, *args: Any, **kwargs: Any) -> Any:
-        """Note the name, then read it."""
-        seen.append(name)
-        return real(path, name, *args, **kwargs)
-
-    monkeypatch.setattr(scan, "_parse", counting)
-    return seen
+    return count_parsed(monkeypatch)
 
 
 def test_fifty_versions_of_an_answer_are_one_file_read(tmp_path: Path, parsed: list[str]) -> None:

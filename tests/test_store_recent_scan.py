@@ -6,14 +6,13 @@ import os
 import shutil
 import tempfile
 from pathlib import Path
-from typing import Any
 
 import pytest
 from hypothesis import given, settings
 
-from huddle_tui.storage import folder, scan
+from huddle_tui.storage import folder
 from huddle_tui.storage.folder import History
-from tests.storekit import save_checkin, store_at
+from tests.storekit import count_parsed, save_checkin, store_at
 from tests.test_store_next_version import DAY, FILES, IDS, _fill, _stray
 
 
@@ -55,17 +54,8 @@ def test_read_ids_after_a_read_equals_a_listing(files: list[tuple[str, str]]) ->
 @pytest.fixture
 def parsed(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     """The record files read and decoded, by name (a file answered from a recent scan is not)."""
-    seen: list[str] = []
-    real = scan._parse
-
-    def counting(path: str, name: str, *args: Any, **kwargs: Any) -> Any:
-        """Note the name, then read it."""
-        seen.append(name)
-        return real(path, name, *args, **kwargs)
-
-    monkeypatch.setattr(scan, "_parse", counting)
     monkeypatch.setattr(folder, "_FRESH_S", 3600.0)
-    return seen
+    return count_parsed(monkeypatch)
 
 
 def test_a_save_after_a_read_decodes_each_file_once(tmp_path: Path, parsed: list[str]) -> None:
