@@ -164,3 +164,20 @@ def test_what_is_kept_is_bounded_whatever_names_are_sent(
         assert a.check(TEAM, checkin(name, None)) is None
         assert 0 < len(a.keys.unkeyed_members) <= 5
     assert (TEAM, names[-1].casefold()) in a.keys.unkeyed_members
+
+
+def test_a_change_is_decided_on_the_tables_not_on_a_kept_answer(
+        two: tuple[PostgresRecords, PostgresRecords, str]) -> None:
+    """A second first key for Ana while this process still holds a stale "no key for Ana": it waits.
+
+    The stale answer stands for a notification still on its way; pinning by
+    it would make a second first key (the table's unique index refuses it:
+    a 500, not the operator's queue).
+    """
+    a, b, _ = two
+    assert a.check(TEAM, checkin("Ana", None)) is None
+    first, second = new_key(), new_key()
+    assert b.check(TEAM, key_record("Ana", first.public, first)) is None
+    assert eventually(lambda: (TEAM, "ana") not in a.keys.unkeyed_members)
+    a.keys.unkeyed_members.add((TEAM, "ana"))  # as if the notification had not arrived yet
+    assert a.check(TEAM, key_record("Ana", second.public, second)) == new_key_refusal("Ana")

@@ -184,6 +184,14 @@ class View:
             raise Unasked(sql)
         return self.db
 
+    def known_none(self, answers: set[Any], question: Any) -> bool:
+        """Whether a kept answer says the tables have no row for `question` (committed reads only).
+
+        A change is decided on the tables as they are under the team's lock,
+        never on a kept "no" that a notification on its way would take back.
+        """
+        return self.remember and question in answers
+
     def kept_none(self, answers: set[Any], question: Any) -> None:
         """Keep that the tables had no row for `question`, if the book may (see the class).
 
@@ -196,7 +204,7 @@ class View:
     def owner(self, key: str) -> Owner | None:
         """Whose pinned key this is, or None."""
         found = self.book.owners.get((self.team, key))
-        if found is not None or (self.team, key) in self.book.unowned:
+        if found is not None or self.known_none(self.book.unowned, (self.team, key)):
             return found
         row = self.one("select member, name from huddle_keys where team = %s and key = %s", key)
         if row is None:
@@ -213,7 +221,7 @@ class View:
         """Whether a key is pinned for a member (folded name)."""
         if (self.team, member) in self.book.keyed_members:
             return True
-        if (self.team, member) in self.book.unkeyed_members:
+        if self.known_none(self.book.unkeyed_members, (self.team, member)):
             return False
         found = self.one("select 1 from huddle_keys where team = %s and member = %s limit 1", member)
         if found is None:
@@ -228,7 +236,7 @@ class View:
         if self._keyed is None:
             if self.team in self.book.keyed_teams:
                 self._keyed = True
-            elif self.team in self.book.unkeyed_teams:
+            elif self.known_none(self.book.unkeyed_teams, self.team):
                 self._keyed = False
             else:
                 self._keyed = self.one("select 1 from huddle_keys where team = %s limit 1") is not None
@@ -240,7 +248,7 @@ class View:
 
     def waiting_for(self, key: str) -> str | None:
         """The member a key waits to be accepted for, if it does."""
-        if (self.team, key) in self.book.not_waiting:
+        if self.known_none(self.book.not_waiting, (self.team, key)):
             return None
         row = self.one("select name from huddle_keys_waiting where team = %s and key = %s limit 1", key)
         if row is None:
