@@ -391,10 +391,11 @@ class KeyBook:
         claim = claim_of(record)
         if claim is not None:
             return self._claim(team, claim)
-        try:
-            return judge(record, View(self, None, team, remember=True))  # from what is kept, no query
-        except Unasked:
-            pass
+        if self.changes is not None:  # it keeps negative answers too: most checks need no query
+            try:
+                return judge(record, View(self, None, team, remember=True))
+            except Unasked:
+                pass
         with self.reading(team) as db:
             return judge(record, View(self, db, team, remember=True))
 
